@@ -1,0 +1,7 @@
+"""Perth: a local-first developer context engine."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,7 @@
+"""``python -m perth``: the same entry point as the ``perth`` command."""
+
+from __future__ import annotations
+
+from perth.cli.main import main
+
+raise SystemExit(main())

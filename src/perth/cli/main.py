@@ -1,0 +1,131 @@
+"""The ``perth`` command: argument parsing, dispatch and error reporting.
+
+Only the command being run is imported and registered (the full tree is built
+for ``perth --help`` and the reference docs), which keeps ``perth log`` light.
+Errors are caught here once: a :class:`PerthError` prints
+``perth: error: <what> — <how to fix>`` on stderr and exits with its code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from perth import __version__
+from perth.cli.context import CliContext, PerthParser
+from perth.errors import ExitCode, PerthError, UsageError
+
+# command name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "log": ("perth.cli.log", "Record an intent entry (what you intend, decided or did) in the current pane."),
+    "history": ("perth.cli.history", "List intent entries, newest first, with filters and paging."),
+    "show": ("perth.cli.history", "Show one intent entry in full."),
+    "entry": ("perth.cli.entry", "Edit, delete or restore an intent entry."),
+    "pane": ("perth.cli.pane", "Create, list and manage panes (named threads of work)."),
+    "status": ("perth.cli.status", "Where was I: every active pane's last intent, branch, dirty files and next steps."),
+    "export": ("perth.cli.transfer", "Export panes and entries as JSON lines."),
+    "import": ("perth.cli.transfer", "Import panes and entries from a `perth export` file (idempotent)."),
+    "config": ("perth.cli.config", "Show, get, set and unset configuration."),
+    "doctor": ("perth.cli.doctor", "Check the installation: config, store, schema, shells and tools."),
+}
+
+EPILOG = """Start here:
+  perth log "what you are about to do"     record an intent in the current pane
+  perth status                             where was I
+  perth history --pane NAME                what happened in a pane
+Docs: docs/getting-started.md in the source tree."""
+
+
+def build_parser(only: str | None = None) -> PerthParser:
+    """The argument parser; with ``only``, just that command is registered."""
+    parser = PerthParser(
+        prog="perth",
+        description="Perth remembers what you were doing in every terminal pane.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"perth {__version__}")
+    parser.add_argument("--debug", action="store_true", help="Show tracebacks on errors (also PERTH_DEBUG=1).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="Say more about what happens.")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="Override a config key for this run (highest precedence; repeatable).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=PerthParser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(module_name)
+        module.register(sub, name, help_text)
+    return parser
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    expects_value = {"--set"}
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in expects_value:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
+def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set needs KEY=VALUE, got {item!r}", "e.g. --set output.format=json")
+        overrides[key.strip()] = value
+    return overrides
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``perth`` with ``argv``; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    ctx = CliContext(environ=dict(os.environ))
+    started = time.perf_counter()
+    code: int = ExitCode.OK
+    error: PerthError | None = None
+    command = _command_name(args_list)
+    try:
+        parser = build_parser(only=command)
+        args = parser.parse_args(args_list)
+        ctx.debug = bool(args.debug) or os.environ.get("PERTH_DEBUG", "") not in ("", "0")
+        ctx.verbose = bool(args.verbose)
+        ctx.overrides = _parse_overrides(args.overrides)
+        if not getattr(args, "handler", None):
+            parser.print_help()
+            return int(ExitCode.OK if not args_list else ExitCode.USAGE)
+        code = int(args.handler(args, ctx))
+    except PerthError as exc:
+        error, code = exc, exc.exit_code
+        ctx.report_error(exc)
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+        print("perth: interrupted", file=sys.stderr)
+    except BrokenPipeError:
+        _silence_stdout()
+        code = ExitCode.OK
+    finally:
+        ctx.finish(command, int(code), time.perf_counter() - started, error)
+    return int(code)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``perth history | head``), keep Python from complaining at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

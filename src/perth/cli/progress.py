@@ -1,0 +1,54 @@
+"""A progress line on stderr for long operations, silent when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import TextIO, TypeVar
+
+    T = TypeVar("T")
+
+
+class Progress:
+    """Counts items and redraws ``<label>: N <unit>`` at most ten times a second on a TTY."""
+
+    def __init__(self, label: str, unit: str = "lines", stream: TextIO | None = None,
+                 delay_s: float = 1.0) -> None:
+        self.label = label
+        self.unit = unit
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.count = 0
+        self._started = time.monotonic()
+        self._delay = delay_s
+        self._last = 0.0
+        self._drawn = False
+
+    def track(self, items: Iterable[T]) -> Iterator[T]:
+        """Yield ``items`` while counting them."""
+        for item in items:
+            self.count += 1
+            if self.enabled:
+                self._draw()
+            yield item
+        self.close()
+
+    def _draw(self) -> None:
+        now = time.monotonic()
+        if now - self._started < self._delay or now - self._last < 0.1:
+            return  # quick operations never show a progress line
+        self._last = now
+        self._drawn = True
+        self.stream.write(f"\r{self.label}: {self.count:,} {self.unit}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Finish the line if one was drawn."""
+        if self._drawn:
+            self.stream.write(f"\r{self.label}: {self.count:,} {self.unit}, done\n")
+            self.stream.flush()
+            self._drawn = False

@@ -1,0 +1,91 @@
+"""Time: stored as UTC milliseconds since the epoch, shown in local time.
+
+Also parses the time expressions that ``--since``/``--until`` accept.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from perth.errors import InvalidInputError
+
+_RELATIVE = re.compile(r"^(\d{1,9})\s*(s|sec|m|min|h|hr|d|day|w|wk)s?$")
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
+                 "d": 86400, "day": 86400, "w": 604800, "wk": 604800}
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# datetime is imported inside the functions that need it: it is not needed to log an entry.
+TIME_HELP = "an ISO date/time (2026-11-20, 2026-11-20T14:30), a duration ago (90m, 2h, 3d, 1w), today, yesterday or now"
+
+
+def now_ms() -> int:
+    """The current time in UTC milliseconds since the epoch."""
+    return time.time_ns() // 1_000_000
+
+
+def to_iso(ms: int) -> str:
+    """UTC ISO-8601 with millisecond precision and a ``Z`` suffix (the JSON form)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def from_iso(text: str) -> int:
+    """Parse an ISO-8601 timestamp (naive means local time) into UTC milliseconds."""
+    from datetime import datetime
+
+    value = text.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(f"invalid time {text!r}", f"use {TIME_HELP}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()
+    return _epoch_ms(parsed)
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """Exact milliseconds since the epoch (no float rounding)."""
+    from datetime import UTC, datetime, timedelta
+
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
+
+def to_local(ms: int) -> str:
+    """Local wall-clock time for display: ``2026-11-23 14:05``."""
+    from datetime import datetime
+
+    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_when(text: str, *, now: int | None = None) -> int:
+    """Parse a ``--since``/``--until`` expression into UTC milliseconds."""
+    current = now_ms() if now is None else now
+    value = text.strip().lower()
+    if value == "now":
+        return current
+    if value in ("today", "yesterday"):
+        from datetime import datetime, timedelta
+
+        midnight = datetime.fromtimestamp(current / 1000).replace(hour=0, minute=0, second=0, microsecond=0)
+        if value == "yesterday":
+            midnight -= timedelta(days=1)
+        return _epoch_ms(midnight.astimezone())
+    match = _RELATIVE.match(value.removesuffix(" ago"))
+    if match:
+        return current - int(match.group(1)) * _UNIT_SECONDS[match.group(2)] * 1000
+    return from_iso(text)
+
+
+def humanize_age(ms: int, *, now: int | None = None) -> str:
+    """A short relative age: ``just now``, ``5m ago``, ``3h ago``, ``2d ago``."""
+    seconds = max(0, ((now_ms() if now is None else now) - ms) // 1000)
+    for limit, unit, size in ((60, "", 1), (3600, "m", 60), (86400, "h", 3600), (10**12, "d", 86400)):
+        if seconds < limit:
+            return "just now" if not unit else f"{seconds // size}{unit} ago"
+    return f"{seconds // 86400}d ago"

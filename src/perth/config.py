@@ -1,0 +1,383 @@
+"""Typed, layered configuration.
+
+Precedence, lowest first: built-in defaults < ``config.toml`` < environment
+variables ``PERTH_<SECTION>__<KEY>`` < command-line flags (``--set KEY=VALUE``,
+``--format``).  Every key is declared once in :data:`KEYS` with its type, default,
+accepted values and help; loading validates every layer against it and names the
+key, the accepted values and where the bad value came from.
+"""
+
+from __future__ import annotations
+
+import os
+
+from perth.errors import ConfigError, NotFoundError
+from perth.paths import PerthPaths
+from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Literal
+
+    Source = Literal["default", "file", "env", "flag"]
+    Kind = Literal["str", "int", "bool", "list", "choice"]
+    ConfigValue = str | int | bool | tuple[str, ...]
+ENV_PREFIX = "PERTH_"
+
+
+class KeySpec(Record):
+    """One configuration key: its type, default, constraints and help text."""
+
+    key: str
+    kind: Kind
+    default: ConfigValue
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    secret: bool = False
+
+    @property
+    def section(self) -> str:
+        """The TOML table the key lives in."""
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The key's name within its table."""
+        return self.key.split(".", 1)[1]
+
+    @property
+    def env_var(self) -> str:
+        """The environment variable that sets this key."""
+        return f"{ENV_PREFIX}{self.section.upper()}__{self.name.upper()}"
+
+    def accepted(self) -> str:
+        """A human description of the accepted values."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "int":
+            return "an integer" + (f" >= {self.minimum}" if self.minimum is not None else "")
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "list":
+            return "a list of strings (TOML array; comma-separated in env and flags)"
+        return "a string"
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("store.path", "str", "", "SQLite data file; empty means <data dir>/perth.db."),
+    KeySpec("store.busy_timeout_ms", "int", 5000,
+            "How long a writer waits for another writer before giving up.", minimum=0),
+    KeySpec("output.format", "choice", "text", "Default output format of read commands.",
+            choices=("text", "json", "markdown", "llm")),
+    KeySpec("panes.auto_create", "bool", True,
+            "Create the automatic pane (named from repo and branch, or the cwd) on first use."),
+    KeySpec("history.limit", "int", 20, "Default page size of `perth history`.", minimum=1),
+    KeySpec("status.git_timeout_ms", "int", 2000,
+            "Time limit for each git call made by `perth status`.", minimum=1),
+    KeySpec("status.max_dirty_files", "int", 10, "Dirty files listed per pane in `perth status`.",
+            minimum=0),
+    KeySpec("status.next_steps", "int", 3, "Next-step entries shown per pane in `perth status`.",
+            minimum=0),
+    KeySpec("log.file", "str", "",
+            "JSON-lines log file; empty disables file logging. Relative paths are under the state dir."),
+    KeySpec("log.level", "choice", "info", "Lowest level written to the log file.",
+            choices=("debug", "info", "warning", "error")),
+    KeySpec("redact.enabled", "bool", True,
+            "Redact secrets before storing and displaying. LLM and event paths always redact."),
+    KeySpec("redact.extra_patterns", "list", (),
+            "Extra regular expressions treated as secrets (rule id custom-<n>)."),
+    KeySpec("redact.allow_patterns", "list", (),
+            "Regular expressions whose matches are never redacted."),
+)
+KEY_INDEX: dict[str, KeySpec] = {spec.key: spec for spec in KEYS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.section for spec in KEYS))
+
+
+class StoreSettings(Record):
+    """``[store]``: where and how data is kept."""
+
+    path: str
+    busy_timeout_ms: int
+
+
+class OutputSettings(Record):
+    """``[output]``: how results are printed."""
+
+    format: str
+
+
+class RedactSettings(Record):
+    """``[redact]``: the secret filter's user settings."""
+
+    enabled: bool
+    extra_patterns: tuple[str, ...]
+    allow_patterns: tuple[str, ...]
+
+
+class LogSettings(Record):
+    """``[log]``: the optional JSON-lines log file."""
+
+    file: str
+    level: str
+
+
+class Settings(Record):
+    """The effective configuration, one attribute per section."""
+
+    values: Mapping[str, ConfigValue]
+    sources: Mapping[str, Source]
+    store: StoreSettings
+    output: OutputSettings
+    redact: RedactSettings
+    log: LogSettings
+    config_file: str
+    paths: PerthPaths
+
+    def get(self, key: str) -> ConfigValue:
+        """The effective value of a dotted key."""
+        return self.values[spec_for(key).key]
+
+    def get_int(self, key: str) -> int:
+        """The effective value of an integer key."""
+        value = self.get(key)
+        assert isinstance(value, int)  # noqa: S101 - guaranteed by validation
+        return value
+
+    def get_bool(self, key: str) -> bool:
+        """The effective value of a boolean key."""
+        return bool(self.get(key))
+
+
+def spec_for(key: str) -> KeySpec:
+    """The spec of a dotted key, or a :class:`NotFoundError` suggesting the closest key."""
+    spec = KEY_INDEX.get(key)
+    if spec is None:
+        raise NotFoundError(f"unknown config key {key!r}", _suggest(key))
+    return spec
+
+
+def _suggest(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(KEY_INDEX), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return hint + "run `perth config show` to list every key"
+
+
+def parse_text(spec: KeySpec, text: str, origin: str) -> ConfigValue:
+    """Convert a string (environment variable or flag) into the key's type."""
+    if spec.kind == "bool":
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise _bad(spec, text, origin)
+    if spec.kind == "int":
+        try:
+            return check_value(spec, int(text.strip()), origin)
+        except ValueError:
+            raise _bad(spec, text, origin) from None
+    if spec.kind == "list":
+        stripped = text.strip()
+        if stripped.startswith("["):
+            import json
+
+            try:
+                loaded = json.loads(stripped)
+            except json.JSONDecodeError:
+                raise _bad(spec, text, origin) from None
+            return check_value(spec, loaded, origin)
+        return tuple(part.strip() for part in stripped.split(",") if part.strip())
+    return check_value(spec, text, origin)
+
+
+def check_value(spec: KeySpec, value: object, origin: str) -> ConfigValue:
+    """Validate a typed value (from TOML or converted text) against the key's spec."""
+    if spec.kind == "bool" and isinstance(value, bool):
+        return value
+    if spec.kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        if spec.minimum is not None and value < spec.minimum:
+            raise _bad(spec, value, origin)
+        return value
+    if spec.kind == "list" and isinstance(value, list | tuple) and all(isinstance(i, str) for i in value):
+        return tuple(value)
+    if spec.kind == "str" and isinstance(value, str):
+        return value
+    if spec.kind == "choice" and value in spec.choices:
+        assert isinstance(value, str)  # noqa: S101 - choices are strings
+        return value
+    raise _bad(spec, value, origin)
+
+
+def _bad(spec: KeySpec, value: object, origin: str) -> ConfigError:
+    import json
+
+    shown = value if isinstance(value, str) else json.dumps(value, default=str)
+    return ConfigError(
+        f"{spec.key} must be {spec.accepted()} (got {shown!r} from {origin})",
+        f"fix it with `perth config set {spec.key} VALUE` or `perth config unset {spec.key}`",
+    )
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """Parse ``config.toml``; a missing file is empty, an invalid one is a :class:`ConfigError`."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, not a config file", "remove or rename it") from None
+    except PermissionError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}", "fix its permissions") from exc
+    import tomllib
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text", "save it as UTF-8 or move it aside") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML ({exc})",
+            "fix the file, or move it aside and use `perth config set`",
+        ) from None
+
+
+def _file_values(document: Mapping[str, Any], path: str) -> dict[str, ConfigValue]:
+    values: dict[str, ConfigValue] = {}
+    for section, table in document.items():
+        if not isinstance(table, dict):
+            dotted = f"{section}.*" if section in SECTIONS else section
+            raise ConfigError(
+                f"{path}: {section!r} must be a table like [{section}]",
+                f"move the setting under a section; valid keys look like {dotted}",
+            )
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            if key not in KEY_INDEX:
+                raise ConfigError(f"unknown config key {key!r} in {path}", _suggest(key))
+            values[key] = check_value(KEY_INDEX[key], value, path)
+    return values
+
+
+def _env_values(environ: Mapping[str, str]) -> dict[str, ConfigValue]:
+    by_env = {spec.env_var: spec for spec in KEYS}
+    values: dict[str, ConfigValue] = {}
+    for name, text in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        spec = by_env.get(name)
+        if spec is None:
+            raise ConfigError(
+                f"unknown configuration variable {name}",
+                "unset it; variables are named PERTH_<SECTION>__<KEY>, e.g. PERTH_OUTPUT__FORMAT",
+            )
+        values[spec.key] = parse_text(spec, text, f"${name}")
+    return values
+
+
+def _flag_values(overrides: Mapping[str, str]) -> dict[str, ConfigValue]:
+    return {spec_for(key).key: parse_text(spec_for(key), text, f"--set {key}")
+            for key, text in overrides.items()}
+
+
+def load_settings(
+    paths: PerthPaths,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    """Load and validate every layer, returning the effective settings."""
+    env = os.environ if environ is None else environ
+    config_file = paths.config_file
+    values: dict[str, ConfigValue] = {spec.key: spec.default for spec in KEYS}
+    sources: dict[str, Source] = dict.fromkeys(values, "default")
+    layers: tuple[tuple[Source, dict[str, ConfigValue]], ...] = (
+        ("file", _file_values(read_config_file(config_file), config_file)),
+        ("env", _env_values(env)),
+        ("flag", _flag_values(overrides or {})),
+    )
+    for source, layer in layers:
+        values.update(layer)
+        sources.update(dict.fromkeys(layer, source))
+    return _build(values, sources, config_file, paths)
+
+
+def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_file: str,
+           paths: PerthPaths) -> Settings:
+    def text(key: str) -> str:
+        return str(values[key])
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = values[key]
+        return value if isinstance(value, tuple) else ()
+
+    busy = values["store.busy_timeout_ms"]
+    assert isinstance(busy, int)  # noqa: S101 - validated above
+    return Settings(
+        values=values,
+        sources=sources,
+        store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy)),
+        output=OutputSettings(format=text("output.format")),
+        redact=RedactSettings(enabled=bool(values["redact.enabled"]),
+                              extra_patterns=strings("redact.extra_patterns"),
+                              allow_patterns=strings("redact.allow_patterns")),
+        log=LogSettings(file=text("log.file"), level=text("log.level")),
+        config_file=config_file,
+        paths=paths,
+    )
+
+
+def database_path(settings: Settings) -> str:
+    """The SQLite data file the settings point at."""
+    if settings.store.path:
+        return os.path.abspath(os.path.expanduser(settings.store.path))
+    return settings.paths.database
+
+
+def _write_document(path: str, document: Mapping[str, Any]) -> None:
+    from pathlib import Path
+
+    import tomli_w
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            tomli_w.dump(dict(document), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {path}: {exc.strerror}",
+                          "check the directory's permissions and free space") from exc
+
+
+def set_value(path: str, key: str, text: str) -> ConfigValue:
+    """Validate ``text`` for ``key`` and write it to the config file atomically."""
+    spec = spec_for(key)
+    value = parse_text(spec, text, "the command line")
+    document = read_config_file(path)
+    _file_values(document, path)  # refuse to rewrite a file that is already invalid
+    table = document.setdefault(spec.section, {})
+    table[spec.name] = list(value) if isinstance(value, tuple) else value
+    _write_document(path, document)
+    return value
+
+
+def unset_value(path: str, key: str) -> bool:
+    """Remove ``key`` from the config file; returns whether it was there."""
+    spec = spec_for(key)
+    document = read_config_file(path)
+    table = document.get(spec.section)
+    if not isinstance(table, dict) or spec.name not in table:
+        return False
+    del table[spec.name]
+    if not table:
+        del document[spec.section]
+    _write_document(path, document)
+    return True

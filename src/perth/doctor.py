@@ -1,0 +1,155 @@
+"""``perth doctor``: is this installation healthy, and what should be fixed?
+
+Each check returns a :class:`Check` with a status (``ok``, ``warn``, ``fail``),
+what it found and, when not ok, how to fix it.  Checks never raise: a broken
+config or store is reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from perth import __version__
+from perth.config import Settings, database_path, load_settings
+from perth.errors import PerthError
+from perth.paths import PerthPaths
+from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    CheckStatus = Literal["ok", "warn", "fail"]
+
+SHELL_RC_FILES: dict[str, tuple[str, ...]] = {
+    "zsh": (".zshrc", ".zshenv"),
+    "bash": (".bashrc", ".bash_profile"),
+    "fish": (".config/fish/config.fish",),
+}
+TOOLS: tuple[tuple[str, str], ...] = (
+    ("git", "branch and dirty files in `perth status`, repository detection"),
+    ("tmux", "terminal multiplexer panes ($TMUX_PANE resolution)"),
+    ("zsh", "shell"), ("bash", "shell"), ("fish", "shell"),
+)
+
+
+class Check(Record):
+    """One diagnostic."""
+
+    area: str
+    name: str
+    status: CheckStatus
+    detail: str
+    fix: str = ""
+
+
+class DoctorReport(Record):
+    """Every check, and the overall verdict."""
+
+    version: str
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No check failed."""
+        return all(check.status != "fail" for check in self.checks)
+
+
+def _paths_checks(paths: PerthPaths) -> list[Check]:
+    origin = "PERTH_HOME" if paths.from_home else "XDG/platform defaults"
+    checks = [Check("paths", "locations", "ok",
+                    f"config {paths.config_dir}, data {paths.data_dir}, state {paths.state_dir} ({origin})")]
+    for label, directory in (("data dir", Path(paths.data_dir)), ("state dir", Path(paths.state_dir))):
+        existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+        if existing is not None and not os.access(existing, os.W_OK):
+            checks.append(Check("paths", label, "fail", f"{existing} is not writable",
+                                "make it writable or set PERTH_HOME to a writable directory"))
+    return checks
+
+
+def _config_checks(paths: PerthPaths, environ: Mapping[str, str]) -> tuple[list[Check], Settings | None]:
+    exists = Path(paths.config_file).exists()
+    try:
+        settings = load_settings(paths, environ)
+    except PerthError as exc:
+        return [Check("config", "config file", "fail", exc.what, exc.fix)], None
+    overridden = sorted(k for k, s in settings.sources.items() if s != "default")
+    detail = f"{paths.config_file} ({'present' if exists else 'absent: defaults in use'})"
+    if overridden:
+        detail += f"; set: {', '.join(overridden)}"
+    return [Check("config", "config file", "ok", detail)], settings
+
+
+def _store_checks(settings: Settings) -> list[Check]:
+    from perth.store.sqlite import SQLiteStore
+
+    path = database_path(settings)
+    try:
+        store = SQLiteStore(path, busy_timeout_ms=settings.store.busy_timeout_ms)
+    except PerthError as exc:
+        return [Check("store", "data file", "fail", exc.what, exc.fix)]
+    try:
+        info = store.info()
+    finally:
+        store.close()
+    size_kib = info.size_bytes / 1024
+    return [
+        Check("store", "data file", "ok", f"sqlite {info.location} ({size_kib:.0f} KiB)"),
+        Check("store", "schema", "ok",
+              f"version {info.schema_version} of {info.latest_schema_version}"),
+        Check("store", "contents", "ok", f"{info.panes} panes, {info.entries} entries"),
+    ]
+
+
+def _shell_checks(environ: Mapping[str, str]) -> list[Check]:
+    home = Path(environ.get("HOME", str(Path.home())))
+    checks = []
+    for shell, rc_files in SHELL_RC_FILES.items():
+        if shutil.which(shell) is None:
+            continue
+        hooked = [rc for rc in rc_files if _mentions_perth(home / rc)]
+        detail = f"loaded from ~/{hooked[0]}" if hooked else "no rc file loads Perth's shell integration"
+        checks.append(Check("shell", shell, "ok", detail))
+    current = Path(environ.get("SHELL", "")).name or "unknown"
+    checks.append(Check("shell", "login shell", "ok", current))
+    return checks
+
+
+def _mentions_perth(rc: Path) -> bool:
+    try:
+        return "perth init" in rc.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _tool_checks() -> list[Check]:
+    checks = []
+    for tool, purpose in TOOLS:
+        location = shutil.which(tool)
+        status: CheckStatus = "ok" if location or tool != "git" else "warn"
+        detail = f"{location} — {purpose}" if location else f"not found — {purpose}"
+        fix = "" if location or tool != "git" else "install git for repository and branch detection"
+        checks.append(Check("optional", tool, status, detail, fix))
+    return checks
+
+
+def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
+    """Run every check."""
+    python = f"Python {platform.python_version()} ({sys.executable})"
+    checks = [Check("perth", "version", "ok", f"perth {__version__}, {python}")]
+    checks += _paths_checks(paths)
+    config_checks, settings = _config_checks(paths, environ)
+    checks += config_checks
+    if settings is not None:
+        checks += _store_checks(settings)
+    else:
+        checks.append(Check("store", "data file", "warn", "not checked: the configuration is invalid",
+                            "fix the configuration first"))
+    checks += _shell_checks(environ)
+    checks += _tool_checks()
+    return DoctorReport(version=__version__, checks=tuple(checks))

@@ -1,0 +1,152 @@
+"""The Perth error tree and the exit codes the CLI maps it to.
+
+Every failure Perth reports on purpose is a :class:`PerthError`.  Third-party
+exceptions are translated into the most specific subclass at the boundary where
+they occur (``raise ... from exc``); only the interfaces (CLI, web, MCP) turn an
+error into an exit code or an HTTP status.
+
+::
+
+    PerthError                      exit 1   something is wrong; the message says how to fix it
+    ├── UserError                   exit 1   the input is wrong
+    │   ├── InvalidInputError                a value does not have the accepted shape
+    │   ├── ConfigError                      config.toml / PERTH_* / flag is invalid
+    │   └── ConflictError                    the thing already exists (duplicate pane name, ...)
+    ├── UsageError                  exit 2   the command line itself is malformed
+    ├── NotFoundError               exit 3   a pane, entry, key or file does not exist
+    ├── StoreError                  exit 1   the data store cannot be used as it is
+    │   ├── StoreCorruptError                the data file is not a Perth/SQLite database
+    │   ├── SchemaTooNewError                written by a newer Perth
+    │   ├── StoreReadOnlyError               the data directory or file is not writable
+    │   └── StoreFullError                   the disk (or quota) is full
+    ├── UnavailableError            exit 4   an external dependency is unavailable
+    │   └── StoreBusyError                   another writer held the store past the timeout
+    ├── GateFailedError             exit 5   a gate failed (secrets found, performance budget)
+    └── CancelledByUserError        exit 130 the user interrupted the operation
+
+Messages follow one format: ``<what is wrong> — <how to fix it>``; the CLI
+prints them as ``perth: error: <message>``.
+"""
+
+from __future__ import annotations
+
+
+class ExitCode:
+    """Process exit codes shared by every Perth command (plain ints: no enum on the hot path)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    UNAVAILABLE = 4
+    GATE_FAILED = 5
+    INTERRUPTED = 130
+
+
+class PerthError(Exception):
+    """Root of every error Perth raises on purpose.
+
+    ``what`` says what went wrong, ``fix`` how to fix it; both are one line.
+    """
+
+    exit_code: int = ExitCode.ERROR
+
+    def __init__(self, what: str, fix: str = "") -> None:
+        self.what = what
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The one-line message: ``what — fix``."""
+        return f"{self.what} — {self.fix}" if self.fix else self.what
+
+
+class UserError(PerthError):
+    """The user's input is wrong."""
+
+
+class InvalidInputError(UserError):
+    """A value does not have the accepted shape."""
+
+
+class ConfigError(UserError):
+    """A configuration value, file or environment variable is invalid."""
+
+
+class ConflictError(UserError):
+    """The object already exists or the change contradicts the current state."""
+
+
+class UsageError(PerthError):
+    """The command line is malformed."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(PerthError):
+    """A pane, entry, key or file does not exist."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class StoreError(PerthError):
+    """The data store cannot be used as it is."""
+
+
+class StoreCorruptError(StoreError):
+    """The data file is not a SQLite database Perth can read."""
+
+
+class SchemaTooNewError(StoreError):
+    """The data file was written by a newer version of Perth."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The data directory or file cannot be written."""
+
+
+class StoreFullError(StoreError):
+    """The disk or quota holding the data file is full."""
+
+
+class UnavailableError(PerthError):
+    """An external dependency is unavailable (tmux, a broker, a provider, a locked store)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class StoreBusyError(UnavailableError):
+    """Another process held the store's write lock past the busy timeout."""
+
+
+class GateFailedError(PerthError):
+    """A gate failed: secrets were found, a performance budget was exceeded."""
+
+    exit_code = ExitCode.GATE_FAILED
+
+
+class CancelledByUserError(PerthError):
+    """The user interrupted the operation (Ctrl-C)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+__all__ = [
+    "CancelledByUserError",
+    "ConfigError",
+    "ConflictError",
+    "ExitCode",
+    "InvalidInputError",
+    "NotFoundError",
+    "PerthError",
+    "SchemaTooNewError",
+    "StoreBusyError",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreFullError",
+    "StoreReadOnlyError",
+    "UnavailableError",
+    "UsageError",
+    "UserError",
+]

@@ -1,0 +1,3 @@
+"""Panes, intent entries, "where was I" status, export and import (SPEC C1)."""
+
+from __future__ import annotations

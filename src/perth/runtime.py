@@ -1,0 +1,79 @@
+"""The runtime a Perth operation runs in: settings, store, secret filter, environment.
+
+Interfaces (CLI, web, MCP) build one :class:`Runtime` per request or process and
+pass it to the capability functions.  The store and the secret filter open
+lazily, so a command that needs neither pays for neither.  :meth:`Runtime.close`
+persists the filter's per-rule counters and closes the store.
+"""
+
+from __future__ import annotations
+
+import os
+
+from perth.clock import now_ms
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from perth.config import Settings
+    from perth.redact import Redacted, SecretFilter
+    from perth.store.port import Store
+
+
+class Runtime:
+    """Everything an operation needs from its surroundings."""
+
+    def __init__(self, settings: Settings, environ: Mapping[str, str] | None = None, cwd: str | None = None,
+                 clock: Callable[[], int] = now_ms) -> None:
+        self.settings = settings
+        self.environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
+        self.cwd = os.getcwd() if cwd is None else os.fspath(cwd)
+        self.clock = clock
+        self._store: Store | None = None
+        self._filter: SecretFilter | None = None
+
+    @property
+    def store(self) -> Store:
+        """The store, opened (and migrated) on first use."""
+        if self._store is None:
+            from perth.store import open_store
+
+            self._store = open_store(self.settings)
+        return self._store
+
+    @property
+    def secret_filter(self) -> SecretFilter:
+        """The secret filter configured from ``[redact]``."""
+        if self._filter is None:
+            from perth.redact import SecretFilter
+
+            redact = self.settings.redact
+            self._filter = SecretFilter(enabled=redact.enabled, extra_patterns=redact.extra_patterns,
+                                        allow_patterns=redact.allow_patterns)
+        return self._filter
+
+    def redact(self, text: str, source: str) -> Redacted:
+        """Pass captured text through the secret filter before it is stored or shown."""
+        return self.secret_filter.redact(text, source=source)
+
+    def redact_optional(self, text: str | None, source: str) -> str | None:
+        """:meth:`redact` for optional fields."""
+        return None if text is None else self.redact(text, source)
+
+    def flush_counters(self) -> None:
+        """Persist the secret filter's per-rule counters (never the secrets)."""
+        if self._filter is None:
+            return
+        counts = self._filter.drain_counts()
+        if counts:
+            self.store.add_redaction_counts(counts, self.clock())
+
+    def close(self) -> None:
+        """Flush counters and close the store."""
+        try:
+            self.flush_counters()
+        finally:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

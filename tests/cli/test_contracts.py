@@ -1,0 +1,57 @@
+"""Pinned JSON contracts: a shape change must be deliberate (bump the schema version)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+PANE_KEYS = {"id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root", "branch",
+             "tags", "meta", "created_at", "last_seen_at", "deleted_at"}
+ENTRY_KEYS = {"id", "pane_id", "pane", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
+              "goal_delta", "tags", "schema_version", "updated_at", "deleted_at"}
+CONTRACTS: dict[str, set[str]] = {
+    "perth.pane_list.v1": {"schema", "panes", "count"},
+    "perth.pane.v1": {"schema", "pane", "entry_count", "recent_entries"},
+    "perth.entry.v1": {"schema", "entry"},
+    "perth.history.v1": {"schema", "entries", "count", "next_cursor", "filters"},
+    "perth.status.v1": {"schema", "current", "panes", "more", "generated_at"},
+    "perth.config.v1": {"schema", "config_file", "values"},
+    "perth.doctor.v1": {"schema", "version", "ok", "checks"},
+    "perth.import.v1": {"schema", "source", "panes_added", "panes_skipped", "entries_added", "entries_skipped"},
+    "perth.pane_deleted.v1": {"schema", "pane", "entries_deleted"},
+}
+
+
+def _json(cli: Callable[..., Any], *args: str) -> dict[str, Any]:
+    result = cli(*args, "--format", "json")
+    assert result.code == 0, result.err
+    document: dict[str, Any] = json.loads(result.out)
+    assert set(document) == CONTRACTS[document["schema"]], document["schema"]
+    return document
+
+
+def test_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    entry = _json(cli, "log", "x", "--pane", "p")["entry"]
+    assert set(entry) == ENTRY_KEYS
+    assert entry["ts"].endswith("Z") and len(entry["ts"]) == 24
+    pane_list = _json(cli, "pane", "list")
+    assert set(pane_list["panes"][0]) == PANE_KEYS
+    pane = _json(cli, "pane", "show", "p")
+    assert set(pane["pane"]) == PANE_KEYS and set(pane["recent_entries"][0]) == ENTRY_KEYS
+    history = _json(cli, "history")
+    assert set(history["filters"]) == {"panes", "types", "sources", "tags", "agent", "since", "until", "limit",
+                                       "offset"}
+    status = _json(cli, "status")
+    assert set(status["current"]) == {"name", "how", "detail", "registered"}
+    assert set(status["panes"][0]) == {"pane", "current", "last_entry", "branch", "dirty_files", "dirty_total",
+                                       "last_commands", "next_steps", "git_error"}
+    config = _json(cli, "config", "show")
+    assert set(config["values"][0]) == {"key", "value", "source"}
+    doctor = _json(cli, "doctor")
+    assert set(doctor["checks"][0]) == {"area", "name", "status", "detail", "fix"}
+    _json(cli, "show", entry["id"])
+    out = tmp_path / "e.jsonl"
+    assert cli("export", "-o", str(out)).code == 0
+    _json(cli, "import", str(out))
+    _json(cli, "pane", "delete", "p")

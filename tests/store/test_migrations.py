@@ -1,0 +1,117 @@
+"""Migrations: from blank and from every earlier version, concurrently, and refusing newer files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from perth.errors import SchemaTooNewError
+from perth.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
+from perth.store.sqlite import SQLiteStore
+
+EXPECTED_TABLES = {
+    "panes": ["id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root",
+              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at"],
+    "entries": ["id", "pane_id", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
+                "goal_delta", "tags", "schema_version", "updated_at", "deleted_at"],
+    "entry_tags": ["tag", "entry_id"],
+    "redaction_stats": ["rule_id", "source", "count", "last_at"],
+    "schema_migrations": ["version", "name", "applied_at"],
+}
+
+
+def schema(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    rows = db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                      " ORDER BY type, name").fetchall()
+    return [(t, n, " ".join((s or "").split())) for t, n, s in rows]
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def test_blank_database_reaches_the_expected_schema(tmp_path: Path) -> None:
+    db = connect(tmp_path / "blank.db")
+    assert migrate(db) == [m.version for m in MIGRATIONS]
+    tables = {name: [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
+              for (kind, name, _sql) in schema(db) if kind == "table"}
+    assert tables == EXPECTED_TABLES
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert migrate(db) == []
+
+
+@pytest.mark.parametrize("start", range(1, LATEST_VERSION))
+def test_every_earlier_version_upgrades_to_the_same_schema(tmp_path: Path, start: int) -> None:
+    reference = connect(tmp_path / "reference.db")
+    migrate(reference)
+    db = connect(tmp_path / f"from-{start}.db")
+    assert migrate(db, target=start) == list(range(1, start + 1))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == start
+    assert migrate(db) == list(range(start + 1, LATEST_VERSION + 1))
+    assert schema(db) == schema(reference)
+    versions = [row[0] for row in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == list(range(1, LATEST_VERSION + 1))
+
+
+def test_data_survives_upgrade_from_version_2(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = connect(path)
+    migrate(db, target=2)
+    db.execute("INSERT INTO panes(id, name, created_at, last_seen_at) VALUES ('p1', 'old/pane', 1, 1)")
+    db.execute("INSERT INTO entries(id, pane_id, ts, summary, type, source) VALUES"
+               " ('e1', 'p1', 5, 'kept', 'checkpoint', 'manual')")
+    db.close()
+    store = SQLiteStore(path)
+    entry = store.get_entry("e1")
+    assert entry is not None
+    assert entry.summary == "kept"
+    assert entry.pane_name == "old/pane"
+    store.close()
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    db = connect(path)
+    migrate(db)
+    db.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNewError) as caught:
+        SQLiteStore(path)
+    assert "upgrade Perth" in caught.value.fix
+    assert path.read_bytes() == before
+
+
+RACER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from perth.store.sqlite import SQLiteStore
+    start = float(sys.argv[2])
+    while time.time() < start:
+        pass
+    store = SQLiteStore(Path(sys.argv[1]), busy_timeout_ms=30000)
+    print(store.schema_version())
+    store.close()
+""")
+
+
+@pytest.mark.integration
+def test_concurrent_first_start_applies_each_migration_once(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "home" / "perth.db"
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, str(path), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 8, [err for _out, err in results]
+    assert {out.strip() for out, _err in results} == {str(LATEST_VERSION)}
+    db = connect(path)
+    versions = [row[0] for row in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == list(range(1, LATEST_VERSION + 1))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
