@@ -1,0 +1,213 @@
+"""Measuring one start of a shell on a terminal, the way zsh-bench defines its latencies.
+
+Per sample (one shell process, spawned at ``t0``):
+
+- the harness types `` echo "<token>""fc"`` at ``t0``, before any prompt: the terminal echo shows
+  the quotes, so only the command's *output* ``<token>fc`` can match;
+- ``first_prompt_ms``: ``t0`` → the prompt's token (the run's directory or host name) first on screen;
+- ``first_command_ms``: ``t0`` → the typed-ahead command's output on screen;
+- ``command_lag_ms``: Enter on an empty line → the next prompt's token, the mean over a burst of
+  ``presses`` Enters, one at a time;
+- ``input_lag_ms``: with a fairly long command line already typed, one keystroke → that character
+  redrawn on screen by the line editor (ZLE or readline: both switch the terminal's own echo off
+  and draw the line themselves), the mean over ``keys`` keystrokes;
+- ``exit_ms``: wall time of a separate ``shell -l -i -c exit`` (zsh-bench's exit time: a proxy).
+
+Whatever is not seen before the per-sample timeout is recorded as missing with the reason; the
+process group is killed.  Screen text is matched after escape sequences are stripped.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from perth.record import Record
+from perth.shellperf.records import Measurement, RunSpec, Sample
+from perth.shellperf.segments import monotonic, read_segment_log, segment_measurements
+from perth.shellperf.terminal import SpawnRequest
+from perth.shellperf.transcript import Transcript
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from perth.shellperf.launch import LaunchPlan
+    from perth.shellperf.terminal import TerminalLauncher, TerminalSession
+
+MS = 1_000_000
+INPUT_PREFIX = b": perth" + b" abc \\def" * 8
+KEY = b"x"
+
+
+class ReplayEvent(Record):
+    """One direction of the byte stream: ``out`` (from the shell) or ``in`` (typed)."""
+
+    at_ms: float
+    direction: str
+    data: bytes
+
+
+class Probe:
+    """The screen of one sample and the waits on it, all bounded by the sample's deadline."""
+
+    def __init__(self, session: TerminalSession, deadline_ns: int, keep_replay: bool) -> None:
+        self.session = session
+        self.deadline_ns = deadline_ns
+        self.screen = Transcript()
+        self.replay: list[ReplayEvent] | None = [] if keep_replay else None
+
+    def _record(self, direction: str, at_ns: int, data: bytes) -> None:
+        if self.replay is not None:
+            self.replay.append(ReplayEvent((at_ns - self.session.started_ns) / MS, direction, data))
+
+    def type(self, data: bytes) -> int:
+        """Write keys; returns when they were written."""
+        at = self.session.write(data)
+        self._record("in", at, data)
+        return at
+
+    def pump(self, until_ns: int) -> bool:
+        """Read one chunk (by ``until_ns`` at the latest); whether one arrived."""
+        chunk = self.session.read(min(until_ns, self.deadline_ns))
+        if chunk is None:
+            return False
+        self._record("out", chunk.at_ns, chunk.data)
+        self.screen.add(chunk.data, chunk.at_ns)
+        return True
+
+    def find_any(self, tokens: tuple[str, ...], start: int) -> int | None:
+        """Offset just past the earliest of ``tokens`` already on screen after ``start``."""
+        found = [end for end in (self.screen.find(t, start) for t in tokens) if end is not None]
+        return min(found) if found else None
+
+    def wait_for(self, tokens: tuple[str, ...], start: int) -> int | None:
+        """Offset just past the first of ``tokens`` shown after ``start``; ``None`` at deadline or exit."""
+        while True:
+            found = self.find_any(tokens, start)
+            if found is not None:
+                return found
+            if self.session.closed or self.session.now() >= self.deadline_ns:
+                return None
+            self.pump(self.deadline_ns)
+
+    def settle(self, quiet_ms: float, max_ms: float) -> None:
+        """Read until the screen has been quiet for ``quiet_ms`` (at most ``max_ms``)."""
+        limit = min(self.session.now() + int(max_ms * MS), self.deadline_ns)
+        while not self.session.closed and self.session.now() < limit:
+            if not self.pump(min(self.session.now() + int(quiet_ms * MS), limit)):
+                return
+
+    def elapsed_ms(self, offset: int) -> float:
+        """Milliseconds from the spawn to the moment the text up to ``offset`` was on screen."""
+        return (self.screen.time_at(offset) - self.session.started_ns) / MS
+
+    def why_not(self, what: str) -> str:
+        """The reason ``what`` was not seen."""
+        if self.session.closed:
+            return f"the shell exited before {what}"
+        return f"timed out before {what}"
+
+
+def _first_prompt(probe: Probe, plan: LaunchPlan, prompt_end: int | None, command_end: int | None) -> Measurement:
+    if prompt_end is not None:
+        return Measurement.native(probe.elapsed_ms(prompt_end))
+    if command_end is not None:
+        return Measurement.missing(
+            f"the prompt never showed the run's token (host {plan.prompt_tokens[1]} or directory"
+            f" {plan.prompt_tokens[0]}): make the prompt show the host name or the current directory")
+    return Measurement.missing(probe.why_not("the prompt's token appeared"))
+
+
+def _command_lag(probe: Probe, plan: LaunchPlan, presses: int) -> Measurement:
+    lags: list[float] = []
+    for _ in range(presses):
+        probe.settle(quiet_ms=10, max_ms=200)
+        start = len(probe.screen)
+        typed_at = probe.type(b"\r")
+        end = probe.wait_for(plan.prompt_tokens, start)
+        if end is None:
+            return Measurement.missing(probe.why_not(f"the prompt after Enter {len(lags) + 1} of {presses}"))
+        lags.append((probe.screen.time_at(end) - typed_at) / MS)
+    return Measurement.native(sum(lags) / len(lags))
+
+
+def _input_lag(probe: Probe, keys: int) -> Measurement:
+    probe.type(INPUT_PREFIX)
+    probe.settle(quiet_ms=30, max_ms=1000)
+    lags: list[float] = []
+    for _ in range(keys):
+        start = len(probe.screen)
+        typed_at = probe.type(KEY)
+        end = probe.wait_for((KEY.decode(),), start)
+        if end is None:
+            return Measurement.missing(probe.why_not(f"keystroke {len(lags) + 1} of {keys} was redrawn"))
+        lags.append((probe.screen.time_at(end) - typed_at) / MS)
+        probe.settle(quiet_ms=5, max_ms=100)
+    probe.type(b"\x15")  # kill the line
+    return Measurement.native(sum(lags) / len(lags))
+
+
+def _interact(probe: Probe, plan: LaunchPlan, spec: RunSpec) -> dict[str, Measurement]:
+    probe.type(plan.typed_command)
+    probe.wait_for((*plan.prompt_tokens, plan.command_token), 0)
+    prompt_end = probe.find_any(plan.prompt_tokens, 0)
+    command_end = probe.find_any((plan.command_token,), 0)
+    if prompt_end is not None and command_end is None:
+        command_end = probe.wait_for((plan.command_token,), prompt_end)
+    metrics = {"first_prompt_ms": _first_prompt(probe, plan, prompt_end, command_end)}
+    metrics["first_command_ms"] = (Measurement.native(probe.elapsed_ms(command_end)) if command_end is not None
+                                   else Measurement.missing(probe.why_not("the typed-ahead command's output appeared")))
+    ready = probe.wait_for(plan.prompt_tokens, command_end) if command_end is not None else None
+    if ready is None:
+        reason = "no prompt after the first command: " + probe.why_not("it appeared")
+        metrics["command_lag_ms"] = Measurement.missing(reason)
+        metrics["input_lag_ms"] = Measurement.missing(reason)
+        return metrics
+    metrics["command_lag_ms"] = _command_lag(probe, plan, spec.presses)
+    metrics["input_lag_ms"] = _input_lag(probe, spec.keys)
+    return metrics
+
+
+def measure_exit(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec) -> Measurement:
+    """Wall time of ``shell -l -i -c exit`` on a terminal (a proxy, as in zsh-bench)."""
+    session = launcher.spawn(SpawnRequest(argv=plan.exit_argv, env=plan.env, cwd=plan.cwd,
+                                          rows=spec.rows, cols=spec.cols))
+    try:
+        ended = session.wait_exit(session.started_ns + spec.timeout_ms * MS)
+    finally:
+        session.close()
+    if ended is None:
+        return Measurement.missing(f"`-c exit` did not finish within {spec.timeout_ms} ms")
+    return Measurement.native((ended - session.started_ns) / MS)
+
+
+def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, index: int, *,
+                   warmup: bool = False, replay: Callable[[int, list[ReplayEvent]], None] | None = None) -> Sample:
+    """Start the shell once and measure everything; the process group is killed at the end."""
+    log = plan.segment_log(index)
+    if os.path.exists(log):
+        os.remove(log)
+    collecting = gc.isenabled()
+    gc.disable()  # a collection in the harness would delay reading the very chunk being timed
+    try:
+        session = launcher.spawn(SpawnRequest(argv=plan.argv, env=plan.sample_env(index), cwd=plan.cwd,
+                                              rows=spec.rows, cols=spec.cols))
+        probe = Probe(session, session.started_ns + spec.timeout_ms * MS, keep_replay=replay is not None)
+        try:
+            metrics = _interact(probe, plan, spec)
+            probe.settle(quiet_ms=20, max_ms=200)  # let deferred work write its markers
+        finally:
+            session.close()
+    finally:
+        if collecting:
+            gc.enable()
+    if spec.measure_exit:
+        metrics["exit_ms"] = measure_exit(launcher, plan, spec)
+    if replay is not None and probe.replay is not None:
+        replay(index, probe.replay)
+    segment_log = read_segment_log(log)
+    segments = segment_measurements(segment_log)
+    notes = (f"{segment_log.malformed} malformed SEGMENT line(s) ignored",) if segment_log.malformed else ()
+    return Sample(index=index, metrics=metrics, segments=segments, phases=segment_log.phases, warmup=warmup,
+                  monotonic=monotonic(segments), notes=notes)
