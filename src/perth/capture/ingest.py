@@ -1,0 +1,309 @@
+"""Moving spool lines into the store, exactly once.
+
+Shells append to ``<spool>/<shell>-<session>.spool``.  An ingester (one at a time,
+under ``<spool>/.ingest.lock``):
+
+1. *claims* each non-empty spool file by renaming it to ``<name>.<ns>.claimed`` — the
+   shell's next ``>>`` recreates the spool by name, so writers never wait;
+2. reads each claimed file from the byte offset recorded in the store, parses the
+   complete lines, redacts them, links them to their pane, and inserts them **in the
+   same transaction** that advances the offset — a ``kill -9`` at any point leaves
+   either both or neither, so no line is lost or duplicated;
+3. deletes a claimed file once it is fully ingested and has been idle for a moment
+   (a shell that opened it just before the rename may still append a line).
+
+A line that cannot be parsed, or a partial last line left by a crashed shell and
+idle for longer than ``capture.partial_grace_s``, is quarantined (redacted, with the
+reason, in the store) and reported as a warning — never silently dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+from perth.capture.records import Command, SpoolCursor
+from perth.capture.spool_format import SpoolRecord, parse_line
+from perth.errors import InvalidInputError
+from perth.ids import uuid7
+from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Iterator
+
+    from perth.runtime import Runtime
+
+CLAIMED = ".claimed"
+BATCH_LINES = 5000
+IDLE_BEFORE_DELETE_S = 2.0
+
+
+class IngestReport(Record):
+    """What one ingestion pass did."""
+
+    files: int = 0
+    lines: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    quarantined: int = 0
+    waiting_partial: int = 0
+    skipped_busy: bool = False
+    complete: bool = True
+    warnings: tuple[str, ...] = ()
+
+
+def spool_dir(rt: Runtime) -> str:
+    """Where shells write their spool files."""
+    return os.path.join(rt.settings.paths.state_dir, "spool")
+
+
+def pending_spool(directory: str) -> bool:
+    """Whether any spool or claimed file waits (cheap: one directory listing)."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(e.name.endswith((".spool", CLAIMED)) for e in entries)
+    except OSError:
+        return False
+
+
+def _claim(directory: str) -> None:
+    with os.scandir(directory) as entries:
+        spools = [e for e in entries if e.name.endswith(".spool") and e.stat().st_size > 0]
+    for entry in spools:
+        target = os.path.join(directory, f"{entry.name}.{time.time_ns()}{CLAIMED}")
+        try:
+            os.rename(entry.path, target)
+        except FileNotFoundError:
+            continue  # another claimer was faster (cannot happen under the lock, but harmless)
+
+
+def _remove_dead_scratch_files(directory: str) -> None:
+    """bash hooks keep ``.bash-<pid>-<start>.tmp`` scratch files; drop those of exited shells."""
+    with os.scandir(directory) as entries:
+        scratch = [e for e in entries if e.name.startswith(".bash-") and e.name.endswith(".tmp")]
+    for entry in scratch:
+        pid = entry.name[len(".bash-"):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claimed(directory: str) -> list[str]:
+    with os.scandir(directory) as entries:
+        return sorted(e.path for e in entries if e.name.endswith(CLAIMED))
+
+
+class _Lock:
+    """A non-blocking exclusive lock; ``held`` is False when another ingester runs."""
+
+    def __init__(self, path: str) -> None:
+        import fcntl
+
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.held = True
+        except BlockingIOError:
+            self.held = False
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
+def ingest(rt: Runtime, *, budget_s: float | None = None) -> IngestReport:
+    """Ingest every waiting spool line (or as many as fit in ``budget_s``)."""
+    directory = spool_dir(rt)
+    if not os.path.isdir(directory):
+        return IngestReport()
+    lock = _Lock(os.path.join(directory, ".ingest.lock"))
+    try:
+        if not lock.held:
+            return IngestReport(skipped_busy=True)
+        _claim(directory)
+        _remove_dead_scratch_files(directory)
+        deadline = None if budget_s is None else time.monotonic() + budget_s
+        return _ingest_files(rt, _claimed(directory), deadline)
+    finally:
+        lock.release()
+
+
+def _ingest_files(rt: Runtime, paths: list[str], deadline: float | None) -> IngestReport:
+    worker = _SpoolReader(rt)
+    for path in paths:
+        if deadline is not None and time.monotonic() > deadline:
+            worker.complete = False
+            break
+        worker.ingest_file(path, deadline)
+    return worker.report(len(paths))
+
+
+class _SpoolReader:
+    """Ingests claimed files, accumulating the report."""
+
+    def __init__(self, rt: Runtime) -> None:
+        from perth.capture.linking import PaneLinker
+
+        self.rt = rt
+        self.linker = PaneLinker(rt)
+        self.ignore = _IgnoreRules(rt)
+        self.grace_s = float(rt.settings.get_int("capture.partial_grace_s"))
+        self.counts = {"lines": 0, "inserted": 0, "duplicates": 0, "ignored": 0, "quarantined": 0, "waiting": 0}
+        self.warnings: list[str] = []
+        self.complete = True
+
+    def report(self, files: int) -> IngestReport:
+        c = self.counts
+        return IngestReport(files=files, lines=c["lines"], inserted=c["inserted"], duplicates=c["duplicates"],
+                            ignored=c["ignored"], quarantined=c["quarantined"], waiting_partial=c["waiting"],
+                            complete=self.complete, warnings=tuple(self.warnings))
+
+    def ingest_file(self, path: str, deadline: float | None) -> None:
+        store = self.rt.store
+        offset = store.spool_offset(path)
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+            stat = os.stat(path)
+        except FileNotFoundError:
+            store.forget_spool(path)
+            return
+        end = data.rfind(b"\n") + 1
+        for chunk_start, chunk_end in _batches(data, end):
+            if deadline is not None and time.monotonic() > deadline:
+                self.complete = False
+                return
+            self._ingest_chunk(path, offset + chunk_start, data[chunk_start:chunk_end])
+        self._finish_file(path, offset + end, data[end:], stat)
+
+    def _ingest_chunk(self, path: str, start: int, chunk: bytes) -> None:
+        parsed: list[tuple[int, SpoolRecord]] = []
+        bad: list[tuple[int, str, str]] = []
+        position = start
+        for raw in chunk.split(b"\n")[:-1]:
+            line = raw.decode("utf-8", "replace")
+            self.counts["lines"] += 1
+            try:
+                record = parse_line(line)
+            except InvalidInputError as exc:
+                bad.append((position, line, exc.what))
+            else:
+                if self.ignore.skips(record):
+                    self.counts["ignored"] += 1
+                else:
+                    parsed.append((position, record))
+            position += len(raw) + 1
+        commands = self._commands(path, parsed)
+        store = self.rt.store
+        with store.transaction():
+            for at, line, reason in bad:
+                self._quarantine(path, at, line, reason)
+            inserted = store.add_commands(commands, SpoolCursor(path=path, offset=position))
+        self.counts["inserted"] += inserted
+        self.counts["duplicates"] += len(commands) - inserted
+
+    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord]]) -> list[Command]:
+        """Redact the chunk's texts in one pass of the filter, then build the commands."""
+        texts = [record.command for _, record in parsed] + [record.cwd for _, record in parsed]
+        redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
+        half = len(parsed)
+        return [self._command(record, path, position, redacted[i], redacted[half + i])
+                for i, (position, record) in enumerate(parsed)]
+
+    def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
+        redacted = self.rt.redact(text, "capture")
+        self.rt.store.quarantine_spool(path, at, redacted, reason, self.rt.clock())
+        self.counts["quarantined"] += 1
+        self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {reason}")
+
+    def _finish_file(self, path: str, consumed: int, tail: bytes, stat: os.stat_result) -> None:
+        idle = time.time() - stat.st_mtime
+        store = self.rt.store
+        if tail:
+            if idle < self.grace_s:
+                self.counts["waiting"] += 1
+                return
+            with store.transaction():
+                self._quarantine(path, consumed, tail.decode("utf-8", "replace"),
+                                 f"incomplete last line, idle for {idle:.0f}s (the shell probably died)")
+                store.set_spool_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
+            consumed += len(tail)
+        if consumed >= stat.st_size and idle >= IDLE_BEFORE_DELETE_S and os.stat(path).st_size == consumed:
+            os.unlink(path)  # a line appended since the read would have changed the size
+            store.forget_spool(path)
+
+    def _command(self, record: SpoolRecord, path: str, position: int, command: str, cwd: str) -> Command:
+        rt = self.rt
+        duration_ms = record.duration_us // 1000
+        if record.start_us is None:  # fish has no clock builtin: derive the start from now
+            start_ms = rt.clock() - duration_ms
+            identity = f"{os.path.basename(path)}:{position}"
+        else:
+            start_ms = record.start_us // 1000
+            identity = str(record.start_us)
+        pane = self.linker.pane_for(record)
+        return Command(
+            id=uuid7(start_ms), pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
+            start_ms=start_ms, duration_ms=duration_ms, exit=record.exit,
+            command=command, cwd=cwd or None,
+            repo_root=record.repo_root or None, branch=record.branch or None, shell=record.shell or None,
+            session=record.session or None, host=record.host or None, user=record.user or None,
+            source="capture", dedup_key=f"capture:{record.session}:{identity}",
+        )
+
+
+def _batches(data: bytes, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of ``data[:end]`` holding at most BATCH_LINES complete lines each."""
+    start = 0
+    while start < end:
+        stop = start
+        for _ in range(BATCH_LINES):
+            newline = data.find(b"\n", stop, end)
+            if newline < 0:
+                break
+            stop = newline + 1
+        yield start, stop
+        start = stop
+
+
+def _compile(pattern: str, index: int) -> re.Pattern[str]:
+    import re
+
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        from perth.errors import ConfigError
+
+        raise ConfigError(f"capture.ignore_commands[{index}] is not a valid regular expression: {exc}",
+                          "fix or remove it with `perth config set capture.ignore_commands ...`") from None
+
+
+class _IgnoreRules:
+    """``capture.ignore_commands`` (regular expressions) and ``capture.ignore_dirs`` (path prefixes)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        settings = rt.settings
+        commands = settings.get("capture.ignore_commands")
+        dirs = settings.get("capture.ignore_dirs")
+        self.commands = [_compile(p, i) for i, p in enumerate(commands)] if isinstance(commands, tuple) else []
+        self.dirs = [os.path.expanduser(d).rstrip("/") for d in dirs] if isinstance(dirs, tuple) else []
+
+    def skips(self, record: SpoolRecord) -> bool:
+        if any(p.search(record.command) for p in self.commands):
+            return True
+        cwd = record.cwd.rstrip("/")
+        return any(cwd == d or cwd.startswith(d + "/") for d in self.dirs)

@@ -1,0 +1,93 @@
+"""The shell integration scripts (``perth init zsh|bash|fish``) and the spool's file names.
+
+The scripts are real shell source files in ``perth/capture/shells/`` with two
+placeholders, substituted by :func:`render_init` with values quoted for the
+target shell:
+
+- ``@PERTH_SPOOL_DIR@``: the directory holding the spool files (created with mode
+  0700 by the script when missing);
+- ``@PERTH_COMMAND@``: how to run ``perth``, used in the messages the scripts print.
+
+File names in the spool directory (every shell computes the same ones)::
+
+    <spool_dir>/<shell>-<session>.spool   one per shell process, mode 0600, appended
+                                          by the hook, one line per command
+    <spool_dir>/paused                    exists: nothing is recorded, in any shell
+    <spool_dir>/paused.<session>          exists: that shell records nothing
+    <spool_dir>/.bash-<session>.tmp       bash only: scratch file, emptied after each
+                                          use (bash reads `history 1` through it)
+
+``<session>`` is the shell's ``$PERTH_SESSION``, set once when the script is first
+sourced in a shell process and exported: ``<pid>-<start time in µs>`` (zsh, bash)
+or ``<pid>-<random>`` (fish).  It only holds ``[0-9A-Za-z._-]``.
+
+This module is on the path of every shell start-up: it imports nothing beyond
+:mod:`os` and :mod:`perth.errors`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from perth.errors import InvalidInputError
+
+SHELLS = ("zsh", "bash", "fish")
+SPOOL_SUFFIX = ".spool"
+GLOBAL_PAUSE_NAME = "paused"
+_SESSION_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-")
+_SHELLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shells")
+
+
+def _check_shell(shell: str) -> None:
+    if shell not in SHELLS:
+        raise InvalidInputError(f"unknown shell {shell!r}", f"use one of: {', '.join(SHELLS)}")
+
+
+def script_path(shell: str) -> str:
+    """The packaged integration script (a template) for ``shell``."""
+    _check_shell(shell)
+    return os.path.join(_SHELLS_DIR, f"perth.{shell}")
+
+
+def quote(value: str, shell: str) -> str:
+    """``value`` as one literal word for ``shell`` (single-quoted)."""
+    _check_shell(shell)
+    if "\0" in value:
+        raise InvalidInputError("a shell value cannot contain a NUL character",
+                                "choose a path without NUL characters")
+    if shell == "fish":  # inside fish's single quotes only \\ and \' are escapes
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def render_init(shell: str, *, spool_dir: str, perth_command: str) -> str:
+    """The integration script for ``shell`` with its placeholders filled in."""
+    with open(script_path(shell), encoding="utf-8") as handle:
+        template = handle.read()
+    command = quote(perth_command, shell)  # one pass: a value may itself contain "@PERTH_...@"
+    parts = [part.replace("@PERTH_COMMAND@", command) for part in template.split("@PERTH_SPOOL_DIR@")]
+    return quote(spool_dir, shell).join(parts)
+
+
+def check_session(session: str) -> str:
+    """``session`` if it is a well-formed session id (what ``$PERTH_SESSION`` holds)."""
+    if not session or len(session) > 128 or not _SESSION_CHARS.issuperset(session) or session[0] == ".":
+        raise InvalidInputError(f"invalid shell session id {session[:40]!r}",
+                                "run this from a shell set up with `perth init`, which sets $PERTH_SESSION")
+    return session
+
+
+def spool_file(spool_dir: str, shell: str, session: str) -> str:
+    """The spool file a ``shell`` process with ``session`` appends to."""
+    _check_shell(shell)
+    return os.path.join(spool_dir, f"{shell}-{check_session(session)}{SPOOL_SUFFIX}")
+
+
+def global_pause_flag(spool_dir: str) -> str:
+    """While this file exists no shell records anything (``perth pause --global``)."""
+    return os.path.join(spool_dir, GLOBAL_PAUSE_NAME)
+
+
+def session_pause_flag(spool_dir: str, session: str) -> str:
+    """While this file exists the shell whose ``$PERTH_SESSION`` is ``session`` records nothing."""
+    return os.path.join(spool_dir, f"{GLOBAL_PAUSE_NAME}.{check_session(session)}")

@@ -1,0 +1,63 @@
+"""Attaching captured commands to panes, by the resolution order of C1.
+
+For each command: ``$PERTH_PANE`` as it was in that shell, else the tmux or Zellij pane
+id mapped to a registered pane, else the automatic pane named from the repository and
+branch (or the working directory).  Missing panes are created when
+``panes.auto_create`` is on; otherwise the command keeps no pane.  Results are cached
+per distinct context, so ingesting thousands of lines costs a handful of queries.
+"""
+
+from __future__ import annotations
+
+import os
+
+from perth.errors import PerthError
+from perth.gitinfo import RepoInfo
+from perth.panes.resolve import automatic_name
+from perth.records import check_pane_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.capture.spool_format import SpoolRecord
+    from perth.records import Pane
+    from perth.runtime import Runtime
+
+
+class PaneLinker:
+    """Finds (or creates) the pane of each captured command."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.auto_create = rt.settings.get_bool("panes.auto_create")
+        self._cache: dict[tuple[str, ...], Pane | None] = {}
+
+    def pane_for(self, record: SpoolRecord) -> Pane | None:
+        key = (record.perth_pane, record.tmux_pane, record.zellij_pane, record.repo_root, record.branch,
+               record.cwd)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(record)
+        return self._cache[key]
+
+    def _resolve(self, record: SpoolRecord) -> Pane | None:
+        store = self.rt.store
+        if record.perth_pane:
+            try:
+                return self._named(check_pane_name(record.perth_pane), record)
+            except PerthError:
+                pass  # an invalid $PERTH_PANE falls through to the next rule
+        for kind, pane_id in (("tmux", record.tmux_pane), ("zellij", record.zellij_pane)):
+            if pane_id:
+                found = store.find_pane_by_mux(kind, pane_id)
+                if found is not None:
+                    return found
+        repo = RepoInfo(root=record.repo_root, branch=record.branch or None, head=None) if record.repo_root else None
+        return self._named(automatic_name(repo, os.path.basename(record.cwd.rstrip("/"))), record)
+
+    def _named(self, name: str, record: SpoolRecord) -> Pane | None:
+        found = self.rt.store.get_pane(name=name)
+        if found is not None or not self.auto_create:
+            return found
+        from perth.panes.service import PaneSpec, create_pane
+
+        cwd = record.cwd if record.cwd and os.path.isabs(record.cwd) else None
+        return create_pane(self.rt, PaneSpec(name=name, cwd=cwd, attach=False))

@@ -1,0 +1,150 @@
+# Perth shell integration for fish.  Install with one line in ~/.config/fish/config.fish:
+#
+#     perth init fish | source
+#
+# Every finished command becomes one line appended to this shell's spool file
+# (format: perth/capture/spool_format.py).  The handlers use builtins and
+# functions only (fish runs both in-process): no fork, no external command, no
+# Python, no network.  Sourcing twice is harmless.  fish has no clock builtin:
+# the start field stays empty and the ingester derives the start time from the
+# time it reads the line minus $CMD_DURATION.
+
+set -g _perth_spool_dir @PERTH_SPOOL_DIR@
+set -g _perth_command @PERTH_COMMAND@
+
+# _perth_esc TEXT: _perth_r = TEXT with backslash, TAB, LF and CR escaped.
+function _perth_esc
+    if builtin string match -q -r '[\\\\\t\n\r]' -- "$argv[1]"
+        set -g _perth_r (builtin string replace -a -- \\ \\\\ "$argv[1]" | builtin string join -- \\n \
+            | builtin string replace -a -- \t \\t | builtin string replace -a -- \r \\r)
+    else
+        set -g _perth_r "$argv[1]"
+    end
+end
+
+# _perth_find_repo DIR: walk up from DIR to the directory holding .git (a
+# directory, or a "gitdir:" file for worktrees and submodules).
+function _perth_find_repo
+    set -g _perth_repo ''
+    set -g _perth_gitdir ''
+    set -l dir $argv[1]
+    while true
+        if builtin test -d "$dir/.git"
+            set _perth_repo $dir
+            set _perth_gitdir "$dir/.git"
+            return
+        else if builtin test -f "$dir/.git" -a -r "$dir/.git"
+            set -l line ''
+            builtin read -l line <"$dir/.git"
+            if builtin string match -q 'gitdir:*' -- "$line"
+                set line (builtin string trim -l -- (builtin string sub -s 8 -- "$line"))
+                builtin string match -q '/*' -- "$line"; or set line "$dir/$line"
+                set _perth_repo $dir
+                set _perth_gitdir $line
+                return
+            end
+        end
+        if builtin test -z "$dir" -o "$dir" = /
+            return
+        end
+        set dir (builtin string replace -r -- '/[^/]*$' '' "$dir")
+        builtin test -z "$dir"; and set dir /
+    end
+end
+
+# _perth_context DIR: _perth_r = escaped "cwd<TAB>repo_root<TAB>branch" for DIR.
+# The walk up to .git runs only when DIR changes; HEAD is re-read every time
+# (with the builtin read) so that a checkout is noticed.
+function _perth_context
+    set -l dir $argv[1]
+    if builtin test "$dir" != "$_perth_ctx_dir"; or begin
+            builtin test -z "$_perth_repo"; and builtin test -e "$dir/.git"
+        end
+        set -g _perth_ctx_dir $dir
+        _perth_find_repo $dir
+        _perth_esc $dir
+        set -g _perth_ctx_cwd $_perth_r
+        _perth_esc $_perth_repo
+        set -g _perth_ctx_repo $_perth_r
+    end
+    set -l branch ''
+    if builtin test -n "$_perth_gitdir"
+        if builtin test -f "$_perth_gitdir/HEAD" -a -r "$_perth_gitdir/HEAD"
+            set -l head ''
+            builtin read -l head <"$_perth_gitdir/HEAD"
+            if builtin string match -q 'ref: refs/heads/*' -- "$head"
+                set branch (builtin string sub -s 17 -- "$head")
+            end
+        else
+            set -g _perth_ctx_dir ''  # the repository went away: walk again next time
+        end
+    end
+    _perth_esc $branch
+    set -g _perth_r "$_perth_ctx_cwd"\t"$_perth_ctx_repo"\t"$_perth_r"
+end
+
+# _perth_append LINE: append one line to the spool; a missing spool (renamed
+# away by the ingester) is created with mode 0600 under a temporary umask.
+function _perth_append
+    if not builtin test -e "$_perth_spool"
+        set -l mask $umask
+        set umask 0077
+        builtin printf '' >>"$_perth_spool"
+        set umask $mask
+    end
+    builtin printf '%s\n' $argv[1] >>"$_perth_spool"
+end
+
+function _perth_preexec --on-event fish_preexec
+    set -g _perth_cwd $PWD
+end
+
+function _perth_postexec --on-event fish_postexec
+    set -l exit_status $status
+    set -l duration_ms $CMD_DURATION
+    set -l cwd $_perth_cwd
+    set -e _perth_cwd
+    set -l cmd $argv[1]
+    if builtin test -z "$cmd"; or builtin string match -q -- ' *' "$cmd"
+        return
+    end
+    if builtin test -e "$_perth_pause_all" -o -e "$_perth_pause_self"
+        return
+    end
+    builtin test -n "$cwd"; or set cwd $PWD
+    # CMD_DURATION is in milliseconds: appending 000 makes microseconds without arithmetic
+    set -l line 1\t\t"$duration_ms"000\t"$exit_status"\t"$_perth_ident"\t
+    _perth_esc "$PERTH_PANE"
+    set line "$line$_perth_r"\t
+    _perth_esc "$TMUX_PANE"
+    set line "$line$_perth_r"\t
+    _perth_esc "$ZELLIJ_PANE_ID"
+    set line "$line$_perth_r"\t
+    _perth_context $cwd
+    set line "$line$_perth_r"\t"$_perth_host_user"\t
+    _perth_esc $cmd
+    _perth_append "$line$_perth_r"
+end
+
+function _perth_install
+    if not set -q PERTH_SESSION[1]; or builtin test "$_perth_session_pid" != "$fish_pid"
+        set -g _perth_session_pid $fish_pid
+        set -gx PERTH_SESSION "$fish_pid-"(random 1 2147483647)
+    end
+    set -g _perth_spool "$_perth_spool_dir/fish-$PERTH_SESSION.spool"
+    set -g _perth_pause_all "$_perth_spool_dir/paused"
+    set -g _perth_pause_self "$_perth_spool_dir/paused.$PERTH_SESSION"
+    _perth_esc $PERTH_SESSION
+    set -g _perth_ident fish\t"$_perth_r"
+    set -l user $USER
+    builtin test -n "$user"; or set user $LOGNAME
+    _perth_esc $hostname
+    set -g _perth_host_user "$_perth_r"
+    _perth_esc "$user"
+    set _perth_host_user "$_perth_host_user"\t"$_perth_r"
+    if not builtin test -d "$_perth_spool_dir"
+        command mkdir -p -m 700 -- "$_perth_spool_dir" 2>/dev/null
+    end
+end
+
+_perth_install

@@ -1,0 +1,142 @@
+"""``perth init``, ``ingest``, ``pause``, ``resume``, ``import-history`` and ``search``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from perth.cli.context import CliContext, add_format
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def register(sub: Any, name: str, help_text: str) -> None:
+    """Add one of the capture commands."""
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+    {"init": _init, "ingest": _ingest, "pause": _pause, "resume": _pause, "import-history": _import,
+     "search": _search}[name](parser, name)
+
+
+def _init(parser: argparse.ArgumentParser, _name: str) -> None:
+    parser.description = (f"{parser.description} Add one line to your shell's rc file:"
+                          ' zsh/bash: eval "$(perth init zsh)"; fish: perth init fish | source.')
+    parser.add_argument("shell", choices=("zsh", "bash", "fish"), help="The shell to integrate with.")
+    parser.set_defaults(handler=run_init)
+
+
+def _ingest(parser: argparse.ArgumentParser, _name: str) -> None:
+    add_format(parser)
+    parser.set_defaults(handler=run_ingest)
+
+
+def _pause(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("--global", dest="everywhere", action="store_true",
+                        help="For every shell, not only the one this runs in.")
+    parser.set_defaults(handler=run_pause, pausing=name == "pause")
+
+
+def _import(parser: argparse.ArgumentParser, _name: str) -> None:
+    parser.add_argument("--shell", required=True, choices=("zsh", "bash", "fish"), help="The history's shell.")
+    parser.add_argument("--file", help="History file (default: $HISTFILE or the shell's default file).")
+    add_format(parser)
+    parser.set_defaults(handler=run_import)
+
+
+def _search(parser: argparse.ArgumentParser, _name: str) -> None:
+    parser.add_argument("text", nargs="+", help="Words to find (all must occur; word* matches a prefix).")
+    parser.add_argument("--kind", action="append", default=[], choices=("command", "intent"),
+                        help="Only this kind of record (repeatable; default both).")
+    add_command_filters(parser)
+    add_format(parser)
+    parser.set_defaults(handler=run_search)
+
+
+def add_command_filters(parser: argparse.ArgumentParser) -> None:
+    """Filters shared by ``history --commands`` and ``search``."""
+    parser.add_argument("--pane", "-p", action="append", default=[], help="Only this pane (repeatable).")
+    parser.add_argument("--cwd", help="Only commands run in this directory or below it.")
+    parser.add_argument("--repo", help="Only commands run in this repository (its root directory).")
+    parser.add_argument("--exit", type=int, help="Only commands that exited with this status.")
+    parser.add_argument("--failed", action="store_true", help="Only commands that exited non-zero.")
+    parser.add_argument("--host", help="Only commands run on this host.")
+    parser.add_argument("--since", metavar="TIME", help="Only at or after TIME (2026-11-20, 2h, 3d, today).")
+    parser.add_argument("--until", metavar="TIME", help="Only at or before TIME.")
+    parser.add_argument("--limit", "-n", type=int, default=None, help="Results per page (default history.limit).")
+    parser.add_argument("--offset", type=int, default=0, help="Skip this many results.")
+
+
+def command_filter(args: argparse.Namespace, ctx: CliContext) -> Any:
+    """Build a :class:`perth.capture.query.CommandFilter` from the shared options."""
+    from perth.capture.query import CommandFilter
+    from perth.clock import parse_when
+
+    rt = ctx.runtime()
+    return CommandFilter(
+        panes=tuple(args.pane), cwd=args.cwd, repo=args.repo, exit=args.exit, failed=args.failed,
+        host=args.host, since=parse_when(args.since) if args.since else None,
+        until=parse_when(args.until) if args.until else None,
+        limit=args.limit if args.limit is not None else rt.settings.get_int("history.limit"),
+        offset=args.offset, cursor=getattr(args, "cursor", None),
+    )
+
+
+def run_init(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print the integration script for a shell."""
+    import os
+
+    from perth.capture.ingest import spool_dir
+    from perth.capture.integration import render_init
+
+    rt = ctx.runtime()
+    directory = spool_dir(rt)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    os.chmod(directory, 0o700)
+    command = os.environ.get("PERTH_COMMAND") or "perth"
+    sys.stdout.write(render_init(args.shell, spool_dir=directory, perth_command=command))
+    return 0
+
+
+def run_ingest(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Ingest the spool now."""
+    from perth.capture.ingest import ingest
+    from perth.views.capture import ingest_view
+
+    report = ingest(ctx.runtime())
+    for warning in report.warnings:
+        print(f"perth: warning: {warning}", file=sys.stderr)
+    ctx.emit(ingest_view(report), args)
+    return 0
+
+
+def run_pause(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Create or remove a pause flag."""
+    from perth.capture.recording import set_paused
+
+    message = set_paused(ctx.runtime(), paused=args.pausing, everywhere=args.everywhere)
+    print(message)
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import a history file."""
+    from perth.capture.importer import import_history
+    from perth.cli.progress import Progress
+    from perth.views.capture import import_history_view
+
+    progress = Progress("importing history", unit="commands")
+    report = import_history(ctx.runtime(), args.shell, args.file, track=progress.track)
+    ctx.emit(import_history_view(report), args)
+    return 0
+
+
+def run_search(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Full-text search."""
+    from perth.capture.query import SEARCH_KINDS, search
+    from perth.views.capture import search_view
+
+    text = " ".join(args.text)
+    hits = search(ctx.runtime(), text, command_filter(args, ctx), tuple(args.kind) or SEARCH_KINDS)
+    ctx.emit(search_view(text, hits), args)
+    return 0

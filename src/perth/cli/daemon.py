@@ -1,0 +1,84 @@
+"""``perth daemon``: run periodic work in the foreground, install it as a service, show its status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from perth.cli.context import CliContext, add_format
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def register(sub: Any, name: str, help_text: str) -> None:
+    """Add ``perth daemon`` and its subcommands."""
+    parser = sub.add_parser(name, help=help_text, description=help_text + (
+        " Runs in the foreground until stopped (SIGTERM or Ctrl-C); only one runs per user."))
+    parser.add_argument("--once", action="store_true", help="Run every task once and exit.")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    install = actions.add_parser("install", help="Write a systemd user unit (or launchd agent) for the daemon.",
+                                 description="Write a systemd user unit (Linux) or launchd agent (macOS) that"
+                                             " runs `perth daemon`, and print how to enable it.")
+    install.add_argument("--kind", choices=("systemd", "launchd"), help="Service manager (default: by platform).")
+    install.add_argument("--print", dest="print_only", action="store_true", help="Print the file, write nothing.")
+    install.set_defaults(handler=run_install)
+    status = actions.add_parser("status", help="Whether the daemon runs, and its tasks.",
+                                description="Whether the daemon runs (its pid) and which tasks it runs.")
+    add_format(status)
+    status.set_defaults(handler=run_status)
+    parser.set_defaults(handler=run)
+
+
+def _say(line: str) -> None:
+    from perth.clock import now_ms, to_local
+
+    print(f"{to_local(now_ms())} {line}", flush=True)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run the daemon (or its tasks once)."""
+    from perth.daemon import builtin_tasks, run_daemon, run_tasks_once
+
+    rt = ctx.runtime()
+    tasks = builtin_tasks(rt)
+    if args.once:
+        return 1 if run_tasks_once(rt, tasks, _say) else 0
+    return run_daemon(rt, tasks, _say)
+
+
+def run_install(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Write (or print) the service definition."""
+    import os
+
+    from perth.daemon import service_unit
+
+    kind = args.kind or ("launchd" if sys.platform == "darwin" else "systemd")
+    path, text, enable = service_unit(ctx.runtime(), kind)
+    if args.print_only:
+        sys.stdout.write(text)
+        return 0
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+    print(f"wrote {path}\nenable it with: {enable}")
+    return 0
+
+
+def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Report whether the daemon runs."""
+    from perth.daemon import builtin_tasks, running_pid
+    from perth.views.document import Document, Fields
+
+    rt = ctx.runtime()
+    pid = running_pid(rt)
+    tasks = builtin_tasks(rt)
+    pairs = [("running", f"yes (pid {pid})" if pid else "no")]
+    pairs += [(f"task {t.name}", f"every {t.interval_s:g}s") for t in tasks]
+    data = {"running": pid is not None, "pid": pid,
+            "tasks": [{"name": t.name, "interval_s": t.interval_s} for t in tasks]}
+    ctx.emit(Document("perth.daemon_status.v1", data, title="Perth daemon", blocks=[Fields(pairs)]), args)
+    return 0

@@ -1,0 +1,72 @@
+"""Views of captured commands, search results, ingestion and history imports."""
+
+from __future__ import annotations
+
+from perth.clock import to_iso, to_local
+from perth.views.document import Block, Document, Fields, Note, Table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from perth.capture.importer import ImportReport
+    from perth.capture.ingest import IngestReport
+    from perth.capture.query import CommandPage
+    from perth.capture.records import SearchHit
+
+
+def _one_line(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _duration(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return f"{ms} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
+def command_history_view(page: CommandPage, filters: dict[str, object]) -> Document:
+    """``perth history --commands``."""
+    rows = [(to_local(c.start_ms), c.pane_name or "-", "" if c.exit is None else str(c.exit),
+             _duration(c.duration_ms), _one_line(c.command)) for c in page.commands]
+    blocks: list[Block] = [Table(("time", "pane", "exit", "took", "command"), rows)] if rows else [
+        Note("No commands match. Add `eval \"$(perth init zsh)\"` to your rc file to record them.")]
+    if page.next_cursor:
+        blocks.append(Note(f"More: perth history --commands --cursor {page.next_cursor}"))
+    data = {"commands": [c.to_json() for c in page.commands], "count": len(page.commands),
+            "next_cursor": page.next_cursor, "filters": filters}
+    return Document("perth.command_history.v1", data, title="Commands", blocks=blocks)
+
+
+def search_view(text: str, hits: Sequence[SearchHit]) -> Document:
+    """``perth search``."""
+    rows = [(hit.kind, to_local(hit.at_ms), hit.pane_name or "-", hit.ref_id[-8:], _one_line(hit.text))
+            for hit in hits]
+    blocks: list[Block] = [Table(("kind", "time", "pane", "id", "text"), rows)] if rows else [
+        Note(f"Nothing matches {text!r}.")]
+    data = {"query": text, "count": len(hits),
+            "results": [{"kind": h.kind, "id": h.ref_id, "score": round(h.score, 4), "text": h.text,
+                         "pane": h.pane_name, "at": to_iso(h.at_ms)} for h in hits]}
+    return Document("perth.search.v1", data, title=f"Search: {text}", blocks=blocks)
+
+
+def ingest_view(report: IngestReport) -> Document:
+    """``perth ingest``."""
+    pairs = [("spool files", str(report.files)), ("lines read", str(report.lines)),
+             ("commands stored", str(report.inserted)), ("already stored", str(report.duplicates)),
+             ("ignored by config", str(report.ignored)), ("quarantined", str(report.quarantined)),
+             ("partial lines waiting", str(report.waiting_partial))]
+    note = "Another ingester is running; nothing done." if report.skipped_busy else (
+        "Done." if report.complete else "Stopped at the time budget; the rest is ingested next time.")
+    data = {name: getattr(report, name) for name in report._fields}
+    data["warnings"] = list(report.warnings)
+    return Document("perth.ingest.v1", data, title="Ingest", blocks=[Fields(pairs), Note(note)])
+
+
+def import_history_view(report: ImportReport) -> Document:
+    """``perth import-history``."""
+    text = (f"Imported {report.inserted} new command(s) from {report.path} ({report.shell}, {report.format});"
+            f" {report.duplicates} were already stored.")
+    data = {name: getattr(report, name) for name in report._fields}
+    return Document("perth.import_history.v1", data, blocks=[Note(text)])
