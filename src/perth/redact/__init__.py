@@ -1,0 +1,36 @@
+"""The secret filter: one gate for every text Perth stores, sends, publishes or displays.
+
+::
+
+    from perth.redact import SecretFilter, Redacted, Finding, REDACTION_PREFIX
+
+    secrets = SecretFilter()
+    safe: Redacted = secrets.redact("export GITHUB_TOKEN=ghp_...", source="log")
+    # 'export GITHUB_TOKEN=[REDACTED:github-pat]'
+
+Only the filter creates :class:`Redacted` values, so a function that takes ``Redacted`` cannot be
+handed unfiltered text (mypy checks it; constructing one elsewhere raises ``TypeError``).
+
+Large inputs go through ``SecretFilter.redact_block(text)`` or
+``SecretFilter.redact_stream(pieces)`` (what ``perth redact`` uses): the same output as
+``redact_lines``, a block of lines at a time.
+
+Layout: ``redacted`` (the type), ``filter`` (the public class), ``keywords`` (the import-free
+keyword list and rule gates), ``engine`` (gates, matching and merging), ``table`` and
+``prefilter`` (compiled rules, re2 triggers and the pure-Python keyword index), ``ruleset`` (the
+rule table in runtime form), ``rules`` (the rule table as written, with samples), ``derive``
+(gates derived from the patterns), ``generate`` (writes ``keywords`` and ``ruleset``:
+``python -m perth.redact.generate``), ``allow`` (the built-in allow-list), ``pem`` (private-key
+blocks), ``lint`` (the linear-time rule linter), ``scan`` (``perth scan``).
+Importing this package loads only ``redacted``, ``keywords``, ``finding`` and ``filter``; a text
+with a keyword also loads ``engine``, and only a text that passes a rule's gate loads the rest
+(never ``rules``: the runtime reads ``ruleset``).
+"""
+
+from __future__ import annotations
+
+from perth.redact.filter import SecretFilter
+from perth.redact.finding import Finding
+from perth.redact.redacted import REDACTION_PREFIX, Redacted
+
+__all__ = ["REDACTION_PREFIX", "Finding", "Redacted", "SecretFilter"]

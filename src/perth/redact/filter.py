@@ -1,0 +1,245 @@
+"""The :class:`SecretFilter`: the one gate every captured text passes before it is kept or sent.
+
+Importing this module imports nothing heavy.  A short text that contains no rule keyword (most
+intents and commands) is returned without importing ``re`` or compiling a pattern.  A text with
+a keyword goes to the engine, which is cheap to create: it checks the gates of the rules owning
+those keywords (``fixed the token refresh`` has no ``=`` after ``token``) with plain string
+operations, and only a text that passes one loads the rule table and compiles that rule.
+
+Large inputs go through :meth:`SecretFilter.redact_block` or :meth:`SecretFilter.redact_stream`:
+whole blocks of lines are scanned at once and only the lines that may hold a secret are matched,
+with the same result as :meth:`SecretFilter.redact_lines` line by line.
+"""
+
+from __future__ import annotations
+
+import _thread
+
+from perth.redact.keywords import KEYWORDS
+from perth.redact.redacted import Redacted, _mint, _mint_all
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from perth.redact.engine import Engine
+    from perth.redact.finding import Finding
+
+#: Texts longer than this skip the import-free keyword check (the engine's scan is faster).
+_QUICK_CHECK_LIMIT = 2048
+#: Lines handed to the engine at once by :meth:`SecretFilter.redact_lines`.
+_BATCH_LINES = 2048
+#: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
+_MAX_PASSES = 4
+_PEM_RULE = "pem-private-key"
+
+
+class SecretFilter:
+    """Finds and replaces secrets; counts what it replaced per ``(rule_id, source)``.
+
+    ``enabled=False`` (the ``redact.enabled`` setting) turns redaction off for storage and
+    display, but calls made with ``required=True`` (LLM prompts, events, exports) always redact.
+    ``extra_patterns`` are user regular expressions detected as ``custom-<n>`` (n from 1; a group
+    named ``secret`` narrows what is replaced); ``allow_patterns`` are regular expressions whose
+    matches are never redacted.  Invalid patterns raise :class:`~perth.errors.ConfigError`.
+    """
+
+    def __init__(self, *, enabled: bool = True, extra_patterns: Sequence[str] = (),
+                 allow_patterns: Sequence[str] = ()) -> None:
+        self._enabled = enabled
+        self._extra = tuple(extra_patterns)
+        self._allow = tuple(allow_patterns)
+        self._engine: Engine | None = None
+        self._counts: dict[tuple[str, str], int] = {}
+        self._lock = _thread.allocate_lock()
+        if self._extra or self._allow:
+            self._get_engine()  # validate the user's patterns now, not on the first secret
+
+    @property
+    def enabled(self) -> bool:
+        """Whether optional redaction (storage, display) is on."""
+        return self._enabled
+
+    def redact(self, text: str, *, source: str = "unknown", required: bool = False) -> Redacted:
+        """``text`` with every secret replaced by ``[REDACTED:<rule-id>]``."""
+        if not (self._enabled or required) or not self._may_hold_secret(text):
+            return _mint(text)
+        redacted, rule_ids = _redact_text(self._get_engine(), text)
+        self._count(rule_ids, source)
+        return _mint(redacted)
+
+    def redact_lines(self, lines: Iterable[str], *, source: str = "unknown",
+                     required: bool = False) -> Iterator[Redacted]:
+        """Redact a stream of lines, yielding exactly one output per input line.
+
+        A private-key block spanning lines becomes one placeholder on its BEGIN line; its other
+        lines come out empty (keeping their line terminator)."""
+        if not (self._enabled or required):
+            yield from map(_mint, lines)
+            return
+        from itertools import chain, islice
+
+        engine = self._get_engine()
+        iterator: Iterator[str] = iter(lines)
+        while batch := list(islice(iterator, _BATCH_LINES)):
+            opening = _block_opening(batch)
+            if opening < 0:
+                yield from self._flush(engine, batch, source)
+                continue
+            yield from self._flush(engine, batch[:opening], source)
+            rest = chain(batch[opening + 1:], iterator)
+            block, after = _collect_block(batch[opening], rest)
+            yield from self._redact_block(engine, block, source)
+            iterator = rest if after is None else chain((after,), rest)
+
+    def redact_block(self, text: str, *, source: str = "unknown", required: bool = False) -> Redacted:
+        """Redact many whole lines at once: the same text as joining what :meth:`redact_lines`
+        yields for the lines of ``text`` (split after each ``\\n``), private-key blocks
+        included, at a fraction of the cost (one scan for the lines that may hold a secret)."""
+        if not (self._enabled or required):
+            return _mint(text)
+        from perth.redact.blocks import redact_chunks
+
+        return _mint("".join(redact_chunks(self, self._get_engine(), iter((text,)), source)))
+
+    def redact_stream(self, pieces: Iterable[str], *, source: str = "unknown",
+                      required: bool = False) -> Iterator[Redacted]:
+        """Redact text arriving in pieces of any size (``iter(partial(stream.read, n), "")``),
+        yielding whole lines at a time: the output joined is :meth:`redact_block` of the input
+        joined.  A private-key block split across pieces is still replaced whole."""
+        if not (self._enabled or required):
+            yield from map(_mint, pieces)
+            return
+        from perth.redact.blocks import redact_chunks, whole_lines
+
+        engine = self._get_engine()
+        for part in redact_chunks(self, engine, whole_lines(pieces), source):
+            if part:
+                yield _mint(part)
+
+    def findings(self, text: str) -> list[Finding]:
+        """Where the secrets in ``text`` are (whatever ``enabled`` says); never their values."""
+        from perth.redact.finding import Finding
+
+        if not self._may_hold_secret(text):
+            return []
+        found = []
+        line, line_start, scanned = 1, 0, 0
+        for region in self._get_engine().regions(text):
+            line += text.count("\n", scanned, region.start)
+            newline = text.rfind("\n", scanned, region.start)
+            line_start = newline + 1 if newline >= 0 else line_start
+            scanned = region.start
+            found.append(Finding(region.rule_id, region.start, region.end, line,
+                                 region.start - line_start + 1))
+        return found
+
+    def drain_counts(self) -> dict[tuple[str, str], int]:
+        """Matches per ``(rule_id, source)`` since the last drain (the store persists them)."""
+        with self._lock:
+            counts, self._counts = self._counts, {}
+        return counts
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _may_hold_secret(self, text: str) -> bool:
+        if self._extra or len(text) > _QUICK_CHECK_LIMIT:
+            return True
+        low = text.lower()
+        return any(keyword in low for keyword in KEYWORDS)
+
+    def _get_engine(self) -> Engine:
+        if self._engine is None:
+            from perth.redact.engine import Engine
+
+            self._engine = Engine(self._extra, self._allow)
+        return self._engine
+
+    def _count(self, rule_ids: Iterable[str], source: str) -> None:
+        with self._lock:
+            for rule_id in rule_ids:
+                key = (rule_id, source)
+                self._counts[key] = self._counts.get(key, 0) + 1
+
+    def _flush(self, engine: Engine, batch: list[str], source: str) -> Iterator[Redacted]:
+        if not batch:
+            return
+        from perth.redact.engine import apply
+
+        flagged = engine.line_regions(batch)
+        position = 0
+        for index in sorted(flagged):
+            yield from _mint_all(batch[position:index])
+            first = apply(batch[index], flagged[index])
+            redacted, later = _redact_text(engine, first)
+            self._count([r.rule_id for r in flagged[index]] + later, source)
+            yield _mint(redacted)
+            position = index + 1
+        yield from _mint_all(batch[position:])
+
+    def _redact_block(self, engine: Engine, block: list[str], source: str) -> Iterator[Redacted]:
+        from perth.redact import pem
+        from perth.redact.engine import placeholder
+
+        first = block[0]
+        head, head_ids = _redact_text(engine, first[:pem.opens_block(first)] + placeholder(_PEM_RULE))
+        self._count([_PEM_RULE, *(i for i in head_ids if i != _PEM_RULE)], source)
+        yield _mint(head + _terminator(first))
+        closing = pem.ends_block(block[-1]) if len(block) > 1 else -1
+        for line in block[1:-1] if closing >= 0 else block[1:]:
+            yield _mint(_terminator(line))
+        if closing >= 0:
+            tail, tail_ids = _redact_text(engine, block[-1][closing:])
+            self._count(tail_ids, source)
+            yield _mint(tail)
+
+
+def _redact_text(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
+    from perth.redact.engine import apply
+
+    rule_ids: list[str] = []
+    for _ in range(_MAX_PASSES):
+        regions = engine.regions(text)
+        if not regions:
+            break
+        rule_ids.extend(region.rule_id for region in regions)
+        text = apply(text, regions)
+    return text, rule_ids
+
+
+def _block_opening(batch: list[str]) -> int:
+    """The index of the first line of ``batch`` that opens a multi-line private-key block."""
+    if "PRIVATE KEY" not in "".join(batch):
+        return -1
+    from perth.redact import pem
+
+    for index, line in enumerate(batch):
+        if "PRIVATE KEY" in line and pem.opens_block(line) >= 0:
+            return index
+    return -1
+
+
+def _collect_block(first: str, iterator: Iterator[str]) -> tuple[list[str], str | None]:
+    """The lines of a private-key block opened by ``first``, and the line after it (if read)."""
+    from perth.redact import pem
+
+    block = [first]
+    for line in iterator:
+        if pem.ends_block(line) >= 0:
+            block.append(line)
+            return block, next(iterator, None)
+        if not pem.is_body_line(line) or len(block) > pem.MAX_BODY_LINES:
+            return block, line
+        block.append(line)
+    return block, None
+
+
+def _terminator(line: str) -> str:
+    for ending in ("\r\n", "\n", "\r"):
+        if line.endswith(ending):
+            return ending
+    return ""
+
+
+__all__ = ["SecretFilter"]

@@ -1,0 +1,217 @@
+"""Credential-bearing syntax: key blocks, JWTs, URLs with passwords, assignments, CLI flags.
+
+These rules know where a secret sits rather than what it looks like, so their values go through
+value checks (placeholders, variables, code, paths, booleans) before they are redacted; the
+``generic-api-key`` and ``bearer-token`` rules also need a high-entropy value.
+"""
+
+from __future__ import annotations
+
+from perth.redact.rules.model import (
+    ALNUM,
+    BASE64,
+    GENERIC,
+    PROVIDER,
+    SYNTAX,
+    URLSAFE,
+    Rule,
+    fake,
+    join,
+)
+
+#: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
+#: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
+_OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+       r"[ \t]{0,4}")
+#: A value: double-quoted, single-quoted or bare (a bare value followed by ``(`` or ``[`` is code).
+_VALUE = (r'''(?:"(?P<secret_dq>[^"\r\n]{1,300}+)|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
+          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]]{1,300}+)(?![(\[]))""")
+#: The value of a command-line option (never another option).
+_ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+        r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
+
+_PW_NAMES = (
+    r"(?:(?<![A-Za-z0-9])(?i:pass(?:word|wd|phrase)?|pwd|pw)"
+    r"|(?<=[a-z])(?:Pass(?:word|wd|phrase)?|Pwd)|(?<=[A-Z])(?:PASS(?:WORD|WD)?|PWD))")
+_CREDENTIAL_NAMES = (
+    r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
+    r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
+    r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
+    r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
+    r"|account|subscription|client|consumer|session)[_.-]?key)"
+    r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
+    r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
+_CLI_NAMES = (r"password|passwd|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
+              r"|access-token|client-secret|secret-key|private-token|key-password|store-password"
+              r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
+              r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
+              r"|access-key|secret-access-key")
+
+
+def _pem_sample(kind: str, seed: str) -> str:
+    body = "\n".join(fake(BASE64, 64, f"{seed}-{i}") for i in range(5))
+    label = f"{kind} PRIVATE KEY".strip()
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----"
+
+
+def _blocks() -> tuple[Rule, ...]:
+    header = join("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", ".")
+    jwt = header + "eyJ" + fake(URLSAFE, 60, "jwt") + "." + fake(URLSAFE, 43, "jwt-sig")
+    return (
+        Rule("pem-private-key", "PEM / OpenSSH / PGP private key block (BEGIN ... END replaced whole)",
+             r"-----BEGIN[ ]?(?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP|SSH2 ENCRYPTED|SSH2)[ ])?"
+             r"PRIVATE KEY(?:[ ]BLOCK)?-----",
+             ("private key",),
+             (_pem_sample("RSA", "pem-rsa"), _pem_sample("OPENSSH", "pem-ssh"),
+              _pem_sample("", "pem-pkcs8"), _pem_sample("EC", "pem-ec")),
+             ("-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----",
+              "ssh-keygen writes the private key to ~/.ssh/id_ed25519"),
+             category=PROVIDER, kind="pem-block"),
+        Rule("jwt", "JSON Web Token (eyJ....eyJ....sig)",
+             r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}+\.eyJ[A-Za-z0-9_-]{8,8192}+"
+             r"\.[A-Za-z0-9_-]{0,2048}+(?![A-Za-z0-9_-])",
+             ("eyj",),
+             (f"curl -H 'Authorization: Bearer {jwt}' https://api.acme.test/me", f"id_token={jwt}"),
+             (header[:-1], "eyJhbGciOiJIUzI1NiJ9.payload.sig")),
+    )
+
+
+def _urls_and_commands() -> tuple[Rule, ...]:
+    pw = fake(ALNUM, 14, "url-pw")
+    return (
+        Rule("url-password", "password in a URL (scheme://user:password@host), any scheme",
+             r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'\"`<>\[\]]{0,200}+:"
+             r"(?P<secret>[^\s/?'\"`<>\[\]]{1,300})@",
+             ("://",),
+             (f"psql postgres://app:{pw}@db.internal:5432/app",
+              f"MONGO_URL=mongodb+srv://svc:{pw}@cluster0.example.net/db",
+              f"redis-cli -u rediss://:{pw}@cache:6380/0", f"amqps://guest:{pw}@mq:5671/vhost"),
+             ("https://example.com:8443/path", "git@github.com:acme/app.git",
+              "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
+             category=SYNTAX),
+        Rule("mysql-password", "MySQL / MariaDB password glued to -p (mysql -uroot -pSECRET)",
+             r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog)?|mariadb"
+             r"(?:-dump|-admin|dump|admin)?)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]-p"
+             r"""(?:"(?P<secret_dq>[^"\r\n]{1,128}+)"?|'(?P<secret_sq>[^'\r\n]{1,128}+)'?|"""
+             r"""(?P<secret>[^\s"'|;&<>]{1,128}+))""",
+             ("mysql", "mariadb"),
+             ("mysql -h db.internal -uroot -p" + fake(ALNUM, 12, "mysql") + " app",
+              "mysqldump -u backup -p'" + fake(ALNUM, 10, "mysqldump") + "' --all-databases"),
+             ("mysql -u root -p app", "mkdir -p build/out", "ssh -p 2222 deploy@host",
+              "mysql -P 3306 -h db"),
+             category=SYNTAX),
+        Rule("sshpass-password", "password given to sshpass -p",
+             r"(?<![A-Za-z0-9_-])sshpass[ \t]{1,4}-p[ \t]{0,4}" + _ARG, ("sshpass",),
+             ("sshpass -p '" + fake(ALNUM, 12, "sshpass") + "' ssh deploy@10.0.0.12",),
+             ("sshpass -f ~/.pw ssh deploy@host", "sshpass -e ssh host"),
+             category=SYNTAX),
+        Rule("docker-login-password", "registry password given to docker/podman/helm login -p",
+             r"(?<![A-Za-z0-9_-])(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]{1,4}"
+             r"registry)[ \t]{1,4}login(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]-p[ \t]{0,4}" + _ARG,
+             ("login",),
+             ("docker login -u ci -p " + fake(ALNUM, 16, "docker") + " registry.acme.test",),
+             ("docker login -u ci --password-stdin registry.acme.test", "docker run -p 80:80 nginx"),
+             category=SYNTAX),
+        Rule("curl-user-password", "password in curl -u user:password",
+             r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user)(?:=|[ \t]{0,4})"
+             r"""["']?[^\s:"'@]{1,100}+:(?P<secret>[^\s"']{1,200}+)""",
+             ("curl",),
+             ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",),
+             ("curl -u admin https://jenkins.acme.test", "curl -s https://api.acme.test/u:1"),
+             category=SYNTAX),
+        Rule("openssl-password", "passphrase given to openssl as pass:...",
+             r"""(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \t]{1,4}["']?pass:(?P<secret>[^\s"']{1,200}+)""",
+             ("pass:",),
+             ("openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:" + fake(ALNUM, 10, "ossl"),),
+             ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
+             category=SYNTAX),
+        Rule("netrc-password", "password in a .netrc machine line",
+             r"(?<![A-Za-z0-9_-])(?:machine|default)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]password"
+             r"[ \t]{1,4}(?P<secret>[^\s]{1,200}+)",
+             ("password",),
+             ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),),
+             ("machine github.com login octocat", "password policy: 12 characters minimum"),
+             category=SYNTAX),
+    )
+
+
+def _flags_and_headers() -> tuple[Rule, ...]:
+    bearer = fake(ALNUM, 40, "bearer")
+    return (
+        Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
+             rf"(?<![A-Za-z0-9_-])--?(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
+             ("-pass", "-pwd", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
+              "authkey"),
+             ("vault login --token=" + fake(ALNUM, 20, "cli-vault"),
+              "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
+              "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool")),
+             ("docker login --password-stdin", "gh auth login --with-token < token.txt",
+              "cli --token $TOKEN", "tool --password --verbose"),
+             category=SYNTAX, min_length=3),
+        Rule("authorization-header", "credential in an Authorization header (Bearer, Basic, token, ...)",
+             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?[ \t]{0,4}[:=][ \t]{0,4}[\"']?"
+             r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
+             r"[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
+             ("authorization",),
+             (f"curl -H 'Authorization: Bearer {bearer}' https://api.acme.test",
+              "Authorization: Basic " + fake(BASE64, 24, "basic") + "==",
+              f'headers = {{"Authorization": "token {bearer}"}}'),
+             ("Authorization: Bearer $TOKEN", "Authorization: Bearer <token>",
+              "the authorization header is missing"),
+             category=SYNTAX, min_length=8, values="token"),
+        Rule("bearer-token", "high-entropy token after the word Bearer",
+             r"(?<![A-Za-z0-9_-])(?i:bearer)[ \t]{1,4}(?P<secret>[A-Za-z0-9_.~+/-]{16,4096}+={0,2})"
+             r"(?![A-Za-z0-9_.~+/=-])",
+             ("bearer",),
+             (f"-H Bearer {bearer}",),
+             ("Bearer tokens expire after an hour", "bearer aaaaaaaaaaaaaaaaaaaaaaaa"),
+             category=GENERIC, entropy=3.0, min_length=16),
+    )
+
+
+def _assignments() -> tuple[Rule, ...]:
+    password = fake(ALNUM, 10, "pw") + "!"
+    token = fake(ALNUM, 24, "token")
+    return (
+        Rule("password-assignment", "password assigned in shell, .env, YAML, TOML, JSON, INI or code",
+             _PW_NAMES + _OP + _VALUE,
+             ("pass", "pw"),
+             (f"export DB_PASSWORD={password}", f'password = "{password}"',
+              f'  "password": "{password}",', f"PGPASSWORD={password} psql -h db app",
+              f"Server=db;Database=app;User Id=sa;Password={password};"),
+             ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
+              "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password"),
+             category=SYNTAX, min_length=3),
+        Rule("secret-assignment", "token, secret or API key assigned in shell, .env, YAML, JSON or code",
+             _CREDENTIAL_NAMES + _OP + _VALUE,
+             ("token", "secret", "key", "credential", "auth"),
+             (f"export API_TOKEN={token}", f"client_secret: {token}", f'"apiKey": "{token}"',
+              f"SECRET_KEY_BASE={token}"),
+             ("token = os.environ['TOKEN']", "secret_name: prod/db", "credentials: same-origin",
+              "TOKEN_TTL=3600", "api_key = settings.API_KEY", "API_TOKEN=${{ secrets.API_TOKEN }}"),
+             category=SYNTAX, min_length=8, values="token"),
+        Rule("xml-credential", "password, secret or token in an XML element (<password>...</password>)",
+             r"<(?i:password|passwd|passphrase|secret|token|apikey|api-key|privatekey|accesskey"
+             r"|secretkey|client-secret)>(?P<secret>[^<\s]{3,300}+)</",
+             ("pass", "secret", "token", "key"),
+             ("    <password>" + password + "</password>",),
+             ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
+             category=SYNTAX, min_length=3),
+        Rule("generic-api-key", "high-entropy value next to a credential keyword",
+             r"(?i:key|token|secret|auth|credential|pass|signature|session|cookie)"
+             r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
+             ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
+              "cookie"),
+             ("cache_signing_key 8f3kLq9ZtX2mB7wR4vN6", "X-Session: " + fake(ALNUM, 32, "session"),
+              "RELEASE_KEY=" + fake(ALNUM, 28, "release-key")),
+             ("CACHE_KEY=" + fake("0123456789abcdef", 64, "cache-key"),
+              "session_id 550e8400-e29b-41d4-a716-446655440000",
+              "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23"),
+             category=GENERIC, entropy=3.5, min_length=16),
+    )
+
+
+RULES: tuple[Rule, ...] = _blocks() + _urls_and_commands() + _flags_and_headers() + _assignments()
+
+__all__ = ["RULES"]

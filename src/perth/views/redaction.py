@@ -1,0 +1,37 @@
+"""Views of the secret filter's counters and of ``perth scan`` findings."""
+
+from __future__ import annotations
+
+from perth.clock import to_iso, to_local
+from perth.views.document import Block, Document, Note, Table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from perth.records import RedactionCount
+    from perth.redact.scan import ScanFinding
+
+
+def redaction_stats_view(counts: Sequence[RedactionCount]) -> Document:
+    """``perth redact stats``."""
+    rows = [(c.rule_id, c.source, str(c.count), to_local(c.last_at)) for c in counts]
+    total = sum(c.count for c in counts)
+    blocks: list[Block] = [Table(("rule", "source", "count", "last"), rows),
+                           Note(f"{total} redaction(s) in all.")]
+    if not counts:
+        blocks = [Note("Nothing redacted yet.")]
+    data = {"total": total, "counts": [{"rule": c.rule_id, "source": c.source, "count": c.count,
+                                        "last_at": to_iso(c.last_at)} for c in counts]}
+    return Document("perth.redaction_stats.v1", data, title="Redactions", blocks=blocks)
+
+
+def scan_view(findings: Sequence[ScanFinding]) -> Document:
+    """``perth scan`` in the structured formats."""
+    rows = [(str(f.path), str(f.line), str(f.column), f.rule_id, f.fingerprint) for f in findings]
+    data = {"count": len(findings), "findings": [{"path": str(f.path), "line": f.line, "column": f.column,
+                                                  "rule": f.rule_id, "fingerprint": f.fingerprint}
+                                                 for f in findings]}
+    blocks: list[Block] = [Table(("path", "line", "column", "rule", "fingerprint"), rows)] if findings else [
+        Note("No secrets found.")]
+    return Document("perth.scan.v1", data, title="Secret scan", blocks=blocks)

@@ -1,0 +1,257 @@
+"""The canary: fake secrets pushed through every entry point appear nowhere afterwards.
+
+Each entry point is a function registered with ``@entry_point``; it drives Perth (CLI
+arguments, stdin, imported files, configuration) with the canary secrets.  The test then
+searches, byte for byte, every file Perth wrote (the SQLite file, its WAL and shared memory,
+log files, exports) and every byte any command printed.
+
+Later capabilities add their entry points here (shell capture, snapshots, LLM requests, events,
+...) and, when they write somewhere new, add that place to ``_written_files``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import string
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+EntryPoint = Callable[["Canary"], None]
+ENTRY_POINTS: list[EntryPoint] = []
+
+
+def entry_point(func: EntryPoint) -> EntryPoint:
+    """Register a way secrets can enter Perth."""
+    ENTRY_POINTS.append(func)
+    return func
+
+
+def _random(alphabet: str, length: int, rng: random.Random) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def make_secrets(seed: int = 20261123) -> dict[str, str]:
+    """Fake credentials of several kinds, of the right shape, fresh for each run."""
+    rng = random.Random(seed)
+    alnum = string.ascii_letters + string.digits
+    upper = string.ascii_uppercase + string.digits
+    body = _random(alnum, 24, rng)
+    return {
+        "github-pat": "ghp_" + _random(alnum, 36, rng),
+        "aws-access-key-id": "AKIA" + _random(upper, 16, rng),
+        "slack-bot-token": f"xoxb-{_random(string.digits, 12, rng)}-{_random(string.digits, 12, rng)}-"
+                           + _random(alnum, 24, rng),
+        "stripe-live": "sk_live_" + _random(alnum, 32, rng),
+        "url-password": "Pw" + _random(alnum, 18, rng),
+        "env-token": _random(alnum, 40, rng),
+        "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + body + "In0." + _random(alnum + "-_", 43, rng),
+        "pem-body": _random(alnum + "+/", 64, rng),
+    }
+
+
+class Canary:
+    """Runs Perth as a real process and keeps everything it printed."""
+
+    def __init__(self, home: Path, workdir: Path, secrets: dict[str, str]) -> None:
+        self.home = home
+        self.workdir = workdir
+        self.secrets = secrets
+        self.outputs: list[str] = []
+        self.extra_files: list[Path] = []
+
+    @property
+    def env(self) -> dict[str, str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("PERTH_", "TMUX", "ZELLIJ"))}
+        return {**clean, "PERTH_HOME": str(self.home), "PERTH_LOG__FILE": "perth.log",
+                "PERTH_LOG__LEVEL": "debug"}
+
+    def perth(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> int:
+        done = subprocess.run([sys.executable, "-m", "perth", *args], input=stdin, capture_output=True,
+                              text=True, env={**self.env, **(env or {})}, cwd=self.workdir, check=False,
+                              timeout=120)
+        self.outputs += [done.stdout, done.stderr]
+        return done.returncode
+
+    @property
+    def pem(self) -> str:
+        body = self.secrets["pem-body"]
+        return f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n{body[::-1]}\n-----END RSA PRIVATE KEY-----"
+
+    def sentence(self) -> str:
+        s = self.secrets
+        return (f"export GITHUB_TOKEN={s['github-pat']} then AWS {s['aws-access-key-id']} and "
+                f"slack {s['slack-bot-token']} stripe {s['stripe-live']} "
+                f"psql postgres://app:{s['url-password']}@db.internal/prod "
+                f"API_TOKEN={s['env-token']} Authorization: Bearer {s['jwt']}")
+
+
+@entry_point
+def cli_arguments(c: Canary) -> None:
+    sentence = c.sentence()
+    assert c.perth("log", sentence, "--pane", "canary", "--goal-delta", sentence, "--command", sentence,
+                   "--artifact", f"https://ci.example/?token={c.secrets['github-pat']}",
+                   "--tag", "canary") == 0
+    assert c.perth("pane", "create", "canary/meta", "--meta", f"creds={sentence}", "--session", sentence,
+                   "--tab", c.secrets["stripe-live"]) == 0
+    assert c.perth("pane", "meta", "canary/meta", f"db=postgres://app:{c.secrets['url-password']}@db/x") == 0
+    assert c.perth("log", "--pane", "canary", "--agent", c.secrets["github-pat"], "agent said hi") == 0
+    logged = c.perth("log", "plain", "--pane", "canary", "--format", "json")
+    assert logged == 0
+    entry_id = json.loads(c.outputs[-2])["entry"]["id"]
+    assert c.perth("entry", "edit", entry_id, "--summary", sentence, "--goal-delta", c.pem) == 0
+
+
+@entry_point
+def refused_inputs_do_not_echo(c: Canary) -> None:
+    assert c.perth("pane", "create", c.secrets["github-pat"]) == 1
+    assert c.perth("log", "x", "--tag", c.secrets["aws-access-key-id"]) == 1
+    assert c.perth("show", c.secrets["stripe-live"]) != 0
+    assert c.perth("history", "--pane", c.secrets["github-pat"]) != 0
+    assert c.perth("history", "--cursor", c.secrets["slack-bot-token"]) != 0
+
+
+@entry_point
+def standard_input(c: Canary) -> None:
+    assert c.perth("log", "-", "--pane", "canary", stdin=c.sentence() + "\n" + c.pem + "\n") == 0
+
+
+@entry_point
+def imported_jsonl(c: Canary) -> None:
+    sentence = c.sentence()
+    pane_id, entry_id = "01900000-0000-7000-8000-000000000001", "01900000-0000-7000-8000-000000000002"
+    lines = [
+        {"kind": "header", "schema": "perth.export.v1"},
+        {"kind": "pane", "id": pane_id, "name": "imported", "status": "active", "mux_kind": "none",
+         "session": sentence, "tab": None, "mux_pane_id": None, "cwd": f"/home/u/{c.secrets['github-pat']}",
+         "repo_root": None, "branch": None, "tags": [], "meta": {"k": sentence},
+         "created_at": "2026-01-01T00:00:00.000Z", "last_seen_at": "2026-01-01T00:00:00.000Z",
+         "deleted_at": None},
+        {"kind": "entry", "id": entry_id, "pane_id": pane_id, "pane": "imported",
+         "ts": "2026-01-01T00:00:01.000Z", "summary": sentence + "\n" + c.pem, "type": "checkpoint",
+         "source": "agent", "agent": sentence, "artifacts": [sentence], "commands_run": [sentence],
+         "goal_delta": sentence, "tags": [], "schema_version": 1, "updated_at": None, "deleted_at": None},
+    ]
+    path = c.workdir / "import.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    assert c.perth("import", str(path)) == 0
+    assert c.perth("import", "-", stdin=path.read_text(encoding="utf-8")) == 0
+    path.unlink()  # the input file held the secrets on purpose; it is not Perth's output
+
+
+@entry_point
+def configuration_values(c: Canary) -> None:
+    url = f"postgres://app:{c.secrets['url-password']}@db.internal/prod"
+    assert c.perth("--set", f"store.path={c.home}/perth.db", "config", "show") == 0
+    env = {"PERTH_REDACT__EXTRA_PATTERNS": "zz-never-[0-9]+"}
+    assert c.perth("config", "get", "redact.extra_patterns", "--format", "json", env=env) == 0
+    assert c.perth("--set", f"history.limit={c.secrets['github-pat']}", "history") == 1
+    assert c.perth("config", "set", "output.format", url) == 1
+    assert c.perth("doctor", env={"PERTH_OUTPUT__FORMAT": c.secrets["stripe-live"]}) == 1
+
+
+@entry_point
+def shell_capture_spool(c: Canary) -> None:
+    from perth.capture.spool_format import SpoolRecord, format_line
+
+    spool = c.home / "state" / "spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    lines = [format_line(SpoolRecord(1_700_000_000_000_000 + i, 5, 0, "bash", "canary", "canary", "", "",
+                                     f"/srv/{c.secrets['stripe-live']}", "", "", "h", "u", text))
+             for i, text in enumerate((c.sentence(), c.pem, f"mysql -uroot -p{c.secrets['url-password']} db"))]
+    broken = "1\tnot a valid line " + c.sentence()
+    (spool / "bash-canary.spool").write_text("\n".join([*lines, broken]) + "\n" + c.sentence()[:60],
+                                            encoding="utf-8")
+    old = time.time() - 7200
+    os.utime(spool / "bash-canary.spool", (old, old))
+    assert c.perth("ingest", env={"PERTH_CAPTURE__PARTIAL_GRACE_S": "1"}) == 0
+    time.sleep(2.1)
+    assert c.perth("ingest", env={"PERTH_CAPTURE__PARTIAL_GRACE_S": "1"}) == 0
+    assert not list(spool.glob("*.spool*")), "ingested spool files are removed"
+    assert c.perth("history", "--commands", "--format", "json") == 0
+    assert c.perth("search", "mysql", "--format", "json") == 0
+    assert c.perth("log", "after the commands", "--pane", "canary") == 0
+
+
+@entry_point
+def history_file_import(c: Canary) -> None:
+    history = c.workdir / "zsh_history"
+    history.write_text(f": 1700000000:0;{c.sentence()}\n: 1700000001:2;curl -u admin:{c.secrets['url-password']}"
+                       " https://x\n", encoding="utf-8")
+    assert c.perth("import-history", "--shell", "zsh", "--file", str(history)) == 0
+    history.unlink()  # the input held the secrets on purpose
+
+
+@entry_point
+def redact_and_scan_commands(c: Canary) -> None:
+    assert c.perth("redact", stdin=c.sentence() + "\n" + c.pem + "\n") == 0
+    assert "[REDACTED:" in c.outputs[-2]
+    leak = c.workdir / "leak.env"
+    leak.write_text(f"GITHUB_TOKEN={c.secrets['github-pat']}\nDATABASE_URL=postgres://app:{c.secrets['url-password']}"
+                    "@db/x\n", encoding="utf-8")
+    assert c.perth("scan", str(leak)) == 5
+    assert c.perth("scan", str(leak), "--format", "json") == 5
+    leak.unlink()
+
+
+@entry_point
+def every_read_command(c: Canary) -> None:
+    for fmt in ("text", "json", "markdown", "llm"):
+        assert c.perth("history", "--limit", "100", "--include-deleted", "--format", fmt) == 0
+        assert c.perth("status", "--format", fmt) == 0
+        assert c.perth("pane", "list", "--format", fmt) == 0
+        assert c.perth("pane", "show", "canary/meta", "--format", fmt) == 0
+        assert c.perth("history", "--commands", "--limit", "100", "--format", fmt) == 0
+        assert c.perth("search", "export", "--format", fmt) == 0
+        assert c.perth("redact", "stats", "--format", fmt) == 0
+    export = c.workdir / "export.jsonl"
+    assert c.perth("export", "-o", str(export), "--include-deleted") == 0
+    assert c.perth("export", "--include-deleted") == 0
+    c.extra_files.append(export)
+
+
+def _written_files(c: Canary) -> Iterator[Path]:
+    for root in (c.home,):
+        for path in root.rglob("*"):
+            if path.is_file():
+                yield path
+    yield from c.extra_files
+
+
+def _needles(secrets: dict[str, str]) -> dict[str, bytes]:
+    """Each secret whole, plus a distinctive middle slice (catches partial leaks)."""
+    needles = {}
+    for kind, value in secrets.items():
+        needles[kind] = value.encode()
+        core = value[len(value) // 3: len(value) // 3 + 12]
+        needles[f"{kind} (slice)"] = core.encode()
+    return needles
+
+
+@pytest.mark.integration
+def test_canary_secrets_appear_nowhere(tmp_path: Path) -> None:
+    secrets = make_secrets(seed=random.SystemRandom().randrange(2**32))
+    workdir = tmp_path / "canary-work"
+    workdir.mkdir()
+    canary = Canary(tmp_path / "home", workdir, secrets)
+    for step in ENTRY_POINTS:
+        step(canary)
+    files = list(_written_files(canary))
+    assert any(p.name == "perth.db" for p in files)
+    assert any(p.name == "perth.log" for p in files), "the log file path must be exercised"
+    assert any(p.name == "export.jsonl" for p in files)
+    leaks = []
+    for label, needle in _needles(secrets).items():
+        leaks += [f"{label} in {path}" for path in files if needle in path.read_bytes()]
+        leaks += [f"{label} in command output #{i}" for i, out in enumerate(canary.outputs)
+                  if needle in out.encode()]
+    assert leaks == []
+    history = [out for out in canary.outputs if '"schema": "perth.history.v1"' in out]
+    assert history, "the read commands ran"
+    assert "[REDACTED:" in history[-1], "the redacted entries were stored and shown"
