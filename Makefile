@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact docs deb-deps clean
+.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture docs deb-deps clean
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ pytest: $(BIN)/perth
 ## test: install everything (Python and Debian packages) and run lint, types, contracts and tests
 test: deb-deps $(BIN)/perth lint typecheck contracts pytest
 
-bench: bench-core bench-redact
+bench: bench-core bench-redact bench-shellperf bench-capture
 
 bench-core: $(BIN)/perth
 	$(BIN)/python bench/bench_core.py
@@ -59,9 +59,16 @@ bench-core: $(BIN)/perth
 bench-redact: $(BIN)/perth
 	$(BIN)/python bench/bench_redact.py
 
-## docs: regenerate the CLI reference from --help
+bench-shellperf: $(BIN)/perth
+	$(BIN)/python bench/bench_shellperf.py
+
+bench-capture: $(BIN)/perth
+	$(BIN)/python bench/bench_capture.py
+
+## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth
 	$(BIN)/python -m perth.cli.reference > docs/cli.md
+	$(BIN)/python -m perth.redact.generate
 
 clean:
 	rm -rf $(VENV) .perth-home .mypy_cache .ruff_cache build dist

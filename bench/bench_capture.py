@@ -31,6 +31,7 @@ from perth.ids import uuid7
 from perth.paths import resolve_paths
 from perth.runtime import Runtime
 from perth.store.sqlite import SQLiteStore
+from timing import percentile, wall_ms
 
 WORDS = ("git", "status", "commit", "-m", "docker", "compose", "up", "-d", "kubectl", "get", "pods", "make", "test",
          "pytest", "-q", "ls", "-la", "cd", "src", "vim", "README.md", "cargo", "build", "npm", "run", "dev", "grep",
@@ -125,12 +126,6 @@ def _insert(db: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
 
 
-def wall_ms(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-    return (time.perf_counter() - started) * 1000
-
-
 def bench_search(workdir: Path, count: int, runs: int) -> dict[str, float]:
     home = workdir / "search-home"
     started = time.perf_counter()
@@ -143,7 +138,7 @@ def bench_search(workdir: Path, count: int, runs: int) -> dict[str, float]:
         base.append(wall_ms([sys.executable, "-c", "pass"], env))
         search.append(wall_ms([sys.executable, "-m", "perth", "search", queries[i % len(queries)],
                                "--kind", "command"], env))
-    p95 = sorted(search)[max(0, round(0.95 * (len(search) - 1)))]
+    p95 = percentile(search, 95)
     return {"search_commands": count, "search_p50_ms": statistics.median(search), "search_p95_ms": p95,
             "search_python_pass_ms": statistics.median(base), "search_ratio_python": p95 / statistics.median(base)}
 

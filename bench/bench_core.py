@@ -19,7 +19,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from perth.ids import uuid7
 from perth.store.sqlite import SQLiteStore
+from timing import percentile, wall_ms
 
 TYPES = ("checkpoint", "checkpoint", "checkpoint", "milestone", "decision", "blocker", "next", "exploration")
 
@@ -36,25 +36,10 @@ def perth_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "perth"]
 
 
-def wall_ms(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    elapsed = (time.perf_counter() - start) * 1000
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{done.stderr.decode()[-500:]}")
-    return elapsed
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def interleaved(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> dict[str, list[float]]:
     """Run each command once per round, in a shuffled order, ``runs`` rounds (after one warm-up)."""
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, command in commands.items():
+    for command in commands.values():
         wall_ms(command, env)
     for _ in range(runs):
         order = list(commands)
@@ -76,7 +61,8 @@ def populate(path: Path, entries: int, panes: int) -> list[str]:
     db.execute("BEGIN")
     db.executemany("INSERT INTO panes(id, name, cwd, repo_root, branch, created_at, last_seen_at)"
                    " VALUES (?, ?, '/src/app', '/src/app', ?, ?, ?)",
-                   [(pid, name, name.split("/")[1], now - 10**9, now) for pid, name in zip(pane_ids, names, strict=True)])
+                   [(pid, name, name.split("/")[1], now - 10**9, now)
+                    for pid, name in zip(pane_ids, names, strict=True)])
     rng = random.Random(7)
     batch: list[tuple[object, ...]] = []
     tags: list[tuple[str, str]] = []

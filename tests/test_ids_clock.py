@@ -45,3 +45,28 @@ def test_bad_times_say_what_is_accepted(text: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         parse_when(text)
     assert "ISO date" in caught.value.fix
+
+
+def test_records_behave_the_same_before_and_after_their_init_is_generated() -> None:
+    from perth.record import SPECIALIZE_AFTER, FrozenRecordError, Record, replace
+
+    class Base(Record):
+        a: int
+        b: str = "x"
+
+    class Child(Base):
+        c: tuple[str, ...] = ()
+
+    made = [Base(i) for i in range(SPECIALIZE_AFTER + 5)]
+    assert made[-1] == Base(SPECIALIZE_AFTER + 4, "x")
+    assert "__init__" in Base.__dict__
+    child = Child(1, "y", ("z",))
+    assert (child.a, child.b, child.c) == (1, "y", ("z",))
+    children = [Child(i, c=("q",)) for i in range(SPECIALIZE_AFTER + 5)]
+    assert children[-1].c == ("q",)
+    assert replace(children[-1], b="w") == Child(SPECIALIZE_AFTER + 4, "w", ("q",))
+    with pytest.raises(TypeError):
+        Base()
+    with pytest.raises(FrozenRecordError):
+        child.a = 2  # type: ignore[misc]
+    assert hash(Base(1)) == hash(Base(1))

@@ -31,6 +31,11 @@ SHELL_RC_FILES: dict[str, tuple[str, ...]] = {
     "bash": (".bashrc", ".bash_profile"),
     "fish": (".config/fish/config.fish",),
 }
+INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bashrc", 'eval "$(perth init bash)"'),
+              "fish": ("~/.config/fish/config.fish", "perth init fish | source")}
+PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
+    ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
+)
 TOOLS: tuple[tuple[str, str], ...] = (
     ("git", "branch and dirty files in `perth status`, repository detection"),
     ("tmux", "terminal multiplexer panes ($TMUX_PANE resolution)"),
@@ -113,8 +118,12 @@ def _shell_checks(environ: Mapping[str, str]) -> list[Check]:
         if shutil.which(shell) is None:
             continue
         hooked = [rc for rc in rc_files if _mentions_perth(home / rc)]
-        detail = f"loaded from ~/{hooked[0]}" if hooked else "no rc file loads Perth's shell integration"
-        checks.append(Check("shell", shell, "ok", detail))
+        rc, line = INIT_LINES[shell]
+        if hooked:
+            checks.append(Check("shell", shell, "ok", f"commands recorded (loaded from ~/{hooked[0]})"))
+        else:
+            checks.append(Check("shell", shell, "ok", "commands not recorded",
+                                f"to record them, add `{line}` to {rc}"))
     current = Path(environ.get("SHELL", "")).name or "unknown"
     checks.append(Check("shell", "login shell", "ok", current))
     return checks
@@ -138,6 +147,17 @@ def _tool_checks() -> list[Check]:
     return checks
 
 
+def _python_extra_checks() -> list[Check]:
+    from importlib.util import find_spec
+
+    checks = []
+    for module, purpose, install in PYTHON_EXTRAS:
+        found = find_spec(module) is not None
+        checks.append(Check("optional", module, "ok", f"{'installed' if found else 'not installed'} — {purpose}",
+                            "" if found else install))
+    return checks
+
+
 def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
     """Run every check."""
     python = f"Python {platform.python_version()} ({sys.executable})"
@@ -152,4 +172,5 @@ def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
                             "fix the configuration first"))
     checks += _shell_checks(environ)
     checks += _tool_checks()
+    checks += _python_extra_checks()
     return DoctorReport(version=__version__, checks=tuple(checks))

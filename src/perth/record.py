@@ -43,6 +43,7 @@ class Record:
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, object]] = {}
+    _made: ClassVar[int] = 0
 
     def __init_subclass__(cls, **options: object) -> None:
         super().__init_subclass__(**options)
@@ -57,8 +58,15 @@ class Record:
             defaults.update({n: klass.__dict__[n] for n in fields if n in klass.__dict__})
         cls._fields = tuple(fields)
         cls._defaults = defaults
+        cls._made = 0
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = Record.__init__  # type: ignore[method-assign]  # never inherit a generated one
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        cls._made += 1
+        if cls._made == SPECIALIZE_AFTER and cls.__dict__.get("__init__") is Record.__init__:
+            cls.__init__ = _specialized_init(cls)  # type: ignore[method-assign]
         fields = self._fields
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, got {len(args)}")
@@ -98,6 +106,23 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({inner})"
+
+
+#: A class instantiated this many times gets a generated ``__init__`` (as dataclasses write one up
+#: front): bulk work runs several times faster, one-off records never pay for the code generation.
+SPECIALIZE_AFTER = 64
+
+
+def _specialized_init(cls: type[Record]) -> Any:
+    """Compile an ``__init__`` with the class's fields as parameters (defaults bound by name)."""
+    params = []
+    for name in cls._fields:
+        params.append(f"{name}=_defaults[{name!r}]" if name in cls._defaults else name)
+    body = "".join(f"    _set(self, {name!r}, {name})\n" for name in cls._fields) or "    pass\n"
+    source = f"def __init__(self, {', '.join(params)}):\n{body}"
+    namespace: dict[str, Any] = {"_defaults": cls._defaults, "_set": object.__setattr__}
+    exec(source, namespace)  # noqa: S102 - generated from the class's own field names
+    return namespace["__init__"]
 
 
 def replace(record: R, **changes: Any) -> R:

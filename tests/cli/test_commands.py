@@ -175,3 +175,14 @@ def test_progress_is_silent_off_a_terminal_and_counts_on_one() -> None:
     progress = Progress("reading", stream=loud, delay_s=0)
     assert sum(progress.track(range(3))) == 3
     assert loud.getvalue().endswith("reading: 3 lines, done\n")
+
+
+def test_doctor_reports_shell_integration(cli: Cli) -> None:
+    import os
+
+    home = Path(os.environ["HOME"])
+    (home / ".zshrc").write_text('eval "$(perth init zsh)"\n')
+    checks = {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"]
+              if c["area"] == "shell"}
+    assert checks["zsh"]["detail"] == "commands recorded (loaded from ~/.zshrc)"  # zsh is installed by make test
+    assert checks["bash"]["fix"] == 'to record them, add `eval "$(perth init bash)"` to ~/.bashrc'

@@ -13,6 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NoReturn
 
+    from perth.redact import Redacted
     from perth.runtime import Runtime
     from perth.views.document import Document
 
@@ -61,6 +62,7 @@ class CliContext:
         self.overrides: dict[str, str] = {}
         self.debug = False
         self.verbose = False
+        self.auto_ingest = True
         self._runtime: Runtime | None = None
 
     @property
@@ -76,7 +78,21 @@ class CliContext:
 
             settings = load_settings(self.paths, self.environ, self.overrides)
             self._runtime = Runtime(settings=settings, environ=self.environ)
+            if self.auto_ingest:
+                self._ingest_pending(self._runtime)
         return self._runtime
+
+    @staticmethod
+    def _ingest_pending(rt: Runtime) -> None:
+        """Ingest waiting spool lines first (bounded), so every command sees what the shells recorded."""
+        budget_ms = rt.settings.get_int("capture.auto_ingest_budget_ms")
+        directory = os.path.join(rt.settings.paths.state_dir, "spool")
+        if budget_ms <= 0 or not _has_spool(directory):
+            return
+        from perth.capture.ingest import ingest
+
+        for warning in ingest(rt, budget_s=budget_ms / 1000).warnings:
+            print(f"perth: warning: {warning}", file=sys.stderr)
 
     def format(self, args: argparse.Namespace) -> str:
         """The output format: ``--format``, else ``output.format``."""
@@ -143,10 +159,19 @@ class CliContext:
         path = os.path.join(runtime.settings.paths.log_dir, configured)  # an absolute path wins in join
         sink = JsonLogSink(path, runtime.settings.log.level)
         event = runtime.redact("command", "log")
-        fields = {"command": runtime.redact(command or "", "log"), "exit": code,
-                  "ms": round(seconds * 1000, 1),
-                  "error": runtime.redact(error.message, "log") if error else None}
+        fields: dict[str, Redacted | int | float | None] = {
+            "command": runtime.redact(command or "", "log"), "exit": code, "ms": round(seconds * 1000, 1),
+            "error": runtime.redact(error.message, "log") if error else None,
+        }
         sink.write("error" if error else "info", event, fields)
+
+
+def _has_spool(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(e.name.endswith((".spool", ".claimed")) for e in entries)
+    except OSError:
+        return False
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

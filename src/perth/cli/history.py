@@ -34,12 +34,23 @@ def register(sub: Any, name: str, help_text: str) -> None:
     parser.add_argument("--offset", type=int, default=0, help="Skip this many entries.")
     parser.add_argument("--cursor", help="Continue after the page that printed this cursor.")
     parser.add_argument("--include-deleted", action="store_true", help="Also list soft-deleted entries.")
+    commands = parser.add_argument_group("captured commands (with --commands)")
+    commands.add_argument("--commands", "-c", action="store_true",
+                          help="List the commands captured from your shells instead of intent entries.")
+    commands.add_argument("--cwd", help="Only commands run in this directory or below it.")
+    commands.add_argument("--repo", help="Only commands run in this repository (its root directory).")
+    commands.add_argument("--exit", type=int, help="Only commands that exited with this status.")
+    commands.add_argument("--failed", action="store_true", help="Only commands that exited non-zero.")
+    commands.add_argument("--host", help="Only commands run on this host.")
     add_format(parser)
     parser.set_defaults(handler=run_history)
 
 
 def run_history(args: argparse.Namespace, ctx: CliContext) -> int:
-    """List entries."""
+    """List entries (or captured commands with --commands)."""
+    if args.commands:
+        return _run_commands(args, ctx)
+    _refuse_command_options(args)
     from perth.clock import parse_when
     from perth.panes.entries import HistoryFilter, history
     from perth.views.panes import history_view
@@ -67,4 +78,33 @@ def run_show(args: argparse.Namespace, ctx: CliContext) -> int:
 
     entry = find_entry(ctx.runtime(), args.id, include_deleted=args.include_deleted)
     ctx.emit(entry_view(entry), args)
+    return 0
+
+
+COMMAND_ONLY = ("cwd", "repo", "exit", "failed", "host")
+
+
+def _refuse_command_options(args: argparse.Namespace) -> None:
+    used = [f"--{name}" for name in COMMAND_ONLY if getattr(args, name) not in (None, False)]
+    if used:
+        from perth.errors import UsageError
+
+        raise UsageError(f"{', '.join(used)} filter captured commands", "add --commands")
+
+
+def _run_commands(args: argparse.Namespace, ctx: CliContext) -> int:
+    from perth.capture.query import command_history
+    from perth.cli.capture import command_filter
+    from perth.views.capture import command_history_view
+
+    if args.type or args.source or args.tag or args.agent or args.include_deleted:
+        from perth.errors import UsageError
+
+        raise UsageError("--type, --source, --tag, --agent and --include-deleted apply to intent entries",
+                         "drop them, or drop --commands")
+    flt = command_filter(args, ctx)
+    page = command_history(ctx.runtime(), flt)
+    filters = {"panes": list(flt.panes), "cwd": flt.cwd, "repo": flt.repo, "exit": flt.exit, "failed": flt.failed,
+               "host": flt.host, "since": args.since, "until": args.until, "limit": flt.limit, "offset": flt.offset}
+    ctx.emit(command_history_view(page, filters), args)
     return 0

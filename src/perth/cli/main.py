@@ -30,7 +30,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("perth.cli.transfer", "Import panes and entries from a `perth export` file (idempotent)."),
     "config": ("perth.cli.config", "Show, get, set and unset configuration."),
     "doctor": ("perth.cli.doctor", "Check the installation: config, store, schema, shells and tools."),
+    "redact": ("perth.cli.redact", "Redact secrets from standard input; `perth redact stats` shows the counters."),
+    "scan": ("perth.cli.redact", "Scan files for secrets (a pre-commit hook); exits 5 when any is found."),
+    "shellperf": ("perth.cli.shellperf", "Measure and guard shell start-up time (baselines, gates, badges)."),
+    "init": ("perth.cli.capture", "Print the shell integration script that records every command you run."),
+    "ingest": ("perth.cli.capture", "Move recorded commands from the spool into the store now."),
+    "pause": ("perth.cli.capture", "Stop recording commands in this shell (or --global: everywhere)."),
+    "resume": ("perth.cli.capture", "Start recording commands again."),
+    "search": ("perth.cli.capture", "Full-text search (BM25) over captured commands and intent entries."),
+    "import-history": ("perth.cli.capture", "Import a zsh, bash or fish history file (idempotent)."),
+    "daemon": ("perth.cli.daemon", "Run periodic work (spool ingestion) in the foreground; install it as a service."),
 }
+
+# Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor
+# (which reports on a store it may not be able to use).
+NO_AUTO_INGEST = frozenset({"init", "ingest", "pause", "resume", "daemon", "doctor", "redact", "scan"})
 
 EPILOG = """Start here:
   perth log "what you are about to do"     record an intent in the current pane
@@ -100,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.debug = bool(args.debug) or os.environ.get("PERTH_DEBUG", "") not in ("", "0")
         ctx.verbose = bool(args.verbose)
         ctx.overrides = _parse_overrides(args.overrides)
+        ctx.auto_ingest = command not in NO_AUTO_INGEST
         if not getattr(args, "handler", None):
             parser.print_help()
             return int(ExitCode.OK if not args_list else ExitCode.USAGE)

@@ -85,6 +85,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
     tags = clean_tags(rt, draft.tags)
     pane, found = pane_for_write(rt, pane_name)
     now = rt.clock()
+    commands = tuple(c for c in draft.commands_run if c.strip()) or _commands_since_last_entry(rt, pane, now)
     repo = find_repo(rt.cwd)
     root = repo.root if repo else pane.repo_root
     entry = Entry(
@@ -92,7 +93,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
         summary=rt.redact(summary, "intent"), type=draft.type, source=source,
         agent=rt.redact_optional(agent, "intent"),
         artifacts=tuple(rt.redact(artifact_path(a, rt.cwd, root), "intent") for a in draft.artifacts),
-        commands_run=tuple(rt.redact(c, "intent") for c in draft.commands_run if c.strip()),
+        commands_run=tuple(rt.redact(c, "intent") for c in commands),
         goal_delta=rt.redact_optional(draft.goal_delta.strip() if draft.goal_delta else None, "intent"),
         tags=tags,
     )
@@ -101,6 +102,12 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
         rt.store.add_entry(entry)
         rt.store.update_pane(seen)
     return entry, found
+
+
+def _commands_since_last_entry(rt: Runtime, pane: Pane, now: int) -> tuple[str, ...]:
+    """Captured commands of the pane since its previous entry (already redacted at capture)."""
+    last = rt.store.latest_entries([pane.id], per_pane=1)[pane.id]
+    return tuple(rt.store.commands_between(pane.id, last[0].ts if last else 0, now))
 
 
 def find_entry(rt: Runtime, ref: str, *, include_deleted: bool = False) -> Entry:

@@ -39,11 +39,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from perth.redact import Redacted
+
 EXPORT_SCHEMA = "perth.export.v1"
 
 
 def export_lines(rt: Runtime, *, pane_names: Iterable[str] = (),
-                 include_deleted: bool = False) -> Iterator[str]:
+                 include_deleted: bool = False) -> Iterator[Redacted]:
     """The export, one JSON document per line (no trailing newlines)."""
     from perth.panes.service import get_pane
 
@@ -64,7 +66,7 @@ def export_lines(rt: Runtime, *, pane_names: Iterable[str] = (),
         yield _dump(rt, {"kind": "entry", **entry.to_json()})
 
 
-def _dump(rt: Runtime, document: dict[str, Any]) -> str:
+def _dump(rt: Runtime, document: dict[str, Any]) -> Redacted:
     line = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rt.redact(line, "export")
 

@@ -99,11 +99,108 @@ def m004_redaction_stats(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID""")
 
 
+# --- shellperf: capability C8, shell start-up performance
+def m005_shellperf(db: sqlite3.Connection) -> None:
+    """Shell start-up performance: the run ledger, named baselines and governance streaks per scope."""
+    db.execute("""
+        CREATE TABLE shellperf_runs (
+            id TEXT PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            scope TEXT NOT NULL,
+            shell TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('complete', 'partial')),
+            verdict TEXT,
+            document TEXT NOT NULL,
+            assessment TEXT NOT NULL DEFAULT '{}'
+        )""")
+    db.execute("CREATE INDEX shellperf_runs_scope ON shellperf_runs(scope, created_at DESC)")
+    db.execute("CREATE INDEX shellperf_runs_created ON shellperf_runs(created_at DESC)")
+    db.execute("""
+        CREATE TABLE shellperf_baselines (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            run_id TEXT NOT NULL REFERENCES shellperf_runs(id),
+            scope TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            deleted_at INTEGER
+        )""")
+    db.execute("CREATE UNIQUE INDEX shellperf_baselines_live_name ON shellperf_baselines(name)"
+               " WHERE deleted_at IS NULL")
+    db.execute("""
+        CREATE TABLE shellperf_governance (
+            scope TEXT PRIMARY KEY,
+            recommended TEXT NOT NULL CHECK (recommended IN ('observe', 'warn', 'gate')),
+            stable_streak INTEGER NOT NULL,
+            clean_streak INTEGER NOT NULL,
+            runs_seen INTEGER NOT NULL,
+            last_run_id TEXT,
+            updated_at INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        )""")
+
+
+def m006_commands(db: sqlite3.Connection) -> None:
+    """Captured commands, spool cursors and quarantine, and full-text indexes over commands and entries."""
+    db.execute("""
+        CREATE TABLE commands (
+            id TEXT PRIMARY KEY,
+            pane_id TEXT REFERENCES panes(id),
+            start_ms INTEGER NOT NULL,
+            duration_ms INTEGER,
+            exit INTEGER,
+            command TEXT NOT NULL,
+            cwd TEXT,
+            repo_root TEXT,
+            branch TEXT,
+            shell TEXT,
+            session TEXT,
+            host TEXT,
+            user TEXT,
+            source TEXT NOT NULL DEFAULT 'capture',
+            dedup_key TEXT NOT NULL UNIQUE
+        )""")
+    db.execute("CREATE INDEX commands_pane_start ON commands(pane_id, start_ms DESC, id DESC)")
+    db.execute("CREATE INDEX commands_start ON commands(start_ms DESC, id DESC)")
+    db.execute("""
+        CREATE TABLE spool_cursors (
+            path TEXT PRIMARY KEY,
+            byte_offset INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE spool_quarantine (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            byte_offset INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at INTEGER NOT NULL
+        )""")
+    db.execute("CREATE VIRTUAL TABLE commands_fts USING fts5(command, content='commands', content_rowid='rowid',"
+               " tokenize='unicode61 remove_diacritics 2')")
+    db.execute("CREATE VIRTUAL TABLE entries_fts USING fts5(summary, goal_delta, content='entries',"
+               " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+    for table, columns in (("commands", ("command",)), ("entries", ("summary", "goal_delta"))):
+        names = ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        db.execute(f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN"
+                   f" INSERT INTO {table}_fts(rowid, {names}) VALUES (new.rowid, {new}); END")
+        db.execute(f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN"
+                   f" INSERT INTO {table}_fts({table}_fts, rowid, {names}) VALUES ('delete', old.rowid, {old}); END")
+        db.execute(f"CREATE TRIGGER {table}_fts_update AFTER UPDATE OF {names} ON {table} BEGIN"
+                   f" INSERT INTO {table}_fts({table}_fts, rowid, {names}) VALUES ('delete', old.rowid, {old});"
+                   f" INSERT INTO {table}_fts(rowid, {names}) VALUES (new.rowid, {new}); END")
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
     Migration(3, "entry_tags", m003_entry_tags),
     Migration(4, "redaction_stats", m004_redaction_stats),
+    Migration(5, "shellperf", m005_shellperf),
+    Migration(6, "commands", m006_commands),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -12,7 +12,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
 from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth log` loads
+    from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
 
 
 class Store(Protocol):
@@ -80,3 +85,66 @@ class Store(Protocol):
 
     def redaction_counts(self) -> list[RedactionCount]:
         """Every recorded per-(rule, source) count."""
+
+    # --- shellperf (C8): the run ledger, baselines and governance streaks
+    def add_shellperf_entry(self, entry: LedgerEntry) -> None:
+        """Record a measured run and its verdict in the ledger."""
+
+    def get_shellperf_entry(self, run_id: str) -> LedgerEntry | None:
+        """One recorded run by full id."""
+
+    def find_shellperf_run_ids(self, suffix: str, *, limit: int = 2) -> list[str]:
+        """Ids of recorded runs ending with ``suffix`` (short ids)."""
+
+    def list_shellperf_entries(self, *, scope: str | None = None, limit: int = 50) -> list[LedgerEntry]:
+        """Recorded runs, newest first, optionally of one scope."""
+
+    def add_shellperf_baseline(self, baseline: Baseline) -> None:
+        """Name a recorded run as a baseline; a live baseline of the same name is a conflict."""
+
+    def get_shellperf_baseline(self, name: str) -> Baseline | None:
+        """A live baseline by name."""
+
+    def list_shellperf_baselines(self, *, scope: str | None = None) -> list[Baseline]:
+        """Live baselines, newest first, optionally of one scope."""
+
+    def delete_shellperf_baseline(self, name: str, at: int) -> bool:
+        """Soft-delete a baseline; whether it existed."""
+
+    def get_shellperf_governance(self, scope: str) -> GovernanceState | None:
+        """The governance streaks and recommendation of one scope."""
+
+    def put_shellperf_governance(self, state: GovernanceState) -> None:
+        """Insert or replace the governance state of a scope."""
+
+    # --- capture (C2): commands, spool cursors, quarantine and full-text search
+    def add_commands(self, commands: Sequence[Command], cursor: SpoolCursor | None = None) -> int:
+        """Insert commands not stored yet (by dedup key) and advance a spool cursor, atomically."""
+
+    def set_spool_offset(self, cursor: SpoolCursor) -> None:
+        """Record how far a spool file has been ingested."""
+
+    def spool_offset(self, path: str) -> int:
+        """Bytes of a spool file already ingested."""
+
+    def forget_spool(self, path: str) -> None:
+        """Drop the cursor of a deleted spool file."""
+
+    def quarantine_spool(self, path: str, offset: int, text: str, reason: str, at: int) -> None:
+        """Keep a (redacted) spool fragment that could not be ingested, with the reason."""
+
+    def quarantined(self) -> list[tuple[str, int, str, str, int]]:
+        """Every quarantined fragment."""
+
+    def query_commands(self, query: CommandQuery) -> list[Command]:
+        """Filtered, paged commands."""
+
+    def iter_commands(self, query: CommandQuery) -> Iterator[Command]:
+        """Every matching command, oldest first."""
+
+    def commands_between(self, pane_id: str, after_ms: int, until_ms: int, limit: int = 50) -> list[str]:
+        """Command lines of a pane in a time window, oldest first."""
+
+    def search(self, text: str, query: CommandQuery, *, kinds: Sequence[str] = ("command", "intent"),
+               limit: int = 20) -> list[SearchHit]:
+        """BM25-ranked full-text matches over commands and intent entries."""

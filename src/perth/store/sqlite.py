@@ -23,6 +23,8 @@ from perth.errors import (
 )
 from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
+from perth.store.sqlite_commands import CommandTables
+from perth.store.sqlite_shellperf import ShellperfTables
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -166,7 +168,7 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
         os.close(fd)
 
 
-class SQLiteStore:
+class SQLiteStore(CommandTables, ShellperfTables):
     """Store port over one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
@@ -189,6 +191,7 @@ class SQLiteStore:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
+            self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB, allocated only as pages are used
             if migrate_schema and not self._ready():
                 with _init_lock(path, busy_timeout_ms):
                     self._initialize()
@@ -247,12 +250,20 @@ class SQLiteStore:
             raise translate_error(exc, self.path) from exc
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._call(self._db.execute, sql, params)
+
+    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._call(self._db.executemany, sql, rows)
+
+    def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
+        """Run a statement, translating SQLite errors (integrity errors are the caller's to map)."""
         try:
-            return self._db.execute(sql, params)
+            cursor: sqlite3.Cursor = method(sql, argument)
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
             raise translate_error(exc, self.path) from exc
+        return cursor
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self._run(sql, params).fetchall()

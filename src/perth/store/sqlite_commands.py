@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 _COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
                     " c.branch, c.shell, c.session, c.host, c.user, c.source, c.dedup_key")
 _TOKEN = re.compile(r"[^\s\"]+")
+#: Matches ranked by BM25 are the newest RANK_WINDOW ones (after filters): search cost stays bounded
+#: however common the words are, and recent work wins ties anyway.
+RANK_WINDOW = 2000
 
 
 def fts_query(text: str) -> str:
@@ -130,10 +133,14 @@ class CommandTables:
 
     def _search_commands(self, match: str, query: CommandQuery, limit: int) -> list[SearchHit]:
         where, params = _command_filters(query)
-        sql = ("SELECT c.id, bm25(commands_fts), c.command, p.name, c.start_ms FROM commands_fts"
-               " JOIN commands c ON c.rowid = commands_fts.rowid LEFT JOIN panes p ON p.id = c.pane_id"
-               f" WHERE commands_fts MATCH ? AND {' AND '.join(where)} ORDER BY bm25(commands_fts) LIMIT ?")
-        rows = self._rows(sql, [match, *params, limit])
+        join = " JOIN commands c ON c.rowid = commands_fts.rowid" if len(where) > 1 else ""
+        sql = ("SELECT c.id, w.score, c.command, p.name, c.start_ms FROM ("
+               f"SELECT commands_fts.rowid AS rid, bm25(commands_fts) AS score FROM commands_fts{join}"
+               f" WHERE commands_fts MATCH ? AND {' AND '.join(where)}"
+               " ORDER BY commands_fts.rowid DESC LIMIT ?) w"
+               " JOIN commands c ON c.rowid = w.rid LEFT JOIN panes p ON p.id = c.pane_id"
+               " ORDER BY w.score, c.start_ms DESC LIMIT ?")
+        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
         return [SearchHit("command", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def _search_entries(self, match: str, query: CommandQuery, limit: int) -> list[SearchHit]:
@@ -146,10 +153,13 @@ class CommandTables:
             if value is not None:
                 where.append(clause)
                 params.append(value)
-        sql = ("SELECT e.id, bm25(entries_fts), e.summary, p.name, e.ts FROM entries_fts"
-               " JOIN entries e ON e.rowid = entries_fts.rowid JOIN panes p ON p.id = e.pane_id"
-               f" WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY bm25(entries_fts) LIMIT ?")
-        rows = self._rows(sql, [match, *params, limit])
+        sql = ("SELECT e.id, w.score, e.summary, p.name, e.ts FROM ("
+               "SELECT entries_fts.rowid AS rid, bm25(entries_fts) AS score FROM entries_fts"
+               " JOIN entries e ON e.rowid = entries_fts.rowid"
+               f" WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY entries_fts.rowid DESC LIMIT ?) w"
+               " JOIN entries e ON e.rowid = w.rid JOIN panes p ON p.id = e.pane_id"
+               " ORDER BY w.score, e.ts DESC LIMIT ?")
+        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
         return [SearchHit("intent", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
 
 
