@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from perth.cli.main import main
+from perth.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -10,7 +10,7 @@ import time
 
 from perth.errors import InvalidInputError
 
-_RELATIVE = re.compile(r"^(\d{1,9})\s*(s|sec|m|min|h|hr|d|day|w|wk)s?$")
+_RELATIVE = r"^(\d{1,9})\s*(s|sec|m|min|h|hr|d|day|w|wk)s?$"
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
                  "d": 86400, "day": 86400, "w": 604800, "wk": 604800}
 TYPE_CHECKING = False
@@ -76,7 +76,7 @@ def parse_when(text: str, *, now: int | None = None) -> int:
         if value == "yesterday":
             midnight -= timedelta(days=1)
         return _epoch_ms(midnight.astimezone())
-    match = _RELATIVE.match(value.removesuffix(" ago"))
+    match = re.match(_RELATIVE, value.removesuffix(" ago"))
     if match:
         return current - int(match.group(1)) * _UNIT_SECONDS[match.group(2)] * 1000
     return from_iso(text)

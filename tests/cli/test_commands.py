@@ -186,3 +186,16 @@ def test_doctor_reports_shell_integration(cli: Cli) -> None:
               if c["area"] == "shell"}
     assert checks["zsh"]["detail"] == "commands recorded (loaded from ~/.zshrc)"  # zsh is installed by make test
     assert checks["bash"]["fix"] == 'to record them, add `eval "$(perth init bash)"` to ~/.bashrc'
+
+
+def test_console_entry_point_flushes_and_keeps_exit_codes(perth_proc: Any) -> None:
+    logged = perth_proc("log", "through the real entry point", "--pane", "p")
+    assert logged.returncode == 0
+    assert logged.stdout.startswith("logged checkpoint ")
+    missing = perth_proc("show", "ffffffff")
+    assert missing.returncode == 3
+    assert missing.stderr.startswith("perth: error: no entry")
+    assert perth_proc("--version").stdout.strip().startswith("perth ")
+    assert perth_proc("bogus").returncode == 2
+    piped = perth_proc("history", "--format", "json")
+    assert json.loads(piped.stdout)["count"] == 1

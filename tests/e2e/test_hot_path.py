@@ -9,7 +9,7 @@ from pathlib import Path
 
 FORBIDDEN = ("rich", "pydantic", "httpx", "numpy", "click", "typer", "yaml", "requests", "asyncio",
              "concurrent", "hypothesis", "tomli_w", "email", "http", "urllib3", "dataclasses", "inspect",
-             "typing", "subprocess", "uuid", "shutil", "logging")
+             "typing", "subprocess", "uuid", "shutil", "logging", "locale", "pathlib", "json")
 
 
 def imported_modules(*args: str, env: dict[str, str]) -> set[str]:

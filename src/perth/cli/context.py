@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from perth.views.document import Document
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+# argparse passes each of its messages through gettext, which imports `locale` and probes the
+# locale directories on every call. Python ships no argparse translations and Perth's own messages
+# are English, so the lookup only costs time: 1-2 ms of every command, a twentieth of the
+# `perth log` budget (docs/architecture.md).
+argparse._ = _untranslated  # type: ignore[attr-defined]
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Help layout sized from ``$COLUMNS`` or the terminal, without importing :mod:`shutil`.
 

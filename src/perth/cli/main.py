@@ -8,6 +8,7 @@ Errors are caught here once: a :class:`PerthError` prints
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -133,6 +134,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(code)
 
 
+def run() -> None:
+    """The console entry point: :func:`main`, then exit without the interpreter's teardown.
+
+    Everything Perth opened is closed inside :func:`main` (the store, log files), Perth registers
+    no ``atexit`` work, and the standard streams are flushed here; tearing the interpreter down
+    module by module would only add about 3 ms to every command (a tenth of the ``perth log``
+    budget). An unexpected exception still propagates with its traceback.
+    """
+    try:
+        code = main()
+    except SystemExit as stop:  # argparse's --version and --help
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def _silence_stdout() -> None:
     """After a closed pipe (``perth history | head``), keep Python from complaining at exit."""
     try:
@@ -143,4 +164,4 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -12,12 +12,11 @@ Resolution order (first match wins), shown by ``perth status``:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 
 from perth.gitinfo import RepoInfo, find_repo
 from perth.record import Record
-from perth.records import Pane, check_pane_name
+from perth.records import PANE_NAME_CHARS, Pane, check_pane_name
 from perth.runtime import Runtime
 
 TYPE_CHECKING = False
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 
     How = Literal["flag", "env", "tmux", "zellij", "auto"]
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._/-]+")
 
 
 class Resolution(Record):
@@ -56,6 +54,17 @@ def mux_identity(env: Mapping[str, str]) -> tuple[str, str, str | None] | None:
     return None
 
 
+def _replace_unsafe(text: str) -> str:
+    """Each run of characters not allowed in pane names becomes one ``-``."""
+    out: list[str] = []
+    for char in text:
+        if char in PANE_NAME_CHARS:
+            out.append(char)
+        elif not out or out[-1] != "-":
+            out.append("-")
+    return "".join(out)
+
+
 def automatic_name(repo: RepoInfo | None, cwd_name: str) -> str:
     """The automatic pane name: ``<repo>/<branch>``, ``<repo>`` or the cwd's name."""
     if repo is not None:
@@ -63,7 +72,7 @@ def automatic_name(repo: RepoInfo | None, cwd_name: str) -> str:
         raw = f"{base}/{repo.branch}" if repo.branch else f"{base}/{repo.head or 'detached'}"
     else:
         raw = cwd_name or "home"
-    cleaned = _UNSAFE.sub("-", raw).strip("-/")[:128].strip("-/")
+    cleaned = _replace_unsafe(raw).strip("-/")[:128].strip("-/")
     return cleaned if cleaned.strip(".") else "pane"
 
 

@@ -188,7 +188,6 @@ class SQLiteStore(CommandTables, ShellperfTables):
         except sqlite3.Error as exc:
             raise translate_error(exc, path) from exc
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
             self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB, allocated only as pages are used
@@ -356,10 +355,13 @@ class SQLiteStore(CommandTables, ShellperfTables):
         """Insert an entry and its tag index rows."""
         with self.transaction():
             self._run(_INSERT_ENTRY, _entry_params(entry))
-            self._set_tags(entry)
+            self._add_tags(entry)
 
     def _set_tags(self, entry: Entry) -> None:
         self._run("DELETE FROM entry_tags WHERE entry_id = ?", (entry.id,))
+        self._add_tags(entry)
+
+    def _add_tags(self, entry: Entry) -> None:
         for tag in entry.tags:
             self._run("INSERT INTO entry_tags(tag, entry_id) VALUES (?, ?)", (tag, entry.id))
 

@@ -7,10 +7,6 @@ ranked with BM25.
 
 from __future__ import annotations
 
-import re
-
-from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -18,9 +14,11 @@ if TYPE_CHECKING:
     from sqlite3 import Cursor
     from typing import Any
 
+    from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
+
 _COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
                     " c.branch, c.shell, c.session, c.host, c.user, c.source, c.dedup_key")
-_TOKEN = re.compile(r"[^\s\"]+")
+_WORD = r"[^\s\"]+"
 #: Matches ranked by BM25 are the newest RANK_WINDOW ones (after filters): search cost stays bounded
 #: however common the words are, and recent work wins ties anyway.
 RANK_WINDOW = 2000
@@ -28,8 +26,10 @@ RANK_WINDOW = 2000
 
 def fts_query(text: str) -> str:
     """A safe FTS5 query from free text: every word must occur; ``word*`` matches a prefix."""
+    import re
+
     terms = []
-    for token in _TOKEN.findall(text):
+    for token in re.findall(_WORD, text):
         prefix = token.endswith("*") and len(token) > 1
         word = token.rstrip("*") if prefix else token
         terms.append(f'"{word}"' + ("*" if prefix else ""))
@@ -37,6 +37,8 @@ def fts_query(text: str) -> str:
 
 
 def _command(row: Sequence[Any]) -> Command:
+    from perth.capture.records import Command
+
     return Command(*row)
 
 
@@ -101,6 +103,8 @@ class CommandTables:
 
     def iter_commands(self, query: CommandQuery) -> Iterator[Command]:
         """Every matching command, oldest first, in pages."""
+        from perth.capture.records import CommandQuery
+
         cursor = None
         while True:
             page = self.query_commands(CommandQuery(**{**_fields(query), "limit": 1000, "cursor": cursor,
@@ -141,6 +145,8 @@ class CommandTables:
                " JOIN commands c ON c.rowid = w.rid LEFT JOIN panes p ON p.id = c.pane_id"
                " ORDER BY w.score, c.start_ms DESC LIMIT ?")
         rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
+        from perth.capture.records import SearchHit
+
         return [SearchHit("command", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def _search_entries(self, match: str, query: CommandQuery, limit: int) -> list[SearchHit]:
@@ -160,6 +166,8 @@ class CommandTables:
                " JOIN entries e ON e.rowid = w.rid JOIN panes p ON p.id = e.pane_id"
                " ORDER BY w.score, e.ts DESC LIMIT ?")
         rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
+        from perth.capture.records import SearchHit
+
         return [SearchHit("intent", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
 
 
