@@ -139,11 +139,12 @@ class CommandTables:
         where, params = _command_filters(query)
         join = " JOIN commands c ON c.rowid = commands_fts.rowid" if len(where) > 1 else ""
         sql = ("SELECT c.id, w.score, c.command, p.name, c.start_ms FROM ("
+               "SELECT rid, score FROM ("
                f"SELECT commands_fts.rowid AS rid, bm25(commands_fts) AS score FROM commands_fts{join}"
                f" WHERE commands_fts MATCH ? AND {' AND '.join(where)}"
-               " ORDER BY commands_fts.rowid DESC LIMIT ?) w"
+               " ORDER BY commands_fts.rowid DESC LIMIT ?) ORDER BY score, rid DESC LIMIT ?) w"
                " JOIN commands c ON c.rowid = w.rid LEFT JOIN panes p ON p.id = c.pane_id"
-               " ORDER BY w.score, c.start_ms DESC LIMIT ?")
+               " ORDER BY w.score, w.rid DESC")
         rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
         from perth.capture.records import SearchHit
 
@@ -160,11 +161,13 @@ class CommandTables:
                 where.append(clause)
                 params.append(value)
         sql = ("SELECT e.id, w.score, e.summary, p.name, e.ts FROM ("
+               "SELECT rid, score FROM ("
                "SELECT entries_fts.rowid AS rid, bm25(entries_fts) AS score FROM entries_fts"
                " JOIN entries e ON e.rowid = entries_fts.rowid"
-               f" WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY entries_fts.rowid DESC LIMIT ?) w"
+               f" WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY entries_fts.rowid DESC LIMIT ?)"
+               " ORDER BY score, rid DESC LIMIT ?) w"
                " JOIN entries e ON e.rowid = w.rid JOIN panes p ON p.id = e.pane_id"
-               " ORDER BY w.score, e.ts DESC LIMIT ?")
+               " ORDER BY w.score, w.rid DESC")
         rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
         from perth.capture.records import SearchHit
 
