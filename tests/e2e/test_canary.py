@@ -201,6 +201,18 @@ def redact_and_scan_commands(c: Canary) -> None:
 
 
 @entry_point
+def shellperf_measurements(c: Canary) -> None:
+    replay = c.workdir / "replay"
+    code = c.perth("shellperf", "run", "--shell", "bash", "--norc", "-n", "1", "--warmup", "0",
+                   "--env", f"GITHUB_TOKEN={c.secrets['github-pat']}", "--label", c.secrets["stripe-live"],
+                   "--replay", str(replay))
+    assert code == 0
+    assert c.perth("shellperf", "ledger", "--format", "json") == 0
+    c.extra_files += [path for path in replay.rglob("*") if path.is_file()]
+    assert any(replay.rglob("*")), "the replay stream was written"
+
+
+@entry_point
 def every_read_command(c: Canary) -> None:
     for fmt in ("text", "json", "markdown", "llm"):
         assert c.perth("history", "--limit", "100", "--include-deleted", "--format", fmt) == 0
