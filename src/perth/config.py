@@ -133,6 +133,21 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("shellperf.stable_rsd_percent", "int", 5, "Largest RSD of a metric in a stable run.", minimum=0),
     KeySpec("shellperf.baseline", "str", "",
             "Baseline compared with by default; empty means the newest baseline of the run's scope."),
+    # --- mux (C6: terminal workspaces)
+    KeySpec("mux.driver", "choice", "auto", "Multiplexer used by snapshot/restore: auto (from the environment), tmux"
+            " or zellij.", choices=("auto", "tmux", "zellij")),
+    KeySpec("mux.tmux_socket_name", "str", "", "tmux -L socket name; empty means the default server."),
+    KeySpec("mux.tmux_socket_path", "str", "", "tmux -S socket path (wins over the name)."),
+    KeySpec("mux.timeout_ms", "int", 5000, "Time limit of each multiplexer call.", minimum=1),
+    KeySpec("mux.scrollback_lines", "int", 0, "Scrollback lines kept per pane in a snapshot (0: none).", minimum=0),
+    KeySpec("mux.restore_commands", "list",
+            ("vim", "nvim", "vi", "emacs", "nano", "hx", "less", "more", "man", "tail -f", "tail -F", "htop", "top"),
+            "Command prefixes re-run by `perth restore`; other commands are typed but not executed."),
+    KeySpec("mux.autosave_interval_s", "int", 900, "How often `perth daemon` autosaves a snapshot (0: never).",
+            minimum=0),
+    KeySpec("mux.keep", "int", 20, "`perth snapshot prune` always keeps at least this many snapshots.", minimum=0),
+    KeySpec("mux.prune_days", "int", 14, "`perth snapshot prune` drops automatic snapshots older than this.",
+            minimum=0),
 )
 KEY_INDEX: dict[str, KeySpec] = {spec.key: spec for spec in KEYS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.section for spec in KEYS))

@@ -37,8 +37,10 @@ class DaemonTask(Record):
 def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     """Every capability's periodic work (the task registry)."""
     from perth.capture.tasks import ingest_task
+    from perth.mux.tasks import autosave_task
 
-    return [ingest_task(rt)]
+    autosave = autosave_task(rt)
+    return [ingest_task(rt), *([autosave] if autosave else [])]
 
 
 def lock_path(rt: Runtime) -> str:

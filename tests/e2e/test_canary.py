@@ -228,6 +228,35 @@ def every_read_command(c: Canary) -> None:
     c.extra_files.append(export)
 
 
+@entry_point
+def tmux_snapshot_commands(c: Canary) -> None:
+    """A secret in a running command's arguments (isolated tmux server) must not reach the store or output."""
+    import secrets as tokens
+
+    socket = f"perth-test-{tokens.token_hex(6)}"
+    s = c.secrets
+    sleeper = (f"{sys.executable} -c 'import time; time.sleep(300)' --token={s['github-pat']} --aws {s['aws-access-key-id']}"
+               f" --db postgres://app:{s['url-password']}@db.internal/prod API_TOKEN={s['env-token']}")
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    try:
+        subprocess.run([*tmux, "new-session", "-d", "-s", "canary", "-n", "work", "-c", str(c.workdir), sleeper],
+                       check=True, timeout=10)
+        deadline = time.monotonic() + 5
+        while s["github-pat"] not in subprocess.run(["ps", "-ww", "-e", "-o", "args="], capture_output=True, text=True,
+                                                     timeout=10, check=False).stdout and time.monotonic() < deadline:
+            time.sleep(0.05)
+        env = {"PERTH_MUX__TMUX_SOCKET_NAME": socket}
+        assert c.perth("snapshot", "save", "canary-snap", env=env) == 0
+        for fmt in ("text", "json", "markdown", "llm"):
+            assert c.perth("snapshot", "show", "canary-snap", "--format", fmt, env=env) == 0
+            assert c.perth("restore", "canary-snap", "--dry-run", "--format", fmt, env=env) == 0
+        assert c.perth("snapshot", "list", "--format", "json", env=env) == 0
+        assert any("--token=[REDACTED:" in out for out in c.outputs), "the command was snapshotted, redacted"
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=10, check=False)
+        Path(os.environ.get("TMUX_TMPDIR") or "/tmp", f"tmux-{os.getuid()}", socket).unlink(missing_ok=True)
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

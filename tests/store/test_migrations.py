@@ -36,6 +36,8 @@ EXPECTED_TABLES = {
     "shellperf_baselines": ["id", "name", "run_id", "scope", "created_at", "note", "deleted_at"],
     "shellperf_governance": ["scope", "recommended", "stable_streak", "clean_streak", "runs_seen", "last_run_id",
                              "updated_at", "reason"],
+    # --- mux snapshots
+    "mux_snapshots": ["id", "name", "created_at", "mux", "scope", "kind", "pinned", "digest", "panes", "document"],
 }
 
 

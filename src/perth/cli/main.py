@@ -40,7 +40,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resume": ("perth.cli.capture", "Start recording commands again."),
     "search": ("perth.cli.capture", "Full-text search (BM25) over captured commands and intent entries."),
     "import-history": ("perth.cli.capture", "Import a zsh, bash or fish history file (idempotent)."),
-    "daemon": ("perth.cli.daemon", "Run periodic work (spool ingestion) in the foreground; install it as a service."),
+    "daemon": ("perth.cli.daemon", "Run periodic work (ingestion, autosave) in the foreground, or as a service."),
+    "snapshot": ("perth.cli.snapshot", "Save, list, show, diff, pin and prune tmux/Zellij workspace snapshots."),
+    "restore": ("perth.cli.snapshot", "Restore a workspace snapshot (idempotent; --dry-run prints the plan)."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor

@@ -1,4 +1,4 @@
-"""``perth pane create|list|show|rename|tag|meta|close|archive|reopen|delete``."""
+"""``perth pane create|list|show|rename|tag|meta|close|archive|reopen|delete|open|reconcile``."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     delete.add_argument("name", help="Pane name.")
     add_format(delete)
     delete.set_defaults(handler=run_delete)
+    _mux_actions(actions)
 
 
 def _create(actions: Any) -> None:
@@ -199,4 +200,46 @@ def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
             " (soft delete; export --include-deleted keeps them).")
     ctx.emit(Document("perth.pane_deleted.v1", {"pane": pane.to_json(), "entries_deleted": removed},
                       blocks=[Note(text)]), args)
+    return 0
+
+
+def _mux_actions(actions: Any) -> None:
+    text = "Focus the multiplexer pane registered under NAME, or create it (here or in --tab) and register it."
+    opener = actions.add_parser("open", help="Focus or create the multiplexer pane of a Perth pane.",
+                                description=text)
+    opener.add_argument("name", help="Pane name.")
+    opener.add_argument("--tab", help="Create it in this tab/window (a new one if none has this name).")
+    add_format(opener)
+    opener.set_defaults(handler=run_open)
+    text = "Follow multiplexer renames, moves and closures in the pane registry (re-binding panes by name)."
+    rec = actions.add_parser("reconcile", help="Sync the pane registry with the live tmux/Zellij panes.",
+                             description=text)
+    add_format(rec)
+    rec.set_defaults(handler=run_reconcile)
+
+
+def run_open(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Focus or create a pane's multiplexer pane."""
+    from perth.mux.panes import open_pane
+    from perth.mux.service import driver_for
+
+    rt = ctx.runtime()
+    pane, how = open_pane(rt, driver_for(rt), args.name, args.tab)
+    _show_pane(ctx, args, pane.name, f"{how.capitalize()} {pane.mux_kind} pane {pane.mux_pane_id} for {pane.name}.")
+    return 0
+
+
+def run_reconcile(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Reconcile the registry with the multiplexer."""
+    from perth.mux.panes import reconcile
+    from perth.mux.service import driver_for
+    from perth.views.document import Document, Note, Table
+
+    rt = ctx.runtime()
+    changes = reconcile(rt, driver_for(rt))
+    rows = [(c.pane, c.change, c.detail) for c in changes]
+    blocks = [Table(("pane", "change", "detail"), rows)] if rows else [Note("The registry matches the live panes.")]
+    data = {"count": len(changes), "changes": [{"pane": c.pane, "change": c.change, "detail": c.detail}
+                                               for c in changes]}
+    ctx.emit(Document("perth.pane_reconcile.v1", data, title="Reconcile", blocks=blocks), args)
     return 0

@@ -194,6 +194,25 @@ def m006_commands(db: sqlite3.Connection) -> None:
                    f" INSERT INTO {table}_fts({table}_fts, rowid, {names}) VALUES ('delete', old.rowid, {old});"
                    f" INSERT INTO {table}_fts(rowid, {names}) VALUES (new.rowid, {new}); END")
 
+
+def m007_snapshots(db: sqlite3.Connection) -> None:
+    """Terminal workspace snapshots (C6), each kept whole as its ``perth.snapshot.v1`` JSON."""
+    db.execute("""
+        CREATE TABLE mux_snapshots (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            mux TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('auto', 'named')),
+            pinned INTEGER NOT NULL DEFAULT 0,
+            digest TEXT NOT NULL,
+            panes INTEGER NOT NULL,
+            document TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX mux_snapshots_scope ON mux_snapshots(scope, created_at DESC)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -201,6 +220,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "redaction_stats", m004_redaction_stats),
     Migration(5, "shellperf", m005_shellperf),
     Migration(6, "commands", m006_commands),
+    Migration(7, "snapshots", m007_snapshots),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

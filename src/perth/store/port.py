@@ -17,6 +17,7 @@ from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, Reda
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth log` loads
+    from perth.mux.model import Snapshot
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
 
 
@@ -148,3 +149,22 @@ class Store(Protocol):
     def search(self, text: str, query: CommandQuery, *, kinds: Sequence[str] = ("command", "intent"),
                limit: int = 20) -> list[SearchHit]:
         """BM25-ranked full-text matches over commands and intent entries."""
+
+    # --- terminal workspaces (C6): snapshots
+    def add_snapshot(self, snapshot: Snapshot, digest: str) -> None:
+        """Store a snapshot; a snapshot of the same name is a conflict."""
+
+    def get_snapshot(self, name: str) -> Snapshot | None:
+        """One snapshot by name."""
+
+    def list_snapshots(self, *, scope: str | None = None) -> list[Snapshot]:
+        """Every snapshot (or those of one scope), newest first."""
+
+    def latest_snapshot_digest(self, scope: str) -> str | None:
+        """The digest of the newest snapshot of a scope."""
+
+    def delete_snapshot(self, name: str) -> bool:
+        """Delete a snapshot; whether it existed."""
+
+    def pin_snapshot(self, name: str, pinned: bool) -> bool:
+        """Pin or unpin a snapshot; whether it exists."""

@@ -25,6 +25,7 @@ from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, Reda
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
 from perth.store.sqlite_commands import CommandTables
 from perth.store.sqlite_shellperf import ShellperfTables
+from perth.store.sqlite_snapshots import SnapshotTables
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
         os.close(fd)
 
 
-class SQLiteStore(CommandTables, ShellperfTables):
+class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables):
     """Store port over one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,

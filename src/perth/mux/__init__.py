@@ -1,0 +1,1 @@
+"""Terminal workspaces (C6): multiplexer drivers, snapshots and restore."""
