@@ -396,21 +396,13 @@ def database_path(settings: Settings) -> str:
 
 
 def _write_document(path: str, document: Mapping[str, Any]) -> None:
-    from pathlib import Path
-
     import tomli_w
 
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    from perth.files import write_atomic
+
     try:
-        with temporary.open("wb") as handle:
-            tomli_w.dump(dict(document), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
+        write_atomic(path, [tomli_w.dumps(dict(document))])
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise ConfigError(f"cannot write {path}: {exc.strerror}",
                           "check the directory's permissions and free space") from exc
 

@@ -149,6 +149,19 @@ def _restore_signal_handlers(previous: dict[int, object]) -> None:
         signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
+def install_service(rt: Runtime, kind: str) -> tuple[str, str]:
+    """Write the service file for ``kind``; returns its path and how to enable it."""
+    from perth.files import write_atomic
+
+    path, text, enable = service_unit(rt, kind)
+    try:
+        write_atomic(path, [text])
+    except OSError as exc:
+        raise ConflictError(f"cannot write {path}: {exc.strerror}",
+                            "check the directory's permissions, or use --print and install it yourself") from exc
+    return path, enable
+
+
 def service_unit(rt: Runtime, kind: str) -> tuple[str, str, str]:
     """``(path, contents, how to enable)`` of a systemd user unit or a launchd agent."""
     home = os.path.expanduser("~")

@@ -50,20 +50,13 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def run_install(args: argparse.Namespace, ctx: CliContext) -> int:
     """Write (or print) the service definition."""
-    import os
-
-    from perth.daemon import service_unit
+    from perth.daemon import install_service, service_unit
 
     kind = args.kind or ("launchd" if sys.platform == "darwin" else "systemd")
-    path, text, enable = service_unit(ctx.runtime(), kind)
     if args.print_only:
-        sys.stdout.write(text)
+        sys.stdout.write(service_unit(ctx.runtime(), kind)[1])
         return 0
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    path, enable = install_service(ctx.runtime(), kind)
     print(f"wrote {path}\nenable it with: {enable}")
     return 0
 

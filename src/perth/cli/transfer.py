@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -31,26 +30,15 @@ def register(sub: Any, name: str, help_text: str) -> None:
 
 def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     """Write the export (atomically when writing a file)."""
-    from perth.panes.transfer import export_lines
+    from perth.panes.transfer import export_lines, export_to_file
 
-    lines = export_lines(ctx.runtime(), pane_names=args.pane, include_deleted=args.include_deleted)
+    rt = ctx.runtime()
     if not args.output or args.output == "-":
-        for line in lines:
+        for line in export_lines(rt, pane_names=args.pane, include_deleted=args.include_deleted):
             sys.stdout.write(line + "\n")
         return 0
-    target = Path(args.output)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InvalidInputError(f"cannot write {target}: {exc.strerror}", "choose a writable path") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
-    print(f"exported to {target}", file=sys.stderr)
+    export_to_file(rt, args.output, pane_names=args.pane, include_deleted=args.include_deleted)
+    print(f"exported to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -66,6 +66,17 @@ def export_lines(rt: Runtime, *, pane_names: Iterable[str] = (),
         yield _dump(rt, {"kind": "entry", **entry.to_json()})
 
 
+def export_to_file(rt: Runtime, path: str, *, pane_names: Iterable[str] = (), include_deleted: bool = False) -> None:
+    """Write the export to ``path`` whole (a failed export leaves the previous file as it was)."""
+    from perth.files import write_atomic
+
+    lines = export_lines(rt, pane_names=pane_names, include_deleted=include_deleted)
+    try:
+        write_atomic(path, (line + "\n" for line in lines))
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {path}: {exc.strerror}", "choose a writable path") from exc
+
+
 def _dump(rt: Runtime, document: dict[str, Any]) -> Redacted:
     line = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rt.redact(line, "export")
