@@ -166,7 +166,8 @@ def shell_capture_spool(c: Canary) -> None:
                                      f"/srv/{c.secrets['stripe-live']}", "", "", "h", "u", text))
              for i, text in enumerate((c.sentence(), c.pem, f"mysql -uroot -p{c.secrets['url-password']} db"))]
     broken = "1\tnot a valid line " + c.sentence()
-    (spool / "bash-canary.spool").write_text("\n".join([*lines, broken]) + "\n" + c.sentence()[:60],
+    bad_exit = "\t".join(["1", "1700000000000009", "5", c.secrets["github-pat"], *["x"] * 10, "ls"])
+    (spool / "bash-canary.spool").write_text("\n".join([*lines, broken, bad_exit]) + "\n" + c.sentence()[:60],
                                             encoding="utf-8")
     old = time.time() - 7200
     os.utime(spool / "bash-canary.spool", (old, old))

@@ -226,9 +226,10 @@ class _SpoolReader:
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
         redacted = self.rt.redact(text, "capture")
-        self.rt.store.quarantine_spool(path, at, redacted, reason, self.rt.clock())
+        why = self.rt.redact(reason, "capture")  # parse errors quote the offending field
+        self.rt.store.quarantine_spool(path, at, redacted, why, self.rt.clock())
         self.counts["quarantined"] += 1
-        self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {reason}")
+        self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {why}")
 
     def _finish_file(self, path: str, consumed: int, tail: bytes, stat: os.stat_result) -> None:
         idle = time.time() - stat.st_mtime
