@@ -20,7 +20,17 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.doctor.v1": {"schema", "version", "ok", "checks"},
     "perth.import.v1": {"schema", "source", "panes_added", "panes_skipped", "entries_added", "entries_skipped"},
     "perth.pane_deleted.v1": {"schema", "pane", "entries_deleted"},
+    "perth.command_history.v1": {"schema", "commands", "count", "next_cursor", "filters"},
+    "perth.search.v1": {"schema", "query", "count", "results"},
+    "perth.ingest.v1": {"schema", "files", "lines", "inserted", "duplicates", "ignored", "quarantined",
+                        "waiting_partial", "skipped_busy", "complete", "warnings"},
+    "perth.import_history.v1": {"schema", "path", "shell", "format", "commands", "inserted", "duplicates"},
+    "perth.daemon_status.v1": {"schema", "running", "pid", "tasks"},
+    "perth.redaction_stats.v1": {"schema", "total", "counts"},
+    "perth.scan.v1": {"schema", "count", "findings"},
 }
+COMMAND_KEYS = {"id", "pane_id", "pane", "start", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
+                "shell", "session", "host", "user", "source"}
 
 
 def _json(cli: Callable[..., Any], *args: str) -> dict[str, Any]:
@@ -55,3 +65,26 @@ def test_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ig
     assert cli("export", "-o", str(out)).code == 0
     _json(cli, "import", str(out))
     _json(cli, "pane", "delete", "p")
+
+
+def test_capture_and_redact_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    history = tmp_path / "zsh_history"
+    history.write_text(": 1700000000:2;git status\n")
+    _json(cli, "import-history", "--shell", "zsh", "--file", str(history))
+    _json(cli, "ingest")
+    listed = _json(cli, "history", "--commands")
+    assert set(listed["commands"][0]) == COMMAND_KEYS
+    found = _json(cli, "search", "status")
+    assert set(found["results"][0]) == {"kind", "id", "score", "text", "pane", "at"}
+    status = _json(cli, "daemon", "status")
+    assert set(status["tasks"][0]) == {"name", "interval_s"}
+    assert cli("log", "token ghp_" + "k" * 36, "--pane", "p").code == 0
+    stats = _json(cli, "redact", "stats")
+    assert set(stats["counts"][0]) == {"rule", "source", "count", "last_at"}
+    leak = tmp_path / "leak.env"
+    leak.write_text("GITHUB_TOKEN=ghp_" + "Zq8rT2vW9xY4bN6mK1pL3sD5fG7hJ0aC2eE4" + "\n")
+    result = cli("scan", str(leak), "--format", "json")
+    assert result.code == 5
+    scan = json.loads(result.out)
+    assert set(scan) == CONTRACTS["perth.scan.v1"]
+    assert set(scan["findings"][0]) == {"path", "line", "column", "rule", "fingerprint"}
