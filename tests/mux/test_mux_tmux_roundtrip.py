@@ -77,6 +77,15 @@ def wait_same(server: TmuxServer, rt: Runtime, expected: list[Any]) -> list[Any]
 def test_snapshot_kill_restore_round_trip(server: TmuxServer, runtime: Runtime, tmp_path: Path) -> None:
     build(server, tmp_path)
     mux = TmuxDriver(socket_name=server.name)
+
+    def programs_started() -> bool:  # under load a pane's program may start after the pane exists
+        from perth.mux.service import take
+
+        work = next(s for s in take(runtime, mux).sessions if s.name == "work")
+        return [p.command for p in work.windows[0].panes] == ["sleep 300", "sleep 301", "less /etc/hostname"] \
+            and work.windows[1].panes[0].command.startswith("tail -f")
+
+    server.wait_for(programs_started, timeout=8)
     result = save(runtime, mux, name="before")
     assert result.saved
     snap = result.snapshot
