@@ -19,7 +19,7 @@ from perth.redact.rules.model import (
 )
 
 _B64_RB = r"(?![A-Za-z0-9+/=_-])"
-_LB = r"(?<![A-Za-z0-9_-])"
+_LB = r"(?<![A-Za-z0-9])"  # a distinctive prefix may follow "-" or "_" (file and branch names)
 _AKIA = join("AK", "IA")
 
 

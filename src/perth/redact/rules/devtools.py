@@ -17,7 +17,7 @@ from perth.redact.rules.model import (
     join,
 )
 
-_LB = r"(?<![A-Za-z0-9_-])"
+_LB = r"(?<![A-Za-z0-9])"  # a distinctive prefix may follow "-" or "_" (file and branch names)
 
 
 def _github() -> tuple[Rule, ...]:

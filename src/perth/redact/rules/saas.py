@@ -17,7 +17,7 @@ from perth.redact.rules.model import (
     uuid_like,
 )
 
-_LB = r"(?<![A-Za-z0-9_-])"
+_LB = r"(?<![A-Za-z0-9])"  # a distinctive prefix may follow "-" or "_" (file and branch names)
 _UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
