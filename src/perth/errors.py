@@ -19,8 +19,11 @@ error into an exit code or an HTTP status.
     │   ├── SchemaTooNewError                written by a newer Perth
     │   ├── StoreReadOnlyError               the data directory or file is not writable
     │   └── StoreFullError                   the disk (or quota) is full
+    ├── ProviderRejectedError       exit 1   a provider refused the request (400, 401, 403, 404)
     ├── UnavailableError            exit 4   an external dependency is unavailable
-    │   └── StoreBusyError                   another writer held the store past the timeout
+    │   ├── StoreBusyError                   another writer held the store past the timeout
+    │   ├── TransientError                   a timeout, connection error, 429 or 5xx: worth retrying
+    │   └── CircuitOpenError                 a circuit breaker is open: failing fast without a call
     ├── GateFailedError             exit 5   a gate failed (secrets found, performance budget)
     └── CancelledByUserError        exit 130 the user interrupted the operation
 
@@ -120,6 +123,25 @@ class StoreBusyError(UnavailableError):
     """Another process held the store's write lock past the busy timeout."""
 
 
+class TransientError(UnavailableError):
+    """A failure worth retrying: timeout, connection error, HTTP 429 or 5xx.
+
+    ``retry_after_s`` carries the server's ``Retry-After`` when it sent one.
+    """
+
+    def __init__(self, what: str, fix: str = "", *, retry_after_s: float | None = None) -> None:
+        super().__init__(what, fix)
+        self.retry_after_s = retry_after_s
+
+
+class CircuitOpenError(UnavailableError):
+    """A circuit breaker is open: the dependency failed repeatedly and is not called until it cools down."""
+
+
+class ProviderRejectedError(PerthError):
+    """A provider refused the request itself (HTTP 400, 401, 403, 404): retrying cannot help."""
+
+
 class GateFailedError(PerthError):
     """A gate failed: secrets were found, a performance budget was exceeded."""
 
@@ -134,18 +156,21 @@ class CancelledByUserError(PerthError):
 
 __all__ = [
     "CancelledByUserError",
+    "CircuitOpenError",
     "ConfigError",
     "ConflictError",
     "ExitCode",
     "InvalidInputError",
     "NotFoundError",
     "PerthError",
+    "ProviderRejectedError",
     "SchemaTooNewError",
     "StoreBusyError",
     "StoreCorruptError",
     "StoreError",
     "StoreFullError",
     "StoreReadOnlyError",
+    "TransientError",
     "UnavailableError",
     "UsageError",
     "UserError",

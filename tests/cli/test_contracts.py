@@ -28,6 +28,13 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.daemon_status.v1": {"schema", "running", "pid", "tasks"},
     "perth.redaction_stats.v1": {"schema", "total", "counts"},
     "perth.scan.v1": {"schema", "count", "findings"},
+    "perth.context.v1": {"schema", "pane", "pane_id", "cwd", "repo_root", "branch", "since", "collected_at",
+                         "sections", "collectors"},
+    "perth.summarize.dryrun.v1": {"schema", "chain", "purpose", "tokenizer", "limit_tokens", "used_tokens",
+                                  "max_output_tokens", "budget", "system", "user"},
+    "perth.summary.v1": {"schema", "entry", "provider", "model", "usage", "chain", "warnings", "budget"},
+    "perth.providers.v1": {"schema", "chain", "breaker_policy", "providers"},
+    "perth.providers.reset.v1": {"schema", "reset"},
 }
 COMMAND_KEYS = {"id", "pane_id", "pane", "start", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
                 "shell", "session", "host", "user", "source"}
@@ -88,3 +95,22 @@ def test_capture_and_redact_contract_shapes(cli: Callable[..., Any], tmp_path) -
     scan = json.loads(result.out)
     assert set(scan) == CONTRACTS["perth.scan.v1"]
     assert set(scan["findings"][0]) == {"path", "line", "column", "rule", "fingerprint"}
+
+
+def test_summarize_contract_shapes(cli: Callable[..., Any]) -> None:
+    context = _json(cli, "context")
+    assert set(context["collectors"][0]) == {"name", "status", "elapsed_ms", "bytes", "detail"}
+    cli("log", "checking the contract", "--pane", "p")
+    dry = _json(cli, "summarize", "--dry-run", "--pane", "p")
+    assert set(dry["budget"][0]) == {"section", "priority", "tokens_before", "tokens_after", "action"}
+    summary = _json(cli, "summarize", "--pane", "p")
+    assert set(summary["entry"]) == ENTRY_KEYS
+    assert set(summary["usage"]) == {"input_tokens", "output_tokens"}
+    assert set(summary["chain"][0]) == {"provider", "model", "outcome", "attempts", "latency_ms", "error"}
+    assert set(summary["budget"]) == {"limit_tokens", "used_tokens", "tokenizer"}
+    providers = _json(cli, "providers", "status")
+    assert set(providers["providers"][0]) == {"name", "model", "chain_position", "configured", "breaker", "calls"}
+    none = next(p for p in providers["providers"] if p["name"] == "none")
+    assert set(none["calls"]) == {"total", "ok", "failed", "input_tokens", "output_tokens", "mean_latency_ms",
+                                  "last_at"}
+    _json(cli, "providers", "reset")

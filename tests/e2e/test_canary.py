@@ -258,6 +258,58 @@ def tmux_snapshot_commands(c: Canary) -> None:
         Path(os.environ.get("TMUX_TMPDIR") or "/tmp", f"tmux-{os.getuid()}", socket).unlink(missing_ok=True)
 
 
+def _canary_repo(c: Canary) -> Path:
+    """A git repository whose commit subjects, file names, diff and branch carry the canary secrets."""
+    from tests.gitrepo import git
+
+    repo = c.workdir / "llm-repo"
+    if repo.exists():
+        return repo
+    repo.mkdir()
+    s = c.secrets
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "Canary")
+    git(repo, "config", "user.email", "canary@example.invalid")
+    (repo / f"notes-{s['github-pat']}.txt").write_text(c.sentence() + "\n")
+    (repo / "settings.env").write_text(f"API_TOKEN={s['env-token']}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"rotate {s['stripe-live']} and {s['aws-access-key-id']}")
+    git(repo, "checkout", "-q", "-b", f"fix-{s['github-pat']}")
+    (repo / "settings.env").write_text(f"API_TOKEN={s['env-token']}\nDB=postgres://app:{s['url-password']}@db/x\n"
+                                       + c.pem + "\n")
+    return repo
+
+
+@entry_point
+def llm_context_and_requests(c: Canary) -> None:
+    """Context collection, prompts and every provider's request body (a real HTTP fake server)."""
+    from tests.summarize.fake_provider import FakeProviderServer, answer, status
+
+    repo = _canary_repo(c)
+    s = c.secrets
+    with FakeProviderServer(default=answer("Rotated the keys.")) as server:
+        env = {"PERTH_LLM__ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": "canary-test-key",
+               "PERTH_LLM__OPENAI_BASE_URL": server.openai_url, "PERTH_LLM__OLLAMA_BASE_URL": server.url,
+               "PERTH_LLM__RETRIES": "0", "PERTH_LLM__READ_TIMEOUT_S": "5"}
+        c.workdir, home_workdir = repo, c.workdir
+        try:
+            for fmt in ("llm", "json", "markdown", "text"):
+                assert c.perth("context", "--pane", "canary", "--format", fmt, env=env) == 0
+                assert c.perth("summarize", "--pane", "canary", "--dry-run", "--format", fmt, env=env) == 0
+            for provider in ("anthropic", "openai", "ollama", "none"):
+                assert c.perth("summarize", "--pane", "canary", "--provider", provider, env=env) == 0
+            server.script(status(400, text=f"bad request near {s['github-pat']} {s['stripe-live']}"))
+            assert c.perth("summarize", "--pane", "canary", "--provider", "anthropic,none", env=env) == 0
+            for fmt in ("text", "json"):
+                assert c.perth("providers", "status", "--format", fmt, env=env) == 0
+        finally:
+            c.workdir = home_workdir
+        bodies = [request.raw.decode("utf-8", "replace") for request in server.requests]
+    assert len(bodies) == 4, "three provider requests and one refused one"
+    assert all("[REDACTED:" in body for body in bodies), "the prompt carried the redacted context"
+    c.outputs += bodies
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

@@ -38,6 +38,11 @@ EXPECTED_TABLES = {
                              "updated_at", "reason"],
     # --- mux snapshots
     "mux_snapshots": ["id", "name", "created_at", "mux", "scope", "kind", "pinned", "digest", "panes", "document"],
+    # --- circuit breakers and LLM calls
+    "breakers": ["name", "state", "failures", "opened_at", "probe_until", "last_error", "last_latency_ms",
+                 "last_success_at", "last_failure_at", "updated_at"],
+    "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
+                  "input_tokens", "output_tokens", "error"],
 }
 
 

@@ -43,6 +43,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "daemon": ("perth.cli.daemon", "Run periodic work (ingestion, autosave) in the foreground, or as a service."),
     "snapshot": ("perth.cli.snapshot", "Save, list, show, diff, pin and prune tmux/Zellij workspace snapshots."),
     "restore": ("perth.cli.snapshot", "Restore a workspace snapshot (idempotent; --dry-run prints the plan)."),
+    "summarize": ("perth.cli.summarize", "Summarize the pane's recent work into an automated checkpoint intent."),
+    "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
+    "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor

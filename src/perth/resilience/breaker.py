@@ -76,18 +76,27 @@ class CircuitBreaker:
         """The current state (closed when never used)."""
         return self.store.get_breaker(self.name) or BreakerState(name=self.name)
 
+    def refusal(self, current: BreakerState | None = None) -> CircuitOpenError | None:
+        """The error :meth:`admit` would raise now, or None (read-only: claims no trial call)."""
+        current = current or self.state()
+        now = self.clock()
+        retry_at = current.retry_at(self.policy)
+        if current.state == "open" and retry_at is not None and now < retry_at:
+            return self._open_error(current, retry_at)
+        if current.state == "half_open" and current.probe_until is not None and now < current.probe_until:
+            return self._open_error(current, current.probe_until)
+        return None
+
     def admit(self) -> None:
         """Let a call through, or raise :class:`CircuitOpenError` without calling."""
         with self.store.transaction():
             current = self.state()
-            now = self.clock()
             if current.state == "closed":
                 return
-            retry_at = current.retry_at(self.policy)
-            if current.state == "open" and retry_at is not None and now < retry_at:
-                raise self._open_error(current, retry_at)
-            if current.state == "half_open" and current.probe_until is not None and now < current.probe_until:
-                raise self._open_error(current, current.probe_until)
+            refusal = self.refusal(current)
+            if refusal is not None:
+                raise refusal
+            now = self.clock()
             self.store.put_breaker(replace(current, state="half_open", probe_until=now + self.probe_ms,
                                            updated_at=now))
 

@@ -213,6 +213,39 @@ def m007_snapshots(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX mux_snapshots_scope ON mux_snapshots(scope, created_at DESC)")
 
 
+def m008_llm(db: sqlite3.Connection) -> None:
+    """Circuit breakers (one row per dependency) and LLM calls with their token usage (C4)."""
+    db.execute("""
+        CREATE TABLE breakers (
+            name TEXT PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
+            failures INTEGER NOT NULL DEFAULT 0,
+            opened_at INTEGER,
+            probe_until INTEGER,
+            last_error TEXT,
+            last_latency_ms INTEGER,
+            last_success_at INTEGER,
+            last_failure_at INTEGER,
+            updated_at INTEGER NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE llm_calls (
+            id TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            pane_id TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'rejected', 'open')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            latency_ms INTEGER,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            error TEXT
+        )""")
+    db.execute("CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -221,6 +254,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "shellperf", m005_shellperf),
     Migration(6, "commands", m006_commands),
     Migration(7, "snapshots", m007_snapshots),
+    Migration(8, "llm", m008_llm),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

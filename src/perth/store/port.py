@@ -18,7 +18,9 @@ from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, Reda
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth log` loads
     from perth.mux.model import Snapshot
+    from perth.resilience.breaker import BreakerState
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
+    from perth.summarize.model import LlmCall, LlmStats
 
 
 class Store(Protocol):
@@ -168,3 +170,22 @@ class Store(Protocol):
 
     def pin_snapshot(self, name: str, pinned: bool) -> bool:
         """Pin or unpin a snapshot; whether it exists."""
+
+    # --- resilience and LLM calls (C4): circuit breakers, provider calls and token usage
+    def get_breaker(self, name: str) -> BreakerState | None:
+        """One breaker's state, or None when it was never used."""
+
+    def put_breaker(self, state: BreakerState) -> None:
+        """Insert or replace a breaker's state."""
+
+    def list_breakers(self) -> list[BreakerState]:
+        """Every breaker, by name."""
+
+    def add_llm_call(self, call: LlmCall) -> None:
+        """Record one provider call."""
+
+    def list_llm_calls(self, *, provider: str | None = None, limit: int = 50) -> list[LlmCall]:
+        """Recorded calls, newest first (of one provider, or all)."""
+
+    def llm_stats(self) -> list[LlmStats]:
+        """Per-provider totals of calls, outcomes, tokens and mean latency of successful calls."""

@@ -24,6 +24,7 @@ from perth.errors import (
 from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
 from perth.store.sqlite_commands import CommandTables
+from perth.store.sqlite_llm import LlmTables
 from perth.store.sqlite_shellperf import ShellperfTables
 from perth.store.sqlite_snapshots import SnapshotTables
 
@@ -169,7 +170,7 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
         os.close(fd)
 
 
-class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables):
+class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
     """Store port over one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,

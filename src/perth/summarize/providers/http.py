@@ -1,0 +1,498 @@
+"""HTTP for the LLM providers: the transport port, its stdlib adapter and fake, error mapping, and
+the request/parse flow the JSON providers share (:class:`JsonHttpProvider`).
+
+:class:`HttpClientTransport` is built on :mod:`http.client` (no dependency): connecting is limited
+by ``timeouts.connect_s``, each socket read by ``timeouts.read_s`` (lowered to the time left), and
+the whole exchange by ``timeouts.total_s``: the body is read in chunks and a watchdog shuts the
+socket at the deadline, so a server dripping its headers or body is cut off.  Replies above
+:data:`MAX_REPLY_BYTES` are refused.  Network failures become Perth errors here; statuses stay in
+the :class:`HttpReply` and :func:`check_status` maps them, naming the provider's settings:
+timeouts, refused/reset connections and DNS failures -> TransientError; HTTP 408, 429 and 5xx
+(but 501, 505) -> TransientError with ``retry_after_s`` from Retry-After; other 3xx/4xx, 501,
+505 -> ProviderRejectedError; an unverifiable TLS certificate or a too large reply ->
+UnavailableError (not retried).  Messages never echo the request body and quote at most
+:data:`EXCERPT_CHARS` characters of an error body, which the caller redacts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import ssl
+import threading
+import time
+from typing import Protocol
+
+from perth.errors import InvalidInputError, ProviderRejectedError, TransientError, UnavailableError
+from perth.record import EMPTY_MAP, Record
+from perth.summarize.model import Usage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from perth.resilience.policy import Timeouts
+    from perth.summarize.model import Completion, Prompt
+
+#: Largest reply body accepted (bytes).
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+#: Characters of an error body quoted in an error message.
+EXCERPT_CHARS = 200
+#: Characters of a malformed reply body kept as the completion's text.
+FALLBACK_CHARS = 2000
+#: Longest Retry-After honoured as such (a day); longer values are clamped.
+MAX_RETRY_AFTER_S = 86400.0
+_CHUNK_BYTES = 16384
+# A read timeout this close to the total deadline is reported as the deadline.
+_DEADLINE_SLACK_S = 0.05
+
+
+class HttpReply(Record):
+    """A reply: status, headers (lower-cased names), body, and the time it took."""
+
+    status: int
+    headers: Mapping[str, str] = EMPTY_MAP
+    body: bytes = b""
+    elapsed_ms: int = 0
+
+
+class HttpRequest(Record):
+    """A request as :class:`FakeTransport` recorded it."""
+
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    timeouts: Timeouts
+
+
+class HttpTransport(Protocol):
+    """Sends one POST and returns the reply, whatever its status.
+
+    Raises :class:`~perth.errors.TransientError` for timeouts and connection failures and
+    :class:`~perth.errors.UnavailableError` for a reply it refuses (too large, bad certificate).
+    """
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> HttpReply:
+        """POST ``body`` to ``url``."""
+        ...
+
+
+# --- the real adapter
+class HttpClientTransport:
+    """:class:`HttpTransport` on :mod:`http.client`: http and https (the default TLS context)."""
+
+    def __init__(self, *, max_reply_bytes: int = MAX_REPLY_BYTES, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.max_reply_bytes = max_reply_bytes
+        self.ssl_context = ssl_context
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> HttpReply:
+        """POST ``body`` to ``url`` within ``timeouts``."""
+        return _Exchange(_Target.parse(url), timeouts, self.max_reply_bytes).run(headers, body, self.ssl_context)
+
+
+class _Target(Record):
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @classmethod
+    def parse(cls, url: str) -> _Target:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("not an http:// or https:// address")
+        except ValueError as exc:
+            raise InvalidInputError(f"invalid provider URL: {exc}",
+                                    "set the provider's llm.*_base_url to an http:// or https:// address") from exc
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        default_port = 443 if parts.scheme == "https" else 80
+        return cls(scheme=parts.scheme, host=parts.hostname, port=port or default_port, path=path)
+
+
+class _DeadlineError(Exception):
+    """The total deadline passed (internal; mapped to TransientError)."""
+
+
+class _Exchange:
+    """One request on one connection, with its deadline and watchdog."""
+
+    def __init__(self, target: _Target, timeouts: Timeouts, max_bytes: int) -> None:
+        self.target = target
+        self.timeouts = timeouts
+        self.max_bytes = max_bytes
+        self.started = time.monotonic()
+        self.deadline = self.started + timeouts.total_s
+        self.expired = self._done = False
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+
+    def run(self, headers: Mapping[str, str], body: bytes, context: ssl.SSLContext | None) -> HttpReply:
+        conn = self._connect(context)
+        watchdog = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._exchange(conn, headers, body)
+        except (OSError, _DeadlineError, http.client.HTTPException) as exc:
+            raise self._failure(exc) from exc
+        finally:
+            with self._lock:
+                self._done = True
+            watchdog.cancel()
+            conn.close()
+
+    def _connect(self, context: ssl.SSLContext | None) -> http.client.HTTPConnection:
+        target = self.target
+        limit = min(self.timeouts.connect_s, self.timeouts.total_s)
+        conn: http.client.HTTPConnection
+        if target.scheme == "https":
+            conn = http.client.HTTPSConnection(target.host, target.port, timeout=limit,
+                                               context=context or ssl.create_default_context())
+        else:
+            conn = http.client.HTTPConnection(target.host, target.port, timeout=limit)
+        try:
+            conn.connect()
+        except OSError as exc:
+            conn.close()
+            raise _connect_failure(target, limit, exc) from exc
+        self._sock = conn.sock
+        return conn
+
+    def _exchange(self, conn: http.client.HTTPConnection, headers: Mapping[str, str], body: bytes) -> HttpReply:
+        self._arm()
+        conn.request("POST", self.target.path, body=body, headers=dict(headers))
+        self._arm()
+        response = conn.getresponse()
+        data = self._read_body(response)
+        names: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            names[key] = f"{names[key]}, {value}" if key in names else value
+        return HttpReply(status=response.status, headers=names, body=data,
+                         elapsed_ms=int((time.monotonic() - self.started) * 1000))
+
+    def _read_body(self, response: http.client.HTTPResponse) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            self._arm()
+            chunk = response.read1(_CHUNK_BYTES)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise UnavailableError(f"{self.target.label} sent a reply larger than {self.max_bytes} bytes",
+                                       "check that the provider's llm.*_base_url points at an LLM API")
+            chunks.append(chunk)
+        if self.expired:
+            raise _DeadlineError
+        return b"".join(chunks)
+
+    def _arm(self) -> None:
+        """Limit the next socket operation to the read timeout or the time left, whichever is less."""
+        left = self.deadline - time.monotonic()
+        if left <= 0 or self.expired:
+            raise _DeadlineError
+        if self._sock is not None:
+            self._sock.settimeout(min(self.timeouts.read_s, left))
+
+    def _expire(self) -> None:
+        """The watchdog: at the deadline, shut the socket so a blocked read returns."""
+        with self._lock:
+            if self._done or self._sock is None:
+                return
+            self.expired = True
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+
+    def _failure(self, exc: BaseException) -> Exception:
+        label = self.target.label
+        if self.expired or isinstance(exc, _DeadlineError) or time.monotonic() >= self.deadline - _DEADLINE_SLACK_S:
+            return TransientError(f"{label} did not finish answering within {self.timeouts.total_s:g} s",
+                                  "raise llm.total_timeout_s, or check the provider's health")
+        if isinstance(exc, TimeoutError):
+            return TransientError(f"{label} did not answer within {self.timeouts.read_s:g} s",
+                                  "raise llm.read_timeout_s, or check the provider's health")
+        if isinstance(exc, OSError) and not isinstance(exc, http.client.HTTPException):
+            return TransientError(f"the connection to {label} failed: {exc.strerror or type(exc).__name__}",
+                                  "check the provider's health and the network")
+        return TransientError(f"{label} closed the connection without a complete answer ({type(exc).__name__})",
+                              "check the provider's health and its llm.*_base_url")
+
+
+def _connect_failure(target: _Target, limit: float, exc: OSError) -> Exception:
+    label = target.label
+    if isinstance(exc, TimeoutError):
+        return TransientError(f"{label} did not accept a connection within {limit:g} s",
+                              "check that the provider is running, or raise llm.connect_timeout_s")
+    if isinstance(exc, ConnectionRefusedError):
+        return TransientError(f"{label} refused the connection",
+                              "start the provider, or fix its llm.*_base_url setting")
+    if isinstance(exc, socket.gaierror):
+        return TransientError(f"cannot resolve the provider host {target.host}",
+                              "check the network and the provider's llm.*_base_url setting")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return UnavailableError(f"the TLS certificate of {label} could not be verified: {exc.verify_message}",
+                                "check the provider's llm.*_base_url (and the system's CA certificates)")
+    return TransientError(f"cannot connect to {label}: {exc.strerror or type(exc).__name__}",
+                          "check that the provider is running and reachable")
+
+
+# --- the fake
+class FakeTransport:
+    """A scripted :class:`HttpTransport` for unit tests; it records every request.
+
+    Each ``post`` takes the next item of the script: an :class:`HttpReply` is returned, an
+    exception raised.  When the script is empty ``default`` is used; with no default the post
+    fails like a dead provider (a :class:`~perth.errors.TransientError`).
+    """
+
+    def __init__(self, script: Iterable[HttpReply | Exception] = (), *,
+                 default: HttpReply | Exception | None = None) -> None:
+        self.script: list[HttpReply | Exception] = list(script)
+        self.default = default
+        self.requests: list[HttpRequest] = []
+
+    def push(self, *items: HttpReply | Exception) -> None:
+        """Append replies or exceptions to the script."""
+        self.script.extend(items)
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> HttpReply:
+        """Record the request and play the next scripted item."""
+        self.requests.append(HttpRequest(url=url, headers=dict(headers), body=body, timeouts=timeouts))
+        item = self.script.pop(0) if self.script else self.default
+        if item is None:
+            raise TransientError("the fake transport has no scripted reply left", "script more replies or a default")
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+def json_reply(payload: object, status: int = 200, headers: Mapping[str, str] | None = None,
+               elapsed_ms: int = 1) -> HttpReply:
+    """An :class:`HttpReply` carrying ``payload`` as JSON (for fakes and tests)."""
+    import json
+
+    names = {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
+    return HttpReply(status=status, headers=names, body=json.dumps(payload).encode(), elapsed_ms=elapsed_ms)
+
+
+# --- statuses
+class Endpoint(Record):
+    """How a provider's settings are named in error messages."""
+
+    provider: str
+    url_setting: str
+    model_setting: str
+    key_setting: str = ""
+    key_env: str = ""
+
+    def key_fix(self) -> str:
+        """How to fix a missing or refused key."""
+        if self.key_setting:
+            return f"set {self.key_setting} or ${self.key_env}"
+        return f"check {self.url_setting} and the server's access settings"
+
+
+def check_status(reply: HttpReply, endpoint: Endpoint) -> None:
+    """Raise the Perth error an unsuccessful status means; return quietly on 2xx."""
+    status = reply.status
+    if 200 <= status < 300:
+        return
+    excerpt = error_excerpt(reply.body)
+    detail = f": {excerpt}" if excerpt else ""
+    who = endpoint.provider
+    if status == 429:
+        raise TransientError(f"{who} is rate limiting requests (HTTP 429){detail}",
+                             "wait, or make fewer requests", retry_after_s=retry_after(reply))
+    if status == 408 or (500 <= status < 600 and status not in (501, 505)):
+        raise TransientError(f"{who} failed to answer (HTTP {status}){detail}",
+                             "retry later, or check the provider's status", retry_after_s=retry_after(reply))
+    raise ProviderRejectedError(f"{who} rejected the request (HTTP {status}){detail}", _rejection_fix(status, endpoint))
+
+
+def _rejection_fix(status: int, endpoint: Endpoint) -> str:
+    fixes = {401: endpoint.key_fix(), 403: endpoint.key_fix(), 413: "lower llm.max_context_tokens",
+             404: f"check {endpoint.model_setting} and {endpoint.url_setting}",
+             400: f"check {endpoint.model_setting} and llm.max_output_tokens",
+             422: f"check {endpoint.model_setting} and llm.max_output_tokens"}
+    if 300 <= status < 400:
+        return f"set {endpoint.url_setting} to the address the server redirects to"
+    return fixes.get(status, f"check {endpoint.url_setting} and {endpoint.model_setting}")
+
+
+def error_excerpt(body: bytes, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of an error body, on one line (not yet redacted)."""
+    text = " ".join(body[: limit * 4].decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def retry_after(reply: HttpReply, now_s: float | None = None) -> float | None:
+    """The reply's Retry-After in seconds, or None."""
+    return parse_retry_after(reply.headers.get("retry-after"), now_s)
+
+
+def parse_retry_after(value: str | None, now_s: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP-date; None if unusable.
+
+    A date in the past gives 0; anything above :data:`MAX_RETRY_AFTER_S` is clamped to it.
+    """
+    text = (value or "").strip()
+    if not text or len(text) > 64:
+        return None
+    whole, dot, fraction = text.partition(".")
+    if whole.isascii() and whole.isdigit() and (not dot or (fraction.isascii() and fraction.isdigit())):
+        return MAX_RETRY_AFTER_S if len(whole) > 9 else min(float(text), MAX_RETRY_AFTER_S)
+    return _parse_http_date(text, time.time() if now_s is None else now_s)
+
+
+def _parse_http_date(text: str, now_s: float) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(text)
+        if moment.tzinfo is None:
+            import datetime
+
+            moment = moment.replace(tzinfo=datetime.UTC)
+        seconds = moment.timestamp() - now_s
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_S))
+
+
+# --- the JSON providers
+class Parsed(Record):
+    """What a provider found in a well-formed reply."""
+
+    text: str
+    usage: Usage = Usage()
+    warnings: tuple[str, ...] = ()
+
+
+class JsonHttpProvider:
+    """The flow every HTTP provider shares: check it can run, post the body, map the status, parse.
+
+    Subclasses set ``name`` and ``endpoint`` and write :meth:`headers`, :meth:`request_body`
+    and :meth:`extract`; :meth:`check_ready` refuses to run without what the provider needs.
+    """
+
+    name: str = ""
+    endpoint: Endpoint = Endpoint(provider="", url_setting="", model_setting="")
+
+    def __init__(self, *, model: str, url: str, transport: HttpTransport | None = None) -> None:
+        self.model = model
+        self.url = url
+        self.transport: HttpTransport = transport if transport is not None else HttpClientTransport()
+
+    def check_ready(self) -> None:
+        """Raise :class:`~perth.errors.ProviderRejectedError` when a call cannot succeed (no key)."""
+
+    def headers(self) -> dict[str, str]:
+        """The request headers."""
+        return {"content-type": "application/json", "accept": "application/json", "user-agent": _user_agent()}
+
+    def request_body(self, prompt: Prompt) -> bytes:
+        """The request body, built from the prompt's redacted parts only."""
+        raise NotImplementedError
+
+    def extract(self, payload: object) -> Parsed:
+        """The text and usage of a decoded reply; InvalidInputError when it has the wrong shape."""
+        raise NotImplementedError
+
+    def complete(self, prompt: Prompt, timeouts: Timeouts) -> Completion:
+        """One request, one reply (see :class:`perth.summarize.providers.port.Provider`)."""
+        self.check_ready()
+        reply = self.transport.post(self.url, self.headers(), self.request_body(prompt), timeouts)
+        check_status(reply, self.endpoint)
+        return parse_completion(reply, self.name, self.model, self.extract, self.endpoint)
+
+
+def _user_agent() -> str:
+    from perth import __version__
+
+    return f"perth/{__version__}"
+
+
+def encode_json(payload: object) -> bytes:
+    """``payload`` as compact UTF-8 JSON."""
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def parse_completion(reply: HttpReply, provider: str, model: str, extract: Callable[[object], Parsed],
+                     endpoint: Endpoint | None = None) -> Completion:
+    """The completion in a 2xx reply.
+
+    A body that is not JSON, or JSON of the wrong shape, becomes the text (cut to
+    :data:`FALLBACK_CHARS`) with a warning ``malformed reply from <provider>: <why>``; an empty
+    text, or an empty body, is a :class:`~perth.errors.TransientError` so the chain moves on.
+    """
+    import json
+
+    from perth.summarize.model import Completion
+
+    try:
+        payload = json.loads(reply.body)
+    except (ValueError, RecursionError):
+        parsed = _fallback(reply, provider, "the body is not JSON")
+    else:
+        try:
+            parsed = extract(payload)
+        except InvalidInputError as exc:
+            parsed = _fallback(reply, provider, exc.what)
+    if not parsed.text.strip():
+        fix = f"retry, or check {endpoint.model_setting}" if endpoint else "retry, or try another model"
+        raise TransientError(f"{provider} answered with an empty text", fix)
+    return Completion(provider=provider, model=model, text=parsed.text, usage=parsed.usage,
+                      latency_ms=reply.elapsed_ms, warnings=parsed.warnings)
+
+
+def _fallback(reply: HttpReply, provider: str, why: str) -> Parsed:
+    text = reply.body[: FALLBACK_CHARS * 4].decode("utf-8", "replace").strip()[:FALLBACK_CHARS]
+    return Parsed(text=text, warnings=(f"malformed reply from {provider}: {why}",))
+
+
+def member(value: object, key: str | int) -> object:
+    """``value[key]`` of a JSON object (str key) or array (int key); InvalidInputError when absent."""
+    if isinstance(key, str) and isinstance(value, dict) and key in value:
+        return value[key]
+    if isinstance(key, int) and isinstance(value, list) and -len(value) <= key < len(value):
+        return value[key]
+    raise shape_error(f"no {key!r} in the reply")
+
+
+def shape_error(why: str) -> InvalidInputError:
+    """The error :meth:`JsonHttpProvider.extract` raises for a reply of the wrong shape."""
+    return InvalidInputError(why, "the provider's reply format is not the one expected")
+
+
+def text_of(value: object, what: str) -> str:
+    """``value`` as text (None is empty); InvalidInputError for any other type."""
+    if value is not None and not isinstance(value, str):
+        raise shape_error(f"{what} is not text")
+    return value or ""
+
+
+def usage_of(payload: object, container: str | None, input_key: str, output_key: str) -> Usage:
+    """Usage counts read from ``payload[container]`` (or ``payload`` itself); a count that is absent or
+    not a non-negative integer is None."""
+    source = payload.get(container) if container and isinstance(payload, dict) else payload
+    counts = [source.get(key) if isinstance(source, dict) else None for key in (input_key, output_key)]
+    first, second = (n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None for n in counts)
+    return Usage(input_tokens=first, output_tokens=second)
+
+
+def cut_warning(provider: str, reason: object, cut_values: tuple[str, ...]) -> tuple[str, ...]:
+    """A warning when the model stopped at the output limit."""
+    return (f"the reply from {provider} was cut at llm.max_output_tokens",) if reason in cut_values else ()

@@ -1,0 +1,86 @@
+"""Provider names, the fallback chain's validation, and construction from settings.
+
+``make_provider(name, settings, environ)`` builds one provider of ``llm.chain``; its HTTP
+transport defaults to :class:`~perth.summarize.providers.http.HttpClientTransport` and can be
+replaced (a :class:`~perth.summarize.providers.http.FakeTransport` in tests).  Provider modules
+are imported only when built.
+"""
+
+from __future__ import annotations
+
+from perth.errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from perth.config import Settings
+    from perth.summarize.providers.http import Endpoint, HttpTransport
+    from perth.summarize.providers.port import Provider
+
+KNOWN_PROVIDERS: tuple[str, ...] = ("anthropic", "openai", "ollama", "none")
+
+
+def _unknown(name: str) -> ConfigError:
+    return ConfigError(f"unknown LLM provider {name!r} in llm.chain",
+                       "use " + ", ".join(KNOWN_PROVIDERS) + " in llm.chain")
+
+
+def make_provider(name: str, settings: Settings, environ: Mapping[str, str],
+                  transport: HttpTransport | None = None) -> Provider:
+    """The provider called ``name``, configured from ``settings`` (keys fall back to ``environ``)."""
+    if name == "anthropic":
+        from perth.summarize.providers.anthropic import AnthropicProvider
+
+        return AnthropicProvider.from_settings(settings, environ, transport)
+    if name == "openai":
+        from perth.summarize.providers.openai import OpenAIProvider
+
+        return OpenAIProvider.from_settings(settings, environ, transport)
+    if name == "ollama":
+        from perth.summarize.providers.ollama import OllamaProvider
+
+        return OllamaProvider.from_settings(settings, environ, transport)
+    if name == "none":
+        from perth.summarize.providers.extractive import ExtractiveProvider
+
+        return ExtractiveProvider()
+    raise _unknown(name)
+
+
+def check_chain(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` as a validated chain: not empty, every name known, none repeated."""
+    chain = tuple(name.strip() for name in names)
+    if not chain:
+        raise ConfigError("llm.chain is empty", 'list at least one provider, e.g. llm.chain = ["none"]')
+    seen: set[str] = set()
+    for name in chain:
+        if name not in KNOWN_PROVIDERS:
+            raise _unknown(name)
+        if name in seen:
+            raise ConfigError(f"provider {name!r} appears twice in llm.chain", "list each provider once in llm.chain")
+        seen.add(name)
+    return chain
+
+
+def api_key(settings: Settings, environ: Mapping[str, str], endpoint: Endpoint) -> str:
+    """The key setting of ``endpoint``, else its environment variable, else empty."""
+    key = str(settings.get(endpoint.key_setting)).strip()
+    return key or environ.get(endpoint.key_env, "").strip()
+
+
+def base_url(settings: Settings, endpoint: Endpoint) -> str:
+    """The base URL setting of ``endpoint``, checked to be an http(s) address."""
+    from urllib.parse import urlsplit
+
+    url = str(settings.get(endpoint.url_setting)).strip()
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(f"{endpoint.url_setting} is not an http:// or https:// address",
+                          f"set {endpoint.url_setting}, e.g. perth config set {endpoint.url_setting} "
+                          "http://127.0.0.1:8080")
+    return url.rstrip("/")

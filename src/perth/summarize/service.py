@@ -1,0 +1,285 @@
+"""Summaries and narratives through the provider fallback chain (C4).
+
+:func:`generate` tries each provider of the chain in order.  Every real provider is called
+through :func:`perth.resilience.call.resilient_call` under its own circuit breaker
+(``llm:<name>``, state in the store) with the configured timeouts and retry policy; the
+``none`` provider is local and needs neither.  Each attempt is recorded as an
+:class:`~perth.summarize.model.LlmCall` with its token usage.  :func:`summarize` turns the
+result into an ``automated`` checkpoint intent of the pane.
+"""
+
+from __future__ import annotations
+
+import time
+
+from perth.errors import CircuitOpenError, PerthError, ProviderRejectedError, UnavailableError
+from perth.ids import uuid7
+from perth.record import Record
+from perth.resilience.policy import BreakerPolicy, RetryPolicy, Timeouts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any
+
+    from perth.config import Settings
+    from perth.records import Entry
+    from perth.redact import Redacted
+    from perth.resilience.breaker import CircuitBreaker
+    from perth.resilience.call import Attempt
+    from perth.runtime import Runtime
+    from perth.summarize.model import Completion, LlmCall, Prompt, Section
+    from perth.summarize.providers.http import HttpTransport
+    from perth.summarize.providers.port import Provider
+
+BREAKER_PREFIX = "llm:"
+MAX_ERROR_CHARS = 300
+MAX_SUMMARY_CHARS = 4000
+
+
+class ChainAttempt(Record):
+    """What one provider of the chain did for a request."""
+
+    provider: str
+    model: str
+    outcome: str  # ok, failed, rejected, open
+    attempts: int = 0
+    latency_ms: int | None = None
+    error: str | None = None
+
+
+class Generation(Record):
+    """The text a chain produced, which provider produced it, and what the others did."""
+
+    text: Redacted
+    provider: str
+    model: str
+    chain: tuple[ChainAttempt, ...]
+    warnings: tuple[str, ...] = ()
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+class Narration(Record):
+    """A generated narrative (always labelled as generated where shown)."""
+
+    text: Redacted
+    provider: str
+    model: str
+    warnings: tuple[str, ...] = ()
+
+
+class Summary(Record):
+    """``perth summarize``: the intent it wrote and how it was generated."""
+
+    entry: Entry
+    generation: Generation
+    prompt: Prompt
+
+
+def timeouts(settings: Settings) -> Timeouts:
+    """Provider timeouts from ``llm.*``."""
+    return Timeouts(connect_s=float(settings.get_int("llm.connect_timeout_s")),
+                    read_s=float(settings.get_int("llm.read_timeout_s")),
+                    total_s=float(settings.get_int("llm.total_timeout_s")))
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """The retry policy from ``llm.*``."""
+    return RetryPolicy(retries=settings.get_int("llm.retries"),
+                       base_delay_s=settings.get_int("llm.backoff_ms") / 1000,
+                       max_delay_s=settings.get_int("llm.backoff_max_ms") / 1000)
+
+
+def breaker_policy(settings: Settings) -> BreakerPolicy:
+    """The breaker policy from ``llm.*``."""
+    return BreakerPolicy(threshold=settings.get_int("llm.breaker_threshold"),
+                         cooldown_s=float(settings.get_int("llm.breaker_cooldown_s")))
+
+
+def chain_for(settings: Settings, override: str | None = None) -> tuple[str, ...]:
+    """The provider chain: ``--provider`` (``a`` or ``a,b,none``) else ``llm.chain``, validated."""
+    from perth.summarize.providers.registry import check_chain
+
+    configured = settings.get("llm.chain")
+    names = override.split(",") if override else list(configured) if isinstance(configured, tuple) else []
+    return check_chain(tuple(name.strip() for name in names if name.strip()))
+
+
+def breaker_for(rt: Runtime, name: str) -> CircuitBreaker:
+    """The circuit breaker of one provider."""
+    from perth.resilience.breaker import CircuitBreaker
+
+    policy = retry_policy(rt.settings)
+    limit = timeouts(rt.settings)
+    probe_ms = int((limit.total_s + policy.max_delay_s) * (policy.retries + 1) * 1000)
+    return CircuitBreaker(rt.store, BREAKER_PREFIX + name, breaker_policy(rt.settings), rt.clock, probe_ms=probe_ms)
+
+
+class _Chain:
+    """Runs one prompt along the chain, recording each provider's attempt."""
+
+    def __init__(self, rt: Runtime, prompt: Prompt, transport: HttpTransport | None,
+                 sleep: Callable[[float], Any], pane_id: str | None) -> None:
+        self.rt = rt
+        self.prompt = prompt
+        self.transport = transport
+        self.sleep = sleep
+        self.pane_id = pane_id
+        self.done: list[ChainAttempt] = []
+
+    def describe(self, exc: BaseException) -> str:
+        text = exc.message if isinstance(exc, PerthError) else f"{type(exc).__name__}: {exc}"
+        line = " ".join(text.split())[:MAX_ERROR_CHARS]
+        return str(self.rt.redact(line, "llm"))
+
+    def run(self, names: Sequence[str]) -> Generation:
+        for name in names:
+            completion = self.try_provider(name)
+            if completion is not None:
+                return self.generation(completion)
+        tried = "; ".join(f"{a.provider}: {a.outcome}" + (f" ({a.error})" if a.error else "") for a in self.done)
+        raise UnavailableError(f"no provider in the chain answered ({tried})",
+                               "check `perth providers status`, or add none to llm.chain as the last resort")
+
+    def try_provider(self, name: str) -> Completion | None:
+        from perth.summarize.providers.registry import make_provider
+
+        try:
+            provider = make_provider(name, self.rt.settings, self.rt.environ, self.transport)
+        except PerthError as exc:
+            self.record(name, "-", "rejected", error=self.describe(exc))
+            return None
+        return self.call(provider)
+
+    def call(self, provider: Provider) -> Completion | None:
+        from perth.resilience.call import resilient_call
+
+        attempts: list[Attempt] = []
+        breaker = None if provider.name == "none" else breaker_for(self.rt, provider.name)
+        started = time.monotonic()
+        try:
+            completion = resilient_call(lambda: provider.complete(self.prompt, timeouts(self.rt.settings)),
+                                        retry_policy(self.rt.settings), breaker, sleep=self.sleep,
+                                        attempts=attempts, describe=self.describe)
+        except CircuitOpenError as exc:
+            self.record(provider.name, provider.model, "open", error=self.describe(exc))
+            return None
+        except ProviderRejectedError as exc:
+            self.record(provider.name, provider.model, "rejected", len(attempts), started, error=self.describe(exc))
+            return None
+        except Exception as exc:  # a provider failure of any kind (even a bug) moves the chain on
+            self.record(provider.name, provider.model, "failed", len(attempts), started, error=self.describe(exc))
+            return None
+        self.record(provider.name, completion.model, "ok", len(attempts), started,
+                    input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
+        return completion
+
+    def record(self, provider: str, model: str, outcome: str, attempts: int = 0, started: float | None = None, *,
+               error: str | None = None, input_tokens: int | None = None, output_tokens: int | None = None) -> None:
+        from perth.summarize.model import LlmCall
+
+        latency = None if started is None else int((time.monotonic() - started) * 1000)
+        self.done.append(ChainAttempt(provider=provider, model=model, outcome=outcome, attempts=attempts,
+                                      latency_ms=latency, error=error))
+        call = LlmCall(id=uuid7(), at=self.rt.clock(), provider=provider, model=model, purpose=self.prompt.purpose,
+                       outcome=outcome, pane_id=self.pane_id, attempts=attempts, latency_ms=latency,
+                       input_tokens=input_tokens, output_tokens=output_tokens, error=error)
+        _store_call(self.rt, call)
+
+    def generation(self, completion: Completion) -> Generation:
+        text = self.rt.redact(completion.text.strip()[:MAX_SUMMARY_CHARS], "llm")
+        return Generation(text=text, provider=completion.provider, model=completion.model, chain=tuple(self.done),
+                          warnings=tuple(str(self.rt.redact(w, "llm")) for w in completion.warnings),
+                          input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
+
+
+def _store_call(rt: Runtime, call: LlmCall) -> None:
+    rt.store.add_llm_call(call)
+
+
+def generate(rt: Runtime, prompt: Prompt, chain: Sequence[str], *, transport: HttpTransport | None = None,
+             sleep: Callable[[float], Any] = time.sleep, pane_id: str | None = None) -> Generation:
+    """Run the prompt along the chain; the first provider that answers wins.
+
+    Raises :class:`UnavailableError` (exit 4) when every provider failed, was rejected or is open.
+    """
+    return _Chain(rt, prompt, transport, sleep, pane_id).run(chain)
+
+
+def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None = None,
+              provider: str | None = None, transport: HttpTransport | None = None) -> Summary:
+    """Summarize the pane's recent work and record it as an ``automated`` checkpoint intent."""
+    from perth.panes.entries import EntryDraft, log_entry
+    from perth.panes.service import pane_for_write
+    from perth.summarize.prompt import prepare
+
+    chain = chain_for(rt.settings, provider)
+    _fail_fast(rt, chain)
+    pane, _found = pane_for_write(rt, pane_name)
+    prompt = prepare(rt, pane, since_ms=since_ms, purpose="summary")
+    generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
+    draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
+                       source="automated", tags=("summary",))
+    entry, _resolution = log_entry(rt, draft, pane.name)
+    return Summary(entry=entry, generation=generation, prompt=prompt)
+
+
+def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
+    """Refuse at once, before collecting any context, when every provider of the chain is open."""
+    if "none" in chain:
+        return
+    from perth.summarize.model import LlmCall
+
+    refusals = [(name, breaker_for(rt, name).refusal()) for name in chain]
+    errors = [(name, error) for name, error in refusals if error is not None]
+    if len(errors) < len(chain):
+        return
+    for name, error in errors:
+        _store_call(rt, LlmCall(id=uuid7(), at=rt.clock(), provider=name,
+                                model=describe_provider(name, rt.settings, rt.environ)[0], purpose="summary",
+                                outcome="open", error=str(rt.redact(error.what, "llm"))[:MAX_ERROR_CHARS]))
+    raise errors[0][1]
+
+
+def dry_run(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None = None) -> Prompt:
+    """The redacted prompt ``perth summarize`` would send, without sending or writing anything."""
+    from perth.panes.resolve import resolve
+    from perth.summarize.prompt import prepare
+
+    return prepare(rt, resolve(rt, pane_name).pane, since_ms=since_ms, purpose="summary")
+
+
+def narrate(rt: Runtime, sections: Sequence[Section], *, provider: str | None = None,
+            transport: HttpTransport | None = None) -> Narration:
+    """A generated narrative of already-redacted facts (the journal's ``--narrate``)."""
+    from perth.summarize.budget import fit_to_budget
+    from perth.summarize.model import Context
+    from perth.summarize.prompt import build_prompt
+
+    context = Context(pane_id=None, pane_name=None, cwd=rt.cwd, repo_root=None, branch=None, since_ms=None,
+                      collected_at=rt.clock(), sections=tuple(sections), reports=())
+    fitted, budget = fit_to_budget(context, rt.settings.get_int("llm.max_context_tokens"),
+                                   secret_filter=rt.secret_filter)
+    prompt = build_prompt(fitted, budget, purpose="narrative",
+                          max_output_tokens=rt.settings.get_int("llm.max_output_tokens"),
+                          secret_filter=rt.secret_filter)
+    generation = generate(rt, prompt, chain_for(rt.settings, provider), transport=transport)
+    return Narration(text=generation.text, provider=generation.provider, model=generation.model,
+                     warnings=generation.warnings)
+
+
+def describe_provider(name: str, settings: Settings, environ: Mapping[str, str]) -> tuple[str, str]:
+    """A provider's model and a short note on its configuration (never the key itself)."""
+    if name == "none":
+        return "extractive", "built in (no key, no network)"
+    model = str(settings.get(f"llm.{name}_model"))
+    url = str(settings.get(f"llm.{name}_base_url"))
+    if name == "ollama":
+        return model, url
+    env_var = "ANTHROPIC_API_KEY" if name == "anthropic" else "OPENAI_API_KEY"
+    if settings.get(f"llm.{name}_api_key"):
+        return model, f"{url}, key from llm.{name}_api_key"
+    if environ.get(env_var):
+        return model, f"{url}, key from ${env_var}"
+    return model, f"{url}, no key (set ${env_var} or llm.{name}_api_key)"
