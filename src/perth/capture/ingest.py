@@ -32,7 +32,7 @@ from perth.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from perth.runtime import Runtime
 
@@ -217,11 +217,17 @@ class _SpoolReader:
         self.counts["duplicates"] += len(commands) - inserted
 
     def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord]]) -> list[Command]:
-        """Redact the chunk's texts in one pass of the filter, then build the commands."""
-        texts = [record.command for _, record in parsed] + [record.cwd for _, record in parsed]
+        """Redact the chunk's texts in one pass of the filter, then build the commands.
+
+        Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
+        distinct one is redacted once.
+        """
+        places = list(dict.fromkeys(text for _, r in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
+        texts = [record.command for _, record in parsed] + places
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         half = len(parsed)
-        return [self._command(record, path, position, redacted[i], redacted[half + i])
+        clean = dict(zip(places, redacted[half:], strict=True))
+        return [self._command(record, path, position, redacted[i], clean)
                 for i, (position, record) in enumerate(parsed)]
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
@@ -247,7 +253,8 @@ class _SpoolReader:
             os.unlink(path)  # a line appended since the read would have changed the size
             store.forget_spool(path)
 
-    def _command(self, record: SpoolRecord, path: str, position: int, command: str, cwd: str) -> Command:
+    def _command(self, record: SpoolRecord, path: str, position: int, command: str,
+                 clean: Mapping[str, str]) -> Command:
         rt = self.rt
         duration_ms = record.duration_us // 1000
         if record.start_us is None:  # fish has no clock builtin: derive the start from now
@@ -260,8 +267,9 @@ class _SpoolReader:
         return Command(
             id=uuid7(start_ms), pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
             start_ms=start_ms, duration_ms=duration_ms, exit=record.exit,
-            command=command, cwd=cwd or None,
-            repo_root=record.repo_root or None, branch=record.branch or None, shell=record.shell or None,
+            command=command, cwd=clean.get(record.cwd) or None,
+            repo_root=clean.get(record.repo_root) or None, branch=clean.get(record.branch) or None,
+            shell=record.shell or None,
             session=record.session or None, host=record.host or None, user=record.user or None,
             source="capture", dedup_key=f"capture:{record.session}:{identity}",
         )
