@@ -163,7 +163,8 @@ def shell_capture_spool(c: Canary) -> None:
     spool = c.home / "state" / "spool"
     spool.mkdir(parents=True, exist_ok=True)
     lines = [format_line(SpoolRecord(1_700_000_000_000_000 + i, 5, 0, "bash", "canary", "canary", "", "",
-                                     f"/srv/{c.secrets['stripe-live']}", "", "", "h", "u", text))
+                                     f"/srv/{c.secrets['stripe-live']}", f"/srv/{c.secrets['stripe-live']}",
+                                     f"fix-{c.secrets['github-pat']}", "h", "u", text))
              for i, text in enumerate((c.sentence(), c.pem, f"mysql -uroot -p{c.secrets['url-password']} db"))]
     broken = "1\tnot a valid line " + c.sentence()
     bad_exit = "\t".join(["1", "1700000000000009", "5", c.secrets["github-pat"], *["x"] * 10, "ls"])
