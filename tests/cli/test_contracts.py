@@ -35,6 +35,13 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.summary.v1": {"schema", "entry", "provider", "model", "usage", "chain", "warnings", "budget"},
     "perth.providers.v1": {"schema", "chain", "breaker_policy", "providers"},
     "perth.providers.reset.v1": {"schema", "reset"},
+    "perth.journal.v1": {"schema", "scope", "since", "until", "idle_gap_min", "generated_at", "count", "warnings",
+                         "sessions"},
+    "perth.journal.verify.v1": {"schema", "file", "repo", "ok", "sections", "checked", "mismatches", "notes"},
+    "perth.journal.append.v1": {"schema", "file", "created", "added", "added_count", "already_present",
+                                "still_open"},
+    "perth.handoff.v1": {"schema", "pane", "state", "commits", "decisions", "blockers", "next", "failing_commands",
+                         "resume", "snapshot", "generated_at", "warnings"},
 }
 COMMAND_KEYS = {"id", "pane_id", "pane", "start", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
                 "shell", "session", "host", "user", "source"}
@@ -114,3 +121,31 @@ def test_summarize_contract_shapes(cli: Callable[..., Any]) -> None:
     assert set(none["calls"]) == {"total", "ok", "failed", "input_tokens", "output_tokens", "mean_latency_ms",
                                   "last_at"}
     _json(cli, "providers", "reset")
+
+
+SESSION_KEYS = {"id", "start", "end", "active_ms", "repos", "branches", "panes", "commits", "milestones", "decisions",
+                "blockers", "next", "notes", "failures", "files_touched", "stats", "narrative"}
+
+
+def test_journal_contract_shapes(cli: Callable[..., Any], repo, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(repo)
+    cli("log", "ship the parser", "--type", "milestone")
+    cli("log", "keep the old flag", "--type", "decision")
+    journal = _json(cli, "journal")
+    session = journal["sessions"][0]
+    assert set(session) == SESSION_KEYS
+    assert set(session["stats"]) == {"commands", "failures", "commits", "added", "removed"}
+    assert set(session["commits"][0]) == {"sha", "short", "repo", "at", "subject", "branch", "added", "removed",
+                                          "files"}
+    assert set(session["milestones"][0]) == {"text", "entry_id", "short", "at"}
+    log = tmp_path / "SESSIONS.md"
+    log.write_text(f"# Sessions\n\n## Session\n\n- commit `{session['commits'][0]['short']}`\n")
+    verify = _json(cli, "journal", "verify", str(log))
+    assert set(verify["checked"]) == {"shas", "counts", "branches"}
+    appended = cli("journal", "append", str(tmp_path / "NEW.md"), "--format", "json")
+    assert appended.code == 0, appended.err
+    assert set(json.loads(appended.out)) == CONTRACTS["perth.journal.append.v1"]
+    handoff = _json(cli, "handoff")
+    assert set(handoff["pane"]) == {"id", "name", "status"}
+    assert set(handoff["state"]) == {"repo", "branch", "dirty_files", "dirty_total", "last_intent"}
+    assert set(handoff["resume"][0]) == {"command", "why"}

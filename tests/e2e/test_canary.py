@@ -261,12 +261,23 @@ def tmux_snapshot_commands(c: Canary) -> None:
 
 def _canary_repo(c: Canary) -> Path:
     """A git repository whose commit subjects, file names, diff and branch carry the canary secrets."""
-    from tests.gitrepo import git
 
     repo = c.workdir / "llm-repo"
     if repo.exists():
         return repo
     repo.mkdir()
+    hours_ago = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 3 * 3600)) + "Z"
+    os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = hours_ago  # a finished session
+    try:
+        _fill_canary_repo(c, repo)
+    finally:
+        del os.environ["GIT_AUTHOR_DATE"], os.environ["GIT_COMMITTER_DATE"]
+    return repo
+
+
+def _fill_canary_repo(c: Canary, repo: Path) -> None:
+    from tests.gitrepo import git
+
     s = c.secrets
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.name", "Canary")
@@ -278,7 +289,6 @@ def _canary_repo(c: Canary) -> Path:
     git(repo, "checkout", "-q", "-b", f"fix-{s['github-pat']}")
     (repo / "settings.env").write_text(f"API_TOKEN={s['env-token']}\nDB=postgres://app:{s['url-password']}@db/x\n"
                                        + c.pem + "\n")
-    return repo
 
 
 @entry_point
@@ -309,6 +319,37 @@ def llm_context_and_requests(c: Canary) -> None:
     assert len(bodies) == 4, "three provider requests and one refused one"
     assert all("[REDACTED:" in body for body in bodies), "the prompt carried the redacted context"
     c.outputs += bodies
+
+
+@entry_point
+def journal_handoff_and_narrative(c: Canary) -> None:
+    """Journals, handoff, append and verify over the canary repository; the narrative's request body."""
+    from tests.summarize.fake_provider import FakeProviderServer, answer
+
+    repo = _canary_repo(c)
+    s = c.secrets
+    sessions = c.workdir / "SESSIONS.md"
+    handwritten = c.workdir / "HANDWRITTEN.md"
+    handwritten.write_text(f"# Sessions\n\n## 2026-03-02 on branch `fix-{s['github-pat']}`\n\n"
+                           f"- commit `abc1234` rotated {s['stripe-live']}\n- 3 commits\n"
+                           f"- Branch: feature-{s['aws-access-key-id']}\n{c.sentence()}\n")
+    with FakeProviderServer(default=answer("The session rotated keys.")) as server:
+        env = {"PERTH_LLM__CHAIN": "openai,none", "PERTH_LLM__OPENAI_BASE_URL": server.openai_url,
+               "PERTH_LLM__RETRIES": "0"}
+        for fmt in ("markdown", "json", "text", "llm"):
+            assert c.perth("journal", "--repo", str(repo), "--format", fmt, env=env) == 0
+            assert c.perth("journal", "--pane", "canary", "--format", fmt, env=env) == 0
+            assert c.perth("handoff", "--pane", "canary", "--format", fmt, env=env) == 0
+        assert c.perth("journal", "--repo", str(repo), "--narrate", "--format", "json", env=env) == 0
+        bodies = [request.raw.decode("utf-8", "replace") for request in server.requests]
+    assert bodies, "the narrative was asked of the provider"
+    c.outputs += bodies
+    assert c.perth("journal", "append", str(sessions), "--repo", str(repo)) == 0
+    assert "perth:session" in sessions.read_text(), "the finished session was appended"
+    assert c.perth("journal", "verify", str(sessions), "--repo", str(repo)) == 0
+    assert c.perth("journal", "verify", str(handwritten), "--repo", str(repo), "--format", "json") == 5
+    assert c.perth("journal", "verify", str(handwritten), "--repo", str(repo)) == 5
+    c.extra_files += [sessions]
 
 
 def _written_files(c: Canary) -> Iterator[Path]:

@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summarize": ("perth.cli.summarize", "Summarize the pane's recent work into an automated checkpoint intent."),
     "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
+    "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
+    "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor
