@@ -177,6 +177,32 @@ def test_progress_is_silent_off_a_terminal_and_counts_on_one() -> None:
     assert loud.getvalue().endswith("reading: 3 lines, done\n")
 
 
+def test_spinner_draws_only_on_a_terminal_and_erases_itself() -> None:
+    import io
+    import threading
+
+    from perth.cli.progress import Spinner
+
+    quiet = io.StringIO()
+    with Spinner("summarizing", stream=quiet, delay_s=0):
+        threading.Event().wait(0.05)
+    assert quiet.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    loud = Tty()
+    with Spinner("summarizing (anthropic -> none)", stream=loud, delay_s=0.01) as spinner:
+        deadline = threading.Event()
+        for _ in range(200):
+            if spinner.drawn:
+                break
+            deadline.wait(0.01)
+    assert "\rsummarizing (anthropic -> none) ... 0 s" in loud.getvalue()
+    assert loud.getvalue().endswith("\r\x1b[K")
+
+
 def test_doctor_reports_shell_integration(cli: Cli) -> None:
     import os
 

@@ -95,11 +95,13 @@ def _warn(warnings: tuple[str, ...], fmt: str) -> None:
 
 def run_journal(args: argparse.Namespace, ctx: CliContext) -> int:
     """Build and print the journal."""
+    from perth.cli.progress import Spinner
     from perth.journal.service import build_journal
     from perth.views.journal import render_journal
 
     rt = ctx.runtime()
-    journal = build_journal(rt, _request(args, ctx, narrate=args.narrate))
+    with Spinner("writing the narratives" if args.narrate else "reading the journal"):
+        journal = build_journal(rt, _request(args, ctx, narrate=args.narrate))
     fmt = args.format or "markdown"
     print(render_journal(journal, fmt))
     _warn(journal.warnings, fmt)

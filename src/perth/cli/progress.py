@@ -52,3 +52,43 @@ class Progress:
             self.stream.write(f"\r{self.label}: {self.count:,} {self.unit}, done\n")
             self.stream.flush()
             self._drawn = False
+
+
+class Spinner:
+    """``<label> ... N s`` on stderr while a slow call runs (a provider, say); TTY only, after a delay.
+
+    Use as a context manager; the line is drawn by a daemon thread once a second and erased at the end.
+    """
+
+    def __init__(self, label: str, stream: TextIO | None = None, delay_s: float = 1.0) -> None:
+        import threading
+
+        self.label = label
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.delay_s = delay_s
+        self.drawn = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="perth-spinner", daemon=True)
+
+    def __enter__(self) -> Spinner:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._stop.set()
+            self._thread.join()
+            if self.drawn:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        wait = self.delay_s
+        while not self._stop.wait(wait):
+            self.stream.write(f"\r{self.label} ... {time.monotonic() - started:.0f} s")
+            self.stream.flush()
+            self.drawn += 1
+            wait = 1.0

@@ -67,10 +67,13 @@ def run_summarize(args: argparse.Namespace, ctx: CliContext) -> int:
         chain = service.chain_for(rt.settings, args.provider)
         ctx.emit(dry_run_view(service.dry_run(rt, pane_name=args.pane, since_ms=_since(args)), chain), args)
         return 0
+    from perth.cli.progress import Spinner
     from perth.views.llm import summary_view
 
-    ctx.emit(summary_view(service.summarize(rt, pane_name=args.pane, since_ms=_since(args),
-                                            provider=args.provider)), args)
+    chain = service.chain_for(rt.settings, args.provider)
+    with Spinner("summarizing (" + " -> ".join(chain) + ")"):
+        summary = service.summarize(rt, pane_name=args.pane, since_ms=_since(args), provider=args.provider)
+    ctx.emit(summary_view(summary), args)
     return 0
 
 
