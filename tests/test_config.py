@@ -132,3 +132,18 @@ def test_bool_parsing_accepts_only_known_words(text: str) -> None:
     else:
         with pytest.raises(ConfigError):
             parse_text(spec, text, "test")
+
+
+def test_api_keys_are_masked_and_the_file_is_private(cli, perth_home: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import stat
+
+    key = "sk-ant-api03-" + "Q7x" * 20
+    assert cli("config", "set", "llm.anthropic_api_key", key).code == 0
+    shown = cli("config", "show", "--format", "json")
+    assert key not in shown.out
+    values = {v["key"]: v["value"] for v in json.loads(shown.out)["values"]}
+    assert values["llm.anthropic_api_key"] == "********"
+    assert key not in cli("config", "get", "llm.anthropic_api_key").out
+    config_file = cli("config", "path").out.strip()
+    assert stat.S_IMODE(Path(config_file).stat().st_mode) == 0o600

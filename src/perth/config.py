@@ -441,7 +441,7 @@ def _write_document(path: str, document: Mapping[str, Any]) -> None:
     from perth.files import write_atomic
 
     try:
-        write_atomic(path, [tomli_w.dumps(dict(document))])
+        write_atomic(path, [tomli_w.dumps(dict(document))], mode=0o600)  # it may hold API keys
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror}",
                           "check the directory's permissions and free space") from exc

@@ -9,18 +9,20 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-def write_atomic(path: str | os.PathLike[str], pieces: Iterable[str | bytes]) -> None:
+def write_atomic(path: str | os.PathLike[str], pieces: Iterable[str | bytes], *, mode: int = 0o666) -> None:
     """Write ``pieces`` to a temporary file beside ``path``, sync it, then rename it over ``path``.
 
-    Creates the parent directory. On any failure the temporary file is removed and the
-    :class:`OSError` propagates for the caller to explain; ``path`` is left as it was.
+    Creates the parent directory. ``mode`` is the new file's permissions (less the umask);
+    ``0o600`` keeps a file that may hold credentials private. On any failure the temporary file
+    is removed and the :class:`OSError` propagates for the caller to explain; ``path`` is left
+    as it was.
     """
     target = os.fspath(path)
     directory = os.path.dirname(target) or "."
     os.makedirs(directory, exist_ok=True)
     temporary = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "wb") as handle:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as handle:
             for piece in pieces:
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
