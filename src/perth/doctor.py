@@ -24,6 +24,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Literal
 
+    from perth.resilience.breaker import BreakerState
+
     CheckStatus = Literal["ok", "warn", "fail"]
 
 SHELL_RC_FILES: dict[str, tuple[str, ...]] = {
@@ -111,6 +113,45 @@ def _store_checks(settings: Settings) -> list[Check]:
     ]
 
 
+def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Check]:
+    """Each provider of ``llm.chain``: configured, and its circuit breaker not open."""
+    from perth.summarize.service import BREAKER_PREFIX, breaker_policy, chain_for, describe_provider
+
+    try:
+        chain = chain_for(settings)
+    except PerthError as exc:
+        return [Check("llm", "chain", "fail", exc.what, exc.fix)]
+    checks = [Check("llm", "chain", "ok", " -> ".join(chain))]
+    breakers = _breakers(settings)
+    for name in chain:
+        info = describe_provider(name, settings, environ)
+        state = breakers.get(BREAKER_PREFIX + name)
+        retry_at = state.retry_at(breaker_policy(settings)) if state is not None else None
+        if not info.ready:
+            checks.append(Check("llm", name, "warn", f"{info.model}: {info.configured}",
+                                "set the key, or drop the provider from llm.chain"))
+        elif state is not None and state.state == "open" and retry_at is not None:
+            checks.append(Check("llm", name, "warn", f"{info.model}: circuit breaker open"
+                                f" ({state.last_error or 'failing'})",
+                                "`perth providers status` for details; `perth providers reset` to retry now"))
+        else:
+            checks.append(Check("llm", name, "ok", f"{info.model} ({info.configured})"))
+    return checks
+
+
+def _breakers(settings: Settings) -> dict[str, BreakerState]:
+    from perth.store.sqlite import SQLiteStore
+
+    try:
+        store = SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
+    except PerthError:
+        return {}  # the store check reports it
+    try:
+        return {b.name: b for b in store.list_breakers()}
+    finally:
+        store.close()
+
+
 def _shell_checks(environ: Mapping[str, str]) -> list[Check]:
     home = Path(environ.get("HOME", str(Path.home())))
     checks = []
@@ -167,6 +208,7 @@ def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
     checks += config_checks
     if settings is not None:
         checks += _store_checks(settings)
+        checks += _provider_checks(settings, environ)
     else:
         checks.append(Check("store", "data file", "warn", "not checked: the configuration is invalid",
                             "fix the configuration first"))

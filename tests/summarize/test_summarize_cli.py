@@ -153,3 +153,23 @@ def test_providers_status_and_reset(cli: Callable[..., CliResult], server: FakeP
     assert cli("providers", "reset", "anthropic").code == 0
     rows = json.loads(cli("providers", "status", "--format", "json").out)["providers"]
     assert next(r for r in rows if r["name"] == "anthropic")["breaker"]["state"] == "closed"
+
+
+def test_doctor_checks_the_provider_chain(cli: Callable[..., CliResult], server: FakeProviderServer,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERTH_LLM__CHAIN", "anthropic,openai,ollama,none")
+    checks = {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"] if c["area"] == "llm"}
+    assert checks["chain"]["detail"] == "anthropic -> openai -> ollama -> none"
+    assert checks["anthropic"]["status"] == "warn" and "ANTHROPIC_API_KEY" in checks["anthropic"]["fix"] + \
+        checks["anthropic"]["detail"]
+    assert checks["openai"]["status"] == "warn"
+    assert (checks["ollama"]["status"], checks["none"]["status"]) == ("ok", "ok")
+    for name, value in env_for(server, PERTH_LLM__RETRIES="0", PERTH_LLM__BREAKER_THRESHOLD="1").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PERTH_LLM__CHAIN", "anthropic,none")
+    assert cli("summarize", "--provider", "anthropic").code == 4
+    checks = {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"] if c["area"] == "llm"}
+    assert checks["anthropic"]["status"] == "warn" and "circuit breaker open" in checks["anthropic"]["detail"]
+    monkeypatch.setenv("PERTH_LLM__CHAIN", "gpt-5")
+    broken = {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"] if c["area"] == "llm"}
+    assert broken["chain"]["status"] == "fail"

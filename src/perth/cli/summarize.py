@@ -101,9 +101,9 @@ def provider_rows(rt: Runtime, chain: tuple[str, ...]) -> list[ProviderRow]:
     stats = {s.provider: s for s in rt.store.llm_stats()}
     rows = []
     for name in KNOWN_PROVIDERS:
-        model, configured = describe_provider(name, rt.settings, rt.environ)
-        rows.append(ProviderRow(name=name, model=model, position=chain.index(name) + 1 if name in chain else None,
-                                configured=configured, breaker=breakers.get(BREAKER_PREFIX + name),
+        info = describe_provider(name, rt.settings, rt.environ)
+        rows.append(ProviderRow(name=name, model=info.model, position=chain.index(name) + 1 if name in chain else None,
+                                configured=info.configured, breaker=breakers.get(BREAKER_PREFIX + name),
                                 stats=stats.get(name)))
     return rows
 

@@ -237,7 +237,7 @@ def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
         return
     for name, error in errors:
         _store_call(rt, LlmCall(id=uuid7(), at=rt.clock(), provider=name,
-                                model=describe_provider(name, rt.settings, rt.environ)[0], purpose="summary",
+                                model=describe_provider(name, rt.settings, rt.environ).model, purpose="summary",
                                 outcome="open", error=str(rt.redact(error.what, "llm"))[:MAX_ERROR_CHARS]))
     raise errors[0][1]
 
@@ -269,17 +269,27 @@ def narrate(rt: Runtime, sections: Sequence[Section], *, provider: str | None = 
                      warnings=generation.warnings)
 
 
-def describe_provider(name: str, settings: Settings, environ: Mapping[str, str]) -> tuple[str, str]:
-    """A provider's model and a short note on its configuration (never the key itself)."""
+class ProviderInfo(Record):
+    """A provider's model, a short note on its configuration (never the key), and whether it can be called."""
+
+    model: str
+    configured: str
+    ready: bool = True
+
+
+def describe_provider(name: str, settings: Settings, environ: Mapping[str, str]) -> ProviderInfo:
+    """How a provider is configured (an API key missing for Anthropic or OpenAI makes it not ready)."""
     if name == "none":
-        return "extractive", "built in (no key, no network)"
+        return ProviderInfo("extractive", "built in, no network")
     model = str(settings.get(f"llm.{name}_model"))
     url = str(settings.get(f"llm.{name}_base_url"))
     if name == "ollama":
-        return model, url
+        return ProviderInfo(model, url)
     env_var = "ANTHROPIC_API_KEY" if name == "anthropic" else "OPENAI_API_KEY"
     if settings.get(f"llm.{name}_api_key"):
-        return model, f"{url}, key from llm.{name}_api_key"
+        return ProviderInfo(model, f"{url}, key from llm.{name}_api_key")
     if environ.get(env_var):
-        return model, f"{url}, key from ${env_var}"
-    return model, f"{url}, no key (set ${env_var} or llm.{name}_api_key)"
+        return ProviderInfo(model, f"{url}, key from ${env_var}")
+    needs_key = name == "anthropic" or "api.openai.com" in url
+    return ProviderInfo(model, f"{url}, no key" + (f" (set ${env_var} or llm.{name}_api_key)" if needs_key else ""),
+                        ready=not needs_key)
