@@ -2,8 +2,8 @@
 
 :func:`find_repo` reads ``.git`` files directly (no ``git`` process, no
 :mod:`pathlib`), so it is cheap enough for the ``perth log`` hot path.
-:func:`working_tree` runs ``git status`` with a time limit and is only used off
-the hot path.
+:func:`run_git` runs one bounded ``git`` command (status, journals, verify) and
+:func:`working_tree` is ``git status`` through it; both are only used off the hot path.
 """
 
 from __future__ import annotations
@@ -11,6 +11,35 @@ from __future__ import annotations
 import os
 
 from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+#: No prompts, no optional locks (a concurrent `git commit` never fails because of Perth), C locale.
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+class GitError(Exception):
+    """git could not answer (not a repository, missing, timed out); the message says why."""
+
+
+def run_git(root: str, args: Sequence[str], *, timeout_s: float, stdin: str | None = None) -> str:
+    """``git -C root ARGS`` with a time limit; its standard output, or :class:`GitError`."""
+    import subprocess
+
+    command = ["git", "-C", root, "-c", "log.showSignature=false", "-c", "core.quotepath=off", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout_s,
+                              check=False, input=stdin, env={**os.environ, **GIT_ENV})
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} in {root} took over {timeout_s:g}s") from exc
+    except OSError as exc:
+        raise GitError(f"git is not available: {exc.strerror}") from exc
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise GitError(f"git {args[0]} in {root}: {lines[0] if lines else f'exit {done.returncode}'}")
+    return done.stdout
 
 
 class RepoInfo(Record):
@@ -70,21 +99,11 @@ class WorkingTree(Record):
 
 def working_tree(root: str, *, timeout_s: float) -> WorkingTree:
     """Branch and ``git status --porcelain`` paths, bounded by ``timeout_s``."""
-    import subprocess
-
     try:
-        done = subprocess.run(
-            ["git", "-C", root, "status", "--porcelain=v1", "--branch", "--untracked-files=normal"],
-            capture_output=True, text=True, timeout=timeout_s, check=False, errors="replace",
-        )
-    except subprocess.TimeoutExpired:
-        return WorkingTree(branch=None, dirty=(), error=f"git status took over {timeout_s:g}s")
-    except OSError as exc:
-        return WorkingTree(branch=None, dirty=(), error=f"git unavailable: {exc.strerror}")
-    if done.returncode != 0:
-        first = done.stderr.strip().splitlines()
-        return WorkingTree(branch=None, dirty=(), error=first[0] if first else f"git exited {done.returncode}")
-    lines = done.stdout.splitlines()
+        out = run_git(root, ["status", "--porcelain=v1", "--branch", "--untracked-files=normal"], timeout_s=timeout_s)
+    except GitError as exc:
+        return WorkingTree(branch=None, dirty=(), error=str(exc))
+    lines = out.splitlines()
     branch = None
     if lines and lines[0].startswith("## "):
         head = lines.pop(0)[3:]

@@ -9,8 +9,6 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
-    from perth.runtime import Runtime
-    from perth.views.llm import ProviderRow
 
 
 def register(sub: Any, name: str, help_text: str) -> None:
@@ -91,31 +89,14 @@ def run_context(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def provider_rows(rt: Runtime, chain: tuple[str, ...]) -> list[ProviderRow]:
-    """Every known provider with its configuration, breaker and call totals."""
-    from perth.summarize.providers.registry import KNOWN_PROVIDERS
-    from perth.summarize.service import BREAKER_PREFIX, describe_provider
-    from perth.views.llm import ProviderRow
-
-    breakers = {b.name: b for b in rt.store.list_breakers()}
-    stats = {s.provider: s for s in rt.store.llm_stats()}
-    rows = []
-    for name in KNOWN_PROVIDERS:
-        info = describe_provider(name, rt.settings, rt.environ)
-        rows.append(ProviderRow(name=name, model=info.model, position=chain.index(name) + 1 if name in chain else None,
-                                configured=info.configured, breaker=breakers.get(BREAKER_PREFIX + name),
-                                stats=stats.get(name)))
-    return rows
-
-
 def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
     """Show each provider's state."""
-    from perth.summarize.service import breaker_policy, chain_for
+    from perth.summarize.service import breaker_policy, chain_for, provider_statuses
     from perth.views.llm import providers_view
 
     rt = ctx.runtime()
     chain = chain_for(rt.settings)
-    ctx.emit(providers_view(provider_rows(rt, chain), chain, breaker_policy(rt.settings)), args)
+    ctx.emit(providers_view(provider_statuses(rt, chain), chain, breaker_policy(rt.settings)), args)
     return 0
 
 

@@ -11,8 +11,8 @@ where it is shown.
 
 from __future__ import annotations
 
-import os
-
+from perth import gitinfo
+from perth.gitinfo import GitError
 from perth.journal.model import CommitFact
 from perth.record import Record
 
@@ -27,11 +27,6 @@ _FORMAT = "--format=%x1e%x1fperth%x1f%H%x00%S%x00%ct%x00%s%x00"
 MAX_COMMITS = 2000
 GIT_TIMEOUT_S = 10.0
 _HEX = frozenset("0123456789abcdef")
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-
-
-class GitError(Exception):
-    """git could not answer (not a repository, missing, timed out); the message says why."""
 
 
 class RawCommit(Record):
@@ -54,21 +49,8 @@ class CommitRead(Record):
 
 
 def run_git(root: str, args: Sequence[str], *, timeout_s: float = GIT_TIMEOUT_S, stdin: str | None = None) -> str:
-    """``git -C root ARGS`` with a time limit; its standard output, or :class:`GitError`."""
-    import subprocess
-
-    command = ["git", "-C", root, "-c", "log.showSignature=false", "-c", "core.quotepath=off", *args]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout_s,
-                              check=False, input=stdin, env={**os.environ, **_GIT_ENV})
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"git {args[0]} in {root} took over {timeout_s:g}s") from exc
-    except OSError as exc:
-        raise GitError(f"git is not available: {exc.strerror}") from exc
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise GitError(f"git {args[0]} in {root}: {lines[0] if lines else f'exit {done.returncode}'}")
-    return done.stdout
+    """:func:`perth.gitinfo.run_git` with the journal's time limit."""
+    return gitinfo.run_git(root, args, timeout_s=timeout_s, stdin=stdin)
 
 
 def local_branches(root: str) -> set[str]:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 
 from perth.errors import InvalidInputError, NotFoundError, UnavailableError
-from perth.gitinfo import find_repo
-from perth.journal.facts import GitError, run_git
+from perth.gitinfo import GitError, find_repo
+from perth.journal.facts import run_git
 from perth.journal.logparse import LogSection, parse_session_log
 from perth.record import Record, replace
 

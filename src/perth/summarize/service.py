@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from perth.config import Settings
     from perth.records import Entry
     from perth.redact import Redacted
-    from perth.resilience.breaker import CircuitBreaker
+    from perth.resilience.breaker import BreakerState, CircuitBreaker
     from perth.resilience.call import Attempt
     from perth.runtime import Runtime
-    from perth.summarize.model import Completion, LlmCall, Prompt, Section
+    from perth.summarize.model import Completion, LlmCall, LlmStats, Prompt, Section
     from perth.summarize.providers.http import HttpTransport
     from perth.summarize.providers.port import Provider
 
@@ -293,3 +293,29 @@ def describe_provider(name: str, settings: Settings, environ: Mapping[str, str])
     needs_key = name == "anthropic" or "api.openai.com" in url
     return ProviderInfo(model, f"{url}, no key" + (f" (set ${env_var} or llm.{name}_api_key)" if needs_key else ""),
                         ready=not needs_key)
+
+
+class ProviderStatus(Record):
+    """One provider as ``perth providers status`` shows it: configuration, breaker and call totals."""
+
+    name: str
+    model: str
+    position: int | None
+    configured: str
+    breaker: BreakerState | None
+    stats: LlmStats | None
+
+
+def provider_statuses(rt: Runtime, chain: Sequence[str]) -> list[ProviderStatus]:
+    """Every known provider with its chain position (1-based), configuration, breaker and call totals."""
+    from perth.summarize.providers.registry import KNOWN_PROVIDERS
+
+    breakers = {b.name: b for b in rt.store.list_breakers()}
+    stats = {s.provider: s for s in rt.store.llm_stats()}
+    rows = []
+    for name in KNOWN_PROVIDERS:
+        info = describe_provider(name, rt.settings, rt.environ)
+        rows.append(ProviderStatus(name=name, model=info.model, configured=info.configured,
+                                   position=list(chain).index(name) + 1 if name in chain else None,
+                                   breaker=breakers.get(BREAKER_PREFIX + name), stats=stats.get(name)))
+    return rows

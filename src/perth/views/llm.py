@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from perth.clock import to_iso, to_local
-from perth.record import Record
 from perth.views.document import Block, Document, Fields, Items, Note, Table
 
 TYPE_CHECKING = False
@@ -12,8 +11,7 @@ if TYPE_CHECKING:
 
     from perth.resilience.breaker import BreakerState
     from perth.resilience.policy import BreakerPolicy
-    from perth.summarize.model import LlmStats
-    from perth.summarize.service import ChainAttempt, Summary
+    from perth.summarize.service import ChainAttempt, ProviderStatus, Summary
 
 
 def _attempt_json(attempt: ChainAttempt) -> dict[str, object]:
@@ -49,17 +47,6 @@ def summary_view(summary: Summary) -> Document:
     return Document("perth.summary.v1", data, title="Summary (automated checkpoint)", blocks=blocks)
 
 
-class ProviderRow(Record):
-    """One provider's line in ``perth providers status`` (assembled from settings and the store)."""
-
-    name: str
-    model: str
-    position: int | None
-    configured: str
-    breaker: BreakerState | None
-    stats: LlmStats | None
-
-
 def _breaker_json(state: BreakerState | None, policy: BreakerPolicy) -> dict[str, object] | None:
     if state is None:
         return None
@@ -72,7 +59,7 @@ def _breaker_json(state: BreakerState | None, policy: BreakerPolicy) -> dict[str
             "last_failure_at": to_iso(state.last_failure_at) if state.last_failure_at else None}
 
 
-def _row_json(row: ProviderRow, policy: BreakerPolicy) -> dict[str, object]:
+def _row_json(row: ProviderStatus, policy: BreakerPolicy) -> dict[str, object]:
     stats = row.stats
     return {"name": row.name, "model": row.model, "chain_position": row.position, "configured": row.configured,
             "breaker": _breaker_json(row.breaker, policy),
@@ -82,7 +69,7 @@ def _row_json(row: ProviderRow, policy: BreakerPolicy) -> dict[str, object]:
                 "last_at": to_iso(stats.last_at) if stats.last_at else None}}
 
 
-def _state_cell(row: ProviderRow, policy: BreakerPolicy) -> str:
+def _state_cell(row: ProviderStatus, policy: BreakerPolicy) -> str:
     if row.name == "none":
         return "local"
     state = row.breaker
@@ -94,7 +81,7 @@ def _state_cell(row: ProviderRow, policy: BreakerPolicy) -> str:
     return state.state + (f" ({state.failures} failed)" if state.failures else "")
 
 
-def providers_view(rows: Sequence[ProviderRow], chain: Sequence[str], policy: BreakerPolicy) -> Document:
+def providers_view(rows: Sequence[ProviderStatus], chain: Sequence[str], policy: BreakerPolicy) -> Document:
     """``perth providers status``: chain, breaker state, last error and latency of each provider."""
     table_rows = []
     for row in rows:
