@@ -218,3 +218,14 @@ def test_an_open_blocker_is_reported_with_the_next_step() -> None:
     lines = extract_summary(context(section("intents", intents))).splitlines()
     assert lines[-3:] == ["Last intent: [decision] Skip the slow suite for now",
                           "Next step: Ask ops for a bigger runner", "Blocker: CI runner is out of disk"]
+
+
+def test_earlier_automated_summaries_are_not_quoted_as_intents() -> None:
+    intents = ("2026-11-23 13:50 [next] 1a2b3c4d: add the verify tests\n"
+               "2026-11-23 14:05 [checkpoint, perth summary] 5e6f7a8b: Worked in pane demo. Last intent: [next] a\n")
+    assert [i.generated for i in parse_intents(intents)] == [False, True]
+    lines = extract_summary(context(section("intents", intents))).splitlines()
+    assert "Last intent: [next] add the verify tests" in lines
+    assert not any("Worked in pane demo" in line for line in lines)
+    only_automated = extract_summary(context(section("intents", intents.splitlines()[1] + "\n")))
+    assert "Last intent" not in only_automated

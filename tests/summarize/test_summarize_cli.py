@@ -98,6 +98,12 @@ def test_summarize_works_out_of_the_box_with_no_key(cli: Callable[..., CliResult
     assert history["entries"][0]["type"] == "checkpoint"
     again = cli("summarize")
     assert again.code == 0 and "Summary" in again.out
+    third = json.loads(cli("summarize", "--format", "json").out)["entry"]["summary"]
+    assert third.count("Last intent") == 1, "an earlier summary is not quoted as the user's intent"
+    assert "Wire the parser into the CLI" in third
+    context = json.loads(cli("context", "--format", "json").out)
+    intents = next(s for s in context["sections"] if s["name"] == "intents")["text"]
+    assert "[checkpoint, perth summary]" in intents
 
 
 def test_dry_run_sends_and_writes_nothing(server: FakeProviderServer, cli: Callable[..., CliResult], repo: Path,

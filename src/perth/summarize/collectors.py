@@ -22,6 +22,7 @@ import time
 
 from perth.errors import NotFoundError, PerthError, TransientError
 from perth.record import Record
+from perth.summarize.model import SUMMARY_LABEL, SUMMARY_TAG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -189,12 +190,19 @@ def collect_commands(job: Job) -> Collected:
     return _bounded(job, [_command_line(job, c) for c in commands], "" if commands else "no commands recorded")
 
 
+def _entry_source(entry: Entry) -> str:
+    """Who wrote an entry; an earlier ``perth summarize`` checkpoint is marked as such."""
+    if entry.source == "automated" and SUMMARY_TAG in entry.tags:
+        return SUMMARY_LABEL
+    return entry.agent or entry.source
+
+
 def _entry_line(job: Job, entry: Entry) -> str:
     from perth.clock import to_local
     from perth.panes.entries import short_id
 
     summary = job.rt.secret_filter.redact_block(entry.summary, source="context").strip()
-    kind = entry.type if entry.source == "manual" else f"{entry.type}, {entry.agent or entry.source}"
+    kind = entry.type if entry.source == "manual" else f"{entry.type}, {_entry_source(entry)}"
     line = f"{to_local(entry.ts)} [{kind}] {short_id(entry.id)}: {summary.replace(chr(10), chr(10) + '    ')}"
     return line + (f" (goal: {entry.goal_delta})" if entry.goal_delta else "")
 

@@ -8,6 +8,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.redact import Redacted
 
+#: The tag of the checkpoints ``perth summarize`` writes, and how the intents section labels them
+#: (so that a later summary does not quote an earlier one as the user's intent).
+SUMMARY_TAG = "summary"
+SUMMARY_LABEL = "perth summary"
+
 # Collector outcomes, as reported in a context's ``reports``.
 COLLECTOR_STATUSES: tuple[str, ...] = ("ok", "truncated", "timeout", "error", "skipped")
 

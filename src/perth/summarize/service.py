@@ -16,6 +16,7 @@ from perth.errors import CircuitOpenError, PerthError, ProviderRejectedError, Un
 from perth.ids import uuid7
 from perth.record import Record
 from perth.resilience.policy import BreakerPolicy, RetryPolicy, Timeouts
+from perth.summarize.model import SUMMARY_TAG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None
     prompt = prepare(rt, pane, since_ms=since_ms, purpose="summary")
     generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
     draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
-                       source="automated", tags=("summary",))
+                       source="automated", tags=(SUMMARY_TAG,))
     entry, _resolution = log_entry(rt, draft, pane.name)
     return Summary(entry=entry, generation=generation, prompt=prompt)
 

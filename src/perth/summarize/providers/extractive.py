@@ -36,7 +36,7 @@ import os
 import time
 
 from perth.record import Record
-from perth.summarize.model import Completion, Usage
+from perth.summarize.model import SUMMARY_LABEL, Completion, Usage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,10 +99,11 @@ class CommandFact(Record):
 
 
 class IntentFact(Record):
-    """One entry of the ``intents`` section: its type and summary."""
+    """One entry of the ``intents`` section: its type, summary, and whether it is an earlier Perth summary."""
 
     type: str
     summary: str
+    generated: bool = False
 
 
 def _lines(text: str) -> list[str]:
@@ -138,8 +139,13 @@ def parse_commands(text: str) -> list[CommandFact]:
 
 def parse_intents(text: str) -> list[IntentFact]:
     """The entries of an ``intents`` section, oldest first."""
-    return [IntentFact(type=match.group(1).split(",")[0].strip(), summary=body.strip())
-            for match, body in _records(text, "intent") if body.strip()]
+    facts = []
+    for match, body in _records(text, "intent"):
+        kind, _, source = match.group(1).partition(",")
+        if body.strip():
+            facts.append(IntentFact(type=kind.strip(), summary=body.strip(),
+                                    generated=source.strip() == SUMMARY_LABEL))
+    return facts
 
 
 # --------------------------------------------------------------------------- the summary
@@ -270,7 +276,8 @@ def _commits_line(text: str) -> str:
 
 
 def _intent_lines(text: str) -> list[str]:
-    intents = parse_intents(text)
+    # Perth's own earlier summaries are not the user's intents: quoting them would nest summaries.
+    intents = [intent for intent in parse_intents(text) if not intent.generated]
     if not intents:
         return []
     last = intents[-1]
