@@ -115,3 +115,19 @@ def test_cli_handoff(setup: dict[str, Any], cli: Callable[..., Any]) -> None:
 def test_an_unknown_current_pane_is_not_found(work: Path) -> None:
     with pytest.raises(NotFoundError, match="no pane named"):
         build_handoff(make_rt(work))
+
+
+def test_generated_summaries_are_neither_the_last_intent_nor_journal_notes(setup: dict[str, Any]) -> None:
+    from perth.journal.service import JournalRequest, build_journal
+    from perth.panes.entries import EntryDraft, log_entry
+
+    rt = setup["rt"]
+    summary, _ = log_entry(rt, EntryDraft(summary="Worked in pane fix/login (generated)", source="automated",
+                                          tags=("summary",), at=BASE + 9 * MIN), "fix/login")
+    scripted, _ = log_entry(rt, EntryDraft(summary="nightly job finished", source="automated", at=BASE + 8 * MIN),
+                            "fix/login")
+    note = build_handoff(rt, "fix/login")
+    assert note.last_intent is not None and note.last_intent.source_id == scripted.id
+    journal = build_journal(rt, JournalRequest(since_ms=BASE - MIN, until_ms=BASE + 60 * MIN, pane="fix/login"))
+    notes = [claim.source_id for session in journal.sessions for claim in session.notes]
+    assert scripted.id in notes and summary.id not in notes

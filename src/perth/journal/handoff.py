@@ -20,6 +20,7 @@ from perth.gitinfo import working_tree
 from perth.journal.facts import recent_commits
 from perth.journal.model import Claim, CommitFact, command_claim, entry_claim
 from perth.record import Record, replace
+from perth.summarize.model import is_summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -163,9 +164,10 @@ def build_handoff(rt: Runtime, pane_name: str | None = None) -> Handoff:
     shown_repo = rt.redact(repo, "journal") if repo else None
     shown_branch = rt.redact(branch, "journal") if branch else None
     decisions = [e for e in entries if e.type == "decision"][:SHOWN]
+    last = next((e for e in entries if not is_summary(e)), None)
     return Handoff(
         pane=pane, repo=shown_repo, branch=shown_branch, dirty=dirty, dirty_total=dirty_total,
-        last_intent=entry_claim(entries[0]) if entries else None, last_intent_type=entries[0].type if entries else None,
+        last_intent=entry_claim(last) if last else None, last_intent_type=last.type if last else None,
         commits=commits, decisions=tuple(entry_claim(e) for e in reversed(decisions)),
         blockers=tuple(entry_claim(e) for e in open_blockers(entries)),
         next_steps=tuple(entry_claim(e) for e in open_next_steps(entries)[-NEXT_SHOWN:]),

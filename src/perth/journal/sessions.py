@@ -100,7 +100,10 @@ def _files(commits: Sequence[CommitFact], entries: Sequence[Entry], repos: set[s
 
 
 def _by_type(entries: Sequence[Entry], *types: str) -> tuple[Claim, ...]:
-    return tuple(entry_claim(e) for e in entries if e.type in types)
+    """The entries of these types as claims; ``perth summarize`` checkpoints are generated, not facts."""
+    from perth.summarize.model import is_summary
+
+    return tuple(entry_claim(e) for e in entries if e.type in types and not is_summary(e))
 
 
 def build_session(scope: Scope, group: Sequence[Span], gap_ms: int, *, commands: Sequence[Command],

@@ -22,7 +22,7 @@ import time
 
 from perth.errors import NotFoundError, PerthError, TransientError
 from perth.record import Record
-from perth.summarize.model import SUMMARY_LABEL, SUMMARY_TAG
+from perth.summarize.model import SUMMARY_LABEL, is_summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def collect_commands(job: Job) -> Collected:
 
 def _entry_source(entry: Entry) -> str:
     """Who wrote an entry; an earlier ``perth summarize`` checkpoint is marked as such."""
-    if entry.source == "automated" and SUMMARY_TAG in entry.tags:
+    if is_summary(entry):
         return SUMMARY_LABEL
     return entry.agent or entry.source
 

@@ -6,12 +6,20 @@ from perth.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from perth.records import Entry
     from perth.redact import Redacted
 
 #: The tag of the checkpoints ``perth summarize`` writes, and how the intents section labels them
 #: (so that a later summary does not quote an earlier one as the user's intent).
 SUMMARY_TAG = "summary"
 SUMMARY_LABEL = "perth summary"
+
+
+
+def is_summary(entry: Entry) -> bool:
+    """Whether an intent entry is a checkpoint ``perth summarize`` wrote (generated text, not a fact)."""
+    return entry.source == "automated" and SUMMARY_TAG in entry.tags
+
 
 # Collector outcomes, as reported in a context's ``reports``.
 COLLECTOR_STATUSES: tuple[str, ...] = ("ok", "truncated", "timeout", "error", "skipped")
