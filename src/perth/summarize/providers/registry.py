@@ -58,7 +58,8 @@ def check_chain(names: Iterable[str]) -> tuple[str, ...]:
         if name not in KNOWN_PROVIDERS:
             raise _unknown(name)
         if name in seen:
-            raise ConfigError(f"provider {name!r} appears twice in llm.chain", "list each provider once in llm.chain")
+            raise ConfigError(f"provider {name!r} appears twice in the provider chain",
+                              "list each provider once (in --provider or llm.chain)")
         seen.add(name)
     return chain
 
