@@ -20,7 +20,8 @@ Actions, one per request, taken from the script in order (then ``default``):
 nothing, close after ``seconds``), ``slow_body(total_seconds)`` (send the headers, then drip the
 body over ``total_seconds``), ``slow_headers(total_seconds)`` (drip the status line and headers),
 ``status(code, retry_after=None)`` (an error body in the provider's format),
-``malformed(kind)`` (200 with ``not-json``, ``wrong-shape`` JSON, ``empty`` text, or ``empty-body``),
+``malformed(kind)`` (200 with ``not-json`` text, an ``html`` page, ``wrong-shape`` JSON, ``empty`` text,
+or ``empty-body``),
 ``drop()`` (close the connection without a byte).
 
 As a script (for other processes)::
@@ -49,7 +50,7 @@ from typing import Any, NamedTuple
 ANTHROPIC_PATHS = ("/v1/messages",)
 OPENAI_PATHS = ("/v1/chat/completions", "/chat/completions")
 OLLAMA_PATHS = ("/api/chat",)
-MALFORMED_KINDS = ("not-json", "wrong-shape", "empty", "empty-body")
+MALFORMED_KINDS = ("not-json", "html", "wrong-shape", "empty", "empty-body")
 
 
 class Action(NamedTuple):
@@ -150,7 +151,9 @@ def error_payload(fmt: str, code: int, text: str) -> dict[str, Any]:
 def malformed_body(fmt: str, kind: str) -> bytes:
     """The body of :func:`malformed` ``kind`` for a wire format."""
     if kind == "not-json":
-        return b"<html><body>502 upstream said no</body></html>"
+        return b"The model is warming up; partial answer: fixed the parser."
+    if kind == "html":
+        return b"<!DOCTYPE html>\n<html><body>Sign in to the proxy to continue</body></html>"
     if kind == "wrong-shape":
         return b'{"unexpected": true, "items": [1, 2, 3]}'
     if kind == "empty":

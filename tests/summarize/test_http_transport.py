@@ -161,8 +161,9 @@ def test_a_reply_over_the_size_cap_is_refused(server: FakeProviderServer) -> Non
 
 
 def test_a_non_json_body_is_returned_as_it_came(server: FakeProviderServer) -> None:
-    server.script(malformed("not-json"))
-    assert post(server.url + "/v1/messages").body.startswith(b"<html>")
+    server.script(malformed("not-json"), malformed("html"))
+    assert post(server.url + "/v1/messages").body.startswith(b"The model is warming up")
+    assert post(server.url + "/v1/messages").body.startswith(b"<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize("url", ["ftp://example.invalid/x", "not a url", "http://", "http://127.0.0.1:99999/x"])

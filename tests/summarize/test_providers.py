@@ -127,6 +127,17 @@ def test_a_malformed_reply_becomes_text_with_a_warning(name: str, kind: str, why
 
 
 @pytest.mark.parametrize("name", HTTP_PROVIDERS)
+def test_an_html_page_is_never_taken_for_a_summary(name: str, server: FakeProviderServer) -> None:
+    from perth.errors import UnavailableError
+
+    server.script(malformed("html"))
+    with pytest.raises(UnavailableError, match="HTML page instead of JSON") as caught:
+        provider_for(name, server).complete(make_prompt(), FAST)
+    assert not isinstance(caught.value, TransientError), "a proxy page is not retried"
+    assert "base_url" in caught.value.fix
+
+
+@pytest.mark.parametrize("name", HTTP_PROVIDERS)
 @pytest.mark.parametrize("kind", ["empty", "empty-body"])
 def test_an_empty_reply_is_transient_so_the_chain_moves_on(name: str, kind: str, server: FakeProviderServer) -> None:
     server.script(malformed(kind))

@@ -110,6 +110,17 @@ def test_malformed_json_falls_back_to_text_with_a_warning(server: FakeProviderSe
     assert any("malformed reply" in w for w in generation.warnings)
 
 
+def test_an_html_page_moves_the_chain_on_and_counts_against_the_breaker(
+        server: FakeProviderServer, runtime: Callable[..., Runtime]) -> None:
+    rt = runtime()
+    server.script(malformed("html"))
+    generation = generate(rt, prepare(rt, None, since_ms=None), ["openai", "none"])
+    assert [a.outcome for a in generation.chain] == ["failed", "ok"]
+    assert len(server.requests) == 1, "not retried"
+    assert rt.store.get_breaker("llm:openai").failures == 1  # type: ignore[union-attr]
+    assert "<html" not in generation.text.lower()
+
+
 def test_fallback_chain_reaches_the_extractive_summary(server: FakeProviderServer,
                                                        runtime: Callable[..., Runtime]) -> None:
     rt = runtime(PERTH_LLM__RETRIES="0")

@@ -437,6 +437,8 @@ def parse_completion(reply: HttpReply, provider: str, model: str, extract: Calla
     A body that is not JSON, or JSON of the wrong shape, becomes the text (cut to
     :data:`FALLBACK_CHARS`) with a warning ``malformed reply from <provider>: <why>``; an empty
     text, or an empty body, is a :class:`~perth.errors.TransientError` so the chain moves on.
+    An HTML page (a proxy's login or error page answering for the provider) is never a summary:
+    it is an :class:`~perth.errors.UnavailableError` (counted by the breaker, not retried).
     """
     import json
 
@@ -445,6 +447,10 @@ def parse_completion(reply: HttpReply, provider: str, model: str, extract: Calla
     try:
         payload = json.loads(reply.body)
     except (ValueError, RecursionError):
+        if _is_html(reply):
+            fix = f"check {endpoint.url_setting}" if endpoint else "check the provider's address"
+            raise UnavailableError(f"{provider} answered with an HTML page instead of JSON",
+                                   fix + " (a proxy or login page answered for the provider)") from None
         parsed = _fallback(reply, provider, "the body is not JSON")
     else:
         try:
@@ -456,6 +462,11 @@ def parse_completion(reply: HttpReply, provider: str, model: str, extract: Calla
         raise TransientError(f"{provider} answered with an empty text", fix)
     return Completion(provider=provider, model=model, text=parsed.text, usage=parsed.usage,
                       latency_ms=reply.elapsed_ms, warnings=parsed.warnings)
+
+
+def _is_html(reply: HttpReply) -> bool:
+    head = reply.body[:512].lstrip().lower()
+    return "html" in reply.headers.get("content-type", "") or head.startswith((b"<!doctype html", b"<html"))
 
 
 def _fallback(reply: HttpReply, provider: str, why: str) -> Parsed:
