@@ -110,6 +110,15 @@ def test_snapshot_kill_restore_round_trip(server: TmuxServer, runtime: Runtime, 
     assert report.commands_run == 3  # sleep 300, sleep 301, tail -f (allow-listed)
     assert report.commands_typed == 1  # less: typed, not executed
     server.tmux("set-option", "-g", "default-shell", "/bin/sh")
+
+    def restored_programs_started() -> bool:  # under load a restored program may start late
+        from perth.mux.service import take
+
+        work = [s for s in take(runtime, TmuxDriver(socket_name=server.name)).sessions if s.name == "work"]
+        started = bool(work) and [p.command for p in work[0].windows[0].panes][:2] == ["sleep 300", "sleep 301"]
+        return started and "less /etc/hostname" in server.tmux("capture-pane", "-p", "-t", "=work:0.2")
+
+    assert server.wait_for(restored_programs_started, timeout=10)
     restored = list(wait_same(server, runtime, expected))
     work_now = restored[1]
     assert isinstance(work_now, list)
