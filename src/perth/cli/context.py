@@ -185,7 +185,12 @@ def _has_spool(directory: str) -> bool:
         return False
 
 
-def add_format(parser: argparse.ArgumentParser) -> None:
-    """The ``--format`` option every read command takes."""
-    parser.add_argument("--format", "-f", choices=("text", "json", "markdown", "llm"), default=None,
-                        help="Output format (default: output.format, normally text).")
+def add_format(parser: argparse.ArgumentParser, default: str = "output.format, normally text", *,
+               inherit: bool = False) -> None:
+    """The ``--format`` option every read command takes.
+
+    ``default`` describes the format used when the option is absent; ``inherit`` is for a
+    sub-action whose parent also takes ``--format``: an absent option then keeps the parent's value.
+    """
+    parser.add_argument("--format", "-f", choices=("text", "json", "markdown", "llm"),
+                        default=argparse.SUPPRESS if inherit else None, help=f"Output format (default: {default}).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from perth.cli.context import CliContext
+from perth.cli.context import CliContext, add_format
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     _window_options(parser, None)
     parser.add_argument("--narrate", action="store_true",
                         help="Add a generated narrative per session (llm.chain; labelled as generated).")
-    _markdown_format(parser)
+    add_format(parser, "markdown")
     parser.set_defaults(handler=run_journal)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=False)
     verify = actions.add_parser("verify", help="Check a hand-written session log against git (exit 5 on mismatches).",
@@ -38,14 +38,14 @@ def register(sub: Any, name: str, help_text: str) -> None:
     verify.add_argument("file", help="The session log (e.g. SESSIONS.md).")
     verify.add_argument("--repo", metavar="PATH", default=argparse.SUPPRESS,
                         help="The repository (default: the current one).")
-    _suppressed_format(verify)
+    add_format(verify, inherit=True)
     verify.set_defaults(handler=run_verify)
     append = actions.add_parser("append", help="Add the newest sessions to a SESSIONS.md-style file (idempotent).",
                                 description="Insert the sessions that are not in FILE yet, newest first, after its"
                                             " title; a second run adds nothing. Sessions still in progress wait.")
     append.add_argument("file", help="The file to update (created when missing).")
     _window_options(append, argparse.SUPPRESS)
-    _suppressed_format(append)
+    add_format(append, inherit=True)
     append.set_defaults(handler=run_append)
 
 
@@ -59,19 +59,9 @@ def _window_options(parser: argparse.ArgumentParser, default: Any) -> None:
                         help="Idle minutes that split sessions (default journal.idle_gap_min).")
 
 
-def _suppressed_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", choices=("text", "json", "markdown", "llm"), default=argparse.SUPPRESS,
-                        help="Output format (default: output.format, normally text).")
-
-
-def _markdown_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", choices=("text", "json", "markdown", "llm"), default=None,
-                        help="Output format (default: markdown).")
-
-
 def _handoff(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pane", "-p", help="The pane (default: the current pane).")
-    _markdown_format(parser)
+    add_format(parser, "markdown")
     parser.set_defaults(handler=run_handoff)
 
 

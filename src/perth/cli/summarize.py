@@ -19,7 +19,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     parser = sub.add_parser(name, help=help_text, description=help_text)
     parser.add_argument("--pane", "-p", metavar="NAME", help="The pane (default: the current one).")
     parser.add_argument("--since", metavar="TIME", help="Only commands at or after TIME (e.g. 2h, 2026-11-30).")
-    add_format(parser)
+    add_format(parser, "llm, a compact block for any AI tool" if name == "context" else "output.format, normally text")
     if name == "context":
         parser.description = help_text + " The default format here is llm: a compact block for any AI tool."
         parser.set_defaults(handler=run_context)
@@ -102,14 +102,8 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def run_reset(args: argparse.Namespace, ctx: CliContext) -> int:
     """Close breakers."""
-    from perth.summarize.providers.registry import check_chain
-    from perth.summarize.service import BREAKER_PREFIX, breaker_for
+    from perth.summarize.service import reset_breakers
     from perth.views.llm import reset_view
 
-    rt = ctx.runtime()
-    names = check_chain((args.name,)) if args.name else tuple(
-        b.name.removeprefix(BREAKER_PREFIX) for b in rt.store.list_breakers() if b.name.startswith(BREAKER_PREFIX))
-    for name in names:
-        breaker_for(rt, name).reset()
-    ctx.emit(reset_view(names), args)
+    ctx.emit(reset_view(reset_breakers(ctx.runtime(), args.name)), args)
     return 0

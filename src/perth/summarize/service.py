@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from perth.resilience.breaker import BreakerState, CircuitBreaker
     from perth.resilience.call import Attempt
     from perth.runtime import Runtime
-    from perth.summarize.model import Completion, LlmCall, LlmStats, Prompt, Section
+    from perth.summarize.model import Completion, LlmStats, Prompt, Section
     from perth.summarize.providers.http import HttpTransport
     from perth.summarize.providers.port import Provider
 
@@ -186,17 +186,13 @@ class _Chain:
         call = LlmCall(id=uuid7(), at=self.rt.clock(), provider=provider, model=model, purpose=self.prompt.purpose,
                        outcome=outcome, pane_id=self.pane_id, attempts=attempts, latency_ms=latency,
                        input_tokens=input_tokens, output_tokens=output_tokens, error=error)
-        _store_call(self.rt, call)
+        self.rt.store.add_llm_call(call)
 
     def generation(self, completion: Completion) -> Generation:
         text = self.rt.redact(completion.text.strip()[:MAX_SUMMARY_CHARS], "llm")
         return Generation(text=text, provider=completion.provider, model=completion.model, chain=tuple(self.done),
                           warnings=tuple(str(self.rt.redact(w, "llm")) for w in completion.warnings),
                           input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
-
-
-def _store_call(rt: Runtime, call: LlmCall) -> None:
-    rt.store.add_llm_call(call)
 
 
 def generate(rt: Runtime, prompt: Prompt, chain: Sequence[str], *, transport: HttpTransport | None = None,
@@ -237,7 +233,7 @@ def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
     if len(errors) < len(chain):
         return
     for name, error in errors:
-        _store_call(rt, LlmCall(id=uuid7(), at=rt.clock(), provider=name,
+        rt.store.add_llm_call(LlmCall(id=uuid7(), at=rt.clock(), provider=name,
                                 model=describe_provider(name, rt.settings, rt.environ).model, purpose="summary",
                                 outcome="open", error=str(rt.redact(error.what, "llm"))[:MAX_ERROR_CHARS]))
     raise errors[0][1]
@@ -320,3 +316,14 @@ def provider_statuses(rt: Runtime, chain: Sequence[str]) -> list[ProviderStatus]
                                    position=list(chain).index(name) + 1 if name in chain else None,
                                    breaker=breakers.get(BREAKER_PREFIX + name), stats=stats.get(name)))
     return rows
+
+
+def reset_breakers(rt: Runtime, name: str | None = None) -> tuple[str, ...]:
+    """Close one provider's breaker, or every provider breaker in the store; the providers reset."""
+    from perth.summarize.providers.registry import check_chain
+
+    names = check_chain((name,)) if name else tuple(
+        b.name.removeprefix(BREAKER_PREFIX) for b in rt.store.list_breakers() if b.name.startswith(BREAKER_PREFIX))
+    for provider in names:
+        breaker_for(rt, provider).reset()
+    return names
