@@ -12,7 +12,7 @@ import random
 import time
 
 from perth.errors import PerthError, ProviderRejectedError, TransientError
-from perth.record import Record, replace
+from perth.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,12 +28,11 @@ if TYPE_CHECKING:
 
 
 class Attempt(Record):
-    """One try of a call: its number, outcome and the wait that followed it."""
+    """One try of a call: its number, how long it took, and its error (None when it succeeded)."""
 
     number: int
     elapsed_ms: int
     error: str | None = None
-    waited_s: float = 0.0
 
 
 def backoff_s(policy: RetryPolicy, retry_number: int, draw: Callable[[], float] = random.random) -> float:
@@ -79,10 +78,7 @@ class _Schedule:
     def wait(self, state: RetryCallState) -> float:
         after = _retry_after(state)
         seconds = after if after is not None else backoff_s(self.policy, state.attempt_number, self.draw)
-        seconds = min(seconds, self.policy.max_delay_s)
-        if self.attempts:
-            self.attempts[-1] = replace(self.attempts[-1], waited_s=seconds)
-        return seconds
+        return min(seconds, self.policy.max_delay_s)
 
 
 def with_retries(fn: Callable[[], T], policy: RetryPolicy, *, sleep: Callable[[float], Any] = time.sleep,
