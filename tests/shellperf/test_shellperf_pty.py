@@ -32,17 +32,28 @@ def _median(run: Run, metric: str) -> float:
     return value
 
 
+def _values(runs: list[Run], metric: str) -> list[float]:
+    values = [sample.metrics[metric].value for run in runs for sample in run.measured]
+    assert all(v is not None for v in values), [s.metrics[metric].reason for r in runs for s in r.measured]
+    return [float(v) for v in values if v is not None]
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_sleep_before_the_prompt_shifts_first_prompt_by_that_much(tmp_path: Path, shell: str) -> None:
-    quick = _measure(tmp_path, shell, "true\n", "quick")
-    slow = _measure(tmp_path, shell, f"sleep {DELAY_MS / 1000}\n", "slow")
-    assert quick.status == "complete" and slow.status == "complete"
-    shift = _median(slow, "first_prompt_ms") - _median(quick, "first_prompt_ms")
-    assert DELAY_MS - 15 <= shift <= DELAY_MS + 60, shift  # sleep(1) overshoots a little, never undershoots
-    command_shift = _median(slow, "first_command_ms") - _median(quick, "first_command_ms")
-    assert DELAY_MS - 15 <= command_shift <= DELAY_MS + 60
-    assert _median(quick, "first_command_ms") >= _median(quick, "first_prompt_ms")
-    assert _median(quick, "command_lag_ms") < 100 and _median(quick, "input_lag_ms") < 100
+    # Quick and slow starts alternate, so a burst of load elsewhere on the machine hits both alike;
+    # the fastest start of each is the one least disturbed by it.
+    quick: list[Run] = []
+    slow: list[Run] = []
+    for i in range(5):
+        quick.append(_measure(tmp_path, shell, "true\n", f"quick{i}", samples=1))
+        slow.append(_measure(tmp_path, shell, f"sleep {DELAY_MS / 1000}\n", f"slow{i}", samples=1))
+    assert all(run.status == "complete" for run in quick + slow)
+    for metric in ("first_prompt_ms", "first_command_ms"):
+        assert min(_values(slow, metric)) >= DELAY_MS  # the sleep runs before the prompt: never less
+        shift = min(_values(slow, metric)) - min(_values(quick, metric))
+        assert DELAY_MS - 15 <= shift <= DELAY_MS + 60, (metric, shift)  # sleep(1) overshoots a little
+    assert min(_values(quick, "first_command_ms")) >= min(_values(quick, "first_prompt_ms"))
+    assert min(_values(quick, "command_lag_ms")) < 100 and min(_values(quick, "input_lag_ms")) < 100
 
 
 @pytest.mark.parametrize("shell", SHELLS)
