@@ -112,8 +112,13 @@ def adversarial_input(rule: Rule, size: int = 1_000_000) -> str:
     return (unit * (size // len(unit) + 1))[:size]
 
 
+#: A linear scan of the adversarial megabyte takes well under half a second per rule; a pattern that
+#: backtracks super-linearly takes minutes.  The bound separates the two with room for a loaded machine.
+CATASTROPHE_S = 5.0
+
+
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
-def test_rule_runs_in_under_a_second_on_a_megabyte_of_adversarial_input(rule: Rule) -> None:
+def test_rule_scans_a_megabyte_of_adversarial_input_in_linear_time(rule: Rule) -> None:
     text = adversarial_input(rule)
     started = time.perf_counter()
     if rule.kind == "pem-block":
@@ -122,12 +127,18 @@ def test_rule_runs_in_under_a_second_on_a_megabyte_of_adversarial_input(rule: Ru
         for _ in compile_rule(rule, 0).regex.finditer(text):
             pass
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{rule.id}: {elapsed:.2f} s"
+    assert elapsed < CATASTROPHE_S, f"{rule.id}: {elapsed:.2f} s"
 
 
-def test_the_whole_filter_handles_a_megabyte_of_every_keyword_quickly() -> None:
-    text = ("".join(f"{k}= {k}:\"{k}'" for k in KEYWORDS) + "\n") * 200
-    text = (text * (1_000_000 // len(text) + 1))[:1_000_000]
+def test_the_whole_filter_reaches_a_fixed_point_on_text_holding_every_keyword_on_every_line() -> None:
+    # The filter's worst case (every rule runs on every line); its throughput is measured by
+    # bench/bench_redact.py.  Here: every line is redacted alike, and redacting again changes nothing.
+    line = "".join(f"{k}= {k}:\"{k}'" for k in KEYWORDS)
+    text = (line + "\n") * 30
     started = time.perf_counter()
-    SecretFilter().redact(text)
-    assert time.perf_counter() - started < 10.0
+    out = SecretFilter().redact(text)
+    assert time.perf_counter() - started < 30 * CATASTROPHE_S
+    lines = out.split("\n")
+    assert len(lines) == 31 and lines[-1] == "" and len(set(lines[:-1])) == 1
+    assert "[REDACTED:" in lines[0]
+    assert SecretFilter().redact(out) == out
