@@ -40,6 +40,7 @@ import contextlib
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -250,10 +251,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeProviderServer:
-    """The fake provider; see the module docstring.  ``requests_file`` appends each request as JSON."""
+    """The fake provider; see the module docstring.  ``requests_file`` appends each request as JSON;
+    with ``tls`` (a server context) it speaks HTTPS."""
 
-    def __init__(self, default: Action | None = None, *, requests_file: str | None = None) -> None:
+    def __init__(self, default: Action | None = None, *, requests_file: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.default = default if default is not None else answer()
+        self.tls = tls
         self.requests_file = requests_file
         self.requests: list[RecordedRequest] = []
         self.stopping = threading.Event()
@@ -267,6 +271,8 @@ class FakeProviderServer:
     def start(self) -> FakeProviderServer:
         """Listen on 127.0.0.1 (a free port) and serve in a daemon thread."""
         server = _Server(("127.0.0.1", 0), _Handler)
+        if self.tls is not None:  # HTTPS: each accepted connection does its handshake first
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.owner = self
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

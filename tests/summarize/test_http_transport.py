@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from perth.resilience.policy import Timeouts
 from perth.summarize.providers.http import (
     EXCERPT_CHARS,
     MAX_RETRY_AFTER_S,
+    Address,
     Endpoint,
     FakeTransport,
     HttpClientTransport,
@@ -150,6 +153,87 @@ def test_a_dropped_connection_is_transient(server: FakeProviderServer) -> None:
 def test_https_against_a_plain_http_server_fails_cleanly(server: FakeProviderServer) -> None:
     error, _elapsed = timed_failure(f"https://127.0.0.1:{server.port}/v1/messages")
     assert f"127.0.0.1:{server.port}" in error.message
+
+
+# --- name resolution
+
+
+def resolving_to(*addresses: tuple[str, int]) -> HttpClientTransport:
+    """A transport whose resolver answers ``addresses`` for every name."""
+    return HttpClientTransport(resolve=lambda host, port: [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, address) for address in addresses])
+
+
+def test_a_resolver_that_never_answers_is_cut_off_at_the_connect_timeout() -> None:
+    release = threading.Event()
+
+    def stuck(host: str, port: int) -> list[Address]:
+        release.wait(30)
+        return []
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(TransientError) as caught:
+            post("http://llm.internal.test/v1/messages", Timeouts(connect_s=0.3, read_s=5, total_s=5),
+                 transport=HttpClientTransport(resolve=stuck))
+    finally:
+        release.set()
+    assert "cannot resolve the provider host llm.internal.test within 0.3 s" in caught.value.message
+    assert "llm.connect_timeout_s" in caught.value.fix
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_name_that_does_not_resolve_is_transient() -> None:
+    def unknown(host: str, port: int) -> list[Address]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.raises(TransientError, match=r"cannot resolve the provider host nowhere\.test"):
+        post("http://nowhere.test/v1/messages", transport=HttpClientTransport(resolve=unknown))
+    with pytest.raises(TransientError, match=r"cannot resolve the provider host empty\.test"):
+        post("http://empty.test/v1/messages", transport=HttpClientTransport(resolve=lambda host, port: []))
+
+
+def test_every_resolved_address_is_tried_in_turn_and_the_name_stays_the_host(server: FakeProviderServer) -> None:
+    server.script(answer("hello"))
+    dead = ("127.0.0.1", closed_port())
+    reply = post(f"http://llm.internal.test:{server.port}/v1/messages",
+                 transport=resolving_to(dead, ("127.0.0.1", server.port)))
+    assert reply.status == 200
+    assert server.requests[0].headers["host"] == f"llm.internal.test:{server.port}"
+    error, _elapsed = timed_failure(f"http://127.0.0.1:{dead[1]}/v1/messages")
+    assert "refused the connection" in error.message  # when every address fails, the last failure is told
+
+
+def test_the_system_resolver_finds_localhost(server: FakeProviderServer) -> None:
+    server.script(answer("hello"))
+    assert post(f"http://localhost:{server.port}/v1/messages").status == 200
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for the name ``localhost`` (not for the address 127.0.0.1)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_https_checks_the_certificate_against_the_name_not_the_address(certificate: tuple[str, str]) -> None:
+    cert, key = certificate
+    serving = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    serving.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=cert)
+    transport = HttpClientTransport(ssl_context=trusting)
+    with FakeProviderServer(default=answer("over tls"), tls=serving) as tls_server:
+        reply = post(f"https://localhost:{tls_server.port}/v1/messages", transport=transport)
+        assert reply.status == 200 and b"over tls" in reply.body
+        with pytest.raises(UnavailableError) as caught:  # the certificate names localhost, not 127.0.0.1
+            post(f"https://127.0.0.1:{tls_server.port}/v1/messages", transport=transport)
+        assert "could not be verified" in caught.value.message
+        with pytest.raises(UnavailableError):  # and a stranger's certificate is refused
+            post(f"https://localhost:{tls_server.port}/v1/messages")
 
 
 def test_a_reply_over_the_size_cap_is_refused(server: FakeProviderServer) -> None:

@@ -1,8 +1,10 @@
 """HTTP for the LLM providers: the transport port, its stdlib adapter and fake, error mapping, and
 the request/parse flow the JSON providers share (:class:`JsonHttpProvider`).
 
-:class:`HttpClientTransport` is built on :mod:`http.client` (no dependency): connecting is limited
-by ``timeouts.connect_s``, each socket read by ``timeouts.read_s`` (lowered to the time left), and
+:class:`HttpClientTransport` is built on :mod:`http.client` (no dependency): resolving the host
+name and connecting are each limited by ``timeouts.connect_s`` (the lookup runs on a helper
+thread, since the system resolver cannot be interrupted; every address it returns is tried in
+turn), each socket read by ``timeouts.read_s`` (lowered to the time left), and
 the whole exchange by ``timeouts.total_s``: the body is read in chunks and a watchdog shuts the
 socket at the deadline, so a server dripping its headers or body is cut off.  Replies above
 :data:`MAX_REPLY_BYTES` are refused.  Network failures become Perth errors here; statuses stay in
@@ -22,7 +24,7 @@ import socket
 import ssl
 import threading
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from perth.errors import InvalidInputError, ProviderRejectedError, TransientError, UnavailableError
 from perth.record import EMPTY_MAP, Record
@@ -30,7 +32,7 @@ from perth.summarize.model import Usage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from perth.resilience.policy import Timeouts
     from perth.summarize.model import Completion, Prompt
@@ -79,16 +81,31 @@ class HttpTransport(Protocol):
 
 
 # --- the real adapter
-class HttpClientTransport:
-    """:class:`HttpTransport` on :mod:`http.client`: http and https (the default TLS context)."""
+#: A socket address as :func:`socket.getaddrinfo` gives it: (family, type, proto, address).
+Address = tuple[int, int, int, tuple[Any, ...]]
 
-    def __init__(self, *, max_reply_bytes: int = MAX_REPLY_BYTES, ssl_context: ssl.SSLContext | None = None) -> None:
+
+def system_resolve(host: str, port: int) -> list[Address]:
+    """The system resolver's TCP addresses for ``host``:``port``."""
+    return [(family, kind, proto, address)
+            for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+class HttpClientTransport:
+    """:class:`HttpTransport` on :mod:`http.client`: http and https (the default TLS context).
+
+    ``resolve`` looks host names up (default: the system resolver)."""
+
+    def __init__(self, *, max_reply_bytes: int = MAX_REPLY_BYTES, ssl_context: ssl.SSLContext | None = None,
+                 resolve: Callable[[str, int], Sequence[Address]] = system_resolve) -> None:
         self.max_reply_bytes = max_reply_bytes
         self.ssl_context = ssl_context
+        self.resolve = resolve
 
     def post(self, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> HttpReply:
         """POST ``body`` to ``url`` within ``timeouts``."""
-        return _Exchange(_Target.parse(url), timeouts, self.max_reply_bytes).run(headers, body, self.ssl_context)
+        exchange = _Exchange(_Target.parse(url), timeouts, self.max_reply_bytes)
+        return exchange.run(headers, body, self.ssl_context, self.resolve)
 
 
 class _Target(Record):
@@ -135,8 +152,9 @@ class _Exchange:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
 
-    def run(self, headers: Mapping[str, str], body: bytes, context: ssl.SSLContext | None) -> HttpReply:
-        conn = self._connect(context)
+    def run(self, headers: Mapping[str, str], body: bytes, context: ssl.SSLContext | None,
+            resolve: Callable[[str, int], Sequence[Address]]) -> HttpReply:
+        conn = self._connect(context, resolve)
         watchdog = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._expire)
         watchdog.daemon = True
         watchdog.start()
@@ -150,15 +168,18 @@ class _Exchange:
             watchdog.cancel()
             conn.close()
 
-    def _connect(self, context: ssl.SSLContext | None) -> http.client.HTTPConnection:
+    def _connect(self, context: ssl.SSLContext | None,
+                 resolve: Callable[[str, int], Sequence[Address]]) -> http.client.HTTPConnection:
         target = self.target
         limit = min(self.timeouts.connect_s, self.timeouts.total_s)
-        conn: http.client.HTTPConnection
+        addresses = _resolve_within(target, limit, resolve)
+        conn: _PinnedConnection | _PinnedTlsConnection
         if target.scheme == "https":
-            conn = http.client.HTTPSConnection(target.host, target.port, timeout=limit,
-                                               context=context or ssl.create_default_context())
+            conn = _PinnedTlsConnection(target.host, target.port, timeout=limit,
+                                        context=context or ssl.create_default_context())
         else:
-            conn = http.client.HTTPConnection(target.host, target.port, timeout=limit)
+            conn = _PinnedConnection(target.host, target.port, timeout=limit)
+        conn.addresses = addresses
         try:
             conn.connect()
         except OSError as exc:
@@ -227,6 +248,63 @@ class _Exchange:
                                   "check the provider's health and the network")
         return TransientError(f"{label} closed the connection without a complete answer ({type(exc).__name__})",
                               "check the provider's health and its llm.*_base_url")
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """An HTTP connection to addresses already looked up (tried in order), not to a name."""
+
+    addresses: Sequence[Address] = ()
+
+    def connect(self) -> None:
+        self.sock = _open_socket(self.addresses, self.timeout)
+        with contextlib.suppress(OSError):
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedTlsConnection(http.client.HTTPSConnection, _PinnedConnection):
+    """HTTPS on :class:`_PinnedConnection`'s socket; the certificate is checked against the name."""
+
+
+def _open_socket(addresses: Sequence[Address], timeout: float | None) -> socket.socket:
+    """A socket connected to the first of ``addresses`` that accepts, each tried within ``timeout``."""
+    failure: OSError | None = None
+    for family, kind, proto, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            failure = exc
+            continue
+        return sock
+    raise failure or OSError("no address to connect to")
+
+
+def _resolve_within(target: _Target, limit: float,
+                    resolve: Callable[[str, int], Sequence[Address]]) -> Sequence[Address]:
+    """``resolve(host, port)`` on a helper thread, given up after ``limit`` seconds."""
+    outcome: list[Sequence[Address] | OSError] = []
+
+    def lookup() -> None:
+        try:
+            outcome.append(resolve(target.host, target.port))
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lookup, name="perth-resolve", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if not outcome:
+        raise TransientError(f"cannot resolve the provider host {target.host} within {limit:g} s",
+                             "check the network and DNS, or raise llm.connect_timeout_s")
+    found = outcome[0]
+    if isinstance(found, OSError):
+        raise _connect_failure(target, limit, found) from found
+    if not found:
+        raise TransientError(f"cannot resolve the provider host {target.host}",
+                             "check the network and the provider's llm.*_base_url setting")
+    return found
 
 
 def _connect_failure(target: _Target, limit: float, exc: OSError) -> Exception:
