@@ -6,11 +6,13 @@
    read in blocks of 64 K characters) on generated typical shell history with about 1 % of
    lines holding a secret, reading and writing files, against reading and writing the same
    bytes without filtering in the same run (goal: >= 20 MB/s); ``redact_lines`` for reference.
+   The worst case, ``redact`` on text holding every rule keyword on every line, against that
+   typical rate (no goal: it shows what adversarial text costs).
 3. Hot path (``perth log``): in fresh processes that have imported ``re``, ``argparse``,
    ``sqlite3`` and ``perth.record``, the median cost of importing ``perth.redact`` and
    redacting one realistic summary, against importing it alone (goal: <= 1.5 ms per summary).
 
-Run: `make bench-redact` or `.venv/bin/python bench/bench_redact.py [--mb N] [--runs N]`.
+Run: `make bench-redact` or `.venv/bin/python bench/bench_redact.py [--mb N] [--worst-mb N] [--runs N]`.
 Timings use byte-code caches, as users have them: run `python -m compileall -q src/perth`
 first when PYTHONDONTWRITEBYTECODE is set.
 """
@@ -73,8 +75,9 @@ def corpus_table(cases: list[Case]) -> tuple[float, float]:
     return recall, fpr
 
 
-def throughput(megabytes: float, cases: list[Case]) -> None:
-    """Print MB/s of redact_stream (and redact_lines) over files, and the ratio to read+write."""
+def throughput(megabytes: float, cases: list[Case]) -> float:
+    """Print MB/s of redact_stream (and redact_lines) over files, and the ratio to read+write;
+    return the redact_stream rate."""
     secrets_lines = [c.text for c in cases if c.labels and "\n" not in c.text]
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "history"
@@ -95,6 +98,26 @@ def throughput(megabytes: float, cases: list[Case]) -> None:
           f"copy rate ({stream / base:.0f}x its time)   <- perth redact")
     print(f"  read+redact_lines+write           {size / lines:8.1f} MB/s   ratio {base / lines:.3f}"
           f"   (same output: {'yes' if same else 'NO'})")
+    return size / stream
+
+
+def worst_case(megabytes: float, typical_rate: float) -> None:
+    """Print the rate of ``redact`` on text holding every rule keyword on every line (every rule
+    runs on every line, and a second pass confirms the fixed point), against the typical rate."""
+    from perth.redact.keywords import KEYWORDS
+
+    line = "".join(f"{k}= {k}:\"{k}'" for k in KEYWORDS) + "\n"
+    text = line * max(1, int(megabytes * 1_000_000 / len(line)))
+    spent = []
+    for _ in range(2):
+        started = time.perf_counter()
+        SecretFilter().redact(text, source="bench")
+        spent.append(time.perf_counter() - started)
+    rate = len(text) / 1_000_000 / min(spent)
+    print(f"\nworst case: {len(text) / 1_000_000:.2f} MB with all {len(KEYWORDS)} keywords on every line "
+          f"({len(line):,}-character lines)")
+    print(f"  redact                            {rate:8.2f} MB/s   ratio {rate / typical_rate:.4f} of the "
+          f"typical-history rate ({typical_rate / rate:.0f}x its time per byte)")
 
 
 def _copy(source: Path, target: Path, mode: str) -> float:
@@ -179,11 +202,14 @@ def hot_path_cost(runs: int = 20) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="megabytes of history (default 50)")
+    parser.add_argument("--worst-mb", type=float, default=0.5,
+                        help="megabytes of keyword-dense text for the worst case (default 0.5)")
     parser.add_argument("--runs", type=int, default=20, help="fresh processes per hot-path figure")
     args = parser.parse_args()
     cases = build_corpus()
     corpus_table(cases)
-    throughput(args.mb, cases)
+    typical = throughput(args.mb, cases)
+    worst_case(args.worst_mb, typical)
     hot_path_cost(args.runs)
 
 
