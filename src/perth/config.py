@@ -93,6 +93,12 @@ KEYS: tuple[KeySpec, ...] = (
             "JSON-lines log file; empty disables file logging. Relative paths are under the state dir."),
     KeySpec("log.level", "choice", "info", "Lowest level written to the log file.",
             choices=("debug", "info", "warning", "error")),
+    KeySpec("trace.exporter", "choice", "none",
+            "OpenTelemetry spans of LLM calls and context collection: none, console (JSON on stderr) or otlp "
+            "(OTLP/HTTP); console and otlp need perth[otel].", choices=("none", "console", "otlp")),
+    KeySpec("trace.endpoint", "str", "",
+            "OTLP/HTTP traces address; empty means $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "
+            "$OTEL_EXPORTER_OTLP_ENDPOINT or http://localhost:4318/v1/traces."),
     KeySpec("redact.enabled", "bool", True,
             "Redact secrets before storing and displaying. LLM and event paths always redact."),
     KeySpec("redact.extra_patterns", "list", (),

@@ -37,7 +37,11 @@ INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bash
               "fish": ("~/.config/fish/config.fish", "perth init fish | source")}
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
+    ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "pip install 'perth[otel]'"),
 )
+#: The module each ``trace.exporter`` needs.
+TRACE_MODULES = {"console": "opentelemetry.sdk.trace",
+                 "otlp": "opentelemetry.exporter.otlp.proto.http.trace_exporter"}
 TOOLS: tuple[tuple[str, str], ...] = (
     ("git", "branch and dirty files in `perth status`, repository detection"),
     ("tmux", "terminal multiplexer panes ($TMUX_PANE resolution)"),
@@ -139,6 +143,25 @@ def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Che
     return checks
 
 
+def _trace_checks(settings: Settings) -> list[Check]:
+    """``trace.exporter``: off, or on with what it needs installed."""
+    from importlib.util import find_spec
+
+    exporter = str(settings.get("trace.exporter"))
+    if exporter == "none":
+        return [Check("trace", "exporter", "ok", "off (trace.exporter = none)")]
+    module = TRACE_MODULES[exporter]
+    try:
+        found = find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        return [Check("trace", "exporter", "fail", f"{exporter}: OpenTelemetry is not installed ({module})",
+                      "pip install 'perth[otel]', or set trace.exporter to none")]
+    where = "stderr" if exporter == "console" else (str(settings.get("trace.endpoint")) or "the OTEL_* default")
+    return [Check("trace", "exporter", "ok", f"{exporter} -> {where}")]
+
+
 def _breakers(settings: Settings) -> dict[str, BreakerState]:
     from perth.store.sqlite import SQLiteStore
 
@@ -209,6 +232,7 @@ def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
     if settings is not None:
         checks += _store_checks(settings)
         checks += _provider_checks(settings, environ)
+        checks += _trace_checks(settings)
     else:
         checks.append(Check("store", "data file", "warn", "not checked: the configuration is invalid",
                             "fix the configuration first"))

@@ -15,10 +15,12 @@ from perth.clock import now_ms
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from contextlib import AbstractContextManager
 
     from perth.config import Settings
     from perth.redact import Redacted, SecretFilter
     from perth.store.port import Store
+    from perth.tracing import Span, SpanValue
 
 
 class Runtime:
@@ -60,6 +62,13 @@ class Runtime:
     def redact_optional(self, text: str | None, source: str) -> str | None:
         """:meth:`redact` for optional fields."""
         return None if text is None else self.redact(text, source)
+
+    def span(self, name: str, attributes: Mapping[str, SpanValue] | None = None) -> AbstractContextManager[Span]:
+        """An OpenTelemetry span around an operation worth tracing (``trace.exporter``; a no-op
+        when tracing is off).  Attribute text must have been through :meth:`redact`."""
+        from perth import tracing
+
+        return tracing.span(tracing.tracer_for(self.settings), name, attributes)
 
     def flush_counters(self) -> None:
         """Persist the secret filter's per-rule counters (never the secrets)."""

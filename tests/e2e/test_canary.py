@@ -352,6 +352,34 @@ def journal_handoff_and_narrative(c: Canary) -> None:
     c.extra_files += [sessions]
 
 
+@entry_point
+def traces_of_llm_calls(c: Canary) -> None:
+    """OpenTelemetry spans of summaries (console and OTLP/HTTP), with a provider echoing secrets."""
+    from tests.otlp_collector import OtlpCollector
+    from tests.summarize.fake_provider import FakeProviderServer, answer, status
+
+    repo = _canary_repo(c)
+    s = c.secrets
+    with FakeProviderServer(default=answer("Rotated the keys.")) as server, OtlpCollector() as collector:
+        env = {"PERTH_LLM__OPENAI_BASE_URL": server.openai_url, "PERTH_LLM__RETRIES": "0",
+               "PERTH_LLM__CHAIN": "openai,none"}
+        c.workdir, home_workdir = repo, c.workdir
+        try:
+            for exporter in ("console", "otlp"):
+                printed = len(c.outputs)
+                traced = {**env, "PERTH_TRACE__EXPORTER": exporter, "PERTH_TRACE__ENDPOINT": collector.url}
+                server.script(status(500, text=f"upstream said {s['github-pat']} {s['stripe-live']}"))
+                assert c.perth("summarize", "--pane", "canary", env=traced) == 0
+                assert c.perth("summarize", "--pane", "canary", env=traced) == 0
+                if exporter == "console":
+                    assert any("perth.llm.call" in out for out in c.outputs[printed:]), "spans were printed"
+        finally:
+            c.workdir = home_workdir
+        bodies = collector.bodies
+    assert bodies and all(b"perth.llm.call" in body for _path, body in bodies), "spans reached the receiver"
+    c.outputs += [body.decode("utf-8", "replace") for _path, body in bodies]
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

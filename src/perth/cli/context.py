@@ -138,6 +138,10 @@ class CliContext:
         runtime = self._runtime
         if self.verbose:
             self._explain(command, code, seconds, runtime)
+        if "perth.tracing" in sys.modules:  # spans were made: send what is left before the process ends
+            from perth import tracing
+
+            tracing.shutdown()
         if runtime is None:
             return
         try:

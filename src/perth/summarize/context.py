@@ -165,6 +165,17 @@ def collect_context(rt: Runtime, pane: Pane | None, *, since_ms: int | None = No
     limit_ms = rt.settings.get_int("context.collector_timeout_ms") if timeout_ms is None else timeout_ms
     if limit_ms <= 0:
         raise InvalidInputError(f"invalid collector time limit {limit_ms} ms", "use a positive number of ms")
+    with rt.span("perth.context.collect", {"perth.context.timeout_ms": limit_ms}) as span:
+        context = _collect(rt, pane, chosen, since_ms, limit_ms)
+        for report in context.reports:
+            span.set(f"perth.collector.{report.name}", rt.redact(f"{report.status} {report.elapsed_ms} ms", "trace"))
+        span.set("perth.context.bytes", sum(report.bytes for report in context.reports))
+        span.set("perth.context.sections", len(context.sections))
+    return context
+
+
+def _collect(rt: Runtime, pane: Pane | None, chosen: Sequence[Collector], since_ms: int | None,
+             limit_ms: int) -> Context:
     started = time.monotonic()
     cwd, repo = locate(rt, pane)
     _warm(rt, pane)

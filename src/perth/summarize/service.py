@@ -10,6 +10,7 @@ result into an ``automated`` checkpoint intent of the pane.
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from perth.errors import CircuitOpenError, PerthError, ProviderRejectedError, UnavailableError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from perth.summarize.model import Completion, LlmStats, Prompt, Section
     from perth.summarize.providers.http import HttpTransport
     from perth.summarize.providers.port import Provider
+    from perth.tracing import Span, SpanValue
 
 BREAKER_PREFIX = "llm:"
 MAX_ERROR_CHARS = 300
@@ -129,16 +131,21 @@ class _Chain:
         self.pane_id = pane_id
         self.done: list[ChainAttempt] = []
 
-    def describe(self, exc: BaseException) -> str:
+    def describe(self, exc: BaseException) -> Redacted:
         text = exc.message if isinstance(exc, PerthError) else f"{type(exc).__name__}: {exc}"
         line = " ".join(text.split())[:MAX_ERROR_CHARS]
-        return str(self.rt.redact(line, "llm"))
+        return self.rt.redact(line, "llm")
 
     def run(self, names: Sequence[str]) -> Generation:
-        for name in names:
-            completion = self.try_provider(name)
-            if completion is not None:
-                return self.generation(completion)
+        attributes: dict[str, SpanValue] = {"perth.purpose": self.rt.redact(self.prompt.purpose, "trace"),
+                                            "perth.chain": self.rt.redact(",".join(names), "trace")}
+        with self.rt.span("perth.llm.generate", attributes) as span:
+            for name in names:
+                completion = self.try_provider(name)
+                if completion is not None:
+                    span.set("perth.provider", self.rt.redact(completion.provider, "trace"))
+                    return self.generation(completion)
+            span.fail(self.rt.redact("no provider in the chain answered", "trace"))
         tried = "; ".join(f"{a.provider}: {a.outcome}" + (f" ({a.error})" if a.error else "") for a in self.done)
         raise UnavailableError(f"no provider in the chain answered ({tried})",
                                "check `perth providers status`, or add none to llm.chain as the last resort")
@@ -154,33 +161,64 @@ class _Chain:
         return self.call(provider)
 
     def call(self, provider: Provider) -> Completion | None:
+        # Span attributes follow OpenTelemetry's GenAI conventions where one fits.
+        attributes: dict[str, SpanValue] = {"gen_ai.system": self.rt.redact(provider.name, "trace"),
+                                            "gen_ai.request.model": self.rt.redact(provider.model, "trace")}
+        with self.rt.span("perth.llm.call", attributes) as span:
+            return self._call(provider, span)
+
+    def _call(self, provider: Provider, span: Span) -> Completion | None:
         from perth.resilience.call import resilient_call
 
         attempts: list[Attempt] = []
+        numbers = itertools.count(1)
         breaker = None if provider.name == "none" else breaker_for(self.rt, provider.name)
         started = time.monotonic()
         try:
-            completion = resilient_call(lambda: provider.complete(self.prompt, timeouts(self.rt.settings)),
+            completion = resilient_call(lambda: self.attempt(provider, next(numbers)),
                                         retry_policy(self.rt.settings), breaker, sleep=self.sleep,
                                         attempts=attempts, describe=self.describe)
         except CircuitOpenError as exc:
-            self.record(provider.name, provider.model, "open", error=self.describe(exc))
+            self.record(provider.name, provider.model, "open", error=self.describe(exc), span=span)
             return None
         except ProviderRejectedError as exc:
-            self.record(provider.name, provider.model, "rejected", len(attempts), started, error=self.describe(exc))
+            self.record(provider.name, provider.model, "rejected", len(attempts), started, error=self.describe(exc),
+                        span=span)
             return None
         except Exception as exc:  # a provider failure of any kind (even a bug) moves the chain on
-            self.record(provider.name, provider.model, "failed", len(attempts), started, error=self.describe(exc))
+            self.record(provider.name, provider.model, "failed", len(attempts), started, error=self.describe(exc),
+                        span=span)
             return None
-        self.record(provider.name, completion.model, "ok", len(attempts), started,
+        self.record(provider.name, completion.model, "ok", len(attempts), started, span=span,
                     input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
         return completion
 
+    def attempt(self, provider: Provider, number: int) -> Completion:
+        """One request to the provider, in its own span."""
+        with self.rt.span("perth.llm.attempt", {"perth.attempt": number}) as span:
+            try:
+                return provider.complete(self.prompt, timeouts(self.rt.settings))
+            except Exception as exc:
+                span.fail(self.describe(exc))
+                raise
+
     def record(self, provider: str, model: str, outcome: str, attempts: int = 0, started: float | None = None, *,
-               error: str | None = None, input_tokens: int | None = None, output_tokens: int | None = None) -> None:
+               error: Redacted | None = None, input_tokens: int | None = None, output_tokens: int | None = None,
+               span: Span | None = None) -> None:
         from perth.summarize.model import LlmCall
 
         latency = None if started is None else int((time.monotonic() - started) * 1000)
+        if span is not None:
+            span.set("perth.outcome", self.rt.redact(outcome, "trace"))
+            span.set("perth.attempts", attempts)
+            if latency is not None:
+                span.set("perth.latency_ms", latency)
+            if input_tokens is not None:
+                span.set("gen_ai.usage.input_tokens", input_tokens)
+            if output_tokens is not None:
+                span.set("gen_ai.usage.output_tokens", output_tokens)
+            if error is not None:
+                span.fail(error)
         self.done.append(ChainAttempt(provider=provider, model=model, outcome=outcome, attempts=attempts,
                                       latency_ms=latency, error=error))
         call = LlmCall(id=uuid7(), at=self.rt.clock(), provider=provider, model=model, purpose=self.prompt.purpose,
@@ -212,13 +250,19 @@ def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None
     from perth.summarize.prompt import prepare
 
     chain = chain_for(rt.settings, provider)
-    _fail_fast(rt, chain)
-    pane, _found = pane_for_write(rt, pane_name)
-    prompt = prepare(rt, pane, since_ms=since_ms, purpose="summary")
-    generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
-    draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
-                       source="automated", tags=(SUMMARY_TAG,))
-    entry, _resolution = log_entry(rt, draft, pane.name)
+    with rt.span("perth.summarize", {"perth.chain": rt.redact(",".join(chain), "trace")}) as span:
+        try:
+            _fail_fast(rt, chain)
+        except CircuitOpenError as exc:
+            span.fail(rt.redact(exc.message, "trace"))
+            raise
+        pane, _found = pane_for_write(rt, pane_name)
+        span.set("perth.pane", rt.redact(pane.name, "trace"))
+        prompt = prepare(rt, pane, since_ms=since_ms, purpose="summary")
+        generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
+        draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
+                           source="automated", tags=(SUMMARY_TAG,))
+        entry, _resolution = log_entry(rt, draft, pane.name)
     return Summary(entry=entry, generation=generation, prompt=prompt)
 
 
