@@ -130,7 +130,8 @@ def imported_jsonl(c: Canary) -> None:
         {"kind": "header", "schema": "perth.export.v1"},
         {"kind": "pane", "id": pane_id, "name": "imported", "status": "active", "mux_kind": "none",
          "session": sentence, "tab": None, "mux_pane_id": None, "cwd": f"/home/u/{c.secrets['github-pat']}",
-         "repo_root": None, "branch": None, "tags": [], "meta": {"k": sentence},
+         "repo_root": f"/src/{c.secrets['aws-access-key-id']}", "branch": f"fix-{c.secrets['github-pat']}",
+         "tags": [], "meta": {"k": sentence},
          "created_at": "2026-01-01T00:00:00.000Z", "last_seen_at": "2026-01-01T00:00:00.000Z",
          "deleted_at": None},
         {"kind": "entry", "id": entry_id, "pane_id": pane_id, "pane": "imported",
@@ -350,6 +351,26 @@ def journal_handoff_and_narrative(c: Canary) -> None:
     assert c.perth("journal", "verify", str(handwritten), "--repo", str(repo), "--format", "json") == 5
     assert c.perth("journal", "verify", str(handwritten), "--repo", str(repo)) == 5
     c.extra_files += [sessions]
+
+
+@entry_point
+def panes_in_a_token_branch(c: Canary) -> None:
+    """Automatic and created panes, status and pane views in the repository whose branch and files
+    carry secrets."""
+    repo = _canary_repo(c)
+    c.workdir, home_workdir = repo, c.workdir
+    try:
+        printed = len(c.outputs)
+        assert c.perth("log", "working on the branch") == 0
+        assert "REDACTED-github-pat" in c.outputs[printed], "the automatic pane is named from redacted text"
+        assert c.perth("pane", "create", "branch-pane") == 0
+        for fmt in ("text", "json", "markdown", "llm"):
+            assert c.perth("status", "--format", fmt) == 0
+            assert c.perth("pane", "show", "branch-pane", "--format", fmt) == 0
+            assert c.perth("pane", "list", "--format", fmt) == 0
+        assert c.perth("export", "--output", str(c.home / "branch-export.jsonl")) == 0
+    finally:
+        c.workdir = home_workdir
 
 
 @entry_point

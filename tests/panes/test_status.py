@@ -56,3 +56,28 @@ def test_missing_repository_is_reported_not_fatal(make_rt: Callable[..., Runtime
     report = status(rt)
     assert report.panes[0].git_error is not None
     assert report.panes[0].branch == "feature/x"
+
+
+def test_a_token_in_the_branch_or_a_file_name_is_redacted_in_names_store_and_report(
+        make_rt: Callable[..., Runtime], repo: Path) -> None:
+    import random
+    import string
+
+    from perth.panes.resolve import resolve
+
+    token = "ghp_" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(36))
+    git(repo, "checkout", "-q", "-b", f"fix-{token}")
+    (repo / f"notes-{token}.txt").write_text("x\n")
+    rt = make_rt(cwd=repo)
+    found = resolve(rt)
+    assert found.name == "myrepo/fix-REDACTED-github-pat"  # as capture ingest names it from redacted text
+    log_entry(rt, EntryDraft(summary="working"), None)  # the automatic pane is created, not refused
+    auto = rt.store.get_pane(name=found.name)
+    assert auto is not None and auto.branch == "fix-[REDACTED:github-pat]"
+    made = create_pane(rt, PaneSpec(name="explicit"))
+    assert made.branch == "fix-[REDACTED:github-pat]" and made.repo_root == str(repo)
+    report = status(rt)
+    (state,) = [s for s in report.panes if s.pane.name == found.name]
+    assert state.branch == "fix-[REDACTED:github-pat]"
+    assert state.dirty == ("notes-[REDACTED:github-pat].txt",)
+    assert token not in repr(report)

@@ -94,3 +94,16 @@ def test_round_trip_property(make_rt: Callable[..., Runtime], tmp_path_factory, 
     target = make_rt()
     import_records(target, parse_import(target, exported))
     assert _body(list(export_lines(target))) == _body(exported)
+
+
+def test_imported_repository_and_branch_pass_the_secret_filter(rt: Runtime) -> None:
+    token = "ghp_" + "Ab1" * 12
+    lines = ['{"kind": "header", "schema": "perth.export.v1"}', json.dumps(
+        {"kind": "pane", "id": "01900000-0000-7000-8000-0000000000aa", "name": "imported", "status": "active",
+         "mux_kind": "none", "session": None, "tab": None, "mux_pane_id": None, "cwd": None,
+         "repo_root": f"/src/{token}", "branch": f"fix-{token}", "tags": [], "meta": {},
+         "created_at": "2026-01-01T00:00:00.000Z", "last_seen_at": "2026-01-01T00:00:00.000Z", "deleted_at": None})]
+    import_records(rt, parse_import(rt, lines))
+    pane = rt.store.get_pane(name="imported")
+    assert pane is not None
+    assert (pane.repo_root, pane.branch) == ("/src/[REDACTED:github-pat]", "fix-[REDACTED:github-pat]")

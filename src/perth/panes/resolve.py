@@ -94,7 +94,12 @@ def resolve(rt: Runtime, explicit: str | None = None) -> Resolution:
             variable = "$TMUX_PANE" if kind == "tmux" else "$ZELLIJ_PANE_ID"
             return Resolution(pane.name, "tmux" if kind == "tmux" else "zellij",
                               f"{variable}={pane_id}", pane)
-    repo = find_repo(rt.cwd)
-    name = automatic_name(repo, os.path.basename(rt.cwd))
-    detail = f"repository {repo.root}" if repo else f"directory {rt.cwd}"
+    # Named from redacted text, as capture ingest names panes: a token in a branch or folder name
+    # becomes REDACTED-<rule> in the name rather than being stored or refused.
+    found = find_repo(rt.cwd)
+    repo = None if found is None else RepoInfo(root=rt.redact(found.root, "pane"),
+                                                branch=rt.redact_optional(found.branch, "pane"), head=found.head)
+    cwd = rt.redact(rt.cwd, "pane")
+    name = automatic_name(repo, os.path.basename(cwd))
+    detail = f"repository {repo.root}" if repo else f"directory {cwd}"
     return Resolution(name, "auto", detail, store.get_pane(name=name))

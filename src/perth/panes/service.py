@@ -96,8 +96,8 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
         id=uuid7(), name=name, created_at=now, last_seen_at=now,
         session=rt.redact_optional(session, "pane"), tab=rt.redact_optional(spec.tab, "pane"),
         mux_kind=mux_kind, mux_pane_id=mux_pane_id if mux_kind != "none" else None,
-        cwd=rt.redact(cwd, "pane"), repo_root=repo.root if repo else None,
-        branch=repo.branch if repo else None, tags=clean_tags(rt, spec.tags),
+        cwd=rt.redact(cwd, "pane"), repo_root=rt.redact_optional(repo.root if repo else None, "pane"),
+        branch=rt.redact_optional(repo.branch if repo else None, "pane"), tags=clean_tags(rt, spec.tags),
         meta=clean_meta(rt, spec.meta or {}),
     )
     rt.store.add_pane(pane)

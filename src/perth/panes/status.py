@@ -81,11 +81,12 @@ def status(rt: Runtime, *, pane_name: str | None = None, limit: int = 20) -> Sta
         last = recent[pane.id][0] if recent[pane.id] else None
         states.append(PaneState(
             pane=pane, current=pane.name == current.name, last_entry=last,
-            branch=(tree.branch if tree and tree.branch else pane.branch),
-            dirty=tree.dirty[:max_dirty] if tree else (), dirty_total=len(tree.dirty) if tree else 0,
+            branch=rt.redact_optional(tree.branch if tree and tree.branch else pane.branch, "status"),
+            dirty=tuple(rt.redact(path, "status") for path in tree.dirty[:max_dirty]) if tree else (),
+            dirty_total=len(tree.dirty) if tree else 0,
             last_commands=_last_commands(recent[pane.id]),
             next_steps=tuple(e for e in nexts[pane.id] if last is None or e.ts >= _last_milestone(recent[pane.id])),
-            git_error=tree.error if tree else None,
+            git_error=rt.redact_optional(tree.error if tree else None, "status"),
         ))
     return StatusReport(current=current, panes=tuple(states), more=more, generated_at=rt.clock())
 
