@@ -50,7 +50,6 @@ if TYPE_CHECKING:  # typing costs ~5 ms to import: only the type checker reads t
 SCOPE = "perth"
 #: Longest time one OTLP export may take (seconds), at exit too.
 EXPORT_TIMEOUT_S = 3.0
-EXPORTERS = ("none", "console", "otlp")
 
 
 class _NoSpan:
@@ -214,4 +213,4 @@ def span(tracer: Any, name: str, attributes: Mapping[str, SpanValue] | None = No
             raise
 
 
-__all__ = ["EXPORTERS", "shutdown", "span", "tracer_for", "use_exporter"]
+__all__ = ["shutdown", "span", "tracer_for", "use_exporter"]
