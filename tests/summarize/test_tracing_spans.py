@@ -242,3 +242,17 @@ def test_doctor_reports_the_exporter_and_what_it_lacks(monkeypatch: pytest.Monke
     done = perth(repo, {"PERTH_TRACE__EXPORTER": "console"}, "doctor", "--format", "json")
     rows = [c for c in json.loads(done.stdout)["checks"] if c["area"] == "trace"]
     assert [(r["name"], r["status"]) for r in rows] == [("exporter", "ok")]
+
+
+def test_a_narrative_is_its_own_generate_span(exporter: InMemorySpanExporter, server: FakeProviderServer,
+                                              runtime: Callable[..., Runtime]) -> None:
+    from perth.summarize.model import Section
+    from perth.summarize.service import narrate
+
+    rt = runtime(PERTH_LLM__CHAIN="openai,none")
+    server.script(answer("The session fixed the parser."))
+    narration = narrate(rt, [Section(name="work", title="Work", priority=1, text=rt.redact("fixed the parser", "t"))])
+    assert narration.provider == "openai"
+    spans = exporter.get_finished_spans()
+    assert [s.name for s in spans] == ["perth.llm.attempt", "perth.llm.call", "perth.llm.generate"]
+    assert spans[-1].parent is None and spans[-1].attributes["perth.purpose"] == "narrative"
