@@ -133,7 +133,7 @@ def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Che
         retry_at = state.retry_at(breaker_policy(settings)) if state is not None else None
         if not info.ready:
             checks.append(Check("llm", name, "warn", f"{info.model}: {info.configured}",
-                                "set the key, or drop the provider from llm.chain"))
+                                f"{info.fix}, or drop the provider from llm.chain"))
         elif state is not None and state.state == "open" and retry_at is not None:
             checks.append(Check("llm", name, "warn", f"{info.model}: circuit breaker open"
                                 f" ({state.last_error or 'failing'})",

@@ -6,7 +6,6 @@ import contextlib
 import email.utils
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -207,17 +206,6 @@ def test_every_resolved_address_is_tried_in_turn_and_the_name_stays_the_host(ser
 def test_the_system_resolver_finds_localhost(server: FakeProviderServer) -> None:
     server.script(answer("hello"))
     assert post(f"http://localhost:{server.port}/v1/messages").status == 200
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A self-signed certificate for the name ``localhost`` (not for the address 127.0.0.1)."""
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
-                   check=True, capture_output=True)
-    return cert, key
 
 
 def test_https_checks_the_certificate_against_the_name_not_the_address(certificate: tuple[str, str]) -> None:

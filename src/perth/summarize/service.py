@@ -316,6 +316,7 @@ class ProviderInfo(Record):
     model: str
     configured: str
     ready: bool = True
+    fix: str = ""  # what to do when not ready
 
 
 def describe_provider(name: str, settings: Settings, environ: Mapping[str, str]) -> ProviderInfo:
@@ -323,7 +324,11 @@ def describe_provider(name: str, settings: Settings, environ: Mapping[str, str])
     if name == "none":
         return ProviderInfo("extractive", "built in, no network")
     model = str(settings.get(f"llm.{name}_model"))
-    url = str(settings.get(f"llm.{name}_base_url"))
+    base = str(settings.get(f"llm.{name}_base_url"))
+    route, unroutable = _route(base, environ)
+    url = base + route
+    if unroutable:
+        return ProviderInfo(model, url, ready=False, fix=unroutable)
     if name == "ollama":
         return ProviderInfo(model, url)
     env_var = "ANTHROPIC_API_KEY" if name == "anthropic" else "OPENAI_API_KEY"
@@ -331,9 +336,30 @@ def describe_provider(name: str, settings: Settings, environ: Mapping[str, str])
         return ProviderInfo(model, f"{url}, key from llm.{name}_api_key")
     if environ.get(env_var):
         return ProviderInfo(model, f"{url}, key from ${env_var}")
-    needs_key = name == "anthropic" or "api.openai.com" in url
+    needs_key = name == "anthropic" or "api.openai.com" in base
     return ProviderInfo(model, f"{url}, no key" + (f" (set ${env_var} or llm.{name}_api_key)" if needs_key else ""),
-                        ready=not needs_key)
+                        ready=not needs_key, fix=f"set ${env_var} or llm.{name}_api_key" if needs_key else "")
+
+
+def _route(url: str, environ: Mapping[str, str]) -> tuple[str, str]:
+    """How a request to ``url`` leaves this machine (`` via the proxy ...`` or nothing), and the
+    fix when it cannot (a proxy setting that cannot be parsed stops every request)."""
+    from urllib.parse import urlsplit
+
+    from perth.summarize.providers.proxy import proxy_for
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "", ""  # the transport reports the invalid URL itself
+    if not parts.hostname:
+        return "", ""
+    try:
+        proxy = proxy_for(parts.scheme, parts.hostname, port, environ)
+    except PerthError as exc:
+        return f" ({exc.what})", exc.fix
+    return ("", "") if proxy is None else (f" via {proxy.label}", "")
 
 
 class ProviderStatus(Record):

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Protocol
 
-from perth.errors import InvalidInputError, ProviderRejectedError, TransientError, UnavailableError
+from perth.errors import InvalidInputError, PerthError, ProviderRejectedError, TransientError, UnavailableError
 from perth.record import EMPTY_MAP, Record
 from perth.summarize.model import Usage
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from perth.resilience.policy import Timeouts
     from perth.summarize.model import Completion, Prompt
+    from perth.summarize.providers.proxy import Proxy
 
 #: Largest reply body accepted (bytes).
 MAX_REPLY_BYTES = 4 * 1024 * 1024
@@ -94,17 +95,26 @@ def system_resolve(host: str, port: int) -> list[Address]:
 class HttpClientTransport:
     """:class:`HttpTransport` on :mod:`http.client`: http and https (the default TLS context).
 
-    ``resolve`` looks host names up (default: the system resolver)."""
+    ``resolve`` looks host names up (default: the system resolver); ``environ`` (default: the
+    process environment) names the proxies (see :mod:`perth.summarize.providers.proxy`)."""
 
     def __init__(self, *, max_reply_bytes: int = MAX_REPLY_BYTES, ssl_context: ssl.SSLContext | None = None,
-                 resolve: Callable[[str, int], Sequence[Address]] = system_resolve) -> None:
+                 resolve: Callable[[str, int], Sequence[Address]] = system_resolve,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.max_reply_bytes = max_reply_bytes
         self.ssl_context = ssl_context
         self.resolve = resolve
+        self.environ = environ
 
     def post(self, url: str, headers: Mapping[str, str], body: bytes, timeouts: Timeouts) -> HttpReply:
-        """POST ``body`` to ``url`` within ``timeouts``."""
-        exchange = _Exchange(_Target.parse(url), timeouts, self.max_reply_bytes)
+        """POST ``body`` to ``url`` within ``timeouts``, through the environment's proxy if any."""
+        import os
+
+        from perth.summarize.providers.proxy import proxy_for
+
+        target = _Target.parse(url)
+        proxy = proxy_for(target.scheme, target.host, target.port, os.environ if self.environ is None else self.environ)
+        exchange = _Exchange(target, timeouts, self.max_reply_bytes, proxy)
         return exchange.run(headers, body, self.ssl_context, self.resolve)
 
 
@@ -117,6 +127,11 @@ class _Target(Record):
     @property
     def label(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def authority(self) -> str:
+        """``host:port`` as a request line writes it (IPv6 addresses in brackets)."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else self.label
 
     @classmethod
     def parse(cls, url: str) -> _Target:
@@ -142,8 +157,9 @@ class _DeadlineError(Exception):
 class _Exchange:
     """One request on one connection, with its deadline and watchdog."""
 
-    def __init__(self, target: _Target, timeouts: Timeouts, max_bytes: int) -> None:
+    def __init__(self, target: _Target, timeouts: Timeouts, max_bytes: int, proxy: Proxy | None = None) -> None:
         self.target = target
+        self.proxy = proxy
         self.timeouts = timeouts
         self.max_bytes = max_bytes
         self.started = time.monotonic()
@@ -170,27 +186,38 @@ class _Exchange:
 
     def _connect(self, context: ssl.SSLContext | None,
                  resolve: Callable[[str, int], Sequence[Address]]) -> http.client.HTTPConnection:
-        target = self.target
+        target, proxy = self.target, self.proxy
         limit = min(self.timeouts.connect_s, self.timeouts.total_s)
-        addresses = _resolve_within(target, limit, resolve)
+        hop = target if proxy is None else _Target(scheme="http", host=proxy.host, port=proxy.port, path="")
+        label = target.label if proxy is None else proxy.label
+        addresses = _resolve_within(hop, limit, resolve, "the proxy host" if proxy else "the provider host")
         conn: _PinnedConnection | _PinnedTlsConnection
-        if target.scheme == "https":
+        if target.scheme == "https":  # the certificate is checked against the provider's name
             conn = _PinnedTlsConnection(target.host, target.port, timeout=limit,
                                         context=context or ssl.create_default_context())
         else:
             conn = _PinnedConnection(target.host, target.port, timeout=limit)
         conn.addresses = addresses
+        conn.tunnel = proxy if proxy is not None and target.scheme == "https" else None
         try:
             conn.connect()
         except OSError as exc:
             conn.close()
-            raise _connect_failure(target, limit, exc) from exc
+            raise _connect_failure(target.label if isinstance(exc, ssl.SSLError) else label, limit, exc) from exc
+        except PerthError:
+            conn.close()
+            raise
         self._sock = conn.sock
         return conn
 
     def _exchange(self, conn: http.client.HTTPConnection, headers: Mapping[str, str], body: bytes) -> HttpReply:
         self._arm()
-        conn.request("POST", self.target.path, body=body, headers=dict(headers))
+        path, sent = self.target.path, dict(headers)
+        if self.proxy is not None and self.target.scheme == "http":  # the proxy forwards it: absolute form
+            path = f"http://{self.target.authority}{path}"
+            if self.proxy.authorization:
+                sent["Proxy-Authorization"] = self.proxy.authorization
+        conn.request("POST", path, body=body, headers=sent)
         self._arm()
         response = conn.getresponse()
         data = self._read_body(response)
@@ -236,7 +263,7 @@ class _Exchange:
                 socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
 
     def _failure(self, exc: BaseException) -> Exception:
-        label = self.target.label
+        label = self.target.label if self.proxy is None else f"{self.target.label} (through {self.proxy.label})"
         if self.expired or isinstance(exc, _DeadlineError) or time.monotonic() >= self.deadline - _DEADLINE_SLACK_S:
             return TransientError(f"{label} did not finish answering within {self.timeouts.total_s:g} s",
                                   "raise llm.total_timeout_s, or check the provider's health")
@@ -251,14 +278,20 @@ class _Exchange:
 
 
 class _PinnedConnection(http.client.HTTPConnection):
-    """An HTTP connection to addresses already looked up (tried in order), not to a name."""
+    """An HTTP connection to addresses already looked up (tried in order), not to a name; with
+    ``tunnel``, those are the proxy's and a ``CONNECT`` tunnel to the host is opened first."""
 
     addresses: Sequence[Address] = ()
+    tunnel: Proxy | None = None
 
     def connect(self) -> None:
         self.sock = _open_socket(self.addresses, self.timeout)
         with contextlib.suppress(OSError):
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tunnel is not None:
+            from perth.summarize.providers.proxy import open_tunnel
+
+            open_tunnel(self.sock, self.host, self.port, self.tunnel)
 
 
 class _PinnedTlsConnection(http.client.HTTPSConnection, _PinnedConnection):
@@ -281,9 +314,10 @@ def _open_socket(addresses: Sequence[Address], timeout: float | None) -> socket.
     raise failure or OSError("no address to connect to")
 
 
-def _resolve_within(target: _Target, limit: float,
-                    resolve: Callable[[str, int], Sequence[Address]]) -> Sequence[Address]:
-    """``resolve(host, port)`` on a helper thread, given up after ``limit`` seconds."""
+def _resolve_within(target: _Target, limit: float, resolve: Callable[[str, int], Sequence[Address]],
+                    what: str) -> Sequence[Address]:
+    """``resolve(host, port)`` on a helper thread, given up after ``limit`` seconds; ``what``
+    names the host in messages (the provider's or the proxy's)."""
     outcome: list[Sequence[Address] | OSError] = []
 
     def lookup() -> None:
@@ -296,28 +330,24 @@ def _resolve_within(target: _Target, limit: float,
     worker.start()
     worker.join(limit)
     if not outcome:
-        raise TransientError(f"cannot resolve the provider host {target.host} within {limit:g} s",
+        raise TransientError(f"cannot resolve {what} {target.host} within {limit:g} s",
                              "check the network and DNS, or raise llm.connect_timeout_s")
     found = outcome[0]
+    if not found or isinstance(found, socket.gaierror):
+        raise TransientError(f"cannot resolve {what} {target.host}",
+                             "check the network and the provider's llm.*_base_url setting (or the proxy's)")
     if isinstance(found, OSError):
-        raise _connect_failure(target, limit, found) from found
-    if not found:
-        raise TransientError(f"cannot resolve the provider host {target.host}",
-                             "check the network and the provider's llm.*_base_url setting")
+        raise _connect_failure(target.label, limit, found) from found
     return found
 
 
-def _connect_failure(target: _Target, limit: float, exc: OSError) -> Exception:
-    label = target.label
+def _connect_failure(label: str, limit: float, exc: OSError) -> Exception:
     if isinstance(exc, TimeoutError):
         return TransientError(f"{label} did not accept a connection within {limit:g} s",
                               "check that the provider is running, or raise llm.connect_timeout_s")
     if isinstance(exc, ConnectionRefusedError):
         return TransientError(f"{label} refused the connection",
                               "start the provider, or fix its llm.*_base_url setting")
-    if isinstance(exc, socket.gaierror):
-        return TransientError(f"cannot resolve the provider host {target.host}",
-                              "check the network and the provider's llm.*_base_url setting")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return UnavailableError(f"the TLS certificate of {label} could not be verified: {exc.verify_message}",
                                 "check the provider's llm.*_base_url (and the system's CA certificates)")

@@ -28,7 +28,12 @@ def _unknown(name: str) -> ConfigError:
 
 def make_provider(name: str, settings: Settings, environ: Mapping[str, str],
                   transport: HttpTransport | None = None) -> Provider:
-    """The provider called ``name``, configured from ``settings`` (keys fall back to ``environ``)."""
+    """The provider called ``name``, configured from ``settings`` (keys fall back to ``environ``,
+    which also names the proxies of the default transport)."""
+    if transport is None and name in ("anthropic", "openai", "ollama"):
+        from perth.summarize.providers.http import HttpClientTransport
+
+        transport = HttpClientTransport(environ=environ)
     if name == "anthropic":
         from perth.summarize.providers.anthropic import AnthropicProvider
 
