@@ -7,6 +7,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
+from tests.background_server import BackgroundServer
+
 
 class ReceivedSpan(NamedTuple):
     """One exported span: name, ids, status code (0 unset, 1 ok, 2 error), description, attributes."""
@@ -44,26 +46,17 @@ class _Server(ThreadingHTTPServer):
         self.bodies: list[tuple[str, bytes]] = []
 
 
-class OtlpCollector:
+class OtlpCollector(BackgroundServer):
     """``with OtlpCollector() as collector:`` then point ``trace.endpoint`` at ``collector.url``."""
 
+    _server: _Server
+
     def __init__(self) -> None:
-        self._server = _Server()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self) -> OtlpCollector:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(_Server())
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1/traces"
+        return f"http://127.0.0.1:{self.port}/v1/traces"
 
     @property
     def bodies(self) -> list[tuple[str, bytes]]:

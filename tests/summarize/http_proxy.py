@@ -9,6 +9,8 @@ import socketserver
 import threading
 from typing import NamedTuple
 
+from tests.background_server import BackgroundServer
+
 
 class ProxyRequest(NamedTuple):
     """What a client asked the proxy: method, target (authority or absolute URL), headers."""
@@ -78,7 +80,7 @@ class _Server(socketserver.ThreadingTCPServer):
     owner: TestProxy
 
 
-class TestProxy:
+class TestProxy(BackgroundServer):
     """``with TestProxy() as proxy:`` then ``https_proxy=proxy.url``; ``credentials`` is the
     Proxy-Authorization value demanded (else 407); ``refuse`` a status to answer every request."""
 
@@ -89,23 +91,9 @@ class TestProxy:
         self.refuse = refuse
         self.lock = threading.Lock()
         self.requests: list[ProxyRequest] = []
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self) -> TestProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.owner = self
+        super().__init__(server)
 
     @property
     def url(self) -> str:
