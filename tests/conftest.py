@@ -16,13 +16,15 @@ from perth.cli.main import main
 from tests.gitrepo import git
 
 CLEARED_PREFIXES = ("PERTH_", "TMUX", "ZELLIJ")
+CLEARED_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
 @pytest.fixture(autouse=True)
 def perth_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point PERTH_HOME and HOME at temporary folders; clear multiplexer and Perth variables."""
+    """Point PERTH_HOME and HOME at temporary folders; clear multiplexer, Perth and proxy
+    variables (test servers listen on 127.0.0.1; proxy tests set their own)."""
     for name in list(os.environ):
-        if name.startswith(CLEARED_PREFIXES):
+        if name.startswith(CLEARED_PREFIXES) or name.lower() in CLEARED_PROXY_VARIABLES:
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "perth-home"
     user_home = tmp_path / "user-home"
