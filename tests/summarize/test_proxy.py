@@ -20,7 +20,7 @@ from perth.resilience.policy import Timeouts
 from perth.runtime import Runtime
 from perth.summarize.prompt import prepare
 from perth.summarize.providers.http import HttpClientTransport, HttpReply
-from perth.summarize.providers.proxy import exempt, is_loopback, parse_proxy, proxy_for
+from perth.summarize.providers.proxy import exempt, host_port, is_loopback, parse_proxy, proxy_for
 from perth.summarize.service import generate
 from tests.summarize.fake_provider import FakeProviderServer, answer
 from tests.summarize.http_proxy import TestProxy
@@ -86,6 +86,7 @@ def test_no_proxy_matches_names_and_their_subdomains_only(host: str, entries: li
 
 
 def test_a_proxy_url_is_parsed_with_its_credentials() -> None:
+    assert (host_port("::2", 443), host_port(NAME, 8080)) == ("[::2]:443", f"{NAME}:8080")
     plain = parse_proxy("proxy.corp:3128", "https_proxy")
     assert (plain.host, plain.port, plain.authorization) == ("proxy.corp", 3128, None)
     assert parse_proxy("http://proxy.corp", "https_proxy").port == 80

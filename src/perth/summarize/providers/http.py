@@ -128,11 +128,6 @@ class _Target(Record):
     def label(self) -> str:
         return f"{self.host}:{self.port}"
 
-    @property
-    def authority(self) -> str:
-        """``host:port`` as a request line writes it (IPv6 addresses in brackets)."""
-        return f"[{self.host}]:{self.port}" if ":" in self.host else self.label
-
     @classmethod
     def parse(cls, url: str) -> _Target:
         from urllib.parse import urlsplit
@@ -214,7 +209,9 @@ class _Exchange:
         self._arm()
         path, sent = self.target.path, dict(headers)
         if self.proxy is not None and self.target.scheme == "http":  # the proxy forwards it: absolute form
-            path = f"http://{self.target.authority}{path}"
+            from perth.summarize.providers.proxy import host_port
+
+            path = f"http://{host_port(self.target.host, self.target.port)}{path}"
             if self.proxy.authorization:
                 sent["Proxy-Authorization"] = self.proxy.authorization
         conn.request("POST", path, body=body, headers=sent)

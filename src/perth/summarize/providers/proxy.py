@@ -116,7 +116,7 @@ def parse_proxy(value: str, variable: str) -> Proxy:
 def open_tunnel(sock: socket.socket, host: str, port: int, proxy: Proxy) -> None:
     """Ask the proxy on ``sock`` for a tunnel to ``host:port`` (``CONNECT``); raise the Perth
     error its refusal means.  Reads exactly the proxy's answer, nothing past it."""
-    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    authority = host_port(host, port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     if proxy.authorization:
         lines.append(f"Proxy-Authorization: {proxy.authorization}")
@@ -135,6 +135,11 @@ def open_tunnel(sock: socket.socket, host: str, port: int, proxy: Proxy) -> None
     if 200 <= status < 300:
         return
     raise tunnel_refusal(proxy, authority, status)
+
+
+def host_port(host: str, port: int) -> str:
+    """``host:port`` as a request line writes it (an IPv6 address in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def tunnel_refusal(proxy: Proxy, authority: str, status: int) -> Exception:
@@ -163,4 +168,4 @@ def _read_line(sock: socket.socket, proxy: Proxy) -> bytes:
     return bytes(line)
 
 
-__all__ = ["Proxy", "exempt", "is_loopback", "open_tunnel", "parse_proxy", "proxy_for", "tunnel_refusal"]
+__all__ = ["Proxy", "exempt", "host_port", "is_loopback", "open_tunnel", "parse_proxy", "proxy_for", "tunnel_refusal"]
