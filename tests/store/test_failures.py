@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from perth.errors import StoreFullError
-from perth.store.sqlite import SQLiteStore, translate_error
+from perth.store.sqlite import SQLiteStore
+from perth.store.sqlite_db import translate_error
 
 
 def _mount(*args: str) -> bool:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth l
 class Store(Protocol):
     """Persistence of panes, intent entries and counters."""
 
+    def unit(self) -> AbstractContextManager[Store]:
+        """A unit of work: every repository call inside commits or rolls back together."""
+
     def transaction(self) -> AbstractContextManager[None]:
         """Group the calls inside into one atomic unit of work (nestable)."""
 

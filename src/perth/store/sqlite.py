@@ -11,19 +11,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
-from perth.errors import (
-    ConflictError,
-    StoreBusyError,
-    StoreCorruptError,
-    StoreError,
-    StoreFullError,
-    StoreReadOnlyError,
-)
+from perth.errors import ConflictError
 from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
-from perth.store.migrations import LATEST_VERSION, current_version, migrate
+from perth.store.migrations import LATEST_VERSION
 from perth.store.sqlite_commands import CommandTables
+from perth.store.sqlite_db import SQLiteDatabase
 from perth.store.sqlite_llm import LlmTables
 from perth.store.sqlite_shellperf import ShellperfTables
 from perth.store.sqlite_snapshots import SnapshotTables
@@ -36,41 +30,6 @@ _PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, re
                  " tags, meta, created_at, last_seen_at, deleted_at")
 _ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
                   " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
-
-
-def _nearly_full(path: str) -> bool:
-    """Whether the filesystem holding ``path`` has (almost) no space left."""
-    try:
-        stats = os.statvfs(os.path.dirname(path))
-    except OSError:
-        return False
-    return stats.f_bavail * stats.f_frsize < 64 * 1024
-
-
-def translate_error(exc: sqlite3.Error, path: str) -> StoreError | StoreBusyError:
-    """Map a SQLite error to the most specific :class:`StoreError`."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreBusyError(
-            f"another Perth process kept {path} locked past the busy timeout",
-            "retry, or raise store.busy_timeout_ms (perth config set store.busy_timeout_ms 15000)",
-        )
-    if "full" in text or ("disk i/o error" in text and _nearly_full(path)):
-        return StoreFullError(
-            f"no space left to write {path}",
-            "free disk space, or move the store elsewhere with `perth config set store.path PATH`",
-        )
-    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
-        return StoreReadOnlyError(
-            f"cannot write the data file {path}",
-            f"make {os.path.dirname(path)} and its files writable, or set store.path / PERTH_HOME to a writable place",
-        )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreCorruptError(
-            f"{path} is not a Perth database (not SQLite, or damaged)",
-            "move the file aside (Perth starts a new one), or point store.path at the right file",
-        )
-    return StoreError(f"data store error on {path}: {exc}", "run `perth doctor` for details")
 
 
 def _to_json(value: object) -> str:
@@ -137,37 +96,9 @@ _INSERT_ENTRY = (
 
 
 @contextmanager
-def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
-    """An exclusive OS lock on ``<db>.lock`` while the file is created or migrated.
-
-    SQLite answers ``SQLITE_BUSY`` without waiting while another connection switches a
-    new file to WAL; serializing first-time initialization here removes that race.
-    """
-    import fcntl
-    import time
-
-    lock_path = path + ".lock"
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise StoreReadOnlyError(
-            f"cannot create the lock file {lock_path}: {exc.strerror}",
-            f"make {os.path.dirname(path)} writable, or set PERTH_HOME / store.path elsewhere",
-        ) from exc
-    deadline = time.monotonic() + timeout_ms / 1000
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(f"another Perth process is initializing {path}",
-                                         "retry in a moment, or raise store.busy_timeout_ms") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)
+def _unit(store: SQLiteStore) -> Iterator[SQLiteStore]:
+    with store.db.transaction():
+        yield store
 
 
 class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
@@ -175,111 +106,38 @@ class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
                  migrate_schema: bool = True) -> None:
-        self.path = path = os.fspath(path)
-        self._depth = 0
-        try:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        except OSError as exc:
-            raise StoreReadOnlyError(
-                f"cannot create the data directory {os.path.dirname(path)}: {exc.strerror}",
-                "create it yourself, or set PERTH_HOME / store.path to a writable place",
-            ) from exc
-        try:
-            self._db = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
-                                       check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise translate_error(exc, path) from exc
-        try:
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
-            self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB, allocated only as pages are used
-            if migrate_schema and not self._ready():
-                with _init_lock(path, busy_timeout_ms):
-                    self._initialize()
-        except sqlite3.Error as exc:
-            self._db.close()
-            raise translate_error(exc, path) from exc
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _ready(self) -> bool:
-        """Already in WAL mode at the latest schema (the common case: no lock needed)."""
-        try:
-            mode = str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-            version = current_version(self._db)
-        except sqlite3.OperationalError:
-            return False  # another process is initializing: wait for it under the lock
-        if version > LATEST_VERSION:
-            migrate(self._db)  # raises SchemaTooNewError without touching the file
-        return mode == "wal" and version == LATEST_VERSION
-
-    def _initialize(self) -> None:
-        """Switch to WAL and migrate; the caller holds the initialization lock."""
-        if current_version(self._db) > LATEST_VERSION:
-            migrate(self._db)  # raises before the file is modified
-        if str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        migrate(self._db)
+        self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema)
+        self.path = self.db.path
 
     # -- plumbing --------------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def unit(self) -> AbstractContextManager[SQLiteStore]:
+        """A unit of work: every repository call inside commits or rolls back together."""
+        return _unit(self)
+
+    def transaction(self) -> AbstractContextManager[None]:
         """One ``BEGIN IMMEDIATE`` transaction; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._run("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._db.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise translate_error(exc, self.path) from exc
+        return self.db.transaction()
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self._call(self._db.execute, sql, params)
+        return self.db.run(sql, params)
 
     def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
-        return self._call(self._db.executemany, sql, rows)
-
-    def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
-        """Run a statement, translating SQLite errors (integrity errors are the caller's to map)."""
-        try:
-            cursor: sqlite3.Cursor = method(sql, argument)
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.Error as exc:
-            raise translate_error(exc, self.path) from exc
-        return cursor
+        return self.db.run_many(sql, rows)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._run(sql, params).fetchall()
+        return self.db.rows(sql, params)
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        with self.transaction():
-            return self._run(sql, params)
+        return self.db.write(sql, params)
 
     def close(self) -> None:
         """Close the connection."""
-        self._db.close()
+        self.db.close()
 
     def schema_version(self) -> int:
         """The schema version of the open file."""
-        return current_version(self._db)
+        return self.db.schema_version()
 
     def info(self) -> StoreInfo:
         """Adapter, location, schema version and row counts."""
