@@ -106,7 +106,7 @@ def bench_fail_fast(repo: Path, home: Path, runs: int) -> list[str]:
     rt = runtime(home, repo, {"ANTHROPIC_API_KEY": "bench-key-not-used", "PERTH_LLM__ANTHROPIC_BASE_URL":
                               "http://127.0.0.1:9"})
     now = rt.clock()
-    rt.store.put_breaker(BreakerState(name=BREAKER_PREFIX + "anthropic", state="open", failures=3, opened_at=now,
+    rt.store.breakers.put(BreakerState(name=BREAKER_PREFIX + "anthropic", state="open", failures=3, opened_at=now,
                                       last_error="bench: forced open", updated_at=now))
     prompt = prepare(rt, None, since_ms=None)
     local, fast = [], []

@@ -96,10 +96,10 @@ def import_history(rt: Runtime, shell: str, path: str | None = None,
         items = track(items)
     total = inserted = 0
     seen: dict[str, int] = {}
-    with rt.store.transaction():
+    with rt.store.unit():
         for batch in _batches(items):
             commands = _commands(rt, shell, batch, fallback_ms, seen)
-            inserted += rt.store.add_commands(commands)
+            inserted += rt.store.commands.add(commands)
             total += len(commands)
     return ImportReport(path=target, shell=shell, format=fmt, commands=total, inserted=inserted,
                         duplicates=total - inserted)

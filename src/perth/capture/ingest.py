@@ -173,14 +173,14 @@ class _SpoolReader:
 
     def ingest_file(self, path: str, deadline: float | None) -> None:
         store = self.rt.store
-        offset = store.spool_offset(path)
+        offset = store.commands.offset(path)
         try:
             with open(path, "rb") as handle:
                 handle.seek(offset)
                 data = handle.read()
             stat = os.stat(path)
         except FileNotFoundError:
-            store.forget_spool(path)
+            store.commands.forget_spool(path)
             return
         end = data.rfind(b"\n") + 1
         for chunk_start, chunk_end in _batches(data, end):
@@ -209,10 +209,10 @@ class _SpoolReader:
             position += len(raw) + 1
         commands = self._commands(path, parsed)
         store = self.rt.store
-        with store.transaction():
+        with store.unit():
             for at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
-            inserted = store.add_commands(commands, SpoolCursor(path=path, offset=position))
+            inserted = store.commands.add(commands, SpoolCursor(path=path, offset=position))
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
@@ -233,7 +233,7 @@ class _SpoolReader:
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
         redacted = self.rt.redact(text, "capture")
         why = self.rt.redact(reason, "capture")  # parse errors quote the offending field
-        self.rt.store.quarantine_spool(path, at, redacted, why, self.rt.clock())
+        self.rt.store.commands.quarantine(path, at, redacted, why, self.rt.clock())
         self.counts["quarantined"] += 1
         self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {why}")
 
@@ -244,14 +244,14 @@ class _SpoolReader:
             if idle < self.grace_s:
                 self.counts["waiting"] += 1
                 return
-            with store.transaction():
+            with store.unit():
                 self._quarantine(path, consumed, tail.decode("utf-8", "replace"),
                                  f"incomplete last line, idle for {idle:.0f}s (the shell probably died)")
-                store.set_spool_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
+                store.commands.set_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
             consumed += len(tail)
         if consumed >= stat.st_size and idle >= IDLE_BEFORE_DELETE_S and os.stat(path).st_size == consumed:
             os.unlink(path)  # a line appended since the read would have changed the size
-            store.forget_spool(path)
+            store.commands.forget_spool(path)
 
     def _command(self, record: SpoolRecord, path: str, position: int, command: str,
                  clean: Mapping[str, str]) -> Command:
