@@ -1,7 +1,8 @@
 """SQLite tables for captured commands, spool cursors and full-text search.
 
 The commands and fulltext ports over one :class:`SQLiteDatabase`.  Full-text search uses FTS5
-tables kept in sync with ``commands`` and ``entries`` by triggers (migration 6),
+tables kept in sync with ``commands`` (new rows by batch, from :meth:`SQLiteCommands.add`; deletes
+and updates by triggers) and ``entries`` (triggers),
 ranked with BM25.
 """
 
@@ -49,14 +50,19 @@ class SQLiteCommands:
 
 
     def add(self, commands: Sequence[Command], cursor: SpoolCursor | None = None) -> int:
-        """Insert commands not seen before (by ``dedup_key``) and advance ``cursor``, atomically."""
+        """Insert commands not seen before (by ``dedup_key``), index them for full-text search and
+        advance ``cursor``, atomically."""
         with self._db.transaction():
+            before = self._db.rows("SELECT COALESCE(MAX(rowid), 0) FROM commands")[0][0]
             inserted = self._db.run_many(
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
                     " shell, session, host, user, source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                     " ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
                     [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
                       c.shell, c.session, c.host, c.user, c.source, c.dedup_key) for c in commands]).rowcount
+            if inserted:  # new rows take rowids above the old maximum (one writer: BEGIN IMMEDIATE)
+                self._db.run("INSERT INTO commands_fts(rowid, command) SELECT rowid, command FROM commands"
+                             " WHERE rowid > ?", (before,))
             if cursor is not None:
                 self.set_offset(cursor)
         return inserted
