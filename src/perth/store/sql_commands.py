@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from perth.store.sql import SqlDatabase
 
 COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
-                    " c.branch, c.shell, c.session, c.host, c.user, c.source, c.dedup_key")
+                    " c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key")
+
+
 def command_from_row(row: Sequence[Any]) -> Command:
     from perth.capture.records import Command
 
@@ -35,7 +37,7 @@ class SqlCommands:
             mark = self._before_insert()
             inserted = self._db.run_many(
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
-                    " shell, session, host, user, source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " shell, session, host, \"user\", source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                     " ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
                     [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
                       c.shell, c.session, c.host, c.user, c.source, c.dedup_key) for c in commands]).rowcount

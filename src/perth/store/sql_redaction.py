@@ -25,7 +25,7 @@ class SqlRedactionStats:
             for (rule_id, source), count in counts.items():
                 self._db.run(
                     "INSERT INTO redaction_stats(rule_id, source, count, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(rule_id, source) DO UPDATE SET count = count + excluded.count,"
+                    " ON CONFLICT(rule_id, source) DO UPDATE SET count = redaction_stats.count + excluded.count,"
                     " last_at = excluded.last_at", (rule_id, source, count, at))
 
     def all(self) -> list[RedactionCount]:
