@@ -1,0 +1,124 @@
+"""The loader: one shell file that sources the enabled features in order, timed and contained.
+
+Layout: a header naming the declarations, a guard against being sourced twice, the C8 timing
+library (unless already defined), the runtime (``shells/perth-features.zsh|bash``), then one block
+per feature: preload and init blocks at the top level (so a feature's ``typeset``/``declare`` stays
+global), postprompt and idle blocks in functions run after the first prompt. Each block skips the
+feature when a dependency failed, times it as segment NAME with its phase, and reports a non-zero
+status or a missing file once on stderr. The same resolution gives the same file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from perth.errors import InvalidInputError
+from perth.features.model import DEFERRED_PHASES, PHASES, SHELLS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from perth.features.model import Feature
+    from perth.features.resolve import Resolution
+
+
+def runtime_source(shell: str) -> str:
+    """The loader runtime for ``shell`` (a real shell file in the package)."""
+    from importlib.resources import files
+
+    return (files("perth.features") / "shells" / f"perth-features.{shell}").read_text(encoding="utf-8")
+
+
+def shell_word(path: str) -> str:
+    """A validated ``source`` path as one double-quoted shell word (``~`` becomes ``$HOME``)."""
+    if path == "~" or path.startswith("~/"):
+        path = "$HOME" + path[1:]
+    return f'"{path}"'
+
+
+def _body(feature: Feature, shell: str, indent: str) -> list[str]:
+    name = feature.name
+    if feature.snippet is not None:
+        return [f"{indent}eval {shlex.quote(feature.snippet)} || _perth_feature_report {name} \"failed (status $?)\""]
+    word = shell_word(feature.source_path or "")
+    directive = [f"{indent}  # shellcheck source=/dev/null"] if shell == "bash" else []
+    return [f"{indent}if [[ -r {word} ]]; then", *directive,
+            f"{indent}  source {word} || _perth_feature_report {name} \"failed (status $?)\"",
+            f"{indent}else",
+            f"{indent}  _perth_feature_report {name} \"has no readable file {word[1:-1]}\"",
+            f"{indent}fi"]
+
+
+def feature_block(feature: Feature, shell: str, indent: str = "") -> list[str]:
+    """The lines that load one feature."""
+    inner = indent + ("  " if feature.depends_on else "")
+    lines = [f"{inner}perth_segment_begin {feature.name} {feature.phase}", *_body(feature, shell, inner),
+             f"{inner}perth_segment_end {feature.name}"]
+    if not feature.depends_on:
+        return [f"{indent}# {feature.name}", *lines]
+    test = f"_perth_feature_ready {feature.name} {' '.join(feature.depends_on)}"
+    return [f"{indent}# {feature.name}", f"{indent}if {test}; then", *lines, f"{indent}fi"]
+
+
+def _library(shell: str) -> list[str]:
+    from perth.shellperf.instrument import library_source
+
+    test = ("(( ! ${+functions[perth_segment_begin]} ))" if shell == "zsh"
+            else "! declare -F perth_segment_begin >/dev/null")
+    return [f"if {test}; then", library_source(shell).rstrip("\n"), "fi"]
+
+
+def _deferred(shell: str, phases: list[str], features: Sequence[Feature]) -> list[str]:
+    """The functions of the deferred phases present, each handing over to the next."""
+    lines: list[str] = []
+    for position, phase in enumerate(phases):
+        start = (f"  _perth_features_undefer {phase}" if shell == "zsh" else f"  _perth_features_phase={phase}")
+        lines += ["", f"_perth_features_{phase}() {{", start]
+        for feature in (f for f in features if f.phase == phase):
+            lines += feature_block(feature, shell, "  ")
+        if position + 1 < len(phases) and shell == "zsh":
+            lines.append(f"  _perth_features_defer {phases[position + 1]}")
+        elif position + 1 == len(phases):
+            lines.append("  perth_segment_mark deferred_total deferred")
+        if shell == "zsh":
+            lines.append("  zle reset-prompt")
+        lines.append("}")
+    if phases:
+        lines.append("")
+        lines.append(f"_perth_features_defer {phases[0]}" if shell == "zsh"
+                     else 'PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}_perth_features_prompt"')
+    return lines
+
+
+def _header(resolution: Resolution, sources: Sequence[str]) -> list[str]:
+    shell = resolution.shell
+    loaded = resolution.loaded
+    lines = [f"# Written by `perth features build --shell {shell}`: rebuild it rather than editing it.",
+             f"# Declarations: {', '.join(sources) if sources else '(none)'}",
+             f"# Load order: {' '.join(f.name for f in loaded) if loaded else '(nothing enabled)'}"]
+    off = [s for s in resolution.states.values() if not s.enabled]
+    lines += [f"# Not loaded: {s.name}: {s.reason}" for s in sorted(off, key=lambda s: s.name)]
+    if shell == "bash":
+        lines.append("# shellcheck shell=bash disable=SC2317")
+    return lines
+
+
+def build_loader(resolution: Resolution, sources: Sequence[str] = ()) -> str:
+    """The loader for ``resolution.shell`` (the resolution must have no problem)."""
+    shell = resolution.shell
+    if shell not in SHELLS:
+        raise InvalidInputError(f"no loader for {shell!r}", f"use one of: {', '.join(SHELLS)}")
+    resolution.check()
+    loaded = resolution.loaded
+    guard = ("(( ${+_perth_features_loaded} )) && return 0" if shell == "zsh"
+             else "[[ -n ${_perth_features_loaded-} ]] && return 0")
+    lines = [*_header(resolution, sources), "", guard, "_perth_features_loaded=1", "", *_library(shell), "",
+             runtime_source(shell).rstrip("\n"), "", "perth_segment_mark pre_plugin_total"]
+    for phase in PHASES[:2]:
+        lines += ["", f"_perth_features_phase={phase}"]
+        for feature in (f for f in loaded if f.phase == phase):
+            lines += feature_block(feature, shell)
+    lines += ["", "perth_segment_mark post_plugin_total"]
+    lines += _deferred(shell, [p for p in DEFERRED_PHASES if any(f.phase == p for f in loaded)], loaded)
+    return "\n".join(lines) + "\n"
