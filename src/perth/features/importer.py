@@ -93,8 +93,13 @@ def propose(path: str, text: str) -> ImportProposal:
     kept: list[tuple[int, str]] = []
     taken: set[str] = set()
     depth = 0
+    ice = ""  # `zinit ice ...` modifies the next zinit line: they become one snippet
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
+        words = _words(line) if depth == 0 else []
+        if words[:2] in (["zinit", "ice"], ["zi", "ice"]):
+            ice += line + "; "
+            continue
         found = _classify(line) if depth == 0 and not line.endswith("\\") else None
         depth = max(0, depth + (1 if _OPEN.search(line) else 0) - (1 if _CLOSE.match(line) else 0))
         if found is None:
@@ -104,7 +109,8 @@ def propose(path: str, text: str) -> ImportProposal:
         name, source = found
         previous = (features[-1].name,) if features else ()
         features.append(ProposedFeature(name=_unique(name, taken), line=number, text=line, source=source,
-                                        snippet=None if source else line, depends_on=previous))
+                                        snippet=None if source else ice + line, depends_on=previous))
+        ice = ""
     return ImportProposal(path=path, features=tuple(features), kept=tuple(kept))
 
 
