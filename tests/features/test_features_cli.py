@@ -63,7 +63,7 @@ def test_status_graph_and_build_read_the_user_file(cli: Callable[..., Any], user
     assert "f0 --> f1" in cli("features", "graph", "--format", "mermaid").out
     built = _json(cli, "features", "build", "--shell", "bash", "-o", str(tmp_path / "loader.bash"))
     assert built["order"] == ["base", "slow", "prompt"] and (tmp_path / "loader.bash").read_text().startswith("# ")
-    assert cli("features", "build", "--shell", "zsh").out.count("perth_segment_begin base init") == 1
+    assert cli("features", "build", "--shell", "zsh").out.count('"$_perth_b" base init') == 1
 
 
 def test_enable_disable_write_the_user_layer_and_report_the_cascade(cli: Callable[..., Any], user_file: Path,

@@ -39,34 +39,49 @@ def shell_word(path: str) -> str:
 
 def _body(feature: Feature, shell: str, indent: str) -> list[str]:
     name = feature.name
+    failed = f'_perth_feature_report {name} "failed (status $?)"'
     if feature.snippet is not None:
-        return [f"{indent}eval {shlex.quote(feature.snippet)} || _perth_feature_report {name} \"failed (status $?)\""]
+        return [f"{indent}eval {shlex.quote(feature.snippet)} || {failed}"]
     word = shell_word(feature.source_path or "")
-    directive = [f"{indent}  # shellcheck source=/dev/null"] if shell == "bash" else []
-    return [f"{indent}if [[ -r {word} ]]; then", *directive,
-            f"{indent}  source {word} || _perth_feature_report {name} \"failed (status $?)\"",
-            f"{indent}else",
-            f"{indent}  _perth_feature_report {name} \"has no readable file {word[1:-1]}\"",
-            f"{indent}fi"]
+    directive = [f"{indent}# shellcheck source=/dev/null"] if shell == "bash" else []
+    # one list instead of if/else: measurably cheaper to parse; the report always succeeds
+    return [*directive, f"{indent}[[ -r {word} ]] && {{ source {word} || {failed}; }} ||"
+                        f' _perth_feature_report {name} "has no readable file {word[1:-1]}"']
 
 
 def feature_block(feature: Feature, shell: str, indent: str = "") -> list[str]:
-    """The lines that load one feature."""
+    """The lines that load one feature (timed through ``$_perth_b``/``$_perth_e``: ``:`` when timing is off)."""
     inner = indent + ("  " if feature.depends_on else "")
-    lines = [f"{inner}perth_segment_begin {feature.name} {feature.phase}", *_body(feature, shell, inner),
-             f"{inner}perth_segment_end {feature.name}"]
+    lines = [f'{inner}"$_perth_b" {feature.name} {feature.phase}', *_body(feature, shell, inner),
+             f'{inner}"$_perth_e" {feature.name}']
     if not feature.depends_on:
         return [f"{indent}# {feature.name}", *lines]
-    test = f"_perth_feature_ready {feature.name} {' '.join(feature.depends_on)}"
+    nothing_failed = "(( ! ${#_perth_feature_failed} ))" if shell == "zsh" else \
+        "(( ${#_perth_feature_failed[@]} == 0 ))"
+    test = f"{nothing_failed} || _perth_feature_ready {feature.name} {' '.join(feature.depends_on)}"
     return [f"{indent}# {feature.name}", f"{indent}if {test}; then", *lines, f"{indent}fi"]
 
 
-def _library(shell: str) -> list[str]:
+def without_comments(source: str) -> str:
+    """Shell source without its comment-only and blank lines (less for the shell to read at every start)."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() and not line.lstrip().startswith("#")) + "\n"
+
+
+def _timing(shell: str) -> list[str]:
+    """With PERTH_SEGMENT_LOG set: the C8 library (unless already defined) and its helpers in ``$_perth_b``,
+    ``$_perth_e``, ``$_perth_m``; otherwise ``:`` in all three and the library is not even parsed."""
     from perth.shellperf.instrument import library_source
 
-    test = ("(( ! ${+functions[perth_segment_begin]} ))" if shell == "zsh"
-            else "! declare -F perth_segment_begin >/dev/null")
-    return [f"if {test}; then", library_source(shell).rstrip("\n"), "fi"]
+    defined = ("(( ${+functions[perth_segment_begin]} ))" if shell == "zsh"
+               else "declare -F perth_segment_begin >/dev/null")
+    library = shlex.quote(without_comments(library_source(shell)))
+    return ["if [[ -n ${PERTH_SEGMENT_LOG-} ]]; then",
+            f"  {defined} || eval {library}",
+            "  _perth_b=perth_segment_begin _perth_e=perth_segment_end _perth_m=perth_segment_mark",
+            "else",
+            "  _perth_b=: _perth_e=: _perth_m=:",
+            "fi"]
 
 
 def _deferred(shell: str, phases: list[str], features: Sequence[Feature]) -> list[str]:
@@ -80,7 +95,7 @@ def _deferred(shell: str, phases: list[str], features: Sequence[Feature]) -> lis
         if position + 1 < len(phases) and shell == "zsh":
             lines.append(f"  _perth_features_defer {phases[position + 1]}")
         elif position + 1 == len(phases):
-            lines.append("  perth_segment_mark deferred_total deferred")
+            lines.append('  "$_perth_m" deferred_total deferred')
         if shell == "zsh":
             lines.append("  zle reset-prompt")
         lines.append("}")
@@ -100,7 +115,9 @@ def _header(resolution: Resolution, sources: Sequence[str]) -> list[str]:
     off = [s for s in resolution.states.values() if not s.enabled]
     lines += [f"# Not loaded: {s.name}: {s.reason}" for s in sorted(off, key=lambda s: s.name)]
     if shell == "bash":
-        lines.append("# shellcheck shell=bash disable=SC2317")
+        # SC2015: `A && { B || report; } || report` is meant (the report always succeeds);
+        # SC2317: the deferred functions are called from PROMPT_COMMAND, which shellcheck cannot see
+        lines.append("# shellcheck shell=bash disable=SC2015,SC2317")
     return lines
 
 
@@ -113,12 +130,12 @@ def build_loader(resolution: Resolution, sources: Sequence[str] = ()) -> str:
     loaded = resolution.loaded
     guard = ("(( ${+_perth_features_loaded} )) && return 0" if shell == "zsh"
              else "[[ -n ${_perth_features_loaded-} ]] && return 0")
-    lines = [*_header(resolution, sources), "", guard, "_perth_features_loaded=1", "", *_library(shell), "",
-             runtime_source(shell).rstrip("\n"), "", "perth_segment_mark pre_plugin_total"]
+    lines = [*_header(resolution, sources), "", guard, "_perth_features_loaded=1", "", *_timing(shell), "",
+             without_comments(runtime_source(shell)).rstrip("\n"), "", '"$_perth_m" pre_plugin_total']
     for phase in PHASES[:2]:
         lines += ["", f"_perth_features_phase={phase}"]
         for feature in (f for f in loaded if f.phase == phase):
             lines += feature_block(feature, shell)
-    lines += ["", "perth_segment_mark post_plugin_total"]
+    lines += ["", '"$_perth_m" post_plugin_total']
     lines += _deferred(shell, [p for p in DEFERRED_PHASES if any(f.phase == p for f in loaded)], loaded)
     return "\n".join(lines) + "\n"

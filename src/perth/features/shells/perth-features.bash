@@ -1,6 +1,6 @@
 # perth-features.bash — the runtime of a loader written by `perth features build --shell bash`.
-# The generated part after it sources each feature in order between perth_segment_begin/end (the
-# timing library printed by `perth shellperf instrument bash`), at the top level of the loader for
+# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the
+# timing library of `perth shellperf instrument bash` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the top level of the loader for
 # preload and init features, and from PROMPT_COMMAND for deferred ones:
 #   postprompt  at the first prompt: the prompt is drawn first (when it is one line), the
 #               features load, then bash draws it again and reads what was typed meanwhile

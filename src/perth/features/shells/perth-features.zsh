@@ -1,6 +1,6 @@
 # perth-features.zsh — the runtime of a loader written by `perth features build --shell zsh`.
-# The generated part after it sources each feature in order between perth_segment_begin/end (the
-# timing library printed by `perth shellperf instrument zsh`), at the top level of the loader for
+# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the
+# timing library of `perth shellperf instrument zsh` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the top level of the loader for
 # preload and init features, and from one-shot `zle -F` handlers for deferred ones:
 #   postprompt  once the line editor has drawn the first prompt and waits for input
 #   idle        at the line editor's next wait after the postprompt features
@@ -37,10 +37,10 @@ _perth_compinit_guard() {
     _perth_compinit_runs=1
     unfunction compinit
     builtin autoload -Uz compinit
-    perth_segment_begin compinit "$_perth_features_phase"
+    "$_perth_b" compinit "$_perth_features_phase"
     compinit "$@"
     local _perth_rc=$?
-    perth_segment_end compinit
+    "$_perth_e" compinit
     _perth_compinit_guard
     return $_perth_rc
   }
