@@ -32,9 +32,12 @@ def _loader(shell: str) -> str:
 def test_the_bash_loader_passes_shellcheck() -> None:
     shellcheck = shutil.which("shellcheck")
     assert shellcheck, "shellcheck is one of the Debian packages the test suite needs (make deb-deps)"
-    done = subprocess.run([shellcheck, "-s", "bash", "-"], input=_loader("bash"), capture_output=True, text=True,
-                          check=False)
-    assert done.returncode == 0, done.stdout
+    plain = build_loader(resolve({"one": Feature(name="one", source="/x.sh")}, Switches(), "bash"))
+    assert "_perth_feature_ready()" not in plain and "_perth_features_prompt()" not in plain  # only what is used
+    for text in (_loader("bash"), plain):
+        done = subprocess.run([shellcheck, "-s", "bash", "-"], input=text, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stdout
     assert "zonly" not in _loader("bash").split("# Not loaded:")[-1].split("\n", 1)[1]
 
 

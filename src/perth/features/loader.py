@@ -30,6 +30,18 @@ def runtime_source(shell: str) -> str:
     return (files("perth.features") / "shells" / f"perth-features.{shell}").read_text(encoding="utf-8")
 
 
+def runtime_sections(shell: str, wanted: set[str]) -> str:
+    """The runtime's lines up to its first ``# section: NAME`` line, then the sections in ``wanted``."""
+    kept: list[str] = []
+    keep = True
+    for line in runtime_source(shell).splitlines():
+        if line.startswith("# section: "):
+            keep = line.removeprefix("# section: ").split()[0] in wanted
+        elif keep:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 def shell_word(path: str) -> str:
     """A validated ``source`` path as one double-quoted shell word (``~`` becomes ``$HOME``)."""
     if path == "~" or path.startswith("~/"):
@@ -121,6 +133,11 @@ def _header(resolution: Resolution, sources: Sequence[str]) -> list[str]:
     return lines
 
 
+def _sections(loaded: Sequence[Feature]) -> set[str]:
+    wanted = {"dependencies"} if any(f.depends_on for f in loaded) else set()
+    return wanted | ({"deferred"} if any(f.phase in DEFERRED_PHASES for f in loaded) else set())
+
+
 def build_loader(resolution: Resolution, sources: Sequence[str] = ()) -> str:
     """The loader for ``resolution.shell`` (the resolution must have no problem)."""
     shell = resolution.shell
@@ -130,8 +147,9 @@ def build_loader(resolution: Resolution, sources: Sequence[str] = ()) -> str:
     loaded = resolution.loaded
     guard = ("(( ${+_perth_features_loaded} )) && return 0" if shell == "zsh"
              else "[[ -n ${_perth_features_loaded-} ]] && return 0")
+    runtime = without_comments(runtime_sections(shell, _sections(loaded))).rstrip("\n")
     lines = [*_header(resolution, sources), "", guard, "_perth_features_loaded=1", "", *_timing(shell), "",
-             without_comments(runtime_source(shell)).rstrip("\n"), "", '"$_perth_m" pre_plugin_total']
+             runtime, "", '"$_perth_m" pre_plugin_total']
     for phase in PHASES[:2]:
         lines += ["", f"_perth_features_phase={phase}"]
         for feature in (f for f in loaded if f.phase == phase):

@@ -1,7 +1,7 @@
 # perth-features.bash — the runtime of a loader written by `perth features build --shell bash`.
-# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the
-# timing library of `perth shellperf instrument bash` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the top level of the loader for
-# preload and init features, and from PROMPT_COMMAND for deferred ones:
+# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the timing
+# library of `perth shellperf instrument bash` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the
+# top level of the loader for preload and init features, and from PROMPT_COMMAND for deferred ones:
 #   postprompt  at the first prompt: the prompt is drawn first (when it is one line), the
 #               features load, then bash draws it again and reads what was typed meanwhile
 #   idle        after the first command
@@ -18,6 +18,8 @@ _perth_feature_report() {
   printf 'perth: feature %s %s; skipped\n' "$1" "$2" >&2
 }
 
+# section: dependencies (included when a feature has depends_on)
+
 # _perth_feature_ready NAME DEPENDENCY...: whether every dependency loaded
 _perth_feature_ready() {
   local _perth_dep
@@ -29,6 +31,8 @@ _perth_feature_ready() {
   done
   return 0
 }
+
+# section: deferred (included when a feature is postprompt or idle)
 
 # the prompt as bash will draw it, when it is a single line (else nothing)
 _perth_features_prompt_line() {

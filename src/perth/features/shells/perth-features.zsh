@@ -1,7 +1,7 @@
 # perth-features.zsh — the runtime of a loader written by `perth features build --shell zsh`.
-# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the
-# timing library of `perth shellperf instrument zsh` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the top level of the loader for
-# preload and init features, and from one-shot `zle -F` handlers for deferred ones:
+# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the timing
+# library of `perth shellperf instrument zsh` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the
+# top level of the loader for preload and init features, and from one-shot `zle -F` handlers for deferred ones:
 #   postprompt  once the line editor has drawn the first prompt and waits for input
 #   idle        at the line editor's next wait after the postprompt features
 # A feature that fails (non-zero status, missing file) or depends on one that did is reported once
@@ -15,18 +15,6 @@ typeset -g _perth_features_phase=preload
 _perth_feature_report() {
   _perth_feature_failed[$1]=1
   print -ru2 -- "perth: feature $1 $2; skipped"
-}
-
-# _perth_feature_ready NAME DEPENDENCY...: whether every dependency loaded
-_perth_feature_ready() {
-  local _perth_dep
-  for _perth_dep in "${@:2}"; do
-    if (( ${+_perth_feature_failed[$_perth_dep]} )); then
-      _perth_feature_report "$1" "not loaded: it depends on $_perth_dep, which failed"
-      return 1
-    fi
-  done
-  return 0
 }
 
 # compinit, whoever asks and however often: the real one runs once (timed as segment compinit);
@@ -46,6 +34,22 @@ _perth_compinit_guard() {
   }
 }
 _perth_compinit_guard
+
+# section: dependencies (included when a feature has depends_on)
+
+# _perth_feature_ready NAME DEPENDENCY...: whether every dependency loaded
+_perth_feature_ready() {
+  local _perth_dep
+  for _perth_dep in "${@:2}"; do
+    if (( ${+_perth_feature_failed[$_perth_dep]} )); then
+      _perth_feature_report "$1" "not loaded: it depends on $_perth_dep, which failed"
+      return 1
+    fi
+  done
+  return 0
+}
+
+# section: deferred (included when a feature is postprompt or idle)
 
 # _perth_features_defer PHASE: run _perth_features_PHASE once the line editor waits for input
 _perth_features_defer() {
