@@ -14,7 +14,7 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.features.status.v1": {"schema", "shell", "platform", "run", "features", "problems"},
     "perth.features.check.v1": {"schema", "shell", "mode", "verdict", "findings", "problems", "budgets", "run",
                                 "exit_code"},
-    "perth.features.build.v1": {"schema", "shell", "output", "order", "phases", "not_loaded"},
+    "perth.features.build.v1": {"schema", "shell", "output", "compiled", "order", "phases", "not_loaded"},
     "perth.features.switch.v1": {"schema", "name", "switched", "enabled", "state", "layer", "cascaded"},
     "perth.features.graph.v1": {"schema", "shell", "nodes", "edges", "order", "problems"},
 }
@@ -63,6 +63,9 @@ def test_status_graph_and_build_read_the_user_file(cli: Callable[..., Any], user
     assert "f0 --> f1" in cli("features", "graph", "--format", "mermaid").out
     built = _json(cli, "features", "build", "--shell", "bash", "-o", str(tmp_path / "loader.bash"))
     assert built["order"] == ["base", "slow", "prompt"] and (tmp_path / "loader.bash").read_text().startswith("# ")
+    assert built["compiled"] is None and not (tmp_path / "loader.bash.zwc").exists()
+    zsh_built = _json(cli, "features", "build", "-o", str(tmp_path / "loader.zsh"))
+    assert zsh_built["compiled"] == str(tmp_path / "loader.zsh.zwc") and (tmp_path / "loader.zsh.zwc").is_file()
     assert cli("features", "build", "--shell", "zsh").out.count('"$_perth_b" base init') == 1
 
 

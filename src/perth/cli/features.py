@@ -56,7 +56,8 @@ def _register_build(actions: Any) -> None:
         " reports a failing or missing feature once on stderr and skips it, runs postprompt features after the"
         " first prompt and idle ones later, and runs compinit once (zsh). Refused while `check` finds problems."))
     _common(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="Write the loader here (default: standard output).")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="Write the loader here (default: standard output); for zsh also FILE.zwc, compiled.")
     add_format(parser, "text; the report printed with -o")
     parser.set_defaults(handler=run_build)
 
@@ -115,12 +116,12 @@ def run_build(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.features.views import build_view
 
     rt = ctx.runtime()
-    text, resolution = build(_registry(args, rt), args.shell, args.output)
+    built = build(_registry(args, rt), args.shell, args.output)
     if args.output:
-        ctx.emit(build_view(resolution, args.output), args)
+        ctx.emit(build_view(built.resolution, args.output, built.compiled), args)
         return 0
-    sys.stdout.write(text)
-    for state in sorted((s for s in resolution.states.values() if not s.enabled), key=lambda s: s.name):
+    sys.stdout.write(built.text)
+    for state in sorted((s for s in built.resolution.states.values() if not s.enabled), key=lambda s: s.name):
         print(f"perth: not loaded: {state.name}: {state.reason}", file=sys.stderr)
     return 0
 

@@ -157,3 +157,30 @@ def build_loader(resolution: Resolution, sources: Sequence[str] = ()) -> str:
     lines += ["", '"$_perth_m" post_plugin_total']
     lines += _deferred(shell, [p for p in DEFERRED_PHASES if any(f.phase == p for f in loaded)], loaded)
     return "\n".join(lines) + "\n"
+
+
+def compile_zsh_loader(path: str, zsh: str | None = None) -> str | None:
+    """Compile a zsh loader to ``PATH.zwc`` (zsh then reads wordcode instead of parsing the loader at every
+    start); the file appears whole or not at all. ``None`` when zsh is not installed or refuses."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    zsh = zsh or shutil.which("zsh")
+    if not zsh:
+        return None
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".perth-loader-", suffix=".zwc")
+    os.close(handle)
+    os.unlink(temporary)  # zcompile creates it
+    try:
+        done = subprocess.run([zsh, "-fc", 'zcompile -U -- "$1" "$2"', "zsh", temporary, os.path.abspath(path)],
+                              capture_output=True, text=True, timeout=30, check=False)
+        if done.returncode != 0 or not os.path.exists(temporary):
+            return None
+        os.replace(temporary, path + ".zwc")
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path + ".zwc"

@@ -84,17 +84,30 @@ def load_registry(rt: Runtime, files: Sequence[str] = (), enable: Sequence[str] 
     return Registry(features=features, sources=tuple(sources), switches=switches)
 
 
-def build(registry: Registry, shell: str, output: str | None) -> tuple[str, Resolution]:
-    """The loader text (written atomically to ``output`` when given) and its resolution."""
-    from perth.features.loader import build_loader
+class Built(Record):
+    """A generated loader: its text, its resolution, and the compiled copy written beside it (zsh)."""
+
+    text: str
+    resolution: Resolution
+    compiled: str | None = None
+
+
+def build(registry: Registry, shell: str, output: str | None) -> Built:
+    """The loader (written atomically to ``output`` when given, and compiled to ``output.zwc`` for zsh)."""
+    from perth.features.loader import build_loader, compile_zsh_loader
 
     resolution = registry.resolve(shell).check()
     text = build_loader(resolution, registry.sources)
-    if output:
-        from perth.files import write_atomic
+    if not output:
+        return Built(text=text, resolution=resolution)
+    from perth.files import write_atomic
 
-        write_atomic(output, [text], mode=0o644)
-    return text, resolution
+    stale = output + ".zwc"
+    if os.path.exists(stale):
+        os.unlink(stale)  # never leave a compiled copy of an older loader
+    write_atomic(output, [text], mode=0o644)
+    compiled = compile_zsh_loader(output) if shell == "zsh" else None
+    return Built(text=text, resolution=resolution, compiled=compiled)
 
 
 def check(rt: Runtime, registry: Registry, shell: str, *, mode: str = "observe",

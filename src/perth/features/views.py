@@ -81,14 +81,15 @@ def check_view(report: CheckReport) -> Document:
     return Document("perth.features.check.v1", data, title="Shell features check", blocks=blocks)
 
 
-def build_view(resolution: Resolution, output: str) -> Document:
+def build_view(resolution: Resolution, output: str, compiled: str | None) -> Document:
     """``perth features build -o FILE``."""
     off = [s for s in resolution.states.values() if not s.enabled]
-    blocks: list[Block] = [Fields([("shell", resolution.shell), ("written", output),
+    blocks: list[Block] = [Fields([("shell", resolution.shell), ("written", output), ("compiled", compiled or "-"),
                                    ("load order", " ".join(f.name for f in resolution.loaded) or "(none)")])]
     if off:
         blocks.append(Items([f"{s.name}: {s.reason}" for s in sorted(off, key=lambda s: s.name)], "Not loaded"))
-    data = {"shell": resolution.shell, "output": output, "order": [f.name for f in resolution.loaded],
+    data = {"shell": resolution.shell, "output": output, "compiled": compiled,
+            "order": [f.name for f in resolution.loaded],
             "phases": {f.name: f.phase for f in resolution.loaded},
             "not_loaded": [{"name": s.name, "reason": s.reason, "cascaded_from": s.cascaded_from}
                            for s in sorted(off, key=lambda s: s.name)]}

@@ -1,0 +1,145 @@
+"""Shell feature loader benchmarks (SPEC C9), each against a baseline measured in the same run.
+
+1. Loader overhead: first_prompt_ms of a login shell whose rc sources the generated loader of 20
+   empty features, against the same shell whose rc sources the same 20 files directly; measured
+   interleaved (A B, B A, ...) with the harness of `perth shellperf`, timing off in both (the rc
+   unsets PERTH_SEGMENT_LOG first, as on every normal start). The zsh loader is compiled to .zwc as
+   `perth features build -o` does. Goal: ratio <= 1.05 (zsh and bash).
+   The same comparison with timing on (SEGMENT lines written) is printed for information.
+2. Deferral gain on the worked example of docs/features.md (docs/examples/omz-like): first_prompt_ms
+   of eager.toml (everything before the prompt) over deferred.toml (compinit, nvm, autosuggestions
+   and highlighting after it), interleaved. Goal: gain >= 2x. first_command_ms and command_lag_ms
+   are printed too: deferring moves work, it does not remove it.
+
+Run: `make bench-features` or `.venv/bin/python bench/bench_features.py [--samples N] [--no-gate]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from perth.features.loader import build_loader, compile_zsh_loader
+from perth.features.model import Feature, merge, read_file
+from perth.features.resolve import resolve
+from perth.features.switches import Switches
+from perth.shellperf.analysis import metric_stats
+from perth.shellperf.records import Run, RunSpec
+from perth.shellperf.runner import measure_interleaved
+from perth.shellperf.terminal import PtyLauncher
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "omz-like"
+OVERHEAD_GOAL = 1.05
+DEFERRAL_GOAL = 2.0
+FEATURES = 20
+
+
+def report(title: str, rows: list[tuple[str, str]]) -> None:
+    print(f"\n{title}")
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"  {key.ljust(width)}  {value}")
+
+
+def median(run: Run, metric: str) -> float:
+    value = metric_stats(run)[metric].median
+    if value is None:
+        raise SystemExit(f"{metric} was not measured: {run.measured[0].metrics[metric].reason}")
+    return value
+
+
+def _measure(shell: str, rcs: list[Path], samples: int) -> list[Run]:
+    specs = [RunSpec(shell=shell, rc=str(rc), samples=samples, warmup=3, presses=1, keys=1, measure_exit=False)
+             for rc in rcs]
+    return measure_interleaved(specs, os.environ, PtyLauncher(), created_at=0, profile="explore")
+
+
+def overhead(shell: str, samples: int, workdir: Path) -> dict[str, float]:
+    """Loader of 20 empty features vs the 20 files sourced directly (timing off, then on)."""
+    files = [workdir / f"feature{i:02d}.{shell}" for i in range(FEATURES)]
+    for path in files:
+        path.write_text("")
+    features = {p.stem: Feature(name=p.stem, source=str(p)) for p in files}
+    loader = workdir / f"loader.{shell}"
+    loader.write_text(build_loader(resolve(features, Switches(), shell).check()))
+    if shell == "zsh" and not compile_zsh_loader(str(loader)):  # as `perth features build -o` does
+        raise SystemExit("zcompile failed")
+    direct = "".join(f"source {p}\n" for p in files)
+    figures: dict[str, float] = {}
+    for timing in ("off", "on"):
+        prefix = "unset PERTH_SEGMENT_LOG\n" if timing == "off" else ""
+        rcs = [workdir / f"{name}-{timing}.{shell}rc" for name in ("direct", "loader")]
+        rcs[0].write_text(prefix + direct)
+        rcs[1].write_text(prefix + f"source {loader}\n")
+        base, through = (median(run, "first_prompt_ms") for run in _measure(shell, rcs, samples))
+        figures.update({f"direct_{timing}_ms": base, f"loader_{timing}_ms": through,
+                        f"ratio_{timing}": through / base})
+    return figures
+
+
+def deferral(samples: int, workdir: Path) -> dict[str, float]:
+    """The worked example: eager.toml against deferred.toml."""
+    rcs = []
+    for variant in ("eager", "deferred"):
+        features = merge(read_file(str(EXAMPLE / f"{variant}.toml")))
+        loader = workdir / f"{variant}.zsh"
+        loader.write_text(build_loader(resolve(features, Switches(), "zsh").check()))
+        compile_zsh_loader(str(loader))
+        rc = workdir / f"{variant}.zshrc"
+        rc.write_text(f"source {loader}\n")
+        rcs.append(rc)
+    eager, deferred = _measure("zsh", rcs, samples)
+    figures = {f"{name}_{metric}": median(run, metric) for name, run in (("eager", eager), ("deferred", deferred))
+               for metric in ("first_prompt_ms", "first_command_ms", "command_lag_ms")}
+    figures["gain"] = figures["eager_first_prompt_ms"] / figures["deferred_first_prompt_ms"]
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=20, help="Counted samples per configuration (default 20).")
+    parser.add_argument("--no-gate", action="store_true", help="Report only: exit 0 even when a goal is missed.")
+    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    args = parser.parse_args()
+    figures: dict[str, dict[str, float]] = {}
+    missed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="perth-bench-features-") as root:
+        for shell in ("zsh", "bash"):
+            workdir = Path(root) / shell
+            workdir.mkdir()
+            o = figures[f"overhead_{shell}"] = overhead(shell, args.samples, workdir)
+            report(f"Loader overhead, {shell}: {FEATURES} empty features"
+                   f" (n = {args.samples} each, interleaved, medians)",
+                   [("sourced directly, timing off", f"{o['direct_off_ms']:.2f} ms"),
+                    ("through the loader, timing off", f"{o['loader_off_ms']:.2f} ms"),
+                    ("ratio loader / direct", f"{o['ratio_off']:.3f}x (goal <= {OVERHEAD_GOAL}x)"),
+                    ("with timing on (SEGMENT lines)", f"{o['loader_on_ms']:.2f} ms vs {o['direct_on_ms']:.2f} ms:"
+                                                       f" {o['ratio_on']:.3f}x (information)")])
+            if o["ratio_off"] > OVERHEAD_GOAL:
+                missed.append(f"{shell} loader overhead {o['ratio_off']:.3f}x > {OVERHEAD_GOAL}x")
+        workdir = Path(root) / "example"
+        workdir.mkdir()
+        d = figures["deferral"] = deferral(args.samples, workdir)
+    report(f"Deferral gain, worked example (docs/examples/omz-like, zsh, n = {args.samples} each, medians)",
+           [("first_prompt_ms eager / deferred", f"{d['eager_first_prompt_ms']:.2f} / "
+                                                 f"{d['deferred_first_prompt_ms']:.2f} ms"),
+            ("gain", f"{d['gain']:.2f}x (goal >= {DEFERRAL_GOAL}x)"),
+            ("first_command_ms eager / deferred", f"{d['eager_first_command_ms']:.2f} / "
+                                                  f"{d['deferred_first_command_ms']:.2f} ms"),
+            ("command_lag_ms eager / deferred", f"{d['eager_command_lag_ms']:.2f} / "
+                                                f"{d['deferred_command_lag_ms']:.2f} ms (deferred work lands here)")])
+    if d["gain"] < DEFERRAL_GOAL:
+        missed.append(f"deferral gain {d['gain']:.2f}x < {DEFERRAL_GOAL}x")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    for line in missed:
+        print(f"GOAL MISSED: {line}", file=sys.stderr)
+    return 1 if missed and not args.no_gate else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
