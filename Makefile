@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize docs deb-deps clean
+.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-features bench-capture bench-mux bench-summarize docs deb-deps clean
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ pytest: $(BIN)/perth
 ## test: install everything (Python and Debian packages) and run lint, types, contracts and tests
 test: deb-deps $(BIN)/perth lint typecheck contracts pytest
 
-bench: bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize
+bench: bench-core bench-redact bench-shellperf bench-features bench-capture bench-mux bench-summarize
 
 bench-core: $(BIN)/perth
 	$(BIN)/python bench/bench_core.py
@@ -61,6 +61,9 @@ bench-redact: $(BIN)/perth
 
 bench-shellperf: $(BIN)/perth
 	$(BIN)/python bench/bench_shellperf.py
+
+bench-features: $(BIN)/perth
+	$(BIN)/python bench/bench_features.py
 
 bench-capture: $(BIN)/perth
 	$(BIN)/python bench/bench_capture.py

@@ -181,10 +181,9 @@ def run_switch(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def run_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Propose declarations from a .zshrc."""
-    from perth.features.importer import read_zshrc, to_toml
+    from perth.features.importer import proposal_text
 
-    proposal = read_zshrc(args.zshrc)
-    text = to_toml(proposal)
+    proposal, text = proposal_text(ctx.runtime(), args.zshrc)
     if args.output:
         from perth.files import write_atomic
 

@@ -5,7 +5,7 @@ znap), ``source``/``.`` line, ``eval "$(tool init zsh)"`` line and ``compinit`` 
 order: each depends on the one before it, so the loader keeps that order until the user relaxes
 it. A plain ``source FILE`` becomes ``source``; anything else becomes a ``snippet`` of the line as
 written. Lines inside blocks (``if``, functions, loops) and every other line stay in the .zshrc;
-the proposal lists them as comments.
+the proposal lists them as comments. The proposal passes through the secret filter.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ import shlex
 from perth.errors import ConfigError, NotFoundError
 from perth.features.model import NAME, RESERVED, SOURCE
 from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.redact import Redacted
+    from perth.runtime import Runtime
 
 MANAGERS: tuple[str, ...] = ("zinit", "zi", "zplug", "antigen", "antibody", "zgen", "zgenom", "znap")
 _SOURCE = re.compile(r"^(?:source|\.)\s+(?P<arg>\S+)\s*$")
@@ -124,6 +129,13 @@ def read_zshrc(path: str) -> ImportProposal:
     except OSError as exc:
         raise ConfigError(f"cannot read {path} ({exc.strerror})", "check the file's permissions") from exc
     return propose(path, text)
+
+
+def proposal_text(rt: Runtime, path: str) -> tuple[ImportProposal, Redacted]:
+    """The proposal for the .zshrc at ``path`` as a declarations file, through the secret filter (a .zshrc
+    often exports tokens: the lines left in it are quoted in the proposal)."""
+    proposal = read_zshrc(path)
+    return proposal, rt.redact(to_toml(proposal), "features")
 
 
 def to_toml(proposal: ImportProposal) -> str:
