@@ -173,7 +173,7 @@ def test_compinit_runs_once_whichever_features_call_it(tmp_path: Path) -> None:
                     + f'[features.later]\nphase = "postprompt"\nsnippet = "{call}; compinit"\n')
     started = Started("zsh", _rc(tmp_path, "zsh", declarations))
     assert counter.read_text().splitlines() == ["compinit -i"]
-    assert sum(line.startswith("SEGMENT name=compinit ") for line in started.segment_lines) == 1
+    assert sum(line.startswith("SEGMENT name=perth:compinit ") for line in started.segment_lines) == 1
     assert "later" in parse_segment_lines(started.segment_lines).values  # the deferred caller ran, compinit did not
 
 
@@ -185,7 +185,7 @@ def test_the_real_compinit_runs_once_and_completion_works(tmp_path: Path) -> Non
                       f'"runs=$_perth_compinit_runs compdef=${{+functions[compdef]}}" >> {probe_file}\'\n')
     started = Started("zsh", _rc(tmp_path, "zsh", declarations))
     assert probe_file.read_text().strip() == "runs=1 compdef=1"
-    assert sum(line.startswith("SEGMENT name=compinit ") for line in started.segment_lines) == 1
+    assert sum(line.startswith("SEGMENT name=perth:compinit ") for line in started.segment_lines) == 1
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -17,18 +17,19 @@ _perth_feature_report() {
   print -ru2 -- "perth: feature $1 $2; skipped"
 }
 
-# compinit, whoever asks and however often: the real one runs once (timed as segment compinit);
-# compinit unfunctions itself when done, so the guard is put back after it
+# compinit, whoever asks and however often: the real one runs once, timed as segment
+# perth:compinit (a name no feature can take); compinit unfunctions itself when done, so the guard
+# is put back after it
 _perth_compinit_guard() {
   compinit() {
     (( _perth_compinit_runs )) && return 0
     _perth_compinit_runs=1
     unfunction compinit
     builtin autoload -Uz compinit
-    "$_perth_b" compinit "$_perth_features_phase"
+    "$_perth_b" perth:compinit "$_perth_features_phase"
     compinit "$@"
     local _perth_rc=$?
-    "$_perth_e" compinit
+    "$_perth_e" perth:compinit
     _perth_compinit_guard
     return $_perth_rc
   }
