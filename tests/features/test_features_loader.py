@@ -70,3 +70,15 @@ def test_without_timing_the_loader_writes_nothing_and_sources_in_order(tmp_path:
 def test_source_paths_become_one_double_quoted_word() -> None:
     assert shell_word("~/x y.sh") == '"$HOME/x y.sh"' and shell_word("~") == '"$HOME"'
     assert shell_word("/a/$B/c") == '"/a/$B/c"'
+
+
+def test_the_worked_example_builds_and_defers_what_the_docs_say() -> None:
+    from perth.features.model import merge, read_file
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "omz-like"
+    eager, deferred = (resolve(merge(read_file(str(example / f"{v}.toml"))), Switches(), "zsh").check()
+                       for v in ("eager", "deferred"))
+    assert all(f.phase in ("preload", "init") for f in eager.loaded)
+    assert sorted(f.name for f in deferred.loaded if f.phase == "postprompt") == [
+        "autosuggestions", "compinit", "highlighting", "nvm"]
+    assert all(Path(f.source_path).is_file() for f in deferred.loaded if f.source_path)
