@@ -1,6 +1,6 @@
 """``perth daemon``: periodic work in the background, one process per user.
 
-Capabilities contribute :class:`DaemonTask` values (a name, an interval and a
+Capabilities contribute :class:`~perth.daemon_task.DaemonTask` values (a name, an interval and a
 function of the runtime returning a one-line summary) through
 :func:`builtin_tasks`; the loop runs each when due, isolates failures (a failing
 task is logged and retried on its next turn, the daemon keeps going) and stops
@@ -16,22 +16,14 @@ import sys
 import threading
 import time
 
+from perth.daemon_task import DaemonTask
 from perth.errors import ConflictError, PerthError
-from perth.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from perth.runtime import Runtime
-
-
-class DaemonTask(Record):
-    """Periodic work: ``run`` gets the runtime and returns a one-line summary."""
-
-    name: str
-    interval_s: float
-    run: Callable[[Runtime], str]
 
 
 def builtin_tasks(rt: Runtime) -> list[DaemonTask]:

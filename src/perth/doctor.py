@@ -170,7 +170,7 @@ def _breakers(settings: Settings) -> dict[str, BreakerState]:
     except PerthError:
         return {}  # the store check reports it
     try:
-        return {b.name: b for b in store.list_breakers()}
+        return {b.name: b for b in store.breakers.all()}
     finally:
         store.close()
 

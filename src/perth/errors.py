@@ -18,7 +18,8 @@ error into an exit code or an HTTP status.
     │   ├── StoreCorruptError                the data file is not a Perth/SQLite database
     │   ├── SchemaTooNewError                written by a newer Perth
     │   ├── StoreReadOnlyError               the data directory or file is not writable
-    │   └── StoreFullError                   the disk (or quota) is full
+    │   ├── StoreFullError                   the disk (or quota) is full
+    │   └── UnsupportedByStoreError          the configured store adapter lacks that port
     ├── ProviderRejectedError       exit 1   a provider refused the request (400, 401, 403, 404)
     ├── UnavailableError            exit 4   an external dependency is unavailable
     │   ├── StoreBusyError                   another writer held the store past the timeout
@@ -111,6 +112,10 @@ class StoreReadOnlyError(StoreError):
 
 class StoreFullError(StoreError):
     """The disk or quota holding the data file is full."""
+
+
+class UnsupportedByStoreError(StoreError):
+    """The configured store adapter does not offer the port an operation needs."""
 
 
 class UnavailableError(PerthError):

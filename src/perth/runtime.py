@@ -76,7 +76,7 @@ class Runtime:
             return
         counts = self._filter.drain_counts()
         if counts:
-            self.store.add_redaction_counts(counts, self.clock())
+            self.store.redaction_stats.add(counts, self.clock())
 
     def close(self) -> None:
         """Flush counters and close the store."""

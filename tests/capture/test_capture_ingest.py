@@ -45,7 +45,7 @@ def write_spool(rt: Runtime, name: str, data: bytes) -> Path:
 
 
 def stored(rt: Runtime) -> list[str]:
-    return [c.command for c in rt.store.iter_commands(CommandQuery())]
+    return [c.command for c in rt.store.commands.stream(CommandQuery())]
 
 
 def test_lines_become_commands_linked_to_panes(perth_home: Path) -> None:
@@ -54,7 +54,7 @@ def test_lines_become_commands_linked_to_panes(perth_home: Path) -> None:
                                       + line("echo 'multi\nline'\ttab", start_us=1_700_000_000_100_000)).encode())
     report = ingest(rt)
     assert (report.lines, report.inserted, report.quarantined) == (2, 2, 0)
-    commands = rt.store.query_commands(CommandQuery(limit=10, oldest_first=True))
+    commands = rt.store.commands.query(CommandQuery(limit=10, oldest_first=True))
     assert [c.command for c in commands] == ["make test", "echo 'multi\nline'\ttab"]
     first = commands[0]
     assert (first.pane_name, first.exit, first.duration_ms, first.shell, first.host, first.user) == \
@@ -85,7 +85,7 @@ def test_partial_line_waits_then_is_quarantined(perth_home: Path) -> None:
     assert report.quarantined == 1
     assert "incomplete last line" in report.warnings[0]
     assert stored(rt) == ["first"]
-    fragments = rt.store.quarantined()
+    fragments = rt.store.commands.quarantined()
     assert len(fragments) == 1
     assert fragments[0][2] == line("second")[:-10]
     assert fragments[0][3].startswith("incomplete last line")
@@ -238,10 +238,10 @@ def test_search_ranks_by_bm25_and_filters_inside_the_window(perth_home: Path) ->
     ingest(rt)
     from perth.capture.records import CommandQuery as Q
 
-    hits = rt.store.search("needle", Q(), kinds=("command",))
+    hits = rt.store.fulltext.search("needle", Q(), kinds=("command",))
     assert [h.text for h in hits] == ["needle needle needle in a short line", "grep needle haystack"]
     assert hits[0].score < hits[1].score  # FTS5 bm25: lower is better
-    failed = rt.store.search("needle", Q(exit=1), kinds=("command",))
+    failed = rt.store.fulltext.search("needle", Q(exit=1), kinds=("command",))
     assert [h.text for h in failed] == ["grep needle haystack"]
-    assert rt.store.search('"unbalanced', Q()) == []
-    assert rt.store.search("needl*", Q(), kinds=("command",))[0].text.startswith("needle")
+    assert rt.store.fulltext.search('"unbalanced', Q()) == []
+    assert rt.store.fulltext.search("needl*", Q(), kinds=("command",))[0].text.startswith("needle")

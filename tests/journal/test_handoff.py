@@ -92,8 +92,8 @@ def test_handoff_points_at_the_snapshot_holding_the_pane(setup: dict[str, Any]) 
     mine = Snapshot(id="0190aaaa-0000-7000-8000-000000000002", name="with-login", created_at=BASE + 8 * MIN,
                     mux="tmux", scope="all", sessions=(SessionSnap(name="y", windows=(WindowSnap(
                         index=0, name="w", panes=(PaneSnap(index=0, perth_name="fix/login"),)),)),))
-    rt.store.add_snapshot(other, "d1")
-    rt.store.add_snapshot(mine, "d2")
+    rt.store.snapshots.add(other, "d1")
+    rt.store.snapshots.add(mine, "d2")
     note = build_handoff(rt, "fix/login")
     assert note.snapshot == "with-login" and "perth restore with-login" in [s.command for s in note.resume]
 

@@ -62,14 +62,14 @@ def _sha_exists(repo: Path, sha: str) -> bool:
 
 
 def _check_sources(rt: Runtime, session: Session, repos: list[Path]) -> None:
-    command_ids = {c.id for c in rt.store.iter_commands(CommandQuery())}
+    command_ids = {c.id for c in rt.store.commands.stream(CommandQuery())}
     for claim in session.claims():
         assert claim.source_kind in ("commit", "entry", "command")
         if claim.source_kind == "commit":
             assert any(_sha_exists(repo, claim.source_id) for repo in repos), claim
             assert claim.short == claim.source_id[:7]
         elif claim.source_kind == "entry":
-            assert rt.store.get_entry(claim.source_id) is not None, claim
+            assert rt.store.entries.get(claim.source_id) is not None, claim
             assert claim.short == claim.source_id[-8:]
         else:
             assert claim.source_id in command_ids, claim

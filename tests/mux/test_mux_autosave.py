@@ -50,7 +50,7 @@ def test_autosave_saves_after_one_interval_and_skips_repeats(server: TmuxServer,
         assert task.run(rt) == ""  # the daemon's start: no save yet
         assert task.run(rt).startswith("autosaved snapshot auto-")
         assert task.run(rt) == ""  # identical: not saved again
-        assert [s.kind for s in rt.store.list_snapshots()] == ["auto"]
+        assert [s.kind for s in rt.store.snapshots.all()] == ["auto"]
         server.kill()
         assert task.run(rt) == ""  # no server: nothing to do, no error
     finally:

@@ -146,5 +146,5 @@ def test_save_skips_empty_and_identical(rt: Runtime) -> None:
     assert not repeat.saved and "identical" in repeat.reason
     mux.split(mux.sessions()[0].windows[0].panes[0].mux_pane_id, "/b")
     assert save(rt, mux).saved
-    assert [s.name for s in rt.store.list_snapshots()][1] == "first"
-    assert rt.store.get_snapshot("first") == replace(rt.store.list_snapshots()[1])
+    assert [s.name for s in rt.store.snapshots.all()][1] == "first"
+    assert rt.store.snapshots.get("first") == replace(rt.store.snapshots.all()[1])

@@ -64,7 +64,7 @@ def test_snapshot_through_the_adapter_is_redacted(rt: Runtime) -> None:
     recorder = Recorder()
     result = save(rt, ZellijDriver(session="dev", runner=recorder), name="z")
     assert result.saved
-    stored = rt.store.get_snapshot("z")
+    stored = rt.store.snapshots.get("z")
     assert stored is not None and stored.mux == "zellij" and stored.mux_version == "0.40.1"
     assert TOKEN not in str(stored.to_json())
     assert recorder.issued[0] == ["--session", "dev", "action", "dump-layout"]

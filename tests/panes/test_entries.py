@@ -57,7 +57,7 @@ def test_every_field_is_stored_and_read_back(make_rt: Callable[..., Runtime], re
 def test_invalid_drafts_write_nothing(rt: Runtime, draft: EntryDraft, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         log_entry(rt, draft, "p")
-    assert rt.store.get_pane(name="p") is None
+    assert rt.store.panes.get(name="p") is None
     assert history(rt, HistoryFilter()).entries == []
 
 
@@ -71,7 +71,7 @@ def test_archived_pane_refuses_entries_closed_pane_reopens(rt: Runtime) -> None:
     log_entry(rt, EntryDraft(summary="one"), "p")
     set_pane_status(rt, "p", "closed")
     log_entry(rt, EntryDraft(summary="two"), "p")
-    pane = rt.store.get_pane(name="p")
+    pane = rt.store.panes.get(name="p")
     assert pane is not None and pane.status == "active"
     set_pane_status(rt, "p", "archived")
     with pytest.raises(ConflictError, match="archived"):

@@ -72,7 +72,7 @@ def test_a_token_in_the_branch_or_a_file_name_is_redacted_in_names_store_and_rep
     found = resolve(rt)
     assert found.name == "myrepo/fix-REDACTED-github-pat"  # as capture ingest names it from redacted text
     log_entry(rt, EntryDraft(summary="working"), None)  # the automatic pane is created, not refused
-    auto = rt.store.get_pane(name=found.name)
+    auto = rt.store.panes.get(name=found.name)
     assert auto is not None and auto.branch == "fix-[REDACTED:github-pat]"
     made = create_pane(rt, PaneSpec(name="explicit"))
     assert made.branch == "fix-[REDACTED:github-pat]" and made.repo_root == str(repo)

@@ -71,9 +71,9 @@ def test_same_pane_name_merges_into_existing_pane(make_rt: Callable[..., Runtime
     log_entry(target, EntryDraft(summary="from desktop"), "shared")
     counts = import_records(target, parse_import(target, exported))
     assert (counts.panes_added, counts.panes_skipped, counts.entries_added) == (0, 1, 1)
-    pane = target.store.get_pane(name="shared")
+    pane = target.store.panes.get(name="shared")
     assert pane is not None
-    assert target.store.count_entries(pane.id) == 2
+    assert target.store.entries.count(pane.id) == 2
 
 
 summaries = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(
@@ -104,6 +104,6 @@ def test_imported_repository_and_branch_pass_the_secret_filter(rt: Runtime) -> N
          "repo_root": f"/src/{token}", "branch": f"fix-{token}", "tags": [], "meta": {},
          "created_at": "2026-01-01T00:00:00.000Z", "last_seen_at": "2026-01-01T00:00:00.000Z", "deleted_at": None})]
     import_records(rt, parse_import(rt, lines))
-    pane = rt.store.get_pane(name="imported")
+    pane = rt.store.panes.get(name="imported")
     assert pane is not None
     assert (pane.repo_root, pane.branch) == ("/src/[REDACTED:github-pat]", "fix-[REDACTED:github-pat]")

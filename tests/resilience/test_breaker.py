@@ -127,4 +127,4 @@ def test_reset_closes(store: SQLiteStore) -> None:
     breaker.record_failure("down")
     assert breaker.reset().state == "closed"
     breaker.admit()
-    assert [b.name for b in store.list_breakers()] == ["llm:test"]
+    assert [b.name for b in store.breakers.all()] == ["llm:test"]

@@ -1,4 +1,5 @@
-"""The store contract suite runs against every adapter listed here."""
+"""The store contract suites: each module under ``contract/`` tests one port against every
+adapter that declares it (``PORT = "..."`` at the top of the module)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from pathlib import Path
 import pytest
 
 from perth.store.port import Store
-from perth.store.sqlite import SQLiteStore
-
-ADAPTERS = ["sqlite"]
+from tests.store.adapters import ADAPTERS, adapters_offering
 
 
-@pytest.fixture(params=ADAPTERS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A fresh, migrated store of each adapter."""
-    adapter: Store = SQLiteStore(tmp_path / f"{request.param}.db")
-    yield adapter
-    adapter.close()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``adapter`` by the adapters offering the module's PORT (every adapter without one)."""
+    if "adapter" in metafunc.fixturenames:
+        port = getattr(metafunc.module, "PORT", None)
+        names = adapters_offering(port) if port else list(ADAPTERS)
+        metafunc.parametrize("adapter", names)
+
+
+@pytest.fixture
+def store(adapter: str, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store of the adapter under test."""
+    opened = ADAPTERS[adapter][1](tmp_path)
+    yield opened
+    opened.close()

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from perth.errors import StoreFullError
-from perth.store.sqlite import SQLiteStore, translate_error
+from perth.store.sqlite import SQLiteStore
+from perth.store.sqlite_db import translate_error
 
 
 def _mount(*args: str) -> bool:
@@ -168,10 +169,10 @@ def test_busy_store_past_timeout_is_unavailable(tmp_path: Path) -> None:
     from perth.errors import StoreBusyError
     from perth.records import Pane
 
-    with holder.transaction():
-        holder.add_pane(Pane(id="a", name="a", created_at=1, last_seen_at=1))
+    with holder.unit():
+        holder.panes.add(Pane(id="a", name="a", created_at=1, last_seen_at=1))
         with pytest.raises(StoreBusyError) as caught:
-            blocked.add_pane(Pane(id="b", name="b", created_at=1, last_seen_at=1))
+            blocked.panes.add(Pane(id="b", name="b", created_at=1, last_seen_at=1))
     assert caught.value.exit_code == 4
     assert "store.busy_timeout_ms" in caught.value.fix
     holder.close()

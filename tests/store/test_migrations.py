@@ -88,7 +88,7 @@ def test_data_survives_upgrade_from_version_2(tmp_path: Path) -> None:
                " ('e1', 'p1', 5, 'kept', 'checkpoint', 'manual')")
     db.close()
     store = SQLiteStore(path)
-    entry = store.get_entry("e1")
+    entry = store.entries.get("e1")
     assert entry is not None
     assert entry.summary == "kept"
     assert entry.pane_name == "old/pane"

@@ -72,7 +72,7 @@ def git_only(context_rt: Runtime, pane: Pane | None = None, *, timeout_ms: int =
 def add_pane(rt: Runtime, name: str = "fix/auth", cwd: str | None = None) -> Pane:
     pane = Pane(id=uuid7(), name=name, created_at=rt.clock(), last_seen_at=rt.clock(), cwd=cwd or rt.cwd,
                 repo_root=cwd or rt.cwd)
-    rt.store.add_pane(pane)
+    rt.store.panes.add(pane)
     return pane
 
 
@@ -162,7 +162,7 @@ def test_secrets_come_out_redacted_everywhere(repo: Path, make_rt: MakeRt) -> No
     git(repo, "add", "notes")
     rt = make_rt(repo)
     pane = add_pane(rt, cwd=str(repo))
-    rt.store.add_commands([Command(id=uuid7(), pane_id=pane.id, pane_name=pane.name, start_ms=rt.clock() - 1000,
+    rt.store.commands.add([Command(id=uuid7(), pane_id=pane.id, pane_name=pane.name, start_ms=rt.clock() - 1000,
                                    duration_ms=5, exit=0, command=f"curl -H 'Authorization: Bearer {GITHUB_PAT}' x",
                                    cwd=str(repo), dedup_key="k1")])
     log_entry(rt, EntryDraft(summary="rotated keys"), pane.name)
@@ -236,7 +236,7 @@ def test_commands_newest_shown_oldest_first_with_exit_duration_and_cwd(repo: Pat
     now = rt.clock()
     rows = [("make test", 2, 1500, str(repo)), ("git status", 0, 30, str(repo)), ("ls", 0, 5, str(repo / "src")),
             ("pytest -x", 1, 65_000, str(repo)), ("echo 'multi\nline'", 0, 10, str(repo))]
-    rt.store.add_commands([Command(id=uuid7(), pane_id=pane.id, pane_name=pane.name, start_ms=now - 10_000 + i * 1000,
+    rt.store.commands.add([Command(id=uuid7(), pane_id=pane.id, pane_name=pane.name, start_ms=now - 10_000 + i * 1000,
                                    duration_ms=d, exit=e, command=c, cwd=cwd, dedup_key=f"k{i}")
                            for i, (c, e, d, cwd) in enumerate(rows)])
     context = collect_context(rt, pane, collectors=[c for c in DEFAULT_COLLECTORS if c.name == "commands"])

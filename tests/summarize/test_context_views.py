@@ -102,7 +102,7 @@ def test_empty_text_makes_no_section(rt: Runtime) -> None:
 def test_default_collectors_on_a_pane(rt: Runtime, repo: Path) -> None:
     pane = Pane(id=uuid7(), name="fix/auth", created_at=rt.clock(), last_seen_at=rt.clock(), cwd=str(repo),
                 repo_root=str(repo), branch="feature/x")
-    rt.store.add_pane(pane)
+    rt.store.panes.add(pane)
     context = collect_context(rt, pane, since_ms=rt.clock() - 3_600_000)
     assert [r.name for r in context.reports] == [c.name for c in DEFAULT_COLLECTORS]
     assert all(r.status in ("ok", "truncated") for r in context.reports), context.reports

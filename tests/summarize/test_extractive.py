@@ -199,7 +199,7 @@ def test_it_reads_what_the_real_collectors_write(repo: Path, cli: Callable[..., 
     rt = Runtime(load_settings(resolve_paths()), cwd=str(repo))
     pane = get_pane(rt, "parser")
     now = rt.clock()
-    rt.store.add_commands([
+    rt.store.commands.add([
         Command(id=uuid7(), pane_id=pane.id, pane_name=pane.name, start_ms=now - 3000 + i * 1000, duration_ms=100,
                 exit=code, command=text, cwd=str(repo), dedup_key=f"test-{i}")
         for i, (text, code) in enumerate([("pytest -q", 1), ("vim parser.py", 0), ("pytest -q -x", 0)])])

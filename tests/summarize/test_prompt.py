@@ -91,7 +91,7 @@ def test_prepare_collects_fits_and_builds(repo: Path) -> None:
     try:
         pane = Pane(id=uuid7(), name="fix/auth", created_at=rt.clock(), last_seen_at=rt.clock(), cwd=str(repo),
                     repo_root=str(repo))
-        rt.store.add_pane(pane)
+        rt.store.panes.add(pane)
         log_entry(rt, EntryDraft(summary="started the big change", type="decision"), pane.name)
         prompt = prepare(rt, pane, since_ms=None)
     finally:

@@ -59,9 +59,9 @@ def test_an_answer_is_used_and_its_usage_stored(server: FakeProviderServer, runt
     generation = generate(rt, prepare(rt, None, since_ms=None), ["anthropic"])
     assert (generation.text, generation.provider, generation.input_tokens, generation.output_tokens) == (
         "Fixed the parser; tests pass.", "anthropic", 321, 12)
-    [call] = rt.store.list_llm_calls()
+    [call] = rt.store.llm_calls.recent()
     assert (call.provider, call.outcome, call.input_tokens, call.output_tokens) == ("anthropic", "ok", 321, 12)
-    assert rt.store.get_breaker("llm:anthropic").state == "closed"  # type: ignore[union-attr]
+    assert rt.store.breakers.get("llm:anthropic").state == "closed"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("fault", [status(500), status(503), status(429, retry_after=1)])
@@ -72,7 +72,7 @@ def test_transient_faults_are_retried(fault: object, server: FakeProviderServer,
     generation = generate(rt, prepare(rt, None, since_ms=None), ["openai"])
     assert generation.text == "recovered"
     assert len(server.requests) == 2
-    [call] = rt.store.list_llm_calls()
+    [call] = rt.store.llm_calls.recent()
     assert call.attempts == 2
     if getattr(fault, "retry_after", None):
         assert time.monotonic() - started >= 0.95, "Retry-After: 1 was honoured"
@@ -98,7 +98,7 @@ def test_refusals_are_never_retried_and_fall_back(code: int, server: FakeProvide
     assert len(server.requests) == 1
     assert generation.provider == "none"
     assert [a.outcome for a in generation.chain] == ["rejected", "ok"]
-    assert rt.store.get_breaker("llm:anthropic").failures == 0  # type: ignore[union-attr]
+    assert rt.store.breakers.get("llm:anthropic").failures == 0  # type: ignore[union-attr]
 
 
 def test_malformed_json_falls_back_to_text_with_a_warning(server: FakeProviderServer,
@@ -117,7 +117,7 @@ def test_an_html_page_moves_the_chain_on_and_counts_against_the_breaker(
     generation = generate(rt, prepare(rt, None, since_ms=None), ["openai", "none"])
     assert [a.outcome for a in generation.chain] == ["failed", "ok"]
     assert len(server.requests) == 1, "not retried"
-    assert rt.store.get_breaker("llm:openai").failures == 1  # type: ignore[union-attr]
+    assert rt.store.breakers.get("llm:openai").failures == 1  # type: ignore[union-attr]
     assert "<html" not in generation.text.lower()
 
 
@@ -129,7 +129,7 @@ def test_fallback_chain_reaches_the_extractive_summary(server: FakeProviderServe
     assert [a.outcome for a in generation.chain] == ["failed", "failed", "ok"]
     assert generation.provider == "none"
     assert generation.text
-    outcomes = sorted((c.provider, c.outcome) for c in rt.store.list_llm_calls())
+    outcomes = sorted((c.provider, c.outcome) for c in rt.store.llm_calls.recent())
     assert outcomes == [("anthropic", "failed"), ("none", "ok"), ("ollama", "failed")]
 
 
@@ -143,7 +143,7 @@ def test_summarize_writes_an_automated_checkpoint(server: FakeProviderServer, ru
     result = summarize(rt, provider="anthropic")
     assert (result.entry.summary, result.entry.type, result.entry.source) == ("Added the parser.", "checkpoint",
                                                                              "automated")
-    stored = rt.store.get_entry(result.entry.id)
+    stored = rt.store.entries.get(result.entry.id)
     assert stored is not None and stored.source == "automated"
     body = server.requests[0].body
     assert body is not None and "Add the parser" in json.dumps(body)
@@ -158,7 +158,7 @@ def test_an_all_open_chain_fails_before_collecting_any_context(
     rt = runtime()
     now = rt.clock()
     for name in ("anthropic", "ollama"):
-        rt.store.put_breaker(BreakerState(name=f"llm:{name}", state="open", failures=3, opened_at=now,
+        rt.store.breakers.put(BreakerState(name=f"llm:{name}", state="open", failures=3, opened_at=now,
                                           updated_at=now))
 
     def no_collection(*_args: object, **_kwargs: object) -> None:
@@ -167,7 +167,7 @@ def test_an_all_open_chain_fails_before_collecting_any_context(
     monkeypatch.setattr("perth.summarize.prompt.prepare", no_collection)
     with pytest.raises(CircuitOpenError, match="llm:anthropic"):
         summarize(rt, provider="anthropic,ollama")
-    assert sorted((c.provider, c.outcome) for c in rt.store.list_llm_calls()) == [("anthropic", "open"),
+    assert sorted((c.provider, c.outcome) for c in rt.store.llm_calls.recent()) == [("anthropic", "open"),
                                                                                    ("ollama", "open")]
     assert server.requests == []
     monkeypatch.undo()

@@ -26,7 +26,7 @@ import time
 from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
 from perth.errors import InvalidInputError
-from perth.ids import uuid7
+from perth.ids import uuid7_many
 from perth.record import Record
 
 TYPE_CHECKING = False
@@ -173,14 +173,14 @@ class _SpoolReader:
 
     def ingest_file(self, path: str, deadline: float | None) -> None:
         store = self.rt.store
-        offset = store.spool_offset(path)
+        offset = store.commands.offset(path)
         try:
             with open(path, "rb") as handle:
                 handle.seek(offset)
                 data = handle.read()
             stat = os.stat(path)
         except FileNotFoundError:
-            store.forget_spool(path)
+            store.commands.forget_spool(path)
             return
         end = data.rfind(b"\n") + 1
         for chunk_start, chunk_end in _batches(data, end):
@@ -209,10 +209,10 @@ class _SpoolReader:
             position += len(raw) + 1
         commands = self._commands(path, parsed)
         store = self.rt.store
-        with store.transaction():
+        with store.unit():
             for at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
-            inserted = store.add_commands(commands, SpoolCursor(path=path, offset=position))
+            inserted = store.commands.add(commands, SpoolCursor(path=path, offset=position))
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
@@ -227,13 +227,16 @@ class _SpoolReader:
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         half = len(parsed)
         clean = dict(zip(places, redacted[half:], strict=True))
-        return [self._command(record, path, position, redacted[i], clean)
+        now = self.rt.clock()
+        starts = [now - r.duration_us // 1000 if r.start_us is None else r.start_us // 1000 for _, r in parsed]
+        ids = uuid7_many(starts)
+        return [self._command(record, path, position, redacted[i], clean=clean, start_ms=starts[i], command_id=ids[i])
                 for i, (position, record) in enumerate(parsed)]
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
         redacted = self.rt.redact(text, "capture")
         why = self.rt.redact(reason, "capture")  # parse errors quote the offending field
-        self.rt.store.quarantine_spool(path, at, redacted, why, self.rt.clock())
+        self.rt.store.commands.quarantine(path, at, redacted, why, self.rt.clock())
         self.counts["quarantined"] += 1
         self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {why}")
 
@@ -244,28 +247,23 @@ class _SpoolReader:
             if idle < self.grace_s:
                 self.counts["waiting"] += 1
                 return
-            with store.transaction():
+            with store.unit():
                 self._quarantine(path, consumed, tail.decode("utf-8", "replace"),
                                  f"incomplete last line, idle for {idle:.0f}s (the shell probably died)")
-                store.set_spool_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
+                store.commands.set_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
             consumed += len(tail)
         if consumed >= stat.st_size and idle >= IDLE_BEFORE_DELETE_S and os.stat(path).st_size == consumed:
             os.unlink(path)  # a line appended since the read would have changed the size
-            store.forget_spool(path)
+            store.commands.forget_spool(path)
 
-    def _command(self, record: SpoolRecord, path: str, position: int, command: str,
-                 clean: Mapping[str, str]) -> Command:
-        rt = self.rt
+    def _command(self, record: SpoolRecord, path: str, position: int, command: str, *,
+                 clean: Mapping[str, str], start_ms: int, command_id: str) -> Command:
+        """One command; a record without a start time (fish has no clock builtin) started ``duration`` ago."""
         duration_ms = record.duration_us // 1000
-        if record.start_us is None:  # fish has no clock builtin: derive the start from now
-            start_ms = rt.clock() - duration_ms
-            identity = f"{os.path.basename(path)}:{position}"
-        else:
-            start_ms = record.start_us // 1000
-            identity = str(record.start_us)
+        identity = f"{os.path.basename(path)}:{position}" if record.start_us is None else str(record.start_us)
         pane = self.linker.pane_for(record)
         return Command(
-            id=uuid7(start_ms), pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
+            id=command_id, pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
             start_ms=start_ms, duration_ms=duration_ms, exit=record.exit,
             command=command, cwd=clean.get(record.cwd) or None,
             repo_root=clean.get(record.repo_root) or None, branch=clean.get(record.branch) or None,
@@ -312,6 +310,8 @@ class _IgnoreRules:
         self.dirs = [os.path.expanduser(d).rstrip("/") for d in dirs] if isinstance(dirs, tuple) else []
 
     def skips(self, record: SpoolRecord) -> bool:
+        if not (self.commands or self.dirs):
+            return False
         if any(p.search(record.command) for p in self.commands):
             return True
         cwd = record.cwd.rstrip("/")

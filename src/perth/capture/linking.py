@@ -47,14 +47,14 @@ class PaneLinker:
                 pass  # an invalid $PERTH_PANE falls through to the next rule
         for kind, pane_id in (("tmux", record.tmux_pane), ("zellij", record.zellij_pane)):
             if pane_id:
-                found = store.find_pane_by_mux(kind, pane_id)
+                found = store.panes.find_by_mux(kind, pane_id)
                 if found is not None:
                     return found
         repo = RepoInfo(root=record.repo_root, branch=record.branch or None, head=None) if record.repo_root else None
         return self._named(automatic_name(repo, os.path.basename(record.cwd.rstrip("/"))), record)
 
     def _named(self, name: str, record: SpoolRecord) -> Pane | None:
-        found = self.rt.store.get_pane(name=name)
+        found = self.rt.store.panes.get(name=name)
         if found is not None or not self.auto_create:
             return found
         from perth.panes.service import PaneSpec, create_pane

@@ -56,7 +56,7 @@ def _query(rt: Runtime, flt: CommandFilter, *, limit: int) -> CommandQuery:
 
 def command_history(rt: Runtime, flt: CommandFilter) -> CommandPage:
     """Commands matching the filter, newest first, one page at a time."""
-    found = rt.store.query_commands(_query(rt, flt, limit=flt.limit + 1))
+    found = rt.store.commands.query(_query(rt, flt, limit=flt.limit + 1))
     page = found[: flt.limit]
     more = len(found) > flt.limit and page
     return CommandPage(commands=page, next_cursor=f"{page[-1].start_ms}.{page[-1].id}" if more else None)
@@ -70,4 +70,4 @@ def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = 
         if kind not in SEARCH_KINDS:
             raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(SEARCH_KINDS)}")
     query = _query(rt, flt, limit=flt.limit)
-    return rt.store.search(text, query, kinds=kinds, limit=flt.limit)
+    return rt.store.fulltext.search(text, query, kinds=kinds, limit=flt.limit)

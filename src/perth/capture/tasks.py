@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perth.daemon import DaemonTask
+from perth.daemon_task import DaemonTask
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -99,8 +99,8 @@ def _show_pane(ctx: CliContext, args: argparse.Namespace, pane_name: str, note: 
 
     rt = ctx.runtime()
     pane = get_pane(rt, pane_name, include_deleted=True)
-    recent = rt.store.latest_entries([pane.id], per_pane=5)[pane.id]
-    view = pane_view(pane, rt.store.count_entries(pane.id), recent)
+    recent = rt.store.entries.latest([pane.id], per_pane=5)[pane.id]
+    view = pane_view(pane, rt.store.entries.count(pane.id), recent)
     if note:
         view = Document(view.schema, view.data, view.title, (Note(note), *view.blocks))
     ctx.emit(view, args)

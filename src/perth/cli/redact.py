@@ -58,7 +58,7 @@ def run_redact(args: argparse.Namespace, ctx: CliContext) -> int:
     out.flush()
     counts = secret_filter.drain_counts()
     if counts:
-        rt.store.add_redaction_counts(counts, rt.clock())
+        rt.store.redaction_stats.add(counts, rt.clock())
     return 0
 
 
@@ -66,7 +66,7 @@ def run_stats(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print the per-rule counters."""
     from perth.views.redaction import redaction_stats_view
 
-    ctx.emit(redaction_stats_view(ctx.runtime().store.redaction_counts()), args)
+    ctx.emit(redaction_stats_view(ctx.runtime().store.redaction_stats.all()), args)
     return 0
 
 

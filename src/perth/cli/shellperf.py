@@ -280,7 +280,7 @@ def run_baseline(args: argparse.Namespace, ctx: CliContext) -> int:
 
     rt = ctx.runtime()
     if args.verb == "list":
-        ctx.emit(baseline_list_view(rt.store.list_shellperf_baselines(scope=args.scope)), args)
+        ctx.emit(baseline_list_view(rt.store.shellperf.list_baselines(scope=args.scope)), args)
         return 0
     if args.verb == "save":
         saved = ledger.save_baseline(rt, args.name, args.run, args.note, replace_existing=args.replace)
@@ -316,7 +316,7 @@ def run_report(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.chart:
         from perth.shellperf.chart import write_trend_chart
 
-        history = rt.store.list_shellperf_entries(scope=entry.run.scope, limit=max(1, args.limit))
+        history = rt.store.shellperf.list_runs(scope=entry.run.scope, limit=max(1, args.limit))
         write_trend_chart(args.chart, history, f"Shell start-up: {entry.run.scope}")
         print(f"perth: wrote the trend chart to {args.chart}", file=sys.stderr)
     ctx.emit(run_view(entry.run, recorded=entry.assessment), args)
@@ -327,7 +327,7 @@ def run_ledger(args: argparse.Namespace, ctx: CliContext) -> int:
     """List recorded runs."""
     from perth.shellperf.views import ledger_view
 
-    entries = ctx.runtime().store.list_shellperf_entries(scope=args.scope, limit=max(1, args.limit))
+    entries = ctx.runtime().store.shellperf.list_runs(scope=args.scope, limit=max(1, args.limit))
     ctx.emit(ledger_view(entries, args.scope), args)
     return 0
 

@@ -76,7 +76,7 @@ def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """List snapshots."""
     from perth.mux.views import list_view
 
-    ctx.emit(list_view(ctx.runtime().store.list_snapshots()), args)
+    ctx.emit(list_view(ctx.runtime().store.snapshots.all()), args)
     return 0
 
 

@@ -42,7 +42,7 @@ class BudgetCheck(Record):
 
 def latest_recorded_run(rt: Runtime, scope: str | None) -> Run | None:
     """The newest run in the shellperf ledger (of ``scope`` when given): the only read of the ledger."""
-    entries = rt.store.list_shellperf_entries(scope=scope, limit=1)
+    entries = rt.store.shellperf.list_runs(scope=scope, limit=1)
     return entries[0].run if entries else None
 
 

@@ -81,7 +81,7 @@ def resolve_target(rt: Runtime, pane_name: str | None, repo_path: str | None) ->
 def _entries(rt: Runtime, pane_ids: tuple[str, ...], since_ms: int, until_ms: int) -> Iterator[Entry]:
     cursor = None
     while True:
-        page = rt.store.query_entries(EntryQuery(pane_ids=pane_ids, since=since_ms, until=until_ms, limit=_PAGE,
+        page = rt.store.entries.query(EntryQuery(pane_ids=pane_ids, since=since_ms, until=until_ms, limit=_PAGE,
                                                  cursor=cursor, oldest_first=True))
         yield from page
         if len(page) < _PAGE:
@@ -100,7 +100,7 @@ def _bounded(items: Iterable[T], what: str, warnings: list[str]) -> tuple[T, ...
 def _repo_panes(rt: Runtime, root: str, commands: tuple[Command, ...]) -> tuple[str, ...]:
     from perth.records import PaneQuery
 
-    ids = {p.id for p in rt.store.list_panes(PaneQuery()) if p.repo_root == root}
+    ids = {p.id for p in rt.store.panes.query(PaneQuery()) if p.repo_root == root}
     ids.update(c.pane_id for c in commands if c.pane_id)
     return tuple(sorted(ids))
 
@@ -108,7 +108,7 @@ def _repo_panes(rt: Runtime, root: str, commands: tuple[Command, ...]) -> tuple[
 def _pane_repos(rt: Runtime, entries: tuple[Entry, ...]) -> set[str]:
     roots = set()
     for pane_id in {e.pane_id for e in entries}:
-        pane = rt.store.get_pane(pane_id=pane_id, include_deleted=True)
+        pane = rt.store.panes.get(pane_id=pane_id, include_deleted=True)
         if pane is not None and pane.repo_root:
             roots.add(pane.repo_root)
     return roots
@@ -155,7 +155,7 @@ def gather(rt: Runtime, target: Target, since_ms: int, until_ms: int) -> Activit
     warnings: list[str] = []
     query = CommandQuery(since=since_ms, until=until_ms, pane_ids=(target.pane.id,) if target.pane else (),
                          repo_root=target.repo_root)
-    commands = _bounded(rt.store.iter_commands(query), "commands", warnings)
+    commands = _bounded(rt.store.commands.stream(query), "commands", warnings)
     if target.pane is not None:
         pane_ids: tuple[str, ...] | None = (target.pane.id,)
     elif target.repo_root is not None:

@@ -94,7 +94,7 @@ def open_next_steps(entries: Sequence[Entry]) -> list[Entry]:
 
 def _snapshot_for(rt: Runtime, pane: Pane) -> str | None:
     """The newest snapshot holding the pane, else the newest snapshot."""
-    snapshots = rt.store.list_snapshots()
+    snapshots = rt.store.snapshots.all()
     for snap in snapshots:
         if any(p.perth_name == pane.name for s in snap.sessions for w in s.windows for p in w.panes):
             return snap.name
@@ -154,9 +154,9 @@ def build_handoff(rt: Runtime, pane_name: str | None = None) -> Handoff:
     if pane is None:
         raise NotFoundError(f"no pane named {found.name!r} yet ({found.detail})",
                             "name a pane with --pane (see `perth pane list`), or log an entry first")
-    entries = rt.store.latest_entries([pane.id], per_pane=ENTRY_WINDOW)[pane.id]
-    commands = rt.store.query_commands(CommandQuery(pane_ids=(pane.id,), limit=1))
-    failing = rt.store.query_commands(CommandQuery(pane_ids=(pane.id,), failed=True, limit=SHOWN))
+    entries = rt.store.entries.latest([pane.id], per_pane=ENTRY_WINDOW)[pane.id]
+    commands = rt.store.commands.query(CommandQuery(pane_ids=(pane.id,), limit=1))
+    failing = rt.store.commands.query(CommandQuery(pane_ids=(pane.id,), failed=True, limit=SHOWN))
     repo, branch = _where(pane, commands)
     warnings: list[str] = []
     dirty, dirty_total, commits = _git_state(rt, repo, branch, warnings)

@@ -59,7 +59,7 @@ def open_pane(rt: Runtime, mux: Multiplexer, name: str, tab: str | None = None) 
     else:
         pane = replace(pane, mux_kind=mux.kind, mux_pane_id=pane_id, session=session, tab=window.name,
                        status="active", last_seen_at=rt.clock())
-        rt.store.update_pane(pane)
+        rt.store.panes.update(pane)
     return pane, "created"
 
 
@@ -119,7 +119,7 @@ def _reconcile_one(rt: Runtime, kind: str, pane: Pane, live: dict[str, Located],
     if change:
         out.append(Reconciled(updated.name, change, detail))
     if out:
-        rt.store.update_pane(replace(updated, last_seen_at=rt.clock()))
+        rt.store.panes.update(replace(updated, last_seen_at=rt.clock()))
     return out
 
 
@@ -130,7 +130,7 @@ def reconcile(rt: Runtime, mux: Multiplexer) -> list[Reconciled]:
     live = _live(mux.sessions())
     by_name = {p.pane.perth_name: p for p in live.values() if p.pane.perth_name}
     changes: list[Reconciled] = []
-    for pane in rt.store.list_panes(PaneQuery(statuses=("active",))):
+    for pane in rt.store.panes.query(PaneQuery(statuses=("active",))):
         if pane.mux_kind == mux.kind or (pane.mux_kind == "none" and pane.name in by_name):
             changes += _reconcile_one(rt, mux.kind, pane, live, by_name)
     return changes

@@ -110,9 +110,9 @@ def save(rt: Runtime, mux: Multiplexer, *, name: str | None = None, session: str
     if not snap.sessions:
         return SaveResult(saved=False, snapshot=snap, reason="the workspace is empty: nothing to save")
     key = digest(snap.sessions)
-    if rt.store.latest_snapshot_digest(snap.scope) == key:
+    if rt.store.snapshots.latest_digest(snap.scope) == key:
         return SaveResult(saved=False, snapshot=snap, reason="identical to the previous snapshot: not saved again")
-    rt.store.add_snapshot(snap, key)
+    rt.store.snapshots.add(snap, key)
     log_step(rt, "snapshot.save", name=snap.name, scope=snap.scope, panes=snap.pane_count)
     return SaveResult(saved=True, snapshot=snap)
 
@@ -120,11 +120,11 @@ def save(rt: Runtime, mux: Multiplexer, *, name: str | None = None, session: str
 def get(rt: Runtime, name: str | None) -> Snapshot:
     """A snapshot by name, or the newest one."""
     if name is None:
-        found = rt.store.list_snapshots()
+        found = rt.store.snapshots.all()
         if not found:
             raise NotFoundError("there is no snapshot yet", "save one with `perth snapshot save`")
         return found[0]
-    snap = rt.store.get_snapshot(name)
+    snap = rt.store.snapshots.get(name)
     if snap is None:
         raise NotFoundError(f"no snapshot named {name!r}", "list them with `perth snapshot list`")
     return snap
@@ -133,7 +133,7 @@ def get(rt: Runtime, name: str | None) -> Snapshot:
 def delete(rt: Runtime, name: str) -> Snapshot:
     """Delete a snapshot."""
     snap = get(rt, name)
-    rt.store.delete_snapshot(name)
+    rt.store.snapshots.delete(name)
     log_step(rt, "snapshot.delete", name=name)
     return snap
 
@@ -141,7 +141,7 @@ def delete(rt: Runtime, name: str) -> Snapshot:
 def pin(rt: Runtime, name: str, pinned: bool) -> Snapshot:
     """Pin (never pruned) or unpin a snapshot."""
     snap = get(rt, name)
-    rt.store.pin_snapshot(name, pinned)
+    rt.store.snapshots.pin(name, pinned)
     return replace(snap, pinned=pinned)
 
 
@@ -156,10 +156,10 @@ def prune(rt: Runtime, *, keep: int | None = None, days: int | None = None, dry_
     """Drop what :func:`prunable` selects; what was (or would be) dropped."""
     keep = rt.settings.get_int("mux.keep") if keep is None else keep
     days = rt.settings.get_int("mux.prune_days") if days is None else days
-    doomed = prunable(rt.store.list_snapshots(), rt.clock(), keep, days)
+    doomed = prunable(rt.store.snapshots.all(), rt.clock(), keep, days)
     if not dry_run:
         for snap in doomed:
-            rt.store.delete_snapshot(snap.name)
+            rt.store.snapshots.delete(snap.name)
         log_step(rt, "snapshot.prune", dropped=len(doomed))
     return doomed
 

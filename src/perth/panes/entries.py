@@ -98,30 +98,30 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
         tags=tags,
     )
     seen = replace(pane, last_seen_at=max(pane.last_seen_at, now), status="active")
-    with rt.store.transaction():
-        rt.store.add_entry(entry)
-        rt.store.update_pane(seen)
+    with rt.store.unit():
+        rt.store.entries.add(entry)
+        rt.store.panes.update(seen)
     return entry, found
 
 
 def _commands_since_last_entry(rt: Runtime, pane: Pane, now: int) -> tuple[str, ...]:
     """Captured commands of the pane since its previous entry (already redacted at capture)."""
-    last = rt.store.latest_entries([pane.id], per_pane=1)[pane.id]
-    return tuple(rt.store.commands_between(pane.id, last[0].ts if last else 0, now))
+    last = rt.store.entries.latest([pane.id], per_pane=1)[pane.id]
+    return tuple(rt.store.commands.between(pane.id, last[0].ts if last else 0, now))
 
 
 def find_entry(rt: Runtime, ref: str, *, include_deleted: bool = False) -> Entry:
     """An entry by full id, or by a unique ending of at least six characters (the short id)."""
     ref = ref.strip().lower()
-    entry = rt.store.get_entry(ref, include_deleted=include_deleted) if len(ref) == 36 else None
+    entry = rt.store.entries.get(ref, include_deleted=include_deleted) if len(ref) == 36 else None
     if entry is None and len(ref) < MIN_ID_PREFIX:
         raise InvalidInputError(f"entry id {ref!r} is too short",
                                 f"give the {SHORT_ID} characters shown by `perth history`, or the full id")
     if entry is None:
-        ids = rt.store.find_entry_ids(ref)
+        ids = rt.store.entries.find_ids(ref)
         if len(ids) > 1:
             raise InvalidInputError(f"short id {ref!r} matches several entries", "give the full id")
-        entry = rt.store.get_entry(ids[0], include_deleted=include_deleted) if ids else None
+        entry = rt.store.entries.get(ids[0], include_deleted=include_deleted) if ids else None
     if entry is None:
         raise NotFoundError(f"no entry with id {ref!r}", "find ids with `perth history`")
     return entry
@@ -179,7 +179,7 @@ def history(rt: Runtime, flt: HistoryFilter) -> HistoryPage:
         limit=flt.limit + 1, offset=flt.offset,
         cursor=decode_cursor(flt.cursor) if flt.cursor else None,
     )
-    found = rt.store.query_entries(query)
+    found = rt.store.entries.query(query)
     more = len(found) > flt.limit
     page = found[: flt.limit]
     return HistoryPage(entries=page, next_cursor=encode_cursor(page[-1]) if more and page else None)
@@ -223,7 +223,7 @@ def edit_entry(rt: Runtime, ref: str, changes: EntryChanges) -> Entry:
     if updated == entry:
         raise InvalidInputError("nothing to change", "pass at least one option, see `perth entry edit --help`")
     updated = replace(updated, updated_at=rt.clock())
-    rt.store.update_entry(updated)
+    rt.store.entries.update(updated)
     return updated
 
 
@@ -231,7 +231,7 @@ def delete_entry(rt: Runtime, ref: str) -> Entry:
     """Soft-delete an entry (``perth history --include-deleted`` still shows it)."""
     entry = find_entry(rt, ref)
     deleted = replace(entry, deleted_at=rt.clock())
-    rt.store.update_entry(deleted)
+    rt.store.entries.update(deleted)
     return deleted
 
 
@@ -241,10 +241,10 @@ def restore_entry(rt: Runtime, ref: str) -> Entry:
     if entry.deleted_at is None:
         raise InvalidInputError(f"entry {short_id(entry.id)} is not deleted", "nothing to restore")
     restored = replace(entry, deleted_at=None, updated_at=rt.clock())
-    rt.store.update_entry(restored)
+    rt.store.entries.update(restored)
     return restored
 
 
 def entries_since(rt: Runtime, pane: Pane, types: Sequence[str], limit: int) -> list[Entry]:
     """The newest entries of some types in a pane."""
-    return rt.store.latest_entries([pane.id], types=types, per_pane=limit)[pane.id]
+    return rt.store.entries.latest([pane.id], types=types, per_pane=limit)[pane.id]

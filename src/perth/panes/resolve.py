@@ -81,15 +81,15 @@ def resolve(rt: Runtime, explicit: str | None = None) -> Resolution:
     store = rt.store
     if explicit:
         name = check_pane_name(explicit)
-        return Resolution(name, "flag", "--pane", store.get_pane(name=name))
+        return Resolution(name, "flag", "--pane", store.panes.get(name=name))
     env_name = rt.environ.get("PERTH_PANE", "").strip()
     if env_name:
         name = check_pane_name(env_name)
-        return Resolution(name, "env", "$PERTH_PANE", store.get_pane(name=name))
+        return Resolution(name, "env", "$PERTH_PANE", store.panes.get(name=name))
     mux = mux_identity(rt.environ)
     if mux is not None:
         kind, pane_id, _session = mux
-        pane = store.find_pane_by_mux(kind, pane_id)
+        pane = store.panes.find_by_mux(kind, pane_id)
         if pane is not None:
             variable = "$TMUX_PANE" if kind == "tmux" else "$ZELLIJ_PANE_ID"
             return Resolution(pane.name, "tmux" if kind == "tmux" else "zellij",
@@ -102,4 +102,4 @@ def resolve(rt: Runtime, explicit: str | None = None) -> Resolution:
     cwd = rt.redact(rt.cwd, "pane")
     name = automatic_name(repo, os.path.basename(cwd))
     detail = f"repository {repo.root}" if repo else f"directory {cwd}"
-    return Resolution(name, "auto", detail, store.get_pane(name=name))
+    return Resolution(name, "auto", detail, store.panes.get(name=name))

@@ -84,8 +84,8 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
     if detected is not None:
         mux_kind, mux_pane_id, session = detected[0], detected[1], session or detected[2]
     check_choice("multiplexer", mux_kind, MUX_KINDS)
-    if mux_kind != "none" and mux_pane_id and rt.store.find_pane_by_mux(mux_kind, mux_pane_id):
-        owner = rt.store.find_pane_by_mux(mux_kind, mux_pane_id)
+    if mux_kind != "none" and mux_pane_id and rt.store.panes.find_by_mux(mux_kind, mux_pane_id):
+        owner = rt.store.panes.find_by_mux(mux_kind, mux_pane_id)
         assert owner is not None  # noqa: S101 - checked on the line above
         raise ConflictError(
             f"{mux_kind} pane {mux_pane_id} is already registered as {owner.name!r}",
@@ -100,15 +100,15 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
         branch=rt.redact_optional(repo.branch if repo else None, "pane"), tags=clean_tags(rt, spec.tags),
         meta=clean_meta(rt, spec.meta or {}),
     )
-    rt.store.add_pane(pane)
+    rt.store.panes.add(pane)
     return pane
 
 
 def get_pane(rt: Runtime, name: str, *, include_deleted: bool = False) -> Pane:
     """A pane by name (or id), or :class:`NotFoundError`."""
-    pane = rt.store.get_pane(name=name, include_deleted=include_deleted)
+    pane = rt.store.panes.get(name=name, include_deleted=include_deleted)
     if pane is None and len(name) == 36:
-        pane = rt.store.get_pane(pane_id=name, include_deleted=include_deleted)
+        pane = rt.store.panes.get(pane_id=name, include_deleted=include_deleted)
     if pane is None:
         raise NotFoundError(f"no pane named {name!r}", "list panes with `perth pane list`")
     return pane
@@ -119,7 +119,7 @@ def list_panes(rt: Runtime, *, statuses: Sequence[str] = (), tags: Sequence[str]
     """Panes filtered by status and tags, most recently seen first."""
     for status in statuses:
         check_choice("pane status", status, PANE_STATUSES)
-    return rt.store.list_panes(PaneQuery(statuses=tuple(statuses), tags=tuple(tags),
+    return rt.store.panes.query(PaneQuery(statuses=tuple(statuses), tags=tuple(tags),
                                          include_deleted=include_deleted))
 
 
@@ -128,7 +128,7 @@ def rename_pane(rt: Runtime, old: str, new: str) -> Pane:
     pane = get_pane(rt, old)
     name = check_not_secret(rt, "pane name", check_pane_name(new))
     updated = replace(pane, name=name, last_seen_at=rt.clock())
-    rt.store.update_pane(updated)
+    rt.store.panes.update(updated)
     return updated
 
 
@@ -137,7 +137,7 @@ def tag_pane(rt: Runtime, name: str, add: Sequence[str], remove: Sequence[str]) 
     pane = get_pane(rt, name)
     tags = (set(pane.tags) | set(clean_tags(rt, add))) - set(remove)
     updated = replace(pane, tags=tuple(sorted(tags)))
-    rt.store.update_pane(updated)
+    rt.store.panes.update(updated)
     return updated
 
 
@@ -148,7 +148,7 @@ def set_pane_meta(rt: Runtime, name: str, values: Mapping[str, str], unset: Sequ
     for key in unset:
         meta.pop(key, None)
     updated = replace(pane, meta=meta)
-    rt.store.update_pane(updated)
+    rt.store.panes.update(updated)
     return updated
 
 
@@ -156,7 +156,7 @@ def set_pane_status(rt: Runtime, name: str, status: PaneStatus) -> Pane:
     """Close, archive or reopen a pane."""
     pane = get_pane(rt, name)
     updated = replace(pane, status=status, last_seen_at=rt.clock())
-    rt.store.update_pane(updated)
+    rt.store.panes.update(updated)
     return updated
 
 
@@ -165,12 +165,12 @@ def delete_pane(rt: Runtime, name: str) -> tuple[Pane, int]:
     pane = get_pane(rt, name)
     now = rt.clock()
     store = rt.store
-    with store.transaction():
+    with store.unit():
         removed = 0
-        for entry in list(store.iter_entries((pane.id,))):
-            store.update_entry(replace(entry, deleted_at=now))
+        for entry in list(store.entries.stream((pane.id,))):
+            store.entries.update(replace(entry, deleted_at=now))
             removed += 1
-        store.update_pane(replace(pane, deleted_at=now))
+        store.panes.update(replace(pane, deleted_at=now))
     return replace(pane, deleted_at=now), removed
 
 

@@ -66,12 +66,12 @@ def status(rt: Runtime, *, pane_name: str | None = None, limit: int = 20) -> Sta
 
         panes = [get_pane(rt, pane_name)]
     else:
-        panes = store.list_panes(PaneQuery(statuses=("active",)))
+        panes = store.panes.query(PaneQuery(statuses=("active",)))
         panes.sort(key=lambda p: p.name != current.name)  # the current pane first, stable otherwise
     shown, more = panes[:limit], max(0, len(panes) - limit)
     ids = [p.id for p in shown]
-    recent = store.latest_entries(ids, per_pane=10)
-    nexts = store.latest_entries(ids, types=("next",), per_pane=rt.settings.get_int("status.next_steps"))
+    recent = store.entries.latest(ids, per_pane=10)
+    nexts = store.entries.latest(ids, types=("next",), per_pane=rt.settings.get_int("status.next_steps"))
     trees = _trees({p.repo_root for p in shown if p.repo_root},
                    rt.settings.get_int("status.git_timeout_ms") / 1000)
     max_dirty = rt.settings.get_int("status.max_dirty_files")

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.redact import Redacted
+    from perth.store.port import Store
 
 EXPORT_SCHEMA = "perth.export.v1"
 
@@ -54,7 +55,7 @@ def export_lines(rt: Runtime, *, pane_names: Iterable[str] = (),
     if names:
         panes = [get_pane(rt, name, include_deleted=include_deleted) for name in names]
     else:
-        panes = store.list_panes(PaneQuery(include_deleted=include_deleted))
+        panes = store.panes.query(PaneQuery(include_deleted=include_deleted))
     panes.sort(key=lambda pane: (pane.created_at, pane.id))
     header = {"schema": EXPORT_SCHEMA, "kind": "header", "perth_version": __version__,
               "exported_at": to_iso(rt.clock()), "entry_schema_version": ENTRY_SCHEMA_VERSION}
@@ -62,7 +63,7 @@ def export_lines(rt: Runtime, *, pane_names: Iterable[str] = (),
     for pane in panes:
         yield _dump(rt, {"kind": "pane", **pane.to_json()})
     ids = tuple(p.id for p in panes) if names else ()
-    for entry in store.iter_entries(ids, include_deleted=include_deleted):
+    for entry in store.entries.stream(ids, include_deleted=include_deleted):
         yield _dump(rt, {"kind": "entry", **entry.to_json()})
 
 
@@ -207,20 +208,39 @@ def import_records(rt: Runtime, parsed: ParsedImport) -> ImportCounts:
     merged = 0
     known_ids = {p.id for p in parsed.panes}
     for pane in parsed.panes:
-        existing = store.get_pane(pane_id=pane.id, include_deleted=True)
+        existing = store.panes.get(pane_id=pane.id, include_deleted=True)
         if existing is None and pane.deleted_at is None:
-            same_name = store.get_pane(name=pane.name)
+            same_name = store.panes.get(name=pane.name)
             if same_name is not None:
                 remap[pane.id] = (same_name.id, same_name.name)
                 merged += 1
                 continue
         new_panes.append(pane)
     for entry in parsed.entries:
-        known = entry.pane_id in known_ids or store.get_pane(pane_id=entry.pane_id, include_deleted=True)
+        known = entry.pane_id in known_ids or store.panes.get(pane_id=entry.pane_id, include_deleted=True)
         if not known:
             raise InvalidInputError(f"entry {entry.id} refers to pane {entry.pane_id}, which is not in the file",
                                     "export with its panes (perth export), or import the panes first")
     entries = [replace(e, pane_id=remap[e.pane_id][0], pane_name=remap[e.pane_id][1])
                if e.pane_id in remap else e for e in parsed.entries]
-    counts = store.import_records(new_panes, entries)
+    counts = _add_missing(store, new_panes, entries)
     return replace(counts, panes_skipped=counts.panes_skipped + merged)
+
+
+def _add_missing(store: Store, panes: list[Pane], entries: list[Entry]) -> ImportCounts:
+    """Insert the panes and entries whose ids are not stored yet, in one unit of work."""
+    counts = {"panes_added": 0, "panes_skipped": 0, "entries_added": 0, "entries_skipped": 0}
+    with store.unit() as uow:
+        for pane in panes:
+            if uow.panes.get(pane_id=pane.id, include_deleted=True) is not None:
+                counts["panes_skipped"] += 1
+                continue
+            uow.panes.add(pane)
+            counts["panes_added"] += 1
+        for entry in entries:
+            if uow.entries.get(entry.id, include_deleted=True) is not None:
+                counts["entries_skipped"] += 1
+                continue
+            uow.entries.add(entry)
+            counts["entries_added"] += 1
+    return ImportCounts(**counts)

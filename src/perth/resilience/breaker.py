@@ -16,7 +16,8 @@ breaker and is recorded as the last error, without counting as a failure.
 from __future__ import annotations
 
 from perth.errors import CircuitOpenError
-from perth.record import Record, replace
+from perth.record import replace
+from perth.resilience.state import BREAKER_STATES, BreakerState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,41 +26,7 @@ if TYPE_CHECKING:
     from perth.resilience.policy import BreakerPolicy
     from perth.store.port import Store
 
-BREAKER_STATES: tuple[str, ...] = ("closed", "open", "half_open")
-
-
-class BreakerState(Record):
-    """The persisted state of one breaker.
-
-    Attributes:
-        name: the dependency (``llm:anthropic``...).
-        state: ``closed``, ``open`` or ``half_open``.
-        failures: consecutive failures (reset by a success or a rejection).
-        opened_at: when it last opened (UTC ms).
-        probe_until: a half-open trial call is in flight until then (UTC ms).
-        last_error: the last failure or rejection, one redacted line.
-        last_latency_ms: duration of the last call that reached the dependency.
-        last_success_at, last_failure_at: UTC ms.
-        updated_at: last change (UTC ms).
-    """
-
-    name: str
-    state: str = "closed"
-    failures: int = 0
-    opened_at: int | None = None
-    probe_until: int | None = None
-    last_error: str | None = None
-    last_latency_ms: int | None = None
-    last_success_at: int | None = None
-    last_failure_at: int | None = None
-    updated_at: int = 0
-
-    def retry_at(self, policy: BreakerPolicy) -> int | None:
-        """When an open breaker lets a trial call through (UTC ms)."""
-        if self.state != "open" or self.opened_at is None:
-            return None
-        return self.opened_at + int(policy.cooldown_s * 1000)
-
+__all__ = ["BREAKER_STATES", "BreakerState", "CircuitBreaker"]
 
 class CircuitBreaker:
     """Admits or refuses calls to one dependency and records their outcomes in the store."""
@@ -74,7 +41,7 @@ class CircuitBreaker:
 
     def state(self) -> BreakerState:
         """The current state (closed when never used)."""
-        return self.store.get_breaker(self.name) or BreakerState(name=self.name)
+        return self.store.breakers.get(self.name) or BreakerState(name=self.name)
 
     def refusal(self, current: BreakerState | None = None) -> CircuitOpenError | None:
         """The error :meth:`admit` would raise now, or None (read-only: claims no trial call)."""
@@ -89,7 +56,7 @@ class CircuitBreaker:
 
     def admit(self) -> None:
         """Let a call through, or raise :class:`CircuitOpenError` without calling."""
-        with self.store.transaction():
+        with self.store.unit():
             current = self.state()
             if current.state == "closed":
                 return
@@ -97,7 +64,7 @@ class CircuitBreaker:
             if refusal is not None:
                 raise refusal
             now = self.clock()
-            self.store.put_breaker(replace(current, state="half_open", probe_until=now + self.probe_ms,
+            self.store.breakers.put(replace(current, state="half_open", probe_until=now + self.probe_ms,
                                            updated_at=now))
 
     def record_success(self, latency_ms: int) -> BreakerState:
@@ -129,10 +96,10 @@ class CircuitBreaker:
                                                    probe_until=None))
 
     def _update(self, change: Callable[[BreakerState, int], BreakerState]) -> BreakerState:
-        with self.store.transaction():
+        with self.store.unit():
             now = self.clock()
             updated = replace(change(self.state(), now), updated_at=now)
-            self.store.put_breaker(updated)
+            self.store.breakers.put(updated)
         return updated
 
     def _open_error(self, current: BreakerState, retry_at: int) -> CircuitOpenError:

@@ -43,12 +43,12 @@ def find_baseline(rt: Runtime, name: str | None, scope: str) -> Baseline | None:
     """The named baseline (``NotFoundError`` if absent), else ``shellperf.baseline``, else the scope's newest."""
     chosen = name or shellperf_settings(rt).baseline
     if chosen:
-        baseline = rt.store.get_shellperf_baseline(chosen)
+        baseline = rt.store.shellperf.get_baseline(chosen)
         if baseline is None:
             raise NotFoundError(f"no baseline named {chosen!r}",
                                 "list them with `perth shellperf baseline list`, or save one with `baseline save`")
         return baseline
-    found = rt.store.list_shellperf_baselines(scope=scope)
+    found = rt.store.shellperf.list_baselines(scope=scope)
     return found[0] if found else None
 
 
@@ -56,16 +56,16 @@ def load_entry(rt: Runtime, ref: str = "latest", scope: str | None = None) -> Le
     """A recorded run: ``latest`` (of the scope, if given), a full id, or its last characters."""
     store = rt.store
     if ref == "latest":
-        entries = store.list_shellperf_entries(scope=scope, limit=1)
+        entries = store.shellperf.list_runs(scope=scope, limit=1)
         if not entries:
             raise NotFoundError("no shellperf run is recorded yet", "measure one with `perth shellperf run`")
         return entries[0]
-    entry = store.get_shellperf_entry(ref)
+    entry = store.shellperf.get_run(ref)
     if entry is not None:
         return entry
-    ids = store.find_shellperf_run_ids(ref) if len(ref) >= MIN_SHORT_ID else []
+    ids = store.shellperf.find_run_ids(ref) if len(ref) >= MIN_SHORT_ID else []
     if len(ids) == 1:
-        found = store.get_shellperf_entry(ids[0])
+        found = store.shellperf.get_run(ids[0])
         if found is not None:
             return found
     if len(ids) > 1:
@@ -99,7 +99,7 @@ def evaluate(rt: Runtime, run: Run, baseline_name: str | None = None) -> Assessm
         deltas = compare_runs(reference.run, run, settings.thresholds)
     stage = settings.budget_stage
     budgets = check_budgets(run, settings.budgets.get(stage, {}), stage)
-    state = rt.store.get_shellperf_governance(run.scope) or GovernanceState(scope=run.scope)
+    state = rt.store.shellperf.get_governance(run.scope) or GovernanceState(scope=run.scope)
     return assess(run, deltas, budgets, state=state, settings=settings,
                   baseline=baseline.name if baseline is not None else None)
 
@@ -109,9 +109,9 @@ def record(rt: Runtime, run: Run, assessment: Assessment) -> bool:
     if run.ephemeral:
         return False
     summary = assessment.to_json()
-    with rt.store.transaction():
-        rt.store.add_shellperf_entry(LedgerEntry(run=run, verdict=assessment.verdict, assessment=summary))
-        rt.store.put_shellperf_governance(assessment.state)
+    with rt.store.unit():
+        rt.store.shellperf.add_run(LedgerEntry(run=run, verdict=assessment.verdict, assessment=summary))
+        rt.store.shellperf.put_governance(assessment.state)
     return True
 
 
@@ -123,16 +123,16 @@ def save_baseline(rt: Runtime, name: str, run_ref: str = "latest", note: str = "
     now = rt.clock()
     baseline = Baseline(id=uuid7(now), name=name, run_id=entry.run.id, scope=entry.run.scope, created_at=now,
                         note=rt.redact(note, "shellperf") if note else "")
-    with rt.store.transaction():
+    with rt.store.unit():
         if replace_existing:
-            rt.store.delete_shellperf_baseline(name, now)
-        rt.store.add_shellperf_baseline(baseline)
+            rt.store.shellperf.delete_baseline(name, now)
+        rt.store.shellperf.add_baseline(baseline)
     return baseline
 
 
 def get_baseline(rt: Runtime, name: str) -> tuple[Baseline, LedgerEntry]:
     """A baseline and the run it names."""
-    baseline = rt.store.get_shellperf_baseline(check_baseline_name(name))
+    baseline = rt.store.shellperf.get_baseline(check_baseline_name(name))
     if baseline is None:
         raise NotFoundError(f"no baseline named {name!r}", "list them with `perth shellperf baseline list`")
     return baseline, load_entry(rt, baseline.run_id)
@@ -141,18 +141,18 @@ def get_baseline(rt: Runtime, name: str) -> tuple[Baseline, LedgerEntry]:
 def delete_baseline(rt: Runtime, name: str) -> Baseline:
     """Soft-delete a baseline (its run stays in the ledger)."""
     baseline, _entry = get_baseline(rt, name)
-    rt.store.delete_shellperf_baseline(name, rt.clock())
+    rt.store.shellperf.delete_baseline(name, rt.clock())
     return baseline
 
 
 def governance_state(rt: Runtime, scope: str) -> GovernanceState:
     """The stored streaks of a scope (a fresh state when none is stored)."""
-    return rt.store.get_shellperf_governance(scope) or GovernanceState(scope=scope)
+    return rt.store.shellperf.get_governance(scope) or GovernanceState(scope=scope)
 
 
 def known_scopes(rt: Runtime) -> list[str]:
     """Scopes with recorded runs, most recent first."""
     scopes: dict[str, None] = {}
-    for entry in rt.store.list_shellperf_entries(limit=500):
+    for entry in rt.store.shellperf.list_runs(limit=500):
         scopes.setdefault(entry.run.scope, None)
     return list(scopes)

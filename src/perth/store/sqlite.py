@@ -1,483 +1,161 @@
 """The SQLite adapter of the Store port: the embedded default.
 
-WAL mode (many readers, one writer), a busy timeout, foreign keys on, and short
-``BEGIN IMMEDIATE`` transactions.  SQLite's exceptions are translated here into
-:class:`perth.errors.StoreError` subclasses whose messages say how to fix the
-problem.
+:class:`SQLiteStore` is the unit of work: one :class:`SQLiteDatabase` (one connection,
+WAL mode, a busy timeout, short ``BEGIN IMMEDIATE`` transactions) shared by the
+per-capability adapters in ``sqlite_<port>.py``.  Each adapter is built on first use,
+with its module imported only then, so a command pays for the ports it touches
+(``perth log`` loads panes, entries and commands).
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from perth.errors import (
-    ConflictError,
-    StoreBusyError,
-    StoreCorruptError,
-    StoreError,
-    StoreFullError,
-    StoreReadOnlyError,
-)
-from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
-from perth.store.migrations import LATEST_VERSION, current_version, migrate
-from perth.store.sqlite_commands import CommandTables
-from perth.store.sqlite_llm import LlmTables
-from perth.store.sqlite_shellperf import ShellperfTables
-from perth.store.sqlite_snapshots import SnapshotTables
+from perth.errors import UnsupportedByStoreError
+from perth.records import StoreInfo
+from perth.store.migrations import LATEST_VERSION
+from perth.store.sqlite_db import SQLiteDatabase
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
     from typing import Any
 
-_PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, repo_root, branch,"
-                 " tags, meta, created_at, last_seen_at, deleted_at")
-_ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
-                  " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
+    from perth.store.sqlite_breakers import SQLiteBreakers
+    from perth.store.sqlite_commands import SQLiteCommands, SQLiteFullText
+    from perth.store.sqlite_entries import SQLiteEntries
+    from perth.store.sqlite_llm import SQLiteLlmCalls
+    from perth.store.sqlite_panes import SQLitePanes
+    from perth.store.sqlite_redaction import SQLiteRedactionStats
+    from perth.store.sqlite_shellperf import SQLiteShellperf
+    from perth.store.sqlite_snapshots import SQLiteSnapshots
+
+def _panes(db: SQLiteDatabase) -> SQLitePanes:
+    from perth.store.sqlite_panes import SQLitePanes
+
+    return SQLitePanes(db)
 
 
-def _nearly_full(path: str) -> bool:
-    """Whether the filesystem holding ``path`` has (almost) no space left."""
-    try:
-        stats = os.statvfs(os.path.dirname(path))
-    except OSError:
-        return False
-    return stats.f_bavail * stats.f_frsize < 64 * 1024
+def _entries(db: SQLiteDatabase) -> SQLiteEntries:
+    from perth.store.sqlite_entries import SQLiteEntries
+
+    return SQLiteEntries(db)
 
 
-def translate_error(exc: sqlite3.Error, path: str) -> StoreError | StoreBusyError:
-    """Map a SQLite error to the most specific :class:`StoreError`."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreBusyError(
-            f"another Perth process kept {path} locked past the busy timeout",
-            "retry, or raise store.busy_timeout_ms (perth config set store.busy_timeout_ms 15000)",
-        )
-    if "full" in text or ("disk i/o error" in text and _nearly_full(path)):
-        return StoreFullError(
-            f"no space left to write {path}",
-            "free disk space, or move the store elsewhere with `perth config set store.path PATH`",
-        )
-    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
-        return StoreReadOnlyError(
-            f"cannot write the data file {path}",
-            f"make {os.path.dirname(path)} and its files writable, or set store.path / PERTH_HOME to a writable place",
-        )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreCorruptError(
-            f"{path} is not a Perth database (not SQLite, or damaged)",
-            "move the file aside (Perth starts a new one), or point store.path at the right file",
-        )
-    return StoreError(f"data store error on {path}: {exc}", "run `perth doctor` for details")
+def _commands(db: SQLiteDatabase) -> SQLiteCommands:
+    from perth.store.sqlite_commands import SQLiteCommands
+
+    return SQLiteCommands(db)
 
 
-def _to_json(value: object) -> str:
-    """JSON for list and object columns; empty ones skip the :mod:`json` import (hot path)."""
-    if not value:
-        return "{}" if isinstance(value, dict) else "[]"
-    import json
+def _fulltext(db: SQLiteDatabase) -> SQLiteFullText:
+    from perth.store.sqlite_commands import SQLiteFullText
 
-    return json.dumps(value, sort_keys=True)
+    return SQLiteFullText(db)
 
 
-def _from_json(text: str | None) -> Any:
-    if not text or text in ("[]", "{}"):
-        return {} if text == "{}" else []
-    import json
+def _redaction_stats(db: SQLiteDatabase) -> SQLiteRedactionStats:
+    from perth.store.sqlite_redaction import SQLiteRedactionStats
 
-    return json.loads(text)
+    return SQLiteRedactionStats(db)
 
 
-def _json_list(value: str | None) -> tuple[str, ...]:
-    return tuple(_from_json(value))
+def _shellperf(db: SQLiteDatabase) -> SQLiteShellperf:
+    from perth.store.sqlite_shellperf import SQLiteShellperf
+
+    return SQLiteShellperf(db)
 
 
-def _pane(row: Sequence[Any]) -> Pane:
-    return Pane(
-        id=row[0], name=row[1], status=row[2], session=row[3], tab=row[4], mux_kind=row[5],
-        mux_pane_id=row[6], cwd=row[7], repo_root=row[8], branch=row[9],
-        tags=_json_list(row[10]), meta=_from_json(row[11]) or {},
-        created_at=row[12], last_seen_at=row[13], deleted_at=row[14],
-    )
+def _snapshots(db: SQLiteDatabase) -> SQLiteSnapshots:
+    from perth.store.sqlite_snapshots import SQLiteSnapshots
+
+    return SQLiteSnapshots(db)
 
 
-def _entry(row: Sequence[Any]) -> Entry:
-    return Entry(
-        id=row[0], pane_id=row[1], pane_name=row[2], ts=row[3], summary=row[4], type=row[5],
-        source=row[6], agent=row[7], artifacts=_json_list(row[8]),
-        commands_run=_json_list(row[9]), goal_delta=row[10], tags=_json_list(row[11]),
-        schema_version=row[12], updated_at=row[13], deleted_at=row[14],
-    )
+def _breakers(db: SQLiteDatabase) -> SQLiteBreakers:
+    from perth.store.sqlite_breakers import SQLiteBreakers
+
+    return SQLiteBreakers(db)
 
 
-def _pane_params(pane: Pane) -> tuple[Any, ...]:
-    return (
-        pane.id, pane.name, pane.status, pane.session, pane.tab, pane.mux_kind, pane.mux_pane_id,
-        pane.cwd, pane.repo_root, pane.branch, _to_json(list(pane.tags)),
-        _to_json(dict(pane.meta)), pane.created_at, pane.last_seen_at,
-        pane.deleted_at,
-    )
+def _llm_calls(db: SQLiteDatabase) -> SQLiteLlmCalls:
+    from perth.store.sqlite_llm import SQLiteLlmCalls
+
+    return SQLiteLlmCalls(db)
 
 
-def _entry_params(entry: Entry) -> tuple[Any, ...]:
-    return (
-        entry.id, entry.pane_id, entry.ts, entry.summary, entry.type, entry.source, entry.agent,
-        _to_json(list(entry.artifacts)), _to_json(list(entry.commands_run)), entry.goal_delta,
-        _to_json(list(entry.tags)), entry.schema_version, entry.updated_at, entry.deleted_at,
-    )
-
-
-_INSERT_ENTRY = (
-    "INSERT INTO entries(id, pane_id, ts, summary, type, source, agent, artifacts, commands_run,"
-    " goal_delta, tags, schema_version, updated_at, deleted_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+#: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
+#: A new capability adds its factory here, its port in ``ports/`` and its attribute in
+#: :class:`perth.store.port.Store`.
+ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
+    "panes": _panes,
+    "entries": _entries,
+    "commands": _commands,
+    "fulltext": _fulltext,
+    "redaction_stats": _redaction_stats,
+    "shellperf": _shellperf,
+    "snapshots": _snapshots,
+    "breakers": _breakers,
+    "llm_calls": _llm_calls,
+}
 
 
 @contextmanager
-def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
-    """An exclusive OS lock on ``<db>.lock`` while the file is created or migrated.
-
-    SQLite answers ``SQLITE_BUSY`` without waiting while another connection switches a
-    new file to WAL; serializing first-time initialization here removes that race.
-    """
-    import fcntl
-    import time
-
-    lock_path = path + ".lock"
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise StoreReadOnlyError(
-            f"cannot create the lock file {lock_path}: {exc.strerror}",
-            f"make {os.path.dirname(path)} writable, or set PERTH_HOME / store.path elsewhere",
-        ) from exc
-    deadline = time.monotonic() + timeout_ms / 1000
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(f"another Perth process is initializing {path}",
-                                         "retry in a moment, or raise store.busy_timeout_ms") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)
+def _unit(store: SQLiteStore) -> Iterator[SQLiteStore]:
+    with store.db.transaction():
+        yield store
 
 
-class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
-    """Store port over one SQLite file."""
+class SQLiteStore:
+    """The Store port over one SQLite file: every port shares one connection and transaction."""
+
+    adapter = "sqlite"
+    capabilities: frozenset[str] = frozenset(ADAPTERS)
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
                  migrate_schema: bool = True) -> None:
-        self.path = path = os.fspath(path)
-        self._depth = 0
-        try:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        except OSError as exc:
-            raise StoreReadOnlyError(
-                f"cannot create the data directory {os.path.dirname(path)}: {exc.strerror}",
-                "create it yourself, or set PERTH_HOME / store.path to a writable place",
-            ) from exc
-        try:
-            self._db = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
-                                       check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise translate_error(exc, path) from exc
-        try:
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
-            self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB, allocated only as pages are used
-            if migrate_schema and not self._ready():
-                with _init_lock(path, busy_timeout_ms):
-                    self._initialize()
-        except sqlite3.Error as exc:
-            self._db.close()
-            raise translate_error(exc, path) from exc
-        except BaseException:
-            self._db.close()
-            raise
+        self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema)
+        self.path = self.db.path
 
-    def _ready(self) -> bool:
-        """Already in WAL mode at the latest schema (the common case: no lock needed)."""
-        try:
-            mode = str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-            version = current_version(self._db)
-        except sqlite3.OperationalError:
-            return False  # another process is initializing: wait for it under the lock
-        if version > LATEST_VERSION:
-            migrate(self._db)  # raises SchemaTooNewError without touching the file
-        return mode == "wal" and version == LATEST_VERSION
+    def __getattr__(self, name: str) -> Any:
+        """Build a port's adapter on first use (its module is imported only then)."""
+        if name.startswith("_") or name not in self.__class__.__annotations__:
+            raise AttributeError(name)
+        if name not in ADAPTERS:
+            raise UnsupportedByStoreError(f"the sqlite store does not support {name}",
+                                          "use a store adapter that does (see docs/architecture.md)")
+        repo = ADAPTERS[name](self.db)
+        setattr(self, name, repo)
+        return repo
 
-    def _initialize(self) -> None:
-        """Switch to WAL and migrate; the caller holds the initialization lock."""
-        if current_version(self._db) > LATEST_VERSION:
-            migrate(self._db)  # raises before the file is modified
-        if str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        migrate(self._db)
+    panes: SQLitePanes
+    entries: SQLiteEntries
+    commands: SQLiteCommands
+    fulltext: SQLiteFullText
+    redaction_stats: SQLiteRedactionStats
+    shellperf: SQLiteShellperf
+    snapshots: SQLiteSnapshots
+    breakers: SQLiteBreakers
+    llm_calls: SQLiteLlmCalls
 
-    # -- plumbing --------------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One ``BEGIN IMMEDIATE`` transaction; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._run("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._db.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise translate_error(exc, self.path) from exc
-
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self._call(self._db.execute, sql, params)
-
-    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
-        return self._call(self._db.executemany, sql, rows)
-
-    def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
-        """Run a statement, translating SQLite errors (integrity errors are the caller's to map)."""
-        try:
-            cursor: sqlite3.Cursor = method(sql, argument)
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.Error as exc:
-            raise translate_error(exc, self.path) from exc
-        return cursor
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._run(sql, params).fetchall()
-
-    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        with self.transaction():
-            return self._run(sql, params)
+    def unit(self) -> AbstractContextManager[SQLiteStore]:
+        """A unit of work: every port call inside commits or rolls back together (nestable)."""
+        return _unit(self)
 
     def close(self) -> None:
         """Close the connection."""
-        self._db.close()
+        self.db.close()
 
     def schema_version(self) -> int:
         """The schema version of the open file."""
-        return current_version(self._db)
+        return self.db.schema_version()
 
     def info(self) -> StoreInfo:
         """Adapter, location, schema version and row counts."""
         size = sum(os.path.getsize(p) for p in (self.path, f"{self.path}-wal") if os.path.exists(p))
-        panes = self._rows("SELECT COUNT(*) FROM panes WHERE deleted_at IS NULL")[0][0]
-        entries = self._rows("SELECT COUNT(*) FROM entries WHERE deleted_at IS NULL")[0][0]
-        return StoreInfo(adapter="sqlite", location=self.path, schema_version=self.schema_version(),
-                         latest_schema_version=LATEST_VERSION, size_bytes=size, panes=panes,
-                         entries=entries)
-
-    # -- panes -----------------------------------------------------------------------------
-
-    def add_pane(self, pane: Pane) -> None:
-        """Insert a pane; a live pane with the same name is a :class:`ConflictError`."""
-        try:
-            self._write(f"INSERT INTO panes({_PANE_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-                        _pane_params(pane))
-        except sqlite3.IntegrityError as exc:
-            raise ConflictError(
-                f"a pane named {pane.name!r} already exists",
-                "pick another name, or rename/delete the existing pane",
-            ) from exc
-
-    def update_pane(self, pane: Pane) -> None:
-        """Replace every field of the pane with this id."""
-        columns = _PANE_COLUMNS.split(", ")[1:]
-        assignments = ", ".join(f"{column} = ?" for column in columns)
-        params = (*_pane_params(pane)[1:], pane.id)
-        try:
-            self._write(f"UPDATE panes SET {assignments} WHERE id = ?", params)
-        except sqlite3.IntegrityError as exc:
-            raise ConflictError(f"a pane named {pane.name!r} already exists",
-                                "pick another name") from exc
-
-    def get_pane(self, *, pane_id: str | None = None, name: str | None = None,
-                 include_deleted: bool = False) -> Pane | None:
-        """One pane by id or name (live panes only unless ``include_deleted``)."""
-        column, value = ("id", pane_id) if pane_id is not None else ("name", name)
-        live = "" if include_deleted else " AND deleted_at IS NULL"
-        rows = self._rows(f"SELECT {_PANE_COLUMNS} FROM panes WHERE {column} = ?{live}"
-                          " ORDER BY deleted_at IS NOT NULL, last_seen_at DESC LIMIT 1", (value,))
-        return _pane(rows[0]) if rows else None
-
-    def find_pane_by_mux(self, mux_kind: str, mux_pane_id: str) -> Pane | None:
-        """The live pane registered for a multiplexer pane."""
-        rows = self._rows(
-            f"SELECT {_PANE_COLUMNS} FROM panes WHERE mux_kind = ? AND mux_pane_id = ?"
-            " AND deleted_at IS NULL ORDER BY last_seen_at DESC LIMIT 1", (mux_kind, mux_pane_id))
-        return _pane(rows[0]) if rows else None
-
-    def list_panes(self, query: PaneQuery) -> list[Pane]:
-        """Panes by status and tags, most recently seen first."""
-        where = ["1 = 1"] if query.include_deleted else ["deleted_at IS NULL"]
-        params: list[str] = []
-        if query.statuses:
-            where.append(f"status IN ({', '.join('?' * len(query.statuses))})")
-            params.extend(query.statuses)
-        rows = self._rows(f"SELECT {_PANE_COLUMNS} FROM panes WHERE {' AND '.join(where)}"
-                          " ORDER BY last_seen_at DESC, name", params)
-        panes = [_pane(row) for row in rows]
-        if query.tags:
-            wanted = set(query.tags)
-            panes = [pane for pane in panes if wanted.issubset(pane.tags)]
-        return panes
-
-    def count_entries(self, pane_id: str) -> int:
-        """Live entries of one pane."""
-        rows = self._rows("SELECT COUNT(*) FROM entries WHERE pane_id = ? AND deleted_at IS NULL",
-                          (pane_id,))
-        return int(rows[0][0])
-
-    # -- entries ---------------------------------------------------------------------------
-
-    def add_entry(self, entry: Entry) -> None:
-        """Insert an entry and its tag index rows."""
-        with self.transaction():
-            self._run(_INSERT_ENTRY, _entry_params(entry))
-            self._add_tags(entry)
-
-    def _set_tags(self, entry: Entry) -> None:
-        self._run("DELETE FROM entry_tags WHERE entry_id = ?", (entry.id,))
-        self._add_tags(entry)
-
-    def _add_tags(self, entry: Entry) -> None:
-        for tag in entry.tags:
-            self._run("INSERT INTO entry_tags(tag, entry_id) VALUES (?, ?)", (tag, entry.id))
-
-    def update_entry(self, entry: Entry) -> None:
-        """Replace an entry's fields by id."""
-        params = _entry_params(entry)
-        with self.transaction():
-            self._run(
-                "UPDATE entries SET pane_id = ?, ts = ?, summary = ?, type = ?, source = ?, agent = ?,"
-                " artifacts = ?, commands_run = ?, goal_delta = ?, tags = ?, schema_version = ?,"
-                " updated_at = ?, deleted_at = ? WHERE id = ?", (*params[1:], entry.id))
-            self._set_tags(entry)
-
-    def get_entry(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
-        """One entry by full id."""
-        live = "" if include_deleted else " AND e.deleted_at IS NULL"
-        rows = self._rows(f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN panes p ON p.id = e.pane_id"
-                          f" WHERE e.id = ?{live}", (entry_id,))
-        return _entry(rows[0]) if rows else None
-
-    def find_entry_ids(self, suffix: str, *, limit: int = 2) -> list[str]:
-        """Ids ending with ``suffix``; eight or more characters use the short-id index."""
-        if len(suffix) >= 8:
-            sql = "SELECT id FROM entries WHERE substr(id, 29) = ? AND id LIKE ? ORDER BY id LIMIT ?"
-            params: tuple[object, ...] = (suffix[-8:], f"%{suffix}", limit)
-        else:
-            sql, params = "SELECT id FROM entries WHERE id LIKE ? ORDER BY id LIMIT ?", (f"%{suffix}", limit)
-        return [row[0] for row in self._rows(sql, params)]
-
-    def query_entries(self, query: EntryQuery) -> list[Entry]:
-        """Filtered, paged entries."""
-        where, params = self._entry_filters(query)
-        order = "ASC" if query.oldest_first else "DESC"
-        if query.cursor is not None:
-            where.append(f"(e.ts, e.id) {'>' if query.oldest_first else '<'} (?, ?)")
-            params.extend(query.cursor)
-        sql = (f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN panes p ON p.id = e.pane_id"
-               f" WHERE {' AND '.join(where)} ORDER BY e.ts {order}, e.id {order} LIMIT ? OFFSET ?")
-        return [_entry(row) for row in self._rows(sql, [*params, query.limit, query.offset])]
-
-    @staticmethod
-    def _entry_filters(query: EntryQuery) -> tuple[list[str], list[Any]]:
-        where: list[str] = [] if query.include_deleted else ["e.deleted_at IS NULL"]
-        params: list[Any] = []
-        for column, values in (("e.pane_id", query.pane_ids), ("e.type", query.types),
-                               ("e.source", query.sources)):
-            if values:
-                where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                params.extend(values)
-        for tag in query.tags:
-            where.append("e.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)")
-            params.append(tag)
-        for clause, value in (("e.agent = ?", query.agent), ("e.ts >= ?", query.since),
-                              ("e.ts <= ?", query.until)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        return where or ["1 = 1"], params
-
-    def latest_entries(self, pane_ids: Sequence[str], *, types: Sequence[str] = (),
-                       per_pane: int = 1) -> dict[str, list[Entry]]:
-        """Newest live entries per pane, one indexed query per pane."""
-        found: dict[str, list[Entry]] = {}
-        for pane_id in pane_ids:
-            query = EntryQuery(pane_ids=(pane_id,), types=tuple(types), limit=per_pane)
-            found[pane_id] = self.query_entries(query)
-        return found
-
-    def iter_entries(self, pane_ids: Sequence[str] = (), *,
-                     include_deleted: bool = False) -> Iterator[Entry]:
-        """Every entry oldest first, in pages."""
-        cursor: tuple[int, str] | None = None
-        while True:
-            page = self.query_entries(EntryQuery(pane_ids=tuple(pane_ids), limit=1000,
-                                                 include_deleted=include_deleted,
-                                                 cursor=cursor, oldest_first=True))
-            yield from page
-            if len(page) < 1000:
-                return
-            cursor = (page[-1].ts, page[-1].id)
-
-    def import_records(self, panes: Iterable[Pane], entries: Iterable[Entry]) -> ImportCounts:
-        """Insert what is missing (by id) in one transaction."""
-        counts = {"panes_added": 0, "panes_skipped": 0, "entries_added": 0, "entries_skipped": 0}
-        with self.transaction():
-            for pane in panes:
-                if self._rows("SELECT 1 FROM panes WHERE id = ?", (pane.id,)):
-                    counts["panes_skipped"] += 1
-                    continue
-                self.add_pane(pane)
-                counts["panes_added"] += 1
-            for entry in entries:
-                if self._rows("SELECT 1 FROM entries WHERE id = ?", (entry.id,)):
-                    counts["entries_skipped"] += 1
-                    continue
-                self.add_entry(entry)
-                counts["entries_added"] += 1
-        return ImportCounts(**counts)
-
-    # -- counters --------------------------------------------------------------------------
-
-    def add_redaction_counts(self, counts: Mapping[tuple[str, str], int], at: int) -> None:
-        """Add to the per-(rule, source) counters."""
-        if not counts:
-            return
-        with self.transaction():
-            for (rule_id, source), count in counts.items():
-                self._run(
-                    "INSERT INTO redaction_stats(rule_id, source, count, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(rule_id, source) DO UPDATE SET count = count + excluded.count,"
-                    " last_at = excluded.last_at", (rule_id, source, count, at))
-
-    def redaction_counts(self) -> list[RedactionCount]:
-        """Every counter, most frequent first."""
-        rows = self._rows("SELECT rule_id, source, count, last_at FROM redaction_stats"
-                          " ORDER BY count DESC, rule_id, source")
-        return [RedactionCount(*row) for row in rows]
+        return StoreInfo(adapter=self.adapter, location=self.path, schema_version=self.schema_version(),
+                         latest_schema_version=LATEST_VERSION, size_bytes=size, panes=self.panes.count(),
+                         entries=self.entries.count())

@@ -1,7 +1,8 @@
 """SQLite tables for captured commands, spool cursors and full-text search.
 
-A mixin of :class:`perth.store.sqlite.SQLiteStore`.  Full-text search uses FTS5
-tables kept in sync with ``commands`` and ``entries`` by triggers (migration 6),
+The commands and fulltext ports over one :class:`SQLiteDatabase`.  Full-text search uses FTS5
+tables kept in sync with ``commands`` (new rows by batch, from :meth:`SQLiteCommands.add`; deletes
+and updates by triggers) and ``entries`` (triggers),
 ranked with BM25.
 """
 
@@ -10,11 +11,10 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from contextlib import AbstractContextManager
-    from sqlite3 import Cursor
     from typing import Any
 
     from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
+    from perth.store.sqlite_db import SQLiteDatabase
 
 _COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
                     " c.branch, c.shell, c.session, c.host, c.user, c.source, c.dedup_key")
@@ -42,55 +42,58 @@ def _command(row: Sequence[Any]) -> Command:
     return Command(*row)
 
 
-class CommandTables:
-    """Commands, spool cursors, quarantine and search (needs SQLiteStore's plumbing)."""
+class SQLiteCommands:
+    """Commands, spool cursors and quarantined spool fragments (the commands port)."""
 
-    if TYPE_CHECKING:
-        def transaction(self) -> AbstractContextManager[None]: ...
-        def _run(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor: ...
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
 
-    def add_commands(self, commands: Sequence[Command], cursor: SpoolCursor | None = None) -> int:
-        """Insert commands not seen before (by ``dedup_key``) and advance ``cursor``, atomically."""
-        with self.transaction():
-            inserted = self._run_many(
+
+    def add(self, commands: Sequence[Command], cursor: SpoolCursor | None = None) -> int:
+        """Insert commands not seen before (by ``dedup_key``), index them for full-text search and
+        advance ``cursor``, atomically."""
+        with self._db.transaction():
+            before = self._db.rows("SELECT COALESCE(MAX(rowid), 0) FROM commands")[0][0]
+            inserted = self._db.run_many(
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
                     " shell, session, host, user, source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                     " ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
                     [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
                       c.shell, c.session, c.host, c.user, c.source, c.dedup_key) for c in commands]).rowcount
+            if inserted:  # new rows take rowids above the old maximum (one writer: BEGIN IMMEDIATE)
+                self._db.run("INSERT INTO commands_fts(rowid, command) SELECT rowid, command FROM commands"
+                             " WHERE rowid > ?", (before,))
             if cursor is not None:
-                self.set_spool_offset(cursor)
+                self.set_offset(cursor)
         return inserted
 
-    def set_spool_offset(self, cursor: SpoolCursor) -> None:
+    def set_offset(self, cursor: SpoolCursor) -> None:
         """Record how far a spool file has been ingested."""
-        self._run("INSERT INTO spool_cursors(path, byte_offset) VALUES (?, ?)"
+        self._db.run("INSERT INTO spool_cursors(path, byte_offset) VALUES (?, ?)"
                   " ON CONFLICT(path) DO UPDATE SET byte_offset = excluded.byte_offset", (cursor.path, cursor.offset))
 
-    def spool_offset(self, path: str) -> int:
+    def offset(self, path: str) -> int:
         """Bytes of ``path`` already ingested (0 for a new file)."""
-        rows = self._rows("SELECT byte_offset FROM spool_cursors WHERE path = ?", (path,))
+        rows = self._db.rows("SELECT byte_offset FROM spool_cursors WHERE path = ?", (path,))
         return int(rows[0][0]) if rows else 0
 
     def forget_spool(self, path: str) -> None:
         """Drop the cursor of a spool file that has been deleted."""
-        with self.transaction():
-            self._run("DELETE FROM spool_cursors WHERE path = ?", (path,))
+        with self._db.transaction():
+            self._db.run("DELETE FROM spool_cursors WHERE path = ?", (path,))
 
-    def quarantine_spool(self, path: str, offset: int, text: str, reason: str, at: int) -> None:
+    def quarantine(self, path: str, offset: int, text: str, reason: str, at: int) -> None:
         """Keep an unusable spool fragment (already redacted) and why it could not be ingested."""
-        with self.transaction():
-            self._run("INSERT INTO spool_quarantine(path, byte_offset, text, reason, at) VALUES (?, ?, ?, ?, ?)",
+        with self._db.transaction():
+            self._db.run("INSERT INTO spool_quarantine(path, byte_offset, text, reason, at) VALUES (?, ?, ?, ?, ?)",
                       (path, offset, text, reason, at))
 
     def quarantined(self) -> list[tuple[str, int, str, str, int]]:
         """Every quarantined fragment: path, offset, redacted text, reason, time."""
-        return [tuple(row) for row in self._rows(
+        return [tuple(row) for row in self._db.rows(
             "SELECT path, byte_offset, text, reason, at FROM spool_quarantine ORDER BY id")]
 
-    def query_commands(self, query: CommandQuery) -> list[Command]:
+    def query(self, query: CommandQuery) -> list[Command]:
         """Filtered, paged commands."""
         where, params = _command_filters(query)
         order = "ASC" if query.oldest_first else "DESC"
@@ -99,26 +102,34 @@ class CommandTables:
             params.extend(query.cursor)
         sql = (f"SELECT {_COMMAND_COLUMNS} FROM commands c LEFT JOIN panes p ON p.id = c.pane_id"
                f" WHERE {' AND '.join(where)} ORDER BY c.start_ms {order}, c.id {order} LIMIT ? OFFSET ?")
-        return [_command(row) for row in self._rows(sql, [*params, query.limit, query.offset])]
+        return [_command(row) for row in self._db.rows(sql, [*params, query.limit, query.offset])]
 
-    def iter_commands(self, query: CommandQuery) -> Iterator[Command]:
+    def stream(self, query: CommandQuery) -> Iterator[Command]:
         """Every matching command, oldest first, in pages."""
         from perth.capture.records import CommandQuery
 
         cursor = None
         while True:
-            page = self.query_commands(CommandQuery(**{**_fields(query), "limit": 1000, "cursor": cursor,
+            page = self.query(CommandQuery(**{**_fields(query), "limit": 1000, "cursor": cursor,
                                                        "oldest_first": True, "offset": 0}))
             yield from page
             if len(page) < 1000:
                 return
             cursor = (page[-1].start_ms, page[-1].id)
 
-    def commands_between(self, pane_id: str, after_ms: int, until_ms: int, limit: int = 50) -> list[str]:
+    def between(self, pane_id: str, after_ms: int, until_ms: int, limit: int = 50) -> list[str]:
         """Command lines run in a pane in ``(after_ms, until_ms]``, oldest first."""
-        rows = self._rows("SELECT command FROM commands WHERE pane_id = ? AND start_ms > ? AND start_ms <= ?"
+        rows = self._db.rows("SELECT command FROM commands WHERE pane_id = ? AND start_ms > ? AND start_ms <= ?"
                           " ORDER BY start_ms DESC LIMIT ?", (pane_id, after_ms, until_ms, limit))
         return [row[0] for row in reversed(rows)]
+
+
+
+class SQLiteFullText:
+    """BM25 search over the FTS5 tables kept in sync with ``commands`` and ``entries`` (the fulltext port)."""
+
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
 
     def search(self, text: str, query: CommandQuery, *, kinds: Sequence[str] = ("command", "intent"),
                limit: int = 20) -> list[SearchHit]:
@@ -145,7 +156,7 @@ class CommandTables:
                " ORDER BY commands_fts.rowid DESC LIMIT ?) ORDER BY score, rid DESC LIMIT ?) w"
                " JOIN commands c ON c.rowid = w.rid LEFT JOIN panes p ON p.id = c.pane_id"
                " ORDER BY w.score, w.rid DESC")
-        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
+        rows = self._db.rows(sql, [match, *params, RANK_WINDOW, limit])
         from perth.capture.records import SearchHit
 
         return [SearchHit("command", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
@@ -168,7 +179,7 @@ class CommandTables:
                " ORDER BY score, rid DESC LIMIT ?) w"
                " JOIN entries e ON e.rowid = w.rid JOIN panes p ON p.id = e.pane_id"
                " ORDER BY w.score, w.rid DESC")
-        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
+        rows = self._db.rows(sql, [match, *params, RANK_WINDOW, limit])
         from perth.capture.records import SearchHit
 
         return [SearchHit("intent", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]

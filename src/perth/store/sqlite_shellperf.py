@@ -1,6 +1,6 @@
 """SQLite tables of shell start-up performance: the run ledger, baselines and governance state.
 
-A mixin of :class:`perth.store.sqlite.SQLiteStore` (migration ``m005_shellperf``).  A run is kept
+The shellperf port over one :class:`SQLiteDatabase` (migration ``m005_shellperf``).  A run is kept
 whole as its ``perth.shellperf.run.v1`` document, with its scope, status and verdict in columns
 for the ledger's queries.  The records come from :mod:`perth.shellperf.records`, imported inside
 the methods so that ``perth log`` never loads the shellperf package.
@@ -15,10 +15,10 @@ from perth.errors import ConflictError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from contextlib import AbstractContextManager
     from typing import Any
 
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
+    from perth.store.sqlite_db import SQLiteDatabase
 
 _RUN_COLUMNS = "document, verdict, assessment"
 _BASELINE_COLUMNS = "id, name, run_id, scope, created_at, note"
@@ -39,84 +39,83 @@ def _baseline(row: Sequence[Any]) -> Baseline:
     return Baseline(id=row[0], name=row[1], run_id=row[2], scope=row[3], created_at=row[4], note=row[5])
 
 
-class ShellperfTables:
-    """The shellperf part of the Store port (see :class:`perth.store.port.Store`)."""
+class SQLiteShellperf:
+    """The shellperf port (see :class:`perth.store.ports.shellperf.ShellperfRepo`)."""
 
-    if TYPE_CHECKING:
-        def transaction(self) -> AbstractContextManager[None]: ...
-        def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
 
-    def add_shellperf_entry(self, entry: LedgerEntry) -> None:
+
+    def add_run(self, entry: LedgerEntry) -> None:
         """Record a run (and its verdict) in the ledger."""
         import json
 
         run = entry.run
-        with self.transaction():
-            self._run("INSERT INTO shellperf_runs(id, created_at, scope, shell, profile, status, verdict, document,"
+        with self._db.transaction():
+            self._db.run("INSERT INTO shellperf_runs(id, created_at, scope, shell, profile, status, verdict, document,"
                       " assessment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       (run.id, run.created_at, run.scope, run.spec.shell, run.profile, run.status, entry.verdict,
                        json.dumps(run.to_json(), sort_keys=True), json.dumps(dict(entry.assessment), sort_keys=True)))
 
-    def get_shellperf_entry(self, run_id: str) -> LedgerEntry | None:
+    def get_run(self, run_id: str) -> LedgerEntry | None:
         """One recorded run by full id."""
-        rows = self._rows(f"SELECT {_RUN_COLUMNS} FROM shellperf_runs WHERE id = ?", (run_id,))
+        rows = self._db.rows(f"SELECT {_RUN_COLUMNS} FROM shellperf_runs WHERE id = ?", (run_id,))
         return _entry(rows[0]) if rows else None
 
-    def find_shellperf_run_ids(self, suffix: str, *, limit: int = 2) -> list[str]:
+    def find_run_ids(self, suffix: str, *, limit: int = 2) -> list[str]:
         """Ids of recorded runs ending with ``suffix``."""
-        rows = self._rows("SELECT id FROM shellperf_runs WHERE id LIKE ? ORDER BY id LIMIT ?", (f"%{suffix}", limit))
+        rows = self._db.rows("SELECT id FROM shellperf_runs WHERE id LIKE ? ORDER BY id LIMIT ?", (f"%{suffix}", limit))
         return [row[0] for row in rows]
 
-    def list_shellperf_entries(self, *, scope: str | None = None, limit: int = 50) -> list[LedgerEntry]:
+    def list_runs(self, *, scope: str | None = None, limit: int = 50) -> list[LedgerEntry]:
         """Recorded runs, newest first, optionally of one scope."""
         where, params = ("WHERE scope = ?", [scope]) if scope is not None else ("", [])
-        rows = self._rows(f"SELECT {_RUN_COLUMNS} FROM shellperf_runs {where} ORDER BY created_at DESC, id DESC"
+        rows = self._db.rows(f"SELECT {_RUN_COLUMNS} FROM shellperf_runs {where} ORDER BY created_at DESC, id DESC"
                           " LIMIT ?", [*params, limit])
         return [_entry(row) for row in rows]
 
-    def add_shellperf_baseline(self, baseline: Baseline) -> None:
+    def add_baseline(self, baseline: Baseline) -> None:
         """Name a recorded run as a baseline (the name must be free)."""
         try:
-            with self.transaction():
-                self._run(f"INSERT INTO shellperf_baselines({_BASELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            with self._db.transaction():
+                self._db.run(f"INSERT INTO shellperf_baselines({_BASELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                           (baseline.id, baseline.name, baseline.run_id, baseline.scope, baseline.created_at,
                            baseline.note))
         except sqlite3.IntegrityError as exc:
             raise ConflictError(f"a baseline named {baseline.name!r} already exists",
                                 "pick another name, or pass --replace to move it to this run") from exc
 
-    def get_shellperf_baseline(self, name: str) -> Baseline | None:
+    def get_baseline(self, name: str) -> Baseline | None:
         """A live baseline by name."""
-        rows = self._rows(f"SELECT {_BASELINE_COLUMNS} FROM shellperf_baselines WHERE name = ?"
+        rows = self._db.rows(f"SELECT {_BASELINE_COLUMNS} FROM shellperf_baselines WHERE name = ?"
                           " AND deleted_at IS NULL", (name,))
         return _baseline(rows[0]) if rows else None
 
-    def list_shellperf_baselines(self, *, scope: str | None = None) -> list[Baseline]:
+    def list_baselines(self, *, scope: str | None = None) -> list[Baseline]:
         """Live baselines, newest first, optionally of one scope."""
         where, params = (" AND scope = ?", [scope]) if scope is not None else ("", [])
-        rows = self._rows(f"SELECT {_BASELINE_COLUMNS} FROM shellperf_baselines WHERE deleted_at IS NULL{where}"
+        rows = self._db.rows(f"SELECT {_BASELINE_COLUMNS} FROM shellperf_baselines WHERE deleted_at IS NULL{where}"
                           " ORDER BY created_at DESC, id DESC", params)
         return [_baseline(row) for row in rows]
 
-    def delete_shellperf_baseline(self, name: str, at: int) -> bool:
+    def delete_baseline(self, name: str, at: int) -> bool:
         """Soft-delete a baseline (the name becomes free); whether it existed."""
-        with self.transaction():
-            cursor = self._run("UPDATE shellperf_baselines SET deleted_at = ? WHERE name = ? AND deleted_at IS NULL",
+        with self._db.transaction():
+            cursor = self._db.run("UPDATE shellperf_baselines SET deleted_at = ? WHERE name = ? AND deleted_at IS NULL",
                                (at, name))
         return cursor.rowcount > 0
 
-    def get_shellperf_governance(self, scope: str) -> GovernanceState | None:
+    def get_governance(self, scope: str) -> GovernanceState | None:
         """The streaks and recommendation of one scope."""
         from perth.shellperf.records import GovernanceState
 
-        rows = self._rows(f"SELECT {_GOVERNANCE_COLUMNS} FROM shellperf_governance WHERE scope = ?", (scope,))
+        rows = self._db.rows(f"SELECT {_GOVERNANCE_COLUMNS} FROM shellperf_governance WHERE scope = ?", (scope,))
         return GovernanceState(*rows[0]) if rows else None
 
-    def put_shellperf_governance(self, state: GovernanceState) -> None:
+    def put_governance(self, state: GovernanceState) -> None:
         """Insert or replace the governance state of a scope."""
-        with self.transaction():
-            self._run(f"INSERT OR REPLACE INTO shellperf_governance({_GOVERNANCE_COLUMNS})"
+        with self._db.transaction():
+            self._db.run(f"INSERT OR REPLACE INTO shellperf_governance({_GOVERNANCE_COLUMNS})"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       (state.scope, state.recommended, state.stable_streak, state.clean_streak, state.runs_seen,
                        state.last_run_id, state.updated_at, state.reason))

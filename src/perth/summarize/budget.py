@@ -12,7 +12,7 @@ and charging each line break (indentation and line starts rarely merge across li
 the side of too many tokens, so an estimated budget is not overrun by the real tokenizer.
 
 :func:`fit_to_budget` counts each section as it appears in the context block
-(:func:`perth.summarize.prompt.render_section` plus its line break; the block's header and note
+(:func:`perth.summarize.sections.render_section` plus its line break; the block's header and note
 lines are outside the budget).  Sections are taken in priority order (lower first); the first
 that does not fit whole is cut after a whole line with :data:`CUT_MARKER` when at least one line
 fits, else dropped, and every section after it is dropped: a more important section is never
@@ -27,7 +27,7 @@ from typing import Protocol
 from perth.errors import InvalidInputError
 from perth.record import replace
 from perth.summarize.model import Budget, BudgetLine, Context, Section
-from perth.summarize.prompt import render_section
+from perth.summarize.sections import render_section
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -185,7 +185,7 @@ def collect_commands(job: Job) -> Collected:
 
     pane = _need_pane(job)
     query = CommandQuery(pane_ids=(pane.id,), since=job.since_ms, limit=_count(job, "context.commands"))
-    commands = job.rt.store.query_commands(query)
+    commands = job.rt.store.commands.query(query)
     commands.reverse()
     return _bounded(job, [_command_line(job, c) for c in commands], "" if commands else "no commands recorded")
 
@@ -213,7 +213,7 @@ def collect_intents(job: Job) -> Collected:
 
     pane = _need_pane(job)
     query = EntryQuery(pane_ids=(pane.id,), since=job.since_ms, limit=_count(job, "context.intents"))
-    entries = job.rt.store.query_entries(query)
+    entries = job.rt.store.entries.query(query)
     entries.reverse()
     return _bounded(job, [_entry_line(job, e) for e in entries], "" if entries else "no intents logged")
 

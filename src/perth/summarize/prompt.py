@@ -15,7 +15,8 @@ came from elsewhere than the collectors.  :func:`prepare` is collect + budget + 
 from __future__ import annotations
 
 from perth.errors import InvalidInputError
-from perth.summarize.model import Budget, Context, Prompt, Section
+from perth.summarize.model import Budget, Context, Prompt
+from perth.summarize.sections import fence_for, render_section, section_heading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,27 +46,6 @@ SYSTEM_TEXTS: dict[str, str] = {
         " order things happened, naming commits by their short SHA where relevant. " + _GROUND_RULES
     ),
 }
-
-
-def fence_for(text: str, char: str = "`") -> str:
-    """A code fence longer than any run of ``char`` that starts a line of ``text`` (at least 3)."""
-    longest = 0
-    for line in text.split("\n"):
-        stripped = line.lstrip(" ")
-        run = len(stripped) - len(stripped.lstrip(char))
-        longest = max(longest, run)
-    return char * max(3, longest + 1)
-
-
-def section_heading(section: Section) -> str:
-    """``## Title`` (``(truncated)`` when the content was cut)."""
-    return f"## {section.title}" + (" (truncated)" if section.truncated else "")
-
-
-def render_section(section: Section) -> str:
-    """One section of the context block: its heading and its text in a code fence."""
-    fence = fence_for(section.text)
-    return f"{section_heading(section)}\n{fence}\n{section.text.rstrip(chr(10))}\n{fence}"
 
 
 def _header(context: Context) -> str:

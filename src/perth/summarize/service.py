@@ -224,7 +224,7 @@ class _Chain:
         call = LlmCall(id=uuid7(), at=self.rt.clock(), provider=provider, model=model, purpose=self.prompt.purpose,
                        outcome=outcome, pane_id=self.pane_id, attempts=attempts, latency_ms=latency,
                        input_tokens=input_tokens, output_tokens=output_tokens, error=error)
-        self.rt.store.add_llm_call(call)
+        self.rt.store.llm_calls.add(call)
 
     def generation(self, completion: Completion) -> Generation:
         text = self.rt.redact(completion.text.strip()[:MAX_SUMMARY_CHARS], "llm")
@@ -277,7 +277,7 @@ def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
     if len(errors) < len(chain):
         return
     for name, error in errors:
-        rt.store.add_llm_call(LlmCall(id=uuid7(), at=rt.clock(), provider=name,
+        rt.store.llm_calls.add(LlmCall(id=uuid7(), at=rt.clock(), provider=name,
                                 model=describe_provider(name, rt.settings, rt.environ).model, purpose="summary",
                                 outcome="open", error=str(rt.redact(error.what, "llm"))[:MAX_ERROR_CHARS]))
     raise errors[0][1]
@@ -377,8 +377,8 @@ def provider_statuses(rt: Runtime, chain: Sequence[str]) -> list[ProviderStatus]
     """Every known provider with its chain position (1-based), configuration, breaker and call totals."""
     from perth.summarize.providers.registry import KNOWN_PROVIDERS
 
-    breakers = {b.name: b for b in rt.store.list_breakers()}
-    stats = {s.provider: s for s in rt.store.llm_stats()}
+    breakers = {b.name: b for b in rt.store.breakers.all()}
+    stats = {s.provider: s for s in rt.store.llm_calls.stats()}
     rows = []
     for name in KNOWN_PROVIDERS:
         info = describe_provider(name, rt.settings, rt.environ)
@@ -393,7 +393,7 @@ def reset_breakers(rt: Runtime, name: str | None = None) -> tuple[str, ...]:
     from perth.summarize.providers.registry import check_chain
 
     names = check_chain((name,)) if name else tuple(
-        b.name.removeprefix(BREAKER_PREFIX) for b in rt.store.list_breakers() if b.name.startswith(BREAKER_PREFIX))
+        b.name.removeprefix(BREAKER_PREFIX) for b in rt.store.breakers.all() if b.name.startswith(BREAKER_PREFIX))
     for provider in names:
         breaker_for(rt, provider).reset()
     return names

@@ -43,7 +43,7 @@ class AnthropicProvider(JsonHttpProvider):
     def from_settings(cls, settings: Settings, environ: Mapping[str, str],
                       transport: HttpTransport | None = None) -> AnthropicProvider:
         """Built from the ``llm.anthropic_*`` settings; the key falls back to ``$ANTHROPIC_API_KEY``."""
-        from perth.summarize.providers.registry import api_key, base_url
+        from perth.summarize.providers.endpoints import api_key, base_url
 
         return cls(model=str(settings.get("llm.anthropic_model")), base_url=base_url(settings, ENDPOINT),
                    api_key=api_key(settings, environ, ENDPOINT), transport=transport)

@@ -37,7 +37,7 @@ class OllamaProvider(JsonHttpProvider):
     def from_settings(cls, settings: Settings, environ: Mapping[str, str],
                       transport: HttpTransport | None = None) -> OllamaProvider:
         """Built from the ``llm.ollama_*`` settings."""
-        from perth.summarize.providers.registry import base_url
+        from perth.summarize.providers.endpoints import base_url
 
         return cls(model=str(settings.get("llm.ollama_model")), base_url=base_url(settings, ENDPOINT),
                    transport=transport)

@@ -49,7 +49,7 @@ class OpenAIProvider(JsonHttpProvider):
     def from_settings(cls, settings: Settings, environ: Mapping[str, str],
                       transport: HttpTransport | None = None) -> OpenAIProvider:
         """Built from the ``llm.openai_*`` settings; the key falls back to ``$OPENAI_API_KEY``."""
-        from perth.summarize.providers.registry import api_key, base_url
+        from perth.summarize.providers.endpoints import api_key, base_url
 
         return cls(model=str(settings.get("llm.openai_model")), base_url=base_url(settings, ENDPOINT),
                    api_key=api_key(settings, environ, ENDPOINT), transport=transport)

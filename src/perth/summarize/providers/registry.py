@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from perth.config import Settings
-    from perth.summarize.providers.http import Endpoint, HttpTransport
+    from perth.summarize.providers.http import HttpTransport
     from perth.summarize.providers.port import Provider
 
 KNOWN_PROVIDERS: tuple[str, ...] = ("anthropic", "openai", "ollama", "none")
@@ -67,26 +67,3 @@ def check_chain(names: Iterable[str]) -> tuple[str, ...]:
                               "list each provider once (in --provider or llm.chain)")
         seen.add(name)
     return chain
-
-
-def api_key(settings: Settings, environ: Mapping[str, str], endpoint: Endpoint) -> str:
-    """The key setting of ``endpoint``, else its environment variable, else empty."""
-    key = str(settings.get(endpoint.key_setting)).strip()
-    return key or environ.get(endpoint.key_env, "").strip()
-
-
-def base_url(settings: Settings, endpoint: Endpoint) -> str:
-    """The base URL setting of ``endpoint``, checked to be an http(s) address."""
-    from urllib.parse import urlsplit
-
-    url = str(settings.get(endpoint.url_setting)).strip()
-    try:
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ConfigError(f"{endpoint.url_setting} is not an http:// or https:// address",
-                          f"set {endpoint.url_setting}, e.g. perth config set {endpoint.url_setting} "
-                          "http://127.0.0.1:8080")
-    return url.rstrip("/")

@@ -1,0 +1,30 @@
+"""The panes port: named threads of work (C1)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from perth.records import Pane, PaneQuery
+
+
+class PaneRepo(Protocol):
+    """Persistence of panes."""
+
+    def add(self, pane: Pane) -> None:
+        """Insert a new pane (its name must be free among live panes: else ConflictError)."""
+
+    def update(self, pane: Pane) -> None:
+        """Replace a pane's fields by id."""
+
+    def get(self, *, pane_id: str | None = None, name: str | None = None,
+            include_deleted: bool = False) -> Pane | None:
+        """One pane by id or by name."""
+
+    def find_by_mux(self, mux_kind: str, mux_pane_id: str) -> Pane | None:
+        """The live pane registered for a multiplexer pane id."""
+
+    def query(self, query: PaneQuery) -> list[Pane]:
+        """Panes matching the query, most recently seen first."""
+
+    def count(self) -> int:
+        """How many live panes there are."""

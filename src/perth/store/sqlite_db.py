@@ -1,0 +1,212 @@
+"""One SQLite connection shared by every repository of a unit of work.
+
+:class:`SQLiteDatabase` owns the connection (WAL mode, busy timeout, foreign
+keys), first-time initialization under an OS lock, the nestable ``BEGIN
+IMMEDIATE`` transaction, and the translation of SQLite's exceptions into
+:class:`perth.errors.StoreError` subclasses whose messages say how to fix the
+problem.  The per-capability adapters (``sqlite_panes.py``, ``sqlite_commands.py``,
+...) take it in their constructor and use only its public methods, so they share
+its connection and transaction and know nothing of each other.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from perth.errors import (
+    StoreBusyError,
+    StoreCorruptError,
+    StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
+)
+from perth.store.migrations import LATEST_VERSION, current_version, migrate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def _nearly_full(path: str) -> bool:
+    """Whether the filesystem holding ``path`` has (almost) no space left."""
+    try:
+        stats = os.statvfs(os.path.dirname(path))
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+def translate_error(exc: sqlite3.Error, path: str) -> StoreError | StoreBusyError:
+    """Map a SQLite error to the most specific :class:`StoreError`."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreBusyError(
+            f"another Perth process kept {path} locked past the busy timeout",
+            "retry, or raise store.busy_timeout_ms (perth config set store.busy_timeout_ms 15000)",
+        )
+    if "full" in text or ("disk i/o error" in text and _nearly_full(path)):
+        return StoreFullError(
+            f"no space left to write {path}",
+            "free disk space, or move the store elsewhere with `perth config set store.path PATH`",
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return StoreReadOnlyError(
+            f"cannot write the data file {path}",
+            f"make {os.path.dirname(path)} and its files writable, or set store.path / PERTH_HOME to a writable place",
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreCorruptError(
+            f"{path} is not a Perth database (not SQLite, or damaged)",
+            "move the file aside (Perth starts a new one), or point store.path at the right file",
+        )
+    return StoreError(f"data store error on {path}: {exc}", "run `perth doctor` for details")
+
+
+@contextmanager
+def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
+    """An exclusive OS lock on ``<db>.lock`` while the file is created or migrated.
+
+    SQLite answers ``SQLITE_BUSY`` without waiting while another connection switches a
+    new file to WAL; serializing first-time initialization here removes that race.
+    """
+    import fcntl
+    import time
+
+    lock_path = path + ".lock"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreReadOnlyError(
+            f"cannot create the lock file {lock_path}: {exc.strerror}",
+            f"make {os.path.dirname(path)} writable, or set PERTH_HOME / store.path elsewhere",
+        ) from exc
+    deadline = time.monotonic() + timeout_ms / 1000
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(f"another Perth process is initializing {path}",
+                                         "retry in a moment, or raise store.busy_timeout_ms") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)
+
+
+class SQLiteDatabase:
+    """A migrated SQLite file behind one connection, with a nestable transaction."""
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
+                 migrate_schema: bool = True) -> None:
+        self.path = path = os.fspath(path)
+        self._depth = 0
+        try:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        except OSError as exc:
+            raise StoreReadOnlyError(
+                f"cannot create the data directory {os.path.dirname(path)}: {exc.strerror}",
+                "create it yourself, or set PERTH_HOME / store.path to a writable place",
+            ) from exc
+        try:
+            self.connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                              check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise translate_error(exc, path) from exc
+        try:
+            self.connection.execute("PRAGMA foreign_keys = ON")
+            self.connection.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
+            self.connection.execute("PRAGMA cache_size = -32768")  # 32 MiB, allocated only as pages are used
+            if migrate_schema and not self._ready():
+                with _init_lock(path, busy_timeout_ms):
+                    self._initialize()
+        except sqlite3.Error as exc:
+            self.connection.close()
+            raise translate_error(exc, path) from exc
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _ready(self) -> bool:
+        """Already in WAL mode at the latest schema (the common case: no lock needed)."""
+        try:
+            mode = str(self.connection.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            version = current_version(self.connection)
+        except sqlite3.OperationalError:
+            return False  # another process is initializing: wait for it under the lock
+        if version > LATEST_VERSION:
+            migrate(self.connection)  # raises SchemaTooNewError without touching the file
+        return mode == "wal" and version == LATEST_VERSION
+
+    def _initialize(self) -> None:
+        """Switch to WAL and migrate; the caller holds the initialization lock."""
+        if current_version(self.connection) > LATEST_VERSION:
+            migrate(self.connection)  # raises before the file is modified
+        if str(self.connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            self.connection.execute("PRAGMA journal_mode = WAL")
+        migrate(self.connection)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One ``BEGIN IMMEDIATE`` transaction; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.run("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.connection.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise translate_error(exc, self.path) from exc
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement (integrity errors are the caller's to map)."""
+        return self._call(self.connection.execute, sql, params)
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        """Run one statement for each row of parameters."""
+        return self._call(self.connection.executemany, sql, rows)
+
+    def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
+        try:
+            cursor: sqlite3.Cursor = method(sql, argument)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.path) from exc
+        return cursor
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Every row a query returns."""
+        return self.run(sql, params).fetchall()
+
+    def write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """One statement in its own transaction (or the caller's, when one is open)."""
+        with self.transaction():
+            return self.run(sql, params)
+
+    def schema_version(self) -> int:
+        """The schema version of the open file."""
+        return current_version(self.connection)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

@@ -1,0 +1,81 @@
+"""The commands port: captured commands, deduplication, spool cursors, quarantine; and full-text search."""
+
+from __future__ import annotations
+
+import pytest
+
+from perth.capture.records import Command, CommandQuery, SpoolCursor
+from perth.store.port import Store
+from tests.store.contract.builders import make_entry, make_pane
+
+PORT = "commands"
+
+
+def command(n: int, text: str, pane_id: str | None = None, **fields: object) -> Command:
+    values: dict[str, object] = {"duration_ms": 5, "exit": 0, **fields}
+    return Command(id=f"00000000-0000-7000-8000-{n:012d}", pane_id=pane_id, pane_name=None, start_ms=n * 1000,
+                   command=text, dedup_key=f"k{n}", **values)  # type: ignore[arg-type]
+
+
+def test_commands_are_deduplicated_and_advance_the_cursor_atomically(store: Store) -> None:
+    batch = [command(1, "make test"), command(2, "git status")]
+    assert store.commands.add(batch, SpoolCursor(path="/spool/a", offset=120)) == 2
+    assert store.commands.add(batch, SpoolCursor(path="/spool/a", offset=240)) == 0
+    assert store.commands.offset("/spool/a") == 240
+    assert store.commands.offset("/spool/new") == 0
+    store.commands.forget_spool("/spool/a")
+    assert store.commands.offset("/spool/a") == 0
+
+
+def test_a_failed_unit_keeps_neither_commands_nor_cursor(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.unit():
+        store.commands.add([command(1, "ls")], SpoolCursor(path="/spool/b", offset=10))
+        raise RuntimeError
+    assert store.commands.offset("/spool/b") == 0
+    assert list(store.commands.stream(CommandQuery())) == []
+
+
+def test_query_filters_and_pages_and_between_window(store: Store) -> None:
+    pane = make_pane("p")
+    store.panes.add(pane)
+    rows = [command(1, "make", pane.id, cwd="/src/app"), command(2, "make test", pane.id, exit=2),
+            command(3, "ls", None, cwd="/src/app/sub", host="h2"), command(4, "git push", pane.id, repo_root="/r")]
+    store.commands.add(rows)
+    assert [c.command for c in store.commands.query(CommandQuery(limit=2))] == ["git push", "ls"]
+    assert [c.command for c in store.commands.query(CommandQuery(failed=True))] == ["make test"]
+    assert [c.command for c in store.commands.query(CommandQuery(cwd="/src/app"))] == ["ls", "make"]
+    assert [c.command for c in store.commands.query(CommandQuery(host="h2"))] == ["ls"]
+    assert [c.command for c in store.commands.query(CommandQuery(repo_root="/r"))] == ["git push"]
+    assert [c.pane_name for c in store.commands.query(CommandQuery(pane_ids=(pane.id,), limit=1))] == ["p"]
+    assert [c.command for c in store.commands.stream(CommandQuery(since=2000, until=3000))] == ["make test", "ls"]
+    assert store.commands.between(pane.id, 1000, 4000) == ["make test", "git push"]
+
+
+def test_quarantine_keeps_fragments_in_order(store: Store) -> None:
+    store.commands.quarantine("/spool/a", 10, "garbage", "not a spool line", 5)
+    store.commands.quarantine("/spool/a", 20, "more", "integer out of range", 6)
+    assert store.commands.quarantined() == [("/spool/a", 10, "garbage", "not a spool line", 5),
+                                            ("/spool/a", 20, "more", "integer out of range", 6)]
+
+
+def test_fulltext_ranks_commands_and_intents_by_bm25(store: Store) -> None:
+    pane = make_pane("p")
+    store.panes.add(pane)
+    store.commands.add([command(1, "docker compose up", pane.id), command(2, "docker ps", pane.id),
+                        command(3, "git status", pane.id)])
+    store.entries.add(make_entry(pane, 4_000, "restart docker compose stack"))
+    hits = store.fulltext.search("docker compose", CommandQuery())
+    assert sorted((h.kind, h.text) for h in hits) == [("command", "docker compose up"),
+                                                      ("intent", "restart docker compose stack")]
+    assert [h.text for h in store.fulltext.search("docker", CommandQuery(), kinds=("command",))] == \
+        ["docker ps", "docker compose up"]
+    assert store.fulltext.search("", CommandQuery()) == []
+
+
+def test_every_added_command_is_searchable_once(store: Store) -> None:
+    with store.unit():
+        store.commands.add([command(1, "terraform plan"), command(2, "terraform apply")])
+        store.commands.add([command(2, "terraform apply"), command(3, "terraform fmt")])  # one duplicate
+    store.commands.add([command(1, "terraform plan"), command(4, "terraform init")])
+    hits = store.fulltext.search("terraform", CommandQuery(), kinds=("command",))
+    assert sorted(h.text for h in hits) == ["terraform apply", "terraform fmt", "terraform init", "terraform plan"]
