@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.json_contract import pinned_json
+
 CONTRACTS: dict[str, set[str]] = {
     "perth.features.status.v1": {"schema", "shell", "platform", "run", "features", "problems"},
     "perth.features.check.v1": {"schema", "shell", "mode", "verdict", "findings", "problems", "budgets", "run",
@@ -36,11 +38,7 @@ depends_on = ["slow"]
 
 
 def _json(cli: Callable[..., Any], *args: str, code: int = 0) -> dict[str, Any]:
-    result = cli(*args, "--format", "json")
-    assert result.code == code, result.err
-    document: dict[str, Any] = json.loads(result.out)
-    assert set(document) == CONTRACTS[document["schema"]], document["schema"]
-    return document
+    return pinned_json(cli, CONTRACTS, *args, code=code)
 
 
 @pytest.fixture
