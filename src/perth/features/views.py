@@ -51,7 +51,9 @@ def status_view(report: CheckReport, features: dict[str, Feature]) -> Document:
                       "measured_ms": check.measured_ms, "budget_ms": check.budget_ms, "budget_status": check.status,
                       "origin": feature.origin})
     blocks: list[Block] = [Table(("feature", "phase", "state", "last ms", "budget ms", "budget", "depends on"), rows),
-                           _run_note(report.measured)]
+                           _run_note(report.measured) if rows else
+                           Note("No feature declared: write [features.NAME] tables in features.toml in the config"
+                                " directory, or pass --file (perth features import --zshrc FILE proposes some).")]
     if resolution.cascaded:
         blocks.append(_cascade_items(resolution))
     if resolution.problems:
