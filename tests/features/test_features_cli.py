@@ -137,3 +137,17 @@ def test_import_proposes_declarations_the_loader_accepts(cli: Callable[..., Any]
     assert _json(cli, "features", "build", "--file", str(out), "-o", str(tmp_path / "l.zsh"))["order"] == [
         "oh-my-zsh", "zsh-autosuggestions", "compinit"]
     assert cli("features", "import", "--zshrc", str(tmp_path / "none")).code == 3
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "llm"])
+@pytest.mark.parametrize("command", [("status",), ("check",), ("disable", "slow"), ("enable", "slow")])
+def test_read_commands_speak_every_format(cli: Callable[..., Any], user_file: Path, fmt: str,
+                                          command: tuple[str, ...]) -> None:
+    result = cli("features", *command, "--format", fmt)
+    assert result.code == 0, result.err
+    if fmt == "json":
+        assert json.loads(result.out)["schema"].startswith("perth.features.")
+    elif fmt == "llm":
+        assert "slow" in result.out and "|" not in result.out
+    else:
+        assert "slow" in result.out
