@@ -4,7 +4,9 @@
    empty features, against the same shell whose rc sources the same 20 files directly; measured
    interleaved (A B, B A, ...) with the harness of `perth shellperf`, timing off in both (the rc
    unsets PERTH_SEGMENT_LOG first, as on every normal start). The zsh loader is compiled to .zwc as
-   `perth features build -o` does. Goal: ratio <= 1.05 (zsh and bash).
+   `perth features build -o` does. The ratio is the median over rounds of loader / direct (the two
+   starts of a round run one after the other, so load from elsewhere hits both; the ratio of the
+   medians is printed too). Goal: ratio <= 1.05 (zsh and bash).
    The same comparison with timing on (SEGMENT lines written) is printed for information.
 2. Deferral gain on the worked example of docs/features.md (docs/examples/omz-like): first_prompt_ms
    of eager.toml (everything before the prompt) over deferred.toml (compinit, nvm, autosuggestions
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -52,6 +55,17 @@ def median(run: Run, metric: str) -> float:
     return value
 
 
+def paired_ratio(first: Run, second: Run) -> float:
+    """The median over rounds of second / first: the two samples of a round ran one after the other, so a
+    burst of load from elsewhere on the machine hits both (the ratio of the medians is printed too)."""
+    pairs = [(a.metrics["first_prompt_ms"].value, b.metrics["first_prompt_ms"].value)
+             for a, b in zip(first.measured, second.measured, strict=True)]
+    ratios = [b / a for a, b in pairs if a and b]
+    if not ratios:
+        raise SystemExit("first_prompt_ms was not measured")
+    return statistics.median(ratios)
+
+
 def _measure(shell: str, rcs: list[Path], samples: int) -> list[Run]:
     specs = [RunSpec(shell=shell, rc=str(rc), samples=samples, warmup=3, presses=1, keys=1, measure_exit=False)
              for rc in rcs]
@@ -75,9 +89,10 @@ def overhead(shell: str, samples: int, workdir: Path) -> dict[str, float]:
         rcs = [workdir / f"{name}-{timing}.{shell}rc" for name in ("direct", "loader")]
         rcs[0].write_text(prefix + direct)
         rcs[1].write_text(prefix + f"source {loader}\n")
-        base, through = (median(run, "first_prompt_ms") for run in _measure(shell, rcs, samples))
+        runs = _measure(shell, rcs, samples)
+        base, through = (median(run, "first_prompt_ms") for run in runs)
         figures.update({f"direct_{timing}_ms": base, f"loader_{timing}_ms": through,
-                        f"ratio_{timing}": through / base})
+                        f"ratio_{timing}": paired_ratio(*runs), f"ratio_of_medians_{timing}": through / base})
     return figures
 
 
@@ -112,13 +127,17 @@ def main() -> int:
                    f" (n = {args.samples} each, interleaved, medians)",
                    [("sourced directly, timing off", f"{o['direct_off_ms']:.2f} ms"),
                     ("through the loader, timing off", f"{o['loader_off_ms']:.2f} ms"),
-                    ("ratio loader / direct", f"{o['ratio_off']:.3f}x (goal <= {OVERHEAD_GOAL}x)"),
+                    ("ratio loader / direct, median of rounds", f"{o['ratio_off']:.3f}x (goal <= {OVERHEAD_GOAL}x)"),
+                    ("ratio of the medians", f"{o['ratio_of_medians_off']:.3f}x"),
                     ("with timing on (SEGMENT lines)", f"{o['loader_on_ms']:.2f} ms vs {o['direct_on_ms']:.2f} ms:"
                                                        f" {o['ratio_on']:.3f}x (information)")])
             gate.check(f"{shell}: `first_prompt_ms` through the loader of {FEATURES} empty features <="
-                       f" {OVERHEAD_GOAL}x sourcing the same files directly (timing off; median of {args.samples})",
-                       f"{o['loader_off_ms']:.2f} ms", f"{FEATURES} `source` lines: {o['direct_off_ms']:.2f} ms",
-                       f"{o['ratio_off']:.3f}x", o["ratio_off"] <= OVERHEAD_GOAL)
+                       f" {OVERHEAD_GOAL}x sourcing the same files directly (timing off; median over"
+                       f" {args.samples} interleaved rounds of the ratio)",
+                       f"{o['loader_off_ms']:.2f} ms (median)",
+                       f"{FEATURES} `source` lines: {o['direct_off_ms']:.2f} ms",
+                       f"{o['ratio_off']:.3f}x (ratio of the medians {o['ratio_of_medians_off']:.3f}x)",
+                       o["ratio_off"] <= OVERHEAD_GOAL)
             gate.note(f"{shell} with timing on (SEGMENT lines written): {o['loader_on_ms']:.2f} ms against"
                       f" {o['direct_on_ms']:.2f} ms ({o['ratio_on']:.3f}x), information only")
         workdir = Path(root) / "example"
