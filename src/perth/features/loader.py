@@ -1,11 +1,14 @@
 """The loader: one shell file that sources the enabled features in order, timed and contained.
 
-Layout: a header naming the declarations, a guard against being sourced twice, the C8 timing
-library (unless already defined), the runtime (``shells/perth-features.zsh|bash``), then one block
-per feature: preload and init blocks at the top level (so a feature's ``typeset``/``declare`` stays
-global), postprompt and idle blocks in functions run after the first prompt. Each block skips the
-feature when a dependency failed, times it as segment NAME with its phase, and reports a non-zero
-status or a missing file once on stderr. The same resolution gives the same file, byte for byte.
+Layout: a header naming the declarations and every feature left out (with the reason), a guard
+against being sourced twice, the timing switch (with ``PERTH_SEGMENT_LOG`` set, the C8 timing
+library unless already defined; otherwise ``:``), the runtime (``shells/perth-features.zsh|bash``,
+only the sections this loader uses), then one block per feature: preload and init blocks at the
+top level (so a feature's ``typeset``/``declare`` stays global), postprompt and idle blocks in
+functions run after the first prompt. Each block skips the feature when a dependency failed,
+times it as segment NAME with its phase, and reports a non-zero status or a missing file once on
+stderr. The same resolution gives the same file, byte for byte; ``compile_zsh_loader`` writes the
+zsh wordcode beside it.
 """
 
 from __future__ import annotations
