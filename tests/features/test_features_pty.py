@@ -200,3 +200,14 @@ def test_moving_a_200ms_feature_to_postprompt_brings_the_first_prompt_forward(tm
     eager_ms, deferred_ms = (metric_stats(run)["first_prompt_ms"].median for run in (eager, deferred))
     assert eager_ms is not None and deferred_ms is not None
     assert eager_ms - deferred_ms >= 150, (eager_ms, deferred_ms)
+
+
+def test_without_a_line_editor_deferred_features_still_load(tmp_path: Path) -> None:
+    log = tmp_path / "phases.log"
+    declarations = "".join(f'[features.{p}x]\nphase = "{p}"\nsnippet = \'{_log_line(log, "zsh", p)}\'\n'
+                           for p in ("idle", "postprompt", "init"))
+    rc = _rc(tmp_path, "zsh", declarations)
+    rc.write_text("unsetopt zle\n" + rc.read_text())
+    started = Started("zsh", rc)
+    assert [line.split()[0] for line in log.read_text().splitlines()] == ["init", "postprompt", "idle"]
+    assert "deferred_total" in parse_segment_lines(started.segment_lines).values

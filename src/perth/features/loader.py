@@ -112,7 +112,7 @@ def _deferred(shell: str, phases: list[str], features: Sequence[Feature]) -> lis
         elif position + 1 == len(phases):
             lines.append('  "$_perth_m" deferred_total deferred')
         if shell == "zsh":
-            lines.append("  zle reset-prompt")
+            lines.append("  ! zle || zle reset-prompt")
         lines.append("}")
     if phases:
         lines.append("")

@@ -52,21 +52,27 @@ _perth_feature_ready() {
 
 # section: deferred (included when a feature is postprompt or idle)
 
-# _perth_features_defer PHASE: run _perth_features_PHASE once the line editor waits for input
+# _perth_features_defer PHASE: run _perth_features_PHASE once the line editor waits for input;
+# without a line editor (unsetopt zle, a dumb terminal) run it now, before the prompt
 _perth_features_defer() {
-  [[ -o interactive && -o zle ]] || return 0
   local -i _perth_fd
-  exec {_perth_fd}</dev/null || return 0
-  typeset -gi "_perth_features_fd_$1=$_perth_fd"
-  zle -N "_perth_features_$1"
-  zle -F -w $_perth_fd "_perth_features_$1"
+  if [[ -o interactive && -o zle ]] && exec {_perth_fd}</dev/null; then
+    typeset -gi "_perth_features_fd_$1=$_perth_fd"
+    zle -N "_perth_features_$1"
+    zle -F -w $_perth_fd "_perth_features_$1"
+  else
+    typeset -gi "_perth_features_fd_$1=-1"
+    "_perth_features_$1"
+  fi
 }
 
 # _perth_features_undefer PHASE: unregister and close PHASE's descriptor (in its handler)
 _perth_features_undefer() {
   local _perth_var="_perth_features_fd_$1"
   local -i _perth_fd=${(P)_perth_var}
-  zle -F $_perth_fd
-  exec {_perth_fd}<&-
+  if (( _perth_fd >= 0 )); then
+    zle -F $_perth_fd
+    exec {_perth_fd}<&-
+  fi
   _perth_features_phase=$1
 }
