@@ -82,3 +82,23 @@ def test_the_worked_example_builds_and_defers_what_the_docs_say() -> None:
     assert sorted(f.name for f in deferred.loaded if f.phase == "postprompt") == [
         "autosuggestions", "compinit", "highlighting", "nvm"]
     assert all(Path(f.source_path).is_file() for f in deferred.loaded if f.source_path)
+
+
+@pytest.mark.parametrize(("shell", "strict"), [("bash", "set -eu"), ("zsh", "setopt nounset errexit")])
+def test_strict_mode_rc_files_survive_the_loader_and_its_failures(tmp_path: Path, shell: str, strict: str) -> None:
+    features = {"ok": Feature(name="ok", snippet="echo ok-ran"),
+                "bad": Feature(name="bad", snippet="false", depends_on=("ok",)),
+                "after": Feature(name="after", snippet="echo after-ran", depends_on=("bad",)),
+                "later": Feature(name="later", phase="postprompt", snippet="echo later-ran", depends_on=("ok",))}
+    loader = tmp_path / "loader"
+    loader.write_text(build_loader(resolve(features, Switches(), shell)))
+    flags = ["-f"] if shell == "zsh" else ["--noprofile", "--norc"]
+    # bash runs its deferred features from PROMPT_COMMAND: call it as the first prompt would
+    prompt = "; _perth_features_prompt" if shell == "bash" else ""
+    env = {k: v for k, v in os.environ.items() if k not in ("PERTH_SEGMENT_LOG", "PS1")}
+    done = subprocess.run([shell, *flags, "-c", f"{strict}; source {loader}{prompt}; echo end"], capture_output=True,
+                          text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok-ran", "later-ran", "end"]
+    assert done.stderr.splitlines() == ["perth: feature bad failed (status 1); skipped",
+                                        "perth: feature after not loaded: it depends on bad, which failed; skipped"]

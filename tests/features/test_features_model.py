@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perth.errors import ConfigError, NotFoundError
-from perth.features.model import PHASES, Feature, merge, parse_document, read_file
+from perth.features.model import KEYS, PHASES, Feature, merge, parse_document, parse_feature, read_file
 
 
 def _one(table: dict[str, object], name: str = "f") -> Feature:
@@ -76,3 +78,26 @@ def test_files_toml_errors_and_duplicates(tmp_path: Path) -> None:
     second = parse_document("two.toml", {"features": {"a": {"snippet": "y"}}})
     with pytest.raises(ConfigError, match=r"declared in one\.toml and in two\.toml"):
         merge([*first, *second])
+
+
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 100_000), st.floats(allow_nan=True),
+                   st.text(max_size=12), st.lists(st.text(max_size=8), max_size=3),
+                   st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+
+
+def _outcome(name: str, table: dict[str, object]) -> Feature | ConfigError:
+    try:
+        return parse_feature("any.toml", name, table)
+    except ConfigError as error:
+        return error
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12), st.dictionaries(st.sampled_from([*KEYS, "other", ""]), VALUES, max_size=6))
+def test_any_table_is_a_feature_or_one_config_error(name: str, table: dict[str, object]) -> None:
+    outcome = _outcome(name, table)
+    if isinstance(outcome, ConfigError):
+        assert "\n" not in outcome.message and outcome.fix
+    else:
+        assert outcome.name == name and outcome.phase in PHASES
+        assert (outcome.source is None) != (outcome.snippet is None)

@@ -36,7 +36,8 @@ _perth_feature_ready() {
 
 # the prompt as bash will draw it, when it is a single line (else nothing)
 _perth_features_prompt_line() {
-  _perth_features_line=${PS1@P}
+  _perth_features_line=${PS1-}
+  _perth_features_line=${_perth_features_line@P}
   _perth_features_line=${_perth_features_line//[$'\001\002']/}
   [[ $_perth_features_line == *$'\n'* ]] && _perth_features_line=
   return 0
