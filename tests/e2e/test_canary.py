@@ -192,6 +192,19 @@ def history_file_import(c: Canary) -> None:
 
 
 @entry_point
+def zshrc_import(c: Canary) -> None:
+    zshrc = c.workdir / "canary.zshrc"
+    zshrc.write_text(f"{c.sentence()}\nsource ~/.fzf.zsh\neval \"$(tool init zsh --token {c.secrets['env-token']})\"\n",
+                     encoding="utf-8")
+    proposal = c.workdir / "proposed-features.toml"
+    assert c.perth("features", "import", "--zshrc", str(zshrc), "-o", str(proposal)) == 0
+    assert c.perth("features", "import", "--zshrc", str(zshrc)) == 0
+    assert "[REDACTED:" in c.outputs[-2]
+    c.extra_files.append(proposal)
+    zshrc.unlink()  # the input held the secrets on purpose
+
+
+@entry_point
 def redact_and_scan_commands(c: Canary) -> None:
     assert c.perth("redact", stdin=c.sentence() + "\n" + c.pem + "\n") == 0
     assert "[REDACTED:" in c.outputs[-2]

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("perth.cli.redact", "Redact secrets from standard input; `perth redact stats` shows the counters."),
     "scan": ("perth.cli.redact", "Scan files for secrets (a pre-commit hook); exits 5 when any is found."),
     "shellperf": ("perth.cli.shellperf", "Measure and guard shell start-up time (baselines, gates, badges)."),
+    "features": ("perth.cli.features", "Shell features: a timed loader that defers slow ones; budgets checked."),
     "init": ("perth.cli.capture", "Print the shell integration script that records every command you run."),
     "ingest": ("perth.cli.capture", "Move recorded commands from the spool into the store now."),
     "pause": ("perth.cli.capture", "Stop recording commands in this shell (or --global: everywhere)."),

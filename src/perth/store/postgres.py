@@ -66,7 +66,15 @@ class PostgresStore:
     capabilities: frozenset[str] = CAPABILITIES
 
     def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True) -> None:
-        self.db = PgDatabase(url, timeout_ms=timeout_ms, migrate_schema=migrate_schema)
+        self.db = PgDatabase(url, timeout_ms=timeout_ms)
+        if migrate_schema:
+            from perth.store.pg_migrations import migrate
+
+            try:
+                migrate(self.db)  # under an advisory lock; nothing to do in the common case
+            except BaseException:
+                self.db.close()
+                raise
 
     def __getattr__(self, name: str) -> Any:
         """Build a port's adapter on first use."""
