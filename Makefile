@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize docs deb-deps clean
+.PHONY: run test smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize docs deb-deps clean
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,12 @@ pytest: $(BIN)/perth
 	@set +e; PERTH_HOME= $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: failing"; exit 1; fi; exit $$rc
 
-## test: install everything (Python and Debian packages) and run lint, types, contracts and tests
-test: deb-deps $(BIN)/perth lint typecheck contracts pytest
+## smoke-core: install the core alone (no extra) into a fresh venv under a temporary folder and tour it
+smoke-core:
+	$(PYTHON) tests/install/core_smoke.py
+
+## test: install everything (Python and Debian packages) and run lint, types, contracts, the core-only smoke and tests
+test: deb-deps $(BIN)/perth lint typecheck contracts smoke-core pytest
 
 bench: bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize
 
