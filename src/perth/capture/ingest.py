@@ -28,6 +28,7 @@ from perth.capture.spool_format import SpoolRecord, parse_line
 from perth.errors import InvalidInputError
 from perth.ids import uuid7
 from perth.record import Record
+from perth.text import decode_utf8
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class _SpoolReader:
         bad: list[tuple[int, str, str]] = []
         position = start
         for raw in chunk.split(b"\n")[:-1]:
-            line = raw.decode("utf-8", "replace")
+            line = decode_utf8(raw)
             self.counts["lines"] += 1
             try:
                 record = parse_line(line)
@@ -245,7 +246,7 @@ class _SpoolReader:
                 self.counts["waiting"] += 1
                 return
             with store.transaction():
-                self._quarantine(path, consumed, tail.decode("utf-8", "replace"),
+                self._quarantine(path, consumed, decode_utf8(tail),
                                  f"incomplete last line, idle for {idle:.0f}s (the shell probably died)")
                 store.set_spool_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
             consumed += len(tail)

@@ -21,8 +21,8 @@ and the line ended by LF, using only shell builtins::
 - ``command``: the command line as typed, multi-line commands included.
 
 Text fields are escaped so that a record stays on one line: ``\\`` becomes ``\\\\``,
-TAB ``\\t``, LF ``\\n`` and CR ``\\r``.  Bytes that are not valid UTF-8 are decoded
-with replacement characters by the reader; nothing is dropped.
+TAB ``\\t``, LF ``\\n`` and CR ``\\r``.  Bytes that are not valid UTF-8 are kept as
+``\\xNN`` escapes by the reader (:mod:`perth.text`); nothing is dropped.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from perth.records import (
     check_pane_name,
 )
 from perth.runtime import Runtime
+from perth.text import escape_strings, is_clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ def export_to_file(rt: Runtime, path: str, *, pane_names: Iterable[str] = (), in
 
 def _dump(rt: Runtime, document: dict[str, Any]) -> Redacted:
     line = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if not is_clean(line):  # text an earlier Perth stored with lone surrogates: escaped like new input
+        line = json.dumps(escape_strings(document), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rt.redact(line, "export")
 
 
@@ -175,7 +178,7 @@ def parse_import(rt: Runtime, lines: Iterable[str]) -> ParsedImport:
         if not raw.strip():
             continue
         try:
-            doc = json.loads(raw)
+            doc = escape_strings(json.loads(raw))
         except json.JSONDecodeError as exc:
             raise _invalid(number, f"not valid JSON ({exc.msg})") from None
         if not isinstance(doc, dict):

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from perth.record import Record
+from perth.text import escape_strings, is_clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -137,7 +138,8 @@ def _llm(doc: Document) -> str:
 def render(doc: Document, fmt: str) -> str:
     """Render a document in one of :data:`FORMATS`."""
     if fmt == "json":
-        return json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
+        return text if is_clean(text) else json.dumps(escape_strings(doc.to_json()), ensure_ascii=False, indent=2)
     if fmt == "markdown":
         return _markdown(doc)
     if fmt == "llm":
