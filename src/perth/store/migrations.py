@@ -246,6 +246,12 @@ def m008_llm(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)")
 
 
+def m009_pane_places(db: sqlite3.Connection) -> None:
+    """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
+    db.execute("ALTER TABLE panes ADD COLUMN auto_key TEXT")
+    db.execute("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -255,6 +261,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "commands", m006_commands),
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
+    Migration(9, "pane_places", m009_pane_places),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

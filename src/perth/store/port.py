@@ -52,6 +52,9 @@ class Store(Protocol):
     def find_pane_by_mux(self, mux_kind: str, mux_pane_id: str) -> Pane | None:
         """The live pane registered for a multiplexer pane id."""
 
+    def find_pane_by_auto_key(self, auto_key: str) -> Pane | None:
+        """The live automatic pane standing for a place (``Pane.auto_key``)."""
+
     def list_panes(self, query: PaneQuery) -> list[Pane]:
         """Panes matching the query, most recently seen first."""
 

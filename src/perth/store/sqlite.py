@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 _PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, repo_root, branch,"
-                 " tags, meta, created_at, last_seen_at, deleted_at")
+                 " tags, meta, created_at, last_seen_at, deleted_at, auto_key")
 _ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
                   " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
 
@@ -58,7 +58,7 @@ def _pane(row: Sequence[Any]) -> Pane:
         id=row[0], name=row[1], status=row[2], session=row[3], tab=row[4], mux_kind=row[5],
         mux_pane_id=row[6], cwd=row[7], repo_root=row[8], branch=row[9],
         tags=_json_list(row[10]), meta=_from_json(row[11]) or {},
-        created_at=row[12], last_seen_at=row[13], deleted_at=row[14],
+        created_at=row[12], last_seen_at=row[13], deleted_at=row[14], auto_key=row[15],
     )
 
 
@@ -76,7 +76,7 @@ def _pane_params(pane: Pane) -> tuple[Any, ...]:
         pane.id, pane.name, pane.status, pane.session, pane.tab, pane.mux_kind, pane.mux_pane_id,
         pane.cwd, pane.repo_root, pane.branch, _to_json(list(pane.tags)),
         _to_json(dict(pane.meta)), pane.created_at, pane.last_seen_at,
-        pane.deleted_at,
+        pane.deleted_at, pane.auto_key,
     )
 
 
@@ -153,7 +153,7 @@ class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
     def add_pane(self, pane: Pane) -> None:
         """Insert a pane; a live pane with the same name is a :class:`ConflictError`."""
         try:
-            self._write(f"INSERT INTO panes({_PANE_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            self._write(f"INSERT INTO panes({_PANE_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                         _pane_params(pane))
         except sqlite3.IntegrityError as exc:
             raise ConflictError(
@@ -186,6 +186,13 @@ class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
         rows = self._rows(
             f"SELECT {_PANE_COLUMNS} FROM panes WHERE mux_kind = ? AND mux_pane_id = ?"
             " AND deleted_at IS NULL ORDER BY last_seen_at DESC LIMIT 1", (mux_kind, mux_pane_id))
+        return _pane(rows[0]) if rows else None
+
+    def find_pane_by_auto_key(self, auto_key: str) -> Pane | None:
+        """The live automatic pane standing for a place (``perth.panes.automatic``)."""
+        rows = self._rows(
+            f"SELECT {_PANE_COLUMNS} FROM panes WHERE auto_key = ? AND deleted_at IS NULL"
+            " ORDER BY created_at LIMIT 1", (auto_key,))
         return _pane(rows[0]) if rows else None
 
     def list_panes(self, query: PaneQuery) -> list[Pane]:
