@@ -12,6 +12,7 @@ import hashlib
 import os
 
 from perth.capture.records import Command
+from perth.clock import FUTURE_SLACK_MS, MAX_DURATION_MS
 from perth.errors import InvalidInputError, NotFoundError
 from perth.ids import uuid7
 from perth.record import Record
@@ -65,14 +66,20 @@ def _commands(rt: Runtime, shell: str, batch: list[ImportedCommand], fallback_ms
     """Commands of one batch, their texts redacted in one pass of the filter."""
     texts = rt.secret_filter.redact_lines([item.command for item in batch], source="import")
     commands = []
+    latest = rt.clock() + FUTURE_SLACK_MS
     for item, text in zip(batch, texts, strict=True):
         start_ms = item.start_us // 1000 if item.start_us is not None else fallback_ms
+        if not 0 <= start_ms <= latest:  # a damaged or forged time stamp: the line is kept, at the file's time
+            start_ms = fallback_ms
+        duration_ms = item.duration_us // 1000 if item.duration_us is not None else None
+        if duration_ms is not None and not 0 <= duration_ms <= MAX_DURATION_MS:
+            duration_ms = None
         digest = hashlib.sha1(item.command.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:20]
         base = f"import:{shell}:{item.start_us if item.start_us is not None else '-'}:{digest}"
         seen[base] = seen.get(base, 0) + 1
         commands.append(Command(
             id=uuid7(start_ms), pane_id=None, pane_name=None, start_ms=start_ms,
-            duration_ms=item.duration_us // 1000 if item.duration_us is not None else None, exit=None,
+            duration_ms=duration_ms, exit=None,
             command=text, shell=shell, source=f"import:{shell}", dedup_key=f"{base}:{seen[base]}",
         ))
     return commands
@@ -90,7 +97,7 @@ def import_history(rt: Runtime, shell: str, path: str | None = None,
     target = path or default_history_file(shell, rt.environ)
     data = _read(target)
     fmt = detect_format(data, shell)
-    fallback_ms = int(os.stat(target).st_mtime * 1000)
+    fallback_ms = min(int(os.stat(target).st_mtime * 1000), rt.clock())
     items: Iterable[ImportedCommand] = parse_history(data, shell, fmt=fmt)
     if track is not None:
         items = track(items)

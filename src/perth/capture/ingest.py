@@ -25,7 +25,8 @@ import time
 
 from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
-from perth.errors import InvalidInputError
+from perth.clock import MAX_DURATION_MS, check_time
+from perth.errors import InvalidInputError, PerthError
 from perth.ids import uuid7
 from perth.record import Record
 from perth.text import decode_utf8
@@ -192,7 +193,7 @@ class _SpoolReader:
         self._finish_file(path, offset + end, data[end:], stat)
 
     def _ingest_chunk(self, path: str, start: int, chunk: bytes) -> None:
-        parsed: list[tuple[int, SpoolRecord]] = []
+        parsed: list[tuple[int, SpoolRecord, str]] = []
         bad: list[tuple[int, str, str]] = []
         position = start
         for raw in chunk.split(b"\n")[:-1]:
@@ -206,9 +207,9 @@ class _SpoolReader:
                 if self.ignore.skips(record):
                     self.counts["ignored"] += 1
                 else:
-                    parsed.append((position, record))
+                    parsed.append((position, record, line))
             position += len(raw) + 1
-        commands = self._commands(path, parsed)
+        commands = self._commands(path, parsed, bad)
         store = self.rt.store
         with store.transaction():
             for at, line, reason in bad:
@@ -217,19 +218,26 @@ class _SpoolReader:
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
-    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord]]) -> list[Command]:
+    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord, str]],
+                  bad: list[tuple[int, str, str]]) -> list[Command]:
         """Redact the chunk's texts in one pass of the filter, then build the commands.
 
         Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
-        distinct one is redacted once.
+        distinct one is redacted once.  A line that cannot become a command (a time out of range,
+        a pane that cannot be created) joins ``bad`` to be quarantined: no line blocks ingest.
         """
-        places = list(dict.fromkeys(text for _, r in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
-        texts = [record.command for _, record in parsed] + places
+        places = list(dict.fromkeys(text for _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
+        texts = [record.command for _, record, _ in parsed] + places
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         half = len(parsed)
         clean = dict(zip(places, redacted[half:], strict=True))
-        return [self._command(record, path, position, redacted[i], clean)
-                for i, (position, record) in enumerate(parsed)]
+        commands = []
+        for i, (position, record, line) in enumerate(parsed):
+            try:
+                commands.append(self._command(record, path, position, redacted[i], clean))
+            except PerthError as exc:
+                bad.append((position, line, exc.what))
+        return commands
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
         redacted = self.rt.redact(text, "capture")
@@ -258,11 +266,13 @@ class _SpoolReader:
                  clean: Mapping[str, str]) -> Command:
         rt = self.rt
         duration_ms = record.duration_us // 1000
+        if not 0 <= duration_ms <= MAX_DURATION_MS:
+            raise InvalidInputError(f"duration {duration_ms} ms is out of range", "the line is quarantined")
         if record.start_us is None:  # fish has no clock builtin: derive the start from now
             start_ms = rt.clock() - duration_ms
             identity = f"{os.path.basename(path)}:{position}"
         else:
-            start_ms = record.start_us // 1000
+            start_ms = check_time(record.start_us // 1000, "start time", now=rt.clock())
             identity = str(record.start_us)
         pane = self.linker.pane_for(record)
         return Command(

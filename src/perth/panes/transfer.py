@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from perth import __version__
-from perth.clock import from_iso, to_iso
+from perth.clock import check_time, from_iso, now_ms, to_iso
 from perth.errors import InvalidInputError
 from perth.panes.service import clean_tags
 from perth.record import Record, replace
@@ -97,7 +97,10 @@ def _time(value: Any, field: str, line: int, *, optional: bool = False) -> int |
         return None
     if not isinstance(value, str):
         raise _invalid(line, f"{field} must be an ISO-8601 time string")
-    return from_iso(value)
+    try:
+        return check_time(from_iso(value), field, now=now_ms())
+    except InvalidInputError as exc:
+        raise _invalid(line, exc.what) from None
 
 
 def _invalid(line: int, problem: str) -> InvalidInputError:
