@@ -64,3 +64,25 @@ def escape_strings(value: Any) -> Any:
     if isinstance(value, list):
         return [escape_strings(item) for item in value]
     return value
+
+
+def _control_escapes() -> dict[int, str]:
+    """Characters that can drive a terminal: C0 controls but LF and TAB, DEL, C1 controls, and the
+    bidirectional overrides that reorder what a reader sees."""
+    codes = [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
+             *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    return {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in codes}
+
+
+_CONTROL_ESCAPES = _control_escapes()
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _CONTROL_ESCAPES if code >= 0x7F}
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: every control character shown as ``\\xNN`` (line breaks and tabs kept)."""
+    return text.translate(_CONTROL_ESCAPES)
+
+
+def json_printable(text: str) -> str:
+    """JSON text with the control characters JSON leaves raw (DEL, C1, bidi overrides) escaped."""
+    return text.translate(_JSON_ESCAPES)
