@@ -17,6 +17,7 @@ import threading
 import time
 
 from perth.errors import ConflictError, PerthError
+from perth.files import private_dirs
 from perth.record import Record
 
 TYPE_CHECKING = False
@@ -54,7 +55,7 @@ class DaemonLock:
     def __init__(self, path: str) -> None:
         import fcntl
 
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        private_dirs(os.path.dirname(path))
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
