@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,14 @@ services:
 	start 4222 start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log && \
 	start 3306 start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
 
-## test: install everything (Python and Debian packages), start the local servers, run lint, types, contracts and tests
-test: deb-deps $(BIN)/perth services lint typecheck contracts pytest
+## smoke-core: install the core alone (no extra) into a fresh venv under a temporary folder and tour it
+smoke-core:
+	$(PYTHON) tests/install/core_smoke.py
+
+## test: install everything (Python and Debian packages), start the local servers, run lint, types, contracts,
+## the core-only smoke tour and the tests
+test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
+
 
 # Benchmarks: each exits 1 when a goal it names is not met (BENCH_FLAGS=--no-gate to explore).
 # `make bench` runs them all, then writes their figures into docs/benchmarks.md (bench/report.py)

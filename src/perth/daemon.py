@@ -18,6 +18,7 @@ import time
 
 from perth.daemon_task import DaemonTask
 from perth.errors import ConflictError, PerthError
+from perth.files import private_dirs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class DaemonLock:
     def __init__(self, path: str) -> None:
         import fcntl
 
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        private_dirs(os.path.dirname(path))
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -35,9 +35,10 @@ SHELL_RC_FILES: dict[str, tuple[str, ...]] = {
 }
 INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bashrc", 'eval "$(perth init bash)"'),
               "fish": ("~/.config/fish/config.fish", "perth init fish | source")}
+#: (module, what it gives, extra)
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
-    ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
-    ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "pip install 'perth[otel]'"),
+    ("pygal", "SVG trend charts (perth shellperf report --chart)", "charts"),
+    ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "otel"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",
@@ -144,19 +145,15 @@ def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Che
 
 def _trace_checks(settings: Settings) -> list[Check]:
     """``trace.exporter``: off, or on with what it needs installed."""
-    from importlib.util import find_spec
+    from perth.extras import install_command, module_available
 
     exporter = str(settings.get("trace.exporter"))
     if exporter == "none":
         return [Check("trace", "exporter", "ok", "off (trace.exporter = none)")]
     module = TRACE_MODULES[exporter]
-    try:
-        found = find_spec(module) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
+    if not module_available(module):
         return [Check("trace", "exporter", "fail", f"{exporter}: OpenTelemetry is not installed ({module})",
-                      "pip install 'perth[otel]', or set trace.exporter to none")]
+                      f"{install_command('otel')}, or set trace.exporter to none")]
     where = "stderr" if exporter == "console" else (str(settings.get("trace.endpoint")) or "the OTEL_* default")
     return [Check("trace", "exporter", "ok", f"{exporter} -> {where}")]
 
@@ -211,13 +208,13 @@ def _tool_checks() -> list[Check]:
 
 
 def _python_extra_checks() -> list[Check]:
-    from importlib.util import find_spec
+    from perth.extras import install_command, module_available
 
     checks = []
-    for module, purpose, install in PYTHON_EXTRAS:
-        found = find_spec(module) is not None
+    for module, purpose, extra in PYTHON_EXTRAS:
+        found = module_available(module)
         checks.append(Check("optional", module, "ok", f"{'installed' if found else 'not installed'} — {purpose}",
-                            "" if found else install))
+                            "" if found else install_command(extra)))
     return checks
 
 

@@ -183,6 +183,34 @@ def shell_capture_spool(c: Canary) -> None:
 
 
 @entry_point
+def real_shell_hooks(c: Canary) -> None:
+    """Secrets typed in real zsh, bash and fish: no hook scratch file keeps one while the shell
+    lives, and the spool is emptied by ingest (the shells' own history files are not Perth's)."""
+    import shutil
+
+    from tests.capture.shell_driver import InteractiveShell
+
+    spool = c.home / "state" / "spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    for name in ("zsh", "bash", "fish"):
+        if shutil.which(name) is None:
+            continue
+        with InteractiveShell(name, c.workdir / f"shell-{name}") as shell:
+            shell.run(f": export GITHUB_TOKEN={c.secrets['github-pat']}")
+            shell.run(f": stripe {c.secrets['stripe-live']}")
+            shell.run(": done")
+            scratch = [p for p in shell.spool_dir.iterdir() if p.is_file() and not p.name.endswith(".spool")]
+            for path in scratch:  # read while the shell lives: nothing captured rests there
+                c.outputs.append(path.read_bytes().decode("utf-8", "replace"))
+            for path in shell.spool_files():
+                path.rename(spool / path.name)
+                os.utime(spool / path.name, (time.time() - 60, time.time() - 60))  # the shell is done with it
+        c.extra_files += [p for p in scratch if p.exists()]
+    assert c.perth("ingest") == 0
+    assert not list(spool.glob("*.spool*")), "ingest empties the spool"
+
+
+@entry_point
 def history_file_import(c: Canary) -> None:
     history = c.workdir / "zsh_history"
     history.write_text(f": 1700000000:0;{c.sentence()}\n: 1700000001:2;curl -u admin:{c.secrets['url-password']}"

@@ -24,7 +24,7 @@ EXPECTED_TABLES = {
     "commands_fts": ["command"],
     "entries_fts": ["summary", "goal_delta"],
     "panes": ["id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root",
-              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at"],
+              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at", "auto_key"],
     "entries": ["id", "pane_id", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
                 "goal_delta", "tags", "schema_version", "updated_at", "deleted_at"],
     "entry_tags": ["tag", "entry_id"],

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from perth.cli.context import CliContext, add_format
+from perth.files import private_dirs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def run_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
     rt = ctx.runtime()
     directory = spool_dir(rt)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    private_dirs(directory)
     os.chmod(directory, 0o700)
     command = os.environ.get("PERTH_COMMAND") or "perth"
     sys.stdout.write(render_init(args.shell, spool_dir=directory, perth_command=command))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from perth import __version__
 from perth.cli.context import CliContext, PerthParser
 from perth.errors import ExitCode, PerthError, UsageError
+from perth.text import escape_undecodable
 
 # command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -109,10 +110,20 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+def _escape_standard_streams() -> None:
+    """Undecodable bytes read from stdin become ``\\xNN`` (perth.text's policy); output never fails on them."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``perth`` with ``argv``; returns the exit code."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    ctx = CliContext(environ=dict(os.environ))
+    args_list = [escape_undecodable(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    _escape_standard_streams()
+    ctx = CliContext(environ={key: escape_undecodable(value) for key, value in os.environ.items()})
     started = time.perf_counter()
     code: int = ExitCode.OK
     error: PerthError | None = None

@@ -256,6 +256,12 @@ def m009_commands_fts_by_batch(db: sqlite3.Connection) -> None:
     db.execute("DROP TRIGGER commands_fts_insert")
 
 
+def m010_pane_places(db: sqlite3.Connection) -> None:
+    """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
+    db.execute("ALTER TABLE panes ADD COLUMN auto_key TEXT")
+    db.execute("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -266,6 +272,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
     Migration(9, "commands_fts_by_batch", m009_commands_fts_by_batch),
+    Migration(10, "pane_places", m010_pane_places),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -109,8 +109,15 @@ CREATE TABLE llm_calls (
 CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)
 """
 
+def m002_pane_places(db: PgDatabase) -> None:
+    """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
+    db.run("ALTER TABLE panes ADD COLUMN auto_key TEXT")
+    db.run("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
+    PgMigration(2, "pane_places", m002_pane_places),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 
