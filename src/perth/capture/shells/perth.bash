@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Perth shell integration for bash (5.0 or newer).  Install with one line in ~/.bashrc:
-#
-#     eval "$(perth init bash)"
+# Perth shell integration for bash (5.0 or newer).  Install: `perth init bash --install`
+# writes this script, filled in, to a file and prints the one `source` line to add
+# to ~/.bashrc (`perth init bash` alone prints it).
 #
 # Every finished command becomes one line appended to this shell's spool file
 # (format: perth/capture/spool_format.py).  The hooks use builtins only: no

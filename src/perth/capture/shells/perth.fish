@@ -1,6 +1,6 @@
-# Perth shell integration for fish.  Install with one line in ~/.config/fish/config.fish:
-#
-#     perth init fish | source
+# Perth shell integration for fish.  Install: `perth init fish --install`
+# writes this script, filled in, to a file and prints the one `source` line to add
+# to ~/.config/fish/config.fish (`perth init fish` alone prints it).
 #
 # Every finished command becomes one line appended to this shell's spool file
 # (format: perth/capture/spool_format.py).  The handlers use builtins and
