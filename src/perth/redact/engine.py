@@ -21,7 +21,7 @@ from perth.redact.redacted import REDACTION_PREFIX
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
     from typing import Protocol
 
     from perth.redact.table import CompiledRule, RuleTable
@@ -248,25 +248,33 @@ class Engine:
     def _candidates(self, text: str, start: int, end: int,
                     rules: tuple[CompiledRule, ...]) -> list[_Candidate]:
         found: list[_Candidate] = []
+        earlier: list[_Spans] = []
         for compiled in rules:
-            if compiled.kind == "pem-block":
-                from perth.redact import pem
-
-                spans = [(s + start, e + start) for s, e in pem.find_blocks(text[start:end])]
-            else:
-                spans = [_secret_span(m, compiled.secret_groups)
-                         for m in compiled.regex.finditer(text, start, end)]
-            for s, e in spans:
-                if s < e and not _dominated(found, s, e, compiled) and _acceptable(compiled, text[s:e]):
+            spans = _Spans((compiled.priority, -compiled.order))
+            verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
+            for s, e in _rule_spans(compiled, text, start, end):
+                if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
+                    continue
+                value = text[s:e]
+                accepted = verdicts.get(value)
+                if accepted is None:
+                    accepted = verdicts[value] = _acceptable(compiled, value)
+                if accepted:
                     found.append(_Candidate(s, e, compiled.priority, compiled.order, compiled.id))
+                    spans.add(s, e)
+            if spans.starts:
+                earlier.append(spans)
         if found and self.allow:
             found = self._drop_allowed(found, text, start, end)
         return found
 
     def _drop_allowed(self, found: list[_Candidate], text: str, start: int,
                       end: int) -> list[_Candidate]:
-        spans = [m.span() for regex in self.allow for m in regex.finditer(text, start, end)]
-        return [c for c in found if not any(s <= c.start and c.end <= e for s, e in spans)]
+        spans = sorted(m.span() for regex in self.allow for m in regex.finditer(text, start, end))
+        allowed = _Spans((0, 0))
+        for s, e in spans:
+            allowed.add(s, e)
+        return [c for c in found if not allowed.covers(c.start, c.end)]
 
     def priority(self, rule_id: str) -> int:
         """The priority of a rule, built-in or custom."""
@@ -283,14 +291,56 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
     return match.span()
 
 
-def _dominated(found: list[_Candidate], start: int, end: int, rule: CompiledRule) -> bool:
-    """Whether a candidate already found covers ``start:end`` and outranks ``rule``: then the
+def _rule_spans(compiled: CompiledRule, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The spans a rule would replace in ``text[start:end]``, in increasing order of start."""
+    if compiled.kind == "pem-block":
+        from perth.redact import pem
+
+        for s, e in pem.find_blocks(text[start:end]):
+            yield s + start, e + start
+        return
+    groups = compiled.secret_groups
+    for match in compiled.regex.finditer(text, start, end):
+        yield _secret_span(match, groups)
+
+
+class _Spans:
+    """The spans one rule kept, in increasing order of start, with the running maximum of their
+    ends: whether one of them covers a span is a binary search, not a scan of them all (a line
+    of a million repeated keywords holds a hundred thousand spans)."""
+
+    __slots__ = ("ends", "rank", "starts")
+
+    def __init__(self, rank: tuple[int, int]) -> None:
+        self.rank = rank
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        if self.starts and start < self.starts[-1]:  # never for finditer; kept correct anyway
+            from bisect import insort
+
+            pairs = list(zip(self.starts, self.ends, strict=True))
+            insort(pairs, (start, end))
+            self.starts, self.ends = [p[0] for p in pairs], []
+            for _, e in pairs:
+                self.ends.append(max(e, self.ends[-1]) if self.ends else e)
+            return
+        self.starts.append(start)
+        self.ends.append(max(end, self.ends[-1]) if self.ends else end)
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether a kept span contains ``start:end``."""
+        from bisect import bisect_right
+
+        index = bisect_right(self.starts, start) - 1
+        return index >= 0 and self.ends[index] >= end
+
+
+def _dominated(earlier: list[_Spans], start: int, end: int, rank: tuple[int, int]) -> bool:
+    """Whether a candidate already found covers ``start:end`` and outranks ``rank``: then the
     span cannot change the merged regions, and its value checks are skipped."""
-    for cand in found:
-        if cand.start <= start and end <= cand.end and (cand.priority, -cand.order) > (
-                rule.priority, -rule.order):
-            return True
-    return False
+    return any(spans.rank > rank and spans.covers(start, end) for spans in earlier)
 
 
 def _acceptable(rule: ValueChecks, value: str) -> bool:

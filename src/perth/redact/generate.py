@@ -7,7 +7,9 @@ cannot afford.  The filter runs from two generated, import-free modules instead:
 ``keywords.py``  the prefilter's keywords, and each rule's gate (keywords, literal steps,
                  shortest non-blank run: see :mod:`perth.redact.derive`); the hot path loads
                  only this;
-``ruleset.py``   per rule, what matching needs (pattern, flags, value checks).
+``ruleset.py``   per rule, what matching needs (pattern, flags, value checks); the pattern
+                 with its leading look-behind moved after its first character
+                 (:mod:`perth.redact.hoist`), so that ``re`` skips ahead.
 
 A test fails, naming this command, when either file is out of date::
 
@@ -20,6 +22,7 @@ import sys
 from pathlib import Path
 
 from perth.redact.derive import min_run, steps
+from perth.redact.hoist import hoisted
 from perth.redact.rules import RULES, Rule
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +45,14 @@ def ruleset_source(rules: tuple[Rule, ...] = RULES) -> str:
 
 def spec_of(rule: Rule) -> tuple[str, str, bool, str, int, str, int, float]:
     """What matching needs of a rule (see ``ruleset.Spec``)."""
-    return (rule.id, rule.pattern, rule.ignore_case, rule.kind, rule.priority, rule.value_checks,
+    return (rule.id, hoisted(rule.pattern, _flags(rule)), rule.ignore_case, rule.kind, rule.priority, rule.value_checks,
             rule.min_length, rule.entropy)
+
+
+def _flags(rule: Rule) -> int:
+    import re
+
+    return re.ASCII | (re.IGNORECASE if rule.ignore_case else 0)
 
 
 def gate_of(rule: Rule) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int]:

@@ -51,8 +51,12 @@ def compile_pattern(pattern: str, order: int, rule_id: str, *, ignore_case: bool
 
 
 def compile_rule(rule: Rule, order: int) -> CompiledRule:
-    """Compile a :class:`~perth.redact.rules.Rule` (the tests and tools use this)."""
-    return compile_pattern(rule.pattern, order, rule.id, ignore_case=rule.ignore_case,
+    """Compile a :class:`~perth.redact.rules.Rule` as the runtime table does (its pattern
+    hoisted: :mod:`perth.redact.hoist`); the tests and tools use this."""
+    from perth.redact.hoist import hoisted
+
+    flags = FLAGS | (re.IGNORECASE if rule.ignore_case else 0)
+    return compile_pattern(hoisted(rule.pattern, flags), order, rule.id, ignore_case=rule.ignore_case,
                            priority=rule.priority, value_checks=rule.value_checks,
                            min_length=rule.min_length, entropy=rule.entropy, kind=rule.kind)
 
@@ -139,10 +143,19 @@ class _Re2Triggers:
         return cls(regex, rule_set)
 
     def starts(self, low: str) -> Iterator[int]:
-        """Where triggers match in lowercased text (non-overlapping, leftmost first)."""
+        """The first position where a trigger matches on each line of lowercased text that has
+        one.  One search per such line, resumed after the line's end: a search reads at most to
+        the end of the line it matches on (a trigger never crosses a line break), so the whole
+        scan reads each character a bounded number of times, however the line is made."""
         data = low.encode("ascii", "replace")  # one byte per character: offsets carry over
-        for match in self._regex.finditer(data):  # type: ignore[attr-defined]
-            yield match.start()
+        search = self._regex.search  # type: ignore[attr-defined]
+        position = 0
+        while (match := search(data, position)) is not None:
+            start = match.start()
+            yield start
+            position = data.find(b"\n", start) + 1
+            if not position:
+                return
 
     def rules(self, low: str) -> list[int]:
         """The rules (positions in the table) whose trigger matches in lowercased text."""

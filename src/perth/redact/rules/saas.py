@@ -216,7 +216,7 @@ def _saas() -> tuple[Rule, ...]:
              ("TWITCH_CLIENT_SECRET=" + fake(LOWER + DIGITS, 30, "twitch"),),
              ("TWITCH_CHANNEL=acme_live",)),
         Rule("twitter-bearer-token", "Twitter / X app bearer token (AAAA...)",
-             r"(?<![A-Za-z0-9])A{22}[A-Za-z0-9%]{50,160}+", ("a" * 22,),
+             r"(?<![A-Za-z0-9])A{22}[A-Za-z0-9%]{50,160}+(?![A-Za-z0-9%])", ("a" * 22,),
              ("TWITTER_BEARER_TOKEN=" + "A" * 22 + fake(ALNUM, 60, "tw") + "%3D" + fake(ALNUM, 20, "tw2"),),
              ("A" * 22 + "short",)),
         Rule("twitter-api-secret", "Twitter / X API or access-token secret next to its name",
