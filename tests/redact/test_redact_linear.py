@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perth.redact import SecretFilter, engine
-from perth.redact.filter import _MAX_PASSES
+from perth.redact.engine import MAX_PASSES
 from perth.redact.hoist import hoisted
 from perth.redact.keywords import KEYWORDS
 from perth.redact.rules import RULES, Rule
@@ -114,7 +114,7 @@ def test_each_rule_scans_a_long_line_once_per_pass(shape: str, monkeypatch: pyte
     monkeypatch.setattr(engine, "_rule_spans", counted)
     text = shape * (60_000 // len(shape))
     once = SecretFilter().redact(text)
-    assert max(scans.values(), default=0) <= _MAX_PASSES
+    assert max(scans.values(), default=0) <= MAX_PASSES
     assert SecretFilter().redact(once) == once
 
 

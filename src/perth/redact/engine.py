@@ -5,7 +5,7 @@ literals its pattern needs, in order, and the length of the non-blank run it nee
 ``keywords.GATES``) is checked with plain string operations, and only the rules whose gate
 passes are compiled and run.  Most texts that merely mention a token or a login stop there,
 before the rule table, the allow-list or any pattern is loaded.  A large text is scanned for the
-lines that may hold a secret and only those lines are matched (:mod:`perth.redact.blocks`).
+lines that may hold a secret and only those lines are matched (:mod:`perth.redact.lines`).
 
 Every match is narrowed to its ``secret*`` group, checked against the allow-lists, and the
 overlapping matches are merged into regions labelled with the most specific rule (provider
@@ -14,9 +14,18 @@ formats beat credential syntax, which beats the entropy rule; ties go to the ear
 
 from __future__ import annotations
 
-from perth.record import Record
 from perth.redact.keywords import GATES, KEYWORDS
 from perth.redact.redacted import REDACTION_PREFIX
+from perth.redact.regions import (
+    SHORT_TEXT,
+    Candidate,
+    Region,
+    apply,
+    lower,
+    merge,
+    placeholder,
+    placeholder_regex,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,59 +50,13 @@ if TYPE_CHECKING:
     #: A placeholder ``[REDACTED:<rule-id>]`` (compiled on first use: a module ``__getattr__``).
     PLACEHOLDER: re.Pattern[str]
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_PLACEHOLDER_PATTERN = r"\[REDACTED:[a-z0-9-]{1,64}\]"
-#: Text up to this size is matched as a whole; longer text line by line.
-SHORT_TEXT = 4096
 _CUSTOM_PRIORITY = 40
-
-
-class Region(Record):
-    """A span of text to replace, and the rule that labels it."""
-
-    start: int
-    end: int
-    rule_id: str
-
-
-class _Candidate:
-    """A match before overlaps are resolved (mutable while merging)."""
-
-    __slots__ = ("end", "order", "priority", "rule_id", "start")
-
-    def __init__(self, start: int, end: int, priority: int, order: int, rule_id: str) -> None:
-        self.start = start
-        self.end = end
-        self.priority = priority
-        self.order = order
-        self.rule_id = rule_id
-
-
-def lower(text: str) -> str:
-    """Lowercase ``text`` keeping every character at its offset."""
-    low = text.lower()
-    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
-
-
-def placeholder(rule_id: str) -> str:
-    """The text that replaces a secret found by ``rule_id``."""
-    return f"{REDACTION_PREFIX}{rule_id}]"
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def placeholder_regex() -> re.Pattern[str]:
-    """The compiled placeholder pattern (``PLACEHOLDER``)."""
-    found = _PATTERNS.get("placeholder")
-    if found is None:
-        import re
-
-        found = _PATTERNS["placeholder"] = re.compile(_PLACEHOLDER_PATTERN)
-    return found
+#: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
+MAX_PASSES = 4
 
 
 def __getattr__(name: str) -> object:
+    """``PLACEHOLDER``: the compiled placeholder pattern, compiled on first use."""
     if name == "PLACEHOLDER":
         return placeholder_regex()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -193,19 +156,19 @@ class Engine:
         rules = self._rules(text, lower(text), keywords)
         if not rules:
             return []
-        return _merge(self._candidates(text, 0, len(text), rules))
+        return merge(self._candidates(text, 0, len(text), rules))
 
     def _long_regions(self, text: str) -> list[Region]:
-        from perth.redact.blocks import long_regions
+        from perth.redact.lines import long_regions
 
         return long_regions(self, text)
 
-    # -- batches of lines (see perth.redact.blocks) ------------------------------------------
+    # -- batches of lines (see perth.redact.lines) ------------------------------------------
 
     def line_regions(self, lines: Sequence[str]) -> dict[int, list[Region]]:
         """Regions per line index, for the lines that have any.  Private-key blocks spanning
         several lines are the caller's business (see ``SecretFilter.redact_lines``)."""
-        from perth.redact.blocks import line_regions
+        from perth.redact.lines import line_regions
 
         return line_regions(self, lines)
 
@@ -213,7 +176,7 @@ class Engine:
         """``(start, end, keywords)`` of the lines of ``text`` (each ending after its ``\\n``)
         that may hold a secret, in order: every line where :meth:`whole_regions` finds anything
         is one.  ``keywords`` are those the line holds, when the scan tells (else ``None``)."""
-        from perth.redact.blocks import flagged
+        from perth.redact.lines import flagged
 
         return flagged(self, text)
 
@@ -246,8 +209,8 @@ class Engine:
         return orders
 
     def _candidates(self, text: str, start: int, end: int,
-                    rules: tuple[CompiledRule, ...]) -> list[_Candidate]:
-        found: list[_Candidate] = []
+                    rules: tuple[CompiledRule, ...]) -> list[Candidate]:
+        found: list[Candidate] = []
         earlier: list[_Spans] = []
         for compiled in rules:
             spans = _Spans((compiled.priority, -compiled.order))
@@ -260,7 +223,7 @@ class Engine:
                 if accepted is None:
                     accepted = verdicts[value] = _acceptable(compiled, value)
                 if accepted:
-                    found.append(_Candidate(s, e, compiled.priority, compiled.order, compiled.id))
+                    found.append(Candidate(s, e, compiled.priority, compiled.order, compiled.id))
                     spans.add(s, e)
             if spans.starts:
                 earlier.append(spans)
@@ -268,8 +231,8 @@ class Engine:
             found = self._drop_allowed(found, text, start, end)
         return found
 
-    def _drop_allowed(self, found: list[_Candidate], text: str, start: int,
-                      end: int) -> list[_Candidate]:
+    def _drop_allowed(self, found: list[Candidate], text: str, start: int,
+                      end: int) -> list[Candidate]:
         spans = sorted(m.span() for regex in self.allow for m in regex.finditer(text, start, end))
         allowed = _Spans((0, 0))
         for s, e in spans:
@@ -354,33 +317,16 @@ def _acceptable(rule: ValueChecks, value: str) -> bool:
     return allow.accepts(rule.value_checks, value, rule.min_length, rule.entropy)
 
 
-def _merge(found: list[_Candidate]) -> list[Region]:
-    """Merge overlapping candidates; each region takes the label of its best candidate."""
-    found.sort(key=lambda c: (c.start, -c.end))
-    merged: list[_Candidate] = []
-    for cand in found:
-        if merged and cand.start < merged[-1].end:
-            last = merged[-1]
-            last.end = max(last.end, cand.end)
-            if (cand.priority, -cand.order) > (last.priority, -last.order):
-                last.priority, last.order, last.rule_id = cand.priority, cand.order, cand.rule_id
-        else:
-            merged.append(_Candidate(cand.start, cand.end, cand.priority, cand.order, cand.rule_id))
-    return [Region(c.start, c.end, c.rule_id) for c in merged]
-
-
-def apply(text: str, regions: Sequence[Region]) -> str:
-    """``text`` with every region replaced by its placeholder."""
-    if not regions:
-        return text
-    parts = []
-    position = 0
-    for region in regions:
-        parts.append(text[position:region.start])
-        parts.append(placeholder(region.rule_id))
-        position = region.end
-    parts.append(text[position:])
-    return "".join(parts)
+def fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
+    rule_ids: list[str] = []
+    for _ in range(MAX_PASSES):
+        regions = engine.regions(text)
+        if not regions:
+            break
+        rule_ids.extend(region.rule_id for region in regions)
+        text = apply(text, regions)
+    return text, rule_ids
 
 
 def _user_regex(key: str, pattern: str, number: int) -> re.Pattern[str]:
@@ -413,5 +359,5 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
                            flags=0)
 
 
-__all__ = ["PLACEHOLDER", "REDACTION_PREFIX", "Engine", "Region", "apply", "gated", "in_order", "lower",
-           "placeholder", "placeholder_regex", "rules_with"]
+__all__ = ["MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
+           "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with"]
