@@ -128,3 +128,35 @@ def test_the_kept_spans_cover_a_span_exactly_when_one_of_them_contains_it(
     for start, end in kept:
         spans.add(start, end)
     assert spans.covers(*probe) == any(s <= probe[0] and probe[1] <= e for s, e in kept)
+
+
+def _windowed_and_whole(text: str) -> None:
+    table = engine.Engine().table
+    low = engine.lower(text)
+    for order in range(len(table.specs)):
+        compiled = table.compiled(order)
+        if compiled.kind != "regex" or not compiled.reach:
+            continue
+        windowed = [m.span() for m in engine._matches(compiled, text, low)]
+        assert windowed == [m.span() for m in compiled.regex.finditer(text)], compiled.id
+
+
+@pytest.mark.parametrize("rule", REGEX_RULES, ids=[r.id for r in REGEX_RULES])
+def test_searching_near_the_first_literals_finds_what_a_full_search_finds(rule: Rule) -> None:
+    for text in (*rule.samples, *rule.near_misses, " ".join(rule.samples) * 3):
+        _windowed_and_whole(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_windowed_search_agrees_with_a_full_search_on_generated_text(text: str) -> None:
+    _windowed_and_whole(text)
+
+
+def test_every_bounded_rule_reads_no_further_than_its_reach() -> None:
+    from perth.redact.derive import reach
+
+    assert reach(r"ab(?![c-e]{3})") == 2 + 3
+    assert reach(r"x[0-9]{1,5000}") == 0  # unbounded for practical purposes: whole-text search
+    table = engine.Engine().table
+    assert sum(1 for order in range(len(table.specs)) if table.compiled(order).reach) >= 120

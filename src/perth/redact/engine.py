@@ -153,10 +153,11 @@ class Engine:
     def whole_regions(self, text: str, keywords: Collection[str] | None = None) -> list[Region]:
         """The merged secret regions of ``text`` matched as a whole (a line, or a short text);
         ``keywords``, when known, are the keywords ``text`` contains."""
-        rules = self._rules(text, lower(text), keywords)
+        low = lower(text)
+        rules = self._rules(text, low, keywords)
         if not rules:
             return []
-        return merge(self._candidates(text, 0, len(text), rules))
+        return merge(self._candidates(text, low, rules))
 
     def _long_regions(self, text: str) -> list[Region]:
         from perth.redact.lines import long_regions
@@ -208,14 +209,14 @@ class Engine:
                 self._orders[present] = orders
         return orders
 
-    def _candidates(self, text: str, start: int, end: int,
-                    rules: tuple[CompiledRule, ...]) -> list[Candidate]:
+    def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
+        start, end = 0, len(text)
         found: list[Candidate] = []
         earlier: list[_Spans] = []
         for compiled in rules:
             spans = _Spans((compiled.priority, -compiled.order))
             verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
-            for s, e in _rule_spans(compiled, text, start, end):
+            for s, e in _rule_spans(compiled, text, low):
                 if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
                     continue
                 value = text[s:e]
@@ -254,17 +255,61 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
     return match.span()
 
 
-def _rule_spans(compiled: CompiledRule, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """The spans a rule would replace in ``text[start:end]``, in increasing order of start."""
+def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
+    """The spans a rule would replace in ``text`` (``low``: :func:`lower` of it), in
+    increasing order of start."""
     if compiled.kind == "pem-block":
         from perth.redact import pem
 
-        for s, e in pem.find_blocks(text[start:end]):
-            yield s + start, e + start
+        yield from pem.find_blocks(text)
         return
     groups = compiled.secret_groups
-    for match in compiled.regex.finditer(text, start, end):
+    for match in _matches(compiled, text, low):
         yield _secret_span(match, groups)
+
+
+def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
+    """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
+    at most ``reach`` characters before an occurrence of one of the rule's first literals (a
+    match holds one).  Each search stops ``reach`` characters after its window, as far as a
+    match starting in it can read, so the text is read a bounded number of times whatever the
+    literals' density; a rule with many occurrences is searched over the whole text."""
+    reach = compiled.reach
+    windows = _windows(compiled.firsts, low, reach) if reach else None
+    if windows is None:
+        yield from compiled.regex.finditer(text)
+        return
+    search, size = compiled.regex.search, len(text)
+    position = 0
+    for first, last in windows:
+        position = max(position, first)
+        while position <= last:
+            match = search(text, position, min(size, last + reach + 1))
+            if match is None or match.start() > last:
+                break
+            yield match
+            position = max(match.end(), match.start() + 1)
+
+
+def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int, int]] | None:
+    """Merged ranges ``[first, last]`` of the positions where a match can start, or ``None``
+    when they would cover most of the text (then one search of it all is cheaper)."""
+    if sum(map(low.count, literals)) > len(low) // (2 * reach) + 1:
+        return None
+    found: list[int] = []
+    for literal in literals:
+        position = low.find(literal)
+        while position >= 0:
+            found.append(position)
+            position = low.find(literal, position + 1)
+    windows: list[tuple[int, int]] = []
+    for position in sorted(found):
+        first = max(0, position - reach)
+        if windows and first <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], position)
+        else:
+            windows.append((first, position))
+    return windows
 
 
 class _Spans:
