@@ -13,6 +13,7 @@ def test_the_corpus_is_large_deterministic_and_split_by_template() -> None:
     assert build() == lines
     splits = Counter(line.split for line in lines)
     assert splits["held-out"] >= len(lines) // (HELD_OUT_MODULUS + 2)
+    assert len([line for line in build(fresh=True) if line.split == "fresh"]) >= 400
     by_kind: dict[str, set[str]] = {}
     for line in lines:
         by_kind.setdefault(line.kind, set()).add(line.split)
