@@ -50,6 +50,8 @@ _CODE_OBJECTS = frozenset({
 })
 #: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
 _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)")
+#: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
+_LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 #: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
@@ -121,7 +123,8 @@ def is_reference(value: str) -> bool:
     """A variable, template, code expression, path, YAML tag or alias: not a literal secret."""
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value):
         return True
-    if _is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value):
+    if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
+            or _LOOKUP.fullmatch(value)):
         return True
     return not any(char.isalnum() for char in value)
 

@@ -64,6 +64,14 @@ def _options() -> tuple[Rule, ...]:
              (f"http -a alice:{_PW} GET https://api.acme.test/me", f"xh --auth alice:{_PW} api.acme.test"),
              ("http -a alice GET https://api.acme.test", "http GET https://api.acme.test/a:b"),
              category=SYNTAX, min_length=3),
+        Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
+             "user name (lftp -u user,SECRET)",
+             _LB + r"(?:(?:7z|7za|7zz|7zr)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>]{1,128}+)"
+             r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
+             ("7z", "lftp"),
+             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test"),
+             ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
+             category=SYNTAX, min_length=3),
         Rule("samba-user-password", "password in Samba's -U user%password (smbclient, rpcclient, net)",
              _LB + r"(?:-U|--user(?:name)?=?)[ \t]{0,4}(?:'[^'%\s]{1,64}%(?P<secret_sq>[^'\r\n]{1,128}+)'"
              r'''|"[^"%\s]{1,64}%(?P<secret_dq>[^"\r\n]{1,128}+)"|[^\s%'"]{1,64}%(?P<secret>[^\s'"]{1,128}+))''',
@@ -132,6 +140,14 @@ def _positional() -> tuple[Rule, ...]:
              ("gh secret set DEPLOY_KEY < key.pem", "gh secret list", "aws configure set region eu-west-1",
               "git config --global user.name alice"),
              category=SYNTAX, min_length=3),
+        Rule("secret-written-to-file", "value echoed into a file named like a secret (> ~/.vault-pass, "
+             ">> .pgpass, > token.txt)",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
+             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|apikey|api[_-]key)",
+             ("echo", "printf"),
+             (f"echo '{_PW}' > ~/.vault-pass", f"printf {_PW} > /run/secrets/db_password"),
+             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass"),
+             category=SYNTAX, min_length=3),
         Rule("piped-secret", "secret echoed into a command that reads it from standard input",
              r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
              + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?(?:docker|podman|nerdctl|buildah|helm|oras|skopeo|az"
@@ -167,6 +183,25 @@ def _languages() -> tuple[Rule, ...]:
              (f'my $dbh = DBI->connect("dbi:Pg:dbname=app", "app", "{_PW}");',
               f"$db = new PDO($dsn, 'app', '{_PW}');", f'mysqli_connect("db", "app", "{_PW}", "shop");'),
              ("$db = new PDO($dsn, $user, $password);", 'DBI->connect($dsn, $user, $pass)'),
+             category=SYNTAX, min_length=3),
+        Rule("pgpass-line", "password field of a .pgpass line (hostname:port:database:username:password)",
+             r"(?<![^\s'\"])(?:\*|[A-Za-z0-9_.-]{0,253}[A-Za-z.][A-Za-z0-9_.-]{0,253}):(?:[0-9]{1,5}|\*):"
+             r"[^\s:'\"]{1,63}:[^\s:'\"]{1,63}:(?P<secret>[^\s'\"]{1,256}+)",
+             (":",),
+             (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}"),
+             ("12:30:45:00:11", "root:x:0:0:root:/root:/bin/bash", "00:11:22:33:44:55",
+              "db.internal:5432:app:app:"),
+             category=SYNTAX, min_length=3),
+        Rule("form-body-secret", "secret in a form body given to curl or HTTPie (-d 'a=b&password=...', "
+             "--data-urlencode, -F)",
+             r"(?<![A-Za-z0-9_-])(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
+             r"(?:=|[ \t]{1,4})(?:'[^'\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token|api_key|apikey)"
+             r"=(?P<secret_sq>[^'&\r\n]{1,300}+)|\"[^\"\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token"
+             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+))",
+             ("-d", "-f", "--data", "--form"),
+             (f"curl https://api.acme.test/login --data-urlencode 'password=({_PW} x'",
+              f'curl -F "api_key=({_PW}" https://api.acme.test/upload'),
+             ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
              category=SYNTAX, min_length=3),
         Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
              r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z_]{1,40})?[ \t]{1,4}by|password)"

@@ -24,17 +24,21 @@ from perth.redact.rules.model import (
 _OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted, single-quoted or bare (a bare value followed by ``(`` or ``[`` is code).
-_VALUE = (r'''(?:"(?P<secret_dq>[^"\r\n]{1,300}+)|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
-          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]]{1,300}+)(?![(\[]))""")
+_VALUE = (r'''(?:\\"(?P<secret_esc>[^"\\\r\n]{1,300}+)|"(?P<secret_dq>[^"\r\n]{1,300}+)'''
+          r'''|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
+          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]\\]{1,300}+)(?![(\[]))""")
 #: The value of a command-line option (never another option).
 _ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 
 _PW_NAMES = (
-    r"(?:(?<![A-Za-z0-9])(?i:pass(?:word|wd|phrase)?|pwd|pw)"
+    r"(?:(?<![A-Za-z0-9])(?i:pass(?:word|wd|phrase)?|pwd|pw|psk)"
     r"|(?<=[a-z])(?:Pass(?:word|wd|phrase)?|Pwd)|(?<=[A-Z])(?:PASS(?:WORD|WD)?|PWD))")
+#: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
+_NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
+               r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])")
 _CREDENTIAL_NAMES = (
-    r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
+    _NOT_PUBLIC + r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
     r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
@@ -120,9 +124,11 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("curl -u admin https://jenkins.acme.test", "curl -s https://api.acme.test/u:1"),
              category=SYNTAX),
         Rule("openssl-password", "passphrase given to openssl as pass:...",
-             r"""(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \t]{1,4}["']?pass:(?P<secret>[^\s"']{1,200}+)""",
+             r"""(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \t]{1,4}["']?pass:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'"""
+             r"""|"(?P<secret_dq>[^"\r\n]{1,200}+)"|(?P<secret>[^\s"']{1,200}+))""",
              ("pass:",),
-             ("openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:" + fake(ALNUM, 10, "ossl"),),
+             ("openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:" + fake(ALNUM, 10, "ossl"),
+              "openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:'" + fake(ALNUM, 10, "ossl") + " x!'"),
              ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
              category=SYNTAX),
         Rule("netrc-password", "password in a .netrc machine line",
@@ -180,10 +186,11 @@ def _assignments() -> tuple[Rule, ...]:
     return (
         Rule("password-assignment", "password assigned in shell, .env, YAML, TOML, JSON, INI or code",
              _PW_NAMES + _OP + _VALUE,
-             ("pass", "pw"),
+             ("pass", "pw", "psk"),
              (f"export DB_PASSWORD={password}", f'password = "{password}"',
               f'  "password": "{password}",', f"PGPASSWORD={password} psql -h db app",
-              f"Server=db;Database=app;User Id=sa;Password={password};"),
+              f"Server=db;Database=app;User Id=sa;Password={password};",
+              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\''),
              ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
               "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password"),
              category=SYNTAX, min_length=3),
