@@ -20,11 +20,16 @@ if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth l
     from perth.mux.model import Snapshot
     from perth.resilience.breaker import BreakerState
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
+    from perth.store.ports.code import CodeIndexPort
     from perth.summarize.model import LlmCall, LlmStats
 
 
 class Store(Protocol):
     """Persistence of panes, intent entries and counters."""
+
+    @property
+    def code(self) -> CodeIndexPort:
+        """The code index (C10): repositories, files, symbols and edges."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """A unit of work: every repository call inside commits or rolls back together."""
