@@ -1,0 +1,374 @@
+"""Python files through :mod:`ast`: definitions, imports, calls, inheritance, each edge with a confidence.
+
+Resolution is done per file (so a file's rows depend only on its text and its module name, which
+keeps incremental indexing exact): names are looked up through the function scopes (a local
+assignment or parameter shadows), then the module's bindings (definitions and imports, aliases and
+relative imports resolved to absolute module paths), then the builtins (skipped).  ``self.m()``
+and ``cls.m()`` name the enclosing class's method; ``super().m()`` the first base's.  What is
+defined in a base class elsewhere, or re-exported by a package, is resolved at query time over the
+stored ``inherits`` and ``imports`` edges (:mod:`perth.codeindex.graph`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+
+from perth.codeindex.model import Edge, Symbol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    Binding = tuple[str, str]  # (target qualified name, confidence)
+
+_BUILTINS = frozenset(dir(builtins))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_TRAILING_COMMENT = re.compile(r"\s*#[^'\"]*$")
+_DOC_LIMIT = 2000
+_SIGNATURE_LIMIT = 300
+
+
+def module_name(path: str, package_dirs: set[str]) -> str:
+    """The dotted module a Python import would use for ``path`` (relative, ``/``-separated).
+
+    Directories holding an ``__init__.py`` are packages; the module path starts below the
+    highest directory that is not one (``src/perth/cli/main.py`` -> ``perth.cli.main``).
+    """
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    k = len(parts) - 1
+    while k > 0 and "/".join(parts[:k]) in package_dirs:
+        k -= 1
+    return ".".join(parts[k:])
+
+
+class _Scope:
+    """One function or class scope: names bound in it, and what ``self`` means there."""
+
+    __slots__ = ("cls", "defs", "locals", "qualname", "self_name")
+
+    def __init__(self, qualname: str, *, cls: str = "", self_name: str = "") -> None:
+        self.qualname = qualname
+        self.defs: dict[str, Binding] = {}
+        self.locals: set[str] = set()
+        self.cls = cls
+        self.self_name = self_name
+
+
+class PythonParser:
+    """Parses one module's text into symbols and edges."""
+
+    def __init__(self, module: str, source: str, *, is_package: bool = False) -> None:
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.lines = source.splitlines()
+        self.tree = ast.parse(source)
+        self.symbols: list[Symbol] = []
+        self.edges: list[Edge] = []
+        self.classes: dict[str, tuple[set[str], list[str]]] = {}
+        self.base_confidence: dict[str, str] = {}
+        self.top = _Scope(module)
+
+    # -- entry ---------------------------------------------------------------------------------
+
+    def parse(self) -> tuple[list[Symbol], list[Edge]]:
+        """Symbols and edges of the module."""
+        name = self.module.rpartition(".")[2]
+        self.symbols.append(Symbol(name=name, qualname=self.module, kind="module", line=1,
+                                   end_line=max(1, len(self.lines)), doc=_doc(self.tree)))
+        self._bind_module(self.tree.body)
+        self._body(self.tree.body, [self.top])
+        return self.symbols, self.edges
+
+    def _bind_module(self, body: Sequence[ast.stmt]) -> None:
+        """First pass: what each module-level name means (so later uses resolve to earlier or later defs)."""
+        for stmt in _flat(body):
+            if isinstance(stmt, _SCOPES):
+                self.top.defs[stmt.name] = (f"{self.module}.{stmt.name}", "exact")
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                self.top.defs.update(self._import_bindings(stmt))
+            else:
+                for target in _assigned(stmt):
+                    self.top.defs[target] = (f"{self.module}.{target}", "exact")
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def _body(self, body: Sequence[ast.stmt], scopes: list[_Scope]) -> None:
+        """Definitions, imports and the calls of a module or class body (nested scopes recurse)."""
+        owner = scopes[-1]
+        for stmt in _flat(body):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._function(stmt, scopes)
+            elif isinstance(stmt, ast.ClassDef):
+                self._class(stmt, scopes)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                self._import_edges(stmt, owner.qualname)
+            elif owner is self.top:
+                self._variable(stmt)
+        self._calls(list(_own_nodes(body)), scopes)
+
+    def _variable(self, stmt: ast.stmt) -> None:
+        for target in _assigned(stmt):
+            text = self._header(stmt.lineno, stmt.col_offset, stmt.end_lineno or stmt.lineno, None)
+            self._define(target, "variable", stmt, self.top.qualname, signature=text)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scopes: list[_Scope]) -> None:
+        parent = scopes[-1]
+        qualname = f"{parent.qualname}.{node.name}"
+        in_class = bool(parent.cls) and parent.qualname == parent.cls
+        decorators = [_dotted(d) for d in node.decorator_list]
+        self._define(node.name, "method" if in_class else "function", node, parent.qualname,
+                     signature=self._signature(node), doc=_doc(node), decorators=",".join(d for d in decorators if d))
+        scope = _Scope(qualname, cls=parent.cls, self_name=parent.self_name if not in_class else "")
+        args = node.args
+        params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+        if in_class and params and "staticmethod" not in decorators:
+            scope.self_name = params[0]
+        scope.locals.update(params)
+        nodes = list(_own_nodes(node.body))
+        self._collect_locals(nodes, scope)
+        chain = [*(s for s in scopes if not (s.cls and s.qualname == s.cls)), scope]
+        for stmt in _flat(node.body):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._function(stmt, chain)
+            elif isinstance(stmt, ast.ClassDef):
+                self._class(stmt, chain)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                self._import_edges(stmt, qualname)
+        self._calls(nodes, chain)
+
+    def _collect_locals(self, nodes: Sequence[ast.AST], scope: _Scope) -> None:
+        declared: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                scope.locals.add(node.id)
+            elif isinstance(node, _SCOPES):
+                scope.defs[node.name] = (f"{scope.qualname}.{node.name}", "exact")
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                scope.defs.update(self._import_bindings(node))
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                declared.update(node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                scope.locals.add(node.name)
+        scope.locals -= declared | set(scope.defs)
+
+    def _class(self, node: ast.ClassDef, scopes: list[_Scope]) -> None:
+        parent = scopes[-1]
+        qualname = f"{parent.qualname}.{node.name}"
+        bases = [self._resolve_expr(b, scopes) for b in node.bases]
+        decorators = [_dotted(d) for d in node.decorator_list]
+        self._define(node.name, "class", node, parent.qualname, signature=self._signature(node), doc=_doc(node),
+                     decorators=",".join(d for d in decorators if d))
+        for base, expr in zip(bases, node.bases, strict=True):
+            if base is not None:
+                self.edges.append(Edge("inherits", qualname, base[0], _last(expr), base[1], expr.lineno))
+        methods = {s.name for s in _flat(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.classes[qualname] = (methods, [b[0] for b in bases if b is not None])
+        first = next((b for b in bases if b is not None), None)
+        if first is not None:
+            self.base_confidence[qualname] = first[1]
+        scope = _Scope(qualname, cls=qualname)
+        scope.defs.update({m: (f"{qualname}.{m}", "exact") for m in methods})
+        self._body(node.body, [*scopes, scope])
+
+    def _define(self, name: str, kind: str, node: ast.stmt, parent: str, *, signature: str = "",
+                doc: str = "", decorators: str = "") -> None:
+        qualname = f"{parent}.{name}"
+        self.symbols.append(Symbol(name=name, qualname=qualname, kind=kind, line=node.lineno,
+                                   end_line=node.end_lineno or node.lineno, parent=parent, signature=signature,
+                                   doc=doc, decorators=decorators))
+        self.edges.append(Edge("defines", parent, qualname, name, "exact", node.lineno))
+
+    # -- imports -------------------------------------------------------------------------------
+
+    def _absolute(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        base = self.package.split(".") if self.package else []
+        base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+        return ".".join([*base, *([node.module] if node.module else [])])
+
+    def _import_bindings(self, node: ast.Import | ast.ImportFrom) -> dict[str, Binding]:
+        found: dict[str, Binding] = {}
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found[alias.asname] = (alias.name, "import-resolved")
+                else:
+                    head = alias.name.partition(".")[0]
+                    found[head] = (head, "import-resolved")
+            return found
+        source = self._absolute(node)
+        for alias in node.names:
+            if alias.name != "*":
+                found[alias.asname or alias.name] = (f"{source}.{alias.name}" if source else alias.name,
+                                                     "import-resolved")
+        return found
+
+    def _import_edges(self, node: ast.Import | ast.ImportFrom, src: str) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.edges.append(Edge("imports", src, alias.name, alias.asname or alias.name.partition(".")[0],
+                                       "exact", node.lineno))
+            return
+        source = self._absolute(node)
+        for alias in node.names:
+            target = f"{source}.{alias.name}" if source else alias.name
+            self.edges.append(Edge("imports", src, target, alias.asname or alias.name, "exact", node.lineno))
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def _calls(self, nodes: Sequence[ast.AST], scopes: list[_Scope]) -> None:
+        src = scopes[-1].qualname
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                edge = self._call(node, scopes, src)
+                if edge is not None:
+                    self.edges.append(edge)
+
+    def _call(self, node: ast.Call, scopes: list[_Scope], src: str) -> Edge | None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and _is_super(func.value):
+            cls = scopes[-1].cls
+            bases = self.classes.get(cls, (set(), []))[1]
+            if bases:
+                confidence = self.base_confidence.get(cls, "import-resolved")
+                return Edge("calls", src, f"{bases[0]}.{func.attr}", func.attr, confidence, node.lineno)
+            return Edge("calls", src, func.attr, func.attr, "name-only", node.lineno)
+        parts = _chain(func)
+        if parts is None:
+            name = func.attr if isinstance(func, ast.Attribute) else ""
+            return Edge("calls", src, name, name, "name-only", node.lineno) if name else None
+        found = self._resolve(parts, scopes)
+        if found is None:
+            return None
+        return Edge("calls", src, found[0], parts[-1], found[1], node.lineno)
+
+    def _resolve_expr(self, expr: ast.expr, scopes: list[_Scope]) -> Binding | None:
+        parts = _chain(expr)
+        if parts is None:
+            return None
+        return self._resolve(parts, scopes)
+
+    def _resolve(self, parts: list[str], scopes: list[_Scope]) -> Binding | None:
+        """Where a dotted name leads; None for a builtin."""
+        head, rest = parts[0], parts[1:]
+        for scope in reversed(scopes):
+            if scope.self_name and head == scope.self_name and not rest and head not in scope.defs:
+                return scope.cls, "exact"  # `cls()` in a classmethod
+            if scope.self_name and head == scope.self_name and len(rest) == 1 and head not in scope.defs:
+                methods = self.classes.get(scope.cls, (set(), []))[0]
+                confidence = "exact" if rest[0] in methods else "name-only"
+                return f"{scope.cls}.{rest[0]}", confidence
+            if head in scope.defs:
+                target, confidence = scope.defs[head]
+                return ".".join([target, *rest]), confidence
+            if head in scope.locals:
+                return parts[-1], "name-only"
+        if head in _BUILTINS:
+            return None if not rest else (parts[-1], "name-only")
+        return parts[-1], "name-only"
+
+    # -- text ----------------------------------------------------------------------------------
+
+    def _signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+        first = node.body[0]
+        line, col = first.lineno, first.col_offset
+        for decorator in getattr(first, "decorator_list", ()):
+            if decorator.lineno < line or (decorator.lineno == line and decorator.col_offset - 1 < col):
+                line, col = decorator.lineno, decorator.col_offset - 1
+        return self._header(node.lineno, node.col_offset, line, col)
+
+    def _header(self, line: int, col: int, end_line: int, end_col: int | None) -> str:
+        """Source text of a definition's header (``def f(a, b=1) -> int``), on one line."""
+        if end_col is not None and end_line > line:
+            pieces = self.lines[line - 1:end_line - 1]
+        else:
+            last = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+            pieces = [last[:end_col] if end_col is not None else last]
+        text = " ".join(_TRAILING_COMMENT.sub("", p).strip() for p in pieces)
+        text = text[col:] if len(pieces) == 1 and end_col is None else text.strip()
+        if end_col is not None:
+            text = text.rstrip().removesuffix(":").rstrip()
+        return text[:_SIGNATURE_LIMIT]
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+
+def _flat(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a body, looking into if/try/with blocks (definitions there still count)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If | ast.Try | ast.With | ast.AsyncWith | ast.For | ast.While):
+            for block in ("body", "orelse", "finalbody"):
+                yield from _flat(getattr(stmt, block, []))
+            for handler in getattr(stmt, "handlers", []):
+                yield from _flat(handler.body)
+
+
+def _own_nodes(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a body that belongs to its scope: nested definitions are yielded, not entered
+    (their decorators, defaults and bases are evaluated here and are entered)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend(node.decorator_list)
+            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None)
+        elif isinstance(node, ast.ClassDef):
+            stack.extend((*node.decorator_list, *node.bases, *(k.value for k in node.keywords)))
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _assigned(stmt: ast.stmt) -> list[str]:
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id]
+    return []
+
+
+def _chain(expr: ast.expr) -> list[str] | None:
+    """``a.b.c`` as ``["a", "b", "c"]``; None when the base is not a plain name."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    parts.reverse()
+    return parts
+
+
+def _last(expr: ast.expr) -> str:
+    parts = _chain(expr)
+    return parts[-1] if parts else ""
+
+
+def _dotted(expr: ast.expr) -> str:
+    parts = _chain(expr.func if isinstance(expr, ast.Call) else expr)
+    return ".".join(parts) if parts else ""
+
+
+def _is_super(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "super"
+
+
+def _doc(node: ast.AST) -> str:
+    if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return ""
+    doc = ast.get_docstring(node, clean=True)
+    return (doc or "")[:_DOC_LIMIT]
+
+
+def parse_python(module: str, source: str, *, is_package: bool = False) -> tuple[list[Symbol], list[Edge]]:
+    """Symbols and edges of one Python module (raises :class:`SyntaxError` on bad source)."""
+    return PythonParser(module, source, is_package=is_package).parse()
