@@ -20,6 +20,7 @@ from perth.codeindex.model import Edge, Symbol
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from typing import Any
 
     Binding = tuple[str, str]  # (target qualified name, confidence)
 
@@ -311,20 +312,53 @@ def _flat(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _flat(handler.body)
 
 
+#: Fields that never hold a node (names, flags, contexts, operators): skipped when walking a tree.
+_SCALAR_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "id", "arg", "attr", "module", "level",
+                            "is_async", "conversion", "name", "names", "kwd_attrs", "rest", "type_ignores"})
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    fields = _NODE_FIELDS.get(cls)
+    if fields is None:
+        fields = _NODE_FIELDS[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SCALAR_FIELDS)
+    return fields
+
+
 def _own_nodes(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
     """Every node of a body that belongs to its scope: nested definitions are yielded, not entered
-    (their decorators, defaults and bases are evaluated here and are entered)."""
-    stack: list[ast.AST] = list(reversed(body))
+    (their decorators, defaults and bases are evaluated here and are entered).
+
+    A hand-rolled walk over the fields that can hold nodes: several times faster than
+    :func:`ast.iter_child_nodes`, which tests every field of every node.
+    """
+    stack: list[Any] = list(reversed(body))
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
+        if node is None:
+            continue
         yield node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            stack.extend(node.decorator_list)
-            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None)
-        elif isinstance(node, ast.ClassDef):
-            stack.extend((*node.decorator_list, *node.bases, *(k.value for k in node.keywords)))
-        else:
-            stack.extend(ast.iter_child_nodes(node))
+        cls = type(node)
+        if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
+            extend(node.decorator_list)
+            extend(node.args.defaults)
+            extend(node.args.kw_defaults)
+            continue
+        if cls is ast.ClassDef:
+            extend(node.decorator_list)
+            extend(node.bases)
+            extend(k.value for k in node.keywords)
+            continue
+        fields = _NODE_FIELDS.get(cls)
+        for field in fields if fields is not None else _node_fields(cls):
+            value = getattr(node, field, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                extend(value)
+            else:
+                push(value)
 
 
 def _assigned(stmt: ast.stmt) -> list[str]:

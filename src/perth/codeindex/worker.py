@@ -10,6 +10,7 @@ there are many (so the daemon's loop and the CLI's process never parse a large t
 from __future__ import annotations
 
 import os
+import sys
 
 from perth.codeindex.model import Edge, FileGraph, FileState, Symbol
 from perth.errors import UnavailableError
@@ -109,16 +110,33 @@ def parse_source(job: ParseJob, text: str) -> tuple[list[Symbol], list[Edge]]:
     return parse_tree_sitter(job.language, job.path, text)
 
 
-def _redacted(symbols: Sequence[Symbol], secret_filter: SecretFilter) -> list[Symbol]:
-    out: list[Symbol] = []
-    for s in symbols:
-        if not (s.signature or s.doc):
-            out.append(s)
-            continue
-        out.append(Symbol(s.name, s.qualname, s.kind, s.line, s.end_line, s.parent,
-                          str(secret_filter.redact(s.signature, source="code")),
-                          str(secret_filter.redact(s.doc, source="code")), s.decorators))
+def redact_texts(texts: Sequence[str], secret_filter: SecretFilter) -> list[str]:
+    """Every text through the secret filter in one block scan (a file's signatures and docstrings).
+
+    The filter keeps the line count of a block (a private key becomes one placeholder line and empty
+    lines), so the block splits back into the same texts; if it ever did not, each text is redacted
+    on its own.
+    """
+    if not texts:
+        return []
+    counts = [t.count("\n") + 1 for t in texts]
+    lines = str(secret_filter.redact_block("\n".join(texts), source="code")).split("\n")
+    if len(lines) != sum(counts):
+        return [str(secret_filter.redact(t, source="code")) for t in texts]
+    out: list[str] = []
+    start = 0
+    for count in counts:
+        out.append("\n".join(lines[start:start + count]))
+        start += count
     return out
+
+
+def _redacted(symbols: Sequence[Symbol], secret_filter: SecretFilter) -> list[Symbol]:
+    texts = [text for s in symbols for text in (s.signature, s.doc)]
+    clean = redact_texts(texts, secret_filter)
+    return [Symbol(s.name, s.qualname, s.kind, s.line, s.end_line, s.parent, clean[2 * i], clean[2 * i + 1],
+                   s.decorators) if (s.signature, s.doc) != (clean[2 * i], clean[2 * i + 1]) else s
+            for i, s in enumerate(symbols)]
 
 
 def _init_worker(settings: FilterSettings) -> None:
@@ -147,7 +165,7 @@ def run_jobs(root: str, jobs: Sequence[ParseJob], secret_filter: SecretFilter, s
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     workers = max(1, workers)
     chunk = max(1, min(64, len(jobs) // (workers * 4)))
     results: list[FileGraph | FileState] = []

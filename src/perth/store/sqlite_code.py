@@ -115,26 +115,27 @@ class SQLiteCodeIndex:
                 if chunk:
                     self.db.run(f"DELETE FROM code_files WHERE repo_id = ? AND path IN ({_marks(chunk)})",
                                 (repo_id, *chunk))
-            for graph in graphs:
-                self._insert(repo_id, graph)
+            self._insert(repo_id, graphs)
             self.db.run_many("UPDATE code_files SET size = ?, mtime_ns = ? WHERE repo_id = ? AND path = ?",
                              [(s.size, s.mtime_ns, repo_id, s.path) for s in touched])
 
-    def _insert(self, repo_id: str, graph: FileGraph) -> None:
-        st = graph.state
-        cursor = self.db.run("INSERT INTO code_files(repo_id, path, language, module, digest, size, mtime_ns, error)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (repo_id, st.path, st.language, st.module, st.digest, st.size, st.mtime_ns, st.error))
-        file_id = cursor.lastrowid
-        self.db.run_many(
-            "INSERT INTO code_symbols(file_id, repo_id, name, qualname, kind, line, end_line, parent, signature,"
-            " doc, decorators) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(file_id, repo_id, s.name, s.qualname, s.kind, s.line, s.end_line, s.parent, s.signature, s.doc,
-              s.decorators) for s in graph.symbols])
-        self.db.run_many(
-            "INSERT INTO code_edges(file_id, repo_id, kind, src, dst, name, confidence, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(file_id, repo_id, e.kind, e.src, e.dst, e.name, e.confidence, e.line) for e in graph.edges])
+    def _insert(self, repo_id: str, graphs: Sequence[FileGraph]) -> None:
+        """Three bulk inserts; file ids are allocated here (inside the caller's write transaction)."""
+        first = int(self.db.rows("SELECT COALESCE(MAX(id), 0) FROM code_files")[0][0]) + 1
+        files, symbols, edges = [], [], []
+        for file_id, graph in enumerate(graphs, start=first):
+            st = graph.state
+            files.append((file_id, repo_id, st.path, st.language, st.module, st.digest, st.size, st.mtime_ns,
+                          st.error))
+            symbols += [(file_id, repo_id, s.name, s.qualname, s.kind, s.line, s.end_line, s.parent, s.signature,
+                         s.doc, s.decorators) for s in graph.symbols]
+            edges += [(file_id, repo_id, e.kind, e.src, e.dst, e.name, e.confidence, e.line) for e in graph.edges]
+        self.db.run_many("INSERT INTO code_files(id, repo_id, path, language, module, digest, size, mtime_ns, error)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", files)
+        self.db.run_many("INSERT INTO code_symbols(file_id, repo_id, name, qualname, kind, line, end_line, parent,"
+                         " signature, doc, decorators) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", symbols)
+        self.db.run_many("INSERT INTO code_edges(file_id, repo_id, kind, src, dst, name, confidence, line)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges)
 
     def counts(self, repo_id: str) -> tuple[int, int, int]:
         """Files, symbols and edges of a repository."""
