@@ -148,10 +148,15 @@ class SQLiteCodeIndex:
     def find_symbols(self, repo_id: str, *, name: str | None = None, pattern: str | None = None,
                      kinds: Sequence[str] = (), limit: int = 50) -> list[Symbol]:
         """By exact name or qualified name, or by a case-sensitive glob over both."""
-        where, params = ["s.repo_id = ?"], [repo_id]
-        if name is not None:
-            where.append("(s.name = ? OR s.qualname = ?)")
-            params += [name, name]
+        where: list[str] = []
+        params: list[Any] = []
+        if name is not None:  # rows of two index searches (an OR would scan the repository's symbols)
+            where.append("s.id IN (SELECT id FROM code_symbols WHERE repo_id = ? AND name = ?"
+                         " UNION ALL SELECT id FROM code_symbols WHERE repo_id = ? AND qualname = ?)")
+            params += [repo_id, name, repo_id, name]
+        else:
+            where.append("s.repo_id = ?")
+            params.append(repo_id)
         if pattern is not None:
             where.append("(s.name GLOB ? OR s.qualname GLOB ?)")
             params += [pattern, pattern]
