@@ -103,3 +103,8 @@ def test_pagerank_is_personalised() -> None:
     assert abs(sum(uniform.values()) - 1.0) < 1e-6 and uniform["c"] > uniform["d"]
     focused = pagerank(edges, ["a", "b", "c", "d"], {"d": 1.0})
     assert focused["d"] > uniform["d"] and focused["c"] > focused["a"]
+
+
+def test_the_tail_of_a_qualified_name_is_enough(graph: Graph) -> None:
+    assert [s.qualname for s in graph.lookup("Engine.prepare")] == ["app.core.engine.Engine.prepare"]
+    assert [s.qualname for s in graph.lookup("core.store.load")] == ["app.core.store.load"]

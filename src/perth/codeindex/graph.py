@@ -88,6 +88,8 @@ class Graph:
         exact = [s for s in found if s.qualname == text]
         if exact:
             return exact
+        if not found and not any(ch in text for ch in "*?["):  # the tail of a qualified name: `Class.method`
+            found = self.code.find_symbols(self.repo_id, pattern=f"*[.:]{text}", limit=200)
         if not found:
             raise NotFoundError(f"no symbol named {text!r} in the index",
                                 "check the spelling with `perth code find 'PART*'`, or `perth code reindex`")

@@ -1,11 +1,13 @@
 """A repository map: the most important definitions, ranked by PageRank, fitted to a token budget.
 
 Aider's idea, computed on the stored graph: files are the nodes; every call, import or inherits
-edge from file A to a symbol defined in file B adds weight to A -> B (a name-only reference is split
-between the files that define that name).  PageRank runs with the random jump personalised to the
-focus files (uniform without focus), each file's rank flows to the definitions its references point
-at, and the best definitions are rendered one line each under their file's path, as many as the
-token budget (estimated at four characters a token) allows.
+edge from file A to a symbol defined in file B adds weight to A -> B (a reference known only by its
+name counts a tenth, split between the files that define that name, and not at all when the name
+is private, special or a method of a builtin type: ``x.get()`` is most likely ``dict.get``).
+PageRank runs with the random jump personalised to the focus files (uniform without focus), each
+file's rank flows to the definitions its references point at, and the best definitions are
+rendered one line each under their file's path, as many as the token budget (estimated at four
+characters a token) allows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ if TYPE_CHECKING:
 _MAP_KINDS = frozenset({"class", "function", "method", "interface", "type"})
 _DAMPING = 0.85
 _CHARS_PER_TOKEN = 4
+_NAME_ONLY_WEIGHT = 0.1
+#: Methods of the builtin types: a reference known only as ``x.join()`` or ``x.get()`` is most likely one
+#: of these, so it does not vote for a definition of the same name.
+_BUILTIN_METHODS = frozenset(name for kind in (str, bytes, dict, list, set, tuple, int, float)
+                             for name in dir(kind) if not name.startswith("_"))
 
 
 class MapFile(Record):
@@ -89,8 +96,11 @@ def rank_symbols(code: CodeIndexPort, repo_id: str, focus: Sequence[str]) -> tup
     refs: list[tuple[str, Symbol, float]] = []
     for path, dst, name, count in code.references(repo_id):
         hit = by_qualname.get(dst)
-        candidates = [hit] if hit is not None else by_name.get(name, [])[:5] if name else []
-        refs += [(path, s, count / len(candidates)) for s in candidates if s.path != path]
+        if hit is None and (not name or name.startswith("_") or name in _BUILTIN_METHODS):
+            continue
+        candidates = [hit] if hit is not None else by_name.get(name, [])[:5]
+        weight = count if hit is not None else count * _NAME_ONLY_WEIGHT  # `x.get()` may be dict.get
+        refs += [(path, s, weight / len(candidates)) for s in candidates if s.path != path]
     files = sorted({s.path for s in definitions})
     edges: dict[str, dict[str, float]] = {}
     for path, s, weight in refs:

@@ -5,7 +5,7 @@ applies every ignore rule itself); elsewhere the tree is walked and each folder'
 is applied with the common rules (globs, ``/``-anchored and folder-only patterns; ``!``
 re-inclusion is not supported).  Vendored folders (``node_modules``, ``vendor``, virtual
 environments...) are always skipped, so are generated files (by name, and by a ``DO NOT EDIT`` or
-``@generated`` marker near the top, checked when the file is read) and files over the size limit.
+``@generated`` marker in a comment near the top, checked when the file is read) and files over the size limit.
 """
 
 from __future__ import annotations
@@ -59,9 +59,17 @@ def language_of(path: str) -> str | None:
     return EXTENSIONS.get(os.path.splitext(path)[1])
 
 
+_COMMENT_STARTS: tuple[bytes, ...] = (b"#", b"//", b"/*", b"*", b"--", b"<!--")
+
+
 def looks_generated(head: bytes) -> bool:
-    """Whether the first bytes of a file carry a generated-code marker."""
-    return any(marker in head for marker in GENERATED_MARKERS)
+    """Whether a comment in the first lines of a file carries a generated-code marker
+    (a docstring that merely mentions the markers does not count)."""
+    for line in head.splitlines()[:10]:
+        text = line.strip()
+        if text.startswith(_COMMENT_STARTS) and any(marker in text for marker in GENERATED_MARKERS):
+            return True
+    return False
 
 
 def list_files(root: str, *, max_bytes: int, clean: Callable[[str], bool]) -> Listing:
