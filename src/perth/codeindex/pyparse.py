@@ -19,7 +19,7 @@ from perth.codeindex.model import Edge, Symbol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
     Binding = tuple[str, str]  # (target qualified name, confidence)
@@ -109,7 +109,7 @@ class PythonParser:
                 self._import_edges(stmt, owner.qualname)
             elif owner is self.top:
                 self._variable(stmt)
-        self._calls(list(_own_nodes(body)), scopes)
+        self._calls(_scan(body).calls, scopes)
 
     def _variable(self, stmt: ast.stmt) -> None:
         for target in _assigned(stmt):
@@ -130,8 +130,8 @@ class PythonParser:
         if in_class and params and "staticmethod" not in decorators:
             scope.self_name = params[0]
         scope.locals.update(params)
-        nodes = list(_own_nodes(node.body))
-        self._collect_locals(nodes, scope)
+        scanned = _scan(node.body)
+        self._collect_locals(scanned, scope)
         chain = [*(s for s in scopes if not (s.cls and s.qualname == s.cls)), scope]
         for stmt in _flat(node.body):
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -140,22 +140,15 @@ class PythonParser:
                 self._class(stmt, chain)
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
                 self._import_edges(stmt, qualname)
-        self._calls(nodes, chain)
+        self._calls(scanned.calls, chain)
 
-    def _collect_locals(self, nodes: Sequence[ast.AST], scope: _Scope) -> None:
-        declared: set[str] = set()
-        for node in nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                scope.locals.add(node.id)
-            elif isinstance(node, _SCOPES):
-                scope.defs[node.name] = (f"{scope.qualname}.{node.name}", "exact")
-            elif isinstance(node, ast.Import | ast.ImportFrom):
-                scope.defs.update(self._import_bindings(node))
-            elif isinstance(node, ast.Global | ast.Nonlocal):
-                declared.update(node.names)
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                scope.locals.add(node.name)
-        scope.locals -= declared | set(scope.defs)
+    def _collect_locals(self, scanned: _Scanned, scope: _Scope) -> None:
+        scope.locals.update(scanned.stores)
+        for nested in scanned.scopes:
+            scope.defs[nested.name] = (f"{scope.qualname}.{nested.name}", "exact")
+        for statement in scanned.imports:
+            scope.defs.update(self._import_bindings(statement))
+        scope.locals -= scanned.declared | set(scope.defs)
 
     def _class(self, node: ast.ClassDef, scopes: list[_Scope]) -> None:
         parent = scopes[-1]
@@ -223,13 +216,12 @@ class PythonParser:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def _calls(self, nodes: Sequence[ast.AST], scopes: list[_Scope]) -> None:
+    def _calls(self, calls: Sequence[ast.Call], scopes: list[_Scope]) -> None:
         src = scopes[-1].qualname
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                edge = self._call(node, scopes, src)
-                if edge is not None:
-                    self.edges.append(edge)
+        for node in calls:
+            edge = self._call(node, scopes, src)
+            if edge is not None:
+                self.edges.append(edge)
 
     def _call(self, node: ast.Call, scopes: list[_Scope], src: str) -> Edge | None:
         func = node.func
@@ -325,30 +317,87 @@ def _node_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-def _own_nodes(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a body that belongs to its scope: nested definitions are yielded, not entered
-    (their decorators, defaults and bases are evaluated here and are entered).
+class _Scanned:
+    """What a scope's own nodes hold that the parser needs: calls, bound names, nested scopes, imports."""
+
+    __slots__ = ("calls", "declared", "imports", "scopes", "stores")
+
+    def __init__(self) -> None:
+        self.calls: list[ast.Call] = []
+        self.stores: set[str] = set()
+        self.declared: set[str] = set()
+        self.scopes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+
+
+def _on_call(found: _Scanned, node: Any, _extend: Any) -> bool:
+    found.calls.append(node)
+    return True
+
+
+def _on_name(found: _Scanned, node: Any, _extend: Any) -> bool:
+    if type(node.ctx) is ast.Store:
+        found.stores.add(node.id)
+    return False
+
+
+def _on_function(found: _Scanned, node: Any, extend: Any) -> bool:
+    found.scopes.append(node)
+    extend(node.decorator_list)
+    extend(node.args.defaults)
+    extend(node.args.kw_defaults)
+    return False
+
+
+def _on_class(found: _Scanned, node: Any, extend: Any) -> bool:
+    found.scopes.append(node)
+    extend(node.decorator_list)
+    extend(node.bases)
+    extend(k.value for k in node.keywords)
+    return False
+
+
+def _on_import(found: _Scanned, node: Any, _extend: Any) -> bool:
+    found.imports.append(node)
+    return False
+
+
+def _on_declaration(found: _Scanned, node: Any, _extend: Any) -> bool:
+    found.declared.update(node.names)
+    return False
+
+
+def _on_handler(found: _Scanned, node: Any, _extend: Any) -> bool:
+    if node.name:
+        found.stores.add(node.name)
+    return True
+
+
+#: Nodes the scan notes; the handler says whether their children are walked too.
+_ON_NODE: dict[type, Callable[[_Scanned, Any, Any], bool]] = {
+    ast.Call: _on_call, ast.Name: _on_name, ast.FunctionDef: _on_function, ast.AsyncFunctionDef: _on_function,
+    ast.ClassDef: _on_class, ast.Import: _on_import, ast.ImportFrom: _on_import, ast.Global: _on_declaration,
+    ast.Nonlocal: _on_declaration, ast.ExceptHandler: _on_handler,
+}
+
+
+def _scan(body: Sequence[ast.stmt]) -> _Scanned:
+    """One walk over the nodes of a body that belong to its scope: nested definitions are noted, not
+    entered (their decorators, defaults and bases are evaluated here and are entered).
 
     A hand-rolled walk over the fields that can hold nodes: several times faster than
-    :func:`ast.iter_child_nodes`, which tests every field of every node.
+    :func:`ast.walk`, which tests every field of every node.
     """
-    stack: list[Any] = list(reversed(body))
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    found = _Scanned()
+    stack: list[Any] = list(body)
+    pop, push, extend, special = stack.pop, stack.append, stack.extend, _ON_NODE.get
     while stack:
         node = pop()
         if node is None:
             continue
-        yield node
         cls = type(node)
-        if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
-            extend(node.decorator_list)
-            extend(node.args.defaults)
-            extend(node.args.kw_defaults)
-            continue
-        if cls is ast.ClassDef:
-            extend(node.decorator_list)
-            extend(node.bases)
-            extend(k.value for k in node.keywords)
+        handler = special(cls)
+        if handler is not None and not handler(found, node, extend):
             continue
         fields = _NODE_FIELDS.get(cls)
         for field in fields if fields is not None else _node_fields(cls):
@@ -359,6 +408,12 @@ def _own_nodes(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
                 extend(value)
             else:
                 push(value)
+    found.calls.sort(key=_position)
+    return found
+
+
+def _position(node: ast.Call) -> tuple[int, int]:
+    return node.lineno, node.col_offset
 
 
 def _assigned(stmt: ast.stmt) -> list[str]:
