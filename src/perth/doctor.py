@@ -38,6 +38,8 @@ INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bash
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
     ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "pip install 'perth[otel]'"),
+    ("tree_sitter", "code index of JavaScript/TypeScript, Go, Rust, Java and shell (perth code)",
+     "pip install 'perth[code]'"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",
