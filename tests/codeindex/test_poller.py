@@ -3,9 +3,17 @@ a breaker per repository, and the task registered in ``perth daemon``."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -79,3 +87,34 @@ def test_worker_processes_give_the_same_graph(rt: Runtime, tmp_path: Path) -> No
     assert all_rows(rt, pooled)[1:] == all_rows(rt, inline)[1:]
     variable = rt.store.code.find_symbols(pooled.id, name="TOKEN")[0]
     assert variable.signature.startswith("TOKEN = ") and "ghp_" not in variable.signature
+
+
+@pytest.mark.integration
+def test_a_running_daemon_indexes_and_follows_a_repository(cli: Any, tmp_path: Path) -> None:
+    root = copy_fixture("python", tmp_path)
+    assert cli("code", "add", str(root), "--name", "py", "--no-index").code == 0
+    env = {**os.environ, "PERTH_CODE__POLL_INTERVAL_S": "1", "PERTH_MUX__AUTOSAVE_INTERVAL_S": "0"}
+    daemon = subprocess.Popen([sys.executable, "-m", "perth", "daemon"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait(lambda: _symbols(cli, "start") == ["app.core.engine.start"]), "the daemon indexed the repository"
+        (root / "app" / "late.py").write_text("def arrived_later():\n    pass\n")
+        assert _wait(lambda: _symbols(cli, "arrived_later") == ["app.late.arrived_later"]), "and followed a change"
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        out, _err = daemon.communicate(timeout=30)
+    assert "code: py: re-indexed" in out and "daemon stopped" in out
+
+
+def _symbols(cli: Any, name: str) -> list[str]:
+    result = cli("code", "find", name, "--repo", "py", "--format", "json")
+    return [s["qualname"] for s in json.loads(result.out)["symbols"]] if result.out else []
+
+
+def _wait(predicate: Any, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

@@ -108,3 +108,15 @@ def test_pagerank_is_personalised() -> None:
 def test_the_tail_of_a_qualified_name_is_enough(graph: Graph) -> None:
     assert [s.qualname for s in graph.lookup("Engine.prepare")] == ["app.core.engine.Engine.prepare"]
     assert [s.qualname for s in graph.lookup("core.store.load")] == ["app.core.store.load"]
+
+
+def test_tree_sitter_calls_across_files_are_name_only(rt: Runtime, tmp_path: Path) -> None:
+    repo = service.add_repo(rt, str(copy_fixture("js", tmp_path)), name="js")
+    index_repo(rt, repo)
+    graph = Graph(rt.store.code, repo.id)
+    assert {(c.caller, c.confidence) for c in graph.callers(graph.lookup("helper"))} == {
+        ("app.js:Dog.speak", "name-only")}
+    assert {(c.callee, c.confidence) for c in graph.callees(graph.lookup("app.js:main"))} == {
+        ("app.js:Dog", "exact"), ("speak", "name-only"), ("readFileSync", "name-only")}
+    impact = graph.impact("util.js")
+    assert (impact.callers, impact.files) == ((), ("app.js",))  # imported there; name-only calls are not counted

@@ -128,12 +128,25 @@ def _call_target(targets: list[_Def], qualifier: str, owner: _Def | None) -> _De
 
 def _import_name(target: str) -> str:
     """The name an import makes available: a file's stem, a path's or module's last part."""
-    if "/" in target:
-        return target.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0] or target
+    from perth.codeindex.walker import EXTENSIONS
+
+    base = target.rstrip("/").rsplit("/", 1)[-1]
+    if "/" in target or any(base.endswith(ext) for ext in EXTENSIONS):
+        return base.split(".", 1)[0] or target
     for separator in ("::", "."):
         if separator in target:
             return target.rsplit(separator, 1)[-1]
     return target
+
+
+def _relative_to(path: str, target: str) -> str:
+    """``./util.js`` imported by ``web/app.js`` is ``web/util.js`` (the repository path, when it has one)."""
+    if not target.startswith(("./", "../")):
+        return target
+    import posixpath
+
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return target if joined.startswith("..") else joined
 
 
 def _clean_import(text: str) -> str:
@@ -167,7 +180,7 @@ def parse_tree_sitter(language: str, path: str, source: str) -> tuple[list[Symbo
         else:
             edges.append(Edge("calls", src, name, name, "name-only", line))
     for text, line in found.imports:
-        module = _clean_import(text)
+        module = _relative_to(path, _clean_import(text))
         edges.append(Edge("imports", path, module, _import_name(module), "exact", line))
     for child, base, line in found.inherits:
         owners = [d for d in by_name.get(child, []) if d.kind in _CONTAINERS]
