@@ -118,3 +118,14 @@ def _wait(predicate: Any, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def test_removing_a_repository_closes_its_breaker(rt: Runtime, tmp_path: Path) -> None:
+    root = copy_fixture("python", tmp_path)
+    repo = service.add_repo(rt, str(root), name="py")
+    shutil.rmtree(root)
+    for _ in range(3):
+        check_repo(rt, repo)
+    assert breaker_for(rt, repo).state().state == "open"
+    service.remove_repo(rt, "py")
+    assert breaker_for(rt, repo).state().state == "closed"

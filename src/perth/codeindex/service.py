@@ -74,9 +74,15 @@ def get_repo(rt: Runtime, name: str | None) -> CodeRepo:
 
 
 def remove_repo(rt: Runtime, name: str) -> CodeRepo:
-    """Forget a repository and its graph."""
+    """Forget a repository, its graph and its breaker's history."""
+    from perth.codeindex.poller import breaker_for
+
     repo = get_repo(rt, name)
-    rt.store.code.remove_repo(repo.id)
+    with rt.store.unit():
+        rt.store.code.remove_repo(repo.id)
+        breaker = breaker_for(rt, repo)
+        if rt.store.get_breaker(breaker.name) is not None:
+            breaker.reset()
     return repo
 
 

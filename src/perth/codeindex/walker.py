@@ -119,7 +119,7 @@ def _git_paths(root: str) -> list[str] | None:
     if done.returncode != 0:
         return None
     found = {p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
-    return [p for p in found if os.path.isfile(os.path.join(root, p))]
+    return [p for p in found if os.path.isfile(os.path.join(root, p)) and not os.path.islink(os.path.join(root, p))]
 
 
 def _walk(root: str) -> Iterator[str]:
