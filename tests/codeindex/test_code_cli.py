@@ -91,6 +91,7 @@ def test_missing_grammars_give_a_clean_error(cli: Callable[..., Any], tmp_path: 
 
     from perth.codeindex import tsparse
 
+    original = sys.modules.get("tree_sitter_go")
     monkeypatch.setitem(sys.modules, "tree_sitter_go", None)
     monkeypatch.setattr(tsparse, "_cache", {})
     root = copy_fixture("go", tmp_path)
@@ -103,3 +104,13 @@ def test_missing_grammars_give_a_clean_error(cli: Callable[..., Any], tmp_path: 
     found = json.loads(cli("code", "find", "tool", "--format", "json").out)["symbols"]
     assert {s["qualname"] for s in found} == {"tool", "tool.tool"}
     assert json.loads(cli("code", "status", "--format", "json").out)["repos"][0]["state"] == "partial"
+    assert cli("code", "reindex").code == 4  # still missing: said again
+    if original is not None:
+        monkeypatch.setitem(sys.modules, "tree_sitter_go", original)
+    else:
+        monkeypatch.delitem(sys.modules, "tree_sitter_go")
+    monkeypatch.setattr(tsparse, "_cache", {})
+    assert cli("code", "reindex").code == 0  # the extra is there now: the skipped files are parsed
+    found = json.loads(cli("code", "find", "main.go:*", "--format", "json").out)["symbols"]
+    assert "main.go:Server.Serve" in {s["qualname"] for s in found}
+    assert json.loads(cli("code", "status", "--format", "json").out)["repos"][0]["state"] == "fresh"

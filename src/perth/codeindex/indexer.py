@@ -38,15 +38,20 @@ def module_for(candidate: Candidate, package_dirs: set[str]) -> str:
 
 
 def plan_jobs(files: Sequence[Candidate], states: dict[str, FileState], *, full: bool,
-              racy_after_ns: int) -> tuple[list[ParseJob], int]:
-    """The files to read (with their old digest when only their stat changed) and the unchanged count."""
+              racy_after_ns: int, retry_unavailable: bool = True) -> tuple[list[ParseJob], int]:
+    """The files to read (with their old digest when only their stat changed) and the unchanged count.
+
+    Files left unparsed for want of their grammar are read again (``retry_unavailable``), so
+    installing the ``[code]`` extra and re-indexing completes the graph.
+    """
     package_dirs = {c.path.rpartition("/")[0] for c in files if c.path.endswith("/__init__.py")}
     jobs: list[ParseJob] = []
     unchanged = 0
     for candidate in files:
         module = module_for(candidate, package_dirs)
         old = states.get(candidate.path)
-        same_kind = old is not None and old.module == module and old.language == candidate.language
+        same_kind = (old is not None and old.module == module and old.language == candidate.language
+                     and not (retry_unavailable and (old.error or "").startswith("unavailable")))
         if (not full and old is not None and same_kind and old.size == candidate.size
                 and old.mtime_ns == candidate.mtime_ns and candidate.mtime_ns < racy_after_ns):
             unchanged += 1

@@ -120,7 +120,7 @@ def repo_status(rt: Runtime, repo: CodeRepo, *, breaker_open: bool = False) -> R
     listing = list_files(repo.root, max_bytes=rt.settings.get_int("code.max_file_bytes"),
                          clean=lambda path: str(rt.redact(path, "code")) == path)
     states = rt.store.code.file_states(repo.id)
-    jobs, _ = plan_jobs(listing.files, states, full=False, racy_after_ns=1 << 62)
+    jobs, _ = plan_jobs(listing.files, states, full=False, racy_after_ns=1 << 62, retry_unavailable=False)
     added = sum(1 for j in jobs if j.path not in states)
     present = {c.path for c in listing.files}
     deleted = sum(1 for p in states if p not in present)
