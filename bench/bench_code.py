@@ -10,6 +10,8 @@ any folder given with ``--source``.
 3. ``find`` and ``callers`` in process: p95 <= 20 ms each over random symbols; the same ``perth code
    find`` as a whole process, next to ``python -c pass``.
 4. ``map --tokens 2048``: time, and the share of the 20 most-referenced symbols the map includes.
+5. Agreement with an independent tool: the Python classes, functions and methods ctags finds
+   (name, file, line) against Perth's (recall and precision; reported, not gated).
 
 Exits 1 when a goal is missed (``--no-gate`` only reports).
 Run: `.venv/bin/python bench/bench_code.py [--source DIR] [--runs N] [--no-gate]`.
@@ -67,6 +69,30 @@ def ctags_s(tree: Path, out: Path) -> float:
     subprocess.run(["ctags", "-R", "--languages=Python", "-f", str(out), str(tree)], check=True,
                    capture_output=True)
     return time.perf_counter() - started
+
+
+def ctags_definitions(tree: Path, out: Path) -> set[tuple[str, str, int]]:
+    """(path, name, line) of every Python class, function and member ctags tags."""
+    subprocess.run(["ctags", "-R", "--languages=Python", "--fields=+nK", "-f", str(out), "."], check=True,
+                   capture_output=True, cwd=tree)
+    found = set()
+    for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if line.startswith("!") or len(parts) < 5 or parts[3] not in ("class", "function", "member"):
+            continue
+        number = next((p[5:] for p in parts[4:] if p.startswith("line:")), "")
+        if number.isdigit():
+            found.add((parts[1].removeprefix("./"), parts[0], int(number)))
+    return found
+
+
+def agreement(rt: Runtime, theirs: set[tuple[str, str, int]]) -> tuple[float, float, int]:
+    repo = rt.store.code.get_repo(name="bench")
+    assert repo is not None
+    ours = {(s.path, s.name, s.line) for s in rt.store.code.definitions(repo.id)
+            if s.kind in ("class", "function", "method") and s.path.endswith(".py")}
+    both = ours & theirs
+    return len(both) / max(1, len(theirs)), len(both) / max(1, len(ours)), len(theirs)
 
 
 def cold_index(tree: Path, work: Path, runs: int) -> tuple[list[float], Path]:
@@ -158,6 +184,7 @@ def main() -> int:
         reindex = reindex_ms(rt, tree, args.runs * 3)
         finds, callers, names = query_ms(rt, 200)
         map_ms, share, tokens = map_figures(rt)
+        recall, precision, tagged = agreement(rt, ctags_definitions(tree, work / "tags-agree"))
         rt.close()
         cli, bare = cli_ms(home, names, 10)
     figures = {"cold_s": statistics.median(cold), "reindex_ms": statistics.median(reindex),
@@ -172,6 +199,8 @@ def main() -> int:
     print(f"  perth code find (whole process): {cli:.0f} ms vs python -c pass {bare:.0f} ms -> {cli / bare:.1f}x")
     print(f"  map --tokens 2048: {map_ms:.0f} ms, {tokens} tokens, includes {share:.0%} of the 20 most-referenced"
           " symbols")
+    print(f"  definitions vs ctags (Python classes, functions, methods): recall {recall:.2%},"
+          f" precision {precision:.2%} of {tagged} ctags tags")
     missed = [f"{key} {figures[key]:.2f} > {goal:g}" for key, goal in GOALS.items() if figures[key] > goal]
     if missed and not args.no_gate:
         print("goals missed: " + "; ".join(missed))
