@@ -120,3 +120,14 @@ def test_tree_sitter_calls_across_files_are_name_only(rt: Runtime, tmp_path: Pat
         ("app.js:Dog", "exact"), ("speak", "name-only"), ("readFileSync", "name-only")}
     impact = graph.impact("util.js")
     assert (impact.callers, impact.files) == ((), ("app.js",))  # imported there; name-only calls are not counted
+
+
+def test_a_local_built_from_a_class_resolves_its_method_calls() -> None:
+    from perth.codeindex.pyparse import parse_python
+
+    source = ("from pathlib import Path\nfrom .engine import Engine\nengine = Engine()\n\n\ndef f():\n"
+              "    p = Path('x')\n    p.exists()\n    r = Engine()\n    r = other()\n    r.run()\n"
+              "    q = make()\n    q.go()\n    engine.run()\n")
+    calls = {(e.dst, e.confidence) for e in parse_python("pkg.mod", source)[1] if e.kind == "calls"}
+    assert {("pathlib.Path.exists", "import-resolved"), ("pkg.engine.Engine.run", "import-resolved"),
+            ("run", "name-only"), ("go", "name-only")} <= calls

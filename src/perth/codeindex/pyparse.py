@@ -49,7 +49,7 @@ def module_name(path: str, package_dirs: set[str]) -> str:
 class _Scope:
     """One function or class scope: names bound in it, and what ``self`` means there."""
 
-    __slots__ = ("cls", "defs", "locals", "qualname", "self_name")
+    __slots__ = ("cls", "defs", "instances", "locals", "qualname", "self_name")
 
     def __init__(self, qualname: str, *, cls: str = "", self_name: str = "") -> None:
         self.qualname = qualname
@@ -57,6 +57,7 @@ class _Scope:
         self.locals: set[str] = set()
         self.cls = cls
         self.self_name = self_name
+        self.instances: dict[str, list[str]] = {}  # local -> the class it was built from (`x = Engine()`)
 
 
 class PythonParser:
@@ -71,6 +72,7 @@ class PythonParser:
         self.edges: list[Edge] = []
         self.classes: dict[str, tuple[set[str], list[str]]] = {}
         self.base_confidence: dict[str, str] = {}
+        self.variables: dict[str, int] = {}  # module-level names bound by assignment, and how often
         self.top = _Scope(module)
 
     # -- entry ---------------------------------------------------------------------------------
@@ -94,6 +96,13 @@ class PythonParser:
             else:
                 for target in _assigned(stmt):
                     self.top.defs[target] = (f"{self.module}.{target}", "exact")
+                    self.variables[target] = self.variables.get(target, 0) + 1
+                    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                        self.top.instances[target] = _chain(stmt.value.func) or []
+        for name, count in self.variables.items():
+            built = self.top.instances.get(name)
+            if count != 1 or not built or built[0] == name or not built[-1][:1].isupper():
+                self.top.instances.pop(name, None)
 
     # -- statements ----------------------------------------------------------------------------
 
@@ -144,6 +153,10 @@ class PythonParser:
 
     def _collect_locals(self, scanned: _Scanned, scope: _Scope) -> None:
         scope.locals.update(scanned.stores)
+        for name, assign in scanned.instances.items():
+            parts = _chain(assign.func)
+            if parts and parts[0] != name and scanned.stores[name] == 1 and parts[-1][:1].isupper():
+                scope.instances[name] = parts
         for nested in scanned.scopes:
             scope.defs[nested.name] = (f"{scope.qualname}.{nested.name}", "exact")
         for statement in scanned.imports:
@@ -251,20 +264,35 @@ class PythonParser:
         """Where a dotted name leads; None for a builtin."""
         head, rest = parts[0], parts[1:]
         for scope in reversed(scopes):
-            if scope.self_name and head == scope.self_name and not rest and head not in scope.defs:
-                return scope.cls, "exact"  # `cls()` in a classmethod
-            if scope.self_name and head == scope.self_name and len(rest) == 1 and head not in scope.defs:
-                methods = self.classes.get(scope.cls, (set(), []))[0]
-                confidence = "exact" if rest[0] in methods else "name-only"
-                return f"{scope.cls}.{rest[0]}", confidence
+            if scope.self_name and head == scope.self_name and len(rest) < 2 and head not in scope.defs:
+                return self._on_self(scope, rest)
             if head in scope.defs:
+                if rest and scope is self.top and head in self.variables:  # `engine.run()`, engine = Engine()
+                    return self._instance_method(scope, parts, [self.top])
                 target, confidence = scope.defs[head]
                 return ".".join([target, *rest]), confidence
             if head in scope.locals:
-                return parts[-1], "name-only"
+                return self._instance_method(scope, parts, scopes)
         if head in _BUILTINS:
             return None if not rest else (parts[-1], "name-only")
         return parts[-1], "name-only"
+
+    def _on_self(self, scope: _Scope, rest: list[str]) -> Binding:
+        """``cls()`` is the class; ``self.m()`` its method (exact when the class defines it here)."""
+        if not rest:
+            return scope.cls, "exact"
+        methods = self.classes.get(scope.cls, (set(), []))[0]
+        return f"{scope.cls}.{rest[0]}", "exact" if rest[0] in methods else "name-only"
+
+    def _instance_method(self, scope: _Scope, parts: list[str], scopes: list[_Scope]) -> Binding:
+        """``x.m()`` where ``x = Cls(...)`` is the local's only assignment: ``Cls.m`` (else name-only)."""
+        built = scope.instances.get(parts[0])
+        if built is None or len(parts) != 2:
+            return parts[-1], "name-only"
+        found = self._resolve(built, scopes)
+        if found is None or found[1] == "name-only":
+            return parts[-1], "name-only"
+        return f"{found[0]}.{parts[1]}", "import-resolved"
 
     # -- text ----------------------------------------------------------------------------------
 
@@ -320,11 +348,12 @@ def _node_fields(cls: type) -> tuple[str, ...]:
 class _Scanned:
     """What a scope's own nodes hold that the parser needs: calls, bound names, nested scopes, imports."""
 
-    __slots__ = ("calls", "declared", "imports", "scopes", "stores")
+    __slots__ = ("calls", "declared", "imports", "instances", "scopes", "stores")
 
     def __init__(self) -> None:
         self.calls: list[ast.Call] = []
-        self.stores: set[str] = set()
+        self.stores: dict[str, int] = {}  # name -> how many times it is bound
+        self.instances: dict[str, ast.Call] = {}  # name -> the call of `name = Call(...)`
         self.declared: set[str] = set()
         self.scopes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
@@ -337,8 +366,15 @@ def _on_call(found: _Scanned, node: Any, _extend: Any) -> bool:
 
 def _on_name(found: _Scanned, node: Any, _extend: Any) -> bool:
     if type(node.ctx) is ast.Store:
-        found.stores.add(node.id)
+        found.stores[node.id] = found.stores.get(node.id, 0) + 1
     return False
+
+
+def _on_assign(found: _Scanned, node: Any, _extend: Any) -> bool:
+    targets, value = node.targets, node.value
+    if len(targets) == 1 and type(targets[0]) is ast.Name and type(value) is ast.Call:
+        found.instances[targets[0].id] = value
+    return True
 
 
 def _on_function(found: _Scanned, node: Any, extend: Any) -> bool:
@@ -369,7 +405,7 @@ def _on_declaration(found: _Scanned, node: Any, _extend: Any) -> bool:
 
 def _on_handler(found: _Scanned, node: Any, _extend: Any) -> bool:
     if node.name:
-        found.stores.add(node.name)
+        found.stores[node.name] = found.stores.get(node.name, 0) + 1
     return True
 
 
@@ -377,7 +413,7 @@ def _on_handler(found: _Scanned, node: Any, _extend: Any) -> bool:
 _ON_NODE: dict[type, Callable[[_Scanned, Any, Any], bool]] = {
     ast.Call: _on_call, ast.Name: _on_name, ast.FunctionDef: _on_function, ast.AsyncFunctionDef: _on_function,
     ast.ClassDef: _on_class, ast.Import: _on_import, ast.ImportFrom: _on_import, ast.Global: _on_declaration,
-    ast.Nonlocal: _on_declaration, ast.ExceptHandler: _on_handler,
+    ast.Nonlocal: _on_declaration, ast.ExceptHandler: _on_handler, ast.Assign: _on_assign,
 }
 
 
