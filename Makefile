@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +75,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -106,6 +106,9 @@ bench-summarize: $(BIN)/perth
 
 bench-team: $(BIN)/perth services
 	$(BENCH_RUN) bench/bench_team.py $(BENCH_FLAGS)
+
+bench-code: $(BIN)/perth
+	$(BIN)/python bench/bench_code.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

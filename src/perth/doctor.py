@@ -43,6 +43,7 @@ SLOW_INIT = re.compile(r"(?:^|[\s;&|(`/])perth\s+init\s")
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("pygal", "SVG trend charts (perth shellperf report --chart)", "charts"),
     ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "otel"),
+    ("tree_sitter", "code index of JavaScript/TypeScript, Go, Rust, Java and shell (perth code)", "code"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",

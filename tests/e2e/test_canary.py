@@ -442,6 +442,33 @@ def traces_of_llm_calls(c: Canary) -> None:
     c.outputs += [body.decode("utf-8", "replace") for _path, body in bodies]
 
 
+@entry_point
+def code_index_of_a_repository_with_secrets(c: Canary) -> None:
+    """Docstrings, default values, constants and file names of indexed code carry the secrets."""
+    pat, token, stripe, password = (c.secrets[k] for k in ("github-pat", "env-token", "stripe-live", "url-password"))
+    aws, jwt, slack = (c.secrets[k] for k in ("aws-access-key-id", "jwt", "slack-bot-token"))
+    repo = c.workdir / "code-repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text(f'"""Package; token {pat}."""\n')
+    (repo / "pkg" / "client.py").write_text(
+        f'API_TOKEN = "{token}"\nSTRIPE = "{stripe}"\n\n\n'
+        f'def connect(url="postgres://app:{password}@db/x", key="{aws}"):\n'
+        f'    """Connect with Authorization: Bearer {jwt} and slack {slack}."""\n'
+        "    return url\n\n\nclass Client:\n"
+        f'    """Holds the key.\n\n{c.pem}\n    """\n\n    def call(self):\n        return connect()\n')
+    (repo / f"leak_{pat}.py").write_text("def leaked_name():\n    pass\n")
+    (repo / "web.js").write_text(f'function hello(token = "{pat}") {{ return token; }}\n')
+    assert c.perth("code", "add", str(repo), "--name", "canary-code") == 0
+    assert c.perth("code", "reindex", "canary-code", "--full") == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        for args in (["find", "*"], ["context", "connect"], ["context", "Client"], ["callers", "connect"],
+                     ["callees", "pkg.client.Client.call"], ["impact", "pkg/client.py"], ["map", "--tokens", "4000"]):
+            assert c.perth("code", *args, "--repo", "canary-code", "--format", fmt) == 0, args
+        assert c.perth("code", "list", "--format", fmt) == 0
+        assert c.perth("code", "status", "--format", fmt) == 0
+    assert any("[REDACTED:" in out and "API_TOKEN = " in out for out in c.outputs), "constants were stored redacted"
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

@@ -43,6 +43,13 @@ EXPECTED_TABLES = {
                  "last_success_at", "last_failure_at", "updated_at"],
     "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
                   "input_tokens", "output_tokens", "error"],
+    # --- code index
+    "code_repos": ["id", "name", "root", "added_at", "indexed_at", "head", "branch", "state", "files", "symbols",
+                   "edges", "last_error"],
+    "code_files": ["id", "repo_id", "path", "language", "module", "digest", "size", "mtime_ns", "error"],
+    "code_symbols": ["id", "file_id", "repo_id", "name", "qualname", "kind", "line", "end_line", "parent",
+                     "signature", "doc", "decorators"],
+    "code_edges": ["id", "file_id", "repo_id", "kind", "src", "dst", "name", "confidence", "line"],
 }
 
 

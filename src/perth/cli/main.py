@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
+    "code": ("perth.cli.code", "Index repositories into a code graph: find, context, callers, impact, ranked maps."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
 from perth.store.pg_db import PgDatabase
+from perth.store.ports import PORTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class PostgresStore:
 
     def __getattr__(self, name: str) -> Any:
         """Build a port's adapter on first use."""
-        if name.startswith("_") or name not in self.__class__.__annotations__:
+        if name not in PORTS:
             raise AttributeError(name)
         if name not in self.capabilities:
             raise UnsupportedByStoreError(f"the postgresql store does not support {name}",

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
 from perth.store.migrations import LATEST_VERSION
+from perth.store.ports import PORTS
 from perth.store.sqlite_db import SQLiteDatabase
 
 TYPE_CHECKING = False
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sqlite_code import SQLiteCodeIndex
     from perth.store.sqlite_fulltext import SQLiteCommands, SQLiteFullText
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
@@ -88,6 +90,12 @@ def _llm_calls(db: SQLiteDatabase) -> SqlLlmCalls:
     return SqlLlmCalls(db)
 
 
+def _code(db: SQLiteDatabase) -> SQLiteCodeIndex:
+    from perth.store.sqlite_code import SQLiteCodeIndex
+
+    return SQLiteCodeIndex(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -101,6 +109,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "snapshots": _snapshots,
     "breakers": _breakers,
     "llm_calls": _llm_calls,
+    "code": _code,
 }
 
 
@@ -123,7 +132,7 @@ class SQLiteStore:
 
     def __getattr__(self, name: str) -> Any:
         """Build a port's adapter on first use (its module is imported only then)."""
-        if name.startswith("_") or name not in self.__class__.__annotations__:
+        if name not in PORTS:
             raise AttributeError(name)
         if name not in ADAPTERS:
             raise UnsupportedByStoreError(f"the sqlite store does not support {name}",
@@ -141,6 +150,7 @@ class SQLiteStore:
     snapshots: SqlSnapshots
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
+    code: SQLiteCodeIndex
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
