@@ -43,6 +43,10 @@ EXPECTED_TABLES = {
                  "last_success_at", "last_failure_at", "updated_at"],
     "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
                   "input_tokens", "output_tokens", "error"],
+    # --- events: the outbox, delivery cursors and dead letters
+    "outbox": ["seq", "id", "type", "source", "time_ms", "body"],
+    "outbox_cursors": ["transport", "delivered_seq", "attempts", "next_at", "last_error", "updated_at"],
+    "outbox_dead": ["transport", "seq", "id", "type", "source", "time_ms", "body", "attempts", "error", "dead_at"],
 }
 
 

@@ -26,6 +26,7 @@ import time
 from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
 from perth.errors import InvalidInputError
+from perth.events.emit import emit
 from perth.ids import uuid7
 from perth.record import Record
 
@@ -213,6 +214,8 @@ class _SpoolReader:
             for at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
             inserted = store.commands.add(commands, SpoolCursor(path=path, offset=position))
+            if inserted:
+                emit(self.rt, "perth.command.captured", commands)
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 
 from perth.errors import InvalidInputError, NotFoundError
+from perth.events.emit import emit
 from perth.gitinfo import find_repo
 from perth.ids import uuid7
 from perth.panes.resolve import Resolution
@@ -101,6 +102,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
     with rt.store.unit():
         rt.store.entries.add(entry)
         rt.store.panes.update(seen)
+        emit(rt, "perth.intent.logged", entry)
     return entry, found
 
 

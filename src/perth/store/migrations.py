@@ -246,6 +246,43 @@ def m008_llm(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)")
 
 
+def m009_events(db: sqlite3.Connection) -> None:
+    """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
+    db.execute("""
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            body TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX outbox_time ON outbox(time_ms)")
+    db.execute("""
+        CREATE TABLE outbox_cursors (
+            transport TEXT PRIMARY KEY,
+            delivered_seq INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at INTEGER NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE outbox_dead (
+            transport TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            dead_at INTEGER NOT NULL,
+            PRIMARY KEY (transport, id)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -255,6 +292,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "commands", m006_commands),
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
+    Migration(9, "events", m009_events),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

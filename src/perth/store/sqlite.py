@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from perth.store.sqlite_commands import SQLiteCommands, SQLiteFullText
     from perth.store.sqlite_entries import SQLiteEntries
     from perth.store.sqlite_llm import SQLiteLlmCalls
+    from perth.store.sqlite_outbox import SQLiteOutbox
     from perth.store.sqlite_panes import SQLitePanes
     from perth.store.sqlite_redaction import SQLiteRedactionStats
     from perth.store.sqlite_shellperf import SQLiteShellperf
@@ -87,6 +88,12 @@ def _llm_calls(db: SQLiteDatabase) -> SQLiteLlmCalls:
     return SQLiteLlmCalls(db)
 
 
+def _outbox(db: SQLiteDatabase) -> SQLiteOutbox:
+    from perth.store.sqlite_outbox import SQLiteOutbox
+
+    return SQLiteOutbox(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -100,6 +107,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "snapshots": _snapshots,
     "breakers": _breakers,
     "llm_calls": _llm_calls,
+    "outbox": _outbox,
 }
 
 
@@ -140,6 +148,7 @@ class SQLiteStore:
     snapshots: SQLiteSnapshots
     breakers: SQLiteBreakers
     llm_calls: SQLiteLlmCalls
+    outbox: SQLiteOutbox
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
