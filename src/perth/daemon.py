@@ -29,10 +29,11 @@ if TYPE_CHECKING:
 def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     """Every capability's periodic work (the task registry)."""
     from perth.capture.tasks import ingest_task
+    from perth.events.tasks import dispatch_task
     from perth.mux.tasks import autosave_task
 
-    autosave = autosave_task(rt)
-    return [ingest_task(rt), *([autosave] if autosave else [])]
+    optional = (autosave_task(rt), dispatch_task(rt))
+    return [ingest_task(rt), *(task for task in optional if task is not None)]
 
 
 def lock_path(rt: Runtime) -> str:
