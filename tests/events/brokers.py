@@ -51,7 +51,16 @@ def rabbitmq(port: int = 5672) -> Broker:
                   lambda: RabbitMQConsumer("amqp://guest:guest@127.0.0.1:5672/", exchange).open())
 
 
-BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq}
+def nats(port: int = 4222) -> Broker:
+    from perth.events.transports.nats import NatsConsumer
+
+    stream, subject = unique("PERTH_TEST_"), unique("perth.test.")
+    return Broker("nats", {"PERTH_EVENTS__NATS_URL": f"nats://127.0.0.1:{port}", "PERTH_EVENTS__NATS_STREAM": stream,
+                           "PERTH_EVENTS__NATS_SUBJECT": subject},
+                  lambda: NatsConsumer("nats://127.0.0.1:4222", stream, subject).open())
+
+
+BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats}
 
 
 def drain_consumer(consumer: Consumer, expected: int, wait_s: float = 20.0) -> list[bytes]:

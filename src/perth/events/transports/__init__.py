@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from perth.events.transports.port import Transport
 
 #: Every transport ``events.transports`` may name.
-TRANSPORTS: tuple[str, ...] = ("rabbitmq",)
+TRANSPORTS: tuple[str, ...] = ("rabbitmq", "nats")
 
 
 def configured(settings: Settings) -> tuple[str, ...]:
@@ -34,6 +34,10 @@ def open_transport(name: str, settings: Settings) -> Transport:
         from perth.events.transports.rabbitmq import RabbitMQTransport
 
         return RabbitMQTransport.from_settings(settings)
+    if name == "nats":
+        from perth.events.transports.nats import NatsTransport
+
+        return NatsTransport.from_settings(settings)
     raise ConfigError(f"unknown events transport {name!r}", f"use any of {', '.join(TRANSPORTS)}")
 
 
