@@ -60,7 +60,16 @@ def nats(port: int = 4222) -> Broker:
                   lambda: NatsConsumer("nats://127.0.0.1:4222", stream, subject).open())
 
 
-BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats}
+def redis(port: int = 6379) -> Broker:
+    from perth.events.transports.redis import RedisConsumer
+
+    stream = unique("perth:test:")
+    return Broker("redis", {"PERTH_EVENTS__REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                            "PERTH_EVENTS__REDIS_STREAM": stream},
+                  lambda: RedisConsumer("redis://127.0.0.1:6379/0", stream).open())
+
+
+BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats, "redis": redis}
 
 
 def drain_consumer(consumer: Consumer, expected: int, wait_s: float = 20.0) -> list[bytes]:

@@ -65,3 +65,21 @@ def _pane() -> object:
     from perth.records import Pane
 
     return Pane(id="p1", name="n", created_at=1, last_seen_at=1)
+
+
+def test_redis_trims_the_stream_to_about_maxlen(make_rt: Callable[..., Runtime]) -> None:
+    import redis
+
+    require("redis")
+    broker = BROKERS["redis"]()
+    rt = make_rt(env={**broker.env, "PERTH_EVENTS__TRANSPORTS": "redis", "PERTH_EVENTS__REDIS_MAXLEN": "10"})
+    for _ in range(600):
+        emit(rt, "perth.pane.created", _pane())
+    assert flush(rt)[0].delivered == 600
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    stream = broker.env["PERTH_EVENTS__REDIS_STREAM"]
+    try:
+        assert 10 <= client.xlen(stream) < 600
+    finally:
+        client.delete(stream)
+        client.close()

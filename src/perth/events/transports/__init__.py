@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from perth.events.transports.port import Transport
 
 #: Every transport ``events.transports`` may name.
-TRANSPORTS: tuple[str, ...] = ("rabbitmq", "nats")
+TRANSPORTS: tuple[str, ...] = ("rabbitmq", "nats", "redis")
 
 
 def configured(settings: Settings) -> tuple[str, ...]:
@@ -38,6 +38,10 @@ def open_transport(name: str, settings: Settings) -> Transport:
         from perth.events.transports.nats import NatsTransport
 
         return NatsTransport.from_settings(settings)
+    if name == "redis":
+        from perth.events.transports.redis import RedisTransport
+
+        return RedisTransport.from_settings(settings)
     raise ConfigError(f"unknown events transport {name!r}", f"use any of {', '.join(TRANSPORTS)}")
 
 
