@@ -69,7 +69,15 @@ def redis(port: int = 6379) -> Broker:
                   lambda: RedisConsumer("redis://127.0.0.1:6379/0", stream).open())
 
 
-BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats, "redis": redis}
+def mqtt(port: int = 1883) -> Broker:
+    from perth.events.transports.mqtt import MqttConsumer
+
+    topic = unique("perth-test/")
+    return Broker("mqtt", {"PERTH_EVENTS__MQTT_URL": f"mqtt://127.0.0.1:{port}", "PERTH_EVENTS__MQTT_TOPIC": topic},
+                  lambda: MqttConsumer("mqtt://127.0.0.1:1883", topic).open())
+
+
+BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats, "redis": redis, "mqtt": mqtt}
 
 
 def drain_consumer(consumer: Consumer, expected: int, wait_s: float = 20.0) -> list[bytes]:
