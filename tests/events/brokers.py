@@ -36,6 +36,7 @@ class Broker:
     name: str
     env: dict[str, str]
     consumer: Callable[[], Consumer]
+    upstream: int | None = None  # the port a proxy must forward to (the broker's, by default)
 
 
 def unique(prefix: str) -> str:
@@ -77,7 +78,20 @@ def mqtt(port: int = 1883) -> Broker:
                   lambda: MqttConsumer("mqtt://127.0.0.1:1883", topic).open())
 
 
-BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats, "redis": redis, "mqtt": mqtt}
+def webhook(port: int | None = None) -> Broker:
+    """A signed-webhook receiver on a free port (the proxy, when given, forwards ``port`` to it)."""
+    from perth.events.consume import WebhookReceiver
+
+    secret = unique("s3cret-")
+    receiver = WebhookReceiver(secret)
+    target = port or receiver.port
+    return Broker("webhook", {"PERTH_EVENTS__WEBHOOK_URL": f"http://127.0.0.1:{target}/hooks/perth",
+                              "PERTH_EVENTS__WEBHOOK_SECRET": secret},
+                  receiver.open, upstream=receiver.port)
+
+
+BROKERS: dict[str, Callable[..., Broker]] = {"rabbitmq": rabbitmq, "nats": nats, "redis": redis, "mqtt": mqtt,
+                                             "webhook": webhook}
 
 
 def drain_consumer(consumer: Consumer, expected: int, wait_s: float = 20.0) -> list[bytes]:

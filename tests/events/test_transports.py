@@ -59,6 +59,7 @@ def test_an_unreachable_broker_keeps_events_waiting(transport: str, make_rt: Cal
     cursor = rt.store.outbox.cursor(transport)
     assert (cursor.delivered_seq, cursor.attempts) == (0, 1) and cursor.next_at > 0
     assert rt.store.outbox.dead() == []
+    broker.consumer().close()
 
 
 def _pane() -> object:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from perth.events.transports.port import Transport
 
 #: Every transport ``events.transports`` may name.
-TRANSPORTS: tuple[str, ...] = ("rabbitmq", "nats", "mqtt", "redis")
+TRANSPORTS: tuple[str, ...] = ("rabbitmq", "nats", "mqtt", "redis", "webhook")
 
 
 def configured(settings: Settings) -> tuple[str, ...]:
@@ -46,6 +46,10 @@ def open_transport(name: str, settings: Settings) -> Transport:
         from perth.events.transports.mqtt import MqttTransport
 
         return MqttTransport.from_settings(settings)
+    if name == "webhook":
+        from perth.events.transports.webhook import WebhookTransport
+
+        return WebhookTransport.from_settings(settings)
     raise ConfigError(f"unknown events transport {name!r}", f"use any of {', '.join(TRANSPORTS)}")
 
 
