@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
+    "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
 

@@ -13,12 +13,23 @@ import threading
 import time
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 
 from perth.events import signing
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+
+class Consumer(Protocol):
+    """Reads what a transport delivers: every broker's consumer and the webhook receiver."""
+
+    def receive(self, wait_s: float = 1.0) -> list[bytes]:
+        """The bodies that arrived (waiting up to ``wait_s`` for the first one)."""
+
+    def close(self) -> None:
+        """Stop receiving."""
 
 
 class Deduplicator:

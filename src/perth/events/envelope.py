@@ -37,9 +37,18 @@ def _uri_part(text: str) -> str:
     return "".join(c if c in _URI_SAFE else "-" for c in text) or "unknown"
 
 
+def _account() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
 def source_uri(environ: Mapping[str, str]) -> str:
     """``perth://<host>/<user>``: the machine and account the event comes from."""
-    user = environ.get("USER") or environ.get("LOGNAME") or str(os.getuid())
+    user = environ.get("USER") or environ.get("LOGNAME") or _account()
     return f"perth://{_uri_part(os.uname().nodename)}/{_uri_part(user)}"
 
 

@@ -52,10 +52,11 @@ class SQLiteOutbox:
         rows = self._db.rows(f"SELECT {_EVENT} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
         return [_event(r) for r in rows]
 
-    def since(self, time_ms: int, *, types: Sequence[str] = (), limit: int = 1000) -> list[StoredEvent]:
+    def since(self, time_ms: int, *, types: Sequence[str] = (), limit: int = 1000,
+              after_seq: int = 0) -> list[StoredEvent]:
         clause, params = _types(types)
-        rows = self._db.rows(f"SELECT {_EVENT} FROM outbox WHERE time_ms >= ?{clause} ORDER BY seq LIMIT ?",
-                             (time_ms, *params, limit))
+        rows = self._db.rows(f"SELECT {_EVENT} FROM outbox WHERE time_ms >= ? AND seq > ?{clause} ORDER BY seq"
+                             " LIMIT ?", (time_ms, after_seq, *params, limit))
         return [_event(r) for r in rows]
 
     def recent(self, limit: int, *, types: Sequence[str] = ()) -> list[StoredEvent]:

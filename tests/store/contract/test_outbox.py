@@ -26,6 +26,7 @@ def test_events_come_back_in_commit_order_with_their_seq(store: Store) -> None:
     assert [e.id for e in store.outbox.recent(2)] == ["id-003", "id-004"]
     assert [e.id for e in store.outbox.recent(9, types=("perth.pane.created",))] == ["id-001", "id-003"]
     assert [e.id for e in store.outbox.since(1003)] == ["id-003", "id-004"]
+    assert [e.id for e in store.outbox.since(1001, limit=2, after_seq=3)] == ["id-003", "id-004"]
     stats = store.outbox.stats()
     assert (stats.events, stats.last_seq, stats.oldest_ms) == (5, 5, 1000)
 

@@ -20,8 +20,9 @@ class Outbox(Protocol):
     def after(self, seq: int, limit: int) -> list[StoredEvent]:
         """Events after ``seq``, oldest first."""
 
-    def since(self, time_ms: int, *, types: Sequence[str] = (), limit: int = 1000) -> list[StoredEvent]:
-        """Events at or after ``time_ms`` (optionally of some types), oldest first."""
+    def since(self, time_ms: int, *, types: Sequence[str] = (), limit: int = 1000,
+              after_seq: int = 0) -> list[StoredEvent]:
+        """Events at or after ``time_ms`` (optionally of some types; after ``after_seq``), oldest first."""
 
     def recent(self, limit: int, *, types: Sequence[str] = ()) -> list[StoredEvent]:
         """The newest ``limit`` events (optionally of some types), oldest first."""
