@@ -34,8 +34,14 @@ def _nats() -> Any:
     return nats
 
 
+async def _quiet(_error: Exception) -> None:
+    """nats-py prints every connection error by default; Perth reports them as one line instead."""
+
+
 async def _connect(url: str, timeout_s: float) -> Any:
-    return await _nats().connect(url, connect_timeout=timeout_s, allow_reconnect=False, max_reconnect_attempts=0)
+    # max_reconnect_attempts=0 would make nats-py retry the first connect forever: one retry, then give up.
+    return await _nats().connect(url, connect_timeout=timeout_s, allow_reconnect=False, max_reconnect_attempts=1,
+                                 reconnect_time_wait=0.1, error_cb=_quiet)
 
 
 async def ensure_stream(js: Any, stream: str, subject: str) -> None:

@@ -137,9 +137,15 @@ class RabbitMQConsumer:
         aio_pika = _aio_pika()
         self._connection = await aio_pika.connect(self.url, timeout=self.timeout_s, ssl_context=self.tls)
         channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=1000)
         exchange = await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
         self._queue = await channel.declare_queue(exclusive=True)
         await self._queue.bind(exchange, self.binding)
+        self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        await self._queue.consume(self._on_message, no_ack=True)
+
+    async def _on_message(self, message: Any) -> None:
+        self._inbox.put_nowait(bytes(message.body))
 
     def open(self) -> RabbitMQConsumer:
         """Bind the queue: events published from now on are kept for :meth:`receive`."""
@@ -147,16 +153,14 @@ class RabbitMQConsumer:
         return self
 
     async def _receive(self, wait_s: float) -> list[bytes]:
-        got: list[bytes] = []
-        deadline = asyncio.get_running_loop().time() + wait_s
-        while True:
-            message = await self._queue.get(no_ack=True, fail=False)
-            if message is not None:
-                got.append(bytes(message.body))
-                continue
-            if got or asyncio.get_running_loop().time() >= deadline:
-                return got
-            await asyncio.sleep(0.02)
+        try:
+            got = [await asyncio.wait_for(self._inbox.get(), wait_s)]
+        except TimeoutError:
+            return []
+        await asyncio.sleep(0.01)
+        while not self._inbox.empty():
+            got.append(self._inbox.get_nowait())
+        return got
 
     def receive(self, wait_s: float = 1.0) -> list[bytes]:
         """The bodies waiting now (waiting up to ``wait_s`` for the first one)."""
