@@ -10,7 +10,8 @@
    provider (extractive, no network).  The whole ``perth summarize --provider anthropic`` process is
    timed too, against ``python -c pass``.
 
-Run: `.venv/bin/python bench/bench_summarize.py [--runs N]`.
+Run: `make bench-summarize` or `.venv/bin/python bench/bench_summarize.py [--runs N] [--no-gate]`; exits 1
+when a goal is not met.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gate import Gate, start
 from perth.config import load_settings
 from perth.errors import UnavailableError
 from perth.paths import resolve_paths
@@ -72,7 +74,7 @@ def runtime(home: Path, cwd: Path, extra: dict[str, str] | None = None) -> Runti
     return Runtime(load_settings(resolve_paths(env), env), environ=env, cwd=str(cwd))
 
 
-def bench_collection(repo: Path, home: Path, runs: int) -> list[str]:
+def bench_collection(gate: Gate, repo: Path, home: Path, runs: int) -> None:
     rt = runtime(home, repo)
     budget_ms = rt.settings.get_int("context.collector_timeout_ms")
     diff_limit = rt.settings.get_int("context.diff_bytes")
@@ -91,18 +93,16 @@ def bench_collection(repo: Path, home: Path, runs: int) -> list[str]:
     base, took = statistics.median(baseline), statistics.median(collected)
     limit = diff_limit + section_limit * 7
     rt.close()
-    return [
-        f"context collection, {FILES:,} files, {DIFF_BYTES // 1024 // 1024} MB diff ({runs} runs, median)",
-        f"  baseline (bare git status + diff --stat + log): {base:8.1f} ms",
-        f"  collect_context:                                {took:8.1f} ms   ratio {took / base:5.2f}x",
-        f"  time budget context.collector_timeout_ms:       {budget_ms:8d} ms   used {took / budget_ms:5.1%}",
-        f"  bytes collected: {max(sizes):,} of at most {limit:,} ({max(sizes) / limit:5.1%});"
-        f" diff limit {diff_limit:,} of {DIFF_BYTES:,} changed",
-        "  collectors: " + ", ".join(sorted(statuses)),
-    ]
+    gate.check(f"context collection on a {FILES:,}-file repository with a {DIFF_BYTES // 1024 // 1024} MB diff stays"
+               f" within its budget ({budget_ms} ms; at most {limit:,} bytes)",
+               f"{took:.1f} ms ({took / budget_ms:.1%} of the budget); {max(sizes):,} bytes, the diff cut at"
+               f" {diff_limit:,} of {DIFF_BYTES:,}",
+               f"bare `git status` + `git diff --stat` + `git log`: {base:.1f} ms",
+               f"{took / base:.2f}x", took <= budget_ms and max(sizes) <= limit)
+    gate.note("collectors: " + ", ".join(sorted(statuses)))
 
 
-def bench_fail_fast(repo: Path, home: Path, runs: int) -> list[str]:
+def bench_fail_fast(gate: Gate, repo: Path, home: Path, runs: int) -> None:
     rt = runtime(home, repo, {"ANTHROPIC_API_KEY": "bench-key-not-used", "PERTH_LLM__ANTHROPIC_BASE_URL":
                               "http://127.0.0.1:9"})
     now = rt.clock()
@@ -134,28 +134,26 @@ def bench_fail_fast(repo: Path, home: Path, runs: int) -> list[str]:
         process.append((time.perf_counter() - started) * 1000)
         assert done.returncode == 4, done.stderr
     base, took, proc = statistics.median(local), statistics.median(fast), statistics.median(process)
-    return [
-        f"breaker-open provider ({runs} runs, median)",
-        f"  baseline generate() on the local none provider: {base:8.2f} ms",
-        f"  generate() on anthropic with its breaker open:  {took:8.2f} ms   ratio {took / base:5.2f}x"
-        f"   goal <= 50 ms: {'PASS' if took <= 50 else 'FAIL'}",
-        f"  `perth summarize --provider anthropic` process: {proc:8.1f} ms   ratio {proc / python:5.2f}x"
-        f" python -c pass ({python:.1f} ms), exit 4",
-    ]
+    gate.check("a provider whose circuit breaker is open fails in <= 50 ms (`generate` on `[anthropic]`, in process)",
+               f"{took:.2f} ms", f"the same call on the local `none` provider: {base:.2f} ms", f"{took / base:.2f}x",
+               took <= 50)
+    gate.note(f"the whole `perth summarize --provider anthropic` process with that breaker open (exit 4):"
+              f" {proc:.1f} ms, {proc / python:.2f}x `python -c pass` ({python:.1f} ms)")
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    args, gate = start("summarize", parser)
     with tempfile.TemporaryDirectory(prefix="perth-bench-summarize-") as tmp:
         root = Path(tmp)
         print("building the repository...", file=sys.stderr)
         repo = build_repo(root)
         home = root / "home"
-        for line in bench_collection(repo, home, args.runs) + bench_fail_fast(repo, home, args.runs):
-            print(line)
+        bench_collection(gate, repo, home, args.runs)
+        bench_fail_fast(gate, repo, home, args.runs)
+    return gate.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -70,3 +70,13 @@ def test_records_behave_the_same_before_and_after_their_init_is_generated() -> N
     with pytest.raises(FrozenRecordError):
         child.a = 2  # type: ignore[misc]
     assert hash(Base(1)) == hash(Base(1))
+
+
+@given(st.lists(st.integers(0, (1 << 48) - 1), max_size=50))
+def test_bulk_uuid7_carry_their_times_and_are_distinct(times: list[int]) -> None:
+    from perth.ids import uuid7_many
+
+    ids = uuid7_many(times)
+    assert [uuid7_time_ms(i) for i in ids] == times
+    assert all(is_uuid(i) and i[14] == "7" and i[19] in "89ab" for i in ids)
+    assert len(set(ids)) == len(ids)

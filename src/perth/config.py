@@ -67,6 +67,9 @@ class KeySpec(Record):
 
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("store.path", "str", "", "SQLite data file; empty means <data dir>/perth.db."),
+    KeySpec("store.url", "str", "",
+            "A shared store instead of the SQLite file: postgresql://user@host:5432/db (perth[team]);"
+            " a password in it is masked, $PGPASSWORD and ~/.pgpass work too."),
     KeySpec("store.busy_timeout_ms", "int", 5000,
             "How long a writer waits for another writer before giving up.", minimum=0),
     KeySpec("output.format", "choice", "text", "Default output format of read commands.",
@@ -245,6 +248,7 @@ class StoreSettings(Record):
 
     path: str
     busy_timeout_ms: int
+    url: str = ""
 
 
 class OutputSettings(Record):
@@ -464,7 +468,7 @@ def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_fi
     return Settings(
         values=values,
         sources=sources,
-        store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy)),
+        store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy), url=text("store.url")),
         output=OutputSettings(format=text("output.format")),
         redact=RedactSettings(enabled=bool(values["redact.enabled"]),
                               extra_patterns=strings("redact.extra_patterns"),

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from perth import __version__
-from perth.config import Settings, database_path, load_settings
+from perth.config import Settings, load_settings
 from perth.errors import PerthError
 from perth.paths import PerthPaths
 from perth.record import Record
@@ -97,11 +97,10 @@ def _config_checks(paths: PerthPaths, environ: Mapping[str, str]) -> tuple[list[
 
 
 def _store_checks(settings: Settings) -> list[Check]:
-    from perth.store.sqlite import SQLiteStore
+    from perth.store import open_store
 
-    path = database_path(settings)
     try:
-        store = SQLiteStore(path, busy_timeout_ms=settings.store.busy_timeout_ms)
+        store = open_store(settings)
     except PerthError as exc:
         return [Check("store", "data file", "fail", exc.what, exc.fix)]
     try:
@@ -110,7 +109,7 @@ def _store_checks(settings: Settings) -> list[Check]:
         store.close()
     size_kib = info.size_bytes / 1024
     return [
-        Check("store", "data file", "ok", f"sqlite {info.location} ({size_kib:.0f} KiB)"),
+        Check("store", "data file", "ok", f"{info.adapter} {info.location} ({size_kib:.0f} KiB)"),
         Check("store", "schema", "ok",
               f"version {info.schema_version} of {info.latest_schema_version}"),
         Check("store", "contents", "ok", f"{info.panes} panes, {info.entries} entries"),
@@ -163,10 +162,10 @@ def _trace_checks(settings: Settings) -> list[Check]:
 
 
 def _breakers(settings: Settings) -> dict[str, BreakerState]:
-    from perth.store.sqlite import SQLiteStore
+    from perth.store import open_store
 
     try:
-        store = SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
+        store = open_store(settings)
     except PerthError:
         return {}  # the store check reports it
     try:

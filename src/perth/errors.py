@@ -23,6 +23,7 @@ error into an exit code or an HTTP status.
     ├── ProviderRejectedError       exit 1   a provider refused the request (400, 401, 403, 404)
     ├── UnavailableError            exit 4   an external dependency is unavailable
     │   ├── StoreBusyError                   another writer held the store past the timeout
+    │   ├── StoreUnreachableError            the store's server (PostgreSQL) cannot be reached
     │   ├── TransientError                   a timeout, connection error, 429 or 5xx: worth retrying
     │   └── CircuitOpenError                 a circuit breaker is open: failing fast without a call
     ├── GateFailedError             exit 5   a gate failed (secrets found, performance budget)
@@ -126,6 +127,10 @@ class UnavailableError(PerthError):
 
 class StoreBusyError(UnavailableError):
     """Another process held the store's write lock past the busy timeout."""
+
+
+class StoreUnreachableError(UnavailableError):
+    """The store's server (PostgreSQL) cannot be reached."""
 
 
 class TransientError(UnavailableError):

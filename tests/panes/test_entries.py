@@ -137,3 +137,15 @@ def test_short_id_rules(rt: Runtime) -> None:
         find_entry(rt, "abc")
     with pytest.raises(NotFoundError):
         find_entry(rt, "ffffffff")
+
+
+def test_a_pane_another_process_created_meanwhile_takes_the_entry(rt: Runtime,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from perth.panes import service
+    from perth.panes.resolve import Resolution
+    from perth.panes.service import PaneSpec, create_pane
+
+    theirs = create_pane(rt, PaneSpec(name="race/a"))
+    monkeypatch.setattr(service, "resolve", lambda _rt, _name: Resolution("race/a", "flag", "--pane", None))
+    entry, found = log_entry(rt, EntryDraft(summary="both of us started here"), "race/a")
+    assert (entry.pane_id, found.pane.id if found.pane else None) == (theirs.id, theirs.id)

@@ -1,25 +1,61 @@
 """The store adapters every contract suite runs against, with the ports each declares.
 
-A new adapter (PostgreSQL, Redis) adds one entry: its class (whose ``capabilities`` say which
-ports it offers) and a factory that opens a fresh, empty store.
+A new adapter adds one entry: its class (whose ``capabilities`` say which ports it offers) and a
+factory that opens a fresh, empty store. PostgreSQL stores live in a schema of their own in the
+local ``test`` database (127.0.0.1:5432), dropped when the test ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from perth.store.port import Store
+from perth.store.postgres import PostgresStore
 from perth.store.sqlite import SQLiteStore
 
-
-def _sqlite(tmp_path: Path) -> Store:
-    return SQLiteStore(tmp_path / "sqlite.db")
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-#: name -> (the adapter class, a factory of a fresh store in a temporary folder)
-ADAPTERS: dict[str, tuple[type, Callable[[Path], Store]]] = {
+@contextmanager
+def _sqlite(tmp_path: Path) -> Iterator[Store]:
+    store = SQLiteStore(tmp_path / "sqlite.db")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A fresh schema in the local test database; yields a store URL whose search_path is it."""
+    import psycopg
+
+    schema = f"perth_test_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+        try:
+            yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+        finally:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def _postgres(_tmp_path: Path) -> Iterator[Store]:
+    with pg_schema() as url:
+        store = PostgresStore(url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+#: name -> (the adapter class, a context manager opening a fresh store in a temporary place)
+ADAPTERS: dict[str, tuple[type, Callable[[Path], object]]] = {
     "sqlite": (SQLiteStore, _sqlite),
+    "postgresql": (PostgresStore, _postgres),
 }
 
 

@@ -23,6 +23,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def store(adapter: str, tmp_path: Path) -> Iterator[Store]:
     """A fresh, migrated store of the adapter under test."""
-    opened = ADAPTERS[adapter][1](tmp_path)
-    yield opened
-    opened.close()
+    with ADAPTERS[adapter][1](tmp_path) as opened:  # type: ignore[attr-defined]
+        yield opened

@@ -13,7 +13,7 @@ import os
 
 from perth.capture.records import Command
 from perth.errors import InvalidInputError, NotFoundError
-from perth.ids import uuid7
+from perth.ids import uuid7_many
 from perth.record import Record
 
 TYPE_CHECKING = False
@@ -64,14 +64,14 @@ def _commands(rt: Runtime, shell: str, batch: list[ImportedCommand], fallback_ms
               seen: dict[str, int]) -> list[Command]:
     """Commands of one batch, their texts redacted in one pass of the filter."""
     texts = rt.secret_filter.redact_lines([item.command for item in batch], source="import")
+    starts = [item.start_us // 1000 if item.start_us is not None else fallback_ms for item in batch]
     commands = []
-    for item, text in zip(batch, texts, strict=True):
-        start_ms = item.start_us // 1000 if item.start_us is not None else fallback_ms
+    for item, text, start_ms, command_id in zip(batch, texts, starts, uuid7_many(starts), strict=True):
         digest = hashlib.sha1(item.command.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:20]
         base = f"import:{shell}:{item.start_us if item.start_us is not None else '-'}:{digest}"
         seen[base] = seen.get(base, 0) + 1
         commands.append(Command(
-            id=uuid7(start_ms), pane_id=None, pane_name=None, start_ms=start_ms,
+            id=command_id, pane_id=None, pane_name=None, start_ms=start_ms,
             duration_ms=item.duration_us // 1000 if item.duration_us is not None else None, exit=None,
             command=text, shell=shell, source=f"import:{shell}", dedup_key=f"{base}:{seen[base]}",
         ))

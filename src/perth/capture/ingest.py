@@ -27,7 +27,7 @@ from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
 from perth.errors import InvalidInputError
 from perth.events.emit import emit
-from perth.ids import uuid7
+from perth.ids import uuid7_many
 from perth.record import Record
 
 TYPE_CHECKING = False
@@ -230,7 +230,10 @@ class _SpoolReader:
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         half = len(parsed)
         clean = dict(zip(places, redacted[half:], strict=True))
-        return [self._command(record, path, position, redacted[i], clean)
+        now = self.rt.clock()
+        starts = [now - r.duration_us // 1000 if r.start_us is None else r.start_us // 1000 for _, r in parsed]
+        ids = uuid7_many(starts)
+        return [self._command(record, path, position, redacted[i], clean=clean, start_ms=starts[i], command_id=ids[i])
                 for i, (position, record) in enumerate(parsed)]
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
@@ -256,19 +259,14 @@ class _SpoolReader:
             os.unlink(path)  # a line appended since the read would have changed the size
             store.commands.forget_spool(path)
 
-    def _command(self, record: SpoolRecord, path: str, position: int, command: str,
-                 clean: Mapping[str, str]) -> Command:
-        rt = self.rt
+    def _command(self, record: SpoolRecord, path: str, position: int, command: str, *,
+                 clean: Mapping[str, str], start_ms: int, command_id: str) -> Command:
+        """One command; a record without a start time (fish has no clock builtin) started ``duration`` ago."""
         duration_ms = record.duration_us // 1000
-        if record.start_us is None:  # fish has no clock builtin: derive the start from now
-            start_ms = rt.clock() - duration_ms
-            identity = f"{os.path.basename(path)}:{position}"
-        else:
-            start_ms = record.start_us // 1000
-            identity = str(record.start_us)
+        identity = f"{os.path.basename(path)}:{position}" if record.start_us is None else str(record.start_us)
         pane = self.linker.pane_for(record)
         return Command(
-            id=uuid7(start_ms), pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
+            id=command_id, pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
             start_ms=start_ms, duration_ms=duration_ms, exit=record.exit,
             command=command, cwd=clean.get(record.cwd) or None,
             repo_root=clean.get(record.repo_root) or None, branch=clean.get(record.branch) or None,
@@ -315,6 +313,8 @@ class _IgnoreRules:
         self.dirs = [os.path.expanduser(d).rstrip("/") for d in dirs] if isinstance(dirs, tuple) else []
 
     def skips(self, record: SpoolRecord) -> bool:
+        if not (self.commands or self.dirs):
+            return False
         if any(p.search(record.command) for p in self.commands):
             return True
         cwd = record.cwd.rstrip("/")

@@ -191,7 +191,12 @@ def pane_for_write(rt: Runtime, explicit: str | None) -> tuple[Pane, Resolution]
         if found.how == "auto" and not rt.settings.get_bool("panes.auto_create"):
             raise NotFoundError("no current pane (panes.auto_create is off)",
                                 "pass --pane NAME or set PERTH_PANE")
-        pane = create_pane(rt, PaneSpec(name=found.name, attach=found.how == "auto"))
+        try:
+            pane = create_pane(rt, PaneSpec(name=found.name, attach=found.how == "auto"))
+        except ConflictError:  # another process created it since we looked: write to that one
+            pane = rt.store.panes.get(name=found.name)
+            if pane is None:
+                raise
         return pane, replace(found, pane=pane)
     if pane.status == "archived":
         raise ConflictError(f"pane {pane.name!r} is archived",

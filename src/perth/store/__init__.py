@@ -1,7 +1,7 @@
 """Persistence: the Store port, the SQLite adapter and the migrations.
 
 Callers type against :class:`perth.store.port.Store`; :func:`open_store` picks
-the adapter (SQLite, the embedded default).
+the adapter: SQLite, the embedded default, or PostgreSQL when ``store.url`` names one.
 """
 
 from __future__ import annotations
@@ -14,10 +14,27 @@ if TYPE_CHECKING:
 
 
 def open_store(settings: Settings) -> Store:
-    """Open (creating and migrating if needed) the store the settings point at."""
+    """Open (creating and migrating if needed) the store the settings point at: the SQLite file,
+    or the PostgreSQL database of ``store.url``."""
+    url = settings.store.url.strip()
+    if url:
+        return _open_url(url, settings.store.busy_timeout_ms)
     from perth.store.sqlite import SQLiteStore
 
     return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
+
+
+def _open_url(url: str, timeout_ms: int) -> Store:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in ("postgresql", "postgres"):
+        from perth.store.postgres import PostgresStore
+
+        return PostgresStore(url, timeout_ms=timeout_ms)
+    from perth.errors import ConfigError
+
+    raise ConfigError(f"store.url must be a postgresql:// address (got a {scheme or 'schemeless'} one)",
+                      "set it like postgresql://user@host:5432/db, or unset it (perth config unset store.url)"
+                      " to use the SQLite file")
 
 
 __all__ = ["open_store"]

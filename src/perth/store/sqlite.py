@@ -2,7 +2,8 @@
 
 :class:`SQLiteStore` is the unit of work: one :class:`SQLiteDatabase` (one connection,
 WAL mode, a busy timeout, short ``BEGIN IMMEDIATE`` transactions) shared by the
-per-capability adapters in ``sqlite_<port>.py``.  Each adapter is built on first use,
+per-port adapters: those in ``sql_<port>.py`` (written in the SQL SQLite and PostgreSQL share) and
+the SQLite-only ones in ``sqlite_<port>.py``.  Each adapter is built on first use,
 with its module imported only then, so a command pays for the ports it touches
 (``perth log`` loads panes, entries and commands).
 """
@@ -24,74 +25,74 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from typing import Any
 
-    from perth.store.sqlite_breakers import SQLiteBreakers
-    from perth.store.sqlite_commands import SQLiteCommands, SQLiteFullText
-    from perth.store.sqlite_entries import SQLiteEntries
-    from perth.store.sqlite_llm import SQLiteLlmCalls
-    from perth.store.sqlite_outbox import SQLiteOutbox
-    from perth.store.sqlite_panes import SQLitePanes
-    from perth.store.sqlite_redaction import SQLiteRedactionStats
-    from perth.store.sqlite_shellperf import SQLiteShellperf
-    from perth.store.sqlite_snapshots import SQLiteSnapshots
+    from perth.store.sql_breakers import SqlBreakers
+    from perth.store.sql_entries import SqlEntries
+    from perth.store.sql_llm import SqlLlmCalls
+    from perth.store.sql_outbox import SqlOutbox
+    from perth.store.sql_panes import SqlPanes
+    from perth.store.sql_redaction import SqlRedactionStats
+    from perth.store.sql_shellperf import SqlShellperf
+    from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sqlite_fulltext import SQLiteCommands, SQLiteFullText
 
-def _panes(db: SQLiteDatabase) -> SQLitePanes:
-    from perth.store.sqlite_panes import SQLitePanes
+def _panes(db: SQLiteDatabase) -> SqlPanes:
+    from perth.store.sql_panes import SqlPanes
 
-    return SQLitePanes(db)
+    return SqlPanes(db)
 
 
-def _entries(db: SQLiteDatabase) -> SQLiteEntries:
-    from perth.store.sqlite_entries import SQLiteEntries
+def _entries(db: SQLiteDatabase) -> SqlEntries:
+    from perth.store.sql_entries import SqlEntries
 
-    return SQLiteEntries(db)
+    return SqlEntries(db)
 
 
 def _commands(db: SQLiteDatabase) -> SQLiteCommands:
-    from perth.store.sqlite_commands import SQLiteCommands
+    from perth.store.sqlite_fulltext import SQLiteCommands
 
     return SQLiteCommands(db)
 
 
 def _fulltext(db: SQLiteDatabase) -> SQLiteFullText:
-    from perth.store.sqlite_commands import SQLiteFullText
+    from perth.store.sqlite_fulltext import SQLiteFullText
 
     return SQLiteFullText(db)
 
 
-def _redaction_stats(db: SQLiteDatabase) -> SQLiteRedactionStats:
-    from perth.store.sqlite_redaction import SQLiteRedactionStats
+def _redaction_stats(db: SQLiteDatabase) -> SqlRedactionStats:
+    from perth.store.sql_redaction import SqlRedactionStats
 
-    return SQLiteRedactionStats(db)
-
-
-def _shellperf(db: SQLiteDatabase) -> SQLiteShellperf:
-    from perth.store.sqlite_shellperf import SQLiteShellperf
-
-    return SQLiteShellperf(db)
+    return SqlRedactionStats(db)
 
 
-def _snapshots(db: SQLiteDatabase) -> SQLiteSnapshots:
-    from perth.store.sqlite_snapshots import SQLiteSnapshots
+def _shellperf(db: SQLiteDatabase) -> SqlShellperf:
+    from perth.store.sql_shellperf import SqlShellperf
 
-    return SQLiteSnapshots(db)
-
-
-def _breakers(db: SQLiteDatabase) -> SQLiteBreakers:
-    from perth.store.sqlite_breakers import SQLiteBreakers
-
-    return SQLiteBreakers(db)
+    return SqlShellperf(db)
 
 
-def _llm_calls(db: SQLiteDatabase) -> SQLiteLlmCalls:
-    from perth.store.sqlite_llm import SQLiteLlmCalls
+def _snapshots(db: SQLiteDatabase) -> SqlSnapshots:
+    from perth.store.sql_snapshots import SqlSnapshots
 
-    return SQLiteLlmCalls(db)
+    return SqlSnapshots(db)
 
 
-def _outbox(db: SQLiteDatabase) -> SQLiteOutbox:
-    from perth.store.sqlite_outbox import SQLiteOutbox
+def _breakers(db: SQLiteDatabase) -> SqlBreakers:
+    from perth.store.sql_breakers import SqlBreakers
 
-    return SQLiteOutbox(db)
+    return SqlBreakers(db)
+
+
+def _llm_calls(db: SQLiteDatabase) -> SqlLlmCalls:
+    from perth.store.sql_llm import SqlLlmCalls
+
+    return SqlLlmCalls(db)
+
+
+def _outbox(db: SQLiteDatabase) -> SqlOutbox:
+    from perth.store.sql_outbox import SqlOutbox
+
+    return SqlOutbox(db)
 
 
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
@@ -139,16 +140,16 @@ class SQLiteStore:
         setattr(self, name, repo)
         return repo
 
-    panes: SQLitePanes
-    entries: SQLiteEntries
+    panes: SqlPanes
+    entries: SqlEntries
     commands: SQLiteCommands
     fulltext: SQLiteFullText
-    redaction_stats: SQLiteRedactionStats
-    shellperf: SQLiteShellperf
-    snapshots: SQLiteSnapshots
-    breakers: SQLiteBreakers
-    llm_calls: SQLiteLlmCalls
-    outbox: SQLiteOutbox
+    redaction_stats: SqlRedactionStats
+    shellperf: SqlShellperf
+    snapshots: SqlSnapshots
+    breakers: SqlBreakers
+    llm_calls: SqlLlmCalls
+    outbox: SqlOutbox
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""

@@ -4,9 +4,9 @@
 keys), first-time initialization under an OS lock, the nestable ``BEGIN
 IMMEDIATE`` transaction, and the translation of SQLite's exceptions into
 :class:`perth.errors.StoreError` subclasses whose messages say how to fix the
-problem.  The per-capability adapters (``sqlite_panes.py``, ``sqlite_commands.py``,
-...) take it in their constructor and use only its public methods, so they share
-its connection and transaction and know nothing of each other.
+problem.  The per-port adapters (``sql_panes.py``, ``sqlite_fulltext.py``, ...) take it in
+their constructor and use only the methods of :class:`perth.store.sql.SqlDatabase`, so they
+share its connection and transaction and know nothing of each other.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from perth.errors import (
     StoreReadOnlyError,
 )
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
+from perth.store.sql import IntegrityViolation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
 class SQLiteDatabase:
     """A migrated SQLite file behind one connection, with a nestable transaction."""
 
+    engine = "sqlite"
+
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
                  migrate_schema: bool = True) -> None:
         self.path = path = os.fspath(path)
@@ -178,7 +181,7 @@ class SQLiteDatabase:
             raise translate_error(exc, self.path) from exc
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        """Run one statement (integrity errors are the caller's to map)."""
+        """Run one statement (a broken constraint raises :class:`IntegrityViolation`)."""
         return self._call(self.connection.execute, sql, params)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
@@ -188,8 +191,8 @@ class SQLiteDatabase:
     def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
         try:
             cursor: sqlite3.Cursor = method(sql, argument)
-        except sqlite3.IntegrityError:
-            raise
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityViolation(str(exc)) from exc
         except sqlite3.Error as exc:
             raise translate_error(exc, self.path) from exc
         return cursor

@@ -70,3 +70,12 @@ def test_fulltext_ranks_commands_and_intents_by_bm25(store: Store) -> None:
     assert [h.text for h in store.fulltext.search("docker", CommandQuery(), kinds=("command",))] == \
         ["docker ps", "docker compose up"]
     assert store.fulltext.search("", CommandQuery()) == []
+
+
+def test_every_added_command_is_searchable_once(store: Store) -> None:
+    with store.unit():
+        store.commands.add([command(1, "terraform plan"), command(2, "terraform apply")])
+        store.commands.add([command(2, "terraform apply"), command(3, "terraform fmt")])  # one duplicate
+    store.commands.add([command(1, "terraform plan"), command(4, "terraform init")])
+    hits = store.fulltext.search("terraform", CommandQuery(), kinds=("command",))
+    assert sorted(h.text for h in hits) == ["terraform apply", "terraform fmt", "terraform init", "terraform plan"]

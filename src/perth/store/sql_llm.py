@@ -1,4 +1,4 @@
-"""SQLite table of LLM provider calls (migration ``m008_llm``): the llm_calls port.
+"""Table of LLM provider calls (migration ``m008_llm``): the llm_calls port.
 
 The records come from :mod:`perth.summarize.model`, imported inside the functions so that
 ``perth log`` never loads them.
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
     from perth.summarize.model import LlmCall, LlmStats
 
 _CALL_COLUMNS = ("id, at, provider, model, purpose, pane_id, outcome, attempts, latency_ms, input_tokens,"
@@ -26,10 +26,10 @@ def _call(row: Sequence[Any]) -> LlmCall:
                    output_tokens=row[10], error=row[11])
 
 
-class SQLiteLlmCalls:
+class SqlLlmCalls:
     """The llm_calls port (see :class:`perth.store.ports.llm_calls.LlmCallRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add(self, call: LlmCall) -> None:
@@ -51,7 +51,8 @@ class SQLiteLlmCalls:
         from perth.summarize.model import LlmStats
 
         rows = self._db.rows(
-            "SELECT provider, COUNT(*), SUM(outcome = 'ok'), SUM(outcome IN ('failed', 'open')),"
+            "SELECT provider, COUNT(*), SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN outcome IN ('failed', 'open') THEN 1 ELSE 0 END),"
             " COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), MAX(at),"
             " CAST(AVG(CASE WHEN outcome = 'ok' THEN latency_ms END) AS INTEGER)"
             " FROM llm_calls GROUP BY provider ORDER BY provider")

@@ -1,19 +1,18 @@
-"""SQLite table of panes (migration ``m001_panes``): the panes port."""
+"""Table of panes (migration ``m001_panes``): the panes port."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from perth.errors import ConflictError
 from perth.records import Pane, PaneQuery
-from perth.store.sqlite_json import from_json, json_list, to_json
+from perth.store.sql import IntegrityViolation
+from perth.store.sql_json import from_json, json_list, to_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, repo_root, branch,"
                 " tags, meta, created_at, last_seen_at, deleted_at")
@@ -37,10 +36,10 @@ def _pane_params(pane: Pane) -> tuple[Any, ...]:
     )
 
 
-class SQLitePanes:
+class SqlPanes:
     """The panes port (see :class:`perth.store.ports.panes.PaneRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add(self, pane: Pane) -> None:
@@ -48,7 +47,7 @@ class SQLitePanes:
         try:
             self._db.write(f"INSERT INTO panes({PANE_COLUMNS}) VALUES ({', '.join('?' * 15)})",
                         _pane_params(pane))
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise ConflictError(
                 f"a pane named {pane.name!r} already exists",
                 "pick another name, or rename/delete the existing pane",
@@ -61,7 +60,7 @@ class SQLitePanes:
         params = (*_pane_params(pane)[1:], pane.id)
         try:
             self._db.write(f"UPDATE panes SET {assignments} WHERE id = ?", params)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise ConflictError(f"a pane named {pane.name!r} already exists",
                                 "pick another name") from exc
 

@@ -1,6 +1,6 @@
-"""SQLite tables of shell start-up performance: the run ledger, baselines and governance state.
+"""Tables of shell start-up performance: the run ledger, baselines and governance state.
 
-The shellperf port over one :class:`SQLiteDatabase` (migration ``m005_shellperf``).  A run is kept
+The shellperf port over one :class:`~perth.store.sql.SqlDatabase` (migration ``m005_shellperf``).  A run is kept
 whole as its ``perth.shellperf.run.v1`` document, with its scope, status and verdict in columns
 for the ledger's queries.  The records come from :mod:`perth.shellperf.records`, imported inside
 the methods so that ``perth log`` never loads the shellperf package.
@@ -8,9 +8,8 @@ the methods so that ``perth log`` never loads the shellperf package.
 
 from __future__ import annotations
 
-import sqlite3
-
 from perth.errors import ConflictError
+from perth.store.sql import IntegrityViolation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,11 +17,12 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _RUN_COLUMNS = "document, verdict, assessment"
 _BASELINE_COLUMNS = "id, name, run_id, scope, created_at, note"
 _GOVERNANCE_COLUMNS = "scope, recommended, stable_streak, clean_streak, runs_seen, last_run_id, updated_at, reason"
+_GOVERNANCE_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _GOVERNANCE_COLUMNS.split(", ")[1:])
 
 
 def _entry(row: Sequence[Any]) -> LedgerEntry:
@@ -39,10 +39,10 @@ def _baseline(row: Sequence[Any]) -> Baseline:
     return Baseline(id=row[0], name=row[1], run_id=row[2], scope=row[3], created_at=row[4], note=row[5])
 
 
-class SQLiteShellperf:
+class SqlShellperf:
     """The shellperf port (see :class:`perth.store.ports.shellperf.ShellperfRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
 
@@ -81,7 +81,7 @@ class SQLiteShellperf:
                 self._db.run(f"INSERT INTO shellperf_baselines({_BASELINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                           (baseline.id, baseline.name, baseline.run_id, baseline.scope, baseline.created_at,
                            baseline.note))
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise ConflictError(f"a baseline named {baseline.name!r} already exists",
                                 "pick another name, or pass --replace to move it to this run") from exc
 
@@ -115,7 +115,7 @@ class SQLiteShellperf:
     def put_governance(self, state: GovernanceState) -> None:
         """Insert or replace the governance state of a scope."""
         with self._db.transaction():
-            self._db.run(f"INSERT OR REPLACE INTO shellperf_governance({_GOVERNANCE_COLUMNS})"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      (state.scope, state.recommended, state.stable_streak, state.clean_streak, state.runs_seen,
-                       state.last_run_id, state.updated_at, state.reason))
+            self._db.run(f"INSERT INTO shellperf_governance({_GOVERNANCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                         f" ON CONFLICT(scope) DO UPDATE SET {_GOVERNANCE_UPDATE}",
+                         (state.scope, state.recommended, state.stable_streak, state.clean_streak, state.runs_seen,
+                          state.last_run_id, state.updated_at, state.reason))

@@ -1,4 +1,4 @@
-"""SQLite table of circuit breakers (migration ``m008_llm``): the breakers port.
+"""Table of circuit breakers (migration ``m008_llm``): the breakers port.
 
 The record comes from :mod:`perth.resilience.state`, imported inside the functions so that
 ``perth log`` never loads it.
@@ -12,10 +12,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.resilience.state import BreakerState
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _BREAKER_COLUMNS = ("name, state, failures, opened_at, probe_until, last_error, last_latency_ms, last_success_at,"
                     " last_failure_at, updated_at")
+_UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _BREAKER_COLUMNS.split(", ")[1:])
 
 
 def _breaker(row: Sequence[Any]) -> BreakerState:
@@ -26,10 +27,10 @@ def _breaker(row: Sequence[Any]) -> BreakerState:
                         last_failure_at=row[8], updated_at=row[9])
 
 
-class SQLiteBreakers:
+class SqlBreakers:
     """The breakers port (see :class:`perth.store.ports.breakers.BreakerRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def get(self, name: str) -> BreakerState | None:
@@ -40,10 +41,11 @@ class SQLiteBreakers:
     def put(self, state: BreakerState) -> None:
         """Insert or replace a breaker's state."""
         with self._db.transaction():
-            self._db.run(f"INSERT OR REPLACE INTO breakers({_BREAKER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      (state.name, state.state, state.failures, state.opened_at, state.probe_until,
-                       state.last_error, state.last_latency_ms, state.last_success_at, state.last_failure_at,
-                       state.updated_at))
+            self._db.run(f"INSERT INTO breakers({_BREAKER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                         f" ON CONFLICT(name) DO UPDATE SET {_UPDATE_ALL}",
+                         (state.name, state.state, state.failures, state.opened_at, state.probe_until,
+                          state.last_error, state.last_latency_ms, state.last_success_at, state.last_failure_at,
+                          state.updated_at))
 
     def all(self) -> list[BreakerState]:
         """Every breaker, by name."""

@@ -1,19 +1,18 @@
-"""SQLite tables of intent entries and their tag index (migrations ``m002``, ``m003``): the entries port."""
+"""Tables of intent entries and their tag index (migrations ``m002``, ``m003``): the entries port."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from perth.errors import ConflictError
 from perth.records import Entry, EntryQuery
-from perth.store.sqlite_json import json_list, to_json
+from perth.store.sql import IntegrityViolation
+from perth.store.sql_json import json_list, to_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
                   " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
@@ -43,10 +42,10 @@ _INSERT_ENTRY = (
 )
 
 
-class SQLiteEntries:
+class SqlEntries:
     """The entries port (see :class:`perth.store.ports.entries.EntryRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add(self, entry: Entry) -> None:
@@ -55,7 +54,7 @@ class SQLiteEntries:
             with self._db.transaction():
                 self._db.run(_INSERT_ENTRY, _entry_params(entry))
                 self._add_tags(entry)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise ConflictError(f"entry {entry.id} is already stored, or its pane {entry.pane_id} does not exist",
                                 "log into an existing pane (perth pane list); import panes with their entries") from exc
 

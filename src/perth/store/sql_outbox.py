@@ -1,7 +1,7 @@
-"""SQLite tables of the outbox (migration ``events``): the outbox port.
+"""Tables of the outbox (migration ``m010_events``): the outbox port, in the SQL SQLite and PostgreSQL share.
 
-``outbox`` keeps each envelope as its wire text with an ``INTEGER PRIMARY KEY`` ``seq`` (commit
-order: the dispatcher's delivery order); ``outbox_cursors`` holds each transport's progress and
+``outbox`` keeps each envelope as its wire text with an increasing ``seq`` (commit order: the
+dispatcher's delivery order; never reused); ``outbox_cursors`` holds each transport's progress and
 backoff; ``outbox_dead`` the dead letters.  The records come from :mod:`perth.events.records`
 (a leaf module with no imports beyond :mod:`perth.record`).
 """
@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _EVENT = "seq, id, type, source, time_ms, body"
 _CURSOR = "transport, delivered_seq, attempts, next_at, last_error, updated_at"
+_CURSOR_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _CURSOR.split(", ")[1:])
+_DEAD = "transport, seq, id, type, source, time_ms, body, attempts, error, dead_at"
+_DEAD_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _DEAD.split(", ")[3:])
 
 
 def _event(row: Sequence[Any]) -> StoredEvent:
@@ -32,19 +35,19 @@ def _types(types: Sequence[str]) -> tuple[str, list[str]]:
     return f" AND type IN ({','.join('?' * len(types))})", list(types)
 
 
-class SQLiteOutbox:
+class SqlOutbox:
     """The outbox port (see :class:`perth.store.ports.outbox.Outbox`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def append(self, event: StoredEvent) -> None:
-        import sqlite3
+        from perth.store.sql import IntegrityViolation
 
         try:
             self._db.write("INSERT INTO outbox(id, type, source, time_ms, body) VALUES (?, ?, ?, ?, ?)",
                            (event.id, event.type, event.source, event.time_ms, event.body))
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise StoreError(f"the outbox refused the {event.type} event ({exc}); nothing was recorded",
                              "run `perth doctor`; the change was rolled back with its event") from exc
 
@@ -61,14 +64,13 @@ class SQLiteOutbox:
 
     def recent(self, limit: int, *, types: Sequence[str] = ()) -> list[StoredEvent]:
         clause, params = _types(types)
-        rows = self._db.rows(f"SELECT {_EVENT} FROM outbox WHERE 1{clause} ORDER BY seq DESC LIMIT ?",
+        rows = self._db.rows(f"SELECT {_EVENT} FROM outbox WHERE seq > 0{clause} ORDER BY seq DESC LIMIT ?",
                              (*params, limit))
         return [_event(r) for r in reversed(rows)]
 
     def stats(self) -> OutboxStats:
         count, last, oldest = self._db.rows("SELECT COUNT(*), COALESCE(MAX(seq), 0), MIN(time_ms) FROM outbox")[0]
-        row = self._db.rows("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
-        return OutboxStats(events=count, last_seq=max(last, row[0][0] if row else 0), oldest_ms=oldest)
+        return OutboxStats(events=count, last_seq=last, oldest_ms=oldest)
 
     def cursor(self, transport: str) -> DeliveryCursor:
         rows = self._db.rows(f"SELECT {_CURSOR} FROM outbox_cursors WHERE transport = ?", (transport,))
@@ -79,13 +81,14 @@ class SQLiteOutbox:
                               updated_at=r[5])
 
     def put_cursor(self, cursor: DeliveryCursor) -> None:
-        self._db.write(f"INSERT OR REPLACE INTO outbox_cursors({_CURSOR}) VALUES (?, ?, ?, ?, ?, ?)",
+        self._db.write(f"INSERT INTO outbox_cursors({_CURSOR}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(transport)"
+                       f" DO UPDATE SET {_CURSOR_UPDATE}",
                        (cursor.transport, cursor.delivered_seq, cursor.attempts, cursor.next_at, cursor.last_error,
                         cursor.updated_at))
 
     def bury(self, transport: str, event: StoredEvent, attempts: int, error: str, at: int) -> None:
-        self._db.write("INSERT OR REPLACE INTO outbox_dead(transport, seq, id, type, source, time_ms, body, attempts,"
-                       " error, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._db.write(f"INSERT INTO outbox_dead({_DEAD}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       f" ON CONFLICT(transport, id) DO UPDATE SET {_DEAD_UPDATE}",
                        (transport, event.seq, event.id, event.type, event.source, event.time_ms, event.body,
                         attempts, error, at))
 

@@ -1,6 +1,6 @@
-"""SQLite table of terminal workspace snapshots (C6).
+"""Table of terminal workspace snapshots (C6).
 
-The snapshots port over one :class:`SQLiteDatabase` (migration ``m007_snapshots``).  A snapshot is
+The snapshots port over one :class:`~perth.store.sql.SqlDatabase` (migration ``m007_snapshots``).  A snapshot is
 kept whole as its ``perth.snapshot.v1`` JSON, with name, scope, kind, pin and digest in columns for
 the list, prune and "identical to the previous one" queries.  The records come from
 :mod:`perth.mux.model`, imported inside the methods so that ``perth log`` never loads ``perth.mux``.
@@ -8,9 +8,8 @@ the list, prune and "identical to the previous one" queries.  The records come f
 
 from __future__ import annotations
 
-import sqlite3
-
 from perth.errors import ConflictError
+from perth.store.sql import IntegrityViolation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.mux.model import Snapshot
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 
 def _snapshot(row: Sequence[Any]) -> Snapshot:
@@ -30,10 +29,10 @@ def _snapshot(row: Sequence[Any]) -> Snapshot:
     return replace(Snapshot.from_json(json.loads(row[0])), pinned=bool(row[1]))
 
 
-class SQLiteSnapshots:
+class SqlSnapshots:
     """The snapshots port (see :class:`perth.store.ports.snapshots.SnapshotRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
 
@@ -48,7 +47,7 @@ class SQLiteSnapshots:
                           (snapshot.id, snapshot.name, snapshot.created_at, snapshot.mux, snapshot.scope,
                            snapshot.kind, int(snapshot.pinned), digest, snapshot.pane_count,
                            json.dumps(snapshot.to_json(), sort_keys=True)))
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise ConflictError(f"a snapshot named {snapshot.name!r} already exists",
                                 "choose another name, or `perth snapshot delete` the old one") from exc
 

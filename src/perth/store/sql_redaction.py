@@ -1,4 +1,4 @@
-"""SQLite table of the secret filter's per-rule counters (migration ``m004``): the redaction_stats port."""
+"""Table of the secret filter's per-rule counters (migration ``m004``): the redaction_stats port."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 
-class SQLiteRedactionStats:
+class SqlRedactionStats:
     """The redaction_stats port (see :class:`perth.store.ports.redaction.RedactionStats`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add(self, counts: Mapping[tuple[str, str], int], at: int) -> None:
@@ -25,7 +25,7 @@ class SQLiteRedactionStats:
             for (rule_id, source), count in counts.items():
                 self._db.run(
                     "INSERT INTO redaction_stats(rule_id, source, count, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(rule_id, source) DO UPDATE SET count = count + excluded.count,"
+                    " ON CONFLICT(rule_id, source) DO UPDATE SET count = redaction_stats.count + excluded.count,"
                     " last_at = excluded.last_at", (rule_id, source, count, at))
 
     def all(self) -> list[RedactionCount]:
