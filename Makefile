@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +75,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -103,6 +103,9 @@ bench-mux: $(BIN)/perth
 
 bench-summarize: $(BIN)/perth
 	$(BENCH_RUN) bench/bench_summarize.py $(BENCH_FLAGS)
+
+bench-events: $(BIN)/perth services
+	$(BENCH_RUN) bench/bench_events.py $(BENCH_FLAGS)
 
 bench-team: $(BIN)/perth services
 	$(BENCH_RUN) bench/bench_team.py $(BENCH_FLAGS)

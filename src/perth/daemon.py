@@ -31,9 +31,10 @@ def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     """Every capability's periodic work (the task registry)."""
     from perth.capture.tasks import ingest_task
     from perth.codeindex.tasks import code_poll_task
+    from perth.events.tasks import dispatch_task
     from perth.mux.tasks import autosave_task
 
-    optional = [autosave_task(rt), code_poll_task(rt)]
+    optional = [autosave_task(rt), code_poll_task(rt), dispatch_task(rt)]
     return [ingest_task(rt), *(task for task in optional if task is not None)]
 
 

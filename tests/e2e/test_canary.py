@@ -469,6 +469,31 @@ def code_index_of_a_repository_with_secrets(c: Canary) -> None:
     assert any("[REDACTED:" in out and "API_TOKEN = " in out for out in c.outputs), "constants were stored redacted"
 
 
+def events_on_every_transport(c: Canary) -> None:
+    """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""
+    from tests.events.brokers import BROKERS, drain_consumer, require
+
+    for name in sorted(BROKERS):
+        require(name)
+        broker = BROKERS[name]()
+        consumer = broker.consumer()
+        env = {**broker.env, "PERTH_EVENTS__TRANSPORTS": name}
+        if name == "webhook":  # the signing key itself is a canary: it must never be printed or sent
+            assert c.perth("config", "show", env={**env, "PERTH_EVENTS__WEBHOOK_SECRET": c.secrets["env-token"]}) == 0
+        try:
+            assert c.perth("events", "flush", "--format", "json", env=env) == 0, c.outputs[-1]
+            delivered = json.loads(c.outputs[-2])["transports"][0]["delivered"]
+            bodies = drain_consumer(consumer, delivered)
+        finally:
+            consumer.close()
+        assert delivered > 10 and len({json.loads(b)["id"] for b in bodies}) == delivered, name
+        assert any(b"[REDACTED:" in body for body in bodies), "events carry the redacted text"
+        c.outputs += [body.decode("utf-8", "replace") for body in bodies]
+        for fmt in ("text", "json"):
+            assert c.perth("events", "tail", "-n", "500", "--format", fmt, env=env) == 0
+        assert c.perth("events", "status", env=env) == 0
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

@@ -50,6 +50,10 @@ EXPECTED_TABLES = {
     "code_symbols": ["id", "file_id", "repo_id", "name", "qualname", "kind", "line", "end_line", "parent",
                      "signature", "doc", "decorators"],
     "code_edges": ["id", "file_id", "repo_id", "kind", "src", "dst", "name", "confidence", "line"],
+    # --- events: the outbox, delivery cursors and dead letters
+    "outbox": ["seq", "id", "type", "source", "time_ms", "body"],
+    "outbox_cursors": ["transport", "delivered_seq", "attempts", "next_at", "last_error", "updated_at"],
+    "outbox_dead": ["transport", "seq", "id", "type", "source", "time_ms", "body", "attempts", "error", "dead_at"],
 }
 
 

@@ -27,6 +27,7 @@ from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
 from perth.clock import MAX_DURATION_MS, check_time
 from perth.errors import InvalidInputError, PerthError
+from perth.events.emit import emit
 from perth.ids import uuid7_many
 from perth.record import Record
 from perth.text import decode_utf8
@@ -215,6 +216,8 @@ class _SpoolReader:
             for at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
             inserted = store.commands.add(commands, SpoolCursor(path=path, offset=position))
+            if inserted:
+                emit(self.rt, "perth.command.captured", commands)
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 

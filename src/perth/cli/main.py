@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
     "code": ("perth.cli.code", "Index repositories into a code graph: find, context, callers, impact, ranked maps."),
+    "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
 

@@ -22,6 +22,7 @@ import re
 
 from perth.clock import from_iso, to_iso
 from perth.errors import InvalidInputError, PerthError
+from perth.events.emit import emit
 from perth.journal.markdown import session_markdown
 from perth.record import Record
 from perth.text import printable
@@ -159,8 +160,11 @@ def append_sessions(rt: Runtime, path: str, journal: Journal, *, now: int) -> Ap
         except OSError as exc:
             raise InvalidInputError(f"cannot write {path!r}: {exc.strerror}",
                                     "check the directory exists and is writable") from exc
-    return AppendReport(file=rt.redact(path, "journal"), created=text is None, added=tuple(s.id for s in closed),
-                        already_present=len(journal.sessions) - len(fresh), still_open=len(fresh) - len(closed))
+    report = AppendReport(file=rt.redact(path, "journal"), created=text is None, added=tuple(s.id for s in closed),
+                          already_present=len(journal.sessions) - len(fresh), still_open=len(fresh) - len(closed))
+    if closed:
+        emit(rt, "perth.journal.appended", report)
+    return report
 
 
 def default_path(cwd: str, path: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from perth.errors import PerthError
+from perth.events.emit import emit
 from perth.mux.restore import RestoreReport, plan
 from perth.mux.service import log_step
 
@@ -129,6 +130,7 @@ def restore(rt: Runtime, mux: Multiplexer, snapshot: Snapshot, *, rename: str | 
     report = _report(snapshot, "ok", actions, runner, started=started, calls=mux.calls - calls_before,
                      warnings=warnings, closed=[])
     log_step(rt, "restore.done", snapshot=snapshot.name, created=report.created, ms=report.duration_ms)
+    emit(rt, "perth.session.restored", report)
     return report
 
 

@@ -8,6 +8,7 @@ automatic ones older than ``mux.prune_days``.
 from __future__ import annotations
 
 from perth.errors import InvalidInputError, NotFoundError
+from perth.events.emit import emit
 from perth.mux.model import PaneSnap, SessionSnap, Snapshot, WindowSnap, digest, layout_shape
 from perth.record import Record, replace
 
@@ -112,7 +113,9 @@ def save(rt: Runtime, mux: Multiplexer, *, name: str | None = None, session: str
     key = digest(snap.sessions)
     if rt.store.snapshots.latest_digest(snap.scope) == key:
         return SaveResult(saved=False, snapshot=snap, reason="identical to the previous snapshot: not saved again")
-    rt.store.snapshots.add(snap, key)
+    with rt.store.unit():
+        rt.store.snapshots.add(snap, key)
+        emit(rt, "perth.snapshot.created", snap)
     log_step(rt, "snapshot.save", name=snap.name, scope=snap.scope, panes=snap.pane_count)
     return SaveResult(saved=True, snapshot=snap)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from perth.clock import check_time
 from perth.errors import InvalidInputError, NotFoundError
+from perth.events.emit import emit
 from perth.gitinfo import find_repo
 from perth.ids import uuid7
 from perth.panes.resolve import Resolution
@@ -107,6 +108,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
         seen = replace(pane, last_seen_at=max(pane.last_seen_at, now), status="active")
         rt.store.entries.add(entry)
         rt.store.panes.update(seen)
+        emit(rt, "perth.intent.logged", entry)
     return entry, found
 
 

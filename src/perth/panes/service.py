@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 
 from perth.errors import ConflictError, InvalidInputError, NotFoundError
+from perth.events.emit import emit
 from perth.gitinfo import find_repo
 from perth.ids import uuid7
 from perth.panes.resolve import Resolution, mux_identity, resolve
@@ -101,7 +102,9 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
         branch=rt.redact_optional(repo.branch if repo else None, "pane"), tags=clean_tags(rt, spec.tags),
         meta=clean_meta(rt, spec.meta or {}), auto_key=spec.auto_key,
     )
-    rt.store.panes.add(pane)
+    with rt.store.unit():
+        rt.store.panes.add(pane)
+        emit(rt, "perth.pane.created", pane)
     return pane
 
 
@@ -157,7 +160,10 @@ def set_pane_status(rt: Runtime, name: str, status: PaneStatus) -> Pane:
     """Close, archive or reopen a pane."""
     pane = get_pane(rt, name)
     updated = replace(pane, status=status, last_seen_at=rt.clock())
-    rt.store.panes.update(updated)
+    with rt.store.unit():
+        rt.store.panes.update(updated)
+        if status == "closed" != pane.status:
+            emit(rt, "perth.pane.closed", updated)
     return updated
 
 

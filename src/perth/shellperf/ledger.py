@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from perth.errors import InvalidInputError, NotFoundError
+from perth.events.emit import emit
 from perth.ids import uuid7
 from perth.shellperf.budgets import check_budgets
 from perth.shellperf.compare import compare_runs
@@ -112,6 +113,7 @@ def record(rt: Runtime, run: Run, assessment: Assessment) -> bool:
     with rt.store.unit():
         rt.store.shellperf.add_run(LedgerEntry(run=run, verdict=assessment.verdict, assessment=summary))
         rt.store.shellperf.put_governance(assessment.state)
+        emit(rt, "perth.shellperf.classified", LedgerEntry(run=run, verdict=assessment.verdict, assessment=summary))
     return True
 
 

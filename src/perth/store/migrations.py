@@ -329,6 +329,43 @@ def m011_code_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX code_edges_file ON code_edges(file_id)")
 
 
+def m012_events(db: sqlite3.Connection) -> None:
+    """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
+    db.execute("""
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            body TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX outbox_time ON outbox(time_ms)")
+    db.execute("""
+        CREATE TABLE outbox_cursors (
+            transport TEXT PRIMARY KEY,
+            delivered_seq INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at INTEGER NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE outbox_dead (
+            transport TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            dead_at INTEGER NOT NULL,
+            PRIMARY KEY (transport, id)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -341,6 +378,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "commands_fts_by_batch", m009_commands_fts_by_batch),
     Migration(10, "pane_places", m010_pane_places),
     Migration(11, "code_index", m011_code_index),
+    Migration(12, "events", m012_events),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

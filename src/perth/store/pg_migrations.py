@@ -109,15 +109,39 @@ CREATE TABLE llm_calls (
 CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)
 """
 
+
 def m002_pane_places(db: PgDatabase) -> None:
     """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
     db.run("ALTER TABLE panes ADD COLUMN auto_key TEXT")
     db.run("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
 
 
+def m003_events(db: PgDatabase) -> None:
+    """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
+    for statement in _EVENTS.split(";\n"):
+        if statement.strip():
+            db.run(statement)
+
+
+_EVENTS = """
+CREATE TABLE outbox (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+    source TEXT NOT NULL, time_ms BIGINT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX outbox_time ON outbox(time_ms);
+CREATE TABLE outbox_cursors (
+    transport TEXT PRIMARY KEY, delivered_seq BIGINT NOT NULL DEFAULT 0, attempts BIGINT NOT NULL DEFAULT 0,
+    next_at BIGINT NOT NULL DEFAULT 0, last_error TEXT, updated_at BIGINT NOT NULL);
+CREATE TABLE outbox_dead (
+    transport TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+    time_ms BIGINT NOT NULL, body TEXT NOT NULL, attempts BIGINT NOT NULL, error TEXT NOT NULL,
+    dead_at BIGINT NOT NULL, PRIMARY KEY (transport, id))
+"""
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
     PgMigration(2, "pane_places", m002_pane_places),
+    PgMigration(3, "events", m003_events),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

@@ -25,6 +25,7 @@ from perth.store.ports.commands import CommandRepo
 from perth.store.ports.entries import EntryRepo
 from perth.store.ports.fulltext import FullTextIndex
 from perth.store.ports.llm_calls import LlmCallRepo
+from perth.store.ports.outbox import Outbox
 from perth.store.ports.panes import PaneRepo
 from perth.store.ports.redaction import RedactionStats
 from perth.store.ports.shellperf import ShellperfRepo
@@ -81,6 +82,10 @@ class Store(Protocol):
     @property
     def code(self) -> CodeIndexPort:
         """The code index port (C10): repositories, files, symbols and edges."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox port: events in the change's unit of work (C7)."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
     from perth.store.sql_llm import SqlLlmCalls
+    from perth.store.sql_outbox import SqlOutbox
     from perth.store.sql_panes import SqlPanes
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
@@ -39,6 +40,7 @@ def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
     from perth.store.sql_llm import SqlLlmCalls
+    from perth.store.sql_outbox import SqlOutbox
     from perth.store.sql_panes import SqlPanes
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
@@ -46,12 +48,12 @@ def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
 
     return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands, "fulltext": PgFullText,
             "redaction_stats": SqlRedactionStats, "shellperf": SqlShellperf, "snapshots": SqlSnapshots,
-            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls}
+            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox}
 
 
 #: The ports this adapter offers (the keys of :func:`_adapters`).
 CAPABILITIES = frozenset({"panes", "entries", "commands", "fulltext", "redaction_stats", "shellperf", "snapshots",
-                          "breakers", "llm_calls"})
+                          "breakers", "llm_calls", "outbox"})
 
 
 @contextmanager
@@ -97,6 +99,7 @@ class PostgresStore:
     snapshots: SqlSnapshots
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
+    outbox: SqlOutbox
 
     def unit(self) -> AbstractContextManager[PostgresStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_entries import SqlEntries
     from perth.store.sql_llm import SqlLlmCalls
+    from perth.store.sql_outbox import SqlOutbox
     from perth.store.sql_panes import SqlPanes
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
@@ -96,6 +97,12 @@ def _code(db: SQLiteDatabase) -> SQLiteCodeIndex:
     return SQLiteCodeIndex(db)
 
 
+def _outbox(db: SQLiteDatabase) -> SqlOutbox:
+    from perth.store.sql_outbox import SqlOutbox
+
+    return SqlOutbox(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -110,6 +117,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "breakers": _breakers,
     "llm_calls": _llm_calls,
     "code": _code,
+    "outbox": _outbox,
 }
 
 
@@ -151,6 +159,7 @@ class SQLiteStore:
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
     code: SQLiteCodeIndex
+    outbox: SqlOutbox
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""

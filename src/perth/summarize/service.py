@@ -14,6 +14,7 @@ import itertools
 import time
 
 from perth.errors import CircuitOpenError, PerthError, ProviderRejectedError, UnavailableError
+from perth.events.emit import emit
 from perth.ids import uuid7
 from perth.record import Record
 from perth.resilience.policy import BreakerPolicy, RetryPolicy, Timeouts
@@ -262,8 +263,11 @@ def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None
         generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
         draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
                            source="automated", tags=(SUMMARY_TAG,))
-        entry, _resolution = log_entry(rt, draft, pane.name)
-    return Summary(entry=entry, generation=generation, prompt=prompt)
+        with rt.store.unit():
+            entry, _resolution = log_entry(rt, draft, pane.name)
+            summary = Summary(entry=entry, generation=generation, prompt=prompt)
+            emit(rt, "perth.summary.created", summary)
+    return summary
 
 
 def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
