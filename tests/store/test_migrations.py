@@ -43,6 +43,9 @@ EXPECTED_TABLES = {
                  "last_success_at", "last_failure_at", "updated_at"],
     "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
                   "input_tokens", "output_tokens", "error"],
+    # --- search index state
+    "search_sources": ["source", "cursor", "docs", "synced_at"],
+    "search_meta": ["key", "value"],
 }
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 
-from perth.capture.records import Command, CommandQuery, SearchHit
+from perth.capture.records import Command, CommandQuery
 from perth.errors import InvalidInputError
-from perth.record import Record
+from perth.record import Record, replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
-
-SEARCH_KINDS = ("command", "intent")
+    from perth.search.records import SearchFilter, SearchPage
 
 
 class CommandFilter(Record):
@@ -62,12 +61,24 @@ def command_history(rt: Runtime, flt: CommandFilter) -> CommandPage:
     return CommandPage(commands=page, next_cursor=f"{page[-1].start_ms}.{page[-1].id}" if more else None)
 
 
-def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = SEARCH_KINDS) -> list[SearchHit]:
-    """Full-text search (BM25) over commands and intent entries, best first."""
-    if not text.strip():
-        raise InvalidInputError("the search text is empty", "give words to look for, e.g. perth search docker compose")
-    for kind in kinds:
-        if kind not in SEARCH_KINDS:
-            raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(SEARCH_KINDS)}")
+def search_filter(rt: Runtime, flt: CommandFilter) -> SearchFilter:
+    """The shared filters resolved for :mod:`perth.search` (pane ids, absolute paths)."""
+    from perth.search.records import SearchFilter
+
     query = _query(rt, flt, limit=flt.limit)
-    return rt.store.search(text, query, kinds=kinds, limit=flt.limit)
+    return SearchFilter(pane_ids=query.pane_ids, cwd=query.cwd, repo_root=query.repo_root, exit=query.exit,
+                        failed=query.failed, host=query.host, since=query.since, until=query.until)
+
+
+def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = (),
+           mode: str | None = None) -> SearchPage:
+    """Memory search (:func:`perth.search.service.search_memory`) with the shared filters; ``--cursor`` is the
+    offset of the page."""
+    from perth.search.service import SearchRequest, search_memory
+
+    if flt.cursor is not None and not flt.cursor.isdigit():
+        raise InvalidInputError(f"bad cursor {flt.cursor!r}", "pass the next_cursor of the previous page")
+    offset = int(flt.cursor) if flt.cursor is not None else flt.offset
+    request = SearchRequest(text=text, kinds=kinds, mode=mode, filter=search_filter(rt, replace(flt, cursor=None)),
+                            limit=flt.limit, offset=offset)
+    return search_memory(rt, request)

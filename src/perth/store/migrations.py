@@ -246,6 +246,22 @@ def m008_llm(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)")
 
 
+def m009_search(db: sqlite3.Connection) -> None:
+    """Search index state (C11): how far each document source has been copied into the search index."""
+    db.execute("""
+        CREATE TABLE search_sources (
+            source TEXT PRIMARY KEY,
+            cursor TEXT NOT NULL,
+            docs INTEGER NOT NULL DEFAULT 0,
+            synced_at INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE search_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -255,6 +271,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "commands", m006_commands),
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
+    Migration(9, "search", m009_search),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
+from perth.capture.records import Command, CommandQuery, SpoolCursor
 from perth.records import Entry, EntryQuery, ImportCounts, Pane, PaneQuery, RedactionCount, StoreInfo
 
 TYPE_CHECKING = False
@@ -20,11 +20,16 @@ if TYPE_CHECKING:  # --- shellperf: its records stay out of the modules `perth l
     from perth.mux.model import Snapshot
     from perth.resilience.breaker import BreakerState
     from perth.shellperf.records import Baseline, GovernanceState, LedgerEntry
+    from perth.store.ports.search import SearchIndex
     from perth.summarize.model import LlmCall, LlmStats
 
 
 class Store(Protocol):
     """Persistence of panes, intent entries and counters."""
+
+    @property
+    def search_index(self) -> SearchIndex:
+        """Search index state and change feeds (C11)."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """A unit of work: every repository call inside commits or rolls back together."""
@@ -151,9 +156,6 @@ class Store(Protocol):
     def commands_between(self, pane_id: str, after_ms: int, until_ms: int, limit: int = 50) -> list[str]:
         """Command lines of a pane in a time window, oldest first."""
 
-    def search(self, text: str, query: CommandQuery, *, kinds: Sequence[str] = ("command", "intent"),
-               limit: int = 20) -> list[SearchHit]:
-        """BM25-ranked full-text matches over commands and intent entries."""
 
     # --- terminal workspaces (C6): snapshots
     def add_snapshot(self, snapshot: Snapshot, digest: str) -> None:

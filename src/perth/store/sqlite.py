@@ -26,6 +26,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from perth.store.sqlite_search import SQLiteSearchIndex
+
 _PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, repo_root, branch,"
                  " tags, meta, created_at, last_seen_at, deleted_at")
 _ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
@@ -108,6 +110,16 @@ class SQLiteStore(CommandTables, ShellperfTables, SnapshotTables, LlmTables):
                  migrate_schema: bool = True) -> None:
         self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema)
         self.path = self.db.path
+        self._search_index: SQLiteSearchIndex | None = None  # imported on first use: off the `perth log` path
+
+    @property
+    def search_index(self) -> SQLiteSearchIndex:
+        """Search index state (C11), built on first use."""
+        if self._search_index is None:
+            from perth.store.sqlite_search import SQLiteSearchIndex
+
+            self._search_index = SQLiteSearchIndex(self.db)
+        return self._search_index
 
     # -- plumbing --------------------------------------------------------------------------
 

@@ -1,8 +1,7 @@
-"""SQLite tables for captured commands, spool cursors and full-text search.
+"""SQLite tables for captured commands and spool cursors.
 
-A mixin of :class:`perth.store.sqlite.SQLiteStore`.  Full-text search uses FTS5
-tables kept in sync with ``commands`` and ``entries`` by triggers (migration 6),
-ranked with BM25.
+A mixin of :class:`perth.store.sqlite.SQLiteStore`.  The FTS5 tables of migration 6 are kept in sync
+by triggers; memory search itself lives in :mod:`perth.search` (a tantivy index fed incrementally).
 """
 
 from __future__ import annotations
@@ -14,26 +13,10 @@ if TYPE_CHECKING:
     from sqlite3 import Cursor
     from typing import Any
 
-    from perth.capture.records import Command, CommandQuery, SearchHit, SpoolCursor
+    from perth.capture.records import Command, CommandQuery, SpoolCursor
 
 _COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
                     " c.branch, c.shell, c.session, c.host, c.user, c.source, c.dedup_key")
-_WORD = r"[^\s\"]+"
-#: Matches ranked by BM25 are the newest RANK_WINDOW ones (after filters): search cost stays bounded
-#: however common the words are, and recent work wins ties anyway.
-RANK_WINDOW = 2000
-
-
-def fts_query(text: str) -> str:
-    """A safe FTS5 query from free text: every word must occur; ``word*`` matches a prefix."""
-    import re
-
-    terms = []
-    for token in re.findall(_WORD, text):
-        prefix = token.endswith("*") and len(token) > 1
-        word = token.rstrip("*") if prefix else token
-        terms.append(f'"{word}"' + ("*" if prefix else ""))
-    return " ".join(terms)
 
 
 def _command(row: Sequence[Any]) -> Command:
@@ -119,59 +102,6 @@ class CommandTables:
         rows = self._rows("SELECT command FROM commands WHERE pane_id = ? AND start_ms > ? AND start_ms <= ?"
                           " ORDER BY start_ms DESC LIMIT ?", (pane_id, after_ms, until_ms, limit))
         return [row[0] for row in reversed(rows)]
-
-    def search(self, text: str, query: CommandQuery, *, kinds: Sequence[str] = ("command", "intent"),
-               limit: int = 20) -> list[SearchHit]:
-        """BM25-ranked matches over commands and intent entries (filters apply to both where they can)."""
-        match = fts_query(text)
-        if not match:
-            return []
-        hits: list[SearchHit] = []
-        if "command" in kinds:
-            hits += self._search_commands(match, query, limit)
-        if "intent" in kinds and query.cwd is None and query.exit is None and not query.failed \
-                and query.host is None and query.repo_root is None:
-            hits += self._search_entries(match, query, limit)
-        hits.sort(key=lambda hit: (hit.score, -hit.at_ms))
-        return hits[:limit]
-
-    def _search_commands(self, match: str, query: CommandQuery, limit: int) -> list[SearchHit]:
-        where, params = _command_filters(query)
-        join = " JOIN commands c ON c.rowid = commands_fts.rowid" if len(where) > 1 else ""
-        sql = ("SELECT c.id, w.score, c.command, p.name, c.start_ms FROM ("
-               "SELECT rid, score FROM ("
-               f"SELECT commands_fts.rowid AS rid, bm25(commands_fts) AS score FROM commands_fts{join}"
-               f" WHERE commands_fts MATCH ? AND {' AND '.join(where)}"
-               " ORDER BY commands_fts.rowid DESC LIMIT ?) ORDER BY score, rid DESC LIMIT ?) w"
-               " JOIN commands c ON c.rowid = w.rid LEFT JOIN panes p ON p.id = c.pane_id"
-               " ORDER BY w.score, w.rid DESC")
-        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
-        from perth.capture.records import SearchHit
-
-        return [SearchHit("command", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
-
-    def _search_entries(self, match: str, query: CommandQuery, limit: int) -> list[SearchHit]:
-        where: list[str] = ["e.deleted_at IS NULL"]
-        params: list[Any] = []
-        if query.pane_ids:
-            where.append(f"e.pane_id IN ({', '.join('?' * len(query.pane_ids))})")
-            params.extend(query.pane_ids)
-        for clause, value in (("e.ts >= ?", query.since), ("e.ts <= ?", query.until)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        sql = ("SELECT e.id, w.score, e.summary, p.name, e.ts FROM ("
-               "SELECT rid, score FROM ("
-               "SELECT entries_fts.rowid AS rid, bm25(entries_fts) AS score FROM entries_fts"
-               " JOIN entries e ON e.rowid = entries_fts.rowid"
-               f" WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY entries_fts.rowid DESC LIMIT ?)"
-               " ORDER BY score, rid DESC LIMIT ?) w"
-               " JOIN entries e ON e.rowid = w.rid JOIN panes p ON p.id = e.pane_id"
-               " ORDER BY w.score, w.rid DESC")
-        rows = self._rows(sql, [match, *params, RANK_WINDOW, limit])
-        from perth.capture.records import SearchHit
-
-        return [SearchHit("intent", r[0], float(r[1]), r[2], r[3], r[4]) for r in rows]
 
 
 def _fields(query: CommandQuery) -> dict[str, Any]:

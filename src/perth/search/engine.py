@@ -1,0 +1,233 @@
+"""The full-text index: a tantivy directory beside the data file, ranked by BM25 over every match.
+
+tantivy scores with BM25 (k1 = 1.2, b = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5)), statistics over
+the whole index) and collects the top k with block-max WAND: blocks of postings whose best possible
+score cannot enter the top k are skipped, which returns exactly the same top k as scoring every match
+(the skip bound is an upper bound of the score, never an estimate).  Counting the matches would score
+them all, so searches never ask for the count.
+
+Documents are keyed ``kind:ref_id``; every write is an upsert (delete by key, then add), so a sync that
+is interrupted after tantivy's commit and before the store records the cursor only repeats work.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from perth.errors import PerthError, StoreBusyError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from perth.search.records import SearchDoc, SearchFilter
+
+_TOKEN = re.compile(r"[^\W_]+")
+_MAX_TOKEN_BYTES = 40  # tantivy's default tokenizer drops longer tokens
+_NO_EXIT = -(2**62)
+WRITER_HEAP = 64_000_000
+
+
+def tokens(text: str) -> list[str]:
+    """What tantivy's default tokenizer makes of ``text``: alphanumeric runs, lowercased, <= 40 bytes."""
+    return [t for t in (m.lower() for m in _TOKEN.findall(text)) if len(t.encode()) <= _MAX_TOKEN_BYTES]
+
+
+def query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every word must occur; a word ending in ``*`` matches a prefix (its last token does)."""
+    exact: list[str] = []
+    prefixes: list[str] = []
+    for word in text.split():
+        parts = tokens(word)
+        if not parts:
+            continue
+        if word.endswith("*"):
+            exact += parts[:-1]
+            prefixes.append(parts[-1])
+        else:
+            exact += parts
+    return tuple(dict.fromkeys(exact)), tuple(dict.fromkeys(prefixes))
+
+
+def ancestors(path: str) -> list[str]:
+    """``/a/b/c`` -> ``/a/b/c``, ``/a/b``, ``/a``, ``/``: a ``--cwd`` filter is one term lookup."""
+    if not path:
+        return []
+    found = [path.rstrip("/") or "/"]
+    while found[-1] != "/":
+        parent = os.path.dirname(found[-1])
+        if parent == found[-1]:
+            break
+        found.append(parent)
+    return found
+
+
+def _tantivy() -> Any:
+    try:
+        import tantivy
+    except ImportError as exc:  # pragma: no cover - tantivy is a core dependency
+        raise PerthError("the full-text engine (tantivy) is not installed",
+                         "reinstall Perth: pip install --force-reinstall perth") from exc
+    return tantivy
+
+
+def _schema(tv: Any) -> Any:
+    builder = tv.SchemaBuilder()
+    for name in ("key", "kind", "ref", "pane", "pane_name", "dirs", "repo", "host"):
+        builder.add_text_field(name, stored=name in ("kind", "ref", "pane_name"), tokenizer_name="raw")
+    builder.add_text_field("body", stored=True, tokenizer_name="default", index_option="position")
+    for name in ("at", "exit", "failed", "importance"):
+        builder.add_integer_field(name, stored=name in ("at", "importance"), indexed=True, fast=True)
+    return builder.build()
+
+
+class FullTextIndex:
+    """One tantivy index directory (created private: 0700)."""
+
+    def __init__(self, directory: str) -> None:
+        self.tv = _tantivy()
+        for folder in (os.path.dirname(directory), directory):
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            os.chmod(folder, 0o700)
+        self.directory = directory
+        self.schema = _schema(self.tv)
+        try:
+            self.index = self.tv.Index(self.schema, path=directory, reuse=True)
+        except ValueError as exc:
+            raise PerthError(f"the search index in {directory} cannot be opened ({exc})",
+                             "rebuild it: perth search reindex") from exc
+
+    def doc_count(self) -> int:
+        """Live documents."""
+        self.index.reload()
+        return int(self.index.searcher().num_docs)
+
+    def writer(self) -> IndexWriter:
+        """A writer holding tantivy's lock until :meth:`IndexWriter.close` (another holder: busy error)."""
+        try:
+            raw = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        except ValueError as exc:
+            raise StoreBusyError("another Perth process is updating the search index",
+                                 "try again in a moment") from exc
+        return IndexWriter(self, raw)
+
+    def clear(self) -> None:
+        """Delete every document."""
+        writer = self.writer()
+        try:
+            writer.raw.delete_all_documents()
+            writer.commit()
+        finally:
+            writer.close()
+
+    def document(self, doc: SearchDoc) -> Any:
+        """The tantivy document of a search document."""
+        fields: dict[str, Any] = {
+            "key": doc.key, "kind": doc.kind, "ref": doc.ref_id, "body": doc.text, "at": doc.at_ms,
+            "importance": doc.importance, "pane_name": doc.pane_name,
+            "exit": _NO_EXIT if doc.exit is None else doc.exit, "failed": int(doc.exit not in (None, 0)),
+        }
+        for name, value in (("pane", doc.pane_id), ("repo", doc.repo_root), ("host", doc.host)):
+            if value:
+                fields[name] = value
+        document = self.tv.Document(**fields)
+        for directory in ancestors(doc.cwd):
+            document.add_text("dirs", directory)
+        return document
+
+    def search(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
+               kinds: Sequence[tuple[str, int | None]], limit: int) -> list[tuple[float, dict[str, Any]]]:
+        """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off."""
+        query = self._query(terms, flt, kinds)
+        if query is None:
+            return []
+        self.index.reload()
+        searcher = self.index.searcher()
+        found = searcher.search(query, limit=limit, count=False)
+        return [(float(score), searcher.doc(address).to_dict()) for score, address in found.hits]
+
+    def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
+               kinds: Sequence[tuple[str, int | None]]) -> Any:
+        tv, schema = self.tv, self.schema
+        exact, prefixes = terms
+        text = [tv.Query.term_query(schema, "body", word, index_option="freq") for word in exact]
+        text += [tv.Query.regex_query(schema, "body", re.escape(word) + ".*") for word in prefixes]
+        if not text:
+            return None
+        must = [(tv.Occur.Must, q) for q in text]
+        filters = self._filters(flt, kinds)
+        if filters:
+            must.append((tv.Occur.Must, tv.Query.const_score_query(tv.Query.boolean_query(filters), 0.0)))
+        return must[0][1] if len(must) == 1 else tv.Query.boolean_query(must)
+
+    def _filters(self, flt: SearchFilter, kinds: Sequence[tuple[str, int | None]]) -> list[tuple[Any, Any]]:
+        tv, schema = self.tv, self.schema
+        must: list[Any] = [self._kinds(kinds)]
+        if flt.pane_ids:
+            must.append(tv.Query.term_set_query(schema, "pane", list(flt.pane_ids)))
+        for field, value in (("dirs", flt.cwd and (flt.cwd.rstrip("/") or "/")), ("repo", flt.repo_root),
+                             ("host", flt.host)):
+            if value:
+                must.append(tv.Query.term_query(schema, field, value))
+        if flt.exit is not None:
+            must.append(self._range("exit", flt.exit, flt.exit))
+        if flt.failed:
+            must.append(self._range("failed", 1, 1))
+        if flt.since is not None or flt.until is not None:
+            must.append(self._range("at", flt.since, flt.until))
+        return [(tv.Occur.Must, q) for q in must if q is not None]
+
+    def _kinds(self, kinds: Sequence[tuple[str, int | None]]) -> Any:
+        tv, schema = self.tv, self.schema
+        options = []
+        for kind, cutoff in kinds:
+            clause = [(tv.Occur.Must, tv.Query.term_query(schema, "kind", kind))]
+            if cutoff is not None:
+                clause.append((tv.Occur.Must, self._range("at", cutoff, None)))
+            options.append((tv.Occur.Should, tv.Query.boolean_query(clause)))
+        return tv.Query.boolean_query(options)
+
+    def _range(self, field: str, low: int | None, high: int | None) -> Any:
+        return self.tv.Query.range_query(self.schema, field, self.tv.FieldType.Integer, low, high)
+
+
+class IndexWriter:
+    """Batches of upserts and deletes, committed together."""
+
+    def __init__(self, index: FullTextIndex, raw: Any) -> None:
+        self.index = index
+        self.raw = raw
+        self.pending = 0
+
+    def upsert(self, docs: Iterable[SearchDoc], *, fresh: bool = False) -> None:
+        """Add documents, replacing those with the same key (``fresh``: the kind has none yet)."""
+        for doc in docs:
+            if not fresh:
+                self.raw.delete_documents_by_term("key", doc.key)
+            self.raw.add_document(self.index.document(doc))
+            self.pending += 1
+
+    def delete(self, keys: Iterable[str]) -> None:
+        """Delete documents by key."""
+        for key in keys:
+            self.raw.delete_documents_by_term("key", key)
+            self.pending += 1
+
+    def delete_kind(self, kind: str) -> None:
+        """Delete every document of a kind."""
+        tv = self.index.tv
+        self.raw.delete_documents_by_query(tv.Query.term_query(self.index.schema, "kind", kind))
+        self.pending += 1
+
+    def commit(self) -> None:
+        """Make everything written so far visible and durable."""
+        self.raw.commit()
+        self.pending = 0
+
+    def close(self) -> None:
+        """Drop what was not committed, wait for merges and release the lock."""
+        self.raw.rollback()
+        self.raw.wait_merging_threads()
+        self.raw = None  # tantivy releases its lock when the writer is dropped

@@ -1,0 +1,152 @@
+"""Memory search: the application function ``perth search`` and the MCP ``search_memory`` tool call.
+
+Full text: BM25 over every match (tantivy), recency and importance boosts applied with an exact
+top-k threshold (:mod:`perth.search.ranking`).  Vector and hybrid modes live in
+:mod:`perth.search.semantic` (the ``[semantic]`` extra).  Every hit's text passes the secret filter
+before it is returned.
+"""
+
+from __future__ import annotations
+
+from perth.errors import InvalidInputError
+from perth.record import Record
+from perth.search.records import KINDS, MODES, Hit, SearchFilter, SearchPage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.runtime import Runtime
+    from perth.search.engine import FullTextIndex
+    from perth.search.ranking import Boosts, Candidate
+
+DAY_MS = 86_400_000
+MAX_WINDOW = 10_000
+
+
+class SearchRequest(Record):
+    """A resolved search: words, kinds (empty: all), mode (``None``: ``search.mode``), filters, paging."""
+
+    text: str
+    kinds: tuple[str, ...] = ()
+    mode: str | None = None
+    filter: SearchFilter = SearchFilter()
+    limit: int = 20
+    offset: int = 0
+
+
+def known_kinds() -> tuple[str, ...]:
+    """Every kind with a registered source (the built-in ones, plus e.g. ``code`` when registered)."""
+    from perth.search.sync import _sources
+
+    return tuple(dict.fromkeys([*KINDS, *_sources()]))
+
+
+def check(request: SearchRequest) -> None:
+    """Reject a request that cannot be answered, with a one-line reason."""
+    if not request.text.strip():
+        raise InvalidInputError("the search text is empty", "give words to look for, e.g. perth search docker compose")
+    kinds = known_kinds()
+    for kind in request.kinds:
+        if kind not in kinds:
+            raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(kinds)}")
+    if request.mode is not None and request.mode not in MODES:
+        raise InvalidInputError(f"unknown mode {request.mode!r}", f"use one of: {', '.join(MODES)}")
+    if request.limit < 1 or request.offset < 0 or request.offset + request.limit > MAX_WINDOW:
+        raise InvalidInputError("--limit must be >= 1, --offset >= 0, and together at most 10000",
+                                "fix the paging options")
+
+
+def boosts(rt: Runtime) -> Boosts:
+    """The boost settings (``search.*``)."""
+    from perth.search.ranking import Boosts
+
+    default = rt.settings.get_int("search.decay_days")
+    half_lives = []
+    for kind in known_kinds():
+        key = f"search.decay_days_{kind}"
+        value = rt.settings.get_int(key) if kind in KINDS else -1
+        half_lives.append((kind, default if value < 0 else value))
+    return Boosts(recency=rt.settings.get_int("search.recency_boost_pct") / 100,
+                  importance=rt.settings.get_int("search.importance_boost_pct") / 100,
+                  half_life_days=tuple(half_lives))
+
+
+def kind_cutoffs(rt: Runtime, kinds: tuple[str, ...]) -> list[tuple[str, int | None]]:
+    """Each requested kind with the oldest time it may have (``search.expire_days_<kind>``)."""
+    now = rt.clock()
+    found = []
+    for kind in kinds or known_kinds():
+        days = rt.settings.get_int(f"search.expire_days_{kind}") if kind in KINDS else 0
+        found.append((kind, now - days * DAY_MS if days > 0 else None))
+    return found
+
+
+def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = True) -> SearchPage:
+    """One page of hits, best first (the index is brought up to date first)."""
+    from perth.search.sync import open_index, sync
+
+    check(request)
+    mode = request.mode or str(rt.settings.get("search.mode"))
+    index = open_index(rt)
+    synced = sync(rt, index).total if sync_first else 0
+    window = request.offset + request.limit + 1
+    if mode == "fts":
+        ranked = fulltext(rt, index, request, window)
+    else:
+        raise InvalidInputError(f"--mode {mode} is not available yet", "use --mode fts")
+    page = ranked[request.offset:request.offset + request.limit]
+    more = len(ranked) > request.offset + request.limit
+    return SearchPage(query=request.text, mode=mode, kinds=request.kinds or known_kinds(),
+                      hits=tuple(to_hit(rt, request.text, score, c) for score, c in page),
+                      next_cursor=str(request.offset + request.limit) if more else None, synced=synced)
+
+
+def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) -> list[tuple[float, Candidate]]:
+    """The exact top ``k`` by boosted BM25 over every match."""
+    from perth.search.engine import query_terms
+    from perth.search.ranking import top_k
+
+    terms = query_terms(request.text)
+    cutoffs = kind_cutoffs(rt, request.kinds)
+
+    def fetch(n: int) -> list[Candidate]:
+        return [candidate(score, fields) for score, fields in index.search(terms, request.filter, cutoffs, n)]
+
+    return top_k(fetch, k, boosts(rt), rt.clock())
+
+
+def candidate(score: float, fields: dict[str, list[object]]) -> Candidate:
+    """A tantivy hit as a ranking candidate."""
+    from perth.search.ranking import Candidate
+
+    def first(name: str, default: object) -> object:
+        values = fields.get(name) or [default]
+        return values[0]
+
+    return Candidate(bm25=score, kind=str(first("kind", "")), ref_id=str(first("ref", "")),
+                     at_ms=int(str(first("at", 0))), importance=int(str(first("importance", 0))), fields=fields)
+
+
+def to_hit(rt: Runtime, text: str, score: float, found: Candidate) -> Hit:
+    """A ranked candidate as a hit: its text filtered again, a snippet with the matches marked."""
+    from perth.search.engine import query_terms
+    from perth.search.snippets import snippet
+
+    body = rt.redact(str((found.fields.get("body") or [""])[0]), "search")
+    pane = str((found.fields.get("pane_name") or [""])[0]) or None
+    exact, prefixes = query_terms(text)
+    marked, spans = snippet(body, exact, prefixes)
+    return Hit(kind=found.kind, ref_id=found.ref_id, score=score, bm25=found.bm25, text=body, snippet=marked,
+               highlights=spans, pane_name=rt.redact(pane, "search") if pane else None, at_ms=found.at_ms,
+               importance=found.importance)
+
+
+def reindex(rt: Runtime) -> dict[str, int]:
+    """Rebuild the index from nothing (``perth search reindex``): documents per kind."""
+    from perth.search.sync import sync
+
+    report = sync(rt, rebuild=True)
+    if report.busy:
+        from perth.errors import StoreBusyError
+
+        raise StoreBusyError("another Perth process is updating the search index", "try again in a moment")
+    return dict(report.written)

@@ -1,0 +1,120 @@
+"""Keeping the search index in step with the store, incrementally.
+
+Never on the ``perth log`` hot path: :func:`sync` runs lazily before a search (and in
+``perth search reindex``), copying what each source produced since its cursor.  tantivy commits
+first, then the cursors are saved: an interruption in between only makes the next sync redo a
+batch (writes are upserts by key).  When another process holds the index writer, a search uses the
+index as it is and leaves the sync to that process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from perth.errors import StoreBusyError
+from perth.record import Record
+from perth.search.records import SourceState
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.runtime import Runtime
+    from perth.search.engine import FullTextIndex, IndexWriter
+    from perth.search.sources import DocumentSource
+
+BATCH = 5000
+COMMIT_EVERY = 100_000
+
+
+class SyncReport(Record):
+    """What one sync did: documents written per kind, and whether another process held the index."""
+
+    written: tuple[tuple[str, int], ...] = ()
+    busy: bool = False
+    rebuilt: bool = False
+
+    @property
+    def total(self) -> int:
+        """Documents written (added, replaced or deleted)."""
+        return sum(count for _, count in self.written)
+
+
+def index_dir(rt: Runtime) -> str:
+    """The directory of the search index: ``<data file>.search/`` beside the store's SQLite file."""
+    from perth.config import database_path
+
+    return database_path(rt.settings) + ".search"
+
+
+def open_index(rt: Runtime) -> FullTextIndex:
+    """The full-text index of this store."""
+    from perth.search.engine import FullTextIndex
+
+    return FullTextIndex(os.path.join(index_dir(rt), "fulltext"))
+
+
+def _sources() -> dict[str, DocumentSource]:
+    from perth.search.sources import register_builtin, sources
+
+    found = sources()
+    if not found:
+        register_builtin()
+        found = sources()
+    return found
+
+
+class _LazyWriter:
+    """Opens tantivy's writer only when a source has something to write."""
+
+    def __init__(self, index: FullTextIndex) -> None:
+        self.index = index
+        self.opened: IndexWriter | None = None
+
+    def get(self) -> IndexWriter:
+        if self.opened is None:
+            self.opened = self.index.writer()
+        return self.opened
+
+
+def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False) -> SyncReport:
+    """Copy every source's changes into the index (``rebuild``: start from nothing)."""
+    lazy = _LazyWriter(index or open_index(rt))
+    try:
+        if rebuild or not rt.store.search_index.states():
+            rt.store.search_index.reset()
+            lazy.get().raw.delete_all_documents()
+            rebuild = True
+        written = tuple((kind, _sync_source(rt, lazy, source)) for kind, source in _sources().items())
+        if lazy.opened is not None:
+            lazy.opened.commit()
+    except StoreBusyError:
+        return SyncReport(busy=True)
+    finally:
+        if lazy.opened is not None:
+            lazy.opened.close()
+    return SyncReport(written=written, rebuilt=rebuild)
+
+
+def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
+    state = rt.store.search_index.state(source.kind)
+    cursor = state.cursor if state else None
+    fresh = state is None
+    written = 0
+    while True:
+        changes = source.changes(rt, cursor, BATCH)
+        if changes.cursor == cursor and not changes.upserts and not changes.deletes:
+            return written
+        writer = lazy.get()
+        if fresh and cursor is None:
+            writer.delete_kind(source.kind)
+        if changes.replace_kind:
+            writer.delete_kind(source.kind)
+        writer.upsert(changes.upserts, fresh=fresh or changes.replace_kind)
+        writer.delete(changes.deletes)
+        written += len(changes.upserts) + len(changes.deletes)
+        cursor = changes.cursor
+        if writer.pending >= COMMIT_EVERY or not changes.more:
+            writer.commit()
+            docs = (state.docs if state else 0) + written
+            rt.store.search_index.save_state(SourceState(source.kind, cursor, docs, rt.clock()))
+        if not changes.more:
+            return written
