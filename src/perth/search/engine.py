@@ -148,6 +148,20 @@ class FullTextIndex:
         found = searcher.search(query, limit=limit, count=False)
         return [(float(score), searcher.doc(address).to_dict()) for score, address in found.hits]
 
+    def by_keys(self, keys: Sequence[str], flt: SearchFilter,
+                kinds: Sequence[tuple[str, int | None]]) -> dict[str, dict[str, Any]]:
+        """The documents among ``keys`` that pass the filters, by key (vector candidates are checked here)."""
+        if not keys:
+            return {}
+        tv = self.tv
+        clauses = [(tv.Occur.Must, tv.Query.term_set_query(self.schema, "key", list(keys))),
+                   *self._filters(flt, kinds)]
+        self.index.reload()
+        searcher = self.index.searcher()
+        found = searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False)
+        docs = [searcher.doc(address).to_dict() for _score, address in found.hits]
+        return {f"{d['kind'][0]}:{d['ref'][0]}": d for d in docs}
+
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
                kinds: Sequence[tuple[str, int | None]]) -> Any:
         tv, schema = self.tv, self.schema

@@ -92,7 +92,9 @@ def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = Tru
     if mode == "fts":
         ranked = fulltext(rt, index, request, window)
     else:
-        raise InvalidInputError(f"--mode {mode} is not available yet", "use --mode fts")
+        from perth.search.semantic import ranked_semantic
+
+        ranked = ranked_semantic(rt, index, request, mode, window)
     page = ranked[request.offset:request.offset + request.limit]
     more = len(ranked) > request.offset + request.limit
     return SearchPage(query=request.text, mode=mode, kinds=request.kinds or known_kinds(),

@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
     from perth.search.engine import FullTextIndex, IndexWriter
+    from perth.search.semantic import VectorIndex
     from perth.search.sources import DocumentSource
 
 BATCH = 5000
@@ -65,8 +66,9 @@ def _sources() -> dict[str, DocumentSource]:
 class _LazyWriter:
     """Opens tantivy's writer only when a source has something to write."""
 
-    def __init__(self, index: FullTextIndex) -> None:
+    def __init__(self, index: FullTextIndex, vectors: VectorIndex | None) -> None:
         self.index = index
+        self.vectors = vectors
         self.opened: IndexWriter | None = None
 
     def get(self) -> IndexWriter:
@@ -77,11 +79,18 @@ class _LazyWriter:
 
 def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False) -> SyncReport:
     """Copy every source's changes into the index (``rebuild``: start from nothing)."""
-    lazy = _LazyWriter(index or open_index(rt))
+    from perth.search.semantic import sink
+
+    vectors = sink(rt)
+    lazy = _LazyWriter(index or open_index(rt), vectors)
     try:
-        if rebuild or not rt.store.search_index.states():
+        if vectors is not None and not rebuild and not vectors.is_new:
+            vectors.check()
+        if rebuild or not rt.store.search_index.states() or (vectors is not None and vectors.is_new):
             rt.store.search_index.reset()
             lazy.get().raw.delete_all_documents()
+            if vectors is not None:
+                vectors.reset()
             rebuild = True
         written = tuple((kind, _sync_source(rt, lazy, source)) for kind, source in _sources().items())
         if lazy.opened is not None:
@@ -91,6 +100,8 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
     finally:
         if lazy.opened is not None:
             lazy.opened.close()
+        if vectors is not None:
+            vectors.close()
     return SyncReport(written=written, rebuilt=rebuild)
 
 
@@ -104,12 +115,15 @@ def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
         if changes.cursor == cursor and not changes.upserts and not changes.deletes:
             return written
         writer = lazy.get()
-        if fresh and cursor is None:
+        if (fresh and cursor is None) or changes.replace_kind:
             writer.delete_kind(source.kind)
-        if changes.replace_kind:
-            writer.delete_kind(source.kind)
+            if lazy.vectors is not None:
+                lazy.vectors.delete_kind(source.kind)
         writer.upsert(changes.upserts, fresh=fresh or changes.replace_kind)
         writer.delete(changes.deletes)
+        if lazy.vectors is not None:
+            lazy.vectors.upsert(changes.upserts)
+            lazy.vectors.delete(changes.deletes)
         written += len(changes.upserts) + len(changes.deletes)
         cursor = changes.cursor
         if writer.pending >= COMMIT_EVERY or not changes.more:
