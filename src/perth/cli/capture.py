@@ -47,7 +47,8 @@ def _import(parser: argparse.ArgumentParser, _name: str) -> None:
 def _search(parser: argparse.ArgumentParser, _name: str) -> None:
     parser.description = (f"{parser.description} BM25 over every match with recency and importance boosts;"
                           " `perth search reindex` rebuilds the index.")
-    parser.add_argument("text", nargs="+", help="Words to find (all must occur; word* matches a prefix),"
+    parser.add_argument("text", nargs="+", help="Words to find (matches of every word first, then of some;"
+                        " word* matches a prefix),"
                         " or `reindex` alone to rebuild the search index.")
     parser.add_argument("--kind", action="append", default=[],
                         help="Only this kind: command, intent, journal, snapshot (repeatable; default all).")

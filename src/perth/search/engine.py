@@ -138,9 +138,11 @@ class FullTextIndex:
         return document
 
     def search(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
-               kinds: Sequence[tuple[str, int | None]], limit: int) -> list[tuple[float, dict[str, Any]]]:
-        """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off."""
-        query = self._query(terms, flt, kinds)
+               kinds: Sequence[tuple[str, int | None]], limit: int, *,
+               any_word: bool = False) -> list[tuple[float, dict[str, Any]]]:
+        """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off;
+        every word must occur unless ``any_word``."""
+        query = self._query(terms, flt, kinds, any_word=any_word)
         if query is None:
             return []
         self.index.reload()
@@ -163,13 +165,15 @@ class FullTextIndex:
         return {f"{d['kind'][0]}:{d['ref'][0]}": d for d in docs}
 
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
-               kinds: Sequence[tuple[str, int | None]]) -> Any:
+               kinds: Sequence[tuple[str, int | None]], *, any_word: bool = False) -> Any:
         tv, schema = self.tv, self.schema
         exact, prefixes = terms
         text = [tv.Query.term_query(schema, "body", word, index_option="freq") for word in exact]
         text += [tv.Query.regex_query(schema, "body", re.escape(word) + ".*") for word in prefixes]
         if not text:
             return None
+        if any_word and len(text) > 1:
+            text = [tv.Query.boolean_query([(tv.Occur.Should, q) for q in text])]
         must = [(tv.Occur.Must, q) for q in text]
         filters = self._filters(flt, kinds)
         if filters:

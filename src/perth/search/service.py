@@ -103,17 +103,25 @@ def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = Tru
 
 
 def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) -> list[tuple[float, Candidate]]:
-    """The exact top ``k`` by boosted BM25 over every match."""
+    """The exact top ``k`` by boosted BM25 over the documents holding every word; when fewer than ``k`` do,
+    the documents holding some of the words follow (ranked the same way among themselves)."""
     from perth.search.engine import query_terms
     from perth.search.ranking import top_k
 
     terms = query_terms(request.text)
     cutoffs = kind_cutoffs(rt, request.kinds)
+    weights = boosts(rt)
 
-    def fetch(n: int) -> list[Candidate]:
-        return [candidate(score, fields) for score, fields in index.search(terms, request.filter, cutoffs, n)]
+    def fetch(n: int, *, any_word: bool = False) -> list[Candidate]:
+        found = index.search(terms, request.filter, cutoffs, n, any_word=any_word)
+        return [candidate(score, fields) for score, fields in found]
 
-    return top_k(fetch, k, boosts(rt), rt.clock())
+    ranked = top_k(fetch, k, weights, rt.clock())
+    if len(ranked) >= k or len(terms[0]) + len(terms[1]) < 2:
+        return ranked
+    seen = {c.kind + ":" + c.ref_id for _, c in ranked}
+    some = top_k(lambda n: fetch(n, any_word=True), k + len(ranked), weights, rt.clock())
+    return ranked + [pair for pair in some if pair[1].kind + ":" + pair[1].ref_id not in seen][:k - len(ranked)]
 
 
 def candidate(score: float, fields: dict[str, list[object]]) -> Candidate:
