@@ -5,12 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perth.search.ranking import DAY_MS, Boosts, Candidate, fuse, top_k
+from perth.search.ranking import DAY_MS, Boosts, Candidate, Partition, fuse, partitions, top_k
 from perth.search.snippets import snippet
 
 NOW = 1_800_000_000_000
-candidates = st.lists(st.tuples(st.floats(0.01, 50, allow_nan=False), st.sampled_from(["command", "intent"]),
-                                st.integers(0, 1000), st.integers(0, 100)), min_size=0, max_size=300)
+candidates = st.lists(st.tuples(st.one_of(st.floats(0.01, 50, allow_nan=False), st.sampled_from([1.0, 2.0])),
+                                st.sampled_from(["command", "intent"]), st.integers(0, 1000),
+                                st.sampled_from([0, 0, 0, 30, 50, 100])), min_size=0, max_size=300)
 
 
 @settings(max_examples=150, deadline=None)
@@ -28,7 +29,13 @@ def test_top_k_equals_sorting_every_match_by_boosted_score(raw: list[tuple[float
         calls.append(n)
         return by_bm25[:n]
 
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        calls.append(-n)
+        return [c for c in by_bm25 if part.low <= c.importance <= part.high
+                and (part.newer is None or c.at_ms >= part.newer) and (part.older is None or c.at_ms <= part.older)][:n]
+
     found = top_k(fetch, k, boosts, NOW)
+    assert [round(s, 9) for s, _ in top_k(fetch, k, boosts, NOW, fetch_in)] == [round(s, 9) for s, _ in found]
     truth = sorted((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, NOW) for c in pool), reverse=True)[:k]
     assert [round(score, 9) for score, _ in found] == [round(score, 9) for score in truth]
 
@@ -54,3 +61,15 @@ def test_highlights_point_at_query_words(text: str, words: list[str]) -> None:
     assert len(plain) <= 162
     for start, end in spans:
         assert plain[start:end].lower() in words
+
+
+def test_partitions_cover_every_age_and_importance_once() -> None:
+    boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30),))
+    parts = partitions(boosts, NOW)
+    for age_days in (0, 0.5, 1, 3, 100, 600, 5000):
+        for importance in (0, 1, 50, 51, 100):
+            at = NOW - int(age_days * DAY_MS)
+            holding = [p for p in parts if p.low <= importance <= p.high
+                       and (p.newer is None or at >= p.newer) and (p.older is None or at <= p.older)]
+            assert len(holding) == 1, (age_days, importance)
+            assert boosts.factor("command", at, importance, NOW) <= holding[0].max_factor + 1e-12

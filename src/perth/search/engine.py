@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
+    from perth.search.ranking import Partition
     from perth.search.records import SearchDoc, SearchFilter
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -138,11 +139,13 @@ class FullTextIndex:
         return document
 
     def search(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
-               kinds: Sequence[tuple[str, int | None]], limit: int, *,
-               any_word: bool = False) -> list[tuple[float, dict[str, Any]]]:
-        """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off;
-        every word must occur unless ``any_word``."""
-        query = self._query(terms, flt, kinds, any_word=any_word)
+               kinds: Sequence[tuple[str, int | None]], limit: int, *, any_word: bool = False,
+               part: Partition | None = None) -> list[tuple[float, dict[str, Any]]]:
+        """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off
+        (empty: every kind, none expired); every word must occur unless ``any_word``.  Without filters a
+        one-word query is a bare term query: tantivy's block-max WAND then skips what cannot enter the top.
+        ``part`` keeps one partition of :func:`perth.search.ranking.partitions` (ages and importance)."""
+        query = self._query(terms, flt, kinds, any_word=any_word, part=part)
         if query is None:
             return []
         self.index.reload()
@@ -165,7 +168,8 @@ class FullTextIndex:
         return {f"{d['kind'][0]}:{d['ref'][0]}": d for d in docs}
 
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
-               kinds: Sequence[tuple[str, int | None]], *, any_word: bool = False) -> Any:
+               kinds: Sequence[tuple[str, int | None]], *, any_word: bool = False,
+               part: Partition | None = None) -> Any:
         tv, schema = self.tv, self.schema
         exact, prefixes = terms
         text = [tv.Query.term_query(schema, "body", word, index_option="freq") for word in exact]
@@ -176,13 +180,17 @@ class FullTextIndex:
             text = [tv.Query.boolean_query([(tv.Occur.Should, q) for q in text])]
         must = [(tv.Occur.Must, q) for q in text]
         filters = self._filters(flt, kinds)
+        if part is not None:
+            filters.append((tv.Occur.Must, self._range("importance", part.low, part.high)))
+            if part.newer is not None or part.older is not None:
+                filters.append((tv.Occur.Must, self._range("at", part.newer, part.older)))
         if filters:
             must.append((tv.Occur.Must, tv.Query.const_score_query(tv.Query.boolean_query(filters), 0.0)))
         return must[0][1] if len(must) == 1 else tv.Query.boolean_query(must)
 
     def _filters(self, flt: SearchFilter, kinds: Sequence[tuple[str, int | None]]) -> list[tuple[Any, Any]]:
         tv, schema = self.tv, self.schema
-        must: list[Any] = [self._kinds(kinds)]
+        must: list[Any] = [self._kinds(kinds)] if kinds else []
         if flt.pane_ids:
             must.append(tv.Query.term_set_query(schema, "pane", list(flt.pane_ids)))
         for field, value in (("dirs", flt.cwd and (flt.cwd.rstrip("/") or "/")), ("repo", flt.repo_root),

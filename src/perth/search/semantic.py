@@ -204,7 +204,7 @@ def sink(rt: Runtime) -> VectorIndex | None:
 def vector_ranked(rt: Runtime, index: FullTextIndex, request: SearchRequest,
                   k: int) -> list[tuple[float, Candidate]]:
     """The ``k`` nearest documents that pass the request's filters."""
-    from perth.search.service import candidate, kind_cutoffs
+    from perth.search.service import candidate, kind_cutoffs, known_kinds
 
     model = embedder(rt)
     vectors = vector_index(rt, model)
@@ -214,7 +214,7 @@ def vector_ranked(rt: Runtime, index: FullTextIndex, request: SearchRequest,
         cutoffs = kind_cutoffs(rt, request.kinds)
         n = max(4 * k, MIN_CANDIDATES)
         while True:
-            near = vectors.nearest(query, [kind for kind, _ in cutoffs], n)
+            near = vectors.nearest(query, [kind for kind, _ in cutoffs] or list(known_kinds()), n)
             fields = index.by_keys([key for key, _ in near], request.filter, cutoffs)
             found = [(score, candidate(0.0, fields[key])) for key, score in near if key in fields]
             if len(found) >= k or len(near) < n:

@@ -16,7 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
     from perth.search.engine import FullTextIndex
-    from perth.search.ranking import Boosts, Candidate
+    from perth.search.ranking import Boosts, Candidate, Partition
 
 DAY_MS = 86_400_000
 MAX_WINDOW = 10_000
@@ -71,12 +71,15 @@ def boosts(rt: Runtime) -> Boosts:
 
 
 def kind_cutoffs(rt: Runtime, kinds: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    """Each requested kind with the oldest time it may have (``search.expire_days_<kind>``)."""
+    """Each requested kind with the oldest time it may have (``search.expire_days_<kind>``); empty when
+    every kind is wanted and none expires (no kind filter at all)."""
     now = rt.clock()
     found = []
     for kind in kinds or known_kinds():
         days = rt.settings.get_int(f"search.expire_days_{kind}") if kind in KINDS else 0
         found.append((kind, now - days * DAY_MS if days > 0 else None))
+    if not kinds and all(cutoff is None for _, cutoff in found):
+        return []
     return found
 
 
@@ -112,15 +115,16 @@ def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) 
     cutoffs = kind_cutoffs(rt, request.kinds)
     weights = boosts(rt)
 
-    def fetch(n: int, *, any_word: bool = False) -> list[Candidate]:
-        found = index.search(terms, request.filter, cutoffs, n, any_word=any_word)
+    def fetch(n: int, *, any_word: bool = False, part: Partition | None = None) -> list[Candidate]:
+        found = index.search(terms, request.filter, cutoffs, n, any_word=any_word, part=part)
         return [candidate(score, fields) for score, fields in found]
 
-    ranked = top_k(fetch, k, weights, rt.clock())
+    ranked = top_k(fetch, k, weights, rt.clock(), lambda part, n: fetch(n, part=part))
     if len(ranked) >= k or len(terms[0]) + len(terms[1]) < 2:
         return ranked
     seen = {c.kind + ":" + c.ref_id for _, c in ranked}
-    some = top_k(lambda n: fetch(n, any_word=True), k + len(ranked), weights, rt.clock())
+    some = top_k(lambda n: fetch(n, any_word=True), k + len(ranked), weights, rt.clock(),
+                 lambda part, n: fetch(n, any_word=True, part=part))
     return ranked + [pair for pair in some if pair[1].kind + ":" + pair[1].ref_id not in seen][:k - len(ranked)]
 
 

@@ -95,6 +95,8 @@ class EntrySource:
         rowid, since, after = (int(part) for part in (cursor or "0:0:0").split(":"))
         now = rt.clock()
         rows = rt.store.search_index.entries_changed(rowid, since, batch, after)
+        if not rows and cursor is not None:
+            return Changes(cursor=cursor)
         live = tuple(entry_doc(e) for _, e in rows if e.deleted_at is None)
         gone = tuple(f"intent:{e.id}" for _, e in rows if e.deleted_at is not None)
         if len(rows) == batch:

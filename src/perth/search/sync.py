@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from perth.runtime import Runtime
     from perth.search.engine import FullTextIndex, IndexWriter
     from perth.search.semantic import VectorIndex
-    from perth.search.sources import DocumentSource
+    from perth.search.sources import Changes, DocumentSource
 
 BATCH = 5000
 COMMIT_EVERY = 100_000
@@ -107,28 +107,33 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
 
 def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
     state = rt.store.search_index.state(source.kind)
-    cursor = state.cursor if state else None
+    saved = cursor = state.cursor if state else None
     fresh = state is None
     written = 0
     while True:
         changes = source.changes(rt, cursor, BATCH)
-        if changes.cursor == cursor and not changes.upserts and not changes.deletes:
-            return written
-        writer = lazy.get()
-        if (fresh and cursor is None) or changes.replace_kind:
-            writer.delete_kind(source.kind)
-            if lazy.vectors is not None:
-                lazy.vectors.delete_kind(source.kind)
-        writer.upsert(changes.upserts, fresh=fresh or changes.replace_kind)
-        writer.delete(changes.deletes)
-        if lazy.vectors is not None:
-            lazy.vectors.upsert(changes.upserts)
-            lazy.vectors.delete(changes.deletes)
-        written += len(changes.upserts) + len(changes.deletes)
-        cursor = changes.cursor
-        if writer.pending >= COMMIT_EVERY or not changes.more:
-            writer.commit()
+        if changes.cursor != cursor or changes.upserts or changes.deletes:
+            written += _apply(lazy, source.kind, changes, fresh=fresh and cursor is None, replace=fresh)
+            cursor = changes.cursor
+        if lazy.opened is not None and cursor != saved and (lazy.opened.pending >= COMMIT_EVERY or not changes.more):
+            lazy.opened.commit()
             docs = (state.docs if state else 0) + written
-            rt.store.search_index.save_state(SourceState(source.kind, cursor, docs, rt.clock()))
+            rt.store.search_index.save_state(SourceState(source.kind, cursor or "", docs, rt.clock()))
+            saved = cursor
         if not changes.more:
             return written
+
+
+def _apply(lazy: _LazyWriter, kind: str, changes: Changes, *, fresh: bool, replace: bool) -> int:
+    """Write one batch to the full-text index and the vectors; returns the documents written."""
+    writer = lazy.get()
+    if fresh or changes.replace_kind:
+        writer.delete_kind(kind)
+        if lazy.vectors is not None:
+            lazy.vectors.delete_kind(kind)
+    writer.upsert(changes.upserts, fresh=replace or changes.replace_kind)
+    writer.delete(changes.deletes)
+    if lazy.vectors is not None:
+        lazy.vectors.upsert(changes.upserts)
+        lazy.vectors.delete(changes.deletes)
+    return len(changes.upserts) + len(changes.deletes)
