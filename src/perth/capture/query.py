@@ -11,7 +11,7 @@ from perth.record import Record, replace
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
-    from perth.search.records import SearchFilter, SearchPage
+    from perth.search.records import SearchPage
 
 
 class CommandFilter(Record):
@@ -61,13 +61,9 @@ def command_history(rt: Runtime, flt: CommandFilter) -> CommandPage:
     return CommandPage(commands=page, next_cursor=f"{page[-1].start_ms}.{page[-1].id}" if more else None)
 
 
-def search_filter(rt: Runtime, flt: CommandFilter) -> SearchFilter:
+def search_filter(rt: Runtime, flt: CommandFilter) -> CommandQuery:
     """The shared filters resolved for :mod:`perth.search` (pane ids, absolute paths)."""
-    from perth.search.records import SearchFilter
-
-    query = _query(rt, flt, limit=flt.limit)
-    return SearchFilter(pane_ids=query.pane_ids, cwd=query.cwd, repo_root=query.repo_root, exit=query.exit,
-                        failed=query.failed, host=query.host, since=query.since, until=query.until)
+    return _query(rt, flt, limit=flt.limit)
 
 
 def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = (),

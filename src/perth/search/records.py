@@ -6,6 +6,7 @@ secret filter at indexing time; a :class:`Hit` is filtered again before it is sh
 
 from __future__ import annotations
 
+from perth.capture.records import CommandQuery
 from perth.record import Record
 
 #: Every kind of document search knows (``code`` joins when the code index registers its source).
@@ -52,23 +53,9 @@ class SourceState(Record):
     synced_at: int
 
 
-class SearchFilter(Record):
-    """Resolved filters (pane ids, absolute paths, UTC ms); ``None`` means no filter."""
-
-    pane_ids: tuple[str, ...] = ()
-    cwd: str | None = None
-    repo_root: str | None = None
-    exit: int | None = None
-    failed: bool = False
-    host: str | None = None
-    since: int | None = None
-    until: int | None = None
-
-    @property
-    def command_only(self) -> bool:
-        """Whether a filter applies to commands only (the other kinds have no cwd, exit or host)."""
-        return (self.cwd is not None or self.exit is not None or self.failed or self.host is not None
-                or self.repo_root is not None)
+#: The filters of a search are those of ``perth history --commands``: pane ids, absolute paths and UTC ms
+#: (``limit``, ``offset``, ``cursor`` and ``oldest_first`` are not used by search).
+SearchFilter = CommandQuery
 
 
 class Hit(Record):
