@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 
 from perth.errors import PerthError, StoreBusyError
 
@@ -79,9 +80,14 @@ def _schema(tv: Any) -> Any:
     for name in ("key", "kind", "ref", "pane", "pane_name", "dirs", "repo", "host"):
         builder.add_text_field(name, stored=name in ("kind", "ref", "pane_name"), tokenizer_name="raw")
     builder.add_text_field("body", stored=True, tokenizer_name="default", index_option="position")
-    for name in ("at", "exit", "failed", "importance"):
+    for name in ("at", "exit", "failed", "importance", "kindno"):
         builder.add_integer_field(name, stored=name in ("at", "importance"), indexed=True, fast=True)
     return builder.build()
+
+
+def kind_number(kind: str) -> int:
+    """The kind as a number (a fast field: ranking reads it without loading documents)."""
+    return zlib.crc32(kind.encode())
 
 
 class FullTextIndex:
@@ -94,11 +100,17 @@ class FullTextIndex:
             os.chmod(folder, 0o700)
         self.directory = directory
         self.schema = _schema(self.tv)
+        self.recreated = False
         try:
             self.index = self.tv.Index(self.schema, path=directory, reuse=True)
-        except ValueError as exc:
-            raise PerthError(f"the search index in {directory} cannot be opened ({exc})",
-                             "rebuild it: perth search reindex") from exc
+        except ValueError:  # written by another layout: the index is derived data, so start again
+            import shutil
+
+            shutil.rmtree(directory)
+            os.makedirs(directory, mode=0o700)
+            self.index = self.tv.Index(self.schema, path=directory, reuse=True)
+            self.recreated = True
+        self.searcher: Any = None
 
     def doc_count(self) -> int:
         """Live documents."""
@@ -127,7 +139,7 @@ class FullTextIndex:
         """The tantivy document of a search document."""
         fields: dict[str, Any] = {
             "key": doc.key, "kind": doc.kind, "ref": doc.ref_id, "body": doc.text, "at": doc.at_ms,
-            "importance": doc.importance, "pane_name": doc.pane_name,
+            "importance": doc.importance, "pane_name": doc.pane_name, "kindno": kind_number(doc.kind),
             "exit": _NO_EXIT if doc.exit is None else doc.exit, "failed": int(doc.exit not in (None, 0)),
         }
         for name, value in (("pane", doc.pane_id), ("repo", doc.repo_root), ("host", doc.host)):
@@ -138,20 +150,42 @@ class FullTextIndex:
             document.add_text("dirs", directory)
         return document
 
+    def refresh(self) -> None:
+        """See what is committed now; searches until the next refresh use this one view."""
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def matches_at_most(self, terms: tuple[tuple[str, ...], tuple[str, ...]], *, any_word: bool = False) -> int | None:
+        """An upper bound of the documents the words match (``None``: unknown, prefixes)."""
+        exact, prefixes = terms
+        if prefixes or not exact:
+            return None
+        counts = [int(self.searcher.doc_freq("body", word)) for word in exact]
+        return sum(counts) if any_word else min(counts)
+
+    def fields(self, address: Any) -> dict[str, list[object]]:
+        """The stored fields of one document."""
+        return dict(self.searcher.doc(address).to_dict())
+
     def search(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
                kinds: Sequence[tuple[str, int | None]], limit: int, *, any_word: bool = False,
-               part: Partition | None = None) -> list[tuple[float, dict[str, Any]]]:
+               part: Partition | None = None) -> list[tuple[float, Any, int, int, int]]:
         """The ``limit`` best documents by BM25: ``kinds`` pairs each allowed kind with its expiry cut-off
         (empty: every kind, none expired); every word must occur unless ``any_word``.  Without filters a
         one-word query is a bare term query: tantivy's block-max WAND then skips what cannot enter the top.
-        ``part`` keeps one partition of :func:`perth.search.ranking.partitions` (ages and importance)."""
+        ``part`` keeps one partition of :func:`perth.search.ranking.partitions` (ages and importance).
+        Returns ``(score, address, at, importance, kind number)``, read from fast fields (no document
+        is loaded); :meth:`fields` loads one."""
         query = self._query(terms, flt, kinds, any_word=any_word, part=part)
         if query is None:
             return []
-        self.index.reload()
-        searcher = self.index.searcher()
-        found = searcher.search(query, limit=limit, count=False)
-        return [(float(score), searcher.doc(address).to_dict()) for score, address in found.hits]
+        if self.searcher is None:
+            self.refresh()
+        found = self.searcher.search(query, limit=limit, count=False).hits
+        addresses = [address for _score, address in found]
+        columns = [self.searcher.fast_field_values(name, addresses) for name in ("at", "importance", "kindno")]
+        return [(float(score), address, int(at or 0), int(importance or 0), int(kind or 0))
+                for (score, address), at, importance, kind in zip(found, *columns, strict=True)]
 
     def by_keys(self, keys: Sequence[str], flt: SearchFilter,
                 kinds: Sequence[tuple[str, int | None]]) -> dict[str, dict[str, Any]]:
@@ -161,10 +195,10 @@ class FullTextIndex:
         tv = self.tv
         clauses = [(tv.Occur.Must, tv.Query.term_set_query(self.schema, "key", list(keys))),
                    *self._filters(flt, kinds)]
-        self.index.reload()
-        searcher = self.index.searcher()
-        found = searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False)
-        docs = [searcher.doc(address).to_dict() for _score, address in found.hits]
+        if self.searcher is None:
+            self.refresh()
+        found = self.searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False)
+        docs = [self.fields(address) for _score, address in found.hits]
         return {f"{d['kind'][0]}:{d['ref'][0]}": d for d in docs}
 
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,

@@ -47,19 +47,34 @@ class Boosts(Record):
 
 
 class Candidate(Record):
-    """A document the index returned, with its BM25 score and what the boosts need."""
+    """A document the index returned, with its BM25 score and what the boosts need.
+
+    ``ident`` tells documents apart (an index address while ranking); ``fields`` holds the stored fields
+    once loaded (only the final hits are loaded).
+    """
 
     bm25: float
     kind: str
     ref_id: str
     at_ms: int
     importance: int
-    fields: dict[str, list[object]]
+    fields: dict[str, list[object]] | None = None
+    ident: tuple[object, ...] = ()
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Identity for de-duplication."""
+        return self.ident or (self.kind, self.ref_id)
+
+
+def rank_all(found: Sequence[Candidate], k: int, boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
+    """The ``k`` best of candidates that hold every match."""
+    return _sort(found, boosts, now_ms)[:k]
 
 
 def _sort(found: Sequence[Candidate], boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
     return sorted(((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, now_ms), c) for c in found),
-                  key=lambda pair: (-pair[0], -pair[1].at_ms, pair[1].ref_id))
+                  key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))
 
 
 #: Partition bounds: document ages in days (the last partition holds everything older) and importance
@@ -109,7 +124,7 @@ def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, n
     n = max(2 * k, 32)
     while True:
         found = list(fetch(n))
-        pool = {(c.kind, c.ref_id): c for c in found}
+        pool = {c.key: c for c in found}
         scored = _sort(found, boosts, now_ms)
         kth = scored[k - 1][0] if len(scored) >= k else 0.0
         if len(found) < n or kth >= found[-1].bm25 * boosts.max_factor:
@@ -122,7 +137,7 @@ def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, n
         m = n
         while best * part.max_factor > kth:
             more = list(fetch_in(part, m))
-            pool.update({(c.kind, c.ref_id): c for c in more})
+            pool.update({c.key: c for c in more})
             scored = _sort(list(pool.values()), boosts, now_ms)
             kth = scored[k - 1][0] if len(scored) >= k else 0.0
             if len(more) < m or more[-1].bm25 * part.max_factor <= kth:

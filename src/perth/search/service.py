@@ -33,6 +33,13 @@ class SearchRequest(Record):
     offset: int = 0
 
 
+def kind_number(kind: str) -> int:
+    """A kind's number in the index."""
+    from perth.search.engine import kind_number as number
+
+    return number(kind)
+
+
 def known_kinds() -> tuple[str, ...]:
     """Every kind with a registered source (the built-in ones, plus e.g. ``code`` when registered)."""
     from perth.search.sync import _sources
@@ -105,31 +112,46 @@ def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = Tru
                       next_cursor=str(request.offset + request.limit) if more else None, synced=synced)
 
 
+#: Below this many possible matches, every match is read at once (exact without any further search).
+READ_ALL = 4096
+
+
 def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) -> list[tuple[float, Candidate]]:
     """The exact top ``k`` by boosted BM25 over the documents holding every word; when fewer than ``k`` do,
     the documents holding some of the words follow (ranked the same way among themselves)."""
     from perth.search.engine import query_terms
-    from perth.search.ranking import top_k
+    from perth.search.ranking import Candidate, rank_all, top_k
 
     terms = query_terms(request.text)
     cutoffs = kind_cutoffs(rt, request.kinds)
     weights = boosts(rt)
+    names = {kind_number(kind): kind for kind in known_kinds()}
+    addresses: dict[tuple[object, ...], object] = {}
+    index.refresh()
 
     def fetch(n: int, *, any_word: bool = False, part: Partition | None = None) -> list[Candidate]:
         found = index.search(terms, request.filter, cutoffs, n, any_word=any_word, part=part)
-        return [candidate(score, fields) for score, fields in found]
+        addresses.update({(address.segment_ord, address.doc): address for _, address, *_rest in found})
+        return [Candidate(bm25=score, kind=names.get(kind, ""), ref_id="", at_ms=at, importance=importance,
+                          ident=(address.segment_ord, address.doc), fields=None)
+                for score, address, at, importance, kind in found]
 
-    ranked = top_k(fetch, k, weights, rt.clock(), lambda part, n: fetch(n, part=part))
-    if len(ranked) >= k or len(terms[0]) + len(terms[1]) < 2:
-        return ranked
-    seen = {c.kind + ":" + c.ref_id for _, c in ranked}
-    some = top_k(lambda n: fetch(n, any_word=True), k + len(ranked), weights, rt.clock(),
-                 lambda part, n: fetch(n, any_word=True, part=part))
-    return ranked + [pair for pair in some if pair[1].kind + ":" + pair[1].ref_id not in seen][:k - len(ranked)]
+    def ranked(any_word: bool, want: int) -> list[tuple[float, Candidate]]:
+        bound = index.matches_at_most(terms, any_word=any_word)
+        if bound is not None and bound <= READ_ALL:
+            return rank_all(fetch(bound + 1, any_word=any_word), want, weights, rt.clock())
+        return top_k(lambda n: fetch(n, any_word=any_word), want, weights, rt.clock(),
+                     lambda part, n: fetch(n, any_word=any_word, part=part))
+
+    best = ranked(False, k)
+    if len(best) < k and len(terms[0]) + len(terms[1]) >= 2:
+        seen = {c.key for _, c in best}
+        best += [pair for pair in ranked(True, k + len(best)) if pair[1].key not in seen][:k - len(best)]
+    return [(score, candidate(c.bm25, index.fields(addresses[c.key]))) for score, c in best]
 
 
 def candidate(score: float, fields: dict[str, list[object]]) -> Candidate:
-    """A tantivy hit as a ranking candidate."""
+    """A stored document as a ranking candidate."""
     from perth.search.ranking import Candidate
 
     def first(name: str, default: object) -> object:
@@ -145,8 +167,9 @@ def to_hit(rt: Runtime, text: str, score: float, found: Candidate) -> Hit:
     from perth.search.engine import query_terms
     from perth.search.snippets import snippet
 
-    body = rt.redact(str((found.fields.get("body") or [""])[0]), "search")
-    pane = str((found.fields.get("pane_name") or [""])[0]) or None
+    fields = found.fields or {}
+    body = rt.redact(str((fields.get("body") or [""])[0]), "search")
+    pane = str((fields.get("pane_name") or [""])[0]) or None
     exact, prefixes = query_terms(text)
     marked, spans = snippet(body, exact, prefixes)
     return Hit(kind=found.kind, ref_id=found.ref_id, score=score, bm25=found.bm25, text=body, snippet=marked,

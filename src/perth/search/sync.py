@@ -86,7 +86,8 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
     try:
         if vectors is not None and not rebuild and not vectors.is_new:
             vectors.check()
-        if rebuild or not rt.store.search_index.states() or (vectors is not None and vectors.is_new):
+        if (rebuild or lazy.index.recreated or not rt.store.search_index.states()
+                or (vectors is not None and vectors.is_new)):
             rt.store.search_index.reset()
             lazy.get().raw.delete_all_documents()
             if vectors is not None:
