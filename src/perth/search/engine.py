@@ -80,7 +80,7 @@ def _schema(tv: Any) -> Any:
     for name in ("key", "kind", "ref", "pane", "pane_name", "dirs", "repo", "host"):
         builder.add_text_field(name, stored=name in ("kind", "ref", "pane_name"), tokenizer_name="raw")
     builder.add_text_field("body", stored=True, tokenizer_name="default", index_option="position")
-    for name in ("at", "exit", "failed", "importance", "kindno"):
+    for name in ("at", "exit", "failed", "importance", "kindno", "keyno"):
         builder.add_integer_field(name, stored=name in ("at", "importance"), indexed=True, fast=True)
     return builder.build()
 
@@ -88,6 +88,13 @@ def _schema(tv: Any) -> Any:
 def kind_number(kind: str) -> int:
     """The kind as a number (a fast field: ranking reads it without loading documents)."""
     return zlib.crc32(kind.encode())
+
+
+def key_number(key: str) -> int:
+    """A document key as a signed 64-bit number (a fast field: vector candidates are matched by it)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 class FullTextIndex:
@@ -140,6 +147,7 @@ class FullTextIndex:
         fields: dict[str, Any] = {
             "key": doc.key, "kind": doc.kind, "ref": doc.ref_id, "body": doc.text, "at": doc.at_ms,
             "importance": doc.importance, "pane_name": doc.pane_name, "kindno": kind_number(doc.kind),
+            "keyno": key_number(doc.key),
             "exit": _NO_EXIT if doc.exit is None else doc.exit, "failed": int(doc.exit not in (None, 0)),
         }
         for name, value in (("pane", doc.pane_id), ("repo", doc.repo_root), ("host", doc.host)):
@@ -188,8 +196,9 @@ class FullTextIndex:
                 for (score, address), at, importance, kind in zip(found, *columns, strict=True)]
 
     def by_keys(self, keys: Sequence[str], flt: SearchFilter,
-                kinds: Sequence[tuple[str, int | None]]) -> dict[str, dict[str, Any]]:
-        """The documents among ``keys`` that pass the filters, by key (vector candidates are checked here)."""
+                kinds: Sequence[tuple[str, int | None]]) -> dict[str, tuple[Any, int, int]]:
+        """The documents among ``keys`` that pass the filters: ``key -> (address, at, importance)``, read from
+        fast fields (vector candidates are checked here without loading them)."""
         if not keys:
             return {}
         tv = self.tv
@@ -197,9 +206,13 @@ class FullTextIndex:
                    *self._filters(flt, kinds)]
         if self.searcher is None:
             self.refresh()
-        found = self.searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False)
-        docs = [self.fields(address) for _score, address in found.hits]
-        return {f"{d['kind'][0]}:{d['ref'][0]}": d for d in docs}
+        found = self.searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False).hits
+        addresses = [address for _score, address in found]
+        numbers = {key_number(key): key for key in keys}
+        columns = [self.searcher.fast_field_values(name, addresses) for name in ("keyno", "at", "importance")]
+        return {numbers[int(number)]: (address, int(at or 0), int(importance or 0))
+                for address, number, at, importance in zip(addresses, *columns, strict=True)
+                if number is not None and int(number) in numbers}
 
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
                kinds: Sequence[tuple[str, int | None]], *, any_word: bool = False,

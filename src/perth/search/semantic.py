@@ -173,11 +173,12 @@ class VectorIndex:
             self.db.execute("DELETE FROM docs WHERE kind = ?", (kind,))
 
     def nearest(self, query: Any, kinds: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """The ``k`` nearest documents of these kinds: ``(key, cosine similarity)``, nearest first."""
+        """The ``k`` nearest documents of these kinds (empty: any kind): ``(key, cosine similarity)``."""
         marks = ", ".join("?" * len(kinds))
+        where = f" AND v.kind IN ({marks})" if kinds else ""
         rows = self.db.execute(
             f"SELECT d.key, v.distance FROM vectors v JOIN docs d ON d.id = v.rowid WHERE v.embedding MATCH ?"
-            f" AND k = ? AND v.kind IN ({marks}) ORDER BY v.distance", (query.tobytes(), k, *kinds)).fetchall()
+            f" AND k = ?{where} ORDER BY v.distance", (query.tobytes(), k, *kinds)).fetchall()
         return [(str(key), 1.0 - float(str(distance))) for key, distance in rows]
 
     def close(self) -> None:
@@ -202,9 +203,11 @@ def sink(rt: Runtime) -> VectorIndex | None:
 
 
 def vector_ranked(rt: Runtime, index: FullTextIndex, request: SearchRequest,
-                  k: int) -> list[tuple[float, Candidate]]:
-    """The ``k`` nearest documents that pass the request's filters."""
-    from perth.search.service import candidate, kind_cutoffs, known_kinds
+                  k: int) -> tuple[list[tuple[float, Candidate]], dict[tuple[object, ...], Any]]:
+    """The ``k`` nearest documents that pass the request's filters (their fields not loaded yet), and
+    their index addresses."""
+    from perth.search.ranking import Candidate
+    from perth.search.service import kind_cutoffs
 
     model = embedder(rt)
     vectors = vector_index(rt, model)
@@ -212,13 +215,16 @@ def vector_ranked(rt: Runtime, index: FullTextIndex, request: SearchRequest,
         vectors.check()
         query = model.encode([request.text])[0]
         cutoffs = kind_cutoffs(rt, request.kinds)
-        n = max(4 * k, MIN_CANDIDATES)
+        n = max(2 * k, MIN_CANDIDATES)
         while True:
-            near = vectors.nearest(query, [kind for kind, _ in cutoffs] or list(known_kinds()), n)
-            fields = index.by_keys([key for key, _ in near], request.filter, cutoffs)
-            found = [(score, candidate(0.0, fields[key])) for key, score in near if key in fields]
+            near = vectors.nearest(query, [kind for kind, _ in cutoffs], n)
+            passed = index.by_keys([key for key, _ in near], request.filter, cutoffs)
+            found = [(score, Candidate(bm25=0.0, kind=key.split(":", 1)[0], ref_id=key.split(":", 1)[1],
+                                       at_ms=passed[key][1], importance=passed[key][2], ident=("vector", key),
+                                       fields=None))
+                     for key, score in near if key in passed]
             if len(found) >= k or len(near) < n:
-                return found[:k]
+                return found[:k], {("vector", key): value[0] for key, value in passed.items()}
             n *= 4
     finally:
         vectors.close()
@@ -227,15 +233,22 @@ def vector_ranked(rt: Runtime, index: FullTextIndex, request: SearchRequest,
 def ranked_semantic(rt: Runtime, index: FullTextIndex, request: SearchRequest, mode: str,
                     k: int) -> list[tuple[float, Candidate]]:
     """``vector``: nearest first; ``hybrid``: reciprocal rank fusion of full text and vectors."""
-    from perth.search.service import fulltext
+    from perth.search.service import candidate, fulltext
 
-    depth = max(k, MIN_CANDIDATES)
-    near = vector_ranked(rt, index, request, depth)
+    depth = max(k, MIN_CANDIDATES) if mode == "hybrid" else k
+    near, addresses = vector_ranked(rt, index, request, depth)
+
+    def load(score: float, found: Candidate) -> tuple[float, Candidate]:
+        if found.fields is not None:
+            return score, found
+        fields = index.fields(addresses[found.key])
+        return score, candidate(found.bm25, fields)
+
     if mode == "vector":
-        return near[:k]
+        return [load(score, c) for score, c in near[:k]]
     text = fulltext(rt, index, request, depth)
     pool = {c.kind + ":" + c.ref_id: c for _, c in near}
     pool.update({c.kind + ":" + c.ref_id: c for _, c in text})
     rankings = [[c.kind + ":" + c.ref_id for _, c in text], [c.kind + ":" + c.ref_id for _, c in near]]
     fused = fuse(rankings, k=rt.settings.get_int("search.rrf_k"))
-    return [(score, pool[key]) for key, score in fused[:k]]
+    return [load(score, pool[key]) for key, score in fused[:k]]
