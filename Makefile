@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +75,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events bench-search
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -112,6 +112,9 @@ bench-team: $(BIN)/perth services
 
 bench-code: $(BIN)/perth
 	$(BIN)/python bench/bench_code.py
+
+bench-search: $(BIN)/perth
+	$(BIN)/python bench/bench_search.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

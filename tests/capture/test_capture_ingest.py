@@ -199,7 +199,7 @@ def test_history_commands_and_search_cli(cli: Callable[..., Any], perth_home: Pa
     logged = json.loads(cli("log", "compose stack is up", "--pane", "infra", "--format", "json").out)
     assert logged["entry"]["commands_run"] == ["docker compose up -d"]
     found = json.loads(cli("search", "compose", "--format", "json").out)
-    assert {r["kind"] for r in found["results"]} == {"command", "intent"}
+    assert {r["kind"] for r in found["results"]} == {"command", "intent", "journal"}
     only_app = json.loads(cli("search", "pytest", "--pane", "app", "--format", "json").out)
     assert [r["text"] for r in only_app["results"]] == ["pytest -q tests/auth"]
     assert cli("history", "--exit", "1").code == 2
@@ -228,20 +228,3 @@ def test_scratch_files_of_exited_bash_shells_are_removed(perth_home: Path) -> No
     ingest(rt)
     assert not dead.exists()
     assert live.exists()
-
-
-def test_search_ranks_by_bm25_and_filters_inside_the_window(perth_home: Path) -> None:
-    rt = make_rt()
-    lines = [line("make build", start_us=1), line("grep needle haystack", start_us=2, exit_status=1),
-             line("needle needle needle in a short line", start_us=3), line("vim notes.md", start_us=4)]
-    write_spool(rt, "bash-s8.spool", "".join(lines).encode())
-    ingest(rt)
-    from perth.capture.records import CommandQuery as Q
-
-    hits = rt.store.fulltext.search("needle", Q(), kinds=("command",))
-    assert [h.text for h in hits] == ["needle needle needle in a short line", "grep needle haystack"]
-    assert hits[0].score < hits[1].score  # FTS5 bm25: lower is better
-    failed = rt.store.fulltext.search("needle", Q(exit=1), kinds=("command",))
-    assert [h.text for h in failed] == ["grep needle haystack"]
-    assert rt.store.fulltext.search('"unbalanced', Q()) == []
-    assert rt.store.fulltext.search("needl*", Q(), kinds=("command",))[0].text.startswith("needle")

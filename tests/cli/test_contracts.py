@@ -21,7 +21,8 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.import.v1": {"schema", "source", "panes_added", "panes_skipped", "entries_added", "entries_skipped"},
     "perth.pane_deleted.v1": {"schema", "pane", "entries_deleted"},
     "perth.command_history.v1": {"schema", "commands", "count", "next_cursor", "filters"},
-    "perth.search.v1": {"schema", "query", "count", "results"},
+    "perth.search.v1": {"schema", "query", "mode", "kinds", "count", "results", "next_cursor"},
+    "perth.search_reindex.v1": {"schema", "documents", "total"},
     "perth.ingest.v1": {"schema", "files", "lines", "inserted", "duplicates", "ignored", "quarantined",
                         "waiting_partial", "skipped_busy", "complete", "warnings"},
     "perth.import_history.v1": {"schema", "path", "shell", "format", "commands", "inserted", "duplicates"},
@@ -89,7 +90,9 @@ def test_capture_and_redact_contract_shapes(cli: Callable[..., Any], tmp_path) -
     listed = _json(cli, "history", "--commands")
     assert set(listed["commands"][0]) == COMMAND_KEYS
     found = _json(cli, "search", "status")
-    assert set(found["results"][0]) == {"kind", "id", "score", "text", "pane", "at"}
+    assert set(found["results"][0]) == {"kind", "id", "score", "bm25", "text", "snippet", "highlights", "pane", "at",
+                                        "importance"}
+    assert _json(cli, "search", "reindex")["documents"]["command"] == 1
     status = _json(cli, "daemon", "status")
     assert set(status["tasks"][0]) == {"name", "interval_s"}
     assert cli("log", "token ghp_" + "k" * 36, "--pane", "p").code == 0

@@ -494,6 +494,35 @@ def events_on_every_transport(c: Canary) -> None:
         assert c.perth("events", "status", env=env) == 0
 
 
+def mcp_tool_answers(c: Canary) -> None:
+    """An agent over MCP (stdio, the SDK's client) logs and searches secrets; every answer is filtered."""
+    import anyio
+
+    from tests.mcp.client import stdio_client, texts
+
+    s = c.secrets
+    env = {**c.env, "PERTH_LOG__FILE": "perth.log"}
+
+    async def main() -> None:
+        async with stdio_client(env) as client:
+            calls = [("log_intent", {"summary": c.sentence(), "pane": "canary", "goal_delta": c.pem,
+                                     "tags": ["mcp"]}),
+                     ("search_memory", {"query": s["github-pat"]}),
+                     ("search_memory", {"query": f"canary {s['stripe-live']}"}),
+                     ("search_memory", {"query": "export", "kinds": ["intent", "command"]}),
+                     ("pane_status", {"pane": "canary"}), ("pane_context", {"pane": "canary"}),
+                     ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
+                     ("handoff", {"pane": "canary"}), ("list_panes", {}),
+                     ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
+            for tool, args in calls:
+                c.outputs.append(texts(await client.call_tool(tool, args)))
+            for uri in ("perth://panes", "perth://panes/canary", "perth://journal/all"):
+                c.outputs += [getattr(part, "text", "") for part in (await client.read_resource(uri)).contents]
+
+    anyio.run(main)
+    assert any("[REDACTED" in out for out in c.outputs[-14:]), "the answers carried filtered text"
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

@@ -21,8 +21,6 @@ EXPECTED_TABLES = {
                  "shell", "session", "host", "user", "source", "dedup_key"],
     "spool_cursors": ["path", "byte_offset"],
     "spool_quarantine": ["id", "path", "byte_offset", "text", "reason", "at"],
-    "commands_fts": ["command"],
-    "entries_fts": ["summary", "goal_delta"],
     "panes": ["id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root",
               "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at", "auto_key"],
     "entries": ["id", "pane_id", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
@@ -54,6 +52,9 @@ EXPECTED_TABLES = {
     "outbox": ["seq", "id", "type", "source", "time_ms", "body"],
     "outbox_cursors": ["transport", "delivered_seq", "attempts", "next_at", "last_error", "updated_at"],
     "outbox_dead": ["transport", "seq", "id", "type", "source", "time_ms", "body", "attempts", "error", "dead_at"],
+    # --- search index state
+    "search_sources": ["source", "cursor", "docs", "synced_at"],
+    "search_meta": ["key", "value"],
 }
 
 

@@ -1,18 +1,16 @@
-"""Reading captured commands: ``perth history --commands`` and ``perth search``."""
+"""Reading captured commands: ``perth history --commands``, and the filters ``perth search`` shares."""
 
 from __future__ import annotations
 
 import os
 
-from perth.capture.records import Command, CommandQuery, SearchHit
+from perth.capture.records import Command, CommandQuery
 from perth.errors import InvalidInputError
 from perth.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
-
-SEARCH_KINDS = ("command", "intent")
 
 
 class CommandFilter(Record):
@@ -62,12 +60,6 @@ def command_history(rt: Runtime, flt: CommandFilter) -> CommandPage:
     return CommandPage(commands=page, next_cursor=f"{page[-1].start_ms}.{page[-1].id}" if more else None)
 
 
-def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = SEARCH_KINDS) -> list[SearchHit]:
-    """Full-text search (BM25) over commands and intent entries, best first."""
-    if not text.strip():
-        raise InvalidInputError("the search text is empty", "give words to look for, e.g. perth search docker compose")
-    for kind in kinds:
-        if kind not in SEARCH_KINDS:
-            raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(SEARCH_KINDS)}")
-    query = _query(rt, flt, limit=flt.limit)
-    return rt.store.fulltext.search(text, query, kinds=kinds, limit=flt.limit)
+def search_filter(rt: Runtime, flt: CommandFilter) -> CommandQuery:
+    """The shared filters resolved for :mod:`perth.search` (pane ids, absolute paths)."""
+    return _query(rt, flt, limit=flt.limit)

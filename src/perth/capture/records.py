@@ -68,17 +68,6 @@ class CommandQuery(Record):
     oldest_first: bool = False
 
 
-class SearchHit(Record):
-    """One full-text search result: a command or an intent entry, with its BM25 score."""
-
-    kind: str
-    ref_id: str
-    score: float
-    text: str
-    pane_name: str | None
-    at_ms: int
-
-
 class SpoolCursor(Record):
     """How far a claimed spool file has been ingested (committed with the rows it produced)."""
 

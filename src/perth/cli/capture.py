@@ -51,10 +51,18 @@ def _import(parser: argparse.ArgumentParser, _name: str) -> None:
 
 
 def _search(parser: argparse.ArgumentParser, _name: str) -> None:
-    parser.add_argument("text", nargs="+", help="Words to find (all must occur; word* matches a prefix).")
-    parser.add_argument("--kind", action="append", default=[], choices=("command", "intent"),
-                        help="Only this kind of record (repeatable; default both).")
+    parser.description = (f"{parser.description} BM25 over every match with recency and importance boosts;"
+                          " `perth search reindex` rebuilds the index.")
+    parser.add_argument("text", nargs="+", help="Words to find (matches of every word first, then of some;"
+                        " word* matches a prefix),"
+                        " or `reindex` alone to rebuild the search index.")
+    parser.add_argument("--kind", action="append", default=[],
+                        help="Only this kind: command, intent, journal, snapshot (repeatable; default all).")
+    parser.add_argument("--mode", choices=("fts", "vector", "hybrid"),
+                        help="Ranking: fts (BM25), vector or hybrid (default search.mode; vector and hybrid"
+                        " need the [semantic] extra and search.model_path).")
     add_command_filters(parser)
+    parser.add_argument("--cursor", help="Continue after a page (its next_cursor).")
     add_format(parser)
     parser.set_defaults(handler=run_search)
 
@@ -153,11 +161,15 @@ def run_import(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_search(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Full-text search."""
-    from perth.capture.query import SEARCH_KINDS, search
-    from perth.views.capture import search_view
+    """Memory search, or ``reindex``."""
+    from perth.search.service import search
+    from perth.views.search import reindex_view, search_view
 
-    text = " ".join(args.text)
-    hits = search(ctx.runtime(), text, command_filter(args, ctx), tuple(args.kind) or SEARCH_KINDS)
-    ctx.emit(search_view(text, hits), args)
+    if args.text == ["reindex"]:
+        from perth.search.service import reindex
+
+        ctx.emit(reindex_view(reindex(ctx.runtime())), args)
+        return 0
+    page = search(ctx.runtime(), " ".join(args.text), command_filter(args, ctx), tuple(args.kind), args.mode)
+    ctx.emit(search_view(page), args)
     return 0

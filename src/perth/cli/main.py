@@ -40,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("perth.cli.capture", "Move recorded commands from the spool into the store now."),
     "pause": ("perth.cli.capture", "Stop recording commands in this shell (or --global: everywhere)."),
     "resume": ("perth.cli.capture", "Start recording commands again."),
-    "search": ("perth.cli.capture", "Full-text search (BM25) over captured commands and intent entries."),
+    "search": ("perth.cli.capture", "Search commands, intents, journal sessions and snapshots (BM25, vectors)."),
     "import-history": ("perth.cli.capture", "Import a zsh, bash or fish history file (idempotent)."),
     "daemon": ("perth.cli.daemon", "Run periodic work (ingestion, autosave) in the foreground, or as a service."),
     "snapshot": ("perth.cli.snapshot", "Save, list, show, diff, pin and prune tmux/Zellij workspace snapshots."),
@@ -52,6 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "code": ("perth.cli.code", "Index repositories into a code graph: find, context, callers, impact, ranked maps."),
     "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
+    "mcp": ("perth.cli.mcp", "Serve Perth to AI agents over MCP (stdio, or --http with a bearer token)."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor

@@ -366,6 +366,32 @@ def m012_events(db: sqlite3.Connection) -> None:
         )""")
 
 
+def m013_search(db: sqlite3.Connection) -> None:
+    """Search index state (C11): how far each document source has been copied into the search index."""
+    db.execute("""
+        CREATE TABLE search_sources (
+            source TEXT PRIMARY KEY,
+            cursor TEXT NOT NULL,
+            docs INTEGER NOT NULL DEFAULT 0,
+            synced_at INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE search_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID""")
+
+
+def m014_drop_fts(db: sqlite3.Connection) -> None:
+    """Memory search has its own index (``perth.search``, tantivy): the FTS5 tables of migration 6 and
+    the triggers that kept them go, and with them their cost on every ingested command."""
+    for trigger in ("commands_fts_delete", "commands_fts_update", "entries_fts_insert", "entries_fts_delete",
+                    "entries_fts_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE commands_fts")
+    db.execute("DROP TABLE entries_fts")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -379,6 +405,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "pane_places", m010_pane_places),
     Migration(11, "code_index", m011_code_index),
     Migration(12, "events", m012_events),
+    Migration(13, "search", m013_search),
+    Migration(14, "drop_fts", m014_drop_fts),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

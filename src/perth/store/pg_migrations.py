@@ -2,8 +2,7 @@
 
 The same discipline as SQLite's chain (:mod:`perth.store.migrations`), a chain of its own for this
 engine: the tables and columns are those of the SQLite schema (so every ``sql_<port>.py`` adapter
-runs unchanged), with PostgreSQL's types (``BIGINT`` milliseconds, identity keys) and its own
-full-text index (``tsvector`` columns generated from the text, GIN indexes).  Each step is recorded
+runs unchanged), with PostgreSQL's types (``BIGINT`` milliseconds, identity keys).  Each step is recorded
 in ``schema_migrations``; processes starting together serialize on ``pg_advisory_xact_lock``.
 """
 
@@ -138,10 +137,17 @@ CREATE TABLE outbox_dead (
 """
 
 
+def m004_drop_tsvector(db: PgDatabase) -> None:
+    """Memory search has its own index (``perth.search``): the generated ``tsvector`` columns go."""
+    db.run("ALTER TABLE commands DROP COLUMN command_tsv")
+    db.run("ALTER TABLE entries DROP COLUMN search_tsv")
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
     PgMigration(2, "pane_places", m002_pane_places),
     PgMigration(3, "events", m003_events),
+    PgMigration(4, "drop_tsvector", m004_drop_tsvector),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

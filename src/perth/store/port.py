@@ -23,11 +23,11 @@ from perth.store.ports.breakers import BreakerRepo
 from perth.store.ports.code import CodeIndexPort
 from perth.store.ports.commands import CommandRepo
 from perth.store.ports.entries import EntryRepo
-from perth.store.ports.fulltext import FullTextIndex
 from perth.store.ports.llm_calls import LlmCallRepo
 from perth.store.ports.outbox import Outbox
 from perth.store.ports.panes import PaneRepo
 from perth.store.ports.redaction import RedactionStats
+from perth.store.ports.search import SearchIndex
 from perth.store.ports.shellperf import ShellperfRepo
 from perth.store.ports.snapshots import SnapshotRepo
 
@@ -56,10 +56,6 @@ class Store(Protocol):
         """The commands port."""
 
     @property
-    def fulltext(self) -> FullTextIndex:
-        """The fulltext port."""
-
-    @property
     def redaction_stats(self) -> RedactionStats:
         """The redaction stats port."""
 
@@ -82,6 +78,10 @@ class Store(Protocol):
     @property
     def code(self) -> CodeIndexPort:
         """The code index port (C10): repositories, files, symbols and edges."""
+
+    @property
+    def search_index(self) -> SearchIndex:
+        """The search index port (C11): sync cursors and change feeds of memory search."""
 
     @property
     def outbox(self) -> Outbox:

@@ -2,8 +2,7 @@
 
 :class:`PostgresStore` is the unit of work over one :class:`~perth.store.pg_db.PgDatabase`
 connection; its ports are the same ``sql_<port>.py`` adapters SQLite uses (written in the SQL both
-share) plus PostgreSQL's own full-text index (``pg_fulltext.py``).  It passes the same contract
-suites (``tests/store/contract/``).
+share).  It passes the same contract suites (``tests/store/contract/``) for the ports it declares.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from typing import Any
 
-    from perth.store.pg_fulltext import PgFullText
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
 
 
 def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
-    from perth.store.pg_fulltext import PgFullText
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
@@ -46,13 +43,13 @@ def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
 
-    return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands, "fulltext": PgFullText,
+    return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands,
             "redaction_stats": SqlRedactionStats, "shellperf": SqlShellperf, "snapshots": SqlSnapshots,
             "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox}
 
 
 #: The ports this adapter offers (the keys of :func:`_adapters`).
-CAPABILITIES = frozenset({"panes", "entries", "commands", "fulltext", "redaction_stats", "shellperf", "snapshots",
+CAPABILITIES = frozenset({"panes", "entries", "commands", "redaction_stats", "shellperf", "snapshots",
                           "breakers", "llm_calls", "outbox"})
 
 
@@ -93,7 +90,6 @@ class PostgresStore:
     panes: SqlPanes
     entries: SqlEntries
     commands: SqlCommands
-    fulltext: PgFullText
     redaction_stats: SqlRedactionStats
     shellperf: SqlShellperf
     snapshots: SqlSnapshots

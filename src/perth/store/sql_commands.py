@@ -1,7 +1,7 @@
 """Tables of captured commands, spool cursors and quarantined spool fragments: the commands port.
 
-Written in the SQL SQLite and PostgreSQL share; the full-text index of each engine lives apart
-(``sqlite_fulltext.py``, ``pg_fulltext.py``) and may hook into :meth:`SqlCommands.add`.
+Written in the SQL SQLite and PostgreSQL share.  Memory search indexes the commands apart
+(:mod:`perth.search`), reading them through the ``search_index`` port.
 """
 
 from __future__ import annotations
@@ -31,28 +31,17 @@ class SqlCommands:
         self._db = db
 
     def add(self, commands: Sequence[Command], cursor: SpoolCursor | None = None) -> int:
-        """Insert commands not seen before (by ``dedup_key``), index them for full-text search and
-        advance ``cursor``, atomically."""
+        """Insert commands not seen before (by ``dedup_key``) and advance ``cursor``, atomically."""
         with self._db.transaction():
-            mark = self._before_insert()
             inserted = self._db.run_many(
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
                     " shell, session, host, \"user\", source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                     " ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
                     [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
                       c.shell, c.session, c.host, c.user, c.source, c.dedup_key) for c in commands]).rowcount
-            if inserted:
-                self._index_new(mark)
             if cursor is not None:
                 self.set_offset(cursor)
         return inserted
-
-    def _before_insert(self) -> int:
-        """Where the full-text index stands before a batch (engines that index apart override it)."""
-        return 0
-
-    def _index_new(self, mark: int) -> None:
-        """Index the rows inserted since ``mark`` (a no-op where the engine indexes by itself)."""
 
     def set_offset(self, cursor: SpoolCursor) -> None:
         """Record how far a spool file has been ingested."""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.store.sql_breakers import SqlBreakers
+    from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
     from perth.store.sql_llm import SqlLlmCalls
     from perth.store.sql_outbox import SqlOutbox
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
     from perth.store.sqlite_code import SQLiteCodeIndex
-    from perth.store.sqlite_fulltext import SQLiteCommands, SQLiteFullText
+    from perth.store.sqlite_search import SQLiteSearchIndex
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
     from perth.store.sql_panes import SqlPanes
@@ -49,16 +50,10 @@ def _entries(db: SQLiteDatabase) -> SqlEntries:
     return SqlEntries(db)
 
 
-def _commands(db: SQLiteDatabase) -> SQLiteCommands:
-    from perth.store.sqlite_fulltext import SQLiteCommands
+def _commands(db: SQLiteDatabase) -> SqlCommands:
+    from perth.store.sql_commands import SqlCommands
 
-    return SQLiteCommands(db)
-
-
-def _fulltext(db: SQLiteDatabase) -> SQLiteFullText:
-    from perth.store.sqlite_fulltext import SQLiteFullText
-
-    return SQLiteFullText(db)
+    return SqlCommands(db)
 
 
 def _redaction_stats(db: SQLiteDatabase) -> SqlRedactionStats:
@@ -103,6 +98,12 @@ def _outbox(db: SQLiteDatabase) -> SqlOutbox:
     return SqlOutbox(db)
 
 
+def _search_index(db: SQLiteDatabase) -> SQLiteSearchIndex:
+    from perth.store.sqlite_search import SQLiteSearchIndex
+
+    return SQLiteSearchIndex(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -110,13 +111,13 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "panes": _panes,
     "entries": _entries,
     "commands": _commands,
-    "fulltext": _fulltext,
     "redaction_stats": _redaction_stats,
     "shellperf": _shellperf,
     "snapshots": _snapshots,
     "breakers": _breakers,
     "llm_calls": _llm_calls,
     "code": _code,
+    "search_index": _search_index,
     "outbox": _outbox,
 }
 
@@ -151,14 +152,14 @@ class SQLiteStore:
 
     panes: SqlPanes
     entries: SqlEntries
-    commands: SQLiteCommands
-    fulltext: SQLiteFullText
+    commands: SqlCommands
     redaction_stats: SqlRedactionStats
     shellperf: SqlShellperf
     snapshots: SqlSnapshots
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
     code: SQLiteCodeIndex
+    search_index: SQLiteSearchIndex
     outbox: SqlOutbox
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:

@@ -1,18 +1,16 @@
-"""Views of captured commands, search results, ingestion and history imports."""
+"""Views of captured commands, ingestion and history imports."""
 
 from __future__ import annotations
 
-from perth.clock import to_iso, to_local
+from perth.clock import to_local
 from perth.views.document import Block, Document, Fields, Note, Table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
 
     from perth.capture.importer import ImportReport
     from perth.capture.ingest import IngestReport
     from perth.capture.query import CommandPage
-    from perth.capture.records import SearchHit
 
 
 def _one_line(text: str, width: int = 80) -> str:
@@ -38,18 +36,6 @@ def command_history_view(page: CommandPage, filters: dict[str, object]) -> Docum
     data = {"commands": [c.to_json() for c in page.commands], "count": len(page.commands),
             "next_cursor": page.next_cursor, "filters": filters}
     return Document("perth.command_history.v1", data, title="Commands", blocks=blocks)
-
-
-def search_view(text: str, hits: Sequence[SearchHit]) -> Document:
-    """``perth search``."""
-    rows = [(hit.kind, to_local(hit.at_ms), hit.pane_name or "-", hit.ref_id[-8:], _one_line(hit.text))
-            for hit in hits]
-    blocks: list[Block] = [Table(("kind", "time", "pane", "id", "text"), rows)] if rows else [
-        Note(f"Nothing matches {text!r}.")]
-    data = {"query": text, "count": len(hits),
-            "results": [{"kind": h.kind, "id": h.ref_id, "score": round(h.score, 4), "text": h.text,
-                         "pane": h.pane_name, "at": to_iso(h.at_ms)} for h in hits]}
-    return Document("perth.search.v1", data, title=f"Search: {text}", blocks=blocks)
 
 
 def ingest_view(report: IngestReport) -> Document:

@@ -1,4 +1,4 @@
-"""The commands port: captured commands, deduplication, spool cursors, quarantine; and full-text search."""
+"""The commands port: captured commands, deduplication, spool cursors, quarantine."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from perth.capture.records import Command, CommandQuery, SpoolCursor
 from perth.store.port import Store
-from tests.store.contract.builders import make_entry, make_pane
+from tests.store.contract.builders import make_pane
 
 PORT = "commands"
 
@@ -57,25 +57,3 @@ def test_quarantine_keeps_fragments_in_order(store: Store) -> None:
     assert store.commands.quarantined() == [("/spool/a", 10, "garbage", "not a spool line", 5),
                                             ("/spool/a", 20, "more", "integer out of range", 6)]
 
-
-def test_fulltext_ranks_commands_and_intents_by_bm25(store: Store) -> None:
-    pane = make_pane("p")
-    store.panes.add(pane)
-    store.commands.add([command(1, "docker compose up", pane.id), command(2, "docker ps", pane.id),
-                        command(3, "git status", pane.id)])
-    store.entries.add(make_entry(pane, 4_000, "restart docker compose stack"))
-    hits = store.fulltext.search("docker compose", CommandQuery())
-    assert sorted((h.kind, h.text) for h in hits) == [("command", "docker compose up"),
-                                                      ("intent", "restart docker compose stack")]
-    assert [h.text for h in store.fulltext.search("docker", CommandQuery(), kinds=("command",))] == \
-        ["docker ps", "docker compose up"]
-    assert store.fulltext.search("", CommandQuery()) == []
-
-
-def test_every_added_command_is_searchable_once(store: Store) -> None:
-    with store.unit():
-        store.commands.add([command(1, "terraform plan"), command(2, "terraform apply")])
-        store.commands.add([command(2, "terraform apply"), command(3, "terraform fmt")])  # one duplicate
-    store.commands.add([command(1, "terraform plan"), command(4, "terraform init")])
-    hits = store.fulltext.search("terraform", CommandQuery(), kinds=("command",))
-    assert sorted(h.text for h in hits) == ["terraform apply", "terraform fmt", "terraform init", "terraform plan"]

@@ -1,0 +1,186 @@
+"""The MCP tools and resources: thin adapters over the functions the CLI calls.
+
+Each call gets a fresh :class:`~perth.runtime.Runtime` (tools run in worker threads; a runtime's
+SQLite connection belongs to one), returns the same JSON contract as the CLI's ``--format json``,
+and passes every string of its answer through the secret filter.  A :class:`~perth.errors.PerthError`
+becomes a tool error carrying Perth's one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from perth.errors import PerthError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.runtime import Runtime
+    from perth.views.document import Document
+
+RuntimeFactory = Callable[[], "Runtime"]
+T = TypeVar("T")
+
+
+def filtered(rt: Runtime, value: Any) -> Any:
+    """``value`` with every string passed through the secret filter (dict keys included)."""
+    if isinstance(value, str):
+        return str(rt.redact(value, "mcp"))
+    if isinstance(value, dict):
+        return {filtered(rt, k): filtered(rt, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [filtered(rt, item) for item in value]
+    return value
+
+
+class Tools:
+    """The tool and resource functions, bound to a runtime factory."""
+
+    def __init__(self, make_runtime: RuntimeFactory, page_size: int) -> None:
+        self.make_runtime = make_runtime
+        self.page_size = page_size
+
+    def call(self, work: Callable[[Runtime], Document | dict[str, Any] | str]) -> Any:
+        """Run ``work`` on a fresh runtime; its answer filtered, its Perth errors as tool errors."""
+        from mcp.server.mcpserver.exceptions import ToolError
+
+        rt = self.make_runtime()
+        try:
+            result = work(rt)
+            data = result if isinstance(result, dict | str) else result.to_json()
+            return filtered(rt, data)
+        except PerthError as exc:
+            raise ToolError(str(rt.redact(f"perth: error: {exc.message}", "mcp"))) from exc
+        finally:
+            rt.close()
+
+    def log_intent(self, summary: str, pane: str | None = None, *, type: str = "checkpoint",
+                   goal_delta: str | None = None, tags: list[str] | None = None,
+                   agent: str = "mcp") -> dict[str, Any]:
+        """Log an intent entry (what you are doing, decided or finished) in a pane."""
+        from perth.panes.entries import EntryDraft, log_entry
+        from perth.views.panes import entry_view
+
+        draft = EntryDraft(summary=summary, type=type, source="agent", agent=agent, goal_delta=goal_delta,
+                           tags=tuple(tags or ()))
+        return self.call(lambda rt: entry_view(log_entry(rt, draft, pane)[0]))  # type: ignore[no-any-return]
+
+    def search_memory(self, query: str, kinds: list[str] | None = None, *, mode: str | None = None,
+                      pane: str | None = None, limit: int | None = None,
+                      cursor: str | None = None) -> dict[str, Any]:
+        """Search commands, intents, journal sessions and snapshots; pass next_cursor to get the next page."""
+        from perth.capture.query import CommandFilter
+        from perth.search.service import search
+        from perth.views.search import search_view
+
+        flt = CommandFilter(panes=(pane,) if pane else (), limit=limit or self.page_size, cursor=cursor)
+        return self.call(lambda rt: search_view(search(rt, query, flt, tuple(kinds or ()), mode)))  # type: ignore[no-any-return]
+
+    def list_panes(self, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """Panes, most recently seen first; pass next_cursor to get the next page."""
+        from perth.panes.service import list_panes
+        from perth.views.paging import page
+        from perth.views.panes import pane_list_view
+
+        def work(rt: Runtime) -> dict[str, Any]:
+            items, next_cursor = page(list_panes(rt), cursor, limit or self.page_size)
+            return {**pane_list_view(items).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def pane_status(self, pane: str | None = None) -> dict[str, Any]:
+        """Status of a pane (or of the active panes): branch, dirty files, last commands, next steps."""
+        from perth.panes.service import get_pane
+        from perth.panes.status import status
+        from perth.views.panes import status_view
+
+        def work(rt: Runtime) -> Document:
+            if pane:
+                get_pane(rt, pane)
+            return status_view(status(rt, pane_name=pane, limit=self.page_size))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def pane_context(self, pane: str | None = None) -> dict[str, Any]:
+        """The context block of a pane: recent intents, commands, git state (what `perth context` prints)."""
+        from perth.panes.resolve import resolve
+        from perth.panes.service import get_pane
+        from perth.summarize.context import collect_context
+        from perth.views.summarize import context_view
+
+        def work(rt: Runtime) -> Document:
+            found = get_pane(rt, pane) if pane else resolve(rt, None).pane
+            return context_view(collect_context(rt, found, since_ms=None))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def journal(self, pane: str | None = None, last: int = 5) -> dict[str, Any]:
+        """The newest work sessions (of a pane, or everywhere) with their claims and sources."""
+        from perth.journal.service import JournalRequest, build_journal
+        from perth.views.journal import journal_view
+
+        request = JournalRequest(last=last, pane=pane)
+        return self.call(lambda rt: journal_view(build_journal(rt, request)))  # type: ignore[no-any-return]
+
+    def handoff(self, pane: str | None = None) -> dict[str, Any]:
+        """The resume-here note of a pane: state, decisions, blockers, next steps, failing commands."""
+        from perth.journal.handoff import build_handoff
+        from perth.views.journal import handoff_view
+
+        return self.call(lambda rt: handoff_view(build_handoff(rt, pane)))  # type: ignore[no-any-return]
+
+    def shellperf_summary(self, scope: str | None = None, limit: int = 10) -> dict[str, Any]:
+        """Recorded shell start-up measurements, newest first, with their verdicts."""
+        from perth.shellperf.views import ledger_view
+
+        return self.call(lambda rt: ledger_view(  # type: ignore[no-any-return]
+            rt.store.shellperf.list_runs(scope=scope, limit=max(1, limit)), scope))
+
+    def pane_resource(self, name: str) -> str:
+        """``perth://panes/{name}``: a pane and its recent entries, as JSON."""
+        import json
+
+        from perth.panes.service import get_pane
+        from perth.records import EntryQuery
+        from perth.views.panes import pane_view
+
+        def work(rt: Runtime) -> dict[str, Any]:
+            found = get_pane(rt, name)
+            recent = rt.store.entries.query(EntryQuery(pane_ids=(found.id,), limit=10))
+            return pane_view(found, rt.store.entries.count(found.id), recent).to_json()
+
+        return json.dumps(self.resource(work), indent=2)
+
+    def panes_resource(self) -> str:
+        """``perth://panes``: every pane as JSON."""
+        import json
+
+        from perth.panes.service import list_panes
+        from perth.views.panes import pane_list_view
+
+        return json.dumps(self.resource(lambda rt: pane_list_view(list_panes(rt)).to_json()), indent=2)
+
+    def journal_resource(self, name: str) -> str:
+        """``perth://journal/{name}``: the last sessions of a pane as Markdown (``all``: every pane)."""
+        from perth.journal.service import JournalRequest, build_journal
+        from perth.views.journal import render_journal
+
+        request = JournalRequest(last=10, pane=None if name == "all" else name)
+        return str(self.resource(lambda rt: render_journal(build_journal(rt, request), "markdown")))
+
+    def resource(self, work: Callable[[Runtime], T]) -> T:
+        """Run a resource read; a Perth error becomes a resource error (unknown names: not found)."""
+        from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+
+        from perth.errors import NotFoundError
+
+        rt = self.make_runtime()
+        try:
+            return filtered(rt, work(rt))  # type: ignore[no-any-return]
+        except NotFoundError as exc:
+            raise ResourceNotFoundError(str(rt.redact(exc.message, "mcp"))) from exc
+        except PerthError as exc:
+            raise ResourceError(str(rt.redact(exc.message, "mcp"))) from exc
+        finally:
+            rt.close()
+

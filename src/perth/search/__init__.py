@@ -1,0 +1,8 @@
+"""Memory search over everything Perth knows (C11).
+
+Full text: a tantivy index beside the data file, BM25 over every match with an exact top k
+(:mod:`perth.search.engine`), recency and importance as bounded boosts (:mod:`perth.search.ranking`).
+Documents come from registered sources (:mod:`perth.search.sources`), synced incrementally at search
+time (:mod:`perth.search.sync`).  :func:`perth.search.service.search_memory` is the one entry point the
+CLI and the MCP server call.
+"""

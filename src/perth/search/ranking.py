@@ -1,0 +1,155 @@
+"""Ranking on top of BM25: explicit recency and importance boosts, exact top k, and rank fusion.
+
+The final full-text score of a document is::
+
+    score = bm25 x (1 + R x 0.5 ** (age / half_life[kind])) x (1 + I x importance / 100)
+
+with ``R = search.recency_boost_pct / 100`` and ``I = search.importance_boost_pct / 100``.  Both factors
+are bounded, so the product is at most ``max_factor = (1 + R) x (1 + I)``.  :func:`top_k` asks the
+index for the best ``n`` documents by BM25 and stops as soon as the k-th boosted score is at least the
+n-th BM25 score x ``max_factor``: no document outside the first ``n`` can beat it, so the result is the
+exact top k under the boosted score over every match (a threshold algorithm), never a cut-off.  When
+BM25 scores are flat (one common word), the documents that could still enter are only the recent or
+important ones: partitions by age and importance (:func:`partitions`) bound them tightly, and only the
+partitions that can still matter are searched.
+
+Hybrid ranking fuses the full-text and vector lists by reciprocal rank: ``sum(1 / (k + rank))``.
+"""
+
+from __future__ import annotations
+
+from perth.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+DAY_MS = 86_400_000
+
+
+class Boosts(Record):
+    """The boost settings (see the module docstring); half-lives per kind in days (0: no recency boost)."""
+
+    recency: float = 0.3
+    importance: float = 0.5
+    half_life_days: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def max_factor(self) -> float:
+        """The largest factor a document can get."""
+        return (1.0 + self.recency) * (1.0 + self.importance)
+
+    def factor(self, kind: str, at_ms: int, importance: int, now_ms: int) -> float:
+        """The boost of one document."""
+        half_life = dict(self.half_life_days).get(kind, 0)
+        fresh = 0.5 ** (max(0, now_ms - at_ms) / (half_life * DAY_MS)) if half_life > 0 else 0.0
+        return (1.0 + self.recency * fresh) * (1.0 + self.importance * min(max(importance, 0), 100) / 100)
+
+
+class Candidate(Record):
+    """A document the index returned, with its BM25 score and what the boosts need.
+
+    ``ident`` tells documents apart (an index address while ranking); ``fields`` holds the stored fields
+    once loaded (only the final hits are loaded).
+    """
+
+    bm25: float
+    kind: str
+    ref_id: str
+    at_ms: int
+    importance: int
+    fields: dict[str, list[object]] | None = None
+    ident: tuple[object, ...] = ()
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Identity for de-duplication."""
+        return self.ident or (self.kind, self.ref_id)
+
+
+def rank_all(found: Sequence[Candidate], k: int, boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
+    """The ``k`` best of candidates that hold every match."""
+    return _sort(found, boosts, now_ms)[:k]
+
+
+def _sort(found: Sequence[Candidate], boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
+    return sorted(((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, now_ms), c) for c in found),
+                  key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))
+
+
+#: Partition bounds: document ages in days (the last partition holds everything older) and importance
+#: classes.  Inside a partition the boost varies little, so a few documents settle its contribution.
+AGE_BOUNDS_DAYS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+IMPORTANCE_CLASSES = ((0, 0), (1, 50), (51, 100))
+
+
+class Partition(Record):
+    """Documents ``newer <= at <= older`` (``None``: unbounded) of importance ``low..high``, and the
+    largest boost any of them can get."""
+
+    newer: int | None
+    older: int | None
+    low: int
+    high: int
+    max_factor: float
+
+
+def partitions(boosts: Boosts, now_ms: int) -> list[Partition]:
+    """Every (age, importance) partition, the one with the largest possible boost first."""
+    half_life = max([days for _, days in boosts.half_life_days if days > 0], default=0)
+    edges = [None, *(now_ms - days * DAY_MS for days in AGE_BOUNDS_DAYS), None]
+    found = []
+    for i in range(len(edges) - 1):
+        youngest_age = 0 if i == 0 else AGE_BOUNDS_DAYS[i - 1]
+        fresh = 0.5 ** (youngest_age / half_life) if half_life > 0 else 0.0
+        upper, lower = edges[i], edges[i + 1]
+        for low, high in IMPORTANCE_CLASSES:
+            factor = (1.0 + boosts.recency * fresh) * (1.0 + boosts.importance * high / 100)
+            found.append(Partition(newer=lower, older=None if upper is None else upper - 1, low=low, high=high,
+                                   max_factor=factor))
+    return sorted(found, key=lambda p: -p.max_factor)
+
+
+def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, now_ms: int,
+          fetch_in: Callable[[Partition, int], Sequence[Candidate]] | None = None,
+          ) -> list[tuple[float, Candidate]]:
+    """The exact ``k`` best candidates by boosted score; ``fetch(n)`` returns the ``n`` best by BM25.
+
+    When the first ``n`` do not settle the top k (flat BM25 scores: one common word), each partition of
+    :func:`partitions` whose best possible score (the best BM25 overall x its largest boost) could still
+    beat the k-th score is searched by BM25 (``fetch_in(partition, n)``) until the next document it could
+    return (its n-th BM25 x its largest boost) cannot.  Every document left unread is bounded by the k-th
+    score, so the result equals sorting every match.  Without ``fetch_in`` the first fetch grows instead.
+    """
+    n = max(2 * k, 32)
+    while True:
+        found = list(fetch(n))
+        pool = {c.key: c for c in found}
+        scored = _sort(found, boosts, now_ms)
+        kth = scored[k - 1][0] if len(scored) >= k else 0.0
+        if len(found) < n or kth >= found[-1].bm25 * boosts.max_factor:
+            return scored[:k]
+        if fetch_in is not None:
+            break
+        n *= 4
+    best = found[0].bm25
+    for part in partitions(boosts, now_ms):
+        m = n
+        while best * part.max_factor > kth:
+            more = list(fetch_in(part, m))
+            pool.update({c.key: c for c in more})
+            scored = _sort(list(pool.values()), boosts, now_ms)
+            kth = scored[k - 1][0] if len(scored) >= k else 0.0
+            if len(more) < m or more[-1].bm25 * part.max_factor <= kth:
+                break
+            m *= 4
+    return scored[:k]
+
+
+def fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of ranked key lists: best first, ties by first appearance."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: -pair[1])

@@ -1,0 +1,143 @@
+"""Document sources: what feeds the search index, one registered source per kind.
+
+A source turns what Perth stores into :class:`SearchDoc` batches and keeps an opaque cursor (stored in
+``store.search_index``) of how far it got.  Commands, intent entries, journal sessions and snapshots are
+built in; another capability (the code index) adds its symbols with :func:`register_source` without
+touching search: the sync, the filters, the ranking and the MCP tools pick the new kind up.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from perth.record import Record
+from perth.search.records import SearchDoc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.capture.records import Command
+    from perth.records import Entry
+    from perth.runtime import Runtime
+
+#: Importance (0..100) by entry type; failed commands get :data:`FAILURE_IMPORTANCE`.
+ENTRY_IMPORTANCE = {"milestone": 100, "decision": 100, "blocker": 70, "next": 30}
+FAILURE_IMPORTANCE = 50
+DAY_MS = 86_400_000
+
+
+class Changes(Record):
+    """One batch from a source: documents to add or replace, keys to delete, the cursor after it."""
+
+    upserts: tuple[SearchDoc, ...] = ()
+    deletes: tuple[str, ...] = ()
+    cursor: str = ""
+    more: bool = False
+    replace_kind: bool = False
+
+
+class DocumentSource(Protocol):
+    """Feeds one kind of document to the index."""
+
+    kind: str
+
+    def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
+        """What changed since ``cursor`` (``None``: everything), at most about ``batch`` documents."""
+
+
+_SOURCES: dict[str, DocumentSource] = {}
+
+
+def register_source(source: DocumentSource) -> None:
+    """Add (or replace) the source of a kind."""
+    _SOURCES[source.kind] = source
+
+
+def sources() -> dict[str, DocumentSource]:
+    """Every registered source, by kind."""
+    return dict(_SOURCES)
+
+
+def command_doc(row: Command) -> SearchDoc:
+    """A captured command as a document (its text was redacted at capture)."""
+    return SearchDoc(kind="command", ref_id=row.id, text=row.command, at_ms=row.start_ms,
+                     importance=FAILURE_IMPORTANCE if row.exit not in (None, 0) else 0, pane_id=row.pane_id or "",
+                     pane_name=row.pane_name or "", cwd=row.cwd or "", repo_root=row.repo_root or "",
+                     host=row.host or "", exit=row.exit)
+
+
+def entry_doc(entry: Entry) -> SearchDoc:
+    """An intent entry as a document: summary, goal delta, type and tags."""
+    text = " ".join(part for part in (entry.summary, entry.goal_delta or "", " ".join(entry.tags)) if part)
+    return SearchDoc(kind="intent", ref_id=entry.id, text=text, at_ms=entry.ts,
+                     importance=ENTRY_IMPORTANCE.get(entry.type, 0), pane_id=entry.pane_id,
+                     pane_name=entry.pane_name)
+
+
+class CommandSource:
+    """Captured commands, in storage order (commands are never edited)."""
+
+    kind = "command"
+
+    def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
+        """Commands stored after the cursor's row number."""
+        rows = rt.store.search_index.commands_after(int(cursor or 0), batch)
+        last = rows[-1][0] if rows else int(cursor or 0)
+        return Changes(upserts=tuple(command_doc(c) for _, c in rows), cursor=str(last), more=len(rows) == batch)
+
+
+class EntrySource:
+    """Intent entries: new ones by row number, edited and deleted ones by time (cursor ``row:ms:page``)."""
+
+    kind = "intent"
+
+    def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
+        """Entries added, edited or deleted since the cursor."""
+        rowid, since, after = (int(part) for part in (cursor or "0:0:0").split(":"))
+        now = rt.clock()
+        rows = rt.store.search_index.entries_changed(rowid, since, batch, after)
+        if not rows and cursor is not None:
+            return Changes(cursor=cursor)
+        live = tuple(entry_doc(e) for _, e in rows if e.deleted_at is None)
+        gone = tuple(f"intent:{e.id}" for _, e in rows if e.deleted_at is not None)
+        if len(rows) == batch:
+            return Changes(live, gone, f"{rowid}:{since}:{rows[-1][0]}", more=True)
+        top = max([rowid, after, *(r for r, _ in rows)])
+        return Changes(live, gone, f"{top}:{now}:0")
+
+
+def snapshot_text(document: dict[str, object]) -> str:
+    """Every name, path and command a snapshot's JSON holds, as words."""
+    parts: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+    return " ".join(dict.fromkeys(p for p in parts if p and not p.startswith("perth.")))
+
+
+class SnapshotSource:
+    """Workspace snapshots: few, so any change replaces them all (cursor: a digest of names and times)."""
+
+    kind = "snapshot"
+
+    def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
+        """Every snapshot, when the set changed."""
+        import hashlib
+
+        snapshots = rt.store.snapshots.all()
+        marker = hashlib.sha256(repr(sorted((s.name, s.created_at, s.pinned) for s in snapshots)).encode())
+        digest = marker.hexdigest()[:16]
+        if digest == cursor:
+            return Changes(cursor=digest)
+        docs = tuple(SearchDoc(kind="snapshot", ref_id=s.name, importance=30 if s.pinned or s.kind == "named" else 0,
+                               text=rt.redact(snapshot_text(s.to_json()), "search"), at_ms=s.created_at)
+                     for s in snapshots)
+        return Changes(upserts=docs, cursor=digest, replace_kind=True)

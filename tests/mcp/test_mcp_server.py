@@ -1,0 +1,178 @@
+"""``perth mcp`` driven by the SDK's own client: every tool, paging, resources, errors, HTTP and its token."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+from mcp import Client
+from tests.mcp.client import free_port, http_client, result_json, start_http, stdio_client, stop
+from tests.search.conftest import add_commands, make_rt
+
+pytestmark = pytest.mark.integration
+TOOLS = {"log_intent", "search_memory", "list_panes", "pane_status", "pane_context", "journal", "handoff",
+         "shellperf_summary"}
+
+
+def seed(cli: Callable[..., Any]) -> None:
+    for i in range(3):
+        assert cli("pane", "create", f"svc-{i}").code == 0
+    assert cli("log", "decided to shard the orders table", "--pane", "svc-0", "--type", "decision").code == 0
+    add_commands(make_rt(), [f"psql -c 'select {i} from orders'" for i in range(7)])
+
+
+async def exercise(client: Client) -> dict[str, Any]:
+    """Call every tool once with good arguments; returns the answers by tool."""
+    listed = await client.list_tools()
+    assert {t.name for t in listed.tools} == TOOLS
+    return {
+        "log_intent": result_json(await client.call_tool("log_intent", {
+            "summary": "agent checked the orders shards", "pane": "svc-1", "type": "milestone", "tags": ["db"]})),
+        "search_memory": result_json(await client.call_tool("search_memory", {"query": "orders", "limit": 50})),
+        "list_panes": result_json(await client.call_tool("list_panes", {})),
+        "pane_status": result_json(await client.call_tool("pane_status", {"pane": "svc-0"})),
+        "pane_context": result_json(await client.call_tool("pane_context", {"pane": "svc-0"})),
+        "journal": result_json(await client.call_tool("journal", {"last": 3})),
+        "handoff": result_json(await client.call_tool("handoff", {"pane": "svc-0"})),
+        "shellperf_summary": result_json(await client.call_tool("shellperf_summary", {})),
+    }
+
+
+def check_answers(answers: dict[str, Any]) -> None:
+    assert answers["log_intent"]["entry"]["source"] == "agent"
+    assert answers["log_intent"]["entry"]["agent"] == "mcp"
+    found = answers["search_memory"]
+    assert found["schema"] == "perth.search.v1"
+    assert {r["kind"] for r in found["results"]} >= {"command", "intent"}
+    assert found["results"][0]["snippet"].count("**orders**") >= 1
+    assert answers["list_panes"]["schema"] == "perth.pane_list.v1"
+    assert answers["pane_status"]["schema"] == "perth.status.v1"
+    assert answers["pane_context"]["schema"] == "perth.context.v1"
+    assert answers["journal"]["schema"] == "perth.journal.v1"
+    assert answers["handoff"]["schema"] == "perth.handoff.v1"
+    assert answers["shellperf_summary"]["schema"] == "perth.shellperf.ledger.v1"
+
+
+async def check_paging(client: Client) -> None:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        args: dict[str, Any] = {"query": "orders", "kinds": ["command"], "limit": 3}
+        if cursor:
+            args["cursor"] = cursor
+        page = result_json(await client.call_tool("search_memory", args))
+        seen += [r["id"] for r in page["results"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == 7 == len(set(seen))
+    first = result_json(await client.call_tool("list_panes", {"limit": 2}))
+    rest = result_json(await client.call_tool("list_panes", {"limit": 2, "cursor": first["next_cursor"]}))
+    names = [p["name"] for p in first["panes"] + rest["panes"]]
+    assert len(set(names)) == len(names) >= 3
+
+
+async def check_errors(client: Client) -> None:
+    for tool, args, message in (
+            ("pane_status", {"pane": "ghost"}, "no pane named 'ghost'"),
+            ("pane_context", {"pane": "ghost"}, "no pane named 'ghost'"),
+            ("handoff", {"pane": "ghost"}, "ghost"),
+            ("journal", {"pane": "ghost"}, "ghost"),
+            ("search_memory", {"query": "x", "kinds": ["nope"]}, "unknown kind 'nope'"),
+            ("search_memory", {"query": "x", "cursor": "zz"}, "bad cursor"),
+            ("search_memory", {"query": ""}, "the search text is empty"),
+            ("search_memory", {"query": 5}, "valid string"),
+            ("log_intent", {"summary": "x", "type": "weird"}, "weird"),
+            ("list_panes", {"cursor": "-1"}, "bad cursor")):
+        result = await client.call_tool(tool, args)
+        assert result.is_error, (tool, args)
+        assert message in result.content[0].text, (tool, result.content[0].text)
+
+
+async def check_resources(client: Client) -> None:
+    listed = await client.list_resources()
+    assert "perth://panes" in {str(r.uri) for r in listed.resources}
+    templates = await client.list_resource_templates()
+    assert {t.uri_template for t in templates.resource_templates} == {"perth://panes/{name}",
+                                                                       "perth://journal/{name}"}
+    pane = json.loads((await client.read_resource("perth://panes/svc-0")).contents[0].text)
+    assert pane["pane"]["name"] == "svc-0" and pane["recent_entries"][0]["type"] == "decision"
+    panes = json.loads((await client.read_resource("perth://panes")).contents[0].text)
+    assert panes["count"] >= 3
+    journal = (await client.read_resource("perth://journal/all")).contents[0].text
+    assert "shard the orders table" in journal
+    with pytest.raises(Exception, match="ghost"):
+        await client.read_resource("perth://panes/ghost")
+
+
+def test_stdio_every_tool_paging_resources_and_errors(cli: Callable[..., Any]) -> None:
+    seed(cli)
+
+    async def main() -> None:
+        async with stdio_client(dict(os.environ)) as client:
+            check_answers(await exercise(client))
+            await check_paging(client)
+            await check_errors(client)
+            await check_resources(client)
+
+    anyio.run(main)
+
+
+def _status(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    response = httpx2.post(url, json=body, timeout=10, headers={
+        "Accept": "application/json, text/event-stream", **headers})
+    return response.status_code, response.content
+
+
+def test_http_needs_the_bearer_token_and_serves_every_tool(cli: Callable[..., Any], perth_home: Path,
+                                                           perth_proc: Callable[..., Any]) -> None:
+    seed(cli)
+    printed = perth_proc("mcp", "--print-token")
+    assert printed.returncode == 0
+    token = printed.stdout.strip()
+    config = perth_home / "config.toml"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert token in config.read_text() and len(token) >= 40
+    assert perth_proc("mcp", "--print-token").stdout.strip() == token, "generated once, then reused"
+    port = free_port()
+    server = start_http(dict(os.environ), port)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token},
+                        {"Authorization": f"Basic {token}"}):
+            assert _status(url, headers) == (401, b""), headers
+        assert _status(f"http://127.0.0.1:{port}/other", {}) == (401, b"")
+
+        async def main() -> None:
+            async with http_client(url, token) as client:
+                check_answers(await exercise(client))
+                await check_paging(client)
+                await check_errors(client)
+            with pytest.raises(Exception):  # noqa: B017, PT011 - the SDK reports the 401 as its own error
+                async with http_client(url, "wrong") as client:
+                    await client.list_tools()
+
+        anyio.run(main)
+    finally:
+        _out, err = stop(server)
+    assert token not in err
+
+
+def test_missing_extra_is_a_clean_error(perth_proc: Callable[..., Any], tmp_path: Path) -> None:
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "mcp").mkdir()
+    (blocker / "mcp" / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    done = perth_proc("mcp", env={"PYTHONPATH": str(blocker)})
+    assert done.returncode == 4
+    assert done.stderr.strip() == ("perth: error: the MCP server needs the official MCP SDK (the [mcp] extra)"
+                                   " — pip install 'perth[mcp]'")

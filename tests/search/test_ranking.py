@@ -1,0 +1,75 @@
+"""Exact top k under bounded boosts, rank fusion and snippets (property tests)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perth.search.ranking import DAY_MS, Boosts, Candidate, Partition, fuse, partitions, top_k
+from perth.search.snippets import snippet
+
+NOW = 1_800_000_000_000
+candidates = st.lists(st.tuples(st.one_of(st.floats(0.01, 50, allow_nan=False), st.sampled_from([1.0, 2.0])),
+                                st.sampled_from(["command", "intent"]), st.integers(0, 1000),
+                                st.sampled_from([0, 0, 0, 30, 50, 100])), min_size=0, max_size=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates, st.integers(1, 40), st.integers(0, 300), st.integers(0, 200), st.integers(0, 60))
+def test_top_k_equals_sorting_every_match_by_boosted_score(raw: list[tuple[float, str, int, int]], k: int,
+                                                            recency: int, importance: int, half_life: int) -> None:
+    boosts = Boosts(recency=recency / 100, importance=importance / 100,
+                    half_life_days=(("command", half_life), ("intent", half_life // 2)))
+    pool = [Candidate(bm25=s, kind=kind, ref_id=f"r{i}", at_ms=NOW - age * DAY_MS, importance=imp, fields={})
+            for i, (s, kind, age, imp) in enumerate(raw)]
+    by_bm25 = sorted(pool, key=lambda c: -c.bm25)
+    calls: list[int] = []
+
+    def fetch(n: int) -> list[Candidate]:
+        calls.append(n)
+        return by_bm25[:n]
+
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        calls.append(-n)
+        return [c for c in by_bm25 if part.low <= c.importance <= part.high
+                and (part.newer is None or c.at_ms >= part.newer) and (part.older is None or c.at_ms <= part.older)][:n]
+
+    found = top_k(fetch, k, boosts, NOW)
+    assert [round(s, 9) for s, _ in top_k(fetch, k, boosts, NOW, fetch_in)] == [round(s, 9) for s, _ in found]
+    truth = sorted((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, NOW) for c in pool), reverse=True)[:k]
+    assert [round(score, 9) for score, _ in found] == [round(score, 9) for score in truth]
+
+
+def test_boost_factor_is_bounded() -> None:
+    boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30),))
+    assert boosts.factor("command", NOW, 100, NOW) == boosts.max_factor
+    assert boosts.factor("command", NOW - 30 * DAY_MS, 0, NOW) == 1.15
+    assert boosts.factor("journal", NOW, 0, NOW) == 1.0
+
+
+def test_reciprocal_rank_fusion() -> None:
+    fused = dict(fuse([["a", "b", "c"], ["c", "a"]], k=60))
+    assert fused["a"] == 1 / 61 + 1 / 62
+    assert max(fused, key=fused.__getitem__) == "a"
+    assert fused["b"] == 1 / 62
+
+
+@given(st.text(max_size=400).filter(lambda t: "*" not in t), st.lists(st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True), max_size=3))
+def test_highlights_point_at_query_words(text: str, words: list[str]) -> None:
+    marked, spans = snippet(text, tuple(words))
+    plain = marked.replace("**", "")
+    assert len(plain) <= 162
+    for start, end in spans:
+        assert plain[start:end].lower() in words
+
+
+def test_partitions_cover_every_age_and_importance_once() -> None:
+    boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30),))
+    parts = partitions(boosts, NOW)
+    for age_days in (0, 0.5, 1, 3, 100, 600, 5000):
+        for importance in (0, 1, 50, 51, 100):
+            at = NOW - int(age_days * DAY_MS)
+            holding = [p for p in parts if p.low <= importance <= p.high
+                       and (p.newer is None or at >= p.newer) and (p.older is None or at <= p.older)]
+            assert len(holding) == 1, (age_days, importance)
+            assert boosts.factor("command", at, importance, NOW) <= holding[0].max_factor + 1e-12
