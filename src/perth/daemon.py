@@ -30,9 +30,10 @@ def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     """Every capability's periodic work (the task registry)."""
     from perth.capture.tasks import ingest_task
     from perth.mux.tasks import autosave_task
+    from perth.ops.tasks import jobs_task
 
-    autosave = autosave_task(rt)
-    return [ingest_task(rt), *([autosave] if autosave else [])]
+    optional = [task for task in (autosave_task(rt), jobs_task(rt)) if task is not None]
+    return [ingest_task(rt), *optional]
 
 
 def lock_path(rt: Runtime) -> str:

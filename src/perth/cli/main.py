@@ -47,6 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
+    "job": ("perth.cli.job", "Operations jobs: run, list, show, logs, retry, cancel; the dead-letter queue."),
+    "worker": ("perth.cli.worker", "Run queued operations jobs (the embedded worker pool)."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
 

@@ -246,6 +246,53 @@ def m008_llm(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)")
 
 
+def m009_jobs(db: sqlite3.Connection) -> None:
+    """Operations jobs: a durable queue with leases and a dead-letter status, and their log (C12)."""
+    db.execute("""
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            args TEXT NOT NULL DEFAULT '[]',
+            options TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL
+                CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled')),
+            idempotency_key TEXT UNIQUE,
+            timeout_s REAL NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            available_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            lease_owner TEXT,
+            lease_token TEXT,
+            lease_until INTEGER,
+            runner TEXT NOT NULL DEFAULT '{}',
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            exit_code INTEGER,
+            output TEXT NOT NULL DEFAULT '',
+            output_bytes INTEGER NOT NULL DEFAULT 0,
+            output_path TEXT,
+            error TEXT,
+            error_kind TEXT,
+            result TEXT NOT NULL DEFAULT '{}'
+        )""")
+    db.execute("CREATE INDEX jobs_due ON jobs(status, available_at) WHERE status = 'queued'")
+    db.execute("CREATE INDEX jobs_leases ON jobs(lease_until) WHERE status = 'running'")
+    db.execute("CREATE INDEX jobs_created ON jobs(created_at DESC)")
+    db.execute("""
+        CREATE TABLE job_logs (
+            job_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (job_id, seq)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -255,6 +302,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "commands", m006_commands),
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
+    Migration(9, "jobs", m009_jobs),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

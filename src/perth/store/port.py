@@ -23,6 +23,7 @@ from perth.store.ports.breakers import BreakerRepo
 from perth.store.ports.commands import CommandRepo
 from perth.store.ports.entries import EntryRepo
 from perth.store.ports.fulltext import FullTextIndex
+from perth.store.ports.jobs import JobLogRepo, JobQueue
 from perth.store.ports.llm_calls import LlmCallRepo
 from perth.store.ports.panes import PaneRepo
 from perth.store.ports.redaction import RedactionStats
@@ -31,7 +32,7 @@ from perth.store.ports.snapshots import SnapshotRepo
 
 #: The ports a Store may offer, by attribute name; an adapter declares the ones it supports.
 PORTS: tuple[str, ...] = ("panes", "entries", "commands", "fulltext", "redaction_stats", "shellperf",
-                          "snapshots", "breakers", "llm_calls")
+                          "snapshots", "breakers", "llm_calls", "jobs", "job_logs")
 
 
 class Store(Protocol):
@@ -80,6 +81,14 @@ class Store(Protocol):
     @property
     def llm_calls(self) -> LlmCallRepo:
         """The llm calls port."""
+
+    @property
+    def jobs(self) -> JobQueue:
+        """The operations jobs port (a durable queue with leases)."""
+
+    @property
+    def job_logs(self) -> JobLogRepo:
+        """The operations job log port."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""

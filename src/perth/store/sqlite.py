@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from perth.store.sqlite_breakers import SQLiteBreakers
     from perth.store.sqlite_commands import SQLiteCommands, SQLiteFullText
     from perth.store.sqlite_entries import SQLiteEntries
+    from perth.store.sqlite_jobs import SQLiteJobLogs, SQLiteJobs
     from perth.store.sqlite_llm import SQLiteLlmCalls
     from perth.store.sqlite_panes import SQLitePanes
     from perth.store.sqlite_redaction import SQLiteRedactionStats
@@ -87,6 +88,18 @@ def _llm_calls(db: SQLiteDatabase) -> SQLiteLlmCalls:
     return SQLiteLlmCalls(db)
 
 
+def _jobs(db: SQLiteDatabase) -> SQLiteJobs:
+    from perth.store.sqlite_jobs import SQLiteJobs
+
+    return SQLiteJobs(db)
+
+
+def _job_logs(db: SQLiteDatabase) -> SQLiteJobLogs:
+    from perth.store.sqlite_jobs import SQLiteJobLogs
+
+    return SQLiteJobLogs(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -100,6 +113,8 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "snapshots": _snapshots,
     "breakers": _breakers,
     "llm_calls": _llm_calls,
+    "jobs": _jobs,
+    "job_logs": _job_logs,
 }
 
 
@@ -140,6 +155,8 @@ class SQLiteStore:
     snapshots: SQLiteSnapshots
     breakers: SQLiteBreakers
     llm_calls: SQLiteLlmCalls
+    jobs: SQLiteJobs
+    job_logs: SQLiteJobLogs
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""

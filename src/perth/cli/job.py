@@ -1,0 +1,222 @@
+"""``perth job run|list|show|logs|retry|cancel`` and ``perth job dlq list|retry|drop``."""
+
+from __future__ import annotations
+
+import argparse
+
+from perth.cli.context import CliContext, add_format
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from perth.ops.model import Job
+
+
+def register(sub: Any, name: str, help_text: str) -> None:
+    """Add ``perth job`` and its actions."""
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text
+        + (
+            " Jobs wait in a durable queue in the store; `perth worker run` or `perth daemon` runs them, or"
+            " `perth job run ... --wait` runs one here. Arguments, output and logs are redacted."
+        ),
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    run = _action(actions, "run", "Queue a job (with --wait: run it now and wait for its outcome).", run_job)
+    run.add_argument("kind", help="Job kind: shell, fake (see docs/ops.md).")
+    run.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        metavar="-- ARGS",
+        help="The job's arguments, after `--` (options go before it).",
+    )
+    _run_options(run)
+    listing = _action(actions, "list", "List jobs, newest first.", list_jobs)
+    listing.add_argument("--status", action="append", default=[], help="Only this status (repeatable).")
+    listing.add_argument("--kind", help="Only this kind.")
+    listing.add_argument("--limit", type=int, default=50, help="At most this many (default 50).")
+    for verb, text, handler in (
+        ("show", "Show one job, with the tail of its output.", show_job),
+        ("logs", "Show a job's log lines.", job_logs),
+        ("retry", "Queue a failed, dead or cancelled job again.", retry_job),
+        ("cancel", "Cancel a queued job, or stop a running one.", cancel_job),
+    ):
+        _action(actions, verb, text, handler).add_argument("id", help="Job id (or its last characters).")
+    dlq = actions.add_parser(
+        "dlq",
+        help="The dead-letter queue: list, retry, drop.",
+        description="Jobs that failed their last attempt, or were rejected.",
+    )
+    dlq_actions = dlq.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _action(dlq_actions, "list", "List dead-lettered jobs.", dlq_list)
+    for verb, text, handler in (
+        ("retry", "Queue a dead-lettered job again.", dlq_retry),
+        ("drop", "Delete a dead-lettered job, its log and output.", dlq_drop),
+    ):
+        _action(dlq_actions, verb, text, handler).add_argument("id", help="Job id (or its last characters).")
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", default="local", help="What the job acts on (default: local).")
+    parser.add_argument("--cwd", help="Working directory of a shell job.")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Pass this environment variable to the job (repeatable; its value is never stored).",
+    )
+    parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
+    parser.add_argument(
+        "--attempts", type=int, metavar="N", help="Attempts before dead-lettering (default ops.max_attempts)."
+    )
+    parser.add_argument(
+        "--key", dest="idempotency_key", help="Idempotency key: a job with the same key is not queued twice."
+    )
+    parser.add_argument("--wait", action="store_true", help="Run the job here and wait; exit 0 only if it succeeded.")
+
+
+def _split_command(args: argparse.Namespace) -> list[str]:
+    """The command after ``--``; options written before it (after KIND) are parsed here."""
+    rest = list(args.args)
+    if "--" not in rest:
+        return rest
+    cut = rest.index("--")
+    if cut:
+        from perth.cli.context import PerthParser
+
+        options = PerthParser(prog="perth job run", add_help=False)
+        _run_options(options)
+        add_format(options)
+        options.parse_args(rest[:cut], namespace=args)
+    return rest[cut + 1 :]
+
+
+def _action(actions: Any, name: str, text: str, handler: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=text, description=text)
+    add_format(parser)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Queue a job; with --wait, run it and wait."""
+    from perth.cli.progress import StatusLine
+    from perth.ops.service import JobSpec, submit, wait
+    from perth.ops.views import job_view
+
+    command = _split_command(args)
+    options: dict[str, object] = {}
+    if args.cwd:
+        options["cwd"] = args.cwd
+    if args.env:
+        options["env"] = list(args.env)
+    rt = ctx.runtime()
+    job = submit(
+        rt,
+        JobSpec(
+            kind=args.kind,
+            args=tuple(command),
+            target=args.target,
+            options=options,
+            idempotency_key=args.idempotency_key,
+            timeout_s=args.timeout,
+            max_attempts=args.attempts,
+        ),
+    )
+    if not args.wait:
+        ctx.emit(job_view(job, "queued"), args)
+        return 0
+    with StatusLine() as line:
+        job = wait(rt, job, tick=lambda j: line.show(_progress(j)))
+    ctx.emit(job_view(job, "ran"), args)
+    return 0 if job.status == "succeeded" else 1
+
+
+def _progress(job: Job) -> str:
+    return f"job {job.short_id} {job.status}, attempt {job.attempt}/{job.max_attempts}"
+
+
+def list_jobs(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List jobs."""
+    from perth.ops.model import JobQuery
+    from perth.ops.service import list_jobs as listed
+    from perth.ops.views import list_view
+
+    rt = ctx.runtime()
+    jobs = listed(rt, JobQuery(statuses=tuple(args.status), kind=args.kind, limit=args.limit))
+    ctx.emit(list_view(jobs, rt.store.jobs.counts()), args)
+    return 0
+
+
+def show_job(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Show one job."""
+    from perth.ops.service import find
+    from perth.ops.views import job_view
+
+    ctx.emit(job_view(find(ctx.runtime(), args.id)), args)
+    return 0
+
+
+def job_logs(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Show a job's log."""
+    from perth.ops.service import find, logs
+    from perth.ops.views import logs_view
+
+    rt = ctx.runtime()
+    job = find(rt, args.id)
+    ctx.emit(logs_view(job, logs(rt, job)), args)
+    return 0
+
+
+def retry_job(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Queue a job again."""
+    from perth.ops.service import find, retry
+    from perth.ops.views import job_view
+
+    rt = ctx.runtime()
+    ctx.emit(job_view(retry(rt, find(rt, args.id)), "retry"), args)
+    return 0
+
+
+def cancel_job(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Cancel a job."""
+    from perth.ops.service import cancel, find
+    from perth.ops.views import job_view
+
+    rt = ctx.runtime()
+    ctx.emit(job_view(cancel(rt, find(rt, args.id)), "cancel"), args)
+    return 0
+
+
+def dlq_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List the dead-letter queue."""
+    from perth.ops.service import dead_letters
+    from perth.ops.views import list_view
+
+    rt = ctx.runtime()
+    ctx.emit(list_view(dead_letters(rt), rt.store.jobs.counts(), "perth.job.dlq.v1"), args)
+    return 0
+
+
+def dlq_retry(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Queue a dead-lettered job again."""
+    from perth.ops.service import dead_letter, retry
+    from perth.ops.views import job_view
+
+    rt = ctx.runtime()
+    ctx.emit(job_view(retry(rt, dead_letter(rt, args.id)), "retry"), args)
+    return 0
+
+
+def dlq_drop(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Drop a dead-lettered job."""
+    from perth.ops.service import dead_letter, drop
+    from perth.ops.views import dropped_view
+
+    rt = ctx.runtime()
+    ctx.emit(dropped_view([drop(rt, dead_letter(rt, args.id))]), args)
+    return 0

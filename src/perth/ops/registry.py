@@ -1,0 +1,51 @@
+"""The worker kinds Perth knows, and the one that runs a job kind.
+
+Kinds needing an optional dependency import it only when a job of theirs runs; a missing one is
+a one-line error (exit 4) naming the ``pip install`` command.
+"""
+
+from __future__ import annotations
+
+from perth.errors import InvalidInputError, UnavailableError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from perth.ops.port import Worker
+
+
+def _shell() -> Worker:
+    from perth.ops.shell import ShellWorker
+
+    return ShellWorker()
+
+
+def _fake() -> Worker:
+    from perth.ops.fake import FakeWorker
+
+    return FakeWorker()
+
+
+#: kind -> (factory, one-line description)
+KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
+    "shell": (_shell, "a local command: argv, --cwd, --env NAME (allow-list), timeout, whole process group"),
+    "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
+}
+
+
+def worker_for(kind: str) -> Worker:
+    """The worker running ``kind`` jobs."""
+    entry = KINDS.get(kind)
+    if entry is None:
+        raise InvalidInputError(f"unknown job kind {kind!r}", "use one of " + ", ".join(sorted(KINDS)))
+    return entry[0]()
+
+
+def require(module: str, extra: str = "ops") -> None:
+    """Import check of an optional dependency: a missing one is an UnavailableError (exit 4)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise UnavailableError(f"this job kind needs the optional package {module!r}",
+                               f"install it with: pip install 'perth[{extra}]'")
