@@ -21,6 +21,12 @@ def _shell() -> Worker:
     return ShellWorker()
 
 
+def _pty() -> Worker:
+    from perth.ops.terminal import PtyWorker
+
+    return PtyWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -30,6 +36,7 @@ def _fake() -> Worker:
 #: kind -> (factory, one-line description)
 KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "shell": (_shell, "a local command: argv, --cwd, --env NAME (allow-list), timeout, whole process group"),
+    "pty": (_pty, "an interactive program under a terminal, driven by --step expect:TEXT / send:KEYS / stop"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
