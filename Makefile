@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl openssh-server
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
 .PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize docs deb-deps clean

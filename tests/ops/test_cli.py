@@ -81,3 +81,10 @@ def test_every_job_read_command_speaks_every_format(cli: Cli, fmt: str, command:
         assert json.loads(result.out)["schema"].startswith("perth.job.")
     else:
         assert result.out.strip()
+
+
+def test_a_missing_extra_is_a_one_line_error_naming_the_install(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "asyncssh", None)
+    one_line_error(cli("job", "run", "ssh", "--target", "me@host", "--", "uptime"), 4, "pip install 'perth[ops]'")

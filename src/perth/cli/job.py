@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from perth.cli.context import CliContext, add_format
 
@@ -26,7 +27,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     run = _action(actions, "run", "Queue a job (with --wait: run it now and wait for its outcome).", run_job)
-    run.add_argument("kind", help="Job kind: shell, pty, fake (see docs/ops.md).")
+    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, fake (see docs/ops.md).")
     run.add_argument(
         "args",
         nargs=argparse.REMAINDER,
@@ -69,6 +70,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="Pass this environment variable to the job (repeatable; its value is never stored).",
     )
+    parser.add_argument("--identity", metavar="FILE", help="ssh/sftp jobs: private key file (else the agent).")
+    parser.add_argument("--known-hosts", metavar="FILE", help="ssh/sftp jobs: known_hosts file (else ~/.ssh's).")
     parser.add_argument("--step", action="append", default=[], metavar="STEP",
                         help="pty jobs: expect:TEXT, send:KEYS, send-env:NAME, sleep:S, stop (repeatable, in order).")
     parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
@@ -116,6 +119,9 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
         options["cwd"] = args.cwd
     if args.env:
         options["env"] = list(args.env)
+    for name in ("identity", "known_hosts"):
+        if getattr(args, name):
+            options[name] = os.path.abspath(getattr(args, name))
     if args.step:
         options["steps"] = list(args.step)
     rt = ctx.runtime()

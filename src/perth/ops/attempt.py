@@ -61,6 +61,10 @@ class AttemptIO:
         if self.rt.store.jobs.settle(job, self.job.lease_token or ""):
             self.job = job
 
+    def setting(self, key: str) -> object:
+        """A configuration value."""
+        return self.rt.settings.get(key)
+
     def environment(self, names: tuple[str, ...]) -> dict[str, str]:
         """The allow-listed part of this process's environment."""
         allowed = (*self.rt.settings.get("ops.env_allow"), *names)  # type: ignore[misc]

@@ -65,6 +65,9 @@ class JobIO(Protocol):
     def environment(self, names: tuple[str, ...]) -> dict[str, str]:
         """The worker's environment restricted to the allow-listed names (plus ``ops.env_allow``)."""
 
+    def setting(self, key: str) -> object:
+        """A configuration value (``ops.ssh_host_keys``...)."""
+
 
 class Worker(Protocol):
     """One kind of work (``shell``, ``pty``, ``ssh``...)."""

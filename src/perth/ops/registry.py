@@ -27,6 +27,20 @@ def _pty() -> Worker:
     return PtyWorker()
 
 
+def _ssh() -> Worker:
+    require("asyncssh")
+    from perth.ops.remote import SshWorker
+
+    return SshWorker()
+
+
+def _sftp() -> Worker:
+    require("asyncssh")
+    from perth.ops.remote import SftpWorker
+
+    return SftpWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -37,6 +51,8 @@ def _fake() -> Worker:
 KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "shell": (_shell, "a local command: argv, --cwd, --env NAME (allow-list), timeout, whole process group"),
     "pty": (_pty, "an interactive program under a terminal, driven by --step expect:TEXT / send:KEYS / stop"),
+    "ssh": (_ssh, "a command on another host over SSH (--target user@host:port, --identity, --known-hosts)"),
+    "sftp": (_sftp, "put LOCAL REMOTE, get REMOTE LOCAL, ls PATH, rm PATH over SFTP"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
@@ -53,6 +69,10 @@ def require(module: str, extra: str = "ops") -> None:
     """Import check of an optional dependency: a missing one is an UnavailableError (exit 4)."""
     import importlib.util
 
-    if importlib.util.find_spec(module) is None:
+    try:
+        missing = importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
+        missing = True
+    if missing:
         raise UnavailableError(f"this job kind needs the optional package {module!r}",
                                f"install it with: pip install 'perth[{extra}]'")
