@@ -27,7 +27,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     run = _action(actions, "run", "Queue a job (with --wait: run it now and wait for its outcome).", run_job)
-    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, fake (see docs/ops.md).")
+    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, db, fake (see docs/ops.md).")
     run.add_argument(
         "args",
         nargs=argparse.REMAINDER,
@@ -72,6 +72,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--identity", metavar="FILE", help="ssh/sftp jobs: private key file (else the agent).")
     parser.add_argument("--known-hosts", metavar="FILE", help="ssh/sftp jobs: known_hosts file (else ~/.ssh's).")
+    parser.add_argument("--password-env", metavar="NAME",
+                        help="db jobs: the environment variable holding the password (never stored).")
     parser.add_argument("--step", action="append", default=[], metavar="STEP",
                         help="pty jobs: expect:TEXT, send:KEYS, send-env:NAME, sleep:S, stop (repeatable, in order).")
     parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
@@ -122,6 +124,8 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
     for name in ("identity", "known_hosts"):
         if getattr(args, name):
             options[name] = os.path.abspath(getattr(args, name))
+    if args.password_env:
+        options["password_env"] = args.password_env
     if args.step:
         options["steps"] = list(args.step)
     rt = ctx.runtime()

@@ -6,7 +6,8 @@ a one-line error (exit 4) naming the ``pip install`` command.
 
 from __future__ import annotations
 
-from perth.errors import InvalidInputError, UnavailableError
+from perth.errors import InvalidInputError
+from perth.ops.extras import require
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,6 +42,12 @@ def _sftp() -> Worker:
     return SftpWorker()
 
 
+def _db() -> Worker:
+    from perth.ops.databases import DbWorker
+
+    return DbWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -53,6 +60,7 @@ KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "pty": (_pty, "an interactive program under a terminal, driven by --step expect:TEXT / send:KEYS / stop"),
     "ssh": (_ssh, "a command on another host over SSH (--target user@host:port, --identity, --known-hosts)"),
     "sftp": (_sftp, "put LOCAL REMOTE, get REMOTE LOCAL, ls PATH, rm PATH over SFTP"),
+    "db": (_db, "query SQL, script FILE, dump FILE, migrate FOLDER on sqlite:///, postgresql://, mysql:// targets"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
@@ -63,16 +71,3 @@ def worker_for(kind: str) -> Worker:
     if entry is None:
         raise InvalidInputError(f"unknown job kind {kind!r}", "use one of " + ", ".join(sorted(KINDS)))
     return entry[0]()
-
-
-def require(module: str, extra: str = "ops") -> None:
-    """Import check of an optional dependency: a missing one is an UnavailableError (exit 4)."""
-    import importlib.util
-
-    try:
-        missing = importlib.util.find_spec(module) is None
-    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
-        missing = True
-    if missing:
-        raise UnavailableError(f"this job kind needs the optional package {module!r}",
-                               f"install it with: pip install 'perth[{extra}]'")
