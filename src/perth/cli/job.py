@@ -27,7 +27,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     run = _action(actions, "run", "Queue a job (with --wait: run it now and wait for its outcome).", run_job)
-    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, db, fake (see docs/ops.md).")
+    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, db, mqtt, fake (see docs/ops.md).")
     run.add_argument(
         "args",
         nargs=argparse.REMAINDER,
@@ -74,6 +74,12 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--known-hosts", metavar="FILE", help="ssh/sftp jobs: known_hosts file (else ~/.ssh's).")
     parser.add_argument("--password-env", metavar="NAME",
                         help="db jobs: the environment variable holding the password (never stored).")
+    parser.add_argument("--qos", type=int, choices=(0, 1), help="mqtt jobs: quality of service (default 0).")
+    parser.add_argument("--retain", action="store_true", help="mqtt publish: the broker keeps the message.")
+    parser.add_argument("--count", type=int, metavar="N", help="mqtt subscribe: stop after N messages.")
+    parser.add_argument("--seconds", type=float, metavar="S", help="mqtt subscribe: stop after S seconds.")
+    parser.add_argument("--will-topic", metavar="TOPIC", help="mqtt jobs: the connection's last will topic.")
+    parser.add_argument("--will-message", metavar="TEXT", help="mqtt jobs: the last will's message.")
     parser.add_argument("--step", action="append", default=[], metavar="STEP",
                         help="pty jobs: expect:TEXT, send:KEYS, send-env:NAME, sleep:S, stop (repeatable, in order).")
     parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
@@ -126,6 +132,11 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
             options[name] = os.path.abspath(getattr(args, name))
     if args.password_env:
         options["password_env"] = args.password_env
+    for name in ("qos", "count", "seconds", "will_topic", "will_message"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.retain:
+        options["retain"] = True
     if args.step:
         options["steps"] = list(args.step)
     rt = ctx.runtime()

@@ -48,6 +48,12 @@ def _db() -> Worker:
     return DbWorker()
 
 
+def _mqtt() -> Worker:
+    from perth.ops.mqtt import MqttWorker
+
+    return MqttWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -61,6 +67,7 @@ KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "ssh": (_ssh, "a command on another host over SSH (--target user@host:port, --identity, --known-hosts)"),
     "sftp": (_sftp, "put LOCAL REMOTE, get REMOTE LOCAL, ls PATH, rm PATH over SFTP"),
     "db": (_db, "query SQL, script FILE, dump FILE, migrate FOLDER on sqlite:///, postgresql://, mysql:// targets"),
+    "mqtt": (_mqtt, "publish TOPIC MESSAGE (--qos, --retain) or subscribe TOPIC (--count, --seconds); last will"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
