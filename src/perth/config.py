@@ -211,6 +211,7 @@ KEYS: tuple[KeySpec, ...] = (
             "Unknown SSH host keys: strict refuses them, accept-new records them on first use.",
             choices=("strict", "accept-new")),
     KeySpec("ops.ssh_connect_timeout_s", "int", 10, "Time limit to connect to an SSH host.", minimum=1),
+    KeySpec("ops.backup_dir", "str", "", "Where backup jobs keep backups; empty means <data dir>/backups."),
     KeySpec("ops.output_limit_kb", "int", 64,
             "Output a job record keeps (the tail); the full output goes to the job's private file.", minimum=1),
     KeySpec("ops.env_allow", "list", ("PATH", "HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "SHELL", "TMPDIR"),

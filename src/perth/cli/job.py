@@ -27,7 +27,7 @@ def register(sub: Any, name: str, help_text: str) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     run = _action(actions, "run", "Queue a job (with --wait: run it now and wait for its outcome).", run_job)
-    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, db, mqtt, fake (see docs/ops.md).")
+    run.add_argument("kind", help="Job kind: shell, pty, ssh, sftp, db, mqtt, backup, docker, fake (see docs/ops.md).")
     run.add_argument(
         "args",
         nargs=argparse.REMAINDER,
@@ -80,6 +80,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, metavar="S", help="mqtt subscribe: stop after S seconds.")
     parser.add_argument("--will-topic", metavar="TOPIC", help="mqtt jobs: the connection's last will topic.")
     parser.add_argument("--will-message", metavar="TEXT", help="mqtt jobs: the last will's message.")
+    parser.add_argument("--name", help="backup jobs: the backups' name (default: the repository or database name).")
+    for keep in ("last", "daily", "weekly"):
+        parser.add_argument(f"--keep-{keep}", type=int, metavar="N", help=f"backup prune: keep-{keep} retention.")
     parser.add_argument("--step", action="append", default=[], metavar="STEP",
                         help="pty jobs: expect:TEXT, send:KEYS, send-env:NAME, sleep:S, stop (repeatable, in order).")
     parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
@@ -122,23 +125,7 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.ops.views import job_view
 
     command = _split_command(args)
-    options: dict[str, object] = {}
-    if args.cwd:
-        options["cwd"] = args.cwd
-    if args.env:
-        options["env"] = list(args.env)
-    for name in ("identity", "known_hosts"):
-        if getattr(args, name):
-            options[name] = os.path.abspath(getattr(args, name))
-    if args.password_env:
-        options["password_env"] = args.password_env
-    for name in ("qos", "count", "seconds", "will_topic", "will_message"):
-        if getattr(args, name) is not None:
-            options[name] = getattr(args, name)
-    if args.retain:
-        options["retain"] = True
-    if args.step:
-        options["steps"] = list(args.step)
+    options = _options(args)
     rt = ctx.runtime()
     job = submit(
         rt,
@@ -159,6 +146,29 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
         job = wait(rt, job, tick=lambda j: line.show(_progress(j)))
     ctx.emit(job_view(job, "ran"), args)
     return 0 if job.status == "succeeded" else 1
+
+
+def _options(args: argparse.Namespace) -> dict[str, object]:
+    """The worker options given on the command line (names and paths only, never secret values)."""
+    options: dict[str, object] = {}
+    if args.cwd:
+        options["cwd"] = args.cwd
+    if args.env:
+        options["env"] = list(args.env)
+    for name in ("identity", "known_hosts"):
+        if getattr(args, name):
+            options[name] = os.path.abspath(getattr(args, name))
+    if args.password_env:
+        options["password_env"] = args.password_env
+    for name in ("qos", "count", "seconds", "will_topic", "will_message", "name", "keep_last", "keep_daily",
+                 "keep_weekly"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.retain:
+        options["retain"] = True
+    if args.step:
+        options["steps"] = list(args.step)
+    return options
 
 
 def _progress(job: Job) -> str:

@@ -62,8 +62,11 @@ class AttemptIO:
             self.job = job
 
     def setting(self, key: str) -> object:
-        """A configuration value."""
-        return self.rt.settings.get(key)
+        """A configuration value (``ops.backup_dir`` resolved: empty means ``<data dir>/backups``)."""
+        value = self.rt.settings.get(key)
+        if key == "ops.backup_dir" and not value:
+            return os.path.join(self.rt.settings.paths.data_dir, "backups")
+        return value
 
     def environment(self, names: tuple[str, ...]) -> dict[str, str]:
         """The allow-listed part of this process's environment."""

@@ -54,6 +54,12 @@ def _mqtt() -> Worker:
     return MqttWorker()
 
 
+def _backup() -> Worker:
+    from perth.ops.backups import BackupWorker
+
+    return BackupWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -68,6 +74,7 @@ KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "sftp": (_sftp, "put LOCAL REMOTE, get REMOTE LOCAL, ls PATH, rm PATH over SFTP"),
     "db": (_db, "query SQL, script FILE, dump FILE, migrate FOLDER on sqlite:///, postgresql://, mysql:// targets"),
     "mqtt": (_mqtt, "publish TOPIC MESSAGE (--qos, --retain) or subscribe TOPIC (--count, --seconds); last will"),
+    "backup": (_backup, "git REPO, db URL, list, verify FILE (with a test restore), restore FILE DEST, prune NAME"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
