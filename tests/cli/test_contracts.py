@@ -49,7 +49,7 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.job.dropped.v1": {"schema", "count", "dropped"},
     "perth.worker.v1": {"schema", "engine", "concurrency", "stats"},
 }
-JOB_KEYS = {"id", "kind", "target", "args", "options", "status", "idempotency_key", "timeout_s", "max_attempts",
+JOB_KEYS = {"id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s", "max_attempts",
             "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner", "lease_until",
             "cancel_requested", "exit_code", "output", "output_bytes", "output_path", "error", "error_kind", "result"}
 COMMAND_KEYS = {"id", "pane_id", "pane", "start", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",

@@ -44,7 +44,7 @@ EXPECTED_TABLES = {
     "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
                   "input_tokens", "output_tokens", "error"],
     # --- operations jobs
-    "jobs": ["id", "kind", "target", "args", "options", "status", "idempotency_key", "timeout_s", "max_attempts",
+    "jobs": ["id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s", "max_attempts",
              "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner", "lease_token",
              "lease_until", "runner", "cancel_requested", "exit_code", "output", "output_bytes", "output_path",
              "error", "error_kind", "result"],

@@ -63,13 +63,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", default="local", help="What the job acts on (default: local).")
     parser.add_argument("--cwd", help="Working directory of a shell job.")
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="Pass this environment variable to the job (repeatable; its value is never stored).",
-    )
+    parser.add_argument("--env", action="append", default=[], metavar="NAME",
+                        help="Pass this environment variable to the job (repeatable; its value is never stored).")
     parser.add_argument("--identity", metavar="FILE", help="ssh/sftp jobs: private key file (else the agent).")
     parser.add_argument("--known-hosts", metavar="FILE", help="ssh/sftp jobs: known_hosts file (else ~/.ssh's).")
     parser.add_argument("--password-env", metavar="NAME",
@@ -86,12 +81,12 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", action="append", default=[], metavar="STEP",
                         help="pty jobs: expect:TEXT, send:KEYS, send-env:NAME, sleep:S, stop (repeatable, in order).")
     parser.add_argument("--timeout", type=float, metavar="S", help="Time limit of one attempt (default ops.timeout_s).")
-    parser.add_argument(
-        "--attempts", type=int, metavar="N", help="Attempts before dead-lettering (default ops.max_attempts)."
-    )
-    parser.add_argument(
-        "--key", dest="idempotency_key", help="Idempotency key: a job with the same key is not queued twice."
-    )
+    parser.add_argument("--attempts", type=int, metavar="N",
+                        help="Attempts before dead-lettering (default ops.max_attempts).")
+    parser.add_argument("--key", dest="idempotency_key",
+                        help="Idempotency key: a job with the same key is not queued twice.")
+    parser.add_argument("--engine", choices=("embedded", "celery"), default="embedded",
+                        help="embedded: this store's queue (default); celery: the Celery queue (ops.celery_*).")
     parser.add_argument("--wait", action="store_true", help="Run the job here and wait; exit 0 only if it succeeded.")
 
 
@@ -127,18 +122,9 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
     command = _split_command(args)
     options = _options(args)
     rt = ctx.runtime()
-    job = submit(
-        rt,
-        JobSpec(
-            kind=args.kind,
-            args=tuple(command),
-            target=args.target,
-            options=options,
-            idempotency_key=args.idempotency_key,
-            timeout_s=args.timeout,
-            max_attempts=args.attempts,
-        ),
-    )
+    job = submit(rt, JobSpec(kind=args.kind, args=tuple(command), target=args.target, options=options,
+                             idempotency_key=args.idempotency_key, timeout_s=args.timeout,
+                             max_attempts=args.attempts, engine=args.engine))
     if not args.wait:
         ctx.emit(job_view(job, "queued"), args)
         return 0

@@ -21,8 +21,9 @@ def register(sub: Any, name: str, help_text: str) -> None:
                                          " first). A worker killed outright loses no job: its lease expires and"
                                          " another worker takes the job over.")
     run.add_argument("--concurrency", "-c", type=int, help="Jobs run at once (default ops.concurrency).")
-    run.add_argument("--engine", choices=("embedded",), default="embedded",
-                     help="embedded: threads over the store's queue (default).")
+    run.add_argument("--engine", choices=("embedded", "celery"), default="embedded",
+                     help="embedded: threads over the store's queue (default); celery: a Celery worker on"
+                          " ops.celery_queue (needs perth[ops]).")
     run.add_argument("--kind", action="append", default=[], help="Only jobs of this kind (repeatable).")
     run.add_argument("--drain", action="store_true", help="Exit when no job is queued or running.")
     add_format(run)
@@ -48,6 +49,11 @@ def run_worker(args: argparse.Namespace, ctx: CliContext) -> int:
     concurrency = rt.settings.get_int("ops.concurrency") if args.concurrency is None else args.concurrency
     if concurrency < 1:
         raise InvalidInputError("--concurrency must be at least 1", "e.g. --concurrency 4")
+    if args.engine == "celery":
+        from perth.ops.celery_engine import run_worker as run_celery
+
+        _say(f"celery worker starting ({concurrency} at once) on {rt.settings.get('ops.celery_queue')}")
+        return run_celery(rt.settings, concurrency)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     _say(f"worker started ({concurrency} at once)")

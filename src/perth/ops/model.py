@@ -31,6 +31,8 @@ class Job(Record):
         args: the arguments (a shell job's argv), redacted.
         options: worker options (``cwd``, ``env`` names, ``host``...), redacted; never secret values.
         status: one of :data:`JOB_STATUSES`.
+        engine: ``embedded`` (leased from this store by ``perth worker run``/the daemon) or ``celery``
+            (sent to the Celery queue; its outcome is read back from the result backend).
         idempotency_key: a second job with the same key is the first job.
         timeout_s: time limit of one attempt.
         max_attempts: attempts before the job is dead-lettered (1 means no retry).
@@ -53,6 +55,7 @@ class Job(Record):
     args: tuple[str, ...] = ()
     options: dict[str, object] = {}  # noqa: RUF012 - records are immutable; the default is never mutated
     status: str = "queued"
+    engine: str = "embedded"
     idempotency_key: str | None = None
     timeout_s: float = 3600.0
     max_attempts: int = 3

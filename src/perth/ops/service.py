@@ -32,6 +32,7 @@ class JobSpec(Record):
     idempotency_key: str | None = None
     timeout_s: float | None = None
     max_attempts: int | None = None
+    engine: str = "embedded"
 
 
 def _clean(rt: Runtime, text: str, what: str) -> str:
@@ -60,10 +61,26 @@ def submit(rt: Runtime, spec: JobSpec) -> Job:
     if timeout <= 0 or attempts < 1:
         raise InvalidInputError("--timeout must be > 0 and --attempts >= 1", "e.g. --timeout 60 --attempts 3")
     job = Job(id=uuid7(now), kind=spec.kind, target=spec.target, args=spec.args, options=dict(spec.options),
-              idempotency_key=spec.idempotency_key, timeout_s=timeout, max_attempts=attempts, created_at=now,
-              available_at=now)
+              engine=spec.engine, idempotency_key=spec.idempotency_key, timeout_s=timeout, max_attempts=attempts,
+              created_at=now, available_at=now)
     worker_for(job.kind).check(job)
-    return rt.store.jobs.enqueue(job)
+    stored = rt.store.jobs.enqueue(job)
+    if stored.id == job.id and job.engine == "celery":
+        _send(rt, stored)
+    return stored
+
+
+def _send(rt: Runtime, job: Job) -> None:
+    """Hand a stored job to Celery; a failure dead-letters it (it never reached a queue)."""
+    from perth.errors import PerthError
+    from perth.ops.celery_engine import send
+
+    try:
+        send(rt, job)
+    except PerthError as exc:
+        rt.store.jobs.update(replace(job, status="dead", error=str(rt.redact(exc.message, "ops")),
+                                     error_kind="transient", finished_at=rt.clock()))
+        raise
 
 
 def find(rt: Runtime, ref: str) -> Job:
@@ -73,12 +90,21 @@ def find(rt: Runtime, ref: str) -> Job:
         raise NotFoundError(f"no job {ref!r}", "list jobs with `perth job list`")
     if len(found) > 1 and found[0].id != ref:
         raise InvalidInputError(f"{ref!r} matches {len(found)} jobs", "give more characters of the id")
-    return found[0]
+    return refresh(rt, found[0])
+
+
+def refresh(rt: Runtime, job: Job) -> Job:
+    """The job with its Celery outcome folded in (embedded jobs are always current)."""
+    if job.engine != "celery" or job.final:
+        return job
+    from perth.ops.celery_engine import collect
+
+    return collect(rt, job)
 
 
 def list_jobs(rt: Runtime, query: JobQuery) -> list[Job]:
-    """Jobs, newest first."""
-    return rt.store.jobs.query(query)
+    """Jobs, newest first (Celery outcomes folded in)."""
+    return [refresh(rt, job) for job in rt.store.jobs.query(query)]
 
 
 def logs(rt: Runtime, job: Job, after: int = 0) -> list[JobLogLine]:
@@ -94,6 +120,10 @@ def cancel(rt: Runtime, job: Job) -> Job:
         current = rt.store.jobs.get(job.id) or job
         if current.final:
             raise ConflictError(f"job {current.short_id} already {current.status}", "nothing to cancel")
+        if current.engine == "celery":
+            from perth.ops.celery_engine import revoke
+
+            revoke(rt, current)
         if current.status == "queued":
             changed = replace(current, status="cancelled", finished_at=rt.clock(), error="cancelled by the user",
                               error_kind="cancelled")
@@ -117,6 +147,8 @@ def retry(rt: Runtime, job: Job) -> Job:
     with rt.store.unit():
         rt.store.jobs.update(changed)
         write_log(rt, changed, f"queued again by hand (was {job.status})")
+    if changed.engine == "celery":
+        _send(rt, changed)
     return changed
 
 
@@ -151,15 +183,15 @@ def wait(rt: Runtime, job: Job, *, poll_s: float = 0.2, timeout_s: float | None 
 
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     while True:
-        current = rt.store.jobs.get(job.id) or job
+        current = refresh(rt, rt.store.jobs.get(job.id) or job)
         if current.final:
             return current
         if tick is not None:
             tick(current)
-        if current.status == "queued" and current.available_at <= rt.clock():
+        if current.engine == "embedded" and current.status == "queued" and current.available_at <= rt.clock():
             run_here(rt, current.id)
             continue
-        if current.status == "running":
+        if current.engine == "embedded" and current.status == "running":
             reap(rt)
         if deadline is not None and time.monotonic() > deadline:
             return current

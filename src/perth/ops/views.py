@@ -20,7 +20,8 @@ def _iso(ms: int | None) -> str | None:
 def job_json(job: Job) -> dict[str, object]:
     """A job in the JSON contracts (every text already redacted)."""
     return {"id": job.id, "kind": job.kind, "target": job.target, "args": list(job.args),
-            "options": dict(job.options), "status": job.status, "idempotency_key": job.idempotency_key,
+            "options": dict(job.options), "status": job.status, "engine": job.engine,
+            "idempotency_key": job.idempotency_key,
             "timeout_s": job.timeout_s, "max_attempts": job.max_attempts, "attempt": job.attempt,
             "created_at": _iso(job.created_at), "available_at": _iso(job.available_at),
             "started_at": _iso(job.started_at), "finished_at": _iso(job.finished_at), "lease_owner": job.lease_owner,

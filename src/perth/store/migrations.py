@@ -257,6 +257,7 @@ def m009_jobs(db: sqlite3.Connection) -> None:
             options TEXT NOT NULL DEFAULT '{}',
             status TEXT NOT NULL
                 CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled')),
+            engine TEXT NOT NULL DEFAULT 'embedded' CHECK (engine IN ('embedded', 'celery')),
             idempotency_key TEXT UNIQUE,
             timeout_s REAL NOT NULL,
             max_attempts INTEGER NOT NULL,

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from perth.ops.model import Job, JobLogLine, JobQuery
     from perth.store.sqlite_db import SQLiteDatabase
 
-_FIELDS = ("id", "kind", "target", "args", "options", "status", "idempotency_key", "timeout_s", "max_attempts",
-           "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner", "lease_token",
-           "lease_until", "runner", "cancel_requested", "exit_code", "output", "output_bytes", "output_path",
-           "error", "error_kind", "result")
+_FIELDS = ("id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s",
+           "max_attempts", "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner",
+           "lease_token", "lease_until", "runner", "cancel_requested", "exit_code", "output", "output_bytes",
+           "output_path", "error", "error_kind", "result")
 _COLUMNS = ", ".join(_FIELDS)
 _PLACEHOLDERS = ", ".join("?" * len(_FIELDS))
 _JSON = frozenset({"options", "runner", "result"})
@@ -98,7 +98,7 @@ class SQLiteJobs:
     def lease(self, owner: str, token: str, now: int, until: int, *, kinds: tuple[str, ...] = (),
               job_id: str | None = None) -> Job | None:
         """Claim the oldest due queued job (or ``job_id``) for ``owner`` until ``until``."""
-        where = "status = 'queued' AND available_at <= ?"
+        where = "status = 'queued' AND engine = 'embedded' AND available_at <= ?"
         params: list[object] = [now]
         if kinds:
             where += f" AND kind IN ({', '.join('?' * len(kinds))})"
@@ -127,7 +127,8 @@ class SQLiteJobs:
 
     def expired(self, now: int) -> list[Job]:
         """Running jobs whose lease ran out."""
-        return self._select("status = 'running' AND lease_until < ? ORDER BY lease_until", (now,))
+        return self._select("status = 'running' AND engine = 'embedded' AND lease_until < ? ORDER BY lease_until",
+                            (now,))
 
     def settle(self, job: Job, token: str) -> bool:
         """Write ``job`` if its lease token is still ``token``."""

@@ -32,13 +32,13 @@ class JobQueue(Protocol):
 
     def lease(self, owner: str, token: str, now: int, until: int, *, kinds: tuple[str, ...] = (),
               job_id: str | None = None) -> Job | None:
-        """Claim the oldest due queued job (or ``job_id``): running, attempt + 1, leased until ``until``."""
+        """Claim the oldest due queued embedded job (or ``job_id``): running, attempt + 1, leased until ``until``."""
 
     def heartbeat(self, job_id: str, token: str, until: int) -> str:
         """Extend a lease: ``ok``, ``cancel`` (extended, but cancellation was asked) or ``lost``."""
 
     def expired(self, now: int) -> list[Job]:
-        """Running jobs whose lease ran out (their worker died or hung)."""
+        """Running embedded jobs whose lease ran out (their worker died or hung)."""
 
     def settle(self, job: Job, token: str) -> bool:
         """Write ``job`` if its lease token is still ``token``; False when the lease was lost."""
