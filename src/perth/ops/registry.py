@@ -60,6 +60,12 @@ def _backup() -> Worker:
     return BackupWorker()
 
 
+def _docker() -> Worker:
+    from perth.ops.containers import DockerWorker
+
+    return DockerWorker()
+
+
 def _fake() -> Worker:
     from perth.ops.fake import FakeWorker
 
@@ -75,6 +81,7 @@ KINDS: dict[str, tuple[Callable[[], Worker], str]] = {
     "db": (_db, "query SQL, script FILE, dump FILE, migrate FOLDER on sqlite:///, postgresql://, mysql:// targets"),
     "mqtt": (_mqtt, "publish TOPIC MESSAGE (--qos, --retain) or subscribe TOPIC (--count, --seconds); last will"),
     "backup": (_backup, "git REPO, db URL, list, verify FILE (with a test restore), restore FILE DEST, prune NAME"),
+    "docker": (_docker, "run IMAGE [CMD...], ps, logs NAME, stop NAME through the docker CLI (needs an engine)"),
     "fake": (_fake, "a scripted worker for tests (echo:TEXT, sleep:S, exit:N, transient, reject...)"),
 }
 
