@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl openssh-server
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize docs deb-deps clean
+.PHONY: run test lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-ops docs deb-deps clean
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ pytest: $(BIN)/perth
 ## test: install everything (Python and Debian packages) and run lint, types, contracts and tests
 test: deb-deps $(BIN)/perth lint typecheck contracts pytest
 
-bench: bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize
+bench: bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-ops
 
 bench-core: $(BIN)/perth
 	$(BIN)/python bench/bench_core.py
@@ -70,6 +70,9 @@ bench-mux: $(BIN)/perth
 
 bench-summarize: $(BIN)/perth
 	$(BIN)/python bench/bench_summarize.py
+
+bench-ops: $(BIN)/perth
+	$(BIN)/python bench/bench_ops.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth
