@@ -24,8 +24,11 @@ if TYPE_CHECKING:
     from perth.runtime import Runtime
 
 
-class AttemptIO:
-    """The :class:`perth.ops.port.JobIO` of one attempt, writing log lines and the runner to the store."""
+class BaseIO:
+    """What every :class:`perth.ops.port.JobIO` shares: output, stop event, deadline, settings, environment.
+
+    Subclasses say where log lines and the runner go (:meth:`log`, :meth:`started_processes`).
+    """
 
     def __init__(self, rt: Runtime, job: Job, output: OutputSink) -> None:
         self.rt = rt
@@ -50,17 +53,6 @@ class AttemptIO:
         """When the attempt times out (monotonic seconds)."""
         return self._deadline
 
-    def log(self, text: str, level: str = "info") -> None:
-        """Store a redacted log line."""
-        write_log(self.rt, self.job, text, level)
-
-    def started_processes(self, pid: int, pgid: int) -> None:
-        """Record where the attempt's processes run (so a dead worker's group can be killed)."""
-        runner: dict[str, object] = {"host": socket.gethostname(), "pid": pid, "pgid": pgid}
-        job = replace(self.job, runner=runner)
-        if self.rt.store.jobs.settle(job, self.job.lease_token or ""):
-            self.job = job
-
     def setting(self, key: str) -> object:
         """A configuration value (``ops.backup_dir`` resolved: empty means ``<data dir>/backups``)."""
         value = self.rt.settings.get(key)
@@ -72,6 +64,21 @@ class AttemptIO:
         """The allow-listed part of this process's environment."""
         allowed = (*self.rt.settings.get("ops.env_allow"), *names)  # type: ignore[misc]
         return {name: os.environ[name] for name in allowed if name in os.environ}
+
+
+class AttemptIO(BaseIO):
+    """The JobIO of an embedded attempt: log lines and the runner go to the store."""
+
+    def log(self, text: str, level: str = "info") -> None:
+        """Store a redacted log line."""
+        write_log(self.rt, self.job, text, level)
+
+    def started_processes(self, pid: int, pgid: int) -> None:
+        """Record where the attempt's processes run (so a dead worker's group can be killed)."""
+        runner: dict[str, object] = {"host": socket.gethostname(), "pid": pid, "pgid": pgid}
+        job = replace(self.job, runner=runner)
+        if self.rt.store.jobs.settle(job, self.job.lease_token or ""):
+            self.job = job
 
 
 def write_log(rt: Runtime, job: Job, text: str, level: str = "info") -> None:

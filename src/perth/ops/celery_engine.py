@@ -21,11 +21,9 @@ import json
 import os
 import random
 import socket
-import threading
-import time
 
+from perth.ops.attempt import BaseIO
 from perth.ops.model import Job
-from perth.ops.output import OutputSink
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from celery import Celery  # type: ignore[import-untyped]
 
     from perth.config import Settings
+    from perth.ops.output import OutputSink
     from perth.ops.port import WorkResult
     from perth.runtime import Runtime
 
@@ -131,29 +130,12 @@ def _store_logs(rt: Runtime, job: Job, lines: list[list[Any]]) -> None:
                                          text=str(rt.redact(str(text), "ops"))) for at, attempt, level, text in lines])
 
 
-class CeleryIO:
-    """The JobIO of an attempt in a Celery worker: logs kept for the result, runner in a local file."""
+class CeleryIO(BaseIO):
+    """The JobIO of an attempt in a Celery worker: log lines kept for the result, the runner in a local file."""
 
     def __init__(self, rt: Runtime, job: Job, output: OutputSink) -> None:
-        self.rt, self.job, self._output = rt, job, output
-        self._stop = threading.Event()
-        self._deadline = time.monotonic() + job.timeout_s
+        super().__init__(rt, job, output)
         self.lines: list[list[Any]] = []
-
-    @property
-    def output(self) -> OutputSink:
-        """The attempt's output."""
-        return self._output
-
-    @property
-    def stop(self) -> threading.Event:
-        """Never set by Celery (a revoked task is terminated by Celery itself)."""
-        return self._stop
-
-    @property
-    def deadline(self) -> float:
-        """When the attempt times out."""
-        return self._deadline
 
     def log(self, text: str, level: str = "info") -> None:
         """Keep a redacted log line for the result."""
@@ -164,18 +146,6 @@ class CeleryIO:
         os.makedirs(os.path.dirname(_runner_path(self.rt, self.job)), mode=0o700, exist_ok=True)
         with open(_runner_path(self.rt, self.job), "w") as handle:
             json.dump({"host": socket.gethostname(), "pgid": pgid, "token": self.job.lease_token}, handle)
-
-    def setting(self, key: str) -> object:
-        """A configuration value of the worker."""
-        value = self.rt.settings.get(key)
-        if key == "ops.backup_dir" and not value:
-            return os.path.join(self.rt.settings.paths.data_dir, "backups")
-        return value
-
-    def environment(self, names: tuple[str, ...]) -> dict[str, str]:
-        """The allow-listed environment of the worker."""
-        allowed = (*self.rt.settings.get("ops.env_allow"), *names)  # type: ignore[misc]
-        return {name: os.environ[name] for name in allowed if name in os.environ}
 
 
 def _runner_path(rt: Runtime, job: Job) -> str:
@@ -222,6 +192,8 @@ def _attempt(rt: Runtime, task: Any, data: dict[str, Any]) -> dict[str, Any]:
     job = replace(job, status="running", attempt=task.request.retries + 1, lease_token=uuid7(rt.clock()),
                   lease_owner=f"celery:{task.request.hostname}", started_at=rt.clock())
     job = replace(job, output_path=output_path(rt, job))
+    from perth.ops.output import OutputSink
+
     sink = OutputSink(job.output_path, rt.settings.get_int("ops.output_limit_kb") * 1024, rt.secret_filter)
     io = CeleryIO(rt, job, sink)
     io.lines = earlier
