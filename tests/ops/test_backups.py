@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -105,3 +106,18 @@ def test_retention_keeps_the_newest_and_one_per_period(times: list[int], last: i
     for wanted in sorted({day(i) for i in newest}, reverse=True)[:daily]:
         assert next(i for i in newest if day(i) == wanted) in keep
     assert len(keep) <= last + daily + weekly
+
+
+def test_every_registered_repository_is_bundled(cli: Any, repo: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from tests.cli.test_commands import one_line_error
+
+    one_line_error(cli("job", "run", "backup", "--wait", "--", "registered"), 3, "no registered repository")
+    monkeypatch.chdir(repo)
+    assert cli("log", "working on the parser").code == 0  # the automatic pane records the repository
+    ran = cli("job", "run", "backup", "--wait", "--format", "json", "--", "registered")
+    assert ran.code == 0, ran.err
+    jobs = json.loads(ran.out)["jobs"]
+    assert [(j["args"], j["status"]) for j in jobs] == [(["git", str(repo)], "succeeded")]

@@ -116,15 +116,17 @@ def _action(actions: Any, name: str, text: str, handler: Any) -> argparse.Argume
 def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
     """Queue a job; with --wait, run it and wait."""
     from perth.cli.progress import StatusLine
-    from perth.ops.service import JobSpec, submit, wait
+    from perth.ops.service import JobSpec, submit, submit_registered_backups, wait
     from perth.ops.views import job_view
 
     command = _split_command(args)
-    options = _options(args)
     rt = ctx.runtime()
-    job = submit(rt, JobSpec(kind=args.kind, args=tuple(command), target=args.target, options=options,
-                             idempotency_key=args.idempotency_key, timeout_s=args.timeout,
-                             max_attempts=args.attempts, engine=args.engine))
+    spec = JobSpec(kind=args.kind, args=tuple(command), target=args.target, options=_options(args),
+                   idempotency_key=args.idempotency_key, timeout_s=args.timeout, max_attempts=args.attempts,
+                   engine=args.engine)
+    if args.kind == "backup" and command == ["registered"]:
+        return _run_many(submit_registered_backups(rt, spec), args, ctx)
+    job = submit(rt, spec)
     if not args.wait:
         ctx.emit(job_view(job, "queued"), args)
         return 0
@@ -132,6 +134,18 @@ def run_job(args: argparse.Namespace, ctx: CliContext) -> int:
         job = wait(rt, job, tick=lambda j: line.show(_progress(j)))
     ctx.emit(job_view(job, "ran"), args)
     return 0 if job.status == "succeeded" else 1
+
+
+def _run_many(jobs: list[Job], args: argparse.Namespace, ctx: CliContext) -> int:
+    """Several jobs queued at once (and, with --wait, run and waited for)."""
+    from perth.ops.service import wait
+    from perth.ops.views import list_view
+
+    rt = ctx.runtime()
+    if args.wait:
+        jobs = [wait(rt, job) for job in jobs]
+    ctx.emit(list_view(jobs, rt.store.jobs.counts()), args)
+    return 0 if not args.wait or all(job.status == "succeeded" for job in jobs) else 1
 
 
 def _options(args: argparse.Namespace) -> dict[str, object]:

@@ -2,7 +2,8 @@
 
 ``perth job run backup -- ACTION ...``:
 
-* ``git REPO`` — ``git bundle create`` of every ref, checked with ``git bundle verify``;
+* ``git REPO`` — ``git bundle create`` of every ref, checked with ``git bundle verify``
+  (``registered`` queues one such job per repository of Perth's panes);
 * ``db URL`` — a dump through the database port (SQLite backup API, pg_dump, mysqldump);
 * ``list [NAME]`` — backups, newest first;
 * ``verify FILE`` — the checksum, then a test restore into a temporary place (a clone and
@@ -59,8 +60,8 @@ class BackupWorker:
         wanted = ACTIONS.get(job.args[0]) if job.args else None
         counts = wanted if isinstance(wanted, tuple) else (wanted,)
         if wanted is None or len(job.args) - 1 not in counts:
-            raise InvalidInputError("a backup job is git REPO, db URL, list [NAME], verify FILE, restore FILE DEST"
-                                    " or prune NAME", "e.g. perth job run backup -- git ~/src/app")
+            raise InvalidInputError("a backup job is git REPO, registered, db URL, list [NAME], verify FILE,"
+                                    " restore FILE DEST or prune NAME", "e.g. perth job run backup -- git ~/src/app")
 
     def run(self, job: Job, io: JobIO) -> WorkResult:
         """Do the action."""

@@ -70,6 +70,25 @@ def submit(rt: Runtime, spec: JobSpec) -> Job:
     return stored
 
 
+def registered_repositories(rt: Runtime) -> list[str]:
+    """The repositories of Perth's panes (not deleted) that still exist, sorted."""
+    import os
+
+    from perth.records import PaneQuery
+
+    roots = {p.repo_root for p in rt.store.panes.query(PaneQuery()) if p.repo_root}
+    return sorted(root for root in roots if os.path.isdir(root))
+
+
+def submit_registered_backups(rt: Runtime, spec: JobSpec) -> list[Job]:
+    """One ``backup git`` job per registered repository (``perth job run backup -- registered``)."""
+    repos = registered_repositories(rt)
+    if not repos:
+        raise NotFoundError("no registered repository to back up",
+                            "work in a repository with Perth first (its panes record it), or name one: backup git PATH")
+    return [submit(rt, replace(spec, args=("git", repo))) for repo in repos]
+
+
 def _send(rt: Runtime, job: Job) -> None:
     """Hand a stored job to Celery; a failure dead-letters it (it never reached a queue)."""
     from perth.errors import PerthError
