@@ -88,3 +88,20 @@ def test_a_missing_extra_is_a_one_line_error_naming_the_install(cli: Cli, monkey
 
     monkeypatch.setitem(sys.modules, "asyncssh", None)
     one_line_error(cli("job", "run", "ssh", "--target", "me@host", "--", "uptime"), 4, "pip install 'perth[ops]'")
+
+
+def test_the_status_line_draws_on_a_terminal_only() -> None:
+    import io
+
+    from perth.cli.progress import StatusLine
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        with StatusLine(stream) as line:
+            line.show("job 1a2b3c4d running, attempt 1/3")
+    assert "job 1a2b3c4d running, attempt 1/3 ... 0 s" in tty.getvalue() and tty.getvalue().endswith("\r\x1b[K")
+    assert pipe.getvalue() == ""
