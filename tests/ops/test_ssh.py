@@ -112,3 +112,26 @@ def test_the_workers_on_the_fake_host(tmp_path: Path) -> None:
     for fault, error in (("down", TransientError), ("auth", ProviderRejectedError)):
         with pytest.raises(error):
             SshWorker(FakeRemoteHost(fault=fault)).run(Job(id="j", kind="ssh", target="h", args=("x",)), IO())  # type: ignore[arg-type]
+
+
+def test_keys_come_from_the_ssh_agent(rt: Runtime, sshd: Sshd, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import time
+
+    socket_path = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
+        subprocess.run(["ssh-add", "-q", str(sshd.identity)], check=True, capture_output=True)
+        job_id = submit(rt, JobSpec(kind="ssh", target=sshd.target, args=("echo via agent",),
+                                    options={"known_hosts": str(sshd.known_hosts)})).id
+        job = wait(rt, find(rt, job_id))
+        assert (job.status, job.output) == ("succeeded", "via agent\n"), job.error
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)

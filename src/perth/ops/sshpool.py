@@ -156,10 +156,11 @@ async def connect(dest: Destination) -> asyncssh.SSHClientConnection:
     import asyncssh
 
     known = dest.known_hosts or os.path.expanduser("~/.ssh/known_hosts")
-    keys = [dest.identity] if dest.identity else ()
     options: dict[str, Any] = {"username": dest.user, "known_hosts": known if os.path.exists(known) else (),
-                               "client_keys": keys or None, "agent_path": os.environ.get("SSH_AUTH_SOCK") or None,
+                               "agent_path": os.environ.get("SSH_AUTH_SOCK") or None,
                                "connect_timeout": dest.connect_timeout_s, "config": None}
+    if dest.identity:  # else the agent's keys and ~/.ssh/id_* (client_keys=None would turn keys off)
+        options["client_keys"] = [dest.identity]
     if dest.accept_new and not _known(known, dest):
         options["known_hosts"] = None
     try:
