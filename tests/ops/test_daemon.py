@@ -31,4 +31,4 @@ def test_the_daemon_runs_queued_jobs(perth_proc: Callable[..., Any]) -> None:
         daemon.send_signal(signal.SIGTERM)
         out, _ = daemon.communicate(timeout=20)
     assert "job workers started (2 at once)" in out
-    assert "jobs every 60s" in out
+    assert "jobs every 5s" in out
