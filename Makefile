@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags openssh-server
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search bench-ops
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +75,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events bench-search
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events bench-search bench-ops
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -115,6 +115,9 @@ bench-code: $(BIN)/perth
 
 bench-search: $(BIN)/perth
 	$(BIN)/python bench/bench_search.py
+
+bench-ops: $(BIN)/perth
+	$(BIN)/python bench/bench_ops.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

@@ -43,7 +43,16 @@ CONTRACTS: dict[str, set[str]] = {
                                 "still_open"},
     "perth.handoff.v1": {"schema", "pane", "state", "commits", "decisions", "blockers", "next", "failing_commands",
                          "resume", "snapshot", "generated_at", "warnings"},
+    "perth.job.v1": {"schema", "action", "job"},
+    "perth.job.list.v1": {"schema", "count", "counts", "jobs"},
+    "perth.job.dlq.v1": {"schema", "count", "counts", "jobs"},
+    "perth.job.logs.v1": {"schema", "job_id", "lines"},
+    "perth.job.dropped.v1": {"schema", "count", "dropped"},
+    "perth.worker.v1": {"schema", "engine", "concurrency", "stats"},
 }
+JOB_KEYS = {"id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s", "max_attempts",
+            "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner", "lease_until",
+            "cancel_requested", "exit_code", "output", "output_bytes", "output_path", "error", "error_kind", "result"}
 COMMAND_KEYS = {"id", "pane_id", "pane", "start", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
                 "shell", "session", "host", "user", "source"}
 
@@ -152,3 +161,15 @@ def test_journal_contract_shapes(cli: Callable[..., Any], repo, tmp_path, monkey
     assert set(handoff["pane"]) == {"id", "name", "status"}
     assert set(handoff["state"]) == {"repo", "branch", "dirty_files", "dirty_total", "last_intent"}
     assert set(handoff["resume"][0]) == {"command", "why"}
+
+
+def test_job_contract_shapes(cli: Callable[..., Any]) -> None:
+    ran = cli("job", "run", "fake", "--attempts", "1", "--wait", "--format", "json", "--", "echo:x", "reject")
+    job = json.loads(ran.out)["job"]
+    assert set(job) == JOB_KEYS
+    assert set(_json(cli, "job", "list")["jobs"][0]) == JOB_KEYS
+    assert set(_json(cli, "job", "dlq", "list")["jobs"][0]) == JOB_KEYS
+    assert set(_json(cli, "job", "logs", job["id"])["lines"][0]) == {"seq", "at", "attempt", "level", "text"}
+    _json(cli, "job", "dlq", "drop", job["id"])
+    worker = _json(cli, "worker", "run", "--drain")
+    assert set(worker["stats"]) == {"ran", "succeeded", "failed", "retried", "dead", "cancelled", "reaped"}

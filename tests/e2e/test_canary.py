@@ -523,6 +523,30 @@ def mcp_tool_answers(c: Canary) -> None:
     assert any("[REDACTED" in out for out in c.outputs[-14:]), "the answers carried filtered text"
 
 
+def operations_jobs(c: Canary) -> None:
+    """Job arguments (refused), output, log lines and errors, shown in every format."""
+    sentence = c.sentence()
+    assert c.perth("job", "run", "shell", "--", "echo", sentence) == 1
+    assert c.perth("job", "run", "shell", "--key", c.secrets["github-pat"], "--", "true") == 1
+    env = {"CANARY_SENTENCE": sentence, "CANARY_PEM": c.pem}
+    script = 'echo "$CANARY_SENTENCE"; echo "$CANARY_PEM" >&2; exit 3'
+    assert c.perth("job", "run", "shell", "--env", "CANARY_SENTENCE", "--env", "CANARY_PEM", "--wait", "--",
+                   "sh", "-c", script, env=env) == 1
+    assert c.perth("job", "run", "fake", "--attempts", "1", "--env", "CANARY_SENTENCE", "--", "log-env:CANARY_SENTENCE",
+                   "fail-env:CANARY_SENTENCE", env=env) == 0
+    assert c.perth("worker", "run", "--drain", env=env) == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        for command in (("job", "list"), ("job", "dlq", "list")):
+            assert c.perth(*command, "--format", fmt) == 0
+    listed = json.loads(c.outputs[c.outputs.index(next(o for o in c.outputs if '"perth.job.list.v1"' in o))])
+    for job in listed["jobs"]:
+        for fmt in ("text", "json"):
+            assert c.perth("job", "show", job["id"], "--format", fmt) == 0
+            assert c.perth("job", "logs", job["id"], "--format", fmt) == 0
+    shown = "".join(c.outputs)
+    assert "[REDACTED:" in shown and "exited 3" in shown
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

@@ -55,6 +55,12 @@ EXPECTED_TABLES = {
     # --- search index state
     "search_sources": ["source", "cursor", "docs", "synced_at"],
     "search_meta": ["key", "value"],
+    # --- operations jobs
+    "jobs": ["id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s", "max_attempts",
+             "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner", "lease_token",
+             "lease_until", "runner", "cancel_requested", "exit_code", "output", "output_bytes", "output_path",
+             "error", "error_kind", "result"],
+    "job_logs": ["job_id", "seq", "at", "attempt", "level", "text"],
 }
 
 

@@ -41,7 +41,7 @@ def test_a_blank_schema_gets_the_tables_and_columns_of_the_sqlite_store() -> Non
     for table, column in rows:
         tables.setdefault(table, []).append(column)
     expected = {name: columns for name, columns in EXPECTED_TABLES.items()
-                if not name.startswith(("code_", "search_"))}  # the code index and search state: SQLite only today
+                if not name.startswith(("code_", "search_", "job"))}  # code index, search state, jobs: SQLite only
     assert tables == expected
 
 

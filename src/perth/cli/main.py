@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
     "code": ("perth.cli.code", "Index repositories into a code graph: find, context, callers, impact, ranked maps."),
     "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
+    "job": ("perth.cli.job", "Operations jobs: run, list, show, logs, retry, cancel; the dead-letter queue."),
+    "worker": ("perth.cli.worker", "Run queued operations jobs (the embedded worker pool)."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
     "mcp": ("perth.cli.mcp", "Serve Perth to AI agents over MCP (stdio, or --http with a bearer token)."),
 }

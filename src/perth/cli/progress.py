@@ -92,3 +92,28 @@ class Spinner:
             self.stream.flush()
             self.drawn += 1
             wait = 1.0
+
+
+class StatusLine:
+    """A status line on stderr redrawn on demand (``show``), erased at the end; TTY only."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._started = time.monotonic()
+        self._drawn = False
+
+    def __enter__(self) -> StatusLine:
+        return self
+
+    def show(self, text: str) -> None:
+        """Redraw the line with ``text`` and the time elapsed."""
+        if self.enabled:
+            self.stream.write(f"\r\x1b[K{text} ... {time.monotonic() - self._started:.0f} s")
+            self.stream.flush()
+            self._drawn = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()

@@ -392,6 +392,56 @@ def m014_drop_fts(db: sqlite3.Connection) -> None:
     db.execute("DROP TABLE entries_fts")
 
 
+
+
+def m015_jobs(db: sqlite3.Connection) -> None:
+    """Operations jobs: a durable queue with leases and a dead-letter status, and their log (C12)."""
+    db.execute("""
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            args TEXT NOT NULL DEFAULT '[]',
+            options TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL
+                CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled')),
+            engine TEXT NOT NULL DEFAULT 'embedded' CHECK (engine IN ('embedded', 'celery')),
+            idempotency_key TEXT UNIQUE,
+            timeout_s REAL NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            available_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            lease_owner TEXT,
+            lease_token TEXT,
+            lease_until INTEGER,
+            runner TEXT NOT NULL DEFAULT '{}',
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            exit_code INTEGER,
+            output TEXT NOT NULL DEFAULT '',
+            output_bytes INTEGER NOT NULL DEFAULT 0,
+            output_path TEXT,
+            error TEXT,
+            error_kind TEXT,
+            result TEXT NOT NULL DEFAULT '{}'
+        )""")
+    db.execute("CREATE INDEX jobs_due ON jobs(status, available_at) WHERE status = 'queued'")
+    db.execute("CREATE INDEX jobs_leases ON jobs(lease_until) WHERE status = 'running'")
+    db.execute("CREATE INDEX jobs_created ON jobs(created_at DESC)")
+    db.execute("""
+        CREATE TABLE job_logs (
+            job_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (job_id, seq)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -407,6 +457,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "events", m012_events),
     Migration(13, "search", m013_search),
     Migration(14, "drop_fts", m014_drop_fts),
+    Migration(15, "jobs", m015_jobs),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -23,6 +23,7 @@ from perth.store.ports.breakers import BreakerRepo
 from perth.store.ports.code import CodeIndexPort
 from perth.store.ports.commands import CommandRepo
 from perth.store.ports.entries import EntryRepo
+from perth.store.ports.jobs import JobLogRepo, JobQueue
 from perth.store.ports.llm_calls import LlmCallRepo
 from perth.store.ports.outbox import Outbox
 from perth.store.ports.panes import PaneRepo
@@ -86,6 +87,14 @@ class Store(Protocol):
     @property
     def outbox(self) -> Outbox:
         """The outbox port: events in the change's unit of work (C7)."""
+
+    @property
+    def jobs(self) -> JobQueue:
+        """The operations jobs port (a durable queue with leases)."""
+
+    @property
+    def job_logs(self) -> JobLogRepo:
+        """The operations job log port."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
     from perth.store.sqlite_code import SQLiteCodeIndex
+    from perth.store.sqlite_jobs import SQLiteJobLogs, SQLiteJobs
     from perth.store.sqlite_search import SQLiteSearchIndex
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
@@ -104,6 +105,18 @@ def _search_index(db: SQLiteDatabase) -> SQLiteSearchIndex:
     return SQLiteSearchIndex(db)
 
 
+def _jobs(db: SQLiteDatabase) -> SQLiteJobs:
+    from perth.store.sqlite_jobs import SQLiteJobs
+
+    return SQLiteJobs(db)
+
+
+def _job_logs(db: SQLiteDatabase) -> SQLiteJobLogs:
+    from perth.store.sqlite_jobs import SQLiteJobLogs
+
+    return SQLiteJobLogs(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -119,6 +132,8 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "code": _code,
     "search_index": _search_index,
     "outbox": _outbox,
+    "jobs": _jobs,
+    "job_logs": _job_logs,
 }
 
 
@@ -161,6 +176,8 @@ class SQLiteStore:
     code: SQLiteCodeIndex
     search_index: SQLiteSearchIndex
     outbox: SqlOutbox
+    jobs: SQLiteJobs
+    job_logs: SQLiteJobLogs
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
