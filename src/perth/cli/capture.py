@@ -138,6 +138,7 @@ def run_search(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.views.capture import search_view
 
     text = " ".join(args.text)
-    hits = search(ctx.runtime(), text, command_filter(args, ctx), tuple(args.kind) or SEARCH_KINDS)
-    ctx.emit(search_view(text, hits), args)
+    rt = ctx.runtime()
+    hits = search(rt, text, command_filter(args, ctx), tuple(args.kind) or SEARCH_KINDS)
+    ctx.emit(search_view(rt.redact(text, "search"), hits), args)  # the query is echoed redacted
     return 0

@@ -117,19 +117,23 @@ def _commands_since_last_entry(rt: Runtime, pane: Pane, now: int) -> tuple[str, 
 
 
 def find_entry(rt: Runtime, ref: str, *, include_deleted: bool = False) -> Entry:
-    """An entry by full id, or by a unique ending of at least six characters (the short id)."""
+    """An entry by full id, or by a unique ending of at least six characters (the short id).
+
+    Messages quote the reference as given, redacted before any change of case (a token typed by
+    mistake is never echoed or logged)."""
+    shown = str(rt.redact(ref.strip(), "cli"))
     ref = ref.strip().lower()
     entry = rt.store.get_entry(ref, include_deleted=include_deleted) if len(ref) == 36 else None
     if entry is None and len(ref) < MIN_ID_PREFIX:
-        raise InvalidInputError(f"entry id {ref!r} is too short",
+        raise InvalidInputError(f"entry id {shown!r} is too short",
                                 f"give the {SHORT_ID} characters shown by `perth history`, or the full id")
     if entry is None:
         ids = rt.store.find_entry_ids(ref)
         if len(ids) > 1:
-            raise InvalidInputError(f"short id {ref!r} matches several entries", "give the full id")
+            raise InvalidInputError(f"short id {shown!r} matches several entries", "give the full id")
         entry = rt.store.get_entry(ids[0], include_deleted=include_deleted) if ids else None
     if entry is None:
-        raise NotFoundError(f"no entry with id {ref!r}", "find ids with `perth history`")
+        raise NotFoundError(f"no entry with id {shown!r}", "find ids with `perth history`")
     return entry
 
 
