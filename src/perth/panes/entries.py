@@ -148,7 +148,7 @@ class HistoryFilter(Record):
     since: int | None = None
     until: int | None = None
     include_deleted: bool = False
-    limit: int = 20
+    limit: int | None = None  # None: history.limit
     offset: int = 0
     cursor: str | None = None
 
@@ -158,23 +158,20 @@ class HistoryPage(Record):
 
     entries: list[Entry]
     next_cursor: str | None
-
-
-def encode_cursor(entry: Entry) -> str:
-    """The opaque cursor after ``entry``: ``<ts>.<id>``."""
-    return f"{entry.ts}.{entry.id}"
-
-
-def decode_cursor(text: str) -> tuple[int, str]:
-    """Parse a cursor printed by a previous page."""
-    ts, sep, entry_id = text.partition(".")
-    if not sep or not ts.isdigit() or len(entry_id) != 36:
-        raise InvalidInputError(f"invalid cursor {text!r}", "copy the next_cursor printed by the previous page")
-    return int(ts), entry_id
+    query: HistoryFilter | None = None  # the filter as applied (with what the cursor carried)
 
 
 def history(rt: Runtime, flt: HistoryFilter) -> HistoryPage:
-    """Entries matching the filter, newest first, one page at a time."""
+    """Entries matching the filter, newest first, one page at a time; the next page's cursor
+    carries this query (``perth.paging``)."""
+    from perth.paging import encode, resume
+
+    after = None
+    if flt.cursor:
+        flt, after = resume(flt, flt.cursor)
+    if flt.limit is None:
+        flt = replace(flt, limit=rt.settings.get_int("history.limit"))
+    assert flt.limit is not None  # noqa: S101 - set on the line above
     if flt.limit < 1 or flt.offset < 0:
         raise InvalidInputError("--limit must be >= 1 and --offset >= 0", "fix the paging options")
     for kind, values, choices in (("type", flt.types, ENTRY_TYPES), ("source", flt.sources, ENTRY_SOURCES)):
@@ -186,13 +183,14 @@ def history(rt: Runtime, flt: HistoryFilter) -> HistoryPage:
     query = EntryQuery(
         pane_ids=tuple(p.id for p in panes), types=flt.types, sources=flt.sources, tags=flt.tags,
         agent=flt.agent, since=flt.since, until=flt.until, include_deleted=flt.include_deleted,
-        limit=flt.limit + 1, offset=flt.offset,
-        cursor=decode_cursor(flt.cursor) if flt.cursor else None,
+        limit=flt.limit + 1, offset=flt.offset, cursor=after,
     )
     found = rt.store.query_entries(query)
     more = len(found) > flt.limit
     page = found[: flt.limit]
-    return HistoryPage(entries=page, next_cursor=encode_cursor(page[-1]) if more and page else None)
+    last = page[-1] if more and page else None
+    return HistoryPage(entries=page, next_cursor=encode(f"{last.ts}.{last.id}", flt) if last else None,
+                       query=flt)
 
 
 class EntryChanges(Record):
