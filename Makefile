@@ -23,7 +23,9 @@ run: $(BIN)/perth
 	@echo "== perth status"
 	@$(BIN)/perth status
 	@echo
-	@echo "Next: $(BIN)/perth log \"what you are about to do\"   (then: perth status, perth history)"
+	@echo "Next: keep using this demo store from your shell (without PERTH_HOME, Perth uses your real data folders):"
+	@echo "  export PERTH_HOME='$(PERTH_HOME)' PATH=\"$(abspath $(BIN)):\$$PATH\""
+	@echo "  perth log \"what you are about to do\"; perth status; perth history"
 
 ## deb-deps: install the Debian packages the suite needs, when missing
 deb-deps:
