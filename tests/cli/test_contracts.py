@@ -32,7 +32,7 @@ CONTRACTS: dict[str, set[str]] = {
                          "sections", "collectors"},
     "perth.summarize.dryrun.v1": {"schema", "chain", "purpose", "tokenizer", "limit_tokens", "used_tokens",
                                   "max_output_tokens", "budget", "system", "user"},
-    "perth.summary.v1": {"schema", "entry", "provider", "model", "usage", "chain", "warnings", "budget"},
+    "perth.summary.v1": {"schema", "entry", "written", "provider", "model", "usage", "chain", "warnings", "budget"},
     "perth.providers.v1": {"schema", "chain", "breaker_policy", "providers"},
     "perth.providers.reset.v1": {"schema", "reset"},
     "perth.journal.v1": {"schema", "scope", "since", "until", "idle_gap_min", "generated_at", "count", "warnings",
