@@ -11,9 +11,8 @@ import pytest
 
 from perth.errors import NotFoundError
 from perth.journal.handoff import build_handoff, open_blockers
-from perth.records import open_next_steps
 from perth.mux.model import PaneSnap, SessionSnap, Snapshot, WindowSnap
-from perth.records import Entry
+from perth.records import Entry, open_next_steps
 from perth.views.document import render
 from perth.views.journal import handoff_view
 from tests.gitrepo import git

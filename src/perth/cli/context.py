@@ -101,8 +101,13 @@ class CliContext:
         if budget_ms <= 0 or not _has_spool(directory):
             return
         from perth.capture.ingest import ingest
+        from perth.errors import StoreReadOnlyError
 
-        for warning in ingest(rt, budget_s=budget_ms / 1000).warnings:
+        try:
+            warnings = ingest(rt, budget_s=budget_ms / 1000).warnings
+        except (StoreReadOnlyError, OSError):  # a read-only store still answers reads
+            warnings = ("captured commands wait in the spool: the store is read-only, they were not ingested",)
+        for warning in warnings:
             print(f"perth: warning: {warning}", file=sys.stderr)
 
     def format(self, args: argparse.Namespace) -> str:
