@@ -94,7 +94,9 @@ def _config_checks(paths: PerthPaths, environ: Mapping[str, str]) -> tuple[list[
     detail = f"{paths.config_file} ({'present' if exists else 'absent: defaults in use'})"
     if overridden:
         detail += f"; set: {', '.join(overridden)}"
-    return [Check("config", "config file", "ok", detail)], settings
+    checks = [Check("config", "config file", "ok", detail)]
+    checks += [Check("config", "unknown key", "fail", what, fix) for what, fix in settings.unknown]
+    return checks, settings
 
 
 def _store_checks(settings: Settings) -> list[Check]:

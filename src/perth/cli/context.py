@@ -89,6 +89,8 @@ class CliContext:
 
             settings = load_settings(self.paths, self.environ, self.overrides)
             self._runtime = Runtime(settings=settings, environ=self.environ)
+            for what, fix in settings.unknown:  # once per command; `perth doctor` fails on them
+                print(f"perth: warning: {self._runtime.redact(what, 'config')} — {fix}", file=sys.stderr)
             if self.auto_ingest:
                 self._ingest_pending(self._runtime)
         return self._runtime
