@@ -81,6 +81,7 @@ bench-summarize: $(BIN)/perth
 docs: $(BIN)/perth
 	$(BIN)/python -m perth.cli.reference > docs/cli.md
 	$(BIN)/python -m perth.redact.generate
+	$(BIN)/python -m perth.config_reference
 
 clean:
 	rm -rf $(VENV) .perth-home .mypy_cache .ruff_cache build dist
