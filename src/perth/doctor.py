@@ -106,11 +106,19 @@ def _store_checks(settings: Settings) -> list[Check]:
     try:
         store = SQLiteStore(path, busy_timeout_ms=settings.store.busy_timeout_ms)
     except PerthError as exc:
-        return [Check("store", "data file", "fail", exc.what, exc.fix)]
+        fix = "perth doctor --recover, or " + exc.fix if "damaged" in exc.what else exc.fix
+        return [Check("store", "data file", "fail", exc.what, fix)]
     try:
         info = store.info()
+    except Exception as exc:  # a damaged file may fail any query: reported, not fatal
+        return [_damaged(path, [str(exc)])]
     finally:
         store.close()
+    from perth.store.recover import integrity_problems
+
+    problems = integrity_problems(path)
+    if problems:
+        return [_damaged(path, problems)]
     size_kib = info.size_bytes / 1024
     return [
         Check("store", "data file", "ok", f"sqlite {info.location} ({size_kib:.0f} KiB)"),
@@ -118,6 +126,11 @@ def _store_checks(settings: Settings) -> list[Check]:
               f"version {info.schema_version} of {info.latest_schema_version}"),
         Check("store", "contents", "ok", f"{info.panes} panes, {info.entries} entries"),
     ]
+
+
+def _damaged(path: str, problems: list[str]) -> Check:
+    return Check("store", "integrity", "fail", f"{path} is damaged: {'; '.join(problems)[:300]}",
+                 "perth doctor --recover (salvages into a new file, keeps the damaged one beside it)")
 
 
 def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Check]:
@@ -170,6 +183,8 @@ def _breakers(settings: Settings) -> dict[str, BreakerState]:
         return {}  # the store check reports it
     try:
         return {b.name: b for b in store.list_breakers()}
+    except Exception:  # a damaged file: the store check reports it
+        return {}
     finally:
         store.close()
 
