@@ -34,10 +34,13 @@ def test_commands_come_from_the_process_tree() -> None:
 def test_list_panes_rows_group_into_sessions() -> None:
     def row(session: str, window: int, pane: int) -> list[str]:
         return [session, str(window), f"w{window}", "b25d,80x24,0,0,0", "1" if window == 0 else "0", str(pane),
-                f"%{window}{pane}", "/tmp", "0", "80", "24", "0", "0", "1" if pane == 0 else "0", ""]
+                f"%{window}{pane}", "/tmp", "0", "80", "24", "0", "0", "1" if pane == 0 else "0", "",
+                "1" if window == 1 else "0"]
 
     rows = [row("a", 1, 0), row("a", 0, 1), row("a", 0, 0), row("b", 0, 0), ["short"]]
     assert len(rows[0]) == len(FIELDS)
+    assert [w.zoomed for w in build_sessions(rows, lambda pid: "", None, 0)[0].windows] == [False, True]
+    assert build_sessions([r[:-1] for r in rows], lambda pid: "", None, 0)[0].windows[1].zoomed is False
     sessions = build_sessions(rows, lambda pid: "", None, 0)
     assert [s.name for s in sessions] == ["a", "b"]
     assert [w.index for w in sessions[0].windows] == [0, 1]

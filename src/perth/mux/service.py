@@ -78,7 +78,7 @@ def redact_sessions(rt: Runtime, sessions: Sequence[SessionSnap]) -> tuple[Sessi
     """Every text field through the secret filter; sessions without panes are dropped."""
     return tuple(SessionSnap(name=str(rt.redact(s.name, "mux")), windows=tuple(
         WindowSnap(index=w.index, name=str(rt.redact(w.name, "mux")), layout=w.layout, active=w.active,
-                   panes=tuple(_clean_pane(rt, p) for p in w.panes)) for w in s.windows if w.panes))
+                   panes=tuple(_clean_pane(rt, p) for p in w.panes), zoomed=w.zoomed) for w in s.windows if w.panes))
         for s in sessions if s.pane_count)
 
 
