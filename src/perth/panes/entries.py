@@ -46,7 +46,8 @@ class EntryDraft(Record):
     at: int | None = None
 
 
-def _check_summary(summary: str) -> str:
+def check_summary(summary: str) -> str:
+    """A summary as stored: stripped, not empty, at most MAX_SUMMARY characters."""
     text = summary.strip()
     if not text:
         raise InvalidInputError("the summary is empty",
@@ -84,7 +85,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
     Everything is checked before anything is written, and the automatic pane (when it is new)
     and the entry commit together: a refused entry leaves no pane behind.
     """
-    summary = _check_summary(draft.summary)
+    summary = check_summary(draft.summary)
     check_choice("type", draft.type, ENTRY_TYPES)
     source, agent = _source_and_agent(draft.source, draft.agent)
     tags = clean_tags(rt, draft.tags)
@@ -211,7 +212,7 @@ def edit_entry(rt: Runtime, ref: str, changes: EntryChanges) -> Entry:
     entry = find_entry(rt, ref)
     updated = entry
     if changes.summary is not None:
-        updated = replace(updated, summary=rt.redact(_check_summary(changes.summary), "intent"))
+        updated = replace(updated, summary=rt.redact(check_summary(changes.summary), "intent"))
     if changes.type is not None:
         updated = replace(updated, type=check_choice("type", changes.type, ENTRY_TYPES))
     if changes.goal_delta is not None:
