@@ -34,3 +34,8 @@ def test_clean_scan_and_fish_history_advice_say_something(cli: Cli, tmp_path: Pa
     assert done.code == 0 and "no secrets found" in done.err
     missing = cli("import-history", "--shell", "fish", "--file", str(tmp_path / "nope"))
     assert missing.code == 3 and "HISTFILE" not in missing.err and "fish_history" in missing.err
+
+
+def test_no_heading_is_said_twice(cli: Cli) -> None:
+    created = cli("pane", "create", "demo").out.splitlines()
+    assert created[0] == "Pane demo" and not any("pane demo" in line.lower() for line in created[1:3])

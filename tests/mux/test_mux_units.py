@@ -79,3 +79,14 @@ session = st.builds(SessionSnap, name=st.text(max_size=5), windows=st.lists(wind
 def test_snapshot_json_round_trips(sessions: tuple[SessionSnap, ...]) -> None:
     snap = Snapshot(id="x", name="n", created_at=1, mux="tmux", scope="*", sessions=sessions)
     assert Snapshot.from_json(snap.to_json()) == snap
+
+
+def test_views_do_not_repeat_their_title() -> None:
+    from perth.mux.model import SessionSnap, Snapshot
+    from perth.mux.views import show_view
+    from perth.views.document import render
+
+    snap = Snapshot(id="x", name="morning", created_at=0, mux="tmux", scope="all", kind="named", pinned=False,
+                    sessions=(SessionSnap(name="work", windows=()),))
+    text = render(show_view(snap), "text").splitlines()
+    assert text[0] == "Snapshot morning" and "Snapshot:" not in text
