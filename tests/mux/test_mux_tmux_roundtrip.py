@@ -197,3 +197,15 @@ def test_tmux_not_running_is_exit_4(monkeypatch: pytest.MonkeyPatch, cli: Callab
     result = cli("snapshot", "save")
     assert result.code == 4  # type: ignore[attr-defined]
     assert "tmux is not running" in result.err  # type: ignore[attr-defined]
+
+
+def test_restore_outside_tmux_says_how_to_attach(server: TmuxServer, tmp_path: Path,
+                                                 cli: Callable[..., object]) -> None:
+    build(server, tmp_path)
+    assert cli("snapshot", "save", "hint").code == 0  # type: ignore[attr-defined]
+    server.tmux("kill-session", "-t", "=side")
+    done = cli("restore", "hint")
+    assert done.code == 0, done.err  # type: ignore[attr-defined]
+    assert f"perth: attach with: tmux -L {server.name} attach -t =" in done.err  # type: ignore[attr-defined]
+    dry = cli("restore", "hint", "--dry-run")
+    assert "attach with" not in dry.err  # type: ignore[attr-defined]

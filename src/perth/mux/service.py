@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from perth.mux.port import Multiplexer
+    from perth.mux.restore import RestoreReport
     from perth.runtime import Runtime
 
 ALL = "*"
@@ -43,6 +44,20 @@ def driver_for(rt: Runtime) -> Multiplexer:
 
     return TmuxDriver(socket_name=str(rt.settings.get("mux.tmux_socket_name")),
                       socket_path=str(rt.settings.get("mux.tmux_socket_path")), timeout_s=timeout_s)
+
+
+def attach_hint(rt: Runtime, mux: Multiplexer, report: RestoreReport) -> str | None:
+    """How to see a restored workspace when ``perth restore`` ran outside the multiplexer."""
+    if report.status not in ("ok", "nothing to do") or not report.actions:
+        return None
+    if (mux.kind == "tmux" and rt.environ.get("TMUX")) or (mux.kind != "tmux" and rt.environ.get("ZELLIJ")):
+        return None
+    session = report.actions[0].session
+    if mux.kind != "tmux":
+        return f"zellij attach {session}"
+    path, name = str(rt.settings.get("mux.tmux_socket_path")), str(rt.settings.get("mux.tmux_socket_name"))
+    socket = f"-S {path} " if path else (f"-L {name} " if name else "")
+    return f"tmux {socket}attach -t ={session}"
 
 
 def current_session(rt: Runtime, mux: Multiplexer) -> str | None:
