@@ -90,3 +90,15 @@ def test_views_do_not_repeat_their_title() -> None:
                     sessions=(SessionSnap(name="work", windows=()),))
     text = render(show_view(snap), "text").splitlines()
     assert text[0] == "Snapshot morning" and "Snapshot:" not in text
+
+
+def test_a_pane_running_perth_itself_records_no_command() -> None:
+    import os
+
+    from perth.mux.process import ProcessTable
+
+    me = os.getpid()
+    table = ProcessTable({100: (1, "-bash"), me: (100, "python -m perth snapshot save"), 200: (1, "-zsh"),
+                          201: (200, "vim notes.md")})
+    assert table.command_of(100) == ""
+    assert table.command_of(200) == "vim notes.md"
