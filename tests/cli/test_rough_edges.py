@@ -39,3 +39,9 @@ def test_clean_scan_and_fish_history_advice_say_something(cli: Cli, tmp_path: Pa
 def test_no_heading_is_said_twice(cli: Cli) -> None:
     created = cli("pane", "create", "demo").out.splitlines()
     assert created[0] == "Pane demo" and not any("pane demo" in line.lower() for line in created[1:3])
+
+
+def test_status_markdown_nests_a_panes_lists_under_it(cli: Cli) -> None:
+    assert cli("log", "do the thing", "--type", "next", "--pane", "p").code == 0
+    lines = cli("status", "--format", "markdown").out.splitlines()
+    assert "## p" in lines and "### Next steps" in lines and "## Next steps" not in lines
