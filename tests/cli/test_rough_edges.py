@@ -45,3 +45,13 @@ def test_status_markdown_nests_a_panes_lists_under_it(cli: Cli) -> None:
     assert cli("log", "do the thing", "--type", "next", "--pane", "p").code == 0
     lines = cli("status", "--format", "markdown").out.splitlines()
     assert "## p" in lines and "### Next steps" in lines and "## Next steps" not in lines
+
+
+def test_an_entry_dated_tomorrow_is_not_the_last_intent(cli: Cli) -> None:
+    import time
+
+    tomorrow = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + 20 * 3600))
+    assert cli("log", "planned", "--at", tomorrow, "--pane", "p").code == 0
+    assert cli("log", "done now", "--pane", "p").code == 0
+    pane = json.loads(cli("status", "--pane", "p", "--format", "json").out)["panes"][0]
+    assert pane["last_entry"]["summary"] == "done now"

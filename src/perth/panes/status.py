@@ -79,7 +79,7 @@ def status(rt: Runtime, *, pane_name: str | None = None, limit: int = 20) -> Sta
     states = []
     for pane in shown:
         tree = trees.get(pane.repo_root or "")
-        last = _last_intent(recent[pane.id])
+        last = _last_intent(recent[pane.id], rt.clock())
         steps = open_next_steps(sorted(nexts[pane.id], key=lambda e: (e.ts, e.id)))
         states.append(PaneState(
             pane=pane, current=pane.name == current.name, last_entry=last,
@@ -93,7 +93,9 @@ def status(rt: Runtime, *, pane_name: str | None = None, limit: int = 20) -> Sta
     return StatusReport(current=current, panes=tuple(states), more=more, generated_at=rt.clock())
 
 
-def _last_intent(entries: list[Entry]) -> Entry | None:
+def _last_intent(entries: list[Entry], now: int) -> Entry | None:
     """The newest entry a person (or agent) logged: automated ones (``perth summarize``) never hide
-    it; they are shown only when the pane has nothing else among its recent entries."""
-    return next((e for e in entries if e.source != "automated"), entries[0] if entries else None)
+    it, nor does one dated later than now (``--at`` tomorrow); those are shown only when the pane
+    has nothing else among its recent entries."""
+    return next((e for e in entries if e.source != "automated" and e.ts <= now),
+                next((e for e in entries if e.ts <= now), entries[0] if entries else None))
