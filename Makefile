@@ -23,7 +23,9 @@ run: $(BIN)/perth
 	@echo "== perth status"
 	@$(BIN)/perth status
 	@echo
-	@echo "Next: $(BIN)/perth log \"what you are about to do\"   (then: perth status, perth history)"
+	@echo "Next: keep using this demo store from your shell (without PERTH_HOME, Perth uses your real data folders):"
+	@echo "  export PERTH_HOME='$(PERTH_HOME)' PATH=\"$(abspath $(BIN)):\$$PATH\""
+	@echo "  perth log \"what you are about to do\"; perth status; perth history"
 
 ## deb-deps: install the Debian packages the suite needs, when missing
 deb-deps:
@@ -123,6 +125,7 @@ bench-ops: $(BIN)/perth
 docs: $(BIN)/perth
 	$(BIN)/python -m perth.cli.reference > docs/cli.md
 	$(BIN)/python -m perth.redact.generate
+	$(BIN)/python -m perth.config_reference
 
 clean:
 	rm -rf $(VENV) .perth-home .mypy_cache .ruff_cache build dist

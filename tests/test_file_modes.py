@@ -36,7 +36,7 @@ def test_a_whole_session_leaves_only_private_files(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "perth", *args], env=env, capture_output=True, text=True,
                               cwd=tmp_path, check=False, timeout=60)
         assert done.returncode == 0, (args, done.stderr)
-    written = [*list(home.rglob("*")), export, export.parent]
+    written = [*home.rglob("*"), export, export.parent]
     assert any(p.name == "perth.db" for p in written) and any(p.name == "perth.log" for p in written)
     loose = [f"{p} {oct(mode(p))}" for p in written
              if mode(p) & 0o077 or (p.is_dir() and mode(p) != 0o700) or (p.is_file() and mode(p) != 0o600)]

@@ -13,7 +13,7 @@ import os
 
 from perth.errors import ConfigError, NotFoundError
 from perth.paths import PerthPaths
-from perth.record import Record
+from perth.record import Record, replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -347,6 +347,10 @@ class Settings(Record):
     log: LogSettings
     config_file: str
     paths: PerthPaths
+    #: Keys (file) and variables (environment) this Perth does not know, each with how to fix it:
+    #: ignored, so a typo or a newer version's key never stops a command; warned once on stderr by
+    #: the CLI, and a failed check of ``perth doctor``.
+    unknown: tuple[tuple[str, str], ...] = ()
 
     def get(self, key: str) -> ConfigValue:
         """The effective value of a dotted key."""
@@ -459,7 +463,8 @@ def read_config_file(path: str) -> dict[str, Any]:
         ) from None
 
 
-def _file_values(document: Mapping[str, Any], path: str) -> dict[str, ConfigValue]:
+def _file_values(document: Mapping[str, Any], path: str,
+                 unknown: list[tuple[str, str]]) -> dict[str, ConfigValue]:
     values: dict[str, ConfigValue] = {}
     for section, table in document.items():
         if not isinstance(table, dict):
@@ -471,12 +476,13 @@ def _file_values(document: Mapping[str, Any], path: str) -> dict[str, ConfigValu
         for name, value in table.items():
             key = f"{section}.{name}"
             if key not in KEY_INDEX:
-                raise ConfigError(f"unknown config key {key!r} in {path}", _suggest(key))
+                unknown.append((f"unknown config key {key!r} in {path} (ignored)", _suggest(key)))
+                continue
             values[key] = check_value(KEY_INDEX[key], value, path)
     return values
 
 
-def _env_values(environ: Mapping[str, str]) -> dict[str, ConfigValue]:
+def _env_values(environ: Mapping[str, str], unknown: list[tuple[str, str]]) -> dict[str, ConfigValue]:
     by_env = {spec.env_var: spec for spec in KEYS}
     values: dict[str, ConfigValue] = {}
     for name, text in environ.items():
@@ -484,10 +490,9 @@ def _env_values(environ: Mapping[str, str]) -> dict[str, ConfigValue]:
             continue
         spec = by_env.get(name)
         if spec is None:
-            raise ConfigError(
-                f"unknown configuration variable {name}",
-                "unset it; variables are named PERTH_<SECTION>__<KEY>, e.g. PERTH_OUTPUT__FORMAT",
-            )
+            unknown.append((f"unknown configuration variable {name} (ignored)",
+                            "unset it; variables are named PERTH_<SECTION>__<KEY>, e.g. PERTH_OUTPUT__FORMAT"))
+            continue
         values[spec.key] = parse_text(spec, text, f"${name}")
     return values
 
@@ -507,15 +512,16 @@ def load_settings(
     config_file = paths.config_file
     values: dict[str, ConfigValue] = {spec.key: spec.default for spec in KEYS}
     sources: dict[str, Source] = dict.fromkeys(values, "default")
+    unknown: list[tuple[str, str]] = []
     layers: tuple[tuple[Source, dict[str, ConfigValue]], ...] = (
-        ("file", _file_values(read_config_file(config_file), config_file)),
-        ("env", _env_values(env)),
+        ("file", _file_values(read_config_file(config_file), config_file, unknown)),
+        ("env", _env_values(env, unknown)),
         ("flag", _flag_values(overrides or {})),
     )
     for source, layer in layers:
         values.update(layer)
         sources.update(dict.fromkeys(layer, source))
-    return _build(values, sources, config_file, paths)
+    return replace(_build(values, sources, config_file, paths), unknown=tuple(unknown))
 
 
 def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_file: str,
@@ -567,7 +573,7 @@ def set_value(path: str, key: str, text: str) -> ConfigValue:
     spec = spec_for(key)
     value = parse_text(spec, text, "the command line")
     document = read_config_file(path)
-    _file_values(document, path)  # refuse to rewrite a file that is already invalid
+    _file_values(document, path, [])  # refuse to rewrite a file that is already invalid
     table = document.setdefault(spec.section, {})
     table[spec.name] = list(value) if isinstance(value, tuple) else value
     _write_document(path, document)

@@ -17,7 +17,7 @@ import threading
 import time
 
 from perth.daemon_task import DaemonTask
-from perth.errors import ConflictError, PerthError
+from perth.errors import ConflictError, NotFoundError, PerthError
 from perth.files import private_dirs
 
 TYPE_CHECKING = False
@@ -156,6 +156,20 @@ def install_service(rt: Runtime, kind: str) -> tuple[str, str]:
         raise ConflictError(f"cannot write {path}: {exc.strerror}",
                             "check the directory's permissions, or use --print and install it yourself") from exc
     return path, enable
+
+
+def uninstall_service(rt: Runtime, kind: str) -> tuple[str, str]:
+    """Remove the service file ``install`` wrote; its path and how to stop the running service first."""
+    path, _text, _enable = service_unit(rt, kind)
+    stop = (f"launchctl unload -w {path}" if kind == "launchd"
+            else "systemctl --user disable --now perth-daemon.service && systemctl --user daemon-reload")
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"no {kind} service file at {path}", "nothing to uninstall") from None
+    except OSError as exc:
+        raise ConflictError(f"cannot remove {path}: {exc.strerror}", "check the directory's permissions") from exc
+    return path, stop
 
 
 def service_unit(rt: Runtime, kind: str) -> tuple[str, str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from perth import __version__
-from perth.config import Settings, load_settings
+from perth.config import Settings, database_path, load_settings
 from perth.errors import PerthError
 from perth.paths import PerthPaths
 from perth.record import Record
@@ -99,7 +99,9 @@ def _config_checks(paths: PerthPaths, environ: Mapping[str, str]) -> tuple[list[
     detail = f"{paths.config_file} ({'present' if exists else 'absent: defaults in use'})"
     if overridden:
         detail += f"; set: {', '.join(overridden)}"
-    return [Check("config", "config file", "ok", detail)], settings
+    checks = [Check("config", "config file", "ok", detail)]
+    checks += [Check("config", "unknown key", "fail", what, fix) for what, fix in settings.unknown]
+    return checks, settings
 
 
 def _store_checks(settings: Settings) -> list[Check]:
@@ -108,11 +110,20 @@ def _store_checks(settings: Settings) -> list[Check]:
     try:
         store = open_store(settings)
     except PerthError as exc:
-        return [Check("store", "data file", "fail", exc.what, exc.fix)]
+        fix = "perth doctor --recover, or " + exc.fix if "damaged" in exc.what else exc.fix
+        return [Check("store", "data file", "fail", exc.what, fix)]
     try:
         info = store.info()
+    except Exception as exc:  # a damaged file may fail any query: reported, not fatal
+        return [_damaged(database_path(settings), [str(exc)])]
     finally:
         store.close()
+    if info.adapter == "sqlite":  # the integrity check and --recover work on the SQLite file
+        from perth.store.recover import integrity_problems
+
+        problems = integrity_problems(info.location)
+        if problems:
+            return [_damaged(info.location, problems)]
     size_kib = info.size_bytes / 1024
     return [
         Check("store", "data file", "ok", f"{info.adapter} {info.location} ({size_kib:.0f} KiB)"),
@@ -120,6 +131,11 @@ def _store_checks(settings: Settings) -> list[Check]:
               f"version {info.schema_version} of {info.latest_schema_version}"),
         Check("store", "contents", "ok", f"{info.panes} panes, {info.entries} entries"),
     ]
+
+
+def _damaged(path: str, problems: list[str]) -> Check:
+    return Check("store", "integrity", "fail", f"{path} is damaged: {'; '.join(problems)[:300]}",
+                 "perth doctor --recover (salvages into a new file, keeps the damaged one beside it)")
 
 
 def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Check]:
@@ -172,6 +188,8 @@ def _breakers(settings: Settings) -> dict[str, BreakerState]:
         return {}  # the store check reports it
     try:
         return {b.name: b for b in store.breakers.all()}
+    except Exception:  # a damaged file: the store check reports it
+        return {}
     finally:
         store.close()
 

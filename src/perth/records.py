@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
     PaneStatus = Literal["active", "closed", "archived"]
 
+    from collections.abc import Sequence
+    from typing import Protocol, TypeVar
+
+    class _Typed(Protocol):
+        @property
+        def type(self) -> str: ...
+
+    T = TypeVar("T", bound=_Typed)
+
 ENTRY_SCHEMA_VERSION = 1
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 PANE_NAME_CHARS = _WORD_CHARS | {"/"}  # [A-Za-z0-9._/-]{1,128}; sets, not regexes: no compile on the hot path
@@ -213,3 +222,12 @@ class RedactionCount(Record):
     source: str
     count: int
     last_at: int
+
+
+def open_next_steps(entries: Sequence[T]) -> list[T]:
+    """The open next steps among one pane's entries given oldest first: the ``next`` entries logged
+    after its latest ``milestone`` (a milestone closes the next steps before it).  The one
+    definition used by ``perth status``, ``handoff``, ``journal`` (per pane, at the end of each
+    session) and ``summarize``."""
+    last = max((i for i, entry in enumerate(entries) if entry.type == "milestone"), default=-1)
+    return [entry for entry in entries[last + 1:] if entry.type == "next"]

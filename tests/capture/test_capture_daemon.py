@@ -82,6 +82,10 @@ def test_daemon_once_and_install(perth_home: Path, cli: Cli, tmp_path: Path) -> 
     assert written.code == 0
     assert (Path(os.environ["HOME"]) / ".config/systemd/user/perth-daemon.service").read_text() == unit.out
     assert "systemctl --user enable --now perth-daemon.service" in written.out
+    removed = cli("daemon", "uninstall", "--kind", "systemd")
+    assert removed.code == 0 and "systemctl --user disable --now perth-daemon.service" in removed.out
+    assert not (Path(os.environ["HOME"]) / ".config/systemd/user/perth-daemon.service").exists()
+    assert cli("daemon", "uninstall", "--kind", "systemd").code == 3
 
 
 def test_pause_and_resume_flags(perth_home: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,3 +63,22 @@ def test_bash_spool_renamed_away_just_before_the_append_is_recreated_private(tmp
     spool = Path(done.stdout)
     assert spool.read_text() == "one\n"
     assert stat.S_IMODE(spool.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_records_real_start_times_in_order(tmp_path: Path) -> None:
+    import time
+
+    before = time.time_ns() // 1000
+    with InteractiveShell("fish", tmp_path) as shell:
+        for index in range(6):
+            shell.run(f"echo quick-{index}")
+        shell.run("/bin/sleep 1.1")
+        shell.run("echo late")
+        records = shell.records()
+    after = time.time_ns() // 1000
+    starts = [r.start_us for r in records]
+    assert all(s is not None and before - 1_000_000 <= s <= after for s in starts)
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert [r.command for r in records][-1] == "echo late"
+    assert (starts[-1] or 0) - (starts[0] or 0) >= 1_000_000  # the sleep shows in the times

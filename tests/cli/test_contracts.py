@@ -33,7 +33,8 @@ CONTRACTS: dict[str, set[str]] = {
                          "sections", "collectors"},
     "perth.summarize.dryrun.v1": {"schema", "chain", "purpose", "tokenizer", "limit_tokens", "used_tokens",
                                   "max_output_tokens", "budget", "system", "user"},
-    "perth.summary.v1": {"schema", "entry", "provider", "model", "usage", "chain", "warnings", "budget"},
+    "perth.summary.v1": {"schema", "entry", "written", "provider", "model", "usage", "chain", "warnings", "budget"},
+    "perth.recovery.v1": {"schema", "path", "kept_as", "tables", "rows", "unreadable"},
     "perth.providers.v1": {"schema", "chain", "breaker_policy", "providers"},
     "perth.providers.reset.v1": {"schema", "reset"},
     "perth.journal.v1": {"schema", "scope", "since", "until", "idle_gap_min", "generated_at", "count", "warnings",
@@ -89,6 +90,7 @@ def test_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ig
     assert cli("export", "-o", str(out)).code == 0
     _json(cli, "import", str(out))
     _json(cli, "pane", "delete", "p")
+    _json(cli, "doctor", "--recover")  # a whole file is salvaged just the same
 
 
 def test_capture_and_redact_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ignore[no-untyped-def]

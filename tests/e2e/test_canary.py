@@ -211,6 +211,18 @@ def real_shell_hooks(c: Canary) -> None:
 
 
 @entry_point
+def references_and_queries_are_redacted_before_any_change(c: Canary) -> None:
+    """An access key typed where an id or a query goes: refused or searched, never echoed or logged
+    (ids are matched lower-cased; the redaction runs on the text as typed)."""
+    key = c.secrets["aws-access-key-id"]
+    assert c.perth("show", key) in (1, 3)
+    assert c.perth("entry", "edit", key, "--summary", "x") in (1, 3)
+    assert c.perth("entry", "delete", key) in (1, 3)
+    for fmt in ("text", "json", "markdown", "llm"):
+        assert c.perth("search", key, "--format", fmt) == 0
+
+
+@entry_point
 def history_file_import(c: Canary) -> None:
     history = c.workdir / "zsh_history"
     history.write_text(f": 1700000000:0;{c.sentence()}\n: 1700000001:2;curl -u admin:{c.secrets['url-password']}"

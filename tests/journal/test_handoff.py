@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from perth.errors import NotFoundError
-from perth.journal.handoff import build_handoff, open_blockers, open_next_steps
+from perth.journal.handoff import build_handoff, open_blockers
 from perth.mux.model import PaneSnap, SessionSnap, Snapshot, WindowSnap
-from perth.records import Entry
+from perth.records import Entry, open_next_steps
 from perth.views.document import render
 from perth.views.journal import handoff_view
 from tests.gitrepo import git
@@ -41,7 +41,7 @@ def test_open_blocker_rule() -> None:
 
 def test_next_steps_after_the_latest_milestone() -> None:
     old_next, milestone, new_next = _entry(1, "next"), _entry(2, "milestone"), _entry(3, "next")
-    assert open_next_steps([new_next, milestone, old_next]) == [new_next]
+    assert open_next_steps([old_next, milestone, new_next]) == [new_next]
     assert open_next_steps([old_next, new_next]) == [old_next, new_next]
 
 

@@ -50,8 +50,18 @@ def build(server: TmuxServer, tmp_path: Path) -> dict[str, str]:
     server.tmux("new-window", "-t", "=work:1", "-n", "logs", "-c", dirs["logs"], f"tail -f {log}")
     server.tmux("split-window", "-v", "-t", "=work:1", "-c", dirs["api"])
     server.tmux("new-session", "-d", "-s", "side", "-n", "notes", "-c", dirs["docs"], "-x", "100", "-y", "30")
+    server.tmux("select-pane", "-t", "=work:1.0")  # the logs window: its first pane active, and zoomed
+    server.tmux("resize-pane", "-Z", "-t", "=work:1.0")
+    server.tmux("select-pane", "-t", "=work:0.1")  # the editor window: its middle pane active
     server.tmux("select-window", "-t", "=work:0")
     return dirs
+
+
+def focus_and_zoom(server: TmuxServer) -> list[tuple[str, str, str, str, str]]:
+    """(session, window, active window?, active pane, zoomed?) of every window, with no client attached."""
+    out = server.tmux("list-windows", "-a", "-F",
+                      "#{session_name}\t#{window_index}\t#{window_active}\t#{pane_index}\t#{window_zoomed_flag}")
+    return sorted(tuple(line.split("\t")) for line in out.splitlines())  # type: ignore[misc]
 
 
 def shape(snap: Snapshot) -> list[Any]:
@@ -94,6 +104,10 @@ def test_snapshot_kill_restore_round_trip(server: TmuxServer, runtime: Runtime, 
     assert [p.command for p in work.windows[0].panes] == ["sleep 300", "sleep 301", "less /etc/hostname"]
     assert work.windows[0].layout.count(",") > 6  # the exact layout string of a three-pane window
     assert work.windows[0].active
+    assert [next(p.index for p in w.panes if p.focused) for w in work.windows] == [1, 0]
+    assert [w.zoomed for w in work.windows] == [False, True]
+    focus_before = focus_and_zoom(server)
+    assert ("work", "1", "0", "0", "1") in focus_before and ("work", "0", "1", "1", "0") in focus_before
     assert save(runtime, mux, name="again").saved is False  # identical consecutive snapshot
     expected = shape(snap)
 
@@ -132,6 +146,7 @@ def test_snapshot_kill_restore_round_trip(server: TmuxServer, runtime: Runtime, 
     assert editor[2][1] == ""  # less was typed but not run
     typed = server.tmux("capture-pane", "-p", "-t", "=work:0.2")
     assert "less /etc/hostname" in typed
+    assert focus_and_zoom(server) == focus_before  # every window's active pane, the zoom and the active window
 
     again = restore(runtime, TmuxDriver(socket_name=server.name), get(runtime, "before"))
     assert [a.describe() for a in again.actions if not a.op.startswith("reuse")] == []
@@ -182,3 +197,15 @@ def test_tmux_not_running_is_exit_4(monkeypatch: pytest.MonkeyPatch, cli: Callab
     result = cli("snapshot", "save")
     assert result.code == 4  # type: ignore[attr-defined]
     assert "tmux is not running" in result.err  # type: ignore[attr-defined]
+
+
+def test_restore_outside_tmux_says_how_to_attach(server: TmuxServer, tmp_path: Path,
+                                                 cli: Callable[..., object]) -> None:
+    build(server, tmp_path)
+    assert cli("snapshot", "save", "hint").code == 0  # type: ignore[attr-defined]
+    server.tmux("kill-session", "-t", "=side")
+    done = cli("restore", "hint")
+    assert done.code == 0, done.err  # type: ignore[attr-defined]
+    assert f"perth: attach with: tmux -L {server.name} attach -t =" in done.err  # type: ignore[attr-defined]
+    dry = cli("restore", "hint", "--dry-run")
+    assert "attach with" not in dry.err  # type: ignore[attr-defined]

@@ -34,10 +34,13 @@ def test_commands_come_from_the_process_tree() -> None:
 def test_list_panes_rows_group_into_sessions() -> None:
     def row(session: str, window: int, pane: int) -> list[str]:
         return [session, str(window), f"w{window}", "b25d,80x24,0,0,0", "1" if window == 0 else "0", str(pane),
-                f"%{window}{pane}", "/tmp", "0", "80", "24", "0", "0", "1" if pane == 0 else "0", ""]
+                f"%{window}{pane}", "/tmp", "0", "80", "24", "0", "0", "1" if pane == 0 else "0", "",
+                "1" if window == 1 else "0"]
 
     rows = [row("a", 1, 0), row("a", 0, 1), row("a", 0, 0), row("b", 0, 0), ["short"]]
     assert len(rows[0]) == len(FIELDS)
+    assert [w.zoomed for w in build_sessions(rows, lambda pid: "", None, 0)[0].windows] == [False, True]
+    assert build_sessions([r[:-1] for r in rows], lambda pid: "", None, 0)[0].windows[1].zoomed is False
     sessions = build_sessions(rows, lambda pid: "", None, 0)
     assert [s.name for s in sessions] == ["a", "b"]
     assert [w.index for w in sessions[0].windows] == [0, 1]
@@ -76,3 +79,26 @@ session = st.builds(SessionSnap, name=st.text(max_size=5), windows=st.lists(wind
 def test_snapshot_json_round_trips(sessions: tuple[SessionSnap, ...]) -> None:
     snap = Snapshot(id="x", name="n", created_at=1, mux="tmux", scope="*", sessions=sessions)
     assert Snapshot.from_json(snap.to_json()) == snap
+
+
+def test_views_do_not_repeat_their_title() -> None:
+    from perth.mux.model import SessionSnap, Snapshot
+    from perth.mux.views import show_view
+    from perth.views.document import render
+
+    snap = Snapshot(id="x", name="morning", created_at=0, mux="tmux", scope="all", kind="named", pinned=False,
+                    sessions=(SessionSnap(name="work", windows=()),))
+    text = render(show_view(snap), "text").splitlines()
+    assert text[0] == "Snapshot morning" and "Snapshot:" not in text
+
+
+def test_a_pane_running_perth_itself_records_no_command() -> None:
+    import os
+
+    from perth.mux.process import ProcessTable
+
+    me = os.getpid()
+    table = ProcessTable({100: (1, "-bash"), me: (100, "python -m perth snapshot save"), 200: (1, "-zsh"),
+                          201: (200, "vim notes.md")})
+    assert table.command_of(100) == ""
+    assert table.command_of(200) == "vim notes.md"

@@ -38,12 +38,14 @@ class ImportReport(Record):
     duplicates: int
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, shell: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise NotFoundError(f"no history file at {path}", "pass --file PATH, or set $HISTFILE") from None
+        fix = ("pass --file PATH (fish keeps it in $XDG_DATA_HOME/fish/fish_history)" if shell == "fish"
+               else "pass --file PATH, or set $HISTFILE")
+        raise NotFoundError(f"no history file at {path}", fix) from None
     except IsADirectoryError:
         raise InvalidInputError(f"{path} is a directory", "pass the history file itself with --file") from None
     except PermissionError as exc:
@@ -97,7 +99,7 @@ def import_history(rt: Runtime, shell: str, path: str | None = None,
     if shell not in SHELLS:
         raise InvalidInputError(f"unknown shell {shell!r}", f"use one of: {', '.join(SHELLS)}")
     target = path or default_history_file(shell, rt.environ)
-    data = _read(target)
+    data = _read(target, shell)
     fmt = detect_format(data, shell)
     fallback_ms = min(int(os.stat(target).st_mtime * 1000), rt.clock())
     items: Iterable[ImportedCommand] = parse_history(data, shell, fmt=fmt)

@@ -85,9 +85,11 @@ def _claim(directory: str) -> None:
 
 
 def _remove_dead_scratch_files(directory: str) -> None:
-    """bash hooks keep ``.bash-<pid>-<start>.tmp`` scratch files; drop those of exited shells."""
+    """bash hooks keep ``.bash-<pid>-<start>.tmp`` scratch files and fish hooks ``.fish-<pid>-<n>.clock``
+    clock files; drop those of exited shells."""
     with os.scandir(directory) as entries:
-        scratch = [e for e in entries if e.name.startswith(".bash-") and e.name.endswith(".tmp")]
+        scratch = [e for e in entries if (e.name.startswith(".bash-") and e.name.endswith(".tmp"))
+                   or (e.name.startswith(".fish-") and e.name.endswith(".clock"))]
     for entry in scratch:
         pid = entry.name[len(".bash-"):].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):

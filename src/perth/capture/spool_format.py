@@ -9,8 +9,9 @@ and the line ended by LF, using only shell builtins::
 
 - ``1`` is the format version.
 - ``start_us``: start time, microseconds since the epoch (``EPOCHREALTIME`` without the
-  dot); empty when the shell has no clock builtin (fish), in which case the ingester
-  derives it from the time it reads the line minus the duration.
+  dot; fish: whole seconds from ``path mtime`` of a clock file, moved after the previous
+  command's end to keep the order); empty when the shell could not read a clock, in which
+  case the ingester derives it from the time it reads the line minus the duration.
 - ``duration_us``: microseconds; ``exit``: the command's exit status (integer).
 - ``shell``: ``zsh``, ``bash`` or ``fish``; ``session``: a per-shell-process id.
 - ``perth_pane``, ``tmux_pane``, ``zellij_pane``: ``$PERTH_PANE``, ``$TMUX_PANE``,

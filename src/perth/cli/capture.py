@@ -86,13 +86,11 @@ def command_filter(args: argparse.Namespace, ctx: CliContext) -> Any:
     from perth.capture.query import CommandFilter
     from perth.clock import parse_when
 
-    rt = ctx.runtime()
     return CommandFilter(
         panes=tuple(args.pane), cwd=args.cwd, repo=args.repo, exit=args.exit, failed=args.failed,
         host=args.host, since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None,
-        limit=args.limit if args.limit is not None else rt.settings.get_int("history.limit"),
-        offset=args.offset, cursor=getattr(args, "cursor", None),
+        limit=args.limit, offset=args.offset, cursor=getattr(args, "cursor", None),
     )
 
 

@@ -89,6 +89,8 @@ class CliContext:
 
             settings = load_settings(self.paths, self.environ, self.overrides)
             self._runtime = Runtime(settings=settings, environ=self.environ)
+            for what, fix in settings.unknown:  # once per command; `perth doctor` fails on them
+                print(f"perth: warning: {self._runtime.redact(what, 'config')} — {fix}", file=sys.stderr)
             if self.auto_ingest:
                 self._ingest_pending(self._runtime)
         return self._runtime
@@ -101,8 +103,13 @@ class CliContext:
         if budget_ms <= 0 or not _has_spool(directory):
             return
         from perth.capture.ingest import ingest
+        from perth.errors import StoreReadOnlyError
 
-        for warning in ingest(rt, budget_s=budget_ms / 1000).warnings:
+        try:
+            warnings = ingest(rt, budget_s=budget_ms / 1000).warnings
+        except (StoreReadOnlyError, OSError):  # a read-only store still answers reads
+            warnings = ("captured commands wait in the spool: the store is read-only, they were not ingested",)
+        for warning in warnings:
             print(f"perth: warning: {warning}", file=sys.stderr)
 
     def format(self, args: argparse.Namespace) -> str:

@@ -24,6 +24,11 @@ def register(sub: Any, name: str, help_text: str) -> None:
     install.add_argument("--kind", choices=("systemd", "launchd"), help="Service manager (default: by platform).")
     install.add_argument("--print", dest="print_only", action="store_true", help="Print the file, write nothing.")
     install.set_defaults(handler=run_install)
+    uninstall = actions.add_parser("uninstall", help="Remove the service file `perth daemon install` wrote.",
+                                   description="Remove the systemd user unit (or launchd agent) that"
+                                               " `perth daemon install` wrote, and print how to stop the service.")
+    uninstall.add_argument("--kind", choices=("systemd", "launchd"), help="Service manager (default: by platform).")
+    uninstall.set_defaults(handler=run_uninstall)
     status = actions.add_parser("status", help="Whether the daemon runs, and its tasks.",
                                 description="Whether the daemon runs (its pid) and which tasks it runs.")
     add_format(status)
@@ -58,6 +63,16 @@ def run_install(args: argparse.Namespace, ctx: CliContext) -> int:
         return 0
     path, enable = install_service(ctx.runtime(), kind)
     print(f"wrote {path}\nenable it with: {enable}")
+    return 0
+
+
+def run_uninstall(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Remove the service definition."""
+    from perth.daemon import uninstall_service
+
+    kind = args.kind or ("launchd" if sys.platform == "darwin" else "systemd")
+    path, stop = uninstall_service(ctx.runtime(), kind)
+    print(f"removed {path}\nif it was running, stop it with: {stop}")
     return 0
 
 

@@ -60,15 +60,22 @@ def run_history(args: argparse.Namespace, ctx: CliContext) -> int:
         panes=tuple(args.pane), types=tuple(args.type), sources=tuple(args.source), tags=tuple(args.tag),
         agent=args.agent, since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None, include_deleted=args.include_deleted,
-        limit=args.limit if args.limit is not None else rt.settings.get_int("history.limit"),
-        offset=args.offset, cursor=args.cursor,
+        limit=args.limit, offset=args.offset, cursor=args.cursor,
     )
     page = history(rt, flt)
+    flt = page.query or flt
     filters = {"panes": list(flt.panes), "types": list(flt.types), "sources": list(flt.sources),
-               "tags": list(flt.tags), "agent": flt.agent, "since": args.since, "until": args.until,
+               "tags": list(flt.tags), "agent": flt.agent, "since": args.since or _iso(flt.since),
+               "until": args.until or _iso(flt.until),
                "limit": flt.limit, "offset": flt.offset}
     ctx.emit(history_view(page, filters), args)
     return 0
+
+
+def _iso(ms: int | None) -> str | None:
+    from perth.clock import to_iso
+
+    return to_iso(ms) if ms is not None else None
 
 
 def run_show(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -104,7 +111,9 @@ def _run_commands(args: argparse.Namespace, ctx: CliContext) -> int:
                          "drop them, or drop --commands")
     flt = command_filter(args, ctx)
     page = command_history(ctx.runtime(), flt)
+    flt = page.query or flt
     filters = {"panes": list(flt.panes), "cwd": flt.cwd, "repo": flt.repo, "exit": flt.exit, "failed": flt.failed,
-               "host": flt.host, "since": args.since, "until": args.until, "limit": flt.limit, "offset": flt.offset}
+               "host": flt.host, "since": args.since or _iso(flt.since), "until": args.until or _iso(flt.until),
+               "limit": flt.limit, "offset": flt.offset}
     ctx.emit(command_history_view(page, filters), args)
     return 0

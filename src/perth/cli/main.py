@@ -135,7 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = _command_name(args_list)
     try:
         parser = build_parser(only=command)
-        args = parser.parse_args(args_list)
+        args, unknown = parser.parse_known_args(args_list)
+        if unknown:  # named after the command they were given to, not after `perth`
+            name = f"perth {command}" if command else "perth"
+            raise UsageError(f"{name}: unrecognized arguments: {' '.join(unknown)}", f"see `{name} --help`")
         ctx.debug = bool(args.debug) or os.environ.get("PERTH_DEBUG", "") not in ("", "0")
         ctx.verbose = bool(args.verbose)
         ctx.overrides = _parse_overrides(args.overrides)

@@ -114,7 +114,7 @@ def run_create(args: argparse.Namespace, ctx: CliContext) -> int:
                     mux_pane_id=args.mux_pane_id, cwd=args.cwd, tags=tuple(args.tag),
                     meta=parse_assignments(args.meta, "--meta"), attach=not args.no_attach)
     pane = create_pane(ctx.runtime(), spec)
-    _show_pane(ctx, args, pane.name, f"Created pane {pane.name}.")
+    _show_pane(ctx, args, pane.name, "Created.")  # under the title "Pane NAME"
     return 0
 
 

@@ -101,4 +101,5 @@ def run_scan(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"perth: {len(findings)} possible secret(s) found — remove them, or allow-list false positives"
               " in .perthallow (see docs/security.md)", file=sys.stderr)
         return ExitCode.GATE_FAILED
+    print(f"perth: no secrets found in {', '.join(args.paths)}", file=sys.stderr)
     return 0

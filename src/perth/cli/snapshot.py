@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from perth.cli.context import CliContext, add_format
 
@@ -135,15 +136,19 @@ def run_prune(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     """Restore a snapshot (or print its plan)."""
     from perth.mux.execute import RestoreFailedError, restore
-    from perth.mux.service import driver_for, get
+    from perth.mux.service import attach_hint, driver_for, get
     from perth.mux.views import restore_view
 
     rt = ctx.runtime()
     snap = get(rt, args.name)
+    mux = driver_for(rt)
     try:
-        report = restore(rt, driver_for(rt), snap, rename=args.session, dry_run=args.dry_run)
+        report = restore(rt, mux, snap, rename=args.session, dry_run=args.dry_run)
     except RestoreFailedError as exc:
         ctx.emit(restore_view(exc.report), args)
         raise
     ctx.emit(restore_view(report), args)
+    hint = None if args.dry_run else attach_hint(rt, mux, report)
+    if hint:
+        print(f"perth: attach with: {hint}", file=sys.stderr)
     return 0

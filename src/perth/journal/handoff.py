@@ -20,6 +20,7 @@ from perth.gitinfo import working_tree
 from perth.journal.facts import recent_commits
 from perth.journal.model import Claim, CommitFact, command_claim, entry_claim
 from perth.record import Record, replace
+from perth.records import open_next_steps
 from perth.summarize.model import is_summary
 
 TYPE_CHECKING = False
@@ -83,13 +84,6 @@ def open_blockers(entries: Sequence[Entry]) -> list[Entry]:
         if not any(_resolves(tag, blocker) for entry in later for tag in entry.tags):
             still.append(blocker)
     return still
-
-
-def open_next_steps(entries: Sequence[Entry]) -> list[Entry]:
-    """``next`` entries after the latest milestone (oldest first)."""
-    milestone = max((e.ts for e in entries if e.type == "milestone"), default=None)
-    steps = [e for e in entries if e.type == "next" and (milestone is None or e.ts >= milestone)]
-    return sorted(steps, key=lambda e: (e.ts, e.id))
 
 
 def _snapshot_for(rt: Runtime, pane: Pane) -> str | None:
@@ -165,12 +159,13 @@ def build_handoff(rt: Runtime, pane_name: str | None = None) -> Handoff:
     shown_branch = rt.redact(branch, "journal") if branch else None
     decisions = [e for e in entries if e.type == "decision"][:SHOWN]
     last = next((e for e in entries if not is_summary(e)), None)
+    steps = open_next_steps(sorted(entries, key=lambda e: (e.ts, e.id)))[-NEXT_SHOWN:]
     return Handoff(
         pane=pane, repo=shown_repo, branch=shown_branch, dirty=dirty, dirty_total=dirty_total,
         last_intent=entry_claim(last) if last else None, last_intent_type=last.type if last else None,
         commits=commits, decisions=tuple(entry_claim(e) for e in reversed(decisions)),
         blockers=tuple(entry_claim(e) for e in open_blockers(entries)),
-        next_steps=tuple(entry_claim(e) for e in open_next_steps(entries)[-NEXT_SHOWN:]),
+        next_steps=tuple(entry_claim(e) for e in steps),
         failing=tuple(command_claim(c) for c in reversed(failing)),
         resume=tuple(ResumeStep(rt.redact(s.command, "journal"), s.why) for s in _resume(pane, repo, branch, snapshot)),
         snapshot=snapshot, generated_at=rt.clock(), warnings=tuple(warnings),

@@ -26,6 +26,7 @@ from perth.journal.model import (
     entry_claim,
 )
 from perth.record import Record
+from perth.records import open_next_steps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,6 +100,16 @@ def _files(commits: Sequence[CommitFact], entries: Sequence[Entry], repos: set[s
     return tuple(sorted(paths))
 
 
+def _open_steps(entries: Sequence[Entry]) -> tuple[Claim, ...]:
+    """The next steps still open at the end of the session, pane by pane (``open_next_steps``)."""
+    from perth.summarize.model import is_summary
+
+    ordered = sorted((e for e in entries if not is_summary(e)), key=lambda e: (e.ts, e.id))
+    panes = dict.fromkeys(e.pane_id for e in ordered)
+    steps = [step for pane in panes for step in open_next_steps([e for e in ordered if e.pane_id == pane])]
+    return tuple(entry_claim(e) for e in sorted(steps, key=lambda e: (e.ts, e.id)))
+
+
 def _by_type(entries: Sequence[Entry], *types: str) -> tuple[Claim, ...]:
     """The entries of these types as claims; ``perth summarize`` checkpoints are generated, not facts."""
     from perth.summarize.model import is_summary
@@ -123,7 +134,7 @@ def build_session(scope: Scope, group: Sequence[Span], gap_ms: int, *, commands:
         active_ms=active_ms(group, gap_ms), repos=tuple(sorted(repos)), branches=tuple(sorted(branches)),
         panes=tuple(sorted(panes)), commits=tuple(work),
         milestones=_by_type(ents, "milestone"), decisions=_by_type(ents, "decision"),
-        blockers=_by_type(ents, "blocker"), next_steps=_by_type(ents, "next"),
+        blockers=_by_type(ents, "blocker"), next_steps=_open_steps(ents),
         notes=_by_type(ents, "checkpoint", "exploration"), failures=tuple(command_claim(c) for c in failed),
         files_touched=_files(work, ents, repos),
         stats=Stats(commands=len(cmds), failures=len(failed), commits=len(work),

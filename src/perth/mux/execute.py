@@ -74,6 +74,9 @@ class Executor:
     def _focus(self, a: Action) -> None:
         self.mux.focus(a.session, a.window, self.panes.get(a.ref))
 
+    def _zoom(self, a: Action) -> None:
+        self.mux.zoom(self.panes[a.ref])
+
     def rollback(self) -> tuple[list[str], list[str]]:
         """Close what was created, newest first, skipping what a closed session or window takes along."""
         closed: list[str] = []

@@ -101,6 +101,10 @@ class FakeMux:
         """Select a window and pane."""
         self._call(f"focus {session}:{index}")
 
+    def zoom(self, pane_id: str) -> None:
+        """Zoom a pane."""
+        self._call(f"zoom {pane_id}")
+
     def kill_session(self, name: str) -> None:
         """Close a session."""
         self.log.append(f"kill-session {name}")

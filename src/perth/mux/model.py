@@ -51,17 +51,19 @@ class WindowSnap(Record):
     layout: str = ""
     active: bool = False
     panes: tuple[PaneSnap, ...] = ()
+    zoomed: bool = False  # its active pane (``PaneSnap.focused``) fills the window (tmux zoom)
 
     def to_json(self) -> dict[str, Any]:
         """JSON shape."""
         return {"index": self.index, "name": self.name, "layout": self.layout, "active": self.active,
-                "panes": [p.to_json() for p in self.panes]}
+                "zoomed": self.zoomed, "panes": [p.to_json() for p in self.panes]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WindowSnap:
         """Inverse of :meth:`to_json`."""
         return cls(index=data["index"], name=data["name"], layout=data.get("layout", ""),
-                   active=bool(data.get("active")), panes=tuple(PaneSnap.from_json(p) for p in data["panes"]))
+                   active=bool(data.get("active")), panes=tuple(PaneSnap.from_json(p) for p in data["panes"]),
+                   zoomed=bool(data.get("zoomed")))
 
 
 class SessionSnap(Record):

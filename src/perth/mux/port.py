@@ -56,6 +56,9 @@ class Multiplexer(Protocol):
     def focus(self, session: str, index: int, pane_id: str | None) -> None:
         """Select a window (and a pane in it)."""
 
+    def zoom(self, pane_id: str) -> None:
+        """Zoom a pane to fill its window (no change when it already does)."""
+
     def kill_session(self, name: str) -> None:
         """Close a session."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 TYPE_CHECKING = False
@@ -19,6 +20,16 @@ class ProcessTable:
         self.children: dict[int, list[int]] = {}
         for pid, (ppid, _args) in self.rows.items():
             self.children.setdefault(ppid, []).append(pid)
+        self.own = self._ancestry(os.getpid())
+
+    def _ancestry(self, pid: int) -> frozenset[int]:
+        """This process and its parents: a pane running Perth itself (``perth snapshot save`` typed in
+        it) is running its shell, not a program to restore."""
+        chain = {pid}
+        while pid in self.rows and self.rows[pid][0] not in chain and len(chain) < 64:
+            pid = self.rows[pid][0]
+            chain.add(pid)
+        return frozenset(chain)
 
     @classmethod
     def read(cls, timeout_s: float = 5.0) -> ProcessTable:
@@ -35,7 +46,7 @@ class ProcessTable:
         pid = pane_pid
         for _depth in range(8):
             row = self.rows.get(pid)
-            if row is None:
+            if row is None or (pid in self.own and pid != pane_pid):
                 return ""
             kids = sorted(self.children.get(pid, ()))
             wrapped = shell_c(row[1])

@@ -130,13 +130,23 @@ def _session_steps(saved: SessionSnap, live: SessionSnap | None, allow: Sequence
     for number, window in enumerate(w for w in saved.windows if w.panes):
         steps += _window_steps(saved.name, window, windows, used, first=live is None and number == 0, allow=allow)
     if any(a.op not in ("reuse-session", "reuse-window", "reuse-pane") for a in steps):
-        active = next((w for w in saved.windows if w.active), None)
-        if active is not None:
-            target = next(a for a in steps if a.text == active.name and a.op.endswith(("window", "session")))
-            focused = next((p for p in active.panes if p.focused), None)
-            ref = f"{saved.name}:{target.window}.{focused.index}" if focused else ""
-            steps.append(Action("focus", saved.name, target.window, ref))
+        steps += _focus_steps(saved, steps)
     return steps
+
+
+def _focus_steps(saved: SessionSnap, steps: list[Action]) -> list[Action]:
+    """Every window's active pane (and zoom), the session's active window last so it stays selected."""
+    out: list[Action] = []
+    for window in sorted((w for w in saved.windows if w.panes), key=lambda w: w.active):
+        target = next((a for a in steps if a.text == window.name and a.op.endswith(("window", "session"))), None)
+        if target is None:
+            continue
+        focused = next((p for p in window.panes if p.focused), None)
+        ref = f"{saved.name}:{target.window}.{focused.index}" if focused else ""
+        out.append(Action("focus", saved.name, target.window, ref))
+        if window.zoomed and focused is not None:
+            out.append(Action("zoom", saved.name, target.window, ref))
+    return out
 
 
 def plan(snapshot: Snapshot, live: Sequence[SessionSnap], allow: Sequence[str],

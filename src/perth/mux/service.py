@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from perth.mux.port import Multiplexer
+    from perth.mux.restore import RestoreReport
     from perth.runtime import Runtime
 
 ALL = "*"
@@ -44,6 +45,20 @@ def driver_for(rt: Runtime) -> Multiplexer:
 
     return TmuxDriver(socket_name=str(rt.settings.get("mux.tmux_socket_name")),
                       socket_path=str(rt.settings.get("mux.tmux_socket_path")), timeout_s=timeout_s)
+
+
+def attach_hint(rt: Runtime, mux: Multiplexer, report: RestoreReport) -> str | None:
+    """How to see a restored workspace when ``perth restore`` ran outside the multiplexer."""
+    if report.status not in ("ok", "nothing to do") or not report.actions:
+        return None
+    if (mux.kind == "tmux" and rt.environ.get("TMUX")) or (mux.kind != "tmux" and rt.environ.get("ZELLIJ")):
+        return None
+    session = report.actions[0].session
+    if mux.kind != "tmux":
+        return f"zellij attach {session}"
+    path, name = str(rt.settings.get("mux.tmux_socket_path")), str(rt.settings.get("mux.tmux_socket_name"))
+    socket = f"-S {path} " if path else (f"-L {name} " if name else "")
+    return f"tmux {socket}attach -t ={session}"
 
 
 def current_session(rt: Runtime, mux: Multiplexer) -> str | None:
@@ -79,7 +94,7 @@ def redact_sessions(rt: Runtime, sessions: Sequence[SessionSnap]) -> tuple[Sessi
     """Every text field through the secret filter; sessions without panes are dropped."""
     return tuple(SessionSnap(name=str(rt.redact(s.name, "mux")), windows=tuple(
         WindowSnap(index=w.index, name=str(rt.redact(w.name, "mux")), layout=w.layout, active=w.active,
-                   panes=tuple(_clean_pane(rt, p) for p in w.panes)) for w in s.windows if w.panes))
+                   panes=tuple(_clean_pane(rt, p) for p in w.panes), zoomed=w.zoomed) for w in s.windows if w.panes))
         for s in sessions if s.pane_count)
 
 

@@ -16,7 +16,7 @@ from perth.mux.port import DEFAULT_TIMEOUT_S, MuxNotRunningError
 SEP = "\t"
 FIELDS = ("session_name", "window_index", "window_name", "window_layout", "window_active", "pane_index",
           "pane_id", "pane_current_path", "pane_pid", "pane_width", "pane_height", "pane_left", "pane_top",
-          "pane_active", "@perth_name")
+          "pane_active", "@perth_name", "window_zoomed_flag")
 FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
 NOT_RUNNING = ("no server running", "error connecting", "no such file or directory", "no sessions")
 _VERSIONS: dict[tuple[str, ...], str] = {}
@@ -108,6 +108,11 @@ class TmuxDriver:
         if pane_id:
             self.run("select-pane", "-t", pane_id)
 
+    def zoom(self, pane_id: str) -> None:
+        """Zoom the pane (its window shows only it), unless its window is zoomed already."""
+        if self.run("display-message", "-p", "-t", pane_id, "#{window_zoomed_flag}").strip() != "1":
+            self.run("resize-pane", "-Z", "-t", pane_id)
+
     def kill_session(self, name: str) -> None:
         """Close a session."""
         self.run("kill-session", "-t", f"={name}")
@@ -153,14 +158,14 @@ def build_sessions(rows: list[list[str]], command_of: object, scrollback: object
     """Group ``list-panes`` rows into sessions, windows and panes."""
     tree: dict[str, dict[int, tuple[list[str], list[PaneSnap]]]] = {}
     for row in rows:
-        if len(row) < len(FIELDS):
+        if len(row) < len(FIELDS) - 1:  # window_zoomed_flag, the newest field, may be missing
             continue
         scroll = scrollback(row[6], lines) if callable(scrollback) else ""
         windows = tree.setdefault(row[0], {})
         windows.setdefault(int(row[1]), (row, []))[1].append(_pane(row, command_of, scroll))
     return tuple(SessionSnap(name=session, windows=tuple(
         WindowSnap(index=index, name=head[2], layout=head[3], active=head[4] == "1",
-                   panes=tuple(sorted(panes, key=lambda p: p.index)))
+                   panes=tuple(sorted(panes, key=lambda p: p.index)), zoomed=head[15:16] == ["1"])
         for index, (head, panes) in sorted(windows.items()))) for session, windows in tree.items())
 
 

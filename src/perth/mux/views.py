@@ -41,7 +41,7 @@ def list_view(snapshots: Sequence[Snapshot]) -> Document:
 
 def show_view(snap: Snapshot) -> Document:
     """``perth snapshot show``."""
-    blocks: list[Block] = [Fields([(k, str(v)) for k, v in _summary(snap).items()], title="Snapshot")]
+    blocks: list[Block] = [Fields([(k, str(v)) for k, v in _summary(snap).items()])]  # the title names it
     for session in snap.sessions:
         rows = [(f"{w.index}:{w.name}" + ("*" if w.active else ""), str(p.index) + ("*" if p.focused else ""),
                  p.perth_name or "-", p.cwd, p.command or "-", f"{p.width}x{p.height}")
@@ -75,7 +75,7 @@ def restore_view(report: RestoreReport) -> Document:
              ("reused", str(report.reused)), ("commands run", str(report.commands_run)),
              ("commands typed", str(report.commands_typed)), ("duration", f"{report.duration_ms} ms"),
              ("multiplexer calls", str(report.mux_calls))]
-    blocks: list[Block] = [Fields(pairs, title="Restore"),
+    blocks: list[Block] = [Fields(pairs),
                            Items([a.describe() for a in report.actions], title="Plan") if report.actions
                            else Note("Nothing to do: the workspace already matches the snapshot.")]
     if report.warnings:

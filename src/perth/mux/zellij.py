@@ -114,6 +114,10 @@ class ZellijDriver:
         """``go-to-tab`` (1-based)."""
         self.action("go-to-tab", str(index + 1), session=session)
 
+    def zoom(self, pane_id: str) -> None:
+        """Nothing: Zellij snapshots record no zoom (``dump-layout`` has none), so no plan asks for it."""
+        del pane_id
+
     def kill_session(self, name: str) -> None:
         """``kill-session``."""
         self.calls += 1

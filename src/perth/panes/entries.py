@@ -47,7 +47,8 @@ class EntryDraft(Record):
     at: int | None = None
 
 
-def _check_summary(summary: str) -> str:
+def check_summary(summary: str) -> str:
+    """A summary as stored: stripped, not empty, at most MAX_SUMMARY characters."""
     text = summary.strip()
     if not text:
         raise InvalidInputError("the summary is empty",
@@ -85,7 +86,7 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
     Everything is checked before anything is written, and the automatic pane (when it is new)
     and the entry commit together: a refused entry leaves no pane behind.
     """
-    summary = _check_summary(draft.summary)
+    summary = check_summary(draft.summary)
     check_choice("type", draft.type, ENTRY_TYPES)
     source, agent = _source_and_agent(draft.source, draft.agent)
     tags = clean_tags(rt, draft.tags)
@@ -119,19 +120,23 @@ def _commands_since_last_entry(rt: Runtime, pane: Pane, now: int) -> tuple[str, 
 
 
 def find_entry(rt: Runtime, ref: str, *, include_deleted: bool = False) -> Entry:
-    """An entry by full id, or by a unique ending of at least six characters (the short id)."""
+    """An entry by full id, or by a unique ending of at least six characters (the short id).
+
+    Messages quote the reference as given, redacted before any change of case (a token typed by
+    mistake is never echoed or logged)."""
+    shown = str(rt.redact(ref.strip(), "cli"))
     ref = ref.strip().lower()
     entry = rt.store.entries.get(ref, include_deleted=include_deleted) if len(ref) == 36 else None
     if entry is None and len(ref) < MIN_ID_PREFIX:
-        raise InvalidInputError(f"entry id {ref!r} is too short",
+        raise InvalidInputError(f"entry id {shown!r} is too short",
                                 f"give the {SHORT_ID} characters shown by `perth history`, or the full id")
     if entry is None:
         ids = rt.store.entries.find_ids(ref)
         if len(ids) > 1:
-            raise InvalidInputError(f"short id {ref!r} matches several entries", "give the full id")
+            raise InvalidInputError(f"short id {shown!r} matches several entries", "give the full id")
         entry = rt.store.entries.get(ids[0], include_deleted=include_deleted) if ids else None
     if entry is None:
-        raise NotFoundError(f"no entry with id {ref!r}", "find ids with `perth history`")
+        raise NotFoundError(f"no entry with id {shown!r}", "find ids with `perth history`")
     return entry
 
 
@@ -146,7 +151,7 @@ class HistoryFilter(Record):
     since: int | None = None
     until: int | None = None
     include_deleted: bool = False
-    limit: int = 20
+    limit: int | None = None  # None: history.limit
     offset: int = 0
     cursor: str | None = None
 
@@ -156,23 +161,20 @@ class HistoryPage(Record):
 
     entries: list[Entry]
     next_cursor: str | None
-
-
-def encode_cursor(entry: Entry) -> str:
-    """The opaque cursor after ``entry``: ``<ts>.<id>``."""
-    return f"{entry.ts}.{entry.id}"
-
-
-def decode_cursor(text: str) -> tuple[int, str]:
-    """Parse a cursor printed by a previous page."""
-    ts, sep, entry_id = text.partition(".")
-    if not sep or not ts.isdigit() or len(entry_id) != 36:
-        raise InvalidInputError(f"invalid cursor {text!r}", "copy the next_cursor printed by the previous page")
-    return int(ts), entry_id
+    query: HistoryFilter | None = None  # the filter as applied (with what the cursor carried)
 
 
 def history(rt: Runtime, flt: HistoryFilter) -> HistoryPage:
-    """Entries matching the filter, newest first, one page at a time."""
+    """Entries matching the filter, newest first, one page at a time; the next page's cursor
+    carries this query (``perth.paging``)."""
+    from perth.paging import encode, resume
+
+    after = None
+    if flt.cursor:
+        flt, after = resume(flt, flt.cursor)
+    if flt.limit is None:
+        flt = replace(flt, limit=rt.settings.get_int("history.limit"))
+    assert flt.limit is not None  # noqa: S101 - set on the line above
     if flt.limit < 1 or flt.offset < 0:
         raise InvalidInputError("--limit must be >= 1 and --offset >= 0", "fix the paging options")
     for kind, values, choices in (("type", flt.types, ENTRY_TYPES), ("source", flt.sources, ENTRY_SOURCES)):
@@ -184,13 +186,14 @@ def history(rt: Runtime, flt: HistoryFilter) -> HistoryPage:
     query = EntryQuery(
         pane_ids=tuple(p.id for p in panes), types=flt.types, sources=flt.sources, tags=flt.tags,
         agent=flt.agent, since=flt.since, until=flt.until, include_deleted=flt.include_deleted,
-        limit=flt.limit + 1, offset=flt.offset,
-        cursor=decode_cursor(flt.cursor) if flt.cursor else None,
+        limit=flt.limit + 1, offset=flt.offset, cursor=after,
     )
     found = rt.store.entries.query(query)
     more = len(found) > flt.limit
     page = found[: flt.limit]
-    return HistoryPage(entries=page, next_cursor=encode_cursor(page[-1]) if more and page else None)
+    last = page[-1] if more and page else None
+    return HistoryPage(entries=page, next_cursor=encode(f"{last.ts}.{last.id}", flt) if last else None,
+                       query=flt)
 
 
 class EntryChanges(Record):
@@ -211,7 +214,7 @@ def edit_entry(rt: Runtime, ref: str, changes: EntryChanges) -> Entry:
     entry = find_entry(rt, ref)
     updated = entry
     if changes.summary is not None:
-        updated = replace(updated, summary=rt.redact(_check_summary(changes.summary), "intent"))
+        updated = replace(updated, summary=rt.redact(check_summary(changes.summary), "intent"))
     if changes.type is not None:
         updated = replace(updated, type=check_choice("type", changes.type, ENTRY_TYPES))
     if changes.goal_delta is not None:

@@ -12,7 +12,7 @@ import os
 from perth.gitinfo import WorkingTree, working_tree
 from perth.panes.resolve import Resolution, resolve
 from perth.record import Record
-from perth.records import Entry, Pane, PaneQuery
+from perth.records import Entry, Pane, PaneQuery, open_next_steps
 from perth.runtime import Runtime
 
 
@@ -71,29 +71,31 @@ def status(rt: Runtime, *, pane_name: str | None = None, limit: int = 20) -> Sta
     shown, more = panes[:limit], max(0, len(panes) - limit)
     ids = [p.id for p in shown]
     recent = store.entries.latest(ids, per_pane=10)
-    nexts = store.entries.latest(ids, types=("next",), per_pane=rt.settings.get_int("status.next_steps"))
+    shown_steps = rt.settings.get_int("status.next_steps")
+    nexts = store.entries.latest(ids, types=("next", "milestone"), per_pane=shown_steps + 1)
     trees = _trees({p.repo_root for p in shown if p.repo_root},
                    rt.settings.get_int("status.git_timeout_ms") / 1000)
     max_dirty = rt.settings.get_int("status.max_dirty_files")
     states = []
     for pane in shown:
         tree = trees.get(pane.repo_root or "")
-        last = recent[pane.id][0] if recent[pane.id] else None
+        last = _last_intent(recent[pane.id], rt.clock())
+        steps = open_next_steps(sorted(nexts[pane.id], key=lambda e: (e.ts, e.id)))
         states.append(PaneState(
             pane=pane, current=pane.name == current.name, last_entry=last,
             branch=rt.redact_optional(tree.branch if tree and tree.branch else pane.branch, "status"),
             dirty=tuple(rt.redact(path, "status") for path in tree.dirty[:max_dirty]) if tree else (),
             dirty_total=len(tree.dirty) if tree else 0,
             last_commands=_last_commands(recent[pane.id]),
-            next_steps=tuple(e for e in nexts[pane.id] if last is None or e.ts >= _last_milestone(recent[pane.id])),
+            next_steps=tuple(reversed(steps[-shown_steps:])) if shown_steps else (),
             git_error=rt.redact_optional(tree.error if tree else None, "status"),
         ))
     return StatusReport(current=current, panes=tuple(states), more=more, generated_at=rt.clock())
 
 
-def _last_milestone(entries: list[Entry]) -> int:
-    """Next steps logged before the latest milestone are considered done."""
-    for entry in entries:
-        if entry.type == "milestone":
-            return entry.ts
-    return 0
+def _last_intent(entries: list[Entry], now: int) -> Entry | None:
+    """The newest entry a person (or agent) logged: automated ones (``perth summarize``) never hide
+    it, nor does one dated later than now (``--at`` tomorrow); those are shown only when the pane
+    has nothing else among its recent entries."""
+    return next((e for e in entries if e.source != "automated" and e.ts <= now),
+                next((e for e in entries if e.ts <= now), entries[0] if entries else None))

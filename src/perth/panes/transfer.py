@@ -124,6 +124,16 @@ def _text(doc: dict[str, Any], field: str, line: int, *, optional: bool = False)
     return value
 
 
+def _summary(text: str, line: int) -> str:
+    """The checks ``perth log`` applies (not empty, not too long)."""
+    from perth.panes.entries import check_summary
+
+    try:
+        return check_summary(text)
+    except InvalidInputError as exc:
+        raise _invalid(line, exc.what) from None
+
+
 def _pane(rt: Runtime, doc: dict[str, Any], line: int) -> Pane:
     meta = doc.get("meta") or {}
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
@@ -159,7 +169,7 @@ def _entry(rt: Runtime, doc: dict[str, Any], line: int) -> Entry:
     return Entry(
         id=_text(doc, "id", line) or "", pane_id=_text(doc, "pane_id", line) or "",
         pane_name=check_pane_name(_text(doc, "pane", line) or ""), ts=ts,
-        summary=rt.redact(_text(doc, "summary", line) or "", "import"),
+        summary=rt.redact(_summary(_text(doc, "summary", line) or "", line), "import"),
         type=check_choice("type", _text(doc, "type", line) or "", ENTRY_TYPES),
         source=check_choice("source", _text(doc, "source", line) or "", ENTRY_SOURCES),
         agent=rt.redact_optional(_text(doc, "agent", line, optional=True), "import"),

@@ -26,38 +26,40 @@ def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = 
     ``perth history --commands`` takes; ``--cursor`` is the offset of the page."""
     from perth.capture.query import search_filter
     from perth.errors import InvalidInputError
-    from perth.record import replace
 
     if flt.cursor is not None and not flt.cursor.isdigit():
         raise InvalidInputError(f"bad cursor {flt.cursor!r}", "pass the next_cursor of the previous page")
     offset = int(flt.cursor) if flt.cursor is not None else flt.offset
-    request = SearchRequest(text=text, kinds=kinds, mode=mode, filter=search_filter(rt, replace(flt, cursor=None)),
-                            limit=flt.limit, offset=offset)
+    resolved = search_filter(rt, flt)
+    request = SearchRequest(text=text, kinds=kinds, mode=mode, filter=resolved, limit=resolved.limit, offset=offset)
     return search_memory(rt, request)
 
 
 def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = True) -> SearchPage:
     """One page of hits, best first (the index is brought up to date first)."""
-    from perth.search.sync import open_index, sync
+    from perth.search.sync import close_index, open_index, sync
 
     check(request)
     mode = request.mode or str(rt.settings.get("search.mode"))
     index = open_index(rt)
-    synced = sync(rt, index).total if sync_first else 0
-    window = request.offset + request.limit + 1
-    if mode == "fts":
-        from perth.search.query import fulltext
+    try:
+        synced = sync(rt, index).total if sync_first or rt.store.read_only else 0
+        window = request.offset + request.limit + 1
+        if mode == "fts":
+            from perth.search.query import fulltext
 
-        ranked = fulltext(rt, index, request, window)
-    else:
-        from perth.search.semantic import ranked_semantic
+            ranked = fulltext(rt, index, request, window)
+        else:
+            from perth.search.semantic import ranked_semantic
 
-        ranked = ranked_semantic(rt, index, request, mode, window)
-    page = ranked[request.offset:request.offset + request.limit]
+            ranked = ranked_semantic(rt, index, request, mode, window)
+        page = ranked[request.offset:request.offset + request.limit]
+        hits = tuple(to_hit(rt, request.text, score, c) for score, c in page)
+    finally:
+        close_index(rt, index)
     more = len(ranked) > request.offset + request.limit
-    return SearchPage(query=request.text, mode=mode, kinds=request.kinds or known_kinds(),
-                      hits=tuple(to_hit(rt, request.text, score, c) for score, c in page),
-                      next_cursor=str(request.offset + request.limit) if more else None, synced=synced)
+    return SearchPage(query=rt.redact(request.text, "search"), mode=mode, kinds=request.kinds or known_kinds(),
+                      hits=hits, next_cursor=str(request.offset + request.limit) if more else None, synced=synced)
 
 
 def to_hit(rt: Runtime, text: str, score: float, found: Candidate) -> Hit:

@@ -41,10 +41,23 @@ class SyncReport(Record):
 
 
 def open_index(rt: Runtime) -> FullTextIndex:
-    """The full-text index of this store."""
+    """The full-text index of this store; for a read-only store, a private one in a temporary folder
+    (removed by :func:`close_index`), built whole by :func:`sync`."""
     from perth.search.engine import FullTextIndex, index_dir
 
+    if rt.store.read_only:
+        import tempfile
+
+        return FullTextIndex(os.path.join(tempfile.mkdtemp(prefix="perth-search-"), "fulltext"))
     return FullTextIndex(os.path.join(index_dir(rt), "fulltext"))
+
+
+def close_index(rt: Runtime, index: FullTextIndex) -> None:
+    """Remove the temporary index of a read-only store (nothing otherwise)."""
+    if rt.store.read_only:
+        import shutil
+
+        shutil.rmtree(os.path.dirname(index.directory), ignore_errors=True)
 
 
 class _LazyWriter:
@@ -62,17 +75,19 @@ class _LazyWriter:
 
 
 def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False) -> SyncReport:
-    """Copy every source's changes into the index (``rebuild``: start from nothing)."""
+    """Copy every source's changes into the index (``rebuild``: start from nothing).  On a read-only
+    store nothing is recorded: the index (a temporary one, see :func:`open_index`) is built whole."""
     from perth.search.semantic import sink
 
-    vectors = sink(rt)
+    vectors = None if rt.store.read_only else sink(rt)
     lazy = _LazyWriter(index or open_index(rt), vectors)
     try:
         if vectors is not None and not rebuild and not vectors.is_new:
             vectors.check()
-        if (rebuild or lazy.index.recreated or not rt.store.search_index.states()
+        if (rebuild or lazy.index.recreated or rt.store.read_only or not rt.store.search_index.states()
                 or (vectors is not None and vectors.is_new)):
-            rt.store.search_index.reset()
+            if not rt.store.read_only:
+                rt.store.search_index.reset()
             lazy.get().raw.delete_all_documents()
             if vectors is not None:
                 vectors.reset()
@@ -91,7 +106,7 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
 
 
 def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
-    state = rt.store.search_index.state(source.kind)
+    state = None if rt.store.read_only else rt.store.search_index.state(source.kind)
     saved = cursor = state.cursor if state else None
     fresh = state is None
     written = 0
@@ -103,7 +118,8 @@ def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
         if lazy.opened is not None and cursor != saved and (lazy.opened.pending >= COMMIT_EVERY or not changes.more):
             lazy.opened.commit()
             docs = (state.docs if state else 0) + written
-            rt.store.search_index.save_state(SourceState(source.kind, cursor or "", docs, rt.clock()))
+            if not rt.store.read_only:
+                rt.store.search_index.save_state(SourceState(source.kind, cursor or "", docs, rt.clock()))
             saved = cursor
         if not changes.more:
             return written

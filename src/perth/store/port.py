@@ -41,6 +41,10 @@ class Store(Protocol):
         """The adapter's name (``sqlite``...)."""
 
     @property
+    def read_only(self) -> bool:
+        """Whether the store only answers reads (a data file or folder that cannot be written)."""
+
+    @property
     def capabilities(self) -> frozenset[str]:
         """The ports this adapter offers (names from :data:`PORTS`)."""
 

@@ -63,6 +63,7 @@ class PostgresStore:
     """The Store port over a PostgreSQL database: every port shares one connection and transaction."""
 
     adapter = "postgresql"
+    read_only = False
     capabilities: frozenset[str] = CAPABILITIES
 
     def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True) -> None:

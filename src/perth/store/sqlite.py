@@ -179,6 +179,11 @@ class SQLiteStore:
     jobs: SQLiteJobs
     job_logs: SQLiteJobLogs
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the data file was opened for reading only (see :class:`SQLiteDatabase`)."""
+        return self.db.read_only
+
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
         return _unit(self)

@@ -121,6 +121,41 @@ class SQLiteDatabase:
                 f"cannot create the data directory {os.path.dirname(path)}: {exc.strerror}",
                 "create it yourself, or set PERTH_HOME / store.path to a writable place",
             ) from exc
+        self.read_only = False
+        try:
+            self._open(path, busy_timeout_ms, migrate_schema)
+        except StoreReadOnlyError:
+            if not os.path.isfile(path):
+                raise
+            self._open_read_only(path, busy_timeout_ms)  # reads and exports still work
+
+    def _open_read_only(self, path: str, busy_timeout_ms: int) -> None:
+        """Open a store Perth cannot write (read-only folder, file or file system) for reading: as
+        ``mode=ro``, else — when SQLite cannot even create its shared-memory file beside it — as
+        ``immutable``.  A store that would need a migration first stays an error."""
+        from urllib.parse import quote
+
+        last: sqlite3.Error | None = None
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                connection = sqlite3.connect(f"file:{quote(path)}?{flags}", uri=True, isolation_level=None,
+                                             timeout=busy_timeout_ms / 1000, check_same_thread=False)
+                version = current_version(connection)
+                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            if version != LATEST_VERSION:
+                connection.close()
+                break
+            self.connection, self.read_only = connection, True
+            return
+        raise StoreReadOnlyError(
+            f"cannot write the data file {path}" + (f" ({last})" if last else " and it needs an upgrade"),
+            f"make {os.path.dirname(path) or '.'} and its files writable, or set store.path / PERTH_HOME"
+            " to a writable place")
+
+    def _open(self, path: str, busy_timeout_ms: int, migrate_schema: bool) -> None:
         try:
             self.connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
                                               check_same_thread=False)

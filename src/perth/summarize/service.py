@@ -18,7 +18,7 @@ from perth.events.emit import emit
 from perth.ids import uuid7
 from perth.record import Record
 from perth.resilience.policy import BreakerPolicy, RetryPolicy, Timeouts
-from perth.summarize.model import SUMMARY_TAG
+from perth.summarize.model import SUMMARY_TAG, is_summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.config import Settings
-    from perth.records import Entry
+    from perth.records import Entry, Pane
     from perth.redact import Redacted
     from perth.resilience.breaker import BreakerState, CircuitBreaker
     from perth.resilience.call import Attempt
@@ -79,6 +79,7 @@ class Summary(Record):
     entry: Entry
     generation: Generation
     prompt: Prompt
+    written: bool = True  # False: the same text as the pane's latest summary, which ``entry`` is
 
 
 def timeouts(settings: Settings) -> Timeouts:
@@ -245,9 +246,12 @@ def generate(rt: Runtime, prompt: Prompt, chain: Sequence[str], *, transport: Ht
 
 def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None = None,
               provider: str | None = None, transport: HttpTransport | None = None) -> Summary:
-    """Summarize the pane's recent work and record it as an ``automated`` checkpoint intent."""
+    """Summarize the pane's recent work and record it as an ``automated`` checkpoint intent.
+
+    A pane named with ``--pane`` must exist (as for ``history``, ``journal`` and ``handoff``); a
+    summary whose text equals the pane's latest summary is not written again.
+    """
     from perth.panes.entries import EntryDraft, log_entry
-    from perth.panes.service import pane_for_write
     from perth.summarize.prompt import prepare
 
     chain = chain_for(rt.settings, provider)
@@ -257,17 +261,35 @@ def summarize(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None
         except CircuitOpenError as exc:
             span.fail(rt.redact(exc.message, "trace"))
             raise
-        pane, _found = pane_for_write(rt, pane_name)
+        pane = _summary_pane(rt, pane_name)
         span.set("perth.pane", rt.redact(pane.name, "trace"))
         prompt = prepare(rt, pane, since_ms=since_ms, purpose="summary")
         generation = generate(rt, prompt, chain, transport=transport, pane_id=pane.id)
-        draft = EntryDraft(summary=generation.text or "(the provider returned no text)", type="checkpoint",
-                           source="automated", tags=(SUMMARY_TAG,))
+        text = generation.text or "(the provider returned no text)"
+        previous = _latest_summary(rt, pane)
+        if previous is not None and previous.summary == rt.redact(text, "intent"):
+            return Summary(entry=previous, generation=generation, prompt=prompt, written=False)
+        draft = EntryDraft(summary=text, type="checkpoint", source="automated", tags=(SUMMARY_TAG,))
         with rt.store.unit():
             entry, _resolution = log_entry(rt, draft, pane.name)
             summary = Summary(entry=entry, generation=generation, prompt=prompt)
             emit(rt, "perth.summary.created", summary)
     return summary
+
+
+def _summary_pane(rt: Runtime, pane_name: str | None) -> Pane:
+    """The named pane (it must exist), or the current one (created when it is the automatic pane)."""
+    from perth.panes.service import get_pane, pane_for_write
+
+    if pane_name:
+        return get_pane(rt, pane_name)
+    return pane_for_write(rt, None)[0]
+
+
+def _latest_summary(rt: Runtime, pane: Pane) -> Entry | None:
+    """The pane's newest entry, when it is a summary (a summary after a newer intent is new)."""
+    latest = rt.store.entries.latest([pane.id], per_pane=1)[pane.id]
+    return latest[0] if latest and is_summary(latest[0]) else None
 
 
 def _fail_fast(rt: Runtime, chain: Sequence[str]) -> None:
@@ -292,7 +314,9 @@ def dry_run(rt: Runtime, *, pane_name: str | None = None, since_ms: int | None =
     from perth.panes.resolve import resolve
     from perth.summarize.prompt import prepare
 
-    return prepare(rt, resolve(rt, pane_name).pane, since_ms=since_ms, purpose="summary")
+    if pane_name:
+        return prepare(rt, _summary_pane(rt, pane_name), since_ms=since_ms, purpose="summary")
+    return prepare(rt, resolve(rt, None).pane, since_ms=since_ms, purpose="summary")
 
 
 def narrate(rt: Runtime, sections: Sequence[Section], *, provider: str | None = None,

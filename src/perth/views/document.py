@@ -31,10 +31,11 @@ class Fields(Record):
 
 
 class Items(Record):
-    """A bulleted list."""
+    """A bulleted list; ``level`` is its heading's depth in markdown (3: part of the block above)."""
 
     items: Sequence[str]
     title: str = ""
+    level: int = 2
 
 
 class Note(Record):
@@ -96,7 +97,7 @@ def _markdown(doc: Document) -> str:
     out: list[str] = [f"# {doc.title}", ""] if doc.title else []
     for block in doc.blocks:
         if getattr(block, "title", ""):
-            out += [f"## {block.title}", ""]  # type: ignore[union-attr]
+            out += [f"{'#' * getattr(block, 'level', 2)} {block.title}", ""]  # type: ignore[union-attr]
         if isinstance(block, Table):
             if block.rows:
                 out.append("| " + " | ".join(block.columns) + " |")

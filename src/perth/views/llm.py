@@ -28,7 +28,7 @@ def _chain_table(chain: Sequence[ChainAttempt]) -> Table:
 def summary_view(summary: Summary) -> Document:
     """``perth summarize``: the automated intent written, and how it was produced."""
     gen, entry = summary.generation, summary.entry
-    data = {"entry": entry.to_json(), "provider": gen.provider, "model": gen.model,
+    data = {"entry": entry.to_json(), "written": summary.written, "provider": gen.provider, "model": gen.model,
             "usage": {"input_tokens": gen.input_tokens, "output_tokens": gen.output_tokens},
             "chain": [_attempt_json(a) for a in gen.chain], "warnings": list(gen.warnings),
             "budget": {"limit_tokens": summary.prompt.budget.limit_tokens,
@@ -40,6 +40,8 @@ def summary_view(summary: Summary) -> Document:
         Fields([("entry", entry.id[-8:]), ("pane", entry.pane_name), ("provider", f"{gen.provider} ({gen.model})"),
                 ("tokens", usage or "not reported")]),
     ]
+    if not summary.written:
+        blocks.insert(0, Note("Unchanged since the pane's latest summary: not written again."))
     if len(gen.chain) > 1:
         blocks.append(_chain_table(gen.chain))
     if gen.warnings:

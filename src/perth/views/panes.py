@@ -110,11 +110,11 @@ def _state_blocks(state: PaneState) -> list[Block]:
     blocks: list[Block] = [Fields(pairs, title=f"{state.pane.name}{marker}")]
     if state.dirty:
         more = state.dirty_total - len(state.dirty)
-        blocks.append(Items([*state.dirty, *([f"... {more} more"] if more else [])], "Dirty files"))
+        blocks.append(Items([*state.dirty, *([f"... {more} more"] if more else [])], "Dirty files", level=3))
     if state.last_commands:
-        blocks.append(Items(list(state.last_commands), "Last commands"))
+        blocks.append(Items(list(state.last_commands), "Last commands", level=3))
     if state.next_steps:
-        blocks.append(Items([_one_line(e.summary) for e in state.next_steps], "Next steps"))
+        blocks.append(Items([_one_line(e.summary) for e in state.next_steps], "Next steps", level=3))
     return blocks
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from perth.config import ConfigValue
+    from perth.store.recover import RecoveryReport
 
 MASK = "********"
 
@@ -54,3 +55,14 @@ def doctor_view(report: DoctorReport) -> Document:
             "checks": [{"area": c.area, "name": c.name, "status": c.status, "detail": c.detail,
                         "fix": c.fix} for c in report.checks]}
     return Document("perth.doctor.v1", data, title="Perth doctor", blocks=blocks)
+
+
+def recovery_view(report: RecoveryReport) -> Document:
+    """``perth doctor --recover``."""
+    data = {"path": report.path, "kept_as": report.kept_as, "tables": report.tables, "rows": report.rows,
+            "unreadable": list(report.unreadable)}
+    pairs = [("data file", report.path), ("damaged file kept as", report.kept_as),
+             ("recovered", f"{report.rows} rows in {report.tables} tables"),
+             ("partly unreadable", ", ".join(report.unreadable) or "nothing")]
+    return Document("perth.recovery.v1", data, title="Recovery", blocks=[
+        Fields(pairs), Note("Check the result with `perth doctor` and `perth history`.")])

@@ -6,8 +6,9 @@
 # (format: perth/capture/spool_format.py).  The handlers use builtins and
 # functions only (fish runs both in-process): no fork, no external command, no
 # Python, no network.  Sourcing twice is harmless.  fish has no clock builtin:
-# the start field stays empty and the ingester derives the start time from the
-# time it reads the line minus $CMD_DURATION.
+# the start is the time fish recorded in its history for the command (see
+# _perth_start); only when that is unknown does the field stay empty and the
+# ingester derive it from the time it reads the line minus $CMD_DURATION.
 
 set -g _perth_spool_dir @PERTH_SPOOL_DIR@
 set -g _perth_command @PERTH_COMMAND@
@@ -93,8 +94,31 @@ function _perth_append
     set umask $mask
 end
 
+# _perth_start DURATION_MS: _perth_r = the command's start in microseconds.  fish has no clock
+# builtin, so the preexec handler writes one byte to a clock file and `path mtime` reads the
+# time back (whole seconds, builtins only); the start is moved after the previous command's end
+# so that commands keep their order.  Empty when the clock could not be read (the ingester then
+# derives the start from the time it reads the line).
+function _perth_start
+    set -g _perth_r ''
+    builtin test -n "$_perth_t0"; or return
+    set -l start (math -s0 "$_perth_t0 * 1000000")
+    if set -q _perth_next_us[1]; and builtin test "$start" -lt "$_perth_next_us"
+        set start $_perth_next_us
+    end
+    set -g _perth_next_us (math -s0 "$start + $argv[1] * 1000 + 1")
+    set -g _perth_r $start
+end
+
 function _perth_preexec --on-event fish_preexec
     set -g _perth_cwd $PWD
+    set -g _perth_t0 ''
+    set -l mask $umask
+    set umask 0077
+    if builtin printf . 2>/dev/null >"$_perth_clock"
+        set -g _perth_t0 (builtin path mtime -- "$_perth_clock" 2>/dev/null)
+    end
+    set umask $mask
 end
 
 function _perth_postexec --on-event fish_postexec
@@ -110,8 +134,9 @@ function _perth_postexec --on-event fish_postexec
         return
     end
     builtin test -n "$cwd"; or set cwd $PWD
+    _perth_start $duration_ms
     # CMD_DURATION is in milliseconds: appending 000 makes microseconds without arithmetic
-    set -l line 1\t\t"$duration_ms"000\t"$exit_status"\t"$_perth_ident"\t
+    set -l line 1\t"$_perth_r"\t"$duration_ms"000\t"$exit_status"\t"$_perth_ident"\t
     _perth_esc "$PERTH_PANE"
     set line "$line$_perth_r"\t
     _perth_esc "$TMUX_PANE"
@@ -130,6 +155,7 @@ function _perth_install
         set -gx PERTH_SESSION "$fish_pid-"(random 1 2147483647)
     end
     set -g _perth_spool "$_perth_spool_dir/fish-$PERTH_SESSION.spool"
+    set -g _perth_clock "$_perth_spool_dir/.fish-$PERTH_SESSION.clock"
     set -g _perth_pause_all "$_perth_spool_dir/paused"
     set -g _perth_pause_self "$_perth_spool_dir/paused.$PERTH_SESSION"
     _perth_esc $PERTH_SESSION

@@ -36,6 +36,7 @@ import os
 import time
 
 from perth.record import Record
+from perth.records import open_next_steps
 from perth.summarize.model import SUMMARY_LABEL, Completion, Usage
 
 TYPE_CHECKING = False
@@ -283,7 +284,7 @@ def _intent_lines(text: str) -> list[str]:
     last = intents[-1]
     lines = [f"Last intent: [{last.type}] {_cut(last.summary, QUOTE_CHARS * 2)}"]
     for kind, label in (("next", "Next step"), ("blocker", "Blocker")):
-        found = [intent for intent in intents if intent.type == kind]
+        found = open_next_steps(intents) if kind == "next" else [i for i in intents if i.type == kind]
         if found and found[-1] is not last:
             lines.append(f"{label}: {_cut(found[-1].summary, QUOTE_CHARS * 2)}")
     return lines
