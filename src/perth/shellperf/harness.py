@@ -1,9 +1,12 @@
 """Measuring one start of a shell on a terminal, the way zsh-bench defines its latencies.
 
-Per sample (one shell process, spawned at ``t0``):
+Per sample (one shell process; ``t0`` is the child's clock reading just before ``execve``, see
+:mod:`perth.shellperf.terminal` — zsh-bench starts its clock at a marker printed just before the
+shell's ``exec`` too):
 
-- the harness types `` echo "<token>""fc"`` at ``t0``, before any prompt: the terminal echo shows
-  the quotes, so only the command's *output* ``<token>fc`` can match;
+- the harness types `` echo "<token>""fc"`` (20 characters, as zsh-bench's first command) right
+  after ``t0``, before any prompt: the terminal echo shows the quotes, so only the command's
+  *output* ``<token>fc`` can match;
 - ``first_prompt_ms``: ``t0`` → the prompt's token (the run's directory or host name) first on screen;
 - ``first_command_ms``: ``t0`` → the typed-ahead command's output on screen;
 - ``command_lag_ms``: Enter on an empty line → the next prompt's token, the mean over a burst of
@@ -11,7 +14,7 @@ Per sample (one shell process, spawned at ``t0``):
 - ``input_lag_ms``: with a fairly long command line already typed, one keystroke → that character
   redrawn on screen by the line editor (ZLE or readline: both switch the terminal's own echo off
   and draw the line themselves), the mean over ``keys`` keystrokes;
-- ``exit_ms``: wall time of a separate ``shell -l -i -c exit`` (zsh-bench's exit time: a proxy).
+- ``exit_ms``: ``t0`` of a separate ``shell -l -i -c exit`` → its exit (zsh-bench's exit time: a proxy).
 
 Whatever is not seen before the per-sample timeout is recorded as missing with the reason; the
 process group is killed.  Screen text is matched after escape sequences are stripped.
@@ -59,7 +62,7 @@ class Probe:
 
     def _record(self, direction: str, at_ns: int, data: bytes) -> None:
         if self.replay is not None:
-            self.replay.append(ReplayEvent((at_ns - self.session.started_ns) / MS, direction, data))
+            self.replay.append(ReplayEvent((at_ns - self.session.exec_ns) / MS, direction, data))
 
     def type(self, data: bytes) -> int:
         """Write keys; returns when they were written."""
@@ -99,8 +102,8 @@ class Probe:
                 return
 
     def elapsed_ms(self, offset: int) -> float:
-        """Milliseconds from the spawn to the moment the text up to ``offset`` was on screen."""
-        return (self.screen.time_at(offset) - self.session.started_ns) / MS
+        """Milliseconds from the shell's exec to the moment the text up to ``offset`` was on screen."""
+        return (self.screen.time_at(offset) - self.session.exec_ns) / MS
 
     def why_not(self, what: str) -> str:
         """The reason ``what`` was not seen."""
@@ -179,7 +182,7 @@ def measure_exit(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec) ->
         session.close()
     if ended is None:
         return Measurement.missing(f"`-c exit` did not finish within {spec.timeout_ms} ms")
-    return Measurement.native((ended - session.started_ns) / MS)
+    return Measurement.native((ended - session.exec_ns) / MS)
 
 
 def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, index: int, *,
