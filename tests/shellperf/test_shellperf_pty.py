@@ -121,6 +121,6 @@ def test_the_clock_starts_in_the_child_just_before_exec(tmp_path: Path) -> None:
 def test_the_typed_ahead_command_is_as_long_as_zsh_benchs(tmp_path: Path) -> None:
     from perth.shellperf.launch import plan_launch, resolve_shell
 
-    spec = RunSpec(shell="zsh", norc=True)
+    spec = RunSpec(norc=True)
     plan = plan_launch(spec, resolve_shell(spec, os.environ), os.environ, str(tmp_path / "w"))
     assert len(plan.typed_command) == len(b' "builtin" "." "./s"\r') == 21
