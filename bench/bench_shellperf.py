@@ -37,6 +37,7 @@ from perth.shellperf.stats import describe
 from perth.shellperf.terminal import PtyLauncher, first_byte_ms
 
 HELPERS = ("perth_segment_begin", "perth_segment_end", "perth_segment_mark")
+FLAGS = ("has_compsys", "has_syntax_highlighting", "has_autosuggestions")
 AGREEMENT_CONFIGS = {
     "prompt only": "PS1='%1~%# '\n",
     "3,000 functions": "PS1='%1~%# '\nfor i in {1..3000}; do eval \"_perth_bench_f$i() { : }\"; done\n",
@@ -131,8 +132,10 @@ def agreement(zsh_bench: Path, rounds: int, iters: int) -> dict[str, dict[str, f
             zdotdir = Path(workdir) / name.replace(" ", "-").replace(",", "")
             zdotdir.mkdir()
             (zdotdir / ".zshrc").write_text(body)
-            ours: dict[str, list[float]] = {"first_prompt_ms": [], "first_command_ms": []}
-            theirs: dict[str, list[float]] = {"first_prompt_lag_ms": [], "first_command_lag_ms": []}
+            ours: dict[str, list[float]] = {"first_prompt_ms": [], "first_command_ms": [], "has_compsys": [],
+                                            "has_syntax_highlighting": [], "has_autosuggestions": []}
+            theirs: dict[str, list[float]] = {"first_prompt_lag_ms": [], "first_command_lag_ms": [], "has_compsys": [],
+                                              "has_syntax_highlighting": [], "has_autosuggestions": []}
             spec = RunSpec(zdotdir=str(zdotdir), samples=iters, warmup=1, presses=1, keys=1,
                            measure_exit=False)
             for index in range(rounds):
@@ -145,7 +148,8 @@ def agreement(zsh_bench: Path, rounds: int, iters: int) -> dict[str, dict[str, f
             fc, zfc = statistics.median(ours["first_command_ms"]), statistics.median(theirs["first_command_lag_ms"])
             figures[name] = {"perth_first_prompt_ms": fp, "zsh_bench_first_prompt_ms": zfp,
                              "perth_first_command_ms": fc, "zsh_bench_first_command_ms": zfc,
-                             "delta_ms": fp - zfp, "ratio": fp / zfp, "n": len(ours["first_prompt_ms"])}
+                             "delta_ms": fp - zfp, "ratio": fp / zfp, "n": len(ours["first_prompt_ms"]),
+                             "flags_agree": float(all(set(ours[f]) == set(theirs[f]) for f in FLAGS))}
     return figures
 
 
@@ -153,9 +157,9 @@ def _perth_round(spec: RunSpec, into: dict[str, list[float]]) -> None:
     run = measure(spec, os.environ, PtyLauncher(), created_at=0)
     for sample in run.measured:
         for metric, values in into.items():
-            value = sample.metrics[metric].value
+            value = sample.capabilities.get(metric) if metric in FLAGS else sample.metrics[metric].value
             if value is not None:
-                values.append(value)
+                values.append(float(value))
 
 
 def _zsh_bench_round(zsh_bench: Path, zdotdir: Path, iters: int, into: dict[str, list[float]]) -> None:
@@ -240,7 +244,10 @@ def run_agreement(args: argparse.Namespace, into: dict[str, dict[str, float]]) -
                 ("difference", f"{a['delta_ms']:+.2f} ms, ratio {a['ratio']:.3f}x (goal: within 10% or 1 ms)"
                  f" {'ok' if ok else 'MISSED'}"),
                 ("first command (perth / zsh-bench)",
-                 f"{a['perth_first_command_ms']:.2f} / {a['zsh_bench_first_command_ms']:.2f} ms")])
+                 f"{a['perth_first_command_ms']:.2f} / {a['zsh_bench_first_command_ms']:.2f} ms"),
+                ("has_compsys, _syntax_highlighting, _autosuggestions", "same in both tools" if a["flags_agree"]
+                 else "DIFFER")])
+        missed += [] if a["flags_agree"] else [f"flags {name}"]
     return missed
 
 
