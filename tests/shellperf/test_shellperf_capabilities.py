@@ -120,3 +120,16 @@ def test_a_run_stored_before_git_and_capabilities_reads_back() -> None:
     run = Run.from_json(old)
     assert run.spec.git == "no" and run.samples[0].capabilities == {}
     assert run.scope == "zsh:login"
+
+
+def test_the_text_report_summarises_the_flags() -> None:
+    from perth.shellperf.views import capability_summary
+
+    def sample(index: int, **flags: bool | None) -> Sample:
+        return Sample(index=index, metrics={}, capabilities=flags)
+
+    spec = RunSpec()
+    run = Run(id="r", created_at=0, spec=spec, profile="explore", shell_version="zsh",
+              samples=(sample(0, has_compsys=True, has_syntax_highlighting=False, has_git_prompt=None),
+                       sample(1, has_compsys=True, has_syntax_highlighting=True, has_git_prompt=None)))
+    assert capability_summary(run) == "compsys yes, syntax highlighting varies, autosuggestions ?, git prompt ?"
