@@ -207,7 +207,7 @@ def _shell_checks(environ: Mapping[str, str], paths: PerthPaths) -> list[Check]:
         if slow:
             checks.append(Check("shell", shell, "warn",
                                 f"~/{slow[0]} starts Python in every new shell (`perth init {shell}` run by the rc"
-                                " file: about 30 ms of first prompt)",
+                                " file adds tens of ms to every first prompt)",
                                 f"run `{command}` and put the `source` line it prints in place of that line"))
         elif hooked:
             checks.append(Check("shell", shell, "ok", f"commands recorded (loaded from ~/{hooked[0]})"))

@@ -26,7 +26,7 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.shellperf.bench_fn.v1": {"schema", "shell", "rc", "calls", "batches", "functions"},
     "perth.shellperf.ab.v1": {"schema", "a", "b", "deltas", "verdict"},
 }
-SAMPLE_KEYS = {"index", "warmup", "metrics", "segments", "phases", "monotonic", "notes"}
+SAMPLE_KEYS = {"index", "warmup", "metrics", "segments", "phases", "monotonic", "notes", "capabilities"}
 RUN_RECORD_KEYS = {"id", "created_at", "scope", "profile", "status", "ephemeral", "shell_version", "token", "spec",
                    "samples"}
 STATS_KEYS = {"n", "missing", "min", "median", "mean", "stddev", "rsd", "mad", "p50", "p90", "p95", "max",

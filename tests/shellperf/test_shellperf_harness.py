@@ -26,7 +26,7 @@ def test_exact_metrics_from_the_fake_shell() -> None:
     metrics = run.measured[0].metrics
     assert {k: v.value for k, v in metrics.items()} == {
         "first_prompt_ms": 40.0, "first_command_ms": 45.0, "command_lag_ms": 2.0, "input_lag_ms": 1.0,
-        "exit_ms": 30.0}
+        "exit_ms": 30.0, "deferred_ready_ms": 45.0}
     assert {v.provenance for v in metrics.values()} == {"native"}
 
 

@@ -97,3 +97,30 @@ def test_segments_from_an_instrumented_rc(tmp_path: Path, shell: str) -> None:
 def test_fish_is_measured_too(tmp_path: Path) -> None:
     run = _measure(tmp_path, "fish", "true\n", "fish", samples=1, measure_exit=False)
     assert run.measured[0].metrics["first_prompt_ms"].value is not None, run.measured[0].metrics
+
+
+def test_the_clock_starts_in_the_child_just_before_exec(tmp_path: Path) -> None:
+    """exec_ns is read by the child after fork and terminal set-up; the program's output comes after it."""
+    from perth.shellperf.terminal import PtySession, SpawnRequest
+
+    session = PtySession(SpawnRequest(argv=("/bin/echo", "hi"), env={"PATH": "/usr/bin:/bin"}, cwd=str(tmp_path)))
+    try:
+        chunk = session.read(session.started_ns + 5_000_000_000)
+        assert chunk is not None and chunk.data.startswith(b"hi")
+        assert session.started_ns < session.exec_ns < chunk.at_ns
+    finally:
+        session.close()
+    missing = PtySession(SpawnRequest(argv=(str(tmp_path / "no-such-program"),), env={}, cwd=str(tmp_path)))
+    try:  # the time is sent before execve, so a failed exec still reports it (then exits 127)
+        assert missing.exec_ns > missing.started_ns
+        assert missing.wait_exit(missing.started_ns + 5_000_000_000) is not None
+    finally:
+        missing.close()
+
+
+def test_the_typed_ahead_command_is_as_long_as_zsh_benchs(tmp_path: Path) -> None:
+    from perth.shellperf.launch import plan_launch, resolve_shell
+
+    spec = RunSpec(norc=True)
+    plan = plan_launch(spec, resolve_shell(spec, os.environ), os.environ, str(tmp_path / "w"))
+    assert len(plan.typed_command) == len(b' "builtin" "." "./s"\r') == 21

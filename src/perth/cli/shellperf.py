@@ -63,6 +63,9 @@ def _measure_options(parser: argparse.ArgumentParser, *, ab: bool = False) -> No
     parser.add_argument("--presses", type=int, default=5, help="Enters per sample for command_lag_ms (default 5).")
     parser.add_argument("--keys", type=int, default=5, help="Keystrokes per sample for input_lag_ms (default 5).")
     parser.add_argument("--no-exit", action="store_true", help="Skip the exit_ms proxy (`shell -lic exit`).")
+    parser.add_argument("--git", choices=("no", "yes", "empty"), default="no",
+                        help="Start the shell inside a git repository: yes = 10,000 committed files (as zsh-bench's"
+                             " default), empty = no files; no (default) = a plain directory.")
 
 
 def _register_run(actions: Any) -> None:
@@ -191,7 +194,8 @@ def _spec(args: argparse.Namespace, rt: Runtime, rc: str | None = None) -> RunSp
         samples=args.samples if args.samples is not None else settings.samples,
         warmup=args.warmup if args.warmup is not None else settings.warmup,
         timeout_ms=args.timeout_ms if args.timeout_ms is not None else settings.timeout_ms,
-        presses=args.presses, keys=args.keys, measure_exit=not args.no_exit, label=getattr(args, "label", ""))
+        presses=args.presses, keys=args.keys, measure_exit=not args.no_exit, label=getattr(args, "label", ""),
+        git=args.git)
 
 
 def _measure(args: argparse.Namespace, rt: Runtime, specs: list[RunSpec], profile: str) -> list[Run]:

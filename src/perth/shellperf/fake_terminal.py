@@ -35,6 +35,7 @@ class FakeSession:
     def __init__(self, shell: FakeShell, request: SpawnRequest) -> None:
         self.shell = shell
         self.started_ns = 1_000 * MS
+        self.exec_ns = self.started_ns
         self.started_epoch_ns = 1_700_000_000 * 1_000_000_000
         self.closed = False
         self._now = self.started_ns

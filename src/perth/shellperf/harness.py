@@ -1,9 +1,12 @@
 """Measuring one start of a shell on a terminal, the way zsh-bench defines its latencies.
 
-Per sample (one shell process, spawned at ``t0``):
+Per sample (one shell process; ``t0`` is the child's clock reading just before ``execve``, see
+:mod:`perth.shellperf.terminal` — zsh-bench starts its clock at a marker printed just before the
+shell's ``exec`` too):
 
-- the harness types `` echo "<token>""fc"`` at ``t0``, before any prompt: the terminal echo shows
-  the quotes, so only the command's *output* ``<token>fc`` can match;
+- the harness types `` echo "<token>""fc"`` (20 characters, as zsh-bench's first command) right
+  after ``t0``, before any prompt: the terminal echo shows the quotes, so only the command's
+  *output* ``<token>fc`` can match;
 - ``first_prompt_ms``: ``t0`` → the prompt's token (the run's directory or host name) first on screen;
 - ``first_command_ms``: ``t0`` → the typed-ahead command's output on screen;
 - ``command_lag_ms``: Enter on an empty line → the next prompt's token, the mean over a burst of
@@ -11,7 +14,10 @@ Per sample (one shell process, spawned at ``t0``):
 - ``input_lag_ms``: with a fairly long command line already typed, one keystroke → that character
   redrawn on screen by the line editor (ZLE or readline: both switch the terminal's own echo off
   and draw the line themselves), the mean over ``keys`` keystrokes;
-- ``exit_ms``: wall time of a separate ``shell -l -i -c exit`` (zsh-bench's exit time: a proxy).
+- ``deferred_ready_ms``: ``t0`` → deferred loading finished (:mod:`perth.shellperf.readiness`);
+  command and input lag are measured after it;
+- capability flags (:mod:`perth.shellperf.capabilities`), read by a probe command at the end;
+- ``exit_ms``: ``t0`` of a separate ``shell -l -i -c exit`` → its exit (zsh-bench's exit time: a proxy).
 
 Whatever is not seen before the per-sample timeout is recorded as missing with the reason; the
 process group is killed.  Screen text is matched after escape sequences are stripped.
@@ -23,6 +29,7 @@ import gc
 import os
 
 from perth.record import Record
+from perth.shellperf.readiness import deferred_ready, git_prompt, probe_capabilities
 from perth.shellperf.records import Measurement, RunSpec, Sample
 from perth.shellperf.segments import monotonic, read_segment_log, segment_measurements
 from perth.shellperf.terminal import SpawnRequest
@@ -59,7 +66,7 @@ class Probe:
 
     def _record(self, direction: str, at_ns: int, data: bytes) -> None:
         if self.replay is not None:
-            self.replay.append(ReplayEvent((at_ns - self.session.started_ns) / MS, direction, data))
+            self.replay.append(ReplayEvent((at_ns - self.session.exec_ns) / MS, direction, data))
 
     def type(self, data: bytes) -> int:
         """Write keys; returns when they were written."""
@@ -99,8 +106,8 @@ class Probe:
                 return
 
     def elapsed_ms(self, offset: int) -> float:
-        """Milliseconds from the spawn to the moment the text up to ``offset`` was on screen."""
-        return (self.screen.time_at(offset) - self.session.started_ns) / MS
+        """Milliseconds from the shell's exec to the moment the text up to ``offset`` was on screen."""
+        return (self.screen.time_at(offset) - self.session.exec_ns) / MS
 
     def why_not(self, what: str) -> str:
         """The reason ``what`` was not seen."""
@@ -148,7 +155,8 @@ def _input_lag(probe: Probe, keys: int) -> Measurement:
     return Measurement.native(sum(lags) / len(lags))
 
 
-def _interact(probe: Probe, plan: LaunchPlan, spec: RunSpec) -> dict[str, Measurement]:
+def _interact(probe: Probe, plan: LaunchPlan, spec: RunSpec,
+              log: str) -> tuple[dict[str, Measurement], dict[str, bool | None]]:
     probe.type(plan.typed_command)
     probe.wait_for((*plan.prompt_tokens, plan.command_token), 0)
     prompt_end = probe.find_any(plan.prompt_tokens, 0)
@@ -158,15 +166,18 @@ def _interact(probe: Probe, plan: LaunchPlan, spec: RunSpec) -> dict[str, Measur
     metrics = {"first_prompt_ms": _first_prompt(probe, plan, prompt_end, command_end)}
     metrics["first_command_ms"] = (Measurement.native(probe.elapsed_ms(command_end)) if command_end is not None
                                    else Measurement.missing(probe.why_not("the typed-ahead command's output appeared")))
+    capabilities = git_prompt(probe, plan, command_end)
     ready = probe.wait_for(plan.prompt_tokens, command_end) if command_end is not None else None
     if ready is None:
         reason = "no prompt after the first command: " + probe.why_not("it appeared")
-        metrics["command_lag_ms"] = Measurement.missing(reason)
-        metrics["input_lag_ms"] = Measurement.missing(reason)
-        return metrics
+        for name in ("deferred_ready_ms", "command_lag_ms", "input_lag_ms"):
+            metrics[name] = Measurement.missing(reason)
+        return metrics, capabilities
+    metrics["deferred_ready_ms"] = deferred_ready(probe, log)
     metrics["command_lag_ms"] = _command_lag(probe, plan, spec.presses)
     metrics["input_lag_ms"] = _input_lag(probe, spec.keys)
-    return metrics
+    capabilities.update(probe_capabilities(probe, plan))
+    return metrics, capabilities
 
 
 def measure_exit(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec) -> Measurement:
@@ -179,7 +190,7 @@ def measure_exit(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec) ->
         session.close()
     if ended is None:
         return Measurement.missing(f"`-c exit` did not finish within {spec.timeout_ms} ms")
-    return Measurement.native((ended - session.started_ns) / MS)
+    return Measurement.native((ended - session.exec_ns) / MS)
 
 
 def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, index: int, *,
@@ -195,7 +206,7 @@ def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, 
                                               rows=spec.rows, cols=spec.cols))
         probe = Probe(session, session.started_ns + spec.timeout_ms * MS, keep_replay=replay is not None)
         try:
-            metrics = _interact(probe, plan, spec)
+            metrics, capabilities = _interact(probe, plan, spec, log)
             probe.settle(quiet_ms=20, max_ms=200)  # let deferred work write its markers
         finally:
             session.close()
@@ -210,4 +221,4 @@ def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, 
     segments = segment_measurements(segment_log)
     notes = (f"{segment_log.malformed} malformed SEGMENT line(s) ignored",) if segment_log.malformed else ()
     return Sample(index=index, metrics=metrics, segments=segments, phases=segment_log.phases, warmup=warmup,
-                  monotonic=monotonic(segments), notes=notes)
+                  monotonic=monotonic(segments), notes=notes, capabilities=capabilities)

@@ -42,6 +42,8 @@ class LaunchPlan(Record):
     prompt_tokens: tuple[str, ...]
     command_token: str
     typed_command: bytes
+    shell: str = "zsh"
+    branch_token: str = ""
 
     def segment_log(self, index: int) -> str:
         """Where sample ``index`` writes its ``SEGMENT`` lines."""
@@ -53,8 +55,12 @@ class LaunchPlan(Record):
 
 
 def new_token() -> str:
-    """A token that appears nowhere else on screen: ``PZ`` and eight random hex digits."""
-    return "PZ" + secrets.token_hex(4).upper()
+    """A token that appears nowhere else on screen: ``PZ`` and six random hex digits.
+
+    Eight characters, so that the typed-ahead `` echo "<token>""fc"`` is 20 characters long, as
+    zsh-bench's `` "builtin" "." "./s"``: the line editor and the terminal handle as many bytes.
+    """
+    return "PZ" + secrets.token_hex(3).upper()
 
 
 def resolve_shell(spec: RunSpec, environ: Mapping[str, str]) -> str:
@@ -157,8 +163,15 @@ def plan_launch(spec: RunSpec, shell_path: str, environ: Mapping[str, str], work
     env["HISTFILE"] = os.path.join(workdir, "history")
     flags = _shell_args(spec, env, workdir, environ)
     env.update(parse_env(spec.env))
+    branch = ""
+    if spec.git != "no":
+        from perth.shellperf.capabilities import make_git_fixture
+
+        branch = f"{token}branch"
+        make_git_fixture(cwd, spec.git, branch, environ)
     return LaunchPlan(
         argv=(shell_path, *flags, "-i"), exit_argv=(shell_path, *flags, "-i", "-c", "exit"), env=env, cwd=cwd,
         workdir=workdir, token=token, prompt_tokens=(f"{token}cwd", f"{token}host"),
-        command_token=f"{token}fc", typed_command=f' echo "{token}""fc"\r'.encode(),
+        command_token=f"{token}fc", typed_command=f' echo "{token}""fc"\r'.encode(), shell=spec.shell,
+        branch_token=branch,
     )

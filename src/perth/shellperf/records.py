@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-METRICS: tuple[str, ...] = ("first_prompt_ms", "first_command_ms", "command_lag_ms", "input_lag_ms", "exit_ms")
+METRICS: tuple[str, ...] = ("first_prompt_ms", "first_command_ms", "command_lag_ms", "input_lag_ms", "exit_ms",
+                             "deferred_ready_ms")
 PRIMARY_METRICS: tuple[str, ...] = METRICS[:4]
 PROVENANCES: tuple[str, ...] = ("native", "derived", "missing")
 SHELLS: tuple[str, ...] = ("zsh", "bash", "fish")
@@ -62,6 +63,7 @@ class Measurement(Record):
 
 
 NO_MEASUREMENTS: Mapping[str, Measurement] = MappingProxyType({})
+NO_CAPABILITIES: Mapping[str, bool | None] = MappingProxyType({})
 
 
 def _measurements(data: Mapping[str, Any]) -> dict[str, Measurement]:
@@ -72,7 +74,8 @@ class Sample(Record):
     """One start of the shell: its metrics, in-shell segments and lifecycle check.
 
     ``phases`` maps a segment to its phase; ``monotonic`` is whether pre_plugin_total <=
-    post_plugin_total <= prompt_ready held (``None`` when fewer than two of them were seen).
+    post_plugin_total <= prompt_ready held (``None`` when fewer than two of them were seen);
+    ``capabilities`` holds zsh-bench's ``has_*`` flags (:mod:`perth.shellperf.capabilities`).
     """
 
     index: int
@@ -82,6 +85,7 @@ class Sample(Record):
     warmup: bool = False
     monotonic: bool | None = None
     notes: tuple[str, ...] = ()
+    capabilities: Mapping[str, bool | None] = NO_CAPABILITIES
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -96,6 +100,7 @@ class Sample(Record):
             "metrics": {k: v.to_json() for k, v in self.metrics.items()},
             "segments": {k: v.to_json() for k, v in self.segments.items()},
             "phases": dict(self.phases), "monotonic": self.monotonic, "notes": list(self.notes),
+            "capabilities": dict(self.capabilities),
         }
 
     @classmethod
@@ -103,7 +108,8 @@ class Sample(Record):
         """Inverse of :meth:`to_json`."""
         return cls(index=int(data["index"]), warmup=bool(data["warmup"]),
                    metrics=_measurements(data["metrics"]), segments=_measurements(data["segments"]),
-                   phases=dict(data["phases"]), monotonic=data["monotonic"], notes=tuple(data["notes"]))
+                   phases=dict(data["phases"]), monotonic=data["monotonic"], notes=tuple(data["notes"]),
+                   capabilities=dict(data.get("capabilities", {})))
 
 
 class RunSpec(Record):
@@ -124,6 +130,7 @@ class RunSpec(Record):
     cols: int = 80
     measure_exit: bool = True
     label: str = ""
+    git: str = "no"
 
     @property
     def config_name(self) -> str:
@@ -137,14 +144,16 @@ class RunSpec(Record):
     @property
     def scope(self) -> str:
         """The ledger scope: runs of one shell and configuration are compared and governed together."""
-        return self.label or f"{self.shell}:{self.config_name}"
+        git = "" if self.git == "no" else f":git-{self.git}"
+        return self.label or f"{self.shell}:{self.config_name}{git}"
 
     def to_json(self) -> dict[str, Any]:
         """``run.spec``."""
         return {"shell": self.shell, "shell_path": self.shell_path, "rc": self.rc, "zdotdir": self.zdotdir,
                 "norc": self.norc, "env": list(self.env), "samples": self.samples, "warmup": self.warmup,
                 "timeout_ms": self.timeout_ms, "presses": self.presses, "keys": self.keys,
-                "rows": self.rows, "cols": self.cols, "measure_exit": self.measure_exit, "label": self.label}
+                "rows": self.rows, "cols": self.cols, "measure_exit": self.measure_exit, "label": self.label,
+                "git": self.git}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunSpec:

@@ -13,6 +13,7 @@ from perth.shellperf.analysis import (
     provenance_counts,
     segment_stats,
 )
+from perth.shellperf.capabilities import CAPABILITIES
 from perth.views.document import Block, Document, Fields, Items, Note, Table
 
 TYPE_CHECKING = False
@@ -62,7 +63,18 @@ def _run_fields(run: Run) -> Fields:
     return Fields([("run", f"{short(run.id)} ({to_local(run.created_at)})"), ("shell", run.shell_version),
                    ("config", spec.config_name), ("scope", run.scope), ("profile", run.profile),
                    ("status", run.status + (" (not recorded)" if run.ephemeral else "")),
-                   ("samples", f"{len(run.measured)} (+{spec.warmup} warm-up), timeout {spec.timeout_ms} ms")])
+                   ("samples", f"{len(run.measured)} (+{spec.warmup} warm-up), timeout {spec.timeout_ms} ms"),
+                   ("has", capability_summary(run))])
+
+
+def capability_summary(run: Run) -> str:
+    """zsh-bench's ``has_*`` flags over the counted samples: ``compsys yes, ...`` (``?``: not read)."""
+    words = []
+    for name in CAPABILITIES:
+        seen = {s.capabilities.get(name) for s in run.measured}
+        value = "yes" if seen == {True} else "no" if seen == {False} else "?" if seen <= {None} else "varies"
+        words.append(f"{name.removeprefix('has_').replace('_', ' ')} {value}")
+    return ", ".join(words)
 
 
 def delta_table(deltas: Sequence[Delta], title: str = "Against the baseline") -> Table:

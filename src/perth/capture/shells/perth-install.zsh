@@ -11,6 +11,6 @@ _perth_refresh() {
 }
 
 if [[ @PERTH_TEMPLATE@ -nt @PERTH_INSTALLED@ || @PERTH_VERSION_FILE@ -nt @PERTH_INSTALLED@ ]]; then
-  autoload -Uz add-zsh-hook
-  add-zsh-hook zshexit _perth_refresh
+  typeset -ga zshexit_functions
+  (( ${zshexit_functions[(Ie)_perth_refresh]} )) || zshexit_functions+=(_perth_refresh)
 fi

@@ -232,6 +232,24 @@ _perth_record() {
     _perth_append "$line"
 }
 
+# _perth_private_file PATH: create PATH with mode 0600.  The umask is read from /proc (Linux)
+# with the builtin read and restored after: no fork at start-up; elsewhere a subshell.
+_perth_private_file() {
+    local key value mask=''
+    if [[ -r /proc/$$/status ]]; then
+        while IFS=$':\t ' builtin read -r key value; do
+            [[ $key == Umask ]] && { mask=$value; break; }
+        done < "/proc/$$/status"
+    fi
+    if [[ $mask == [0-7][0-7][0-7][0-7] ]]; then
+        builtin umask 077
+        : >> "$1" 2>/dev/null
+        builtin umask "$mask"
+    else
+        (builtin umask 077 && : >> "$1") 2>/dev/null
+    fi
+}
+
 _perth_install() {
     if [[ -z ${EPOCHREALTIME-} ]] || (( BASH_VERSINFO[0] < 5 )); then
         builtin printf 'perth: bash %s is too old for shell capture (5.0 or newer is needed); commands are not recorded (see: %s doctor)\n' \
@@ -253,7 +271,7 @@ _perth_install() {
     local user='\u'  # the prompt escape for the user name: no fork, unlike $(id -un)
     _perth_esc "${USER:-${user@P}}"; _perth_host_user+=$_perth_r
     [[ -d $_perth_spool_dir ]] || command mkdir -p -m 700 -- "$_perth_spool_dir" 2>/dev/null
-    [[ -e $_perth_scratch ]] || (builtin umask 077 && : >> "$_perth_scratch") 2>/dev/null
+    [[ -e $_perth_scratch ]] || _perth_private_file "$_perth_scratch"
     if ! _perth_hook; then
         builtin printf 'perth: PS0 or PROMPT_COMMAND is read-only; commands are not recorded\n' >&2
         return 1
