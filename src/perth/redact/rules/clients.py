@@ -19,7 +19,7 @@ from __future__ import annotations
 from perth.redact.rules.model import ALNUM, DIGITS, HEX, LOWER, PROVIDER, SYNTAX, URLSAFE, Rule, fake, join
 
 #: The value of an option or argument (never another option).
-_ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+_ARG = (r'''(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 #: A quoted or bare value (quoted values may hold blanks).
 _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)"|'''
@@ -115,10 +115,11 @@ def _positional() -> tuple[Rule, ...]:
         Rule("oracle-connect-password", "password in an Oracle connect string (sqlplus user/password@db)",
              _LB + r"(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)"
              r"(?:[ \t]{1,4}-[A-Za-z]{1,10})?(?:[ \t]{1,4}-[A-Za-z]{1,10})?"
-             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#]{1,64}/"
-             r"(?P<secret>[^\s@/'\"]{1,128}+)(?=@|[ \t]|$)",
+             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#.-]{1,64}/"
+             r"(?P<secret>[^\s/'\"]{1,128}?)(?=@//|@[A-Za-z0-9_.-]{1,128}(?:[ \t]|$)|[ \t]|$)",
              ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl"),
-             (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr"),
+             (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr",
+              f"sqlplus app/{_PW}@x@ORCL"),
              ("sqlplus / as sysdba", "sqlplus -s /nolog", "rman target /"),
              category=SYNTAX, min_length=3),
         Rule("set-secret-value", "secret set from the command line (gh secret set --body, dotnet "
@@ -194,14 +195,24 @@ def _languages() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("form-body-secret", "secret in a form body given to curl or HTTPie (-d 'a=b&password=...', "
              "--data-urlencode, -F)",
-             r"(?<![A-Za-z0-9_-])(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
+             r"(?<![A-Za-z0-9_-])(?:--data-urlencode(?:=|[ \t]{1,4})'[^'\n]{0,300}?(?i:password|passwd|pass|pwd"
+             r"|secret|token|api_key|apikey)=(?P<secret_url>[^'\r\n]{1,300}+)"
+             r"|(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
              r"(?:=|[ \t]{1,4})(?:'[^'\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token|api_key|apikey)"
              r"=(?P<secret_sq>[^'&\r\n]{1,300}+)|\"[^\"\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token"
-             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+))",
+             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+)))",
              ("-d", "-f", "--data", "--form"),
              (f"curl https://api.acme.test/login --data-urlencode 'password=({_PW} x'",
               f'curl -F "api_key=({_PW}" https://api.acme.test/upload'),
              ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
+             category=SYNTAX, min_length=3),
+        Rule("connection-string-password", "password in a semicolon-separated connection string "
+             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included",
+             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)",
+             ("password", "pwd"),
+             (f"Server=db;Database=app;User Id=sa;Password=({_PW} x;Encrypt=True;",
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};"),
+             ("Server=db;Database=app;Integrated Security=true;", "Password=;"),
              category=SYNTAX, min_length=3),
         Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
              r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z_]{1,40})?[ \t]{1,4}by|password)"
