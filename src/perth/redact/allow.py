@@ -57,7 +57,7 @@ _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)")
 #: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
 _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
-_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_CONSTANT = re.compile(r"[A-Z]{2,40}[0-9]{0,2}(?:_[A-Z]{1,40}[0-9]{0,2}){1,8}")
 #: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
 #: keys, Mapbox public tokens, PostHog project keys.
 _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_")

@@ -210,10 +210,13 @@ class Engine:
         return orders
 
     def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
-        start, end = 0, len(text)
         found: list[Candidate] = []
         earlier: list[_Spans] = []
         for compiled in rules:
+            if (compiled.kind == "regex" and len(text) <= _WINDOWED_FROM * compiled.reach
+                    and not compiled.regex.pattern.startswith(_LINE_START)
+                    and compiled.regex.search(text) is None):
+                continue  # most lines: no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
             verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
             for s, e in _rule_spans(compiled, text, low):
@@ -229,7 +232,7 @@ class Engine:
             if spans.starts:
                 earlier.append(spans)
         if found and self.allow:
-            found = self._drop_allowed(found, text, start, end)
+            found = self._drop_allowed(found, text, 0, len(text))
         return found
 
     def _drop_allowed(self, found: list[Candidate], text: str, start: int,
@@ -268,14 +271,29 @@ def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[i
         yield _secret_span(match, groups)
 
 
+#: Texts shorter than this many reaches are searched whole (windows would not pay).
+_WINDOWED_FROM = 4
+#: How a rule anchored at the start of a line begins (``config-line-secret``).
+_LINE_START = "(?<![^\\n])"
+
+
 def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
     """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
     at most ``reach`` characters before an occurrence of one of the rule's first literals (a
     match holds one).  Each search stops ``reach`` characters after its window, as far as a
     match starting in it can read, so the text is read a bounded number of times whatever the
     literals' density; a rule with many occurrences is searched over the whole text."""
+    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
+        match = compiled.regex.match(text)  # a line-anchored rule starts at the line's start
+        return iter(() if match is None else (match,))
     reach = compiled.reach
-    windows = _windows(compiled.firsts, low, reach) if reach else None
+    if not reach or len(text) <= _WINDOWED_FROM * reach:
+        return compiled.regex.finditer(text)
+    return _windowed(compiled, text, low, reach)
+
+
+def _windowed(compiled: CompiledRule, text: str, low: str, reach: int) -> Iterator[re.Match[str]]:
+    windows = _windows(compiled.firsts, low, reach)
     if windows is None:
         yield from compiled.regex.finditer(text)
         return
