@@ -152,8 +152,10 @@ class Engine:
 
     def whole_regions(self, text: str, keywords: Collection[str] | None = None) -> list[Region]:
         """The merged secret regions of ``text`` matched as a whole (a line, or a short text);
-        ``keywords``, when known, are the keywords ``text`` contains."""
-        low = lower(text)
+        ``keywords``, when known, are the keywords ``text`` contains.  Placeholders left by an
+        earlier pass are blanked for the gates (``[REDACTED:password-assignment]`` holds the
+        keywords of half the rules; a second pass must not run them all for that)."""
+        low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
         rules = self._rules(text, low, keywords)
         if not rules:
             return []
@@ -249,6 +251,11 @@ class Engine:
             if custom.id == rule_id:
                 return custom.priority
         return self.table.priorities.get(rule_id, 0)
+
+
+def _blank_placeholders(text: str) -> str:
+    """``text`` with every placeholder replaced by as many blanks (offsets kept)."""
+    return placeholder_regex().sub(lambda match: " " * len(match.group()), text)
 
 
 def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, int]:
