@@ -215,9 +215,7 @@ class Engine:
         found: list[Candidate] = []
         earlier: list[_Spans] = []
         for compiled in rules:
-            if (compiled.kind == "regex" and len(text) <= _WINDOWED_FROM * compiled.reach
-                    and not compiled.regex.pattern.startswith(_LINE_START)
-                    and compiled.regex.search(text) is None):
+            if compiled.kind == "regex" and _no_match(compiled, text):
                 continue  # most lines: no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
             verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
@@ -263,6 +261,13 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
         if match.start(name) >= 0:
             return match.span(name)
     return match.span()
+
+
+def _no_match(compiled: CompiledRule, text: str) -> bool:
+    """Whether one cheap search shows that a short text holds no match of the rule."""
+    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
+        return compiled.regex.match(text) is None
+    return len(text) <= _WINDOWED_FROM * compiled.reach and compiled.regex.search(text) is None
 
 
 def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
