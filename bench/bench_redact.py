@@ -2,17 +2,25 @@
 
 1. Recall and false-positive rate on the labelled corpus (tests/fixtures/redact/corpus.py),
    per kind and overall (goals: recall >= 98 %, false positives <= 2 %).
-2. Throughput of ``SecretFilter.redact_stream`` (what ``perth redact`` runs: standard input
+2. The independent corpus (tests/fixtures/redact/independent/): recall and false positives of
+   the dev set, the held-out set and the second held-out set ("fresh"), per class; the dev
+   kinds below goal (held-out kinds only with --held-out-kinds, never used to tune rules).
+   Goals on the held-out set: recall >= 98 %, false positives <= 2 %.
+3. Throughput of ``SecretFilter.redact_stream`` (what ``perth redact`` runs: standard input
    read in blocks of 64 K characters) on generated typical shell history with about 1 % of
    lines holding a secret, reading and writing files, against reading and writing the same
-   bytes without filtering in the same run (goal: >= 20 MB/s); ``redact_lines`` for reference.
-   The worst case, ``redact`` on text holding every rule keyword on every line, against that
-   typical rate (no goal: it shows what adversarial text costs).
-3. Hot path (``perth log``): in fresh processes that have imported ``re``, ``argparse``,
+   bytes without filtering in the same run (goal: the ratio not lower than before issue 13,
+   TYPICAL_RATIO_BASELINE); ``redact_lines`` for reference.
+4. Worst cases: ``redact`` on text holding every rule keyword on every line, and on one-line
+   adversarial shapes (a megabyte of ``A``, of ``token `` or ``Authorization: Bearer ``
+   repeated, ...), against that typical rate (goal: >= 1 MB/s each).
+5. Hot path (``perth log``): in fresh processes that have imported ``re``, ``argparse``,
    ``sqlite3`` and ``perth.record``, the median cost of importing ``perth.redact`` and
    redacting one realistic summary, against importing it alone (goal: <= 1.5 ms per summary).
 
-Run: `make bench-redact` or `.venv/bin/python bench/bench_redact.py [--mb N] [--worst-mb N] [--runs N]`.
+Exits 1 when a goal is not met (``--no-gate``: exit 0 and just print).
+Run: `make bench-redact` or `.venv/bin/python bench/bench_redact.py [--mb N] [--worst-mb N]
+[--line-mb N] [--runs N] [--no-gate]`.
 Timings use byte-code caches, as users have them: run `python -m compileall -q src/perth`
 first when PYTHONDONTWRITEBYTECODE is set.
 """
@@ -135,9 +143,9 @@ def _cell(part: list[Labelled], outcome: dict[int, bool]) -> str:
     return f"FP {1 - right / len(part):.1%} ({len(part)})"
 
 
-def throughput(megabytes: float, cases: list[Case]) -> float:
+def throughput(megabytes: float, cases: list[Case]) -> tuple[float, float]:
     """Print MB/s of redact_stream (and redact_lines) over files, and the ratio to read+write;
-    return the redact_stream rate."""
+    return the redact_stream rate and its ratio to the plain copy."""
     secrets_lines = [c.text for c in cases if c.labels and "\n" not in c.text]
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "history"
@@ -158,26 +166,41 @@ def throughput(megabytes: float, cases: list[Case]) -> float:
           f"copy rate ({stream / base:.0f}x its time)   <- perth redact")
     print(f"  read+redact_lines+write           {size / lines:8.1f} MB/s   ratio {base / lines:.3f}"
           f"   (same output: {'yes' if same else 'NO'})")
-    return size / stream
+    return size / stream, base / stream
 
 
-def worst_case(megabytes: float, typical_rate: float) -> None:
+#: Single lines of adversarial shapes (each repeated to the size asked): long runs, repeated
+#: keywords, repeated assignments and URLs, each finding a secret (or a near one) every few bytes.
+SHAPES = ("A", "a", "token ", "Authorization: Bearer ", "https://u:p@", "pw='", '-pwd "', "password: ",
+          "sb_secret_", "key=", "define('X_KEY', '")
+WORST_GOAL_MB_S = 1.0
+
+
+def worst_case(megabytes: float, line_megabytes: float, typical_rate: float) -> float:
     """Print the rate of ``redact`` on text holding every rule keyword on every line (every rule
-    runs on every line, and a second pass confirms the fixed point), against the typical rate."""
+    runs on every line, and a second pass confirms the fixed point) and on one-line adversarial
+    shapes; return the slowest rate (goal: >= 1 MB/s whatever the shape)."""
     from perth.redact.keywords import KEYWORDS
 
     line = "".join(f"{k}= {k}:\"{k}'" for k in KEYWORDS) + "\n"
-    text = line * max(1, int(megabytes * 1_000_000 / len(line)))
-    spent = []
-    for _ in range(2):
-        started = time.perf_counter()
-        SecretFilter().redact(text, source="bench")
-        spent.append(time.perf_counter() - started)
-    rate = len(text) / 1_000_000 / min(spent)
-    print(f"\nworst case: {len(text) / 1_000_000:.2f} MB with all {len(KEYWORDS)} keywords on every line "
-          f"({len(line):,}-character lines)")
-    print(f"  redact                            {rate:8.2f} MB/s   ratio {rate / typical_rate:.4f} of the "
-          f"typical-history rate ({typical_rate / rate:.0f}x its time per byte)")
+    texts = {f"all {len(KEYWORDS)} keywords on every {len(line):,}-character line":
+             line * max(1, int(megabytes * 1_000_000 / len(line)))}
+    for shape in SHAPES:
+        texts[f"one line of {shape!r} repeated"] = shape * int(line_megabytes * 1_000_000 / len(shape))
+    print(f"\nworst cases (redact, best of 2; goal >= {WORST_GOAL_MB_S} MB/s each):")
+    slowest = float("inf")
+    for label, text in texts.items():
+        spent = []
+        for _ in range(2):
+            started = time.perf_counter()
+            SecretFilter().redact(text, source="bench")
+            spent.append(time.perf_counter() - started)
+        rate = len(text) / 1_000_000 / min(spent)
+        slowest = min(slowest, rate)
+        print(f"  {rate:8.2f} MB/s  {len(text) / 1_000_000:5.2f} MB  ratio {rate / typical_rate:.4f} of the "
+              f"typical rate   {label}")
+    print(f"  slowest {slowest:.2f} MB/s: goal {'met' if slowest >= WORST_GOAL_MB_S else 'NOT met'}")
+    return slowest
 
 
 def _copy(source: Path, target: Path, mode: str) -> float:
@@ -225,7 +248,7 @@ def _fresh(snippet: str, env: dict[str, str]) -> float:
                                 check=True, env=env).stdout)
 
 
-def hot_path_cost(runs: int = 20) -> None:
+def hot_path_cost(runs: int = 20) -> float:
     """Print, per summary, the median fresh-process cost of import + redact, against import
     alone measured in the same run, and the process wall time against ``python -c pass``."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as for users
@@ -257,6 +280,13 @@ def hot_path_cost(runs: int = 20) -> None:
     wall_pass, wall_log = statistics.median(walls["pass"]), statistics.median(walls["log"])
     print(f"  process wall for the first summary (with the preloads) {wall_log * 1000:.1f} ms vs "
           f"python -c pass {wall_pass * 1000:.1f} ms")
+    return worst
+
+
+#: The typical-history ratio (redact_stream time against a plain read+write of the same bytes)
+#: before issue 13's changes, recorded in docs/benchmarks.md (0.108 on the slower host of
+#: 2026-12-01; 0.121 before): the new figure may not be lower.
+TYPICAL_RATIO_BASELINE = 0.108
 
 
 def main() -> None:
@@ -264,16 +294,33 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50.0, help="megabytes of history (default 50)")
     parser.add_argument("--worst-mb", type=float, default=0.5,
                         help="megabytes of keyword-dense text for the worst case (default 0.5)")
+    parser.add_argument("--line-mb", type=float, default=1.0,
+                        help="megabytes of each one-line adversarial shape (default 1)")
     parser.add_argument("--runs", type=int, default=20, help="fresh processes per hot-path figure")
     parser.add_argument("--held-out-kinds", action="store_true",
                         help="also list the held-out kinds below goal (never used to tune rules)")
+    parser.add_argument("--no-gate", action="store_true", help="exit 0 even when a goal is not met")
     args = parser.parse_args()
     cases = build_corpus()
-    corpus_table(cases)
-    independent_table(build(fresh=True), held_out_kinds=args.held_out_kinds)
-    typical = throughput(args.mb, cases)
-    worst_case(args.worst_mb, typical)
-    hot_path_cost(args.runs)
+    recall, fpr = corpus_table(cases)
+    figures = independent_table(build(fresh=True), held_out_kinds=args.held_out_kinds)
+    typical, ratio = throughput(args.mb, cases)
+    slowest = worst_case(args.worst_mb, args.line_mb, typical)
+    hot = hot_path_cost(args.runs)
+    held_recall, held_fpr = figures["held-out"]
+    goals = {
+        "labelled corpus recall >= 98%": recall >= 0.98,
+        "labelled corpus false positives <= 2%": fpr <= 0.02,
+        "held-out recall >= 98%": held_recall >= 0.98,
+        "held-out false positives <= 2%": held_fpr <= 0.02,
+        f"typical ratio >= {TYPICAL_RATIO_BASELINE} (before)": ratio >= TYPICAL_RATIO_BASELINE,
+        f"worst case >= {WORST_GOAL_MB_S} MB/s": slowest >= WORST_GOAL_MB_S,
+        "hot path <= 1.5 ms": hot <= _HOT_GOAL_MS,
+    }
+    missed = [goal for goal, met in goals.items() if not met]
+    print("\ngoals: " + ("all met" if not missed else "NOT met: " + "; ".join(missed)))
+    if missed and not args.no_gate:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

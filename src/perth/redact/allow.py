@@ -32,10 +32,12 @@ PLACEHOLDER_WORDS = frozenset({
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i:example|placeholder|dummy|changeme|redacted|your[_ -]?(?:api|access|secret|token|key|pass"
-    r"|auth|client|own)|x{4}|\*{3}|<[A-Za-z][A-Za-z0-9 _.:-]{2,40}>|\.\.\.|\u2026)")
+    r"|auth|client|own)|\*{3}|\.\.\.|\u2026)|<(?:[a-z][a-z0-9 _.-]{2,40}|[A-Z][A-Z0-9 _.-]{2,40})>")
 #: The branches of ``_PLACEHOLDER_PARTS`` but ``your...`` and ``<word>``, as lowercase literals.
-_PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "xxxx", "***",
-                         "...", "\u2026")
+_PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "***", "...",
+                         "\u2026")
+#: A run of x's this long, and a quarter of the value at least, masks it (``ghp_xxxx...``).
+_X_RUN = re.compile(r"[xX]{4,}")
 _VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,8}")
 #: Objects a code reference starts with (``self.password``, ``settings.DB_PASSWORD``): with
@@ -48,12 +50,14 @@ _CODE_OBJECTS = frozenset({
     "database", "module", "window", "global", "globals", "import", "inputs", "steps", "needs",
     "matrix", "github", "runner", "local", "var", "each", "item", "ansible_facts", "hostvars",
 })
+#: An identifier in a naming style: snake_case, UPPER_CASE, camelCase or PascalCase.
+_NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*[A-Z]?)")
 #: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
 _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)")
 #: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
 _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
-_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_CONSTANT = re.compile(r"[A-Z]{2,40}[0-9]{0,2}(?:_[A-Z]{1,40}[0-9]{0,2}){1,8}")
 #: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
 #: keys, Mapbox public tokens, PostHog project keys.
 _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_")
@@ -64,6 +68,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _DIGEST = re.compile(r"(?i:md5|sha1|sha224|sha256|sha384|sha512|blake2b|xxh64)[:-]")
 _TAGGED_HASH = re.compile(r"[A-Za-z][A-Za-z0-9.]{0,30}[-_:@](?:[0-9a-f]{7,128}|[0-9A-F]{7,128})")
 _OPTION_LIST = re.compile(r"(?:id|src|source|env|file|type|target|name|dst)=")
+_BASE64_KEY = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 _HASH_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
 
 #: sha256 digests of example credentials published in vendor documentation.
@@ -94,9 +99,13 @@ def is_placeholder(value: str) -> bool:
         return True
     if set(value) <= _PLACEHOLDER_CHARS:
         return True
-    if _has_placeholder_part(value):
+    if _has_placeholder_part(value) or _masked(value):
         return True
     return is_documented_example(value)
+
+
+def _masked(value: str) -> bool:
+    return any(len(run) * 4 >= len(value) for run in _X_RUN.findall(value))
 
 
 def _has_placeholder_part(value: str) -> bool:
@@ -132,7 +141,7 @@ def is_reference(value: str) -> bool:
 def _is_path(value: str) -> bool:
     """A file path; not a base64 secret that happens to start with ``/`` (one long segment of
     mixed case and digits)."""
-    if _PATH.match(value) is None:
+    if _PATH.match(value) is None or _is_base64_key(value):
         return False
     segment = value.lstrip("/")
     return "/" in segment or len(segment) < 20 or not (
@@ -140,10 +149,21 @@ def _is_path(value: str) -> bool:
         and any(c.isdigit() for c in segment))
 
 
+def _is_base64_key(value: str) -> bool:
+    """Base64 of a random key (``/T9PR.../ijZ/Dx...``): slashes, but no path."""
+    return _BASE64_KEY.fullmatch(value) is not None and _has_letter_and_digit(value) and any(
+        c.isupper() for c in value) and any(c.islower() for c in value)
+
+
 def _is_code(value: str) -> bool:
+    """``self.password``, ``settings.DB_PASSWORD``: dotted names, each a word in some naming
+    style; with digits only after a known object (``abc.DEF123ghi`` is a password)."""
     if _CODE.fullmatch(value) is None:
         return False
-    return not any(char.isdigit() for char in value) or value.split(".", 1)[0] in _CODE_OBJECTS
+    if value.split(".", 1)[0] in _CODE_OBJECTS:
+        return True
+    return not any(char.isdigit() for char in value) and all(
+        _NAME.fullmatch(part) for part in value.split("."))
 
 
 def is_public(value: str) -> bool:

@@ -152,8 +152,10 @@ class Engine:
 
     def whole_regions(self, text: str, keywords: Collection[str] | None = None) -> list[Region]:
         """The merged secret regions of ``text`` matched as a whole (a line, or a short text);
-        ``keywords``, when known, are the keywords ``text`` contains."""
-        low = lower(text)
+        ``keywords``, when known, are the keywords ``text`` contains.  Placeholders left by an
+        earlier pass are blanked for the gates (``[REDACTED:password-assignment]`` holds the
+        keywords of half the rules; a second pass must not run them all for that)."""
+        low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
         rules = self._rules(text, low, keywords)
         if not rules:
             return []
@@ -210,10 +212,11 @@ class Engine:
         return orders
 
     def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
-        start, end = 0, len(text)
         found: list[Candidate] = []
         earlier: list[_Spans] = []
         for compiled in rules:
+            if compiled.kind == "regex" and _no_match(compiled, text):
+                continue  # most lines: no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
             verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
             for s, e in _rule_spans(compiled, text, low):
@@ -229,7 +232,7 @@ class Engine:
             if spans.starts:
                 earlier.append(spans)
         if found and self.allow:
-            found = self._drop_allowed(found, text, start, end)
+            found = self._drop_allowed(found, text, 0, len(text))
         return found
 
     def _drop_allowed(self, found: list[Candidate], text: str, start: int,
@@ -248,11 +251,23 @@ class Engine:
         return self.table.priorities.get(rule_id, 0)
 
 
+def _blank_placeholders(text: str) -> str:
+    """``text`` with every placeholder replaced by as many blanks (offsets kept)."""
+    return placeholder_regex().sub(lambda match: " " * len(match.group()), text)
+
+
 def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, int]:
     for name in groups:
         if match.start(name) >= 0:
             return match.span(name)
     return match.span()
+
+
+def _no_match(compiled: CompiledRule, text: str) -> bool:
+    """Whether one cheap search shows that a short text holds no match of the rule."""
+    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
+        return compiled.regex.match(text) is None
+    return len(text) <= _WINDOWED_FROM * compiled.reach and compiled.regex.search(text) is None
 
 
 def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
@@ -268,14 +283,29 @@ def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[i
         yield _secret_span(match, groups)
 
 
+#: Texts shorter than this many reaches are searched whole (windows would not pay).
+_WINDOWED_FROM = 4
+#: How a rule anchored at the start of a line begins (``config-line-secret``).
+_LINE_START = "(?<![^\\n])"
+
+
 def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
     """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
     at most ``reach`` characters before an occurrence of one of the rule's first literals (a
     match holds one).  Each search stops ``reach`` characters after its window, as far as a
     match starting in it can read, so the text is read a bounded number of times whatever the
     literals' density; a rule with many occurrences is searched over the whole text."""
+    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
+        match = compiled.regex.match(text)  # a line-anchored rule starts at the line's start
+        return iter(() if match is None else (match,))
     reach = compiled.reach
-    windows = _windows(compiled.firsts, low, reach) if reach else None
+    if not reach or len(text) <= _WINDOWED_FROM * reach:
+        return compiled.regex.finditer(text)
+    return _windowed(compiled, text, low, reach)
+
+
+def _windowed(compiled: CompiledRule, text: str, low: str, reach: int) -> Iterator[re.Match[str]]:
+    windows = _windows(compiled.firsts, low, reach)
     if windows is None:
         yield from compiled.regex.finditer(text)
         return

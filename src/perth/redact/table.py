@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from perth.redact.rules.model import Rule
 
 FLAGS = re.ASCII
+#: Memory for re2's automata (its default, 8 MiB, is too small for the triggers of some 200
+#: rules: the DFA is rebuilt again and again and a large text scans at a few MB/s).
+_RE2_MEMORY = 32 << 20
 
 
 class CompiledRule(Record):
@@ -138,8 +141,10 @@ class _Re2Triggers:
             import re2  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
             patterns = [trigger(keywords, steps).encode() for keywords, steps, _ in gates]
-            regex = re2.compile(b"|".join(patterns))
-            rule_set = re2.Set.SearchSet()
+            options = re2.Options()
+            options.max_mem = _RE2_MEMORY
+            regex = re2.compile(b"|".join(patterns), options)
+            rule_set = re2.Set.SearchSet(options)
             for pattern in patterns:
                 rule_set.Add(pattern)
             rule_set.Compile()

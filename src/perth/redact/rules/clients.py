@@ -19,7 +19,7 @@ from __future__ import annotations
 from perth.redact.rules.model import ALNUM, DIGITS, HEX, LOWER, PROVIDER, SYNTAX, URLSAFE, Rule, fake, join
 
 #: The value of an option or argument (never another option).
-_ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+_ARG = (r'''(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 #: A quoted or bare value (quoted values may hold blanks).
 _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)"|'''
@@ -34,28 +34,37 @@ _PW = fake(ALNUM, 12, "clients-pw") + "."
 
 def _options() -> tuple[Rule, ...]:
     return (
-        Rule("client-password-option", "password given to a client's password option "
-             "(ldapsearch -w, sqlcmd -P, mongosh -p, redis-cli -a, openssl enc -k, ...)",
-             _LB + r"(?:ldap(?:search|modify|add|delete|passwd|whoami|compare|exop|modrdn)" + _CMD + r"-w"
-             r"|ldappasswd" + _CMD + r"-[sa]"
-             r"|(?:sqlcmd|bcp|osql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P"
-             r"|(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
-             r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
-             r"|smbmap|(?:az|oc|cf) login)" + _CMD + r"-p"
-             r"|(?:redis-cli|keydb-cli|valkey-cli)" + _CMD + r"-a"
-             r"|openssl[ \t]{1,4}enc" + _CMD + r"-k)[ \t]{1,4}" + _ARG,
-             ("ldap", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_", "zip", "mongo", "cqlsh",
-              "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp", "evil-winrm",
-              "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login", "-cli",
-              "openssl"),
-             (f"ldapsearch -x -D cn=admin,dc=acme,dc=test -w {_PW} -b dc=acme,dc=test",
-              f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"mongosh --host db -u admin -p {_PW}",
-              f"redis-cli -h cache -a {_PW} ping", f"openssl enc -aes-256-cbc -in a -out b -k {_PW}",
-              f"az login -u ci@acme.test -p {_PW}", f"zip -r -P {_PW} out.zip dir"),
-             ("ldapsearch -x -W -D cn=admin,dc=acme,dc=test", "redis-cli -p 6380 ping",
-              "mongosh -u admin -p --authenticationDatabase admin", "psql -p 5432 -h db",
-              "az deployment group create -p @params.json", "zip -r out.zip dir"),
-             category=SYNTAX, min_length=3),
+        _argument("ldap-bind-password", "bind password given to an OpenLDAP client (ldapsearch -w)",
+                  r"ldap(?:search|modify|add|delete|passwd|whoami|compare|exop|modrdn)" + _CMD + r"-w",
+                  ("ldap",), (f"ldapsearch -x -D cn=admin,dc=acme,dc=test -w {_PW} -b dc=acme,dc=test",),
+                  ("ldapsearch -x -W -D cn=admin,dc=acme,dc=test",)),
+        _argument("ldappasswd-password", "old or new password given to ldappasswd (-a, -s)",
+                  r"ldappasswd" + _CMD + r"-[sa]", ("ldappasswd",),
+                  (f"ldappasswd -x -D cn=admin,dc=acme,dc=test -W -s {_PW} uid=bob",),
+                  ("ldappasswd -x -D cn=admin,dc=acme,dc=test -W -S uid=bob",)),
+        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, ipmitool, mosquitto, zip)",
+                  r"(?:sqlcmd|bcp|osql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P",
+                  ("sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_", "zip"),
+                  (f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"zip -r -P {_PW} out.zip dir"),
+                  ("zip -r out.zip dir", "mosquitto_pub -h mq -p 1883 -t t -m x")),
+        _argument("client-password-p", "password given to -p (MongoDB tools, cqlsh, cypher-shell, twine, "
+                  "psexec, rdesktop, az/oc/cf login)",
+                  r"(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
+                  r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
+                  r"|smbmap|(?:az|oc|cf) login)" + _CMD + r"-p",
+                  ("mongo", "cqlsh", "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp",
+                   "evil-winrm", "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login"),
+                  (f"mongosh --host db -u admin -p {_PW}", f"az login -u ci@acme.test -p {_PW}"),
+                  ("mongosh -u admin -p --authenticationDatabase admin", "psql -p 5432 -h db",
+                   "az deployment group create -p @params.json")),
+        _argument("redis-cli-password", "password given to redis-cli -a",
+                  r"(?:redis-cli|keydb-cli|valkey-cli|redis-benchmark)" + _CMD + r"-a",
+                  ("redis-cli", "keydb-cli", "valkey-cli", "redis-benchmark"),
+                  (f"redis-cli -h cache -a {_PW} ping",), ("redis-cli -p 6380 ping",)),
+        _argument("openssl-enc-password", "password given to openssl enc -k",
+                  r"openssl[ \t]{1,4}enc" + _CMD + r"-k", ("openssl",),
+                  (f"openssl enc -aes-256-cbc -in a -out b -k {_PW}",),
+                  ("openssl enc -aes-256-cbc -in a -out b -kfile key.txt",)),
         Rule("http-client-auth", "password in an HTTP client's user:password option (httpie -a, xh -a, "
              "wget/aria2 --http-user:password)",
              r"(?<![A-Za-z0-9_-])(?:https?|xhs?|httpie)(?![A-Za-z0-9_.-])[^\n|;&]{0,200}?[ \t](?:-a|--auth)"
@@ -80,7 +89,8 @@ def _options() -> tuple[Rule, ...]:
              ("smbclient //files/share -U alice", "sudo -u postgres psql", "date -u +%s"),
              category=SYNTAX, min_length=3),
         Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:)",
-             r"(?<![A-Za-z0-9_/-])/(?i:p|sp|tp|password|sourcepassword|targetpassword):" + _ARG,
+             r"(?<![A-Za-z0-9_/-])/(?:p|P|sp|SP|tp|TP|password|Password|sourcepassword|SourcePassword"
+             r"|targetpassword|TargetPassword):" + _ARG,
              ("/p:", "/sp:", "/tp:", "password:"),
              (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x"),
              ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
@@ -88,57 +98,87 @@ def _options() -> tuple[Rule, ...]:
     )
 
 
+def _argument(rule_id: str, description: str, before: str, keywords: tuple[str, ...],  # noqa: PLR0917
+              samples: tuple[str, ...], near_misses: tuple[str, ...]) -> Rule:
+    """A secret given as a command's argument: ``before`` reaches the blank before it."""
+    return Rule(rule_id, description, _LB + before + r"[ \t]{1,4}(?![/*])" + _ARG, keywords, samples,
+                near_misses, category=SYNTAX, min_length=3)
+
+
+def _argument_rules() -> tuple[Rule, ...]:
+    """One rule per tool, so that each has a gate of its own (a line that only mentions
+    ``config`` or ``alias`` never runs them)."""
+    return (
+        _argument("htpasswd-batch-password", "password given to htpasswd -b (batch mode)",
+                  r"htpasswd[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
+                  r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{1,4}[^\s-][^\s]{0,200}[ \t]{1,4}[^\s-][^\s]{0,100}",
+                  ("htpasswd",), (f"htpasswd -b -c /etc/nginx/.htpasswd alice {_PW}",),
+                  ("htpasswd -c /etc/nginx/.htpasswd alice",)),
+        _argument("rabbitmqctl-password", "password given to rabbitmqctl add_user or change_password",
+                  r"rabbitmqctl(?:[ \t]{1,4}-[^\n]{0,60}?)?[ \t]{1,4}(?:add_user|change_password)"
+                  r"[ \t]{1,4}[^\s]{1,100}",
+                  ("rabbitmqctl",), (f"rabbitmqctl add_user ci '{_PW}'",), ("rabbitmqctl list_users",)),
+        _argument("nmcli-password", "Wi-Fi password given to nmcli (password, wifi-sec.psk)",
+                  r"nmcli" + _CMD + r"(?:password|wifi-sec\.psk|802-11-wireless-security\.psk)",
+                  ("nmcli",), (f"nmcli dev wifi connect Office password '{_PW}'",), ("nmcli dev wifi list",)),
+        _argument("wpa-passphrase", "passphrase given to wpa_passphrase",
+                  r"wpa_passphrase[ \t]{1,4}(?:'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|[^\s]{1,64})",
+                  ("wpa_passphrase",), (f"wpa_passphrase Office '{_PW}'",), ("wpa_passphrase Office",)),
+        _argument("redis-auth-password", "password given to redis-cli's AUTH command",
+                  r"(?:redis-cli|keydb-cli|valkey-cli)" + _CMD
+                  + r"(?:AUTH|auth)(?:[ \t]{1,4}[^\s'\"]{1,64}(?=[ \t]{1,4}[^\s]))?",
+                  ("redis-cli", "keydb-cli", "valkey-cli"), (f"redis-cli -h cache AUTH default {_PW}",),
+                  ("redis-cli -h cache INFO",)),
+        _argument("net-use-password", "password given to Windows net use",
+                  r"net[ \t]{1,4}use(?:[ \t]{1,4}[A-Za-z]:)?[ \t]{1,4}\\\\[^\s]{1,200}",
+                  ("net",), (f"net use Z: \\\\files\\share {_PW} /user:ACME\\bob",),
+                  ("net use Z: \\\\files\\share * /user:ACME\\bob",)),
+        _argument("minio-alias-secret", "secret key given to the MinIO client (mc alias set)",
+                  r"mc[ \t]{1,4}(?:alias[ \t]{1,4}set|config[ \t]{1,4}host[ \t]{1,4}add)[ \t]{1,4}[^\s]{1,64}"
+                  r"[ \t]{1,4}[^\s]{1,300}[ \t]{1,4}[^\s]{1,128}",
+                  ("mc",),
+                  (f"mc alias set minio http://minio:9000 {fake(ALNUM, 20, 'mc-ak')} {fake(ALNUM, 40, 'mc-sk')}",),
+                  ("mc alias list",)),
+        _argument("gh-secret-body", "secret given to gh secret set --body",
+                  r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)(?:=|(?=[ \t]))",
+                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'",),
+                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list")),
+        _argument("dotnet-user-secret", "secret given to dotnet user-secrets set",
+                  r"dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
+                  r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})",
+                  ("user-secrets",), (f'dotnet user-secrets set "Db:Password" "{_PW}"',),
+                  ("dotnet user-secrets list",)),
+        _argument("aws-configure-secret", "secret given to aws configure set",
+                  r"aws[ \t]{1,4}configure[ \t]{1,4}set[ \t]{1,4}[a-z0-9_.-]{0,40}(?:secret|token|password)"
+                  r"[a-z0-9_.-]{0,40}",
+                  ("configure",), (f"aws configure set aws_secret_access_key {fake(ALNUM, 40, 'aws-set')}",),
+                  ("aws configure set region eu-west-1",)),
+        _argument("git-config-secret", "token or password stored with git config",
+                  r"git[ \t]{1,4}config(?:[ \t]{1,4}--[a-z-]{1,20})?(?:[ \t]{1,4}--[a-z-]{1,20})?[ \t]{1,4}"
+                  r"[A-Za-z0-9_.-]{0,80}(?i:token|password|secret|pat)",
+                  ("git",), (f"git config --global github.token {fake(HEX, 40, 'git-token')}",),
+                  ("git config --global user.name alice",)),
+        _argument("rclone-config-secret", "secret given to rclone config create or update",
+                  r"rclone[ \t]{1,4}config[ \t]{1,4}(?:create|update)" + _CMD
+                  + r"(?:secret_access_key|secret_key|password|pass|client_secret|token|account_key|key)",
+                  ("rclone",), (f"rclone config create s3 s3 secret_access_key {fake(ALNUM, 40, 'rclone')}",),
+                  ("rclone config show",)),
+    )
+
+
+
 def _positional() -> tuple[Rule, ...]:
     return (
-        Rule("positional-password", "password given as an argument (htpasswd -b, rabbitmqctl add_user, "
-             "nmcli ... password, wpa_passphrase, redis AUTH, net use, user/password@db, mc alias set)",
-             _LB + r"(?:htpasswd[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}"
-             r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
-             r"[ \t]{1,4}[^\s-][^\s]{0,200}[ \t]{1,4}[^\s-][^\s]{0,100}"
-             r"|rabbitmqctl(?:[ \t]{1,4}-[^\n]{0,60}?)?[ \t]{1,4}(?:add_user|change_password)[ \t]{1,4}[^\s]{1,100}"
-             r"|nmcli" + _CMD + r"(?:password|wifi-sec\.psk|802-11-wireless-security\.psk)"
-             r"|wpa_passphrase[ \t]{1,4}(?:'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|[^\s]{1,64})"
-             r"|(?:redis-cli|keydb-cli|valkey-cli)" + _CMD
-             + r"(?i:auth)(?:[ \t]{1,4}[^\s'\"]{1,64}(?=[ \t]{1,4}[^\s]))?"
-             r"|net[ \t]{1,4}use(?:[ \t]{1,4}[A-Za-z]:)?[ \t]{1,4}\\\\[^\s]{1,200}"
-             r"|mc[ \t]{1,4}(?:alias[ \t]{1,4}set|config[ \t]{1,4}host[ \t]{1,4}add)[ \t]{1,4}[^\s]{1,64}"
-             r"[ \t]{1,4}[^\s]{1,300}[ \t]{1,4}[^\s]{1,128})[ \t]{1,4}(?![/*])" + _ARG,
-             ("htpasswd", "rabbitmqctl", "nmcli", "wpa_passphrase", "-cli", "net", "mc"),
-             (f"htpasswd -b -c /etc/nginx/.htpasswd alice {_PW}", f"rabbitmqctl add_user ci '{_PW}'",
-              f"nmcli dev wifi connect Office password '{_PW}'", f"wpa_passphrase Office '{_PW}'",
-              f"redis-cli -h cache AUTH default {_PW}", f"net use Z: \\\\files\\share {_PW} /user:ACME\\bob",
-              f"mc alias set minio http://minio:9000 {fake(ALNUM, 20, 'mc-ak')} {fake(ALNUM, 40, 'mc-sk')}"),
-             ("htpasswd -c /etc/nginx/.htpasswd alice", "rabbitmqctl list_users",
-              "nmcli dev wifi list", "net use Z: \\\\files\\share * /user:ACME\\bob",
-              "redis-cli -h cache INFO"),
-             category=SYNTAX, min_length=3),
+        *_argument_rules(),
         Rule("oracle-connect-password", "password in an Oracle connect string (sqlplus user/password@db)",
-             _LB + r"(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)"
+             _LB + r"(?:sqlplus|rman|expdp|impdp|sqlldr|dgmgrl)"
              r"(?:[ \t]{1,4}-[A-Za-z]{1,10})?(?:[ \t]{1,4}-[A-Za-z]{1,10})?"
-             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#]{1,64}/"
-             r"(?P<secret>[^\s@/'\"]{1,128}+)(?=@|[ \t]|$)",
-             ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl"),
-             (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr"),
+             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#.-]{1,64}/"
+             r"(?P<secret>[^\s/'\"]{1,128}?)(?=@//|@[A-Za-z0-9_.-]{1,128}(?:[ \t]|$)|[ \t]|$)",
+             ("sqlplus", "rman", "expdp", "impdp", "sqlldr", "dgmgrl"),
+             (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr",
+              f"sqlplus app/{_PW}@x@ORCL"),
              ("sqlplus / as sysdba", "sqlplus -s /nolog", "rman target /"),
-             category=SYNTAX, min_length=3),
-        Rule("set-secret-value", "secret set from the command line (gh secret set --body, dotnet "
-             "user-secrets set, aws configure set, git config *.token, rclone config create)",
-             _LB + r"(?:gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)(?:=|[ \t]{1,4})"
-             r"|dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
-             r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})[ \t]{1,4}"
-             r"|aws[ \t]{1,4}configure[ \t]{1,4}set[ \t]{1,4}[a-z0-9_.-]{0,40}(?:secret|token|password)"
-             r"[a-z0-9_.-]{0,40}[ \t]{1,4}"
-             r"|git[ \t]{1,4}config(?:[ \t]{1,4}--[a-z-]{1,20})?(?:[ \t]{1,4}--[a-z-]{1,20})?[ \t]{1,4}"
-             r"[A-Za-z0-9_.-]{0,80}(?i:token|password|secret|pat)[ \t]{1,4}"
-             r"|rclone[ \t]{1,4}config[ \t]{1,4}(?:create|update)" + _CMD
-             + r"(?:secret_access_key|secret_key|password|pass|client_secret|token|account_key|key)[ \t]{1,4})"
-             + _ARG,
-             ("secret", "user-secrets", "configure", "config"),
-             (f"gh secret set DEPLOY_KEY --body '{_PW}'", f'dotnet user-secrets set "Db:Password" "{_PW}"',
-              f"aws configure set aws_secret_access_key {fake(ALNUM, 40, 'aws-set')}",
-              f"git config --global github.token {fake(HEX, 40, 'git-token')}"),
-             ("gh secret set DEPLOY_KEY < key.pem", "gh secret list", "aws configure set region eu-west-1",
-              "git config --global user.name alice"),
              category=SYNTAX, min_length=3),
         Rule("secret-written-to-file", "value echoed into a file named like a secret (> ~/.vault-pass, "
              ">> .pgpass, > token.txt)",
@@ -194,14 +234,24 @@ def _languages() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("form-body-secret", "secret in a form body given to curl or HTTPie (-d 'a=b&password=...', "
              "--data-urlencode, -F)",
-             r"(?<![A-Za-z0-9_-])(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
+             r"(?<![A-Za-z0-9_-])(?:--data-urlencode(?:=|[ \t]{1,4})'[^'\n]{0,300}?(?i:password|passwd|pass|pwd"
+             r"|secret|token|api_key|apikey)=(?P<secret_url>[^'\r\n]{1,300}+)"
+             r"|(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
              r"(?:=|[ \t]{1,4})(?:'[^'\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token|api_key|apikey)"
              r"=(?P<secret_sq>[^'&\r\n]{1,300}+)|\"[^\"\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token"
-             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+))",
+             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+)))",
              ("-d", "-f", "--data", "--form"),
              (f"curl https://api.acme.test/login --data-urlencode 'password=({_PW} x'",
               f'curl -F "api_key=({_PW}" https://api.acme.test/upload'),
              ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
+             category=SYNTAX, min_length=3),
+        Rule("connection-string-password", "password in a semicolon-separated connection string "
+             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included",
+             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)",
+             ("password", "pwd"),
+             (f"Server=db;Database=app;User Id=sa;Password=({_PW} x;Encrypt=True;",
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};"),
+             ("Server=db;Database=app;Integrated Security=true;", "Password=;"),
              category=SYNTAX, min_length=3),
         Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
              r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z_]{1,40})?[ \t]{1,4}by|password)"

@@ -23,12 +23,13 @@ from perth.redact.rules.model import (
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
 _OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
-#: A value: double-quoted, single-quoted or bare (a bare value followed by ``(`` or ``[`` is code).
+#: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
+#: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
 _VALUE = (r'''(?:\\"(?P<secret_esc>[^"\\\r\n]{1,300}+)|"(?P<secret_dq>[^"\r\n]{1,300}+)'''
           r'''|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
-          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]\\]{1,300}+)(?![(\[]))""")
+          r"""(?P<secret>(?:[^\s"'`,;|&<>(){}\[\]\\]|,(?![\s,"'`)\]}]|$)){1,300}+)(?![(\[]))""")
 #: The value of a command-line option (never another option).
-_ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+_ARG = (r'''(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 
 _PW_NAMES = (
@@ -84,12 +85,13 @@ def _urls_and_commands() -> tuple[Rule, ...]:
     pw = fake(ALNUM, 14, "url-pw")
     return (
         Rule("url-password", "password in a URL (scheme://user:password@host), any scheme",
-             r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'\"`<>\[\]]{0,200}+:"
+             r"(?<![A-Za-z0-9.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'\"`<>\[\]]{0,200}+:"
              r"(?P<secret>[^\s/?'\"`<>\[\]]{1,300})@",
              ("://",),
              (f"psql postgres://app:{pw}@db.internal:5432/app",
               f"MONGO_URL=mongodb+srv://svc:{pw}@cluster0.example.net/db",
-              f"redis-cli -u rediss://:{pw}@cache:6380/0", f"amqps://guest:{pw}@mq:5671/vhost"),
+              f"redis-cli -u rediss://:{pw}@cache:6380/0", f"amqps://guest:{pw}@mq:5671/vhost",
+              f"+DATABASE_URL=clickhouse://app:{pw}.x@db:9000/app"),
              ("https://example.com:8443/path", "git@github.com:acme/app.git",
               "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
              category=SYNTAX),
