@@ -38,6 +38,10 @@ INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bash
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
     ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "pip install 'perth[otel]'"),
+    ("aio_pika", "events to RabbitMQ (events.transports)", "pip install 'perth[brokers]'"),
+    ("nats", "events to NATS JetStream (events.transports)", "pip install 'perth[brokers]'"),
+    ("paho.mqtt", "events to MQTT (events.transports)", "pip install 'perth[brokers]'"),
+    ("redis", "events to Redis Streams (events.transports)", "pip install 'perth[brokers]'"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",

@@ -107,5 +107,6 @@ class WebhookReceiver:
         return got
 
     def close(self) -> None:
-        self.server.shutdown()
+        if self._thread.is_alive():
+            self.server.shutdown()  # waits for serve_forever: only when it runs
         self.server.server_close()

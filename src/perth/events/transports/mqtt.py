@@ -82,6 +82,7 @@ class MqttTransport:
 
     def __init__(self, url: str, topic: str, *, timeout_s: float = 10.0) -> None:
         self.url, self.topic, self.timeout_s = url, topic, timeout_s
+        _paho()  # fail now, with the pip command, when the extra is missing
         self._session: _Session | None = None
 
     @classmethod
