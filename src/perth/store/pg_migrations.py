@@ -34,7 +34,12 @@ class PgMigration(Record):
 
 def m001_schema(db: PgDatabase) -> None:
     """Panes, entries, redaction counters, shellperf ledger, commands, snapshots, breakers, LLM calls."""
-    for statement in _SCHEMA_1.split(";\n"):
+    _run_script(db, _SCHEMA_1)
+
+
+def _run_script(db: PgDatabase, script: str) -> None:
+    """Run each ``;``-separated statement of a migration's SQL."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.run(statement)
 
@@ -113,9 +118,7 @@ CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)
 
 def m002_events(db: PgDatabase) -> None:
     """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
-    for statement in _EVENTS.split(";\n"):
-        if statement.strip():
-            db.run(statement)
+    _run_script(db, _EVENTS)
 
 
 _EVENTS = """
