@@ -159,3 +159,29 @@ def test_perth_daemon_delivers_events(perth_home: Path) -> None:
         consumer.close()
     assert [json.loads(b)["type"] for b in got] == ["perth.pane.created", "perth.intent.logged"], out
     assert "events redis: 2 delivered" in out
+
+
+def test_tail_follow_prints_new_events_as_json_lines(perth_home: Path) -> None:
+    env = {**os.environ, "PERTH_HOME": str(perth_home), "PERTH_PANE": "follow"}
+    perth = [sys.executable, "-m", "perth"]
+    assert subprocess.run([*perth, "log", "before"], env=env, check=False).returncode == 0
+    follower = subprocess.Popen([*perth, "events", "tail", "--follow", "--format", "json", "-n", "1"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert follower.stdout is not None
+        first = json.loads(_read_document(follower.stdout))
+        assert first["schema"] == "perth.events.tail.v1" and first["count"] == 1
+        assert subprocess.run([*perth, "log", "after"], env=env, check=False).returncode == 0
+        line = json.loads(follower.stdout.readline())
+        assert line["event"]["type"] == "perth.intent.logged" and line["event"]["data"]["summary"] == "after"
+    finally:
+        follower.kill()
+        follower.communicate(timeout=10)
+
+
+def _read_document(stream: Any) -> str:
+    """The first JSON document (pretty-printed over several lines) of a stream."""
+    lines = []
+    while not lines or lines[-1] != "}\n":
+        lines.append(stream.readline())
+    return "".join(lines)
