@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-events docs deb-deps clean
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,14 @@ services:
 	start 4222 start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log && \
 	start 3306 start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
 
-## test: install everything (Python and Debian packages), start the local servers, run lint, types, contracts and tests
-test: deb-deps $(BIN)/perth services lint typecheck contracts pytest
+## smoke-core: install the core alone (no extra) into a fresh venv under a temporary folder and tour it
+smoke-core:
+	$(PYTHON) tests/install/core_smoke.py
+
+## test: install everything (Python and Debian packages), start the local servers, run lint, types, contracts,
+## the core-only smoke tour and the tests
+test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
+
 
 # Benchmarks: each exits 1 when a goal it names is not met (BENCH_FLAGS=--no-gate to explore).
 # `make bench` runs them all, then writes their figures into docs/benchmarks.md (bench/report.py)
@@ -69,7 +75,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-events
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -86,6 +92,9 @@ bench-redact: $(BIN)/perth
 bench-shellperf: $(BIN)/perth
 	$(BENCH_RUN) bench/bench_shellperf.py $(BENCH_FLAGS)
 
+bench-features: $(BIN)/perth
+	$(BENCH_RUN) bench/bench_features.py $(BENCH_FLAGS)
+
 bench-capture: $(BIN)/perth
 	$(BENCH_RUN) bench/bench_capture.py $(BENCH_FLAGS)
 
@@ -100,6 +109,9 @@ bench-events: $(BIN)/perth services
 
 bench-team: $(BIN)/perth services
 	$(BENCH_RUN) bench/bench_team.py $(BENCH_FLAGS)
+
+bench-code: $(BIN)/perth
+	$(BIN)/python bench/bench_code.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ORDER = ("core", "redact", "capture", "shellperf", "mux", "summarize", "events")
+ORDER = ("core", "redact", "capture", "shellperf", "features", "mux", "summarize", "code", "events", "team")
 
 
 def cell(text: str) -> str:

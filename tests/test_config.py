@@ -119,7 +119,10 @@ def test_unknown_key_lookup_is_not_found() -> None:
 @pytest.mark.parametrize("spec", KEYS, ids=lambda s: s.key)
 def test_every_key_documents_itself_and_round_trips_its_default(spec) -> None:  # type: ignore[no-untyped-def]
     assert spec.help.strip()
-    text = ",".join(spec.default) if isinstance(spec.default, tuple) else str(spec.default).lower()
+    if isinstance(spec.default, tuple):
+        text = ",".join(spec.default)
+    else:
+        text = str(spec.default).lower() if isinstance(spec.default, bool) else str(spec.default)
     assert parse_text(spec, text, "test") == spec.default
 
 

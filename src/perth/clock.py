@@ -21,6 +21,27 @@ if TYPE_CHECKING:
 TIME_HELP = "an ISO date/time (2026-11-20, 2026-11-20T14:30), a duration ago (90m, 2h, 3d, 1w), today, yesterday or now"
 
 
+#: How far ahead of this machine's clock a time may be (other machines' clocks drift); further is a
+#: broken clock or a forged line, and is refused at the boundary (spool lines, imports, --at).
+FUTURE_SLACK_MS = 86_400_000
+#: The longest duration a command may have (ten years): anything longer is not a real measurement.
+MAX_DURATION_MS = 10 * 366 * 86_400_000
+_LATEST_SHOWN_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant datetime can show
+
+
+def check_time(ms: int, what: str, *, now: int) -> int:
+    """``ms`` when it lies between 1970 and a day from ``now``; else :class:`InvalidInputError`."""
+    if not 0 <= ms <= now + FUTURE_SLACK_MS:
+        raise InvalidInputError(f"{what} {ms} ms since the epoch is not between 1970 and tomorrow",
+                                "give a time in that range (a clock was wrong or the value is damaged)")
+    return ms
+
+
+def _shown(ms: int) -> int:
+    """``ms`` clamped to what can be shown (values stored before times were checked)."""
+    return min(max(ms, 0), _LATEST_SHOWN_MS)
+
+
 def now_ms() -> int:
     """The current time in UTC milliseconds since the epoch."""
     return time.time_ns() // 1_000_000
@@ -30,7 +51,7 @@ def to_iso(ms: int) -> str:
     """UTC ISO-8601 with millisecond precision and a ``Z`` suffix (the JSON form)."""
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(_shown(ms) / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def from_iso(text: str) -> int:
@@ -60,7 +81,7 @@ def to_local(ms: int) -> str:
     """Local wall-clock time for display: ``2026-11-23 14:05``."""
     from datetime import datetime
 
-    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(min(_shown(ms), _LATEST_SHOWN_MS - 2 * 86_400_000) / 1000).strftime("%Y-%m-%d %H:%M")
 
 
 def parse_when(text: str, *, now: int | None = None) -> int:

@@ -18,6 +18,7 @@ import time
 
 from perth.daemon_task import DaemonTask
 from perth.errors import ConflictError, PerthError
+from perth.files import private_dirs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,10 +30,11 @@ if TYPE_CHECKING:
 def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     """Every capability's periodic work (the task registry)."""
     from perth.capture.tasks import ingest_task
+    from perth.codeindex.tasks import code_poll_task
     from perth.events.tasks import dispatch_task
     from perth.mux.tasks import autosave_task
 
-    optional = (autosave_task(rt), dispatch_task(rt))
+    optional = [autosave_task(rt), code_poll_task(rt), dispatch_task(rt)]
     return [ingest_task(rt), *(task for task in optional if task is not None)]
 
 
@@ -47,7 +49,7 @@ class DaemonLock:
     def __init__(self, path: str) -> None:
         import fcntl
 
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        private_dirs(os.path.dirname(path))
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

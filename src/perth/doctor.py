@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -33,15 +34,20 @@ SHELL_RC_FILES: dict[str, tuple[str, ...]] = {
     "bash": (".bashrc", ".bash_profile"),
     "fish": (".config/fish/config.fish",),
 }
-INIT_LINES = {"zsh": ('~/.zshrc', 'eval "$(perth init zsh)"'), "bash": ("~/.bashrc", 'eval "$(perth init bash)"'),
-              "fish": ("~/.config/fish/config.fish", "perth init fish | source")}
+INIT_LINES = {"zsh": ("~/.zshrc", "perth init zsh --install"), "bash": ("~/.bashrc", "perth init bash --install"),
+              "fish": ("~/.config/fish/config.fish", "perth init fish --install")}
+#: The slow form: the rc file runs ``perth init`` (``eval "$(perth init zsh)"``, ``perth init fish | source``),
+#: which starts a Python process in every new shell.
+SLOW_INIT = re.compile(r"(?:^|[\s;&|(`/])perth\s+init\s")
+#: (module, what it gives, extra)
 PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
-    ("pygal", "SVG trend charts (perth shellperf report --chart)", "pip install 'perth[charts]'"),
-    ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "pip install 'perth[otel]'"),
-    ("aio_pika", "events to RabbitMQ (events.transports)", "pip install 'perth[brokers]'"),
-    ("nats", "events to NATS JetStream (events.transports)", "pip install 'perth[brokers]'"),
-    ("paho.mqtt", "events to MQTT (events.transports)", "pip install 'perth[brokers]'"),
-    ("redis", "events to Redis Streams (events.transports)", "pip install 'perth[brokers]'"),
+    ("pygal", "SVG trend charts (perth shellperf report --chart)", "charts"),
+    ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "otel"),
+    ("tree_sitter", "code index of JavaScript/TypeScript, Go, Rust, Java and shell (perth code)", "code"),
+    ("aio_pika", "events to RabbitMQ (events.transports)", "brokers"),
+    ("nats", "events to NATS JetStream (events.transports)", "brokers"),
+    ("paho.mqtt", "events to MQTT (events.transports)", "brokers"),
+    ("redis", "events to Redis Streams (events.transports)", "brokers"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",
@@ -148,19 +154,15 @@ def _provider_checks(settings: Settings, environ: Mapping[str, str]) -> list[Che
 
 def _trace_checks(settings: Settings) -> list[Check]:
     """``trace.exporter``: off, or on with what it needs installed."""
-    from importlib.util import find_spec
+    from perth.extras import install_command, module_available
 
     exporter = str(settings.get("trace.exporter"))
     if exporter == "none":
         return [Check("trace", "exporter", "ok", "off (trace.exporter = none)")]
     module = TRACE_MODULES[exporter]
-    try:
-        found = find_spec(module) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
+    if not module_available(module):
         return [Check("trace", "exporter", "fail", f"{exporter}: OpenTelemetry is not installed ({module})",
-                      "pip install 'perth[otel]', or set trace.exporter to none")]
+                      f"{install_command('otel')}, or set trace.exporter to none")]
     where = "stderr" if exporter == "console" else (str(settings.get("trace.endpoint")) or "the OTEL_* default")
     return [Check("trace", "exporter", "ok", f"{exporter} -> {where}")]
 
@@ -178,29 +180,59 @@ def _breakers(settings: Settings) -> dict[str, BreakerState]:
         store.close()
 
 
-def _shell_checks(environ: Mapping[str, str]) -> list[Check]:
+def _shell_checks(environ: Mapping[str, str], paths: PerthPaths) -> list[Check]:
     home = Path(environ.get("HOME", str(Path.home())))
     checks = []
     for shell, rc_files in SHELL_RC_FILES.items():
         if shutil.which(shell) is None:
             continue
-        hooked = [rc for rc in rc_files if _mentions_perth(home / rc)]
-        rc, line = INIT_LINES[shell]
-        if hooked:
+        texts = {rc: _read(home / rc) for rc in rc_files}
+        hooked = [rc for rc, text in texts.items() if "perth init" in text or _sources_installed(text, shell)]
+        slow = [rc for rc, text in texts.items() if any(SLOW_INIT.search(line) for line in _code_lines(text))]
+        rc, command = INIT_LINES[shell]
+        if slow:
+            checks.append(Check("shell", shell, "warn",
+                                f"~/{slow[0]} starts Python in every new shell (`perth init {shell}` run by the rc"
+                                " file: about 30 ms of first prompt)",
+                                f"run `{command}` and put the `source` line it prints in place of that line"))
+        elif hooked:
             checks.append(Check("shell", shell, "ok", f"commands recorded (loaded from ~/{hooked[0]})"))
         else:
             checks.append(Check("shell", shell, "ok", "commands not recorded",
-                                f"to record them, add `{line}` to {rc}"))
+                                f"to record them, run `{command}` and add the line it prints to {rc}"))
+        checks += _installed_checks(paths, shell)
     current = Path(environ.get("SHELL", "")).name or "unknown"
     checks.append(Check("shell", "login shell", "ok", current))
     return checks
 
 
-def _mentions_perth(rc: Path) -> bool:
+def _installed_checks(paths: PerthPaths, shell: str) -> list[Check]:
+    """The script ``perth init SHELL --install`` wrote, when it is older than this Perth."""
+    from perth.capture.install import default_path, installed_version
+
+    path = default_path(paths.data_dir, shell)
+    version = installed_version(path)
+    if version is None or version == __version__:
+        return []
+    return [Check("shell", f"{shell} script", "warn", f"{path} was written by Perth {version} (this is {__version__});"
+                  " it is rewritten in the background when a shell that sourced it exits",
+                  f"or rewrite it now: perth init {shell} --install")]
+
+
+def _read(rc: Path) -> str:
     try:
-        return "perth init" in rc.read_text(encoding="utf-8", errors="replace")
+        return rc.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
+        return ""
+
+
+def _code_lines(text: str) -> list[str]:
+    """The lines of ``text`` that are not comments."""
+    return [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+
+
+def _sources_installed(text: str, shell: str) -> bool:
+    return f"shell/perth.{shell}" in text
 
 
 def _tool_checks() -> list[Check]:
@@ -215,13 +247,13 @@ def _tool_checks() -> list[Check]:
 
 
 def _python_extra_checks() -> list[Check]:
-    from importlib.util import find_spec
+    from perth.extras import install_command, module_available
 
     checks = []
-    for module, purpose, install in PYTHON_EXTRAS:
-        found = find_spec(module) is not None
+    for module, purpose, extra in PYTHON_EXTRAS:
+        found = module_available(module)
         checks.append(Check("optional", module, "ok", f"{'installed' if found else 'not installed'} — {purpose}",
-                            "" if found else install))
+                            "" if found else install_command(extra)))
     return checks
 
 
@@ -239,7 +271,7 @@ def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
     else:
         checks.append(Check("store", "data file", "warn", "not checked: the configuration is invalid",
                             "fix the configuration first"))
-    checks += _shell_checks(environ)
+    checks += _shell_checks(environ, paths)
     checks += _tool_checks()
     checks += _python_extra_checks()
     return DoctorReport(version=__version__, checks=tuple(checks))

@@ -9,20 +9,60 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-def write_atomic(path: str | os.PathLike[str], pieces: Iterable[str | bytes], *, mode: int = 0o666) -> None:
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def private_dirs(directory: str) -> None:
+    """Create ``directory`` and its missing parents with mode 0700 (whatever the umask); folders
+    that already exist are left as they are."""
+    if not directory or os.path.isdir(directory):
+        return
+    parent = os.path.dirname(directory.rstrip(os.sep))
+    if parent and parent != directory:
+        private_dirs(parent)
+    try:
+        os.mkdir(directory, PRIVATE_DIR)
+    except FileExistsError:
+        return
+    os.chmod(directory, PRIVATE_DIR)  # a umask such as 0o277 would have taken the owner's bits
+
+
+def private_file(path: str) -> None:
+    """Create ``path`` empty with mode 0600 when it does not exist; tighten an existing file to
+    0600 when it can (a read-only file system or someone else's file is left as it is)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        except FileExistsError:
+            return  # another process was faster
+        return
+    if mode & 0o077:
+        try:
+            os.chmod(path, PRIVATE_FILE)
+        except OSError:
+            return
+
+
+def write_atomic(path: str | os.PathLike[str], pieces: Iterable[str | bytes], *, mode: int = PRIVATE_FILE) -> None:
     """Write ``pieces`` to a temporary file beside ``path``, sync it, then rename it over ``path``.
 
-    Creates the parent directory. ``mode`` is the new file's permissions (less the umask);
-    ``0o600`` keeps a file that may hold credentials private. On any failure the temporary file
-    is removed and the :class:`OSError` propagates for the caller to explain; ``path`` is left
-    as it was.
+    Creates the parent directory (0700). A new file gets ``mode`` (private, 0600, by default,
+    whatever the umask); a file that exists keeps its own permissions. On any failure the
+    temporary file is removed and the :class:`OSError` propagates for the caller to explain;
+    ``path`` is left as it was.
     """
     target = os.fspath(path)
     directory = os.path.dirname(target) or "."
-    os.makedirs(directory, exist_ok=True)
+    private_dirs(directory)
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode & 0o7777
     temporary = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
     try:
-        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as handle:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             for piece in pieces:
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()

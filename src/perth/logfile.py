@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from perth.clock import now_ms, to_iso
+from perth.files import private_dirs
+from perth.text import escape_strings, is_clean
 
 if TYPE_CHECKING:
     from perth.redact import Redacted
@@ -32,9 +34,12 @@ class JsonLogSink:
         if LEVELS.index(level) < self.threshold:
             return
         record = {"ts": to_iso(now_ms()), "level": level, "event": event, **fields}
-        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        if not is_clean(text):
+            text = json.dumps(escape_strings(record), ensure_ascii=False, sort_keys=True)
+        line = (text + "\n").encode("utf-8")
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            private_dirs(os.path.dirname(self.path))
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line)

@@ -69,6 +69,8 @@ class Pane(Record):
         created_at, last_seen_at: UTC ms.
         tags: sorted, unique; meta: free key/values.
         deleted_at: set when soft-deleted.
+        auto_key: for an automatic pane, the place it stands for (``perth.panes.automatic``):
+            its repository root and branch, or its directory; ``None`` for other panes.
     """
 
     id: str
@@ -86,6 +88,7 @@ class Pane(Record):
     tags: tuple[str, ...] = ()
     meta: Mapping[str, str] = EMPTY_MAP
     deleted_at: int | None = None
+    auto_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``perth.pane.v1`` shape (without the schema field)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from perth.clock import now_ms
+from perth.text import escape_undecodable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class Runtime:
                  clock: Callable[[], int] = now_ms) -> None:
         self.settings = settings
         self.environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
-        self.cwd = os.getcwd() if cwd is None else os.fspath(cwd)
+        self.cwd = escape_undecodable(os.getcwd() if cwd is None else os.fspath(cwd))
         self.clock = clock
         self._store: Store | None = None
         self._filter: SecretFilter | None = None

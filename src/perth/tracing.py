@@ -22,8 +22,6 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from perth.errors import UnavailableError
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs ~5 ms to import: only the type checker reads these
     from collections.abc import Iterator, Mapping
@@ -131,8 +129,10 @@ def _configured_tracer(exporter: str, endpoint: str) -> Any:
         if exporter == "otlp":
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     except ImportError as exc:
-        raise UnavailableError(f"trace.exporter={exporter} needs OpenTelemetry, which is not installed ({exc.name})",
-                               "pip install 'perth[otel]', or set trace.exporter to none") from exc
+        from perth.extras import missing_extra
+
+        raise missing_extra(f"trace.exporter={exporter} (OpenTelemetry, {exc.name})", "otel",
+                            "set trace.exporter to none") from exc
     from perth import __version__
 
     _report_export_problems()

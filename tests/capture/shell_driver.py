@@ -22,6 +22,7 @@ from pathlib import Path
 
 from perth.capture.integration import render_init
 from perth.capture.spool_format import SpoolRecord, parse_line
+from perth.text import decode_utf8
 
 PASTE_START = b"\x1b[200~"
 PASTE_END = b"\x1b[201~"
@@ -258,7 +259,7 @@ class InteractiveShell:
         for path in sorted(self.spool_files(), key=lambda item: item.stat().st_mtime_ns):
             data = path.read_bytes()
             assert data == b"" or data.endswith(b"\n"), f"{path.name} ends with a partial line"
-            lines += data.decode("utf-8", "replace").splitlines()
+            lines += decode_utf8(data).splitlines()  # as the ingester reads it
         return [parse_line(line) for line in lines]
 
     def children_page_faults(self) -> int:

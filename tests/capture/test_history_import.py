@@ -72,7 +72,7 @@ duration = st.integers(min_value=0, max_value=10**6)
 
 
 def decoded(raw: bytes) -> str:
-    return raw.decode("utf-8", "replace")
+    return raw.decode("utf-8", "backslashreplace")  # perth.text: undecodable bytes kept as \xNN
 
 
 def lines_of(entries: list[bytes]) -> list[int]:
@@ -160,7 +160,7 @@ def test_zsh_extended_file() -> None:
     assert [(c.start_us, c.duration_us, c.command, c.line) for c in parsed] == [
         (1_700_000_000_000_000, 0, "git status", 1),
         (1_700_000_005_000_000, 12_000_000, "make test \n  && make lint", 2),
-        (1_700_000_020_000_000, 0, "echo café \ufffd meta", 4),  # 0x83 0xa3 is the metafied byte 0x83
+        (1_700_000_020_000_000, 0, "echo café \\x83 meta", 4),  # 0x83 0xa3 is the metafied byte 0x83
         (None, None, "plain line without a header", 6),
         (1_700_000_030_000_000, 3_000_000, "echo ends with backslash\\", 7),
         (1_700_000_040_000_000, 0, "printf '%s\\n' \"a\\\n\"", 8),
@@ -172,7 +172,7 @@ def test_zsh_simple_file() -> None:
     data = (FIXTURES / "zsh_simple_history").read_bytes()
     assert detect_format(data, "zsh") == "zsh-simple"
     assert [(c.command, c.line) for c in parse_history(data, "zsh")] == [
-        ("ls -la", 1), (": a colon command", 2), ("for f in *; do\n  echo $f\ndone", 3), ("echo \ufffd bad byte", 6)]
+        ("ls -la", 1), (": a colon command", 2), ("for f in *; do\n  echo $f\ndone", 3), ("echo \\xff bad byte", 6)]
 
 
 def test_bash_files() -> None:
@@ -185,7 +185,7 @@ def test_bash_files() -> None:
     ]
     plain = list(parse_history((FIXTURES / "bash_history").read_bytes(), "bash"))
     assert [(c.start_us, c.command, c.line) for c in plain] == [
-        (None, "ls", 1), (None, "git log --oneline", 3), (None, "echo \ufffd broken utf8", 4),
+        (None, "ls", 1), (None, "git log --oneline", 3), (None, "echo \\xe2\\x82 broken utf8", 4),
         (None, "echo no final newline", 6)]
 
 
@@ -194,7 +194,7 @@ def test_fish_file() -> None:
     assert [(c.start_us, c.command, c.line) for c in parsed] == [
         (1_700_000_000_000_000, "cd ~/src/perth", 1),
         (1_700_000_100_000_000, 'echo "first\nsecond" \\ done', 5),
-        (1_700_000_200_000_000, "echo café \ufffd", 7),
+        (1_700_000_200_000_000, "echo café \\xff", 7),
         (None, "no when line", 9),
     ]
 

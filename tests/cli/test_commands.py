@@ -203,15 +203,41 @@ def test_spinner_draws_only_on_a_terminal_and_erases_itself() -> None:
     assert loud.getvalue().endswith("\r\x1b[K")
 
 
-def test_doctor_reports_shell_integration(cli: Cli) -> None:
+def _shell_checks(cli: Cli) -> dict[str, Any]:
+    return {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"] if c["area"] == "shell"}
+
+
+def test_doctor_warns_about_the_slow_init_form(cli: Cli) -> None:
     import os
 
     home = Path(os.environ["HOME"])
-    (home / ".zshrc").write_text('eval "$(perth init zsh)"\n')
-    checks = {c["name"]: c for c in json.loads(cli("doctor", "--format", "json").out)["checks"]
-              if c["area"] == "shell"}
-    assert checks["zsh"]["detail"] == "commands recorded (loaded from ~/.zshrc)"  # zsh is installed by make test
-    assert checks["bash"]["fix"] == 'to record them, add `eval "$(perth init bash)"` to ~/.bashrc'
+    (home / ".zshrc").write_text('# was: eval "$(perth init zsh)"\neval "$(perth init zsh)"\n')
+    (home / ".config" / "fish").mkdir(parents=True, exist_ok=True)
+    (home / ".config" / "fish" / "config.fish").write_text("perth init fish | source\n")
+    checks = _shell_checks(cli)
+    assert checks["zsh"]["status"] == "warn"  # zsh, bash and fish are installed by make test
+    assert "starts Python in every new shell" in checks["zsh"]["detail"]
+    assert checks["zsh"]["fix"].startswith("run `perth init zsh --install`")
+    assert checks["fish"]["status"] == "warn"
+    assert checks["bash"]["fix"] == "to record them, run `perth init bash --install` and add the line it prints to ~/.bashrc"
+
+
+def test_doctor_accepts_the_installed_form_and_ignores_comments(cli: Cli) -> None:
+    import os
+
+    home = Path(os.environ["HOME"])
+    installed = cli("init", "zsh", "--install")
+    assert installed.code == 0
+    line = installed.out.strip()
+    (home / ".zshrc").write_text(f'# eval "$(perth init zsh)" made every shell slow\n{line}\n')
+    checks = _shell_checks(cli)
+    assert checks["zsh"] == {"area": "shell", "name": "zsh", "status": "ok",
+                             "detail": "commands recorded (loaded from ~/.zshrc)", "fix": ""}
+    script = Path(line.split(" ", 1)[1].strip("'"))
+    script.write_text(script.read_text().replace("# Perth 0.", "# Perth 0.0.0-old 0.", 1))
+    stale = _shell_checks(cli)["zsh script"]
+    assert stale["status"] == "warn" and "written by Perth 0.0.0-old" in stale["detail"]
+    assert stale["fix"] == "or rewrite it now: perth init zsh --install"
 
 
 def test_console_entry_point_flushes_and_keeps_exit_codes(perth_proc: Any) -> None:

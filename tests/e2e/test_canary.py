@@ -184,12 +184,53 @@ def shell_capture_spool(c: Canary) -> None:
 
 
 @entry_point
+def real_shell_hooks(c: Canary) -> None:
+    """Secrets typed in real zsh, bash and fish: no hook scratch file keeps one while the shell
+    lives, and the spool is emptied by ingest (the shells' own history files are not Perth's)."""
+    import shutil
+
+    from tests.capture.shell_driver import InteractiveShell
+
+    spool = c.home / "state" / "spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    for name in ("zsh", "bash", "fish"):
+        if shutil.which(name) is None:
+            continue
+        with InteractiveShell(name, c.workdir / f"shell-{name}") as shell:
+            shell.run(f": export GITHUB_TOKEN={c.secrets['github-pat']}")
+            shell.run(f": stripe {c.secrets['stripe-live']}")
+            shell.run(": done")
+            scratch = [p for p in shell.spool_dir.iterdir() if p.is_file() and not p.name.endswith(".spool")]
+            for path in scratch:  # read while the shell lives: nothing captured rests there
+                c.outputs.append(path.read_bytes().decode("utf-8", "replace"))
+            for path in shell.spool_files():
+                path.rename(spool / path.name)
+                os.utime(spool / path.name, (time.time() - 60, time.time() - 60))  # the shell is done with it
+        c.extra_files += [p for p in scratch if p.exists()]
+    assert c.perth("ingest") == 0
+    assert not list(spool.glob("*.spool*")), "ingest empties the spool"
+
+
+@entry_point
 def history_file_import(c: Canary) -> None:
     history = c.workdir / "zsh_history"
     history.write_text(f": 1700000000:0;{c.sentence()}\n: 1700000001:2;curl -u admin:{c.secrets['url-password']}"
                        " https://x\n", encoding="utf-8")
     assert c.perth("import-history", "--shell", "zsh", "--file", str(history)) == 0
     history.unlink()  # the input held the secrets on purpose
+
+
+@entry_point
+def zshrc_import(c: Canary) -> None:
+    zshrc = c.workdir / "canary.zshrc"
+    zshrc.write_text(f"{c.sentence()}\nsource ~/.fzf.zsh\neval \"$(tool init zsh --token {c.secrets['env-token']})\"\n",
+                     encoding="utf-8")
+    proposal = c.workdir / "proposed-features.toml"
+    assert c.perth("features", "import", "--zshrc", str(zshrc), "-o", str(proposal)) == 0
+    assert c.perth("features", "import", "--zshrc", str(zshrc)) == 0
+    assert "[REDACTED:" in c.outputs[-2]
+    c.extra_files.append(proposal)
+    zshrc.unlink()  # the input held the secrets on purpose
 
 
 @entry_point
@@ -403,6 +444,32 @@ def traces_of_llm_calls(c: Canary) -> None:
 
 
 @entry_point
+def code_index_of_a_repository_with_secrets(c: Canary) -> None:
+    """Docstrings, default values, constants and file names of indexed code carry the secrets."""
+    pat, token, stripe, password = (c.secrets[k] for k in ("github-pat", "env-token", "stripe-live", "url-password"))
+    aws, jwt, slack = (c.secrets[k] for k in ("aws-access-key-id", "jwt", "slack-bot-token"))
+    repo = c.workdir / "code-repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text(f'"""Package; token {pat}."""\n')
+    (repo / "pkg" / "client.py").write_text(
+        f'API_TOKEN = "{token}"\nSTRIPE = "{stripe}"\n\n\n'
+        f'def connect(url="postgres://app:{password}@db/x", key="{aws}"):\n'
+        f'    """Connect with Authorization: Bearer {jwt} and slack {slack}."""\n'
+        "    return url\n\n\nclass Client:\n"
+        f'    """Holds the key.\n\n{c.pem}\n    """\n\n    def call(self):\n        return connect()\n')
+    (repo / f"leak_{pat}.py").write_text("def leaked_name():\n    pass\n")
+    (repo / "web.js").write_text(f'function hello(token = "{pat}") {{ return token; }}\n')
+    assert c.perth("code", "add", str(repo), "--name", "canary-code") == 0
+    assert c.perth("code", "reindex", "canary-code", "--full") == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        for args in (["find", "*"], ["context", "connect"], ["context", "Client"], ["callers", "connect"],
+                     ["callees", "pkg.client.Client.call"], ["impact", "pkg/client.py"], ["map", "--tokens", "4000"]):
+            assert c.perth("code", *args, "--repo", "canary-code", "--format", fmt) == 0, args
+        assert c.perth("code", "list", "--format", fmt) == 0
+        assert c.perth("code", "status", "--format", fmt) == 0
+    assert any("[REDACTED:" in out and "API_TOKEN = " in out for out in c.outputs), "constants were stored redacted"
+
+
 def events_on_every_transport(c: Canary) -> None:
     """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""
     from tests.events.brokers import BROKERS, clean_up, drain_consumer, require

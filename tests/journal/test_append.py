@@ -26,7 +26,7 @@ Notes kept by hand since 2025.
 
 def _world(work: Path, starts: list[int]) -> Path:
     repo = make_repo(work / "app")
-    rt = make_rt(work)
+    rt = make_rt(work, now=max(max(starts) + HOUR, BASE + 12 * HOUR))  # entries are never logged in the future
     pane(rt, "dev", repo)
     for index, start in enumerate(starts):
         commit(repo, f"work {index}", start, {f"f{index}.txt": "x\n"})

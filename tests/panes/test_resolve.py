@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perth.errors import InvalidInputError
-from perth.gitinfo import RepoInfo
-from perth.panes.resolve import automatic_name, resolve
+from perth.panes.automatic import candidate_names
+from perth.panes.resolve import resolve
 from perth.panes.service import PaneSpec, create_pane
 from perth.records import check_pane_name
 from perth.runtime import Runtime
@@ -55,6 +55,8 @@ def test_invalid_env_pane_name_is_rejected(make_rt: Callable[..., Runtime]) -> N
 
 @given(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=80)))
 def test_automatic_names_are_always_valid(base: str, branch: str | None) -> None:
-    repo = RepoInfo(root=Path("/x") / (base.replace("/", "_").replace("\0", "") or "r"), branch=branch, head=None)
-    for name in (automatic_name(repo, base), automatic_name(None, base)):
-        assert check_pane_name(name) == name
+    root = str(Path("/x") / (base.replace("/", "_").replace("\0", "") or "r"))
+    for names in (candidate_names(root, branch), candidate_names("/x/" + base, None)):
+        assert len(set(names)) == len(names)
+        for name in names:
+            assert check_pane_name(name) == name

@@ -30,7 +30,7 @@ SUMMARIES = (
 #: What the filter may load for them: its own light modules, nothing of the standard library.
 ALLOWED = frozenset({
     "perth.redact", "perth.redact.filter", "perth.redact.keywords", "perth.redact.redacted",
-    "perth.redact.finding", "perth.redact.engine",
+    "perth.redact.finding", "perth.redact.engine", "perth.redact.regions",
 })
 PRELOADED = "import re, argparse, sqlite3, perth.record"
 PROBE = (PRELOADED + "\nimport json, sys\nbefore = set(sys.modules)\nimport perth.redact as r\n"

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.json_contract import pinned_json
+
 pytestmark = pytest.mark.integration
 RUN_KEYS = {"schema", "run", "stats", "segment_stats", "provenance", "lifecycle", "missing", "assessment"}
 CONTRACTS: dict[str, set[str]] = {
@@ -35,11 +37,7 @@ FAST = ["-n", "2", "--warmup", "0", "--presses", "2", "--keys", "2", "--no-exit"
 
 
 def _json(cli: Callable[..., Any], *args: str, code: int = 0) -> dict[str, Any]:
-    result = cli(*args, "--format", "json")
-    assert result.code == code, result.err
-    document: dict[str, Any] = json.loads(result.out)
-    assert set(document) == CONTRACTS[document["schema"]], document["schema"]
-    return document
+    return pinned_json(cli, CONTRACTS, *args, code=code)
 
 
 @pytest.fixture

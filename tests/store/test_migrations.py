@@ -24,7 +24,7 @@ EXPECTED_TABLES = {
     "commands_fts": ["command"],
     "entries_fts": ["summary", "goal_delta"],
     "panes": ["id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root",
-              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at"],
+              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at", "auto_key"],
     "entries": ["id", "pane_id", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
                 "goal_delta", "tags", "schema_version", "updated_at", "deleted_at"],
     "entry_tags": ["tag", "entry_id"],
@@ -43,6 +43,13 @@ EXPECTED_TABLES = {
                  "last_success_at", "last_failure_at", "updated_at"],
     "llm_calls": ["id", "at", "provider", "model", "purpose", "pane_id", "outcome", "attempts", "latency_ms",
                   "input_tokens", "output_tokens", "error"],
+    # --- code index
+    "code_repos": ["id", "name", "root", "added_at", "indexed_at", "head", "branch", "state", "files", "symbols",
+                   "edges", "last_error"],
+    "code_files": ["id", "repo_id", "path", "language", "module", "digest", "size", "mtime_ns", "error"],
+    "code_symbols": ["id", "file_id", "repo_id", "name", "qualname", "kind", "line", "end_line", "parent",
+                     "signature", "doc", "decorators"],
+    "code_edges": ["id", "file_id", "repo_id", "kind", "src", "dst", "name", "confidence", "line"],
     # --- events: the outbox, delivery cursors and dead letters
     "outbox": ["seq", "id", "type", "source", "time_ms", "body"],
     "outbox_cursors": ["transport", "delivered_seq", "attempts", "next_at", "last_error", "updated_at"],

@@ -33,6 +33,7 @@ import re
 
 from perth.errors import InvalidInputError
 from perth.record import Record
+from perth.text import decode_utf8
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class ImportedCommand(Record):
 
 
 def _decode(raw: bytes) -> str:
-    return raw.decode("utf-8", "replace")
+    return decode_utf8(raw)
 
 
 def _lines(data: bytes) -> tuple[list[bytes], bool]:

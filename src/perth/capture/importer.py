@@ -12,6 +12,7 @@ import hashlib
 import os
 
 from perth.capture.records import Command
+from perth.clock import FUTURE_SLACK_MS, MAX_DURATION_MS
 from perth.errors import InvalidInputError, NotFoundError
 from perth.ids import uuid7_many
 from perth.record import Record
@@ -64,15 +65,23 @@ def _commands(rt: Runtime, shell: str, batch: list[ImportedCommand], fallback_ms
               seen: dict[str, int]) -> list[Command]:
     """Commands of one batch, their texts redacted in one pass of the filter."""
     texts = rt.secret_filter.redact_lines([item.command for item in batch], source="import")
-    starts = [item.start_us // 1000 if item.start_us is not None else fallback_ms for item in batch]
+    latest = rt.clock() + FUTURE_SLACK_MS
+    starts = []
+    for item in batch:
+        start_ms = item.start_us // 1000 if item.start_us is not None else fallback_ms
+        # a damaged or forged time stamp: the line is kept, at the file's time
+        starts.append(start_ms if 0 <= start_ms <= latest else fallback_ms)
     commands = []
     for item, text, start_ms, command_id in zip(batch, texts, starts, uuid7_many(starts), strict=True):
+        duration_ms = item.duration_us // 1000 if item.duration_us is not None else None
+        if duration_ms is not None and not 0 <= duration_ms <= MAX_DURATION_MS:
+            duration_ms = None
         digest = hashlib.sha1(item.command.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:20]
         base = f"import:{shell}:{item.start_us if item.start_us is not None else '-'}:{digest}"
         seen[base] = seen.get(base, 0) + 1
         commands.append(Command(
             id=command_id, pane_id=None, pane_name=None, start_ms=start_ms,
-            duration_ms=item.duration_us // 1000 if item.duration_us is not None else None, exit=None,
+            duration_ms=duration_ms, exit=None,
             command=text, shell=shell, source=f"import:{shell}", dedup_key=f"{base}:{seen[base]}",
         ))
     return commands
@@ -90,7 +99,7 @@ def import_history(rt: Runtime, shell: str, path: str | None = None,
     target = path or default_history_file(shell, rt.environ)
     data = _read(target)
     fmt = detect_format(data, shell)
-    fallback_ms = int(os.stat(target).st_mtime * 1000)
+    fallback_ms = min(int(os.stat(target).st_mtime * 1000), rt.clock())
     items: Iterable[ImportedCommand] = parse_history(data, shell, fmt=fmt)
     if track is not None:
         items = track(items)

@@ -25,10 +25,12 @@ import time
 
 from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
-from perth.errors import InvalidInputError
+from perth.clock import MAX_DURATION_MS, check_time
+from perth.errors import InvalidInputError, PerthError
 from perth.events.emit import emit
 from perth.ids import uuid7_many
 from perth.record import Record
+from perth.text import decode_utf8
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -192,11 +194,11 @@ class _SpoolReader:
         self._finish_file(path, offset + end, data[end:], stat)
 
     def _ingest_chunk(self, path: str, start: int, chunk: bytes) -> None:
-        parsed: list[tuple[int, SpoolRecord]] = []
+        parsed: list[tuple[int, SpoolRecord, str]] = []
         bad: list[tuple[int, str, str]] = []
         position = start
         for raw in chunk.split(b"\n")[:-1]:
-            line = raw.decode("utf-8", "replace")
+            line = decode_utf8(raw)
             self.counts["lines"] += 1
             try:
                 record = parse_line(line)
@@ -206,9 +208,9 @@ class _SpoolReader:
                 if self.ignore.skips(record):
                     self.counts["ignored"] += 1
                 else:
-                    parsed.append((position, record))
+                    parsed.append((position, record, line))
             position += len(raw) + 1
-        commands = self._commands(path, parsed)
+        commands = self._commands(path, parsed, bad)
         store = self.rt.store
         with store.unit():
             for at, line, reason in bad:
@@ -219,22 +221,35 @@ class _SpoolReader:
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
-    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord]]) -> list[Command]:
+    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord, str]],
+                  bad: list[tuple[int, str, str]]) -> list[Command]:
         """Redact the chunk's texts in one pass of the filter, then build the commands.
 
         Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
-        distinct one is redacted once.
+        distinct one is redacted once.  A line that cannot become a command (a time out of range,
+        a pane that cannot be created) joins ``bad`` to be quarantined: no line blocks ingest.
         """
-        places = list(dict.fromkeys(text for _, r in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
-        texts = [record.command for _, record in parsed] + places
+        places = list(dict.fromkeys(text for _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
+        texts = [record.command for _, record, _ in parsed] + places
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         half = len(parsed)
         clean = dict(zip(places, redacted[half:], strict=True))
         now = self.rt.clock()
-        starts = [now - r.duration_us // 1000 if r.start_us is None else r.start_us // 1000 for _, r in parsed]
-        ids = uuid7_many(starts)
-        return [self._command(record, path, position, redacted[i], clean=clean, start_ms=starts[i], command_id=ids[i])
-                for i, (position, record) in enumerate(parsed)]
+        timed = []
+        for i, (position, record, line) in enumerate(parsed):
+            try:
+                timed.append((i, position, record, line, _start_ms(record, now)))
+            except PerthError as exc:
+                bad.append((position, line, exc.what))
+        commands = []
+        for (i, position, record, line, start_ms), command_id in zip(timed, uuid7_many([t[4] for t in timed]),
+                                                                    strict=True):
+            try:
+                commands.append(self._command(record, path, position, redacted[i], clean=clean, start_ms=start_ms,
+                                              command_id=command_id))
+            except PerthError as exc:
+                bad.append((position, line, exc.what))
+        return commands
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
         redacted = self.rt.redact(text, "capture")
@@ -251,7 +266,7 @@ class _SpoolReader:
                 self.counts["waiting"] += 1
                 return
             with store.unit():
-                self._quarantine(path, consumed, tail.decode("utf-8", "replace"),
+                self._quarantine(path, consumed, decode_utf8(tail),
                                  f"incomplete last line, idle for {idle:.0f}s (the shell probably died)")
                 store.commands.set_offset(SpoolCursor(path=path, offset=consumed + len(tail)))
             consumed += len(tail)
@@ -261,7 +276,7 @@ class _SpoolReader:
 
     def _command(self, record: SpoolRecord, path: str, position: int, command: str, *,
                  clean: Mapping[str, str], start_ms: int, command_id: str) -> Command:
-        """One command; a record without a start time (fish has no clock builtin) started ``duration`` ago."""
+        """One command, its start time and id already chosen (see :func:`_start_ms`)."""
         duration_ms = record.duration_us // 1000
         identity = f"{os.path.basename(path)}:{position}" if record.start_us is None else str(record.start_us)
         pane = self.linker.pane_for(record)
@@ -274,6 +289,17 @@ class _SpoolReader:
             session=record.session or None, host=record.host or None, user=record.user or None,
             source="capture", dedup_key=f"capture:{record.session}:{identity}",
         )
+
+
+def _start_ms(record: SpoolRecord, now: int) -> int:
+    """When the command started; a record without a start time (fish has no clock builtin) started
+    ``duration`` ago.  A duration or time out of range is an :class:`InvalidInputError` (quarantined)."""
+    duration_ms = record.duration_us // 1000
+    if not 0 <= duration_ms <= MAX_DURATION_MS:
+        raise InvalidInputError(f"duration {duration_ms} ms is out of range", "the line is quarantined")
+    if record.start_us is None:
+        return now - duration_ms
+    return check_time(record.start_us // 1000, "start time", now=now)
 
 
 def _batches(data: bytes, end: int) -> Iterator[tuple[int, int]]:

@@ -21,6 +21,9 @@ File names in the spool directory (every shell computes the same ones)::
 sourced in a shell process and exported: ``<pid>-<start time in µs>`` (zsh, bash)
 or ``<pid>-<random>`` (fish).  It only holds ``[0-9A-Za-z._-]``.
 
+``perth init SHELL --install`` writes the same script, plus an upgrade check, to a file
+(:mod:`perth.capture.install`): sourcing a file starts no Python at shell start-up.
+
 This module is on the path of every shell start-up: it imports nothing beyond
 :mod:`os` and :mod:`perth.errors`.
 """
@@ -60,13 +63,27 @@ def quote(value: str, shell: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
 
+def fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``@PERTH_<NAME>@`` of ``values`` replaced, in one pass.
+
+    One pass: a value may itself contain ``@PERTH_...@`` and stays as it is.  Placeholders
+    without a value are left untouched.
+    """
+    parts = template.split("@PERTH_")
+    out = [parts[0]]
+    for part in parts[1:]:
+        name, sep, tail = part.partition("@")
+        key = f"@PERTH_{name}@"
+        out.append(values[key] + tail if sep and key in values else "@PERTH_" + part)
+    return "".join(out)
+
+
 def render_init(shell: str, *, spool_dir: str, perth_command: str) -> str:
     """The integration script for ``shell`` with its placeholders filled in."""
     with open(script_path(shell), encoding="utf-8") as handle:
         template = handle.read()
-    command = quote(perth_command, shell)  # one pass: a value may itself contain "@PERTH_...@"
-    parts = [part.replace("@PERTH_COMMAND@", command) for part in template.split("@PERTH_SPOOL_DIR@")]
-    return quote(spool_dir, shell).join(parts)
+    return fill(template, {"@PERTH_SPOOL_DIR@": quote(spool_dir, shell),
+                           "@PERTH_COMMAND@": quote(perth_command, shell)})
 
 
 def check_session(session: str) -> str:

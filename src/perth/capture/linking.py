@@ -1,10 +1,10 @@
 """Attaching captured commands to panes, by the resolution order of C1.
 
 For each command: ``$PERTH_PANE`` as it was in that shell, else the tmux or Zellij pane
-id mapped to a registered pane, else the automatic pane named from the repository and
-branch (or the working directory).  Missing panes are created when
-``panes.auto_create`` is on; otherwise the command keeps no pane.  Results are cached
-per distinct context, so ingesting thousands of lines costs a handful of queries.
+id mapped to a registered pane, else the automatic pane of the repository and branch (or
+the working directory), found and named by ``perth.panes.automatic`` exactly as ``perth log``
+does it.  Missing panes are created when ``panes.auto_create`` is on; otherwise the command
+keeps no pane.  Results are cached per distinct context, so ingesting thousands of lines costs a handful of queries.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 
 from perth.errors import PerthError
-from perth.gitinfo import RepoInfo
-from perth.panes.resolve import automatic_name
+from perth.panes.automatic import adopt, find_pane, free_name, place_of
 from perth.records import check_pane_name
 
 TYPE_CHECKING = False
@@ -50,8 +49,17 @@ class PaneLinker:
                 found = store.panes.find_by_mux(kind, pane_id)
                 if found is not None:
                     return found
-        repo = RepoInfo(root=record.repo_root, branch=record.branch or None, head=None) if record.repo_root else None
-        return self._named(automatic_name(repo, os.path.basename(record.cwd.rstrip("/"))), record)
+        place = place_of(self.rt, cwd=record.cwd, repo_root=record.repo_root or None, branch=record.branch or None)
+        pane = find_pane(self.rt, place)
+        if pane is not None:
+            return adopt(self.rt, pane, place)
+        if not self.auto_create:
+            return None
+        from perth.panes.service import PaneSpec, create_pane
+
+        cwd = record.cwd if record.cwd and os.path.isabs(record.cwd) else None
+        return create_pane(self.rt, PaneSpec(name=free_name(self.rt, place), cwd=cwd, attach=False,
+                                             auto_key=place.key))
 
     def _named(self, name: str, record: SpoolRecord) -> Pane | None:
         found = self.rt.store.panes.get(name=name)

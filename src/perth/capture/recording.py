@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from perth.errors import InvalidInputError
+from perth.files import private_dirs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def set_paused(rt: Runtime, *, paused: bool, everywhere: bool) -> str:
     flag = global_pause_flag(directory) if everywhere else session_pause_flag(directory, session)
     scope = "every shell" if everywhere else "this shell"
     if paused:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        private_dirs(directory)
         with open(flag, "a", encoding="utf-8"):
             pass
         return f"recording paused for {scope} (perth resume{' --global' if everywhere else ''} starts it again)"

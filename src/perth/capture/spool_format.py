@@ -21,8 +21,8 @@ and the line ended by LF, using only shell builtins::
 - ``command``: the command line as typed, multi-line commands included.
 
 Text fields are escaped so that a record stays on one line: ``\\`` becomes ``\\\\``,
-TAB ``\\t``, LF ``\\n`` and CR ``\\r``.  Bytes that are not valid UTF-8 are decoded
-with replacement characters by the reader; nothing is dropped.
+TAB ``\\t``, LF ``\\n`` and CR ``\\r``.  Bytes that are not valid UTF-8 are kept as
+``\\xNN`` escapes by the reader (:mod:`perth.text`); nothing is dropped.
 """
 
 from __future__ import annotations
@@ -78,14 +78,26 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
+#: Accepted ranges (inclusive) of the integer fields: what a shell can produce, far inside SQLite's
+#: 64-bit integers; a value outside (``2**63`` from a damaged line) quarantines the line.
+RANGES = {"start_us": (0, 2**53), "duration_us": (-(2**53), 2**53), "exit": (-(2**31), 2**31 - 1)}
+
+
 def _integer(value: str, name: str, *, optional: bool = False) -> int | None:
     if optional and value == "":
         return None
     try:
-        return int(value)
+        number = int(value) if len(value) <= 20 else None
     except ValueError:
+        number = None
+    if number is None:
         raise InvalidInputError(f"spool field {name} is not an integer: {value[:40]!r}",
-                                "the line is quarantined; check the shell integration version") from None
+                                "the line is quarantined; check the shell integration version")
+    low, high = RANGES[name]
+    if not low <= number <= high:
+        raise InvalidInputError(f"spool field {name} is out of range: {value[:40]}",
+                                "the line is quarantined; it was damaged or not written by a Perth hook")
+    return number
 
 
 def parse_line(line: str) -> SpoolRecord:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from perth.cli.context import CliContext, add_format
+from perth.files import private_dirs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,9 +21,14 @@ def register(sub: Any, name: str, help_text: str) -> None:
 
 
 def _init(parser: argparse.ArgumentParser, _name: str) -> None:
-    parser.description = (f"{parser.description} Add one line to your shell's rc file:"
-                          ' zsh/bash: eval "$(perth init zsh)"; fish: perth init fish | source.')
+    parser.description = (f"{parser.description} Fast set-up: `perth init zsh --install` writes the script to a"
+                          " file and prints the one `source` line to add to your rc file (no Python runs when a"
+                          ' shell starts); `eval "$(perth init zsh)"` also works but starts Python in every shell.')
     parser.add_argument("shell", choices=("zsh", "bash", "fish"), help="The shell to integrate with.")
+    parser.add_argument("--install", action="store_true",
+                        help="Write the script to a private file in Perth's data dir (rewritten when Perth is"
+                             " upgraded) and print the line that sources it.")
+    parser.add_argument("--output", metavar="FILE", help="With --install: write the script here instead.")
     parser.set_defaults(handler=run_init)
 
 
@@ -91,10 +97,25 @@ def run_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
     rt = ctx.runtime()
     directory = spool_dir(rt)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    private_dirs(directory)
     os.chmod(directory, 0o700)
     command = os.environ.get("PERTH_COMMAND") or "perth"
-    sys.stdout.write(render_init(args.shell, spool_dir=directory, perth_command=command))
+    if args.output and not args.install:
+        from perth.errors import UsageError
+
+        raise UsageError("--output is only used with --install",
+                         f"run: perth init {args.shell} --install --output FILE")
+    if not args.install:
+        sys.stdout.write(render_init(args.shell, spool_dir=directory, perth_command=command))
+        return 0
+    from perth.capture.install import install_script
+
+    done = install_script(args.shell, spool_dir=directory, data_dir=rt.settings.paths.data_dir, perth_command=command,
+                          python=sys.executable, perth_home=os.environ.get("PERTH_HOME") or None,
+                          output=args.output)
+    print(done.source_line)
+    print(f"perth: wrote {done.path} (Perth {done.version}); add the line above to {done.rc_file}"
+          f" in place of any `perth init {args.shell}` line", file=sys.stderr)
     return 0
 
 

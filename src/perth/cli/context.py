@@ -131,7 +131,9 @@ class CliContext:
             import traceback
 
             traceback.print_exc()
-        print(f"perth: error: {self.redact(exc.message, 'error')}", file=sys.stderr)
+        from perth.text import printable
+
+        print(f"perth: error: {printable(self.redact(exc.message, 'error'))}", file=sys.stderr)
 
     def finish(self, command: str | None, code: int, seconds: float, error: PerthError | None) -> None:
         """Write the log-file record, persist counters and close the store."""

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from perth import __version__
 from perth.cli.context import CliContext, PerthParser
 from perth.errors import ExitCode, PerthError, UsageError
+from perth.text import escape_undecodable
 
 # command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -34,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "redact": ("perth.cli.redact", "Redact secrets from standard input; `perth redact stats` shows the counters."),
     "scan": ("perth.cli.redact", "Scan files for secrets (a pre-commit hook); exits 5 when any is found."),
     "shellperf": ("perth.cli.shellperf", "Measure and guard shell start-up time (baselines, gates, badges)."),
+    "features": ("perth.cli.features", "Shell features: a timed loader that defers slow ones; budgets checked."),
     "init": ("perth.cli.capture", "Print the shell integration script that records every command you run."),
     "ingest": ("perth.cli.capture", "Move recorded commands from the spool into the store now."),
     "pause": ("perth.cli.capture", "Stop recording commands in this shell (or --global: everywhere)."),
@@ -47,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("perth.cli.summarize", "Print the pane's context (commands, intents, git, files) for any AI tool."),
     "providers": ("perth.cli.summarize", "LLM providers: breaker state, last error, latency; reset breakers."),
     "journal": ("perth.cli.journal", "Work sessions from facts (commits, intents, commands); verify or append a log."),
+    "code": ("perth.cli.code", "Index repositories into a code graph: find, context, callers, impact, ranked maps."),
     "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
 }
@@ -109,10 +112,20 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+def _escape_standard_streams() -> None:
+    """Undecodable bytes read from stdin become ``\\xNN`` (perth.text's policy); output never fails on them."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``perth`` with ``argv``; returns the exit code."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    ctx = CliContext(environ=dict(os.environ))
+    args_list = [escape_undecodable(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    _escape_standard_streams()
+    ctx = CliContext(environ={key: escape_undecodable(value) for key, value in os.environ.items()})
     started = time.perf_counter()
     code: int = ExitCode.OK
     error: PerthError | None = None

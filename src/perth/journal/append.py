@@ -25,6 +25,7 @@ from perth.errors import InvalidInputError, PerthError
 from perth.events.emit import emit
 from perth.journal.markdown import session_markdown
 from perth.record import Record
+from perth.text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def _position(lines: Sequence[str], start_ms: int) -> int:
 def block_lines(session: Session) -> list[str]:
     """The lines written for one session (with their markers and a blank line after)."""
     return [f"<!-- perth:session {session.id} start={to_iso(session.start_ms)} -->",
-            *session_markdown(session).rstrip("\n").split("\n"),
+            *printable(session_markdown(session)).rstrip("\n").split("\n"),
             f"<!-- perth:end {session.id} -->", ""]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from perth.clock import check_time
 from perth.errors import InvalidInputError, NotFoundError
 from perth.events.emit import emit
 from perth.gitinfo import find_repo
@@ -79,27 +80,32 @@ def artifact_path(raw: str, cwd: str, repo_root: str | None) -> str:
 
 
 def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> tuple[Entry, Resolution]:
-    """Record an intent entry in the current (or named) pane."""
+    """Record an intent entry in the current (or named) pane.
+
+    Everything is checked before anything is written, and the automatic pane (when it is new)
+    and the entry commit together: a refused entry leaves no pane behind.
+    """
     summary = _check_summary(draft.summary)
     check_choice("type", draft.type, ENTRY_TYPES)
     source, agent = _source_and_agent(draft.source, draft.agent)
     tags = clean_tags(rt, draft.tags)
-    pane, found = pane_for_write(rt, pane_name)
     now = rt.clock()
-    commands = tuple(c for c in draft.commands_run if c.strip()) or _commands_since_last_entry(rt, pane, now)
-    repo = find_repo(rt.cwd)
-    root = repo.root if repo else pane.repo_root
-    entry = Entry(
-        id=uuid7(), pane_id=pane.id, pane_name=pane.name, ts=draft.at if draft.at is not None else now,
-        summary=rt.redact(summary, "intent"), type=draft.type, source=source,
-        agent=rt.redact_optional(agent, "intent"),
-        artifacts=tuple(rt.redact(artifact_path(a, rt.cwd, root), "intent") for a in draft.artifacts),
-        commands_run=tuple(rt.redact(c, "intent") for c in commands),
-        goal_delta=rt.redact_optional(draft.goal_delta.strip() if draft.goal_delta else None, "intent"),
-        tags=tags,
-    )
-    seen = replace(pane, last_seen_at=max(pane.last_seen_at, now), status="active")
+    at = check_time(draft.at, "--at", now=now) if draft.at is not None else now
     with rt.store.unit():
+        pane, found = pane_for_write(rt, pane_name)
+        commands = tuple(c for c in draft.commands_run if c.strip()) or _commands_since_last_entry(rt, pane, now)
+        repo = find_repo(rt.cwd)
+        root = repo.root if repo else pane.repo_root
+        entry = Entry(
+            id=uuid7(), pane_id=pane.id, pane_name=pane.name, ts=at,
+            summary=rt.redact(summary, "intent"), type=draft.type, source=source,
+            agent=rt.redact_optional(agent, "intent"),
+            artifacts=tuple(rt.redact(artifact_path(a, rt.cwd, root), "intent") for a in draft.artifacts),
+            commands_run=tuple(rt.redact(c, "intent") for c in commands),
+            goal_delta=rt.redact_optional(draft.goal_delta.strip() if draft.goal_delta else None, "intent"),
+            tags=tags,
+        )
+        seen = replace(pane, last_seen_at=max(pane.last_seen_at, now), status="active")
         rt.store.entries.add(entry)
         rt.store.panes.update(seen)
         emit(rt, "perth.intent.logged", entry)

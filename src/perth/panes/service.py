@@ -39,6 +39,7 @@ class PaneSpec(Record):
     tags: tuple[str, ...] = ()
     meta: Mapping[str, str] | None = None
     attach: bool = True
+    auto_key: str | None = None
 
 
 def check_not_secret(rt: Runtime, kind: str, value: str) -> str:
@@ -99,7 +100,7 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
         mux_kind=mux_kind, mux_pane_id=mux_pane_id if mux_kind != "none" else None,
         cwd=rt.redact(cwd, "pane"), repo_root=rt.redact_optional(repo.root if repo else None, "pane"),
         branch=rt.redact_optional(repo.branch if repo else None, "pane"), tags=clean_tags(rt, spec.tags),
-        meta=clean_meta(rt, spec.meta or {}),
+        meta=clean_meta(rt, spec.meta or {}), auto_key=spec.auto_key,
     )
     with rt.store.unit():
         rt.store.panes.add(pane)
@@ -192,12 +193,15 @@ def pane_for_write(rt: Runtime, explicit: str | None) -> tuple[Pane, Resolution]
             raise NotFoundError("no current pane (panes.auto_create is off)",
                                 "pass --pane NAME or set PERTH_PANE")
         try:
-            pane = create_pane(rt, PaneSpec(name=found.name, attach=found.how == "auto"))
+            pane = create_pane(rt, PaneSpec(name=found.name, attach=found.how == "auto", auto_key=found.auto_key))
         except ConflictError:  # another process created it since we looked: write to that one
             pane = rt.store.panes.get(name=found.name)
             if pane is None:
                 raise
         return pane, replace(found, pane=pane)
+    if found.how == "auto" and found.auto_key is not None and pane.auto_key is None:
+        pane = replace(pane, auto_key=found.auto_key)  # a pane from before places were recorded
+        rt.store.panes.update(pane)
     if pane.status == "archived":
         raise ConflictError(f"pane {pane.name!r} is archived",
                             f"reopen it with `perth pane reopen {pane.name}`")

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from perth import __version__
-from perth.clock import from_iso, to_iso
+from perth.clock import check_time, from_iso, now_ms, to_iso
 from perth.errors import InvalidInputError
 from perth.panes.service import clean_tags
 from perth.record import Record, replace
@@ -34,6 +34,7 @@ from perth.records import (
     check_pane_name,
 )
 from perth.runtime import Runtime
+from perth.text import escape_strings, is_clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ def export_to_file(rt: Runtime, path: str, *, pane_names: Iterable[str] = (), in
 
 def _dump(rt: Runtime, document: dict[str, Any]) -> Redacted:
     line = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if not is_clean(line):  # text an earlier Perth stored with lone surrogates: escaped like new input
+        line = json.dumps(escape_strings(document), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rt.redact(line, "export")
 
 
@@ -95,7 +98,10 @@ def _time(value: Any, field: str, line: int, *, optional: bool = False) -> int |
         return None
     if not isinstance(value, str):
         raise _invalid(line, f"{field} must be an ISO-8601 time string")
-    return from_iso(value)
+    try:
+        return check_time(from_iso(value), field, now=now_ms())
+    except InvalidInputError as exc:
+        raise _invalid(line, exc.what) from None
 
 
 def _invalid(line: int, problem: str) -> InvalidInputError:
@@ -176,7 +182,7 @@ def parse_import(rt: Runtime, lines: Iterable[str]) -> ParsedImport:
         if not raw.strip():
             continue
         try:
-            doc = json.loads(raw)
+            doc = escape_strings(json.loads(raw))
         except json.JSONDecodeError as exc:
             raise _invalid(number, f"not valid JSON ({exc.msg})") from None
         if not isinstance(doc, dict):

@@ -15,16 +15,20 @@ Large inputs go through ``SecretFilter.redact_block(text)`` or
 ``SecretFilter.redact_stream(pieces)`` (what ``perth redact`` uses): the same output as
 ``redact_lines``, a block of lines at a time.
 
-Layout: ``redacted`` (the type), ``filter`` (the public class), ``keywords`` (the import-free
-keyword list and rule gates), ``engine`` (gates, matching and merging), ``table`` and
-``prefilter`` (compiled rules, re2 triggers and the pure-Python keyword index), ``ruleset`` (the
-rule table in runtime form), ``rules`` (the rule table as written, with samples), ``derive``
-(gates derived from the patterns), ``generate`` (writes ``keywords`` and ``ruleset``:
+Layout, top to bottom (an import-linter contract keeps the order): ``scan`` (``perth scan``),
+``filter`` (the public class), ``stream`` (``redact_block``/``redact_stream``: chunks of lines,
+key blocks across chunks), ``engine`` (gates, matching, the fixed point), ``lines`` (which lines
+of a long text or batch may hold a secret), ``table`` and ``prefilter`` (compiled rules, re2
+triggers and the pure-Python keyword index), ``regions`` (regions, merging, placeholders),
+``redacted`` (the type).  Beside them: ``keywords`` (the import-free keyword list and rule
+gates), ``ruleset`` (the rule table in runtime form), ``rules`` (the rule table as written, with
+samples), ``derive`` (gates derived from the patterns), ``hoist`` (look-behinds moved so that
+``re`` skips ahead), ``generate`` (writes ``keywords`` and ``ruleset``:
 ``python -m perth.redact.generate``), ``allow`` (the built-in allow-list), ``pem`` (private-key
-blocks), ``lint`` (the linear-time rule linter), ``scan`` (``perth scan``).
+blocks), ``lint`` (the linear-time rule linter).
 Importing this package loads only ``redacted``, ``keywords``, ``finding`` and ``filter``; a text
-with a keyword also loads ``engine``, and only a text that passes a rule's gate loads the rest
-(never ``rules``: the runtime reads ``ruleset``).
+with a keyword also loads ``engine`` and ``regions``, and only a text that passes a rule's gate
+loads the rest (never ``rules``: the runtime reads ``ruleset``).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 
 PLACEHOLDER_WORDS = frozenset({
     "changeme", "change_me", "change-me", "changeit", "password", "passwd", "pass", "secret",
@@ -31,12 +32,31 @@ PLACEHOLDER_WORDS = frozenset({
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i:example|placeholder|dummy|changeme|redacted|your[_ -]?(?:api|access|secret|token|key|pass"
-    r"|auth|client|own)|x{4}|\*{3}|<|>)")
-#: The branches of ``_PLACEHOLDER_PARTS`` but ``your...``, as lowercase literals.
+    r"|auth|client|own)|x{4}|\*{3}|<[A-Za-z][A-Za-z0-9 _.:-]{2,40}>|\.\.\.|\u2026)")
+#: The branches of ``_PLACEHOLDER_PARTS`` but ``your...`` and ``<word>``, as lowercase literals.
 _PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "xxxx", "***",
-                         "<", ">")
+                         "...", "\u2026")
 _VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,8}")
+#: Objects a code reference starts with (``self.password``, ``settings.DB_PASSWORD``): with
+#: them a dotted name is code even with digits in it; without, only when it has none
+#: (``abc.DEF123ghi`` is a password).
+_CODE_OBJECTS = frozenset({
+    "self", "this", "cls", "config", "conf", "cfg", "settings", "os", "env", "process", "values",
+    "secrets", "vars", "args", "params", "options", "opts", "ctx", "context", "app", "request",
+    "req", "data", "props", "creds", "credentials", "auth", "user", "account", "client", "db",
+    "database", "module", "window", "global", "globals", "import", "inputs", "steps", "needs",
+    "matrix", "github", "runner", "local", "var", "each", "item", "ansible_facts", "hostvars",
+})
+#: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
+_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)")
+#: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
+_LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
+#: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+#: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
+#: keys, Mapbox public tokens, PostHog project keys.
+_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_")
 _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)")
 _WORDS = re.compile(r"[a-z]{1,40}(?:[-_. ][a-z]{1,40}){0,8}")
 _HEX = re.compile(r"(?:0x)?(?:[0-9a-f]{1,256}|[0-9A-F]{1,256})")
@@ -85,7 +105,7 @@ def _has_placeholder_part(value: str) -> bool:
     if not value.isascii():
         return _PLACEHOLDER_PARTS.search(value) is not None
     low = value.lower()
-    if "your" in low:
+    if "your" in low or "<" in low:
         return _PLACEHOLDER_PARTS.search(value) is not None
     return any(part in low for part in _PLACEHOLDER_LITERALS)
 
@@ -103,9 +123,45 @@ def is_reference(value: str) -> bool:
     """A variable, template, code expression, path, YAML tag or alias: not a literal secret."""
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value):
         return True
-    if _CODE.fullmatch(value) or _PATH.match(value):
+    if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
+            or _LOOKUP.fullmatch(value)):
         return True
     return not any(char.isalnum() for char in value)
+
+
+def _is_path(value: str) -> bool:
+    """A file path; not a base64 secret that happens to start with ``/`` (one long segment of
+    mixed case and digits)."""
+    if _PATH.match(value) is None:
+        return False
+    segment = value.lstrip("/")
+    return "/" in segment or len(segment) < 20 or not (
+        any(c.isupper() for c in segment) and any(c.islower() for c in segment)
+        and any(c.isdigit() for c in segment))
+
+
+def _is_code(value: str) -> bool:
+    if _CODE.fullmatch(value) is None:
+        return False
+    return not any(char.isdigit() for char in value) or value.split(".", 1)[0] in _CODE_OBJECTS
+
+
+def is_public(value: str) -> bool:
+    """A key that is public by design (publishable, client-side): never redacted.  Set
+    ``redact.extra_patterns`` to redact one anyway."""
+    return value.startswith(_PUBLIC_PREFIXES)
+
+
+def is_alphabet(value: str) -> bool:
+    """An alphabet or charset constant: eight characters in a row in ASCII order (``abcdefgh``,
+    ``01234567``) or a keyboard row, which a random secret all but never holds."""
+    run = 1
+    for before, after in pairwise(value):
+        run = run + 1 if ord(after) == ord(before) + 1 and after.isalnum() else 1
+        if run >= 8:
+            return True
+    low = value.lower()
+    return any(row in low for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 
 
 def is_hash_like(value: str) -> bool:
@@ -118,16 +174,16 @@ def is_hash_like(value: str) -> bool:
 
 def accepts(profile: str, value: str, min_length: int, min_entropy: float) -> bool:
     """Whether a matched ``value`` is redacted under the rule's value-check ``profile``."""
+    if profile != "exact" and value[:1] in (" ", "\t"):
+        return False  # the quote closed a prompt ("Token: " VAR), it did not open a value
     value = strip_quotes(value)
-    if len(value) < min_length or is_placeholder(value):
+    if len(value) < min_length or is_placeholder(value) or is_public(value):
         return False
     if profile == "exact":
         return True
-    if is_reference(value):
+    if is_alphabet(value) or is_reference(value):
         return False
-    if profile == "assigned":
-        return True
-    return _looks_random(value, min_entropy if profile == "entropy" else None)
+    return profile == "assigned" or _looks_random(value, min_entropy if profile == "entropy" else None)
 
 
 def _looks_random(value: str, min_entropy: float | None) -> bool:
@@ -149,8 +205,10 @@ __all__ = [
     "DOCUMENTED_EXAMPLES",
     "PLACEHOLDER_WORDS",
     "accepts",
+    "is_alphabet",
     "is_hash_like",
     "is_placeholder",
+    "is_public",
     "is_reference",
     "shannon_entropy",
     "strip_quotes",

@@ -276,4 +276,32 @@ def _newline_in(items: list[Any]) -> bool:
     return False
 
 
-__all__ = ["Steps", "consumes_newline", "min_run", "steps"]
+#: Beyond this many characters a rule's matches are searched for over the whole line.
+MAX_REACH = 1024
+
+
+def reach(pattern: str) -> int:
+    """How far from where a match starts the search can read: the longest match plus the
+    widest look-ahead (0 when unbounded or above :data:`MAX_REACH`).  A match holds its first
+    step's literal, so it starts at most this far before one: the engine searches only there."""
+    parsed = sre_parse.parse(pattern, re.ASCII)
+    longest = parsed.getwidth()[1]
+    total = longest + _widest_assertion(list(parsed))
+    return total if total <= MAX_REACH else 0
+
+
+def _widest_assertion(items: list[Any]) -> int:
+    widest = 0
+    for op, av in items:
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            widest = max(widest, av[1].getwidth()[1], _widest_assertion(list(av[1])))
+        elif op is sre_constants.BRANCH:
+            widest = max([widest] + [_widest_assertion(list(b)) for b in av[1]])
+        elif op in _GROUPS:
+            widest = max(widest, _widest_assertion(list(av[-1])))
+        elif op in _REPEATS:
+            widest = max(widest, _widest_assertion(list(av[2])))
+    return widest
+
+
+__all__ = ["MAX_REACH", "Steps", "consumes_newline", "min_run", "reach", "steps"]

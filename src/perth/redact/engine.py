@@ -5,7 +5,7 @@ literals its pattern needs, in order, and the length of the non-blank run it nee
 ``keywords.GATES``) is checked with plain string operations, and only the rules whose gate
 passes are compiled and run.  Most texts that merely mention a token or a login stop there,
 before the rule table, the allow-list or any pattern is loaded.  A large text is scanned for the
-lines that may hold a secret and only those lines are matched (:mod:`perth.redact.blocks`).
+lines that may hold a secret and only those lines are matched (:mod:`perth.redact.lines`).
 
 Every match is narrowed to its ``secret*`` group, checked against the allow-lists, and the
 overlapping matches are merged into regions labelled with the most specific rule (provider
@@ -14,14 +14,23 @@ formats beat credential syntax, which beats the entropy rule; ties go to the ear
 
 from __future__ import annotations
 
-from perth.record import Record
 from perth.redact.keywords import GATES, KEYWORDS
 from perth.redact.redacted import REDACTION_PREFIX
+from perth.redact.regions import (
+    SHORT_TEXT,
+    Candidate,
+    Region,
+    apply,
+    lower,
+    merge,
+    placeholder,
+    placeholder_regex,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
     from typing import Protocol
 
     from perth.redact.table import CompiledRule, RuleTable
@@ -41,59 +50,13 @@ if TYPE_CHECKING:
     #: A placeholder ``[REDACTED:<rule-id>]`` (compiled on first use: a module ``__getattr__``).
     PLACEHOLDER: re.Pattern[str]
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_PLACEHOLDER_PATTERN = r"\[REDACTED:[a-z0-9-]{1,64}\]"
-#: Text up to this size is matched as a whole; longer text line by line.
-SHORT_TEXT = 4096
 _CUSTOM_PRIORITY = 40
-
-
-class Region(Record):
-    """A span of text to replace, and the rule that labels it."""
-
-    start: int
-    end: int
-    rule_id: str
-
-
-class _Candidate:
-    """A match before overlaps are resolved (mutable while merging)."""
-
-    __slots__ = ("end", "order", "priority", "rule_id", "start")
-
-    def __init__(self, start: int, end: int, priority: int, order: int, rule_id: str) -> None:
-        self.start = start
-        self.end = end
-        self.priority = priority
-        self.order = order
-        self.rule_id = rule_id
-
-
-def lower(text: str) -> str:
-    """Lowercase ``text`` keeping every character at its offset."""
-    low = text.lower()
-    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
-
-
-def placeholder(rule_id: str) -> str:
-    """The text that replaces a secret found by ``rule_id``."""
-    return f"{REDACTION_PREFIX}{rule_id}]"
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def placeholder_regex() -> re.Pattern[str]:
-    """The compiled placeholder pattern (``PLACEHOLDER``)."""
-    found = _PATTERNS.get("placeholder")
-    if found is None:
-        import re
-
-        found = _PATTERNS["placeholder"] = re.compile(_PLACEHOLDER_PATTERN)
-    return found
+#: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
+MAX_PASSES = 4
 
 
 def __getattr__(name: str) -> object:
+    """``PLACEHOLDER``: the compiled placeholder pattern, compiled on first use."""
     if name == "PLACEHOLDER":
         return placeholder_regex()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -190,22 +153,23 @@ class Engine:
     def whole_regions(self, text: str, keywords: Collection[str] | None = None) -> list[Region]:
         """The merged secret regions of ``text`` matched as a whole (a line, or a short text);
         ``keywords``, when known, are the keywords ``text`` contains."""
-        rules = self._rules(text, lower(text), keywords)
+        low = lower(text)
+        rules = self._rules(text, low, keywords)
         if not rules:
             return []
-        return _merge(self._candidates(text, 0, len(text), rules))
+        return merge(self._candidates(text, low, rules))
 
     def _long_regions(self, text: str) -> list[Region]:
-        from perth.redact.blocks import long_regions
+        from perth.redact.lines import long_regions
 
         return long_regions(self, text)
 
-    # -- batches of lines (see perth.redact.blocks) ------------------------------------------
+    # -- batches of lines (see perth.redact.lines) ------------------------------------------
 
     def line_regions(self, lines: Sequence[str]) -> dict[int, list[Region]]:
         """Regions per line index, for the lines that have any.  Private-key blocks spanning
         several lines are the caller's business (see ``SecretFilter.redact_lines``)."""
-        from perth.redact.blocks import line_regions
+        from perth.redact.lines import line_regions
 
         return line_regions(self, lines)
 
@@ -213,7 +177,7 @@ class Engine:
         """``(start, end, keywords)`` of the lines of ``text`` (each ending after its ``\\n``)
         that may hold a secret, in order: every line where :meth:`whole_regions` finds anything
         is one.  ``keywords`` are those the line holds, when the scan tells (else ``None``)."""
-        from perth.redact.blocks import flagged
+        from perth.redact.lines import flagged
 
         return flagged(self, text)
 
@@ -245,28 +209,36 @@ class Engine:
                 self._orders[present] = orders
         return orders
 
-    def _candidates(self, text: str, start: int, end: int,
-                    rules: tuple[CompiledRule, ...]) -> list[_Candidate]:
-        found: list[_Candidate] = []
+    def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
+        start, end = 0, len(text)
+        found: list[Candidate] = []
+        earlier: list[_Spans] = []
         for compiled in rules:
-            if compiled.kind == "pem-block":
-                from perth.redact import pem
-
-                spans = [(s + start, e + start) for s, e in pem.find_blocks(text[start:end])]
-            else:
-                spans = [_secret_span(m, compiled.secret_groups)
-                         for m in compiled.regex.finditer(text, start, end)]
-            for s, e in spans:
-                if s < e and not _dominated(found, s, e, compiled) and _acceptable(compiled, text[s:e]):
-                    found.append(_Candidate(s, e, compiled.priority, compiled.order, compiled.id))
+            spans = _Spans((compiled.priority, -compiled.order))
+            verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
+            for s, e in _rule_spans(compiled, text, low):
+                if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
+                    continue
+                value = text[s:e]
+                accepted = verdicts.get(value)
+                if accepted is None:
+                    accepted = verdicts[value] = _acceptable(compiled, value)
+                if accepted:
+                    found.append(Candidate(s, e, compiled.priority, compiled.order, compiled.id))
+                    spans.add(s, e)
+            if spans.starts:
+                earlier.append(spans)
         if found and self.allow:
             found = self._drop_allowed(found, text, start, end)
         return found
 
-    def _drop_allowed(self, found: list[_Candidate], text: str, start: int,
-                      end: int) -> list[_Candidate]:
-        spans = [m.span() for regex in self.allow for m in regex.finditer(text, start, end)]
-        return [c for c in found if not any(s <= c.start and c.end <= e for s, e in spans)]
+    def _drop_allowed(self, found: list[Candidate], text: str, start: int,
+                      end: int) -> list[Candidate]:
+        spans = sorted(m.span() for regex in self.allow for m in regex.finditer(text, start, end))
+        allowed = _Spans((0, 0))
+        for s, e in spans:
+            allowed.add(s, e)
+        return [c for c in found if not allowed.covers(c.start, c.end)]
 
     def priority(self, rule_id: str) -> int:
         """The priority of a rule, built-in or custom."""
@@ -283,14 +255,100 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
     return match.span()
 
 
-def _dominated(found: list[_Candidate], start: int, end: int, rule: CompiledRule) -> bool:
-    """Whether a candidate already found covers ``start:end`` and outranks ``rule``: then the
+def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
+    """The spans a rule would replace in ``text`` (``low``: :func:`lower` of it), in
+    increasing order of start."""
+    if compiled.kind == "pem-block":
+        from perth.redact import pem
+
+        yield from pem.find_blocks(text)
+        return
+    groups = compiled.secret_groups
+    for match in _matches(compiled, text, low):
+        yield _secret_span(match, groups)
+
+
+def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
+    """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
+    at most ``reach`` characters before an occurrence of one of the rule's first literals (a
+    match holds one).  Each search stops ``reach`` characters after its window, as far as a
+    match starting in it can read, so the text is read a bounded number of times whatever the
+    literals' density; a rule with many occurrences is searched over the whole text."""
+    reach = compiled.reach
+    windows = _windows(compiled.firsts, low, reach) if reach else None
+    if windows is None:
+        yield from compiled.regex.finditer(text)
+        return
+    search, size = compiled.regex.search, len(text)
+    position = 0
+    for first, last in windows:
+        position = max(position, first)
+        while position <= last:
+            match = search(text, position, min(size, last + reach + 1))
+            if match is None or match.start() > last:
+                break
+            yield match
+            position = max(match.end(), match.start() + 1)
+
+
+def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int, int]] | None:
+    """Merged ranges ``[first, last]`` of the positions where a match can start, or ``None``
+    when they would cover most of the text (then one search of it all is cheaper)."""
+    if sum(map(low.count, literals)) > len(low) // (2 * reach) + 1:
+        return None
+    found: list[int] = []
+    for literal in literals:
+        position = low.find(literal)
+        while position >= 0:
+            found.append(position)
+            position = low.find(literal, position + 1)
+    windows: list[tuple[int, int]] = []
+    for position in sorted(found):
+        first = max(0, position - reach)
+        if windows and first <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], position)
+        else:
+            windows.append((first, position))
+    return windows
+
+
+class _Spans:
+    """The spans one rule kept, in increasing order of start, with the running maximum of their
+    ends: whether one of them covers a span is a binary search, not a scan of them all (a line
+    of a million repeated keywords holds a hundred thousand spans)."""
+
+    __slots__ = ("ends", "rank", "starts")
+
+    def __init__(self, rank: tuple[int, int]) -> None:
+        self.rank = rank
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        if self.starts and start < self.starts[-1]:  # never for finditer; kept correct anyway
+            from bisect import insort
+
+            pairs = list(zip(self.starts, self.ends, strict=True))
+            insort(pairs, (start, end))
+            self.starts, self.ends = [p[0] for p in pairs], []
+            for _, e in pairs:
+                self.ends.append(max(e, self.ends[-1]) if self.ends else e)
+            return
+        self.starts.append(start)
+        self.ends.append(max(end, self.ends[-1]) if self.ends else end)
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether a kept span contains ``start:end``."""
+        from bisect import bisect_right
+
+        index = bisect_right(self.starts, start) - 1
+        return index >= 0 and self.ends[index] >= end
+
+
+def _dominated(earlier: list[_Spans], start: int, end: int, rank: tuple[int, int]) -> bool:
+    """Whether a candidate already found covers ``start:end`` and outranks ``rank``: then the
     span cannot change the merged regions, and its value checks are skipped."""
-    for cand in found:
-        if cand.start <= start and end <= cand.end and (cand.priority, -cand.order) > (
-                rule.priority, -rule.order):
-            return True
-    return False
+    return any(spans.rank > rank and spans.covers(start, end) for spans in earlier)
 
 
 def _acceptable(rule: ValueChecks, value: str) -> bool:
@@ -304,33 +362,16 @@ def _acceptable(rule: ValueChecks, value: str) -> bool:
     return allow.accepts(rule.value_checks, value, rule.min_length, rule.entropy)
 
 
-def _merge(found: list[_Candidate]) -> list[Region]:
-    """Merge overlapping candidates; each region takes the label of its best candidate."""
-    found.sort(key=lambda c: (c.start, -c.end))
-    merged: list[_Candidate] = []
-    for cand in found:
-        if merged and cand.start < merged[-1].end:
-            last = merged[-1]
-            last.end = max(last.end, cand.end)
-            if (cand.priority, -cand.order) > (last.priority, -last.order):
-                last.priority, last.order, last.rule_id = cand.priority, cand.order, cand.rule_id
-        else:
-            merged.append(_Candidate(cand.start, cand.end, cand.priority, cand.order, cand.rule_id))
-    return [Region(c.start, c.end, c.rule_id) for c in merged]
-
-
-def apply(text: str, regions: Sequence[Region]) -> str:
-    """``text`` with every region replaced by its placeholder."""
-    if not regions:
-        return text
-    parts = []
-    position = 0
-    for region in regions:
-        parts.append(text[position:region.start])
-        parts.append(placeholder(region.rule_id))
-        position = region.end
-    parts.append(text[position:])
-    return "".join(parts)
+def fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
+    rule_ids: list[str] = []
+    for _ in range(MAX_PASSES):
+        regions = engine.regions(text)
+        if not regions:
+            break
+        rule_ids.extend(region.rule_id for region in regions)
+        text = apply(text, regions)
+    return text, rule_ids
 
 
 def _user_regex(key: str, pattern: str, number: int) -> re.Pattern[str]:
@@ -363,5 +404,5 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
                            flags=0)
 
 
-__all__ = ["PLACEHOLDER", "REDACTION_PREFIX", "Engine", "Region", "apply", "gated", "in_order", "lower",
-           "placeholder", "placeholder_regex", "rules_with"]
+__all__ = ["MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
+           "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with"]

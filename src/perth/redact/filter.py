@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 _QUICK_CHECK_LIMIT = 2048
 #: Lines handed to the engine at once by :meth:`SecretFilter.redact_lines`.
 _BATCH_LINES = 2048
-#: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
-_MAX_PASSES = 4
-_PEM_RULE = "pem-private-key"
 
 
 class SecretFilter:
@@ -64,7 +61,9 @@ class SecretFilter:
         """``text`` with every secret replaced by ``[REDACTED:<rule-id>]``."""
         if not (self._enabled or required) or not self._may_hold_secret(text):
             return _mint(text)
-        redacted, rule_ids = _redact_text(self._get_engine(), text)
+        from perth.redact.engine import fixed_point
+
+        redacted, rule_ids = fixed_point(self._get_engine(), text)
         self._count(rule_ids, source)
         return _mint(redacted)
 
@@ -86,10 +85,13 @@ class SecretFilter:
             if opening < 0:
                 yield from self._flush(engine, batch, source)
                 continue
+            from perth.redact import pem
+            from perth.redact.stream import redact_key_block
+
             yield from self._flush(engine, batch[:opening], source)
             rest = chain(batch[opening + 1:], iterator)
-            block, after = _collect_block(batch[opening], rest)
-            yield from self._redact_block(engine, block, source)
+            block, after = pem.collect_block(batch[opening], rest)
+            yield from map(_mint, redact_key_block(engine, block, source, self._count))
             iterator = rest if after is None else chain((after,), rest)
 
     def redact_block(self, text: str, *, source: str = "unknown", required: bool = False) -> Redacted:
@@ -98,9 +100,9 @@ class SecretFilter:
         included, at a fraction of the cost (one scan for the lines that may hold a secret)."""
         if not (self._enabled or required):
             return _mint(text)
-        from perth.redact.blocks import redact_chunks
+        from perth.redact.stream import redact_chunks
 
-        return _mint("".join(redact_chunks(self, self._get_engine(), iter((text,)), source)))
+        return _mint("".join(redact_chunks(self._get_engine(), iter((text,)), source, self._count)))
 
     def redact_stream(self, pieces: Iterable[str], *, source: str = "unknown",
                       required: bool = False) -> Iterator[Redacted]:
@@ -110,10 +112,10 @@ class SecretFilter:
         if not (self._enabled or required):
             yield from map(_mint, pieces)
             return
-        from perth.redact.blocks import redact_chunks, whole_lines
+        from perth.redact.stream import redact_chunks, whole_lines
 
         engine = self._get_engine()
-        for part in redact_chunks(self, engine, whole_lines(pieces), source):
+        for part in redact_chunks(engine, whole_lines(pieces), source, self._count):
             if part:
                 yield _mint(part)
 
@@ -164,48 +166,18 @@ class SecretFilter:
     def _flush(self, engine: Engine, batch: list[str], source: str) -> Iterator[Redacted]:
         if not batch:
             return
-        from perth.redact.engine import apply
+        from perth.redact.engine import apply, fixed_point
 
         flagged = engine.line_regions(batch)
         position = 0
         for index in sorted(flagged):
             yield from _mint_all(batch[position:index])
             first = apply(batch[index], flagged[index])
-            redacted, later = _redact_text(engine, first)
+            redacted, later = fixed_point(engine, first)
             self._count([r.rule_id for r in flagged[index]] + later, source)
             yield _mint(redacted)
             position = index + 1
         yield from _mint_all(batch[position:])
-
-    def _redact_block(self, engine: Engine, block: list[str], source: str) -> Iterator[Redacted]:
-        from perth.redact import pem
-        from perth.redact.engine import placeholder
-
-        first = block[0]
-        head, head_ids = _redact_text(engine, first[:pem.opens_block(first)] + placeholder(_PEM_RULE))
-        self._count([_PEM_RULE, *(i for i in head_ids if i != _PEM_RULE)], source)
-        yield _mint(head + _terminator(first))
-        closing = pem.ends_block(block[-1]) if len(block) > 1 else -1
-        for line in block[1:-1] if closing >= 0 else block[1:]:
-            yield _mint(_terminator(line))
-        if closing >= 0:
-            tail, tail_ids = _redact_text(engine, block[-1][closing:])
-            self._count(tail_ids, source)
-            yield _mint(tail)
-
-
-def _redact_text(engine: Engine, text: str) -> tuple[str, list[str]]:
-    """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
-    from perth.redact.engine import apply
-
-    rule_ids: list[str] = []
-    for _ in range(_MAX_PASSES):
-        regions = engine.regions(text)
-        if not regions:
-            break
-        rule_ids.extend(region.rule_id for region in regions)
-        text = apply(text, regions)
-    return text, rule_ids
 
 
 def _block_opening(batch: list[str]) -> int:
@@ -214,32 +186,7 @@ def _block_opening(batch: list[str]) -> int:
         return -1
     from perth.redact import pem
 
-    for index, line in enumerate(batch):
-        if "PRIVATE KEY" in line and pem.opens_block(line) >= 0:
-            return index
-    return -1
-
-
-def _collect_block(first: str, iterator: Iterator[str]) -> tuple[list[str], str | None]:
-    """The lines of a private-key block opened by ``first``, and the line after it (if read)."""
-    from perth.redact import pem
-
-    block = [first]
-    for line in iterator:
-        if pem.ends_block(line) >= 0:
-            block.append(line)
-            return block, next(iterator, None)
-        if not pem.is_body_line(line) or len(block) > pem.MAX_BODY_LINES:
-            return block, line
-        block.append(line)
-    return block, None
-
-
-def _terminator(line: str) -> str:
-    for ending in ("\r\n", "\n", "\r"):
-        if line.endswith(ending):
-            return ending
-    return ""
+    return pem.block_opening(batch)
 
 
 __all__ = ["SecretFilter"]

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
 HEADER = re.compile(r"-----BEGIN[ ]?(?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP|SSH2 ENCRYPTED|SSH2)[ ])?"
                     r"PRIVATE KEY(?:[ ]BLOCK)?-----")
 _END = re.compile(r"-----END[ ]?[A-Z0-9 ]{0,24}PRIVATE KEY(?:[ ]BLOCK)?-----")
@@ -106,5 +110,36 @@ def ends_block(line: str) -> int:
     return end.end()
 
 
-__all__ = ["HEADER", "MAX_BODY_LINES", "block_end", "ends_block", "find_blocks", "is_body_line",
-           "opens_block"]
+def block_opening(batch: Sequence[str]) -> int:
+    """The index of the first line of ``batch`` that opens a multi-line private-key block (-1:
+    none)."""
+    for index, line in enumerate(batch):
+        if "PRIVATE KEY" in line and opens_block(line) >= 0:
+            return index
+    return -1
+
+
+def collect_block(first: str, lines: Iterator[str]) -> tuple[list[str], str | None]:
+    """The lines of a private-key block opened by ``first``, taken from ``lines``, and the line
+    read after it (``None`` when the lines ran out)."""
+    block = [first]
+    for line in lines:
+        if ends_block(line) >= 0:
+            block.append(line)
+            return block, next(lines, None)
+        if not is_body_line(line) or len(block) > MAX_BODY_LINES:
+            return block, line
+        block.append(line)
+    return block, None
+
+
+def terminator(line: str) -> str:
+    """The line break ``line`` ends with (``""``: none)."""
+    for ending in ("\r\n", "\n", "\r"):
+        if line.endswith(ending):
+            return ending
+    return ""
+
+
+__all__ = ["HEADER", "MAX_BODY_LINES", "block_end", "block_opening", "collect_block", "ends_block",
+           "find_blocks", "is_body_line", "opens_block", "terminator"]

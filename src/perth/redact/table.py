@@ -34,6 +34,10 @@ class CompiledRule(Record):
     min_length: int = 1
     entropy: float = 0.0
     kind: str = "regex"
+    #: How far before one of ``firsts`` (its first step's literals, lowercase) a match can start;
+    #: 0: anywhere (the whole text is searched).
+    reach: int = 0
+    firsts: tuple[str, ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -42,17 +46,22 @@ class CompiledRule(Record):
 
 def compile_pattern(pattern: str, order: int, rule_id: str, *, ignore_case: bool = False,
                     priority: int = 0, value_checks: str = "exact", min_length: int = 1,
-                    entropy: float = 0.0, kind: str = "regex", flags: int = FLAGS) -> CompiledRule:
+                    entropy: float = 0.0, kind: str = "regex", flags: int = FLAGS, reach: int = 0,
+                    firsts: tuple[str, ...] = ()) -> CompiledRule:
     """Compile one pattern (``re.ASCII`` for the built-in rules, plus ``re.IGNORECASE`` on request)."""
     regex = re.compile(pattern, flags | (re.IGNORECASE if ignore_case else 0))
     groups = tuple(sorted(name for name in regex.groupindex if name.startswith("secret")))
     return CompiledRule(rule_id, order, regex, groups, priority, value_checks, min_length, entropy,
-                        kind)
+                        kind, reach if firsts else 0, firsts)
 
 
 def compile_rule(rule: Rule, order: int) -> CompiledRule:
-    """Compile a :class:`~perth.redact.rules.Rule` (the tests and tools use this)."""
-    return compile_pattern(rule.pattern, order, rule.id, ignore_case=rule.ignore_case,
+    """Compile a :class:`~perth.redact.rules.Rule` as the runtime table does (its pattern
+    hoisted: :mod:`perth.redact.hoist`); the tests and tools use this."""
+    from perth.redact.hoist import hoisted
+
+    flags = FLAGS | (re.IGNORECASE if rule.ignore_case else 0)
+    return compile_pattern(hoisted(rule.pattern, flags), order, rule.id, ignore_case=rule.ignore_case,
                            priority=rule.priority, value_checks=rule.value_checks,
                            min_length=rule.min_length, entropy=rule.entropy, kind=rule.kind)
 
@@ -60,7 +69,7 @@ def compile_rule(rule: Rule, order: int) -> CompiledRule:
 class RuleTable:
     """The built-in rules (runtime form), their lazily compiled patterns and line scanners."""
 
-    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float], ...] = SPECS,
+    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float, int], ...] = SPECS,
                  gates: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int], ...] = GATES,
                  ) -> None:
         self.specs = specs
@@ -84,10 +93,12 @@ class RuleTable:
         """The compiled rule at position ``order`` of the table."""
         found = self._compiled.get(order)
         if found is None:
-            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy = self.specs[order]
+            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy, reach = self.specs[order]
+            steps = self.gates[order][1]
             found = self._compiled[order] = compile_pattern(
                 pattern, order, rule_id, ignore_case=ignore_case, priority=priority,
-                value_checks=checks, min_length=min_length, entropy=entropy, kind=kind)
+                value_checks=checks, min_length=min_length, entropy=entropy, kind=kind, reach=reach,
+                firsts=steps[0] if steps else ())
         return found
 
     def hits(self, low: str) -> Iterator[tuple[int, str]]:
@@ -139,10 +150,19 @@ class _Re2Triggers:
         return cls(regex, rule_set)
 
     def starts(self, low: str) -> Iterator[int]:
-        """Where triggers match in lowercased text (non-overlapping, leftmost first)."""
+        """The first position where a trigger matches on each line of lowercased text that has
+        one.  One search per such line, resumed after the line's end: a search reads at most to
+        the end of the line it matches on (a trigger never crosses a line break), so the whole
+        scan reads each character a bounded number of times, however the line is made."""
         data = low.encode("ascii", "replace")  # one byte per character: offsets carry over
-        for match in self._regex.finditer(data):  # type: ignore[attr-defined]
-            yield match.start()
+        search = self._regex.search  # type: ignore[attr-defined]
+        position = 0
+        while (match := search(data, position)) is not None:
+            start = match.start()
+            yield start
+            position = data.find(b"\n", start) + 1
+            if not position:
+                return
 
     def rules(self, low: str) -> list[int]:
         """The rules (positions in the table) whose trigger matches in lowercased text."""

@@ -43,8 +43,9 @@ def write_trend_chart(path: str, entries: Sequence[LedgerEntry], title: str) -> 
     try:
         import pygal  # type: ignore[import-untyped, import-not-found, unused-ignore]  # optional extra, untyped
     except ImportError as exc:
-        raise UnavailableError("the trend chart needs pygal",
-                               "pip install 'perth[charts]' (or pip install pygal)") from exc
+        from perth.extras import missing_extra
+
+        raise missing_extra("the trend chart (pygal)", "charts") from exc
     labels, series = trend_series(entries)
     chart = pygal.Line(title=title, x_label_rotation=30, show_minor_x_labels=False, y_title="ms (median)",
                        allow_interruptions=True, width=900, height=450)

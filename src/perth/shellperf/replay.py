@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+from perth.files import private_dirs
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,7 +23,7 @@ class ReplayWriter:
     """Writes each sample's stream through ``redact`` into ``directory``."""
 
     def __init__(self, directory: str, redact: Callable[[str], str]) -> None:
-        os.makedirs(directory, exist_ok=True)
+        private_dirs(directory)
         self.directory = directory
         self.redact = redact
         self.files: list[str] = []
@@ -29,7 +31,7 @@ class ReplayWriter:
     def __call__(self, index: int, events: list[ReplayEvent]) -> None:
         """Write one sample's events."""
         path = os.path.join(self.directory, f"sample-{index}.jsonl")
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
             for event in events:
                 text = self.redact(event.data.decode("utf-8", errors="replace"))
                 handle.write(json.dumps({"t_ms": round(event.at_ms, 3), "dir": event.direction, "text": text},

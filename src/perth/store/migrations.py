@@ -256,7 +256,80 @@ def m009_commands_fts_by_batch(db: sqlite3.Connection) -> None:
     db.execute("DROP TRIGGER commands_fts_insert")
 
 
-def m010_events(db: sqlite3.Connection) -> None:
+def m010_pane_places(db: sqlite3.Connection) -> None:
+    """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
+    db.execute("ALTER TABLE panes ADD COLUMN auto_key TEXT")
+    db.execute("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
+
+
+def m011_code_index(db: sqlite3.Connection) -> None:
+    """The code index (C10): registered repositories, their files, symbols and edges (indexed, not blobs)."""
+    db.execute("""
+        CREATE TABLE code_repos (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            root TEXT NOT NULL UNIQUE,
+            added_at INTEGER NOT NULL,
+            indexed_at INTEGER,
+            head TEXT,
+            branch TEXT,
+            state TEXT NOT NULL DEFAULT 'new'
+                CHECK (state IN ('new', 'fresh', 'stale', 'partial', 'unavailable')),
+            files INTEGER NOT NULL DEFAULT 0,
+            symbols INTEGER NOT NULL DEFAULT 0,
+            edges INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE code_files (
+            id INTEGER PRIMARY KEY,
+            repo_id TEXT NOT NULL REFERENCES code_repos(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            language TEXT NOT NULL,
+            module TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            error TEXT,
+            UNIQUE (repo_id, path)
+        )""")
+    db.execute("""
+        CREATE TABLE code_symbols (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES code_files(id) ON DELETE CASCADE,
+            repo_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            qualname TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            end_line INTEGER NOT NULL,
+            parent TEXT NOT NULL DEFAULT '',
+            signature TEXT NOT NULL DEFAULT '',
+            doc TEXT NOT NULL DEFAULT '',
+            decorators TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX code_symbols_name ON code_symbols(repo_id, name)")
+    db.execute("CREATE INDEX code_symbols_qualname ON code_symbols(repo_id, qualname)")
+    db.execute("CREATE INDEX code_symbols_file ON code_symbols(file_id)")
+    db.execute("""
+        CREATE TABLE code_edges (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES code_files(id) ON DELETE CASCADE,
+            repo_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('calls', 'imports', 'inherits', 'defines')),
+            src TEXT NOT NULL,
+            dst TEXT NOT NULL,
+            name TEXT NOT NULL,
+            confidence TEXT NOT NULL CHECK (confidence IN ('exact', 'import-resolved', 'name-only')),
+            line INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX code_edges_dst ON code_edges(repo_id, dst, kind)")
+    db.execute("CREATE INDEX code_edges_src ON code_edges(repo_id, src, kind)")
+    db.execute("CREATE INDEX code_edges_name ON code_edges(repo_id, name, kind)")
+    db.execute("CREATE INDEX code_edges_file ON code_edges(file_id)")
+
+
+def m012_events(db: sqlite3.Connection) -> None:
     """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
     db.execute("""
         CREATE TABLE outbox (
@@ -303,7 +376,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "snapshots", m007_snapshots),
     Migration(8, "llm", m008_llm),
     Migration(9, "commands_fts_by_batch", m009_commands_fts_by_batch),
-    Migration(10, "events", m010_events),
+    Migration(10, "pane_places", m010_pane_places),
+    Migration(11, "code_index", m011_code_index),
+    Migration(12, "events", m012_events),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -2,10 +2,10 @@
 
 :class:`PgDatabase` speaks the :class:`~perth.store.sql.SqlDatabase` protocol the ``sql_<port>.py``
 adapters are written against: it turns their ``?`` placeholders into psycopg's, runs a nestable
-transaction (``BEGIN``, savepoints are not needed: an inner unit joins the outer one), migrates
-the schema under an advisory lock on first use, and translates psycopg's exceptions into
-:class:`perth.errors.StoreError` subclasses whose messages name the server (never its password)
-and say how to fix the problem.  psycopg is an optional dependency (``perth[team]``).
+transaction (``BEGIN``, savepoints are not needed: an inner unit joins the outer one), and
+translates psycopg's exceptions into :class:`perth.errors.StoreError` subclasses whose messages
+name the server (never its password) and say how to fix the problem.  psycopg is an optional
+dependency (``perth[team]``).
 """
 
 from __future__ import annotations
@@ -97,19 +97,11 @@ class PgDatabase:
 
     engine = "postgresql"
 
-    def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True) -> None:
+    def __init__(self, url: str, *, timeout_ms: int = 5000) -> None:
         self.url = url
         self.server = server_of(url)
         self.connection = connect(url, timeout_ms=timeout_ms)
         self._depth = 0
-        if migrate_schema:
-            from perth.store.pg_migrations import migrate
-
-            try:
-                migrate(self)
-            except BaseException:
-                self.connection.close()
-                raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

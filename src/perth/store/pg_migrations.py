@@ -115,8 +115,13 @@ CREATE INDEX llm_calls_provider ON llm_calls(provider, at DESC)
 """
 
 
+def m002_pane_places(db: PgDatabase) -> None:
+    """Automatic panes keyed by the place they stand for (repository root and branch, or directory)."""
+    db.run("ALTER TABLE panes ADD COLUMN auto_key TEXT")
+    db.run("CREATE INDEX panes_auto_key ON panes(auto_key) WHERE auto_key IS NOT NULL")
 
-def m002_events(db: PgDatabase) -> None:
+
+def m003_events(db: PgDatabase) -> None:
     """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
     _run_script(db, _EVENTS)
 
@@ -135,9 +140,11 @@ CREATE TABLE outbox_dead (
     dead_at BIGINT NOT NULL, PRIMARY KEY (transport, id))
 """
 
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
-    PgMigration(2, "events", m002_events),
+    PgMigration(2, "pane_places", m002_pane_places),
+    PgMigration(3, "events", m003_events),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

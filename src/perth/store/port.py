@@ -20,6 +20,7 @@ from typing import Protocol
 
 from perth.records import StoreInfo
 from perth.store.ports.breakers import BreakerRepo
+from perth.store.ports.code import CodeIndexPort
 from perth.store.ports.commands import CommandRepo
 from perth.store.ports.entries import EntryRepo
 from perth.store.ports.fulltext import FullTextIndex
@@ -29,10 +30,6 @@ from perth.store.ports.panes import PaneRepo
 from perth.store.ports.redaction import RedactionStats
 from perth.store.ports.shellperf import ShellperfRepo
 from perth.store.ports.snapshots import SnapshotRepo
-
-#: The ports a Store may offer, by attribute name; an adapter declares the ones it supports.
-PORTS: tuple[str, ...] = ("panes", "entries", "commands", "fulltext", "redaction_stats", "shellperf",
-                          "snapshots", "breakers", "llm_calls", "outbox")
 
 
 class Store(Protocol):
@@ -81,6 +78,10 @@ class Store(Protocol):
     @property
     def llm_calls(self) -> LlmCallRepo:
         """The llm calls port."""
+
+    @property
+    def code(self) -> CodeIndexPort:
+        """The code index port (C10): repositories, files, symbols and edges."""
 
     @property
     def outbox(self) -> Outbox:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
 from perth.store.pg_db import PgDatabase
+from perth.store.ports import PORTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,11 +69,19 @@ class PostgresStore:
     capabilities: frozenset[str] = CAPABILITIES
 
     def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True) -> None:
-        self.db = PgDatabase(url, timeout_ms=timeout_ms, migrate_schema=migrate_schema)
+        self.db = PgDatabase(url, timeout_ms=timeout_ms)
+        if migrate_schema:
+            from perth.store.pg_migrations import migrate
+
+            try:
+                migrate(self.db)  # under an advisory lock; nothing to do in the common case
+            except BaseException:
+                self.db.close()
+                raise
 
     def __getattr__(self, name: str) -> Any:
         """Build a port's adapter on first use."""
-        if name.startswith("_") or name not in self.__class__.__annotations__:
+        if name not in PORTS:
             raise AttributeError(name)
         if name not in self.capabilities:
             raise UnsupportedByStoreError(f"the postgresql store does not support {name}",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from perth.store.sql import SqlDatabase
 
 PANE_COLUMNS = ("id, name, status, session, tab, mux_kind, mux_pane_id, cwd, repo_root, branch,"
-                " tags, meta, created_at, last_seen_at, deleted_at")
+                " tags, meta, created_at, last_seen_at, deleted_at, auto_key")
 
 
 def pane_from_row(row: Sequence[Any]) -> Pane:
@@ -23,7 +23,7 @@ def pane_from_row(row: Sequence[Any]) -> Pane:
         id=row[0], name=row[1], status=row[2], session=row[3], tab=row[4], mux_kind=row[5],
         mux_pane_id=row[6], cwd=row[7], repo_root=row[8], branch=row[9],
         tags=json_list(row[10]), meta=from_json(row[11]) or {},
-        created_at=row[12], last_seen_at=row[13], deleted_at=row[14],
+        created_at=row[12], last_seen_at=row[13], deleted_at=row[14], auto_key=row[15],
     )
 
 
@@ -32,7 +32,7 @@ def _pane_params(pane: Pane) -> tuple[Any, ...]:
         pane.id, pane.name, pane.status, pane.session, pane.tab, pane.mux_kind, pane.mux_pane_id,
         pane.cwd, pane.repo_root, pane.branch, to_json(list(pane.tags)),
         to_json(dict(pane.meta)), pane.created_at, pane.last_seen_at,
-        pane.deleted_at,
+        pane.deleted_at, pane.auto_key,
     )
 
 
@@ -43,15 +43,16 @@ class SqlPanes:
         self._db = db
 
     def add(self, pane: Pane) -> None:
-        """Insert a pane; a live pane with the same name is a :class:`ConflictError`."""
-        try:
-            self._db.write(f"INSERT INTO panes({PANE_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-                        _pane_params(pane))
-        except IntegrityViolation as exc:
-            raise ConflictError(
-                f"a pane named {pane.name!r} already exists",
-                "pick another name, or rename/delete the existing pane",
-            ) from exc
+        """Insert a pane; a live pane with the same name is a :class:`ConflictError`.
+
+        ``ON CONFLICT DO NOTHING`` rather than a failed statement: on PostgreSQL a failed statement
+        aborts the whole transaction, and a caller may go on in it (another process created the
+        pane first: write to that one)."""
+        inserted = self._db.write(f"INSERT INTO panes({PANE_COLUMNS}) VALUES ({', '.join('?' * 16)})"
+                                  " ON CONFLICT DO NOTHING", _pane_params(pane)).rowcount
+        if not inserted:
+            raise ConflictError(f"a pane named {pane.name!r} already exists",
+                                "pick another name, or rename/delete the existing pane")
 
     def update(self, pane: Pane) -> None:
         """Replace every field of the pane with this id."""
@@ -78,6 +79,13 @@ class SqlPanes:
         rows = self._db.rows(
             f"SELECT {PANE_COLUMNS} FROM panes WHERE mux_kind = ? AND mux_pane_id = ?"
             " AND deleted_at IS NULL ORDER BY last_seen_at DESC LIMIT 1", (mux_kind, mux_pane_id))
+        return pane_from_row(rows[0]) if rows else None
+
+    def find_by_auto_key(self, auto_key: str) -> Pane | None:
+        """The live automatic pane standing for a place (``perth.panes.automatic``)."""
+        rows = self._db.rows(
+            f"SELECT {PANE_COLUMNS} FROM panes WHERE auto_key = ? AND deleted_at IS NULL"
+            " ORDER BY created_at LIMIT 1", (auto_key,))
         return pane_from_row(rows[0]) if rows else None
 
     def query(self, query: PaneQuery) -> list[Pane]:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
 from perth.store.migrations import LATEST_VERSION
+from perth.store.ports import PORTS
 from perth.store.sqlite_db import SQLiteDatabase
 
 TYPE_CHECKING = False
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sqlite_code import SQLiteCodeIndex
     from perth.store.sqlite_fulltext import SQLiteCommands, SQLiteFullText
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
@@ -89,6 +91,12 @@ def _llm_calls(db: SQLiteDatabase) -> SqlLlmCalls:
     return SqlLlmCalls(db)
 
 
+def _code(db: SQLiteDatabase) -> SQLiteCodeIndex:
+    from perth.store.sqlite_code import SQLiteCodeIndex
+
+    return SQLiteCodeIndex(db)
+
+
 def _outbox(db: SQLiteDatabase) -> SqlOutbox:
     from perth.store.sql_outbox import SqlOutbox
 
@@ -108,6 +116,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "snapshots": _snapshots,
     "breakers": _breakers,
     "llm_calls": _llm_calls,
+    "code": _code,
     "outbox": _outbox,
 }
 
@@ -131,7 +140,7 @@ class SQLiteStore:
 
     def __getattr__(self, name: str) -> Any:
         """Build a port's adapter on first use (its module is imported only then)."""
-        if name.startswith("_") or name not in self.__class__.__annotations__:
+        if name not in PORTS:
             raise AttributeError(name)
         if name not in ADAPTERS:
             raise UnsupportedByStoreError(f"the sqlite store does not support {name}",
@@ -149,6 +158,7 @@ class SQLiteStore:
     snapshots: SqlSnapshots
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
+    code: SQLiteCodeIndex
     outbox: SqlOutbox
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:

@@ -23,6 +23,7 @@ from perth.errors import (
     StoreFullError,
     StoreReadOnlyError,
 )
+from perth.files import private_dirs, private_file
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
 from perth.store.sql import IntegrityViolation
 
@@ -110,7 +111,11 @@ class SQLiteDatabase:
         self.path = path = os.fspath(path)
         self._depth = 0
         try:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            private_dirs(os.path.dirname(path))
+            if path != ":memory:":
+                for name in (path, path + "-wal", path + "-shm"):  # SQLite gives -wal/-shm the file's mode
+                    if name == path or os.path.exists(name):
+                        private_file(name)
         except OSError as exc:
             raise StoreReadOnlyError(
                 f"cannot create the data directory {os.path.dirname(path)}: {exc.strerror}",

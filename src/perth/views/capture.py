@@ -31,7 +31,8 @@ def command_history_view(page: CommandPage, filters: dict[str, object]) -> Docum
     rows = [(to_local(c.start_ms), c.pane_name or "-", "" if c.exit is None else str(c.exit),
              _duration(c.duration_ms), _one_line(c.command)) for c in page.commands]
     blocks: list[Block] = [Table(("time", "pane", "exit", "took", "command"), rows)] if rows else [
-        Note("No commands match. Add `eval \"$(perth init zsh)\"` to your rc file to record them.")]
+        Note("No commands match. To record them, run `perth init zsh --install` and add the line it prints"
+             " to your rc file.")]
     if page.next_cursor:
         blocks.append(Note(f"More: perth history --commands --cursor {page.next_cursor}"))
     data = {"commands": [c.to_json() for c in page.commands], "count": len(page.commands),

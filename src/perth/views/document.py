@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from perth.record import Record
+from perth.text import escape_strings, is_clean, json_printable, printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -135,11 +136,15 @@ def _llm(doc: Document) -> str:
 
 
 def render(doc: Document, fmt: str) -> str:
-    """Render a document in one of :data:`FORMATS`."""
+    """Render a document in one of :data:`FORMATS`; no format passes a terminal control through
+    (text, markdown and llm show them as ``\\xNN``, JSON as ``\\uNNNN`` escapes)."""
     if fmt == "json":
-        return json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
+        if not is_clean(text):
+            text = json.dumps(escape_strings(doc.to_json()), ensure_ascii=False, indent=2)
+        return json_printable(text)
     if fmt == "markdown":
-        return _markdown(doc)
+        return printable(_markdown(doc))
     if fmt == "llm":
-        return _llm(doc)
-    return _text(doc)
+        return printable(_llm(doc))
+    return printable(_text(doc))

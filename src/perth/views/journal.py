@@ -117,7 +117,9 @@ def journal_markdown(journal: Journal) -> str:
 
 def render_journal(journal: Journal, fmt: str) -> str:
     """The journal in a format."""
-    return journal_markdown(journal) if fmt == "markdown" else render(journal_view(journal), fmt)
+    from perth.text import printable
+
+    return printable(journal_markdown(journal)) if fmt == "markdown" else render(journal_view(journal), fmt)
 
 
 def verify_view(report: VerifyReport) -> Document:

@@ -42,3 +42,13 @@ def test_list_panes_filters_status_tags_and_orders_by_last_seen(store: Store) ->
     assert [p.name for p in store.panes.query(PaneQuery())] == ["closed", "new", "old"]
     assert [p.name for p in store.panes.query(PaneQuery(statuses=("active",)))] == ["new", "old"]
     assert [p.name for p in store.panes.query(PaneQuery(tags=("x", "y")))] == ["new"]
+
+
+def test_a_name_conflict_inside_a_unit_leaves_the_unit_usable(store: Store) -> None:
+    first = make_pane("shared")
+    with store.unit() as uow:
+        uow.panes.add(first)
+        with pytest.raises(ConflictError):
+            uow.panes.add(make_pane("shared"))  # another process got there first: use theirs
+        uow.panes.update(replace(first, branch="main"))
+    assert store.panes.get(name="shared") == replace(first, branch="main")

@@ -30,7 +30,7 @@ def test_info_counts_live_rows(store: Store) -> None:
 
 def test_the_declared_ports_open_and_the_others_are_a_clear_error(store: Store) -> None:
     from perth.errors import UnsupportedByStoreError
-    from perth.store.port import PORTS
+    from perth.store.ports import PORTS
 
     assert store.capabilities <= frozenset(PORTS)
     for port in PORTS:

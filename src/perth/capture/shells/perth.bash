@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Perth shell integration for bash (5.0 or newer).  Install with one line in ~/.bashrc:
-#
-#     eval "$(perth init bash)"
+# Perth shell integration for bash (5.0 or newer).  Install: `perth init bash --install`
+# writes this script, filled in, to a file and prints the one `source` line to add
+# to ~/.bashrc (`perth init bash` alone prints it).
 #
 # Every finished command becomes one line appended to this shell's spool file
 # (format: perth/capture/spool_format.py).  The hooks use builtins only: no
@@ -91,22 +91,36 @@ _perth_context() {
 # _perth_scratch_run COMMAND...: _perth_r = the output of a builtin, captured
 # without a fork: written over the start of the scratch file (opened with <>,
 # no truncation: truncating costs a file system transaction on every prompt)
-# and ended by a NUL, then read back up to that NUL.
+# and ended by a NUL, then read back up to that NUL, then blanked with spaces
+# at once (4 bytes a character at most): the scratch file never keeps a command
+# line, which may hold a secret the ingester has not redacted yet.
 _perth_scratch_run() {
     _perth_r=''
     { "$@"; builtin printf '\0'; } 1<> "$_perth_scratch" 2>/dev/null || return 1
     IFS= builtin read -r -d '' _perth_r < "$_perth_scratch"
+    builtin printf '%*s' $(( ${#_perth_r} * 4 + 1 )) '' 1<> "$_perth_scratch" 2>/dev/null
+    return 0
 }
 
-# _perth_last_history: _perth_hn/_perth_ht = number and text of the newest history entry.
+# _perth_umask_and_history: the umask, then the newest history entry.
+_perth_umask_and_history() {
+    builtin umask
+    builtin history 1
+}
+
+# _perth_last_history: _perth_hn/_perth_ht = number and text of the newest history entry;
+# _perth_umask = the shell's umask (read in the same pass, for _perth_append).
 _perth_last_history() {
     local h HISTTIMEFORMAT=''  # no time stamps in the output
     _perth_hn='' _perth_ht=''
-    _perth_scratch_run builtin history 1 || return 1
-    h=${_perth_r%$'\n'}
+    _perth_scratch_run _perth_umask_and_history || return 1
+    _perth_umask=${_perth_r%%$'\n'*}
+    h=${_perth_r#*$'\n'}
+    h=${h%$'\n'}
     h=${h#"${h%%[! ]*}"}
     _perth_hn=${h%%[!0-9]*}
     [[ -n $_perth_hn ]] && _perth_ht=${h:${#_perth_hn}+2}
+    _perth_r=""  # the raw output is not a command line
     return 0
 }
 
@@ -119,8 +133,6 @@ _perth_command_line() {
     _perth_last_n=$_perth_hn _perth_last_t=$_perth_ht
     if [[ $_perth_hn != "$old_n" || $_perth_ht != "$old_t" ]]; then
         if [[ $_perth_ht == ' '* ]]; then
-            # blank out what the scratch file holds of this command (4 bytes per character at most)
-            builtin printf '%*s' $(( ${#_perth_ht} * 4 + 16 )) '' 1<> "$_perth_scratch" 2>/dev/null
             if [[ -n ${_perth_drop_space-} ]]; then
                 builtin history -d "$_perth_hn" 2>/dev/null
                 _perth_last_history && _perth_last_n=$_perth_hn _perth_last_t=$_perth_ht
@@ -178,16 +190,17 @@ _perth_hook() {
     fi
 }
 
-# _perth_append LINE: append one line to the spool; a missing spool (renamed
-# away by the ingester) is created with mode 0600 by a temporary umask 077.
+# _perth_append LINE: append one line to the spool under umask 077, so that a
+# spool the ingester renamed away (even between a check and the append) is
+# created with mode 0600; the user's umask (read with the history) is restored.
 _perth_append() {
-    if [[ ! -e $_perth_spool ]] && _perth_scratch_run builtin umask -p && [[ $_perth_r == "umask "* ]]; then
-        local mask=${_perth_r#umask }
+    if [[ ${_perth_umask-} == [0-7][0-7][0-7][0-7] ]]; then
         builtin umask 077
-        : >> "$_perth_spool"
-        builtin umask "${mask%$'\n'}"
+        builtin printf '%s\n' "$1" >> "$_perth_spool"
+        builtin umask "$_perth_umask"
+    else
+        (builtin umask 077 && builtin printf '%s\n' "$1" >> "$_perth_spool")
     fi
-    builtin printf '%s\n' "$1" >> "$_perth_spool"
 }
 
 _perth_precmd() {

@@ -1,6 +1,6 @@
-# Perth shell integration for fish.  Install with one line in ~/.config/fish/config.fish:
-#
-#     perth init fish | source
+# Perth shell integration for fish.  Install: `perth init fish --install`
+# writes this script, filled in, to a file and prints the one `source` line to add
+# to ~/.config/fish/config.fish (`perth init fish` alone prints it).
 #
 # Every finished command becomes one line appended to this shell's spool file
 # (format: perth/capture/spool_format.py).  The handlers use builtins and
@@ -83,16 +83,14 @@ function _perth_context
     set -g _perth_r "$_perth_ctx_cwd"\t"$_perth_ctx_repo"\t"$_perth_r"
 end
 
-# _perth_append LINE: append one line to the spool; a missing spool (renamed
-# away by the ingester) is created with mode 0600 under a temporary umask.
+# _perth_append LINE: append one line to the spool under umask 0077, so that a
+# spool the ingester renamed away (even between a check and the append) is
+# created with mode 0600; the user's umask is restored.
 function _perth_append
-    if not builtin test -e "$_perth_spool"
-        set -l mask $umask
-        set umask 0077
-        builtin printf '' >>"$_perth_spool"
-        set umask $mask
-    end
+    set -l mask $umask
+    set umask 0077
     builtin printf '%s\n' $argv[1] >>"$_perth_spool"
+    set umask $mask
 end
 
 function _perth_preexec --on-event fish_preexec

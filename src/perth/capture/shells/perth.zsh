@@ -1,6 +1,6 @@
-# Perth shell integration for zsh.  Install with one line in ~/.zshrc:
-#
-#     eval "$(perth init zsh)"
+# Perth shell integration for zsh.  Install: `perth init zsh --install`
+# writes this script, filled in, to a file and prints the one `source` line to add
+# to ~/.zshrc (`perth init zsh` alone prints it).
 #
 # Every finished command becomes one line appended to this shell's spool file
 # (format: perth/capture/spool_format.py).  The hooks use builtins only: no

@@ -6,9 +6,9 @@ labels it.  Provider formats come first, then credential syntax, then the entrop
 
 from __future__ import annotations
 
-from perth.redact.rules import cloud, devtools, saas, syntax
+from perth.redact.rules import clients, cloud, devtools, saas, syntax
 from perth.redact.rules.model import GENERIC, PROVIDER, SYNTAX, Rule
 
-RULES: tuple[Rule, ...] = cloud.RULES + devtools.RULES + saas.RULES + syntax.RULES
+RULES: tuple[Rule, ...] = cloud.RULES + devtools.RULES + saas.RULES + syntax.RULES + clients.RULES
 
 __all__ = ["GENERIC", "PROVIDER", "RULES", "SYNTAX", "Rule"]

@@ -24,24 +24,28 @@ from perth.redact.rules.model import (
 _OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted, single-quoted or bare (a bare value followed by ``(`` or ``[`` is code).
-_VALUE = (r'''(?:"(?P<secret_dq>[^"\r\n]{1,300}+)|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
-          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]]{1,300}+)(?![(\[]))""")
+_VALUE = (r'''(?:\\"(?P<secret_esc>[^"\\\r\n]{1,300}+)|"(?P<secret_dq>[^"\r\n]{1,300}+)'''
+          r'''|'(?P<secret_sq>[^'\r\n]{1,300}+)|'''
+          r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]\\]{1,300}+)(?![(\[]))""")
 #: The value of a command-line option (never another option).
 _ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 
 _PW_NAMES = (
-    r"(?:(?<![A-Za-z0-9])(?i:pass(?:word|wd|phrase)?|pwd|pw)"
+    r"(?:(?<![A-Za-z0-9])(?i:pass(?:word|wd|phrase)?|pwd|pw|psk)"
     r"|(?<=[a-z])(?:Pass(?:word|wd|phrase)?|Pwd)|(?<=[A-Z])(?:PASS(?:WORD|WD)?|PWD))")
+#: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
+_NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
+               r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])")
 _CREDENTIAL_NAMES = (
-    r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
+    _NOT_PUBLIC + r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
     r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
     r"|account|subscription|client|consumer|session)[_.-]?key)"
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
-_CLI_NAMES = (r"password|passwd|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
+_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
               r"|access-token|client-secret|secret-key|private-token|key-password|store-password"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
               r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
@@ -120,9 +124,11 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("curl -u admin https://jenkins.acme.test", "curl -s https://api.acme.test/u:1"),
              category=SYNTAX),
         Rule("openssl-password", "passphrase given to openssl as pass:...",
-             r"""(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \t]{1,4}["']?pass:(?P<secret>[^\s"']{1,200}+)""",
+             r"""(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \t]{1,4}["']?pass:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'"""
+             r"""|"(?P<secret_dq>[^"\r\n]{1,200}+)"|(?P<secret>[^\s"']{1,200}+))""",
              ("pass:",),
-             ("openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:" + fake(ALNUM, 10, "ossl"),),
+             ("openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:" + fake(ALNUM, 10, "ossl"),
+              "openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:'" + fake(ALNUM, 10, "ossl") + " x!'"),
              ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
              category=SYNTAX),
         Rule("netrc-password", "password in a .netrc machine line",
@@ -139,23 +145,28 @@ def _flags_and_headers() -> tuple[Rule, ...]:
     bearer = fake(ALNUM, 40, "bearer")
     return (
         Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
-             rf"(?<![A-Za-z0-9_-])--?(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
+             r"(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,24}[-_.])?(?:[A-Za-z0-9]{1,24}[-_.])?"
+             rf"(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
              ("-pass", "-pwd", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
               "authkey"),
              ("vault login --token=" + fake(ALNUM, 20, "cli-vault"),
               "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
-              "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool")),
+              "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool"),
+              "kubectl create secret docker-registry r --docker-password=" + fake(ALNUM, 12, "kubectl"),
+              "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt"),
              ("docker login --password-stdin", "gh auth login --with-token < token.txt",
-              "cli --token $TOKEN", "tool --password --verbose"),
+              "cli --token $TOKEN", "tool --password --verbose", "wget --no-password-prompt x"),
              category=SYNTAX, min_length=3),
         Rule("authorization-header", "credential in an Authorization header (Bearer, Basic, token, ...)",
-             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?[ \t]{0,4}[:=][ \t]{0,4}[\"']?"
+             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
+             r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
              r"[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
              ("authorization",),
              (f"curl -H 'Authorization: Bearer {bearer}' https://api.acme.test",
               "Authorization: Basic " + fake(BASE64, 24, "basic") + "==",
-              f'headers = {{"Authorization": "token {bearer}"}}'),
+              f'headers = {{"Authorization": "token {bearer}"}}',
+              f'proxy_set_header Authorization "Bearer {bearer}";'),
              ("Authorization: Bearer $TOKEN", "Authorization: Bearer <token>",
               "the authorization header is missing"),
              category=SYNTAX, min_length=8, values="token"),
@@ -175,10 +186,11 @@ def _assignments() -> tuple[Rule, ...]:
     return (
         Rule("password-assignment", "password assigned in shell, .env, YAML, TOML, JSON, INI or code",
              _PW_NAMES + _OP + _VALUE,
-             ("pass", "pw"),
+             ("pass", "pw", "psk"),
              (f"export DB_PASSWORD={password}", f'password = "{password}"',
               f'  "password": "{password}",', f"PGPASSWORD={password} psql -h db app",
-              f"Server=db;Database=app;User Id=sa;Password={password};"),
+              f"Server=db;Database=app;User Id=sa;Password={password};",
+              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\''),
              ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
               "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password"),
              category=SYNTAX, min_length=3),
@@ -198,7 +210,8 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:key|token|secret|auth|credential|pass|signature|session|cookie)"
+             r"(?i:(?<!site)(?<!site[_-])(?<!public[_-])(?<!publishable[_-])key|token|secret|auth"
+             r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
@@ -207,7 +220,9 @@ def _assignments() -> tuple[Rule, ...]:
               "RELEASE_KEY=" + fake(ALNUM, 28, "release-key")),
              ("CACHE_KEY=" + fake("0123456789abcdef", 64, "cache-key"),
               "session_id 550e8400-e29b-41d4-a716-446655440000",
-              "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23"),
+              "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23",
+              'data-sitekey="6Lc' + fake(ALNUM, 37, "recaptcha") + '"',
+              "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid")),
              category=GENERIC, entropy=3.5, min_length=16),
     )
 

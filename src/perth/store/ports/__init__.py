@@ -1,1 +1,5 @@
 """The store's ports: one small Protocol per capability, in that capability's terms."""
+
+#: The ports a Store may offer, by attribute name; an adapter declares the ones it supports.
+PORTS: tuple[str, ...] = ("panes", "entries", "commands", "fulltext", "redaction_stats", "shellperf",
+                          "snapshots", "breakers", "llm_calls", "code", "outbox")

@@ -23,6 +23,9 @@ class PaneRepo(Protocol):
     def find_by_mux(self, mux_kind: str, mux_pane_id: str) -> Pane | None:
         """The live pane registered for a multiplexer pane id."""
 
+    def find_by_auto_key(self, auto_key: str) -> Pane | None:
+        """The live automatic pane standing for a place (``Pane.auto_key``)."""
+
     def query(self, query: PaneQuery) -> list[Pane]:
         """Panes matching the query, most recently seen first."""
 

@@ -1,0 +1,294 @@
+"""Passwords handed to everyday clients, and secrets in the syntaxes configuration languages use.
+
+Built from the tools' manuals (the option that takes a password, or the argument that is one):
+OpenLDAP clients (``-w``, ``ldappasswd -s/-a``), SQL Server's sqlcmd/bcp and ipmitool,
+mosquitto and zip (``-P``), the MongoDB shells and tools, cqlsh, cypher-shell, twine, psexec,
+rdesktop and ``az/oc/cf login`` (``-p``), redis-cli (``-a``, ``AUTH``), ``openssl enc -k``,
+Samba's ``-U user%password``, FreeRDP's ``/p:``, sqlpackage's ``/sp:``, htpasswd's batch mode,
+rabbitmqctl, nmcli, wpa_passphrase, ``net use``, Oracle's ``user/password@db``, MinIO's ``mc
+alias set``, ``aws configure set``, ``git config``, ``gh secret set --body``, ``dotnet
+user-secrets set``; a secret echoed into a command that reads it from standard input; SQL
+``IDENTIFIED BY``/``PASSWORD '...'``; ``define()``/``env()`` calls (PHP, Laravel, Python);
+space-separated assignments (Dockerfile ``ENV``, fish ``set -x``, ``setx``, ``setenv``); YAML
+values that run to the end of the line; personal access tokens named ``*_PAT``; XML settings
+named by a ``name``/``key`` attribute; chat and automation webhooks beyond Slack and Discord.
+"""
+
+from __future__ import annotations
+
+from perth.redact.rules.model import ALNUM, DIGITS, HEX, LOWER, PROVIDER, SYNTAX, URLSAFE, Rule, fake, join
+
+#: The value of an option or argument (never another option).
+_ARG = (r'''(?!-)(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+        r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
+#: A quoted or bare value (quoted values may hold blanks).
+_QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)"|'''
+                   r"""(?P<secret>[^\s"'`|;&<>]{1,300}+))""")
+_CMD = r"(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t]"
+_LB = r"(?<![A-Za-z0-9_-])"
+#: A key name that says it holds a secret.
+_SECRET_NAME = r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|salt|auth[_-]?key|credentials?|pat)"  # noqa: S105
+
+_PW = fake(ALNUM, 12, "clients-pw") + "."
+
+
+def _options() -> tuple[Rule, ...]:
+    return (
+        Rule("client-password-option", "password given to a client's password option "
+             "(ldapsearch -w, sqlcmd -P, mongosh -p, redis-cli -a, openssl enc -k, ...)",
+             _LB + r"(?:ldap(?:search|modify|add|delete|passwd|whoami|compare|exop|modrdn)" + _CMD + r"-w"
+             r"|ldappasswd" + _CMD + r"-[sa]"
+             r"|(?:sqlcmd|bcp|osql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P"
+             r"|(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
+             r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
+             r"|smbmap|(?:az|oc|cf) login)" + _CMD + r"-p"
+             r"|(?:redis-cli|keydb-cli|valkey-cli)" + _CMD + r"-a"
+             r"|openssl[ \t]{1,4}enc" + _CMD + r"-k)[ \t]{1,4}" + _ARG,
+             ("ldap", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_", "zip", "mongo", "cqlsh",
+              "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp", "evil-winrm",
+              "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login", "-cli",
+              "openssl"),
+             (f"ldapsearch -x -D cn=admin,dc=acme,dc=test -w {_PW} -b dc=acme,dc=test",
+              f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"mongosh --host db -u admin -p {_PW}",
+              f"redis-cli -h cache -a {_PW} ping", f"openssl enc -aes-256-cbc -in a -out b -k {_PW}",
+              f"az login -u ci@acme.test -p {_PW}", f"zip -r -P {_PW} out.zip dir"),
+             ("ldapsearch -x -W -D cn=admin,dc=acme,dc=test", "redis-cli -p 6380 ping",
+              "mongosh -u admin -p --authenticationDatabase admin", "psql -p 5432 -h db",
+              "az deployment group create -p @params.json", "zip -r out.zip dir"),
+             category=SYNTAX, min_length=3),
+        Rule("http-client-auth", "password in an HTTP client's user:password option (httpie -a, xh -a, "
+             "wget/aria2 --http-user:password)",
+             r"(?<![A-Za-z0-9_-])(?:https?|xhs?|httpie)(?![A-Za-z0-9_.-])[^\n|;&]{0,200}?[ \t](?:-a|--auth)"
+             r"""(?:=|[ \t]{1,4})["']?[^\s:"'@]{1,100}+:(?P<secret>[^\s"']{1,200}+)""",
+             ("http", "xh"),
+             (f"http -a alice:{_PW} GET https://api.acme.test/me", f"xh --auth alice:{_PW} api.acme.test"),
+             ("http -a alice GET https://api.acme.test", "http GET https://api.acme.test/a:b"),
+             category=SYNTAX, min_length=3),
+        Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
+             "user name (lftp -u user,SECRET)",
+             _LB + r"(?:(?:7z|7za|7zz|7zr)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>]{1,128}+)"
+             r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
+             ("7z", "lftp"),
+             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test"),
+             ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
+             category=SYNTAX, min_length=3),
+        Rule("samba-user-password", "password in Samba's -U user%password (smbclient, rpcclient, net)",
+             _LB + r"(?:-U|--user(?:name)?=?)[ \t]{0,4}(?:'[^'%\s]{1,64}%(?P<secret_sq>[^'\r\n]{1,128}+)'"
+             r'''|"[^"%\s]{1,64}%(?P<secret_dq>[^"\r\n]{1,128}+)"|[^\s%'"]{1,64}%(?P<secret>[^\s'"]{1,128}+))''',
+             ("-u", "--user"),
+             (f"smbclient //files/share -U alice%{_PW}", f"rpcclient -U 'ACME\\bob%{_PW}' files"),
+             ("smbclient //files/share -U alice", "sudo -u postgres psql", "date -u +%s"),
+             category=SYNTAX, min_length=3),
+        Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:)",
+             r"(?<![A-Za-z0-9_/-])/(?i:p|sp|tp|password|sourcepassword|targetpassword):" + _ARG,
+             ("/p:", "/sp:", "/tp:", "password:"),
+             (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x"),
+             ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
+             category=SYNTAX, min_length=3),
+    )
+
+
+def _positional() -> tuple[Rule, ...]:
+    return (
+        Rule("positional-password", "password given as an argument (htpasswd -b, rabbitmqctl add_user, "
+             "nmcli ... password, wpa_passphrase, redis AUTH, net use, user/password@db, mc alias set)",
+             _LB + r"(?:htpasswd[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}"
+             r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
+             r"[ \t]{1,4}[^\s-][^\s]{0,200}[ \t]{1,4}[^\s-][^\s]{0,100}"
+             r"|rabbitmqctl(?:[ \t]{1,4}-[^\n]{0,60}?)?[ \t]{1,4}(?:add_user|change_password)[ \t]{1,4}[^\s]{1,100}"
+             r"|nmcli" + _CMD + r"(?:password|wifi-sec\.psk|802-11-wireless-security\.psk)"
+             r"|wpa_passphrase[ \t]{1,4}(?:'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|[^\s]{1,64})"
+             r"|(?:redis-cli|keydb-cli|valkey-cli)" + _CMD
+             + r"(?i:auth)(?:[ \t]{1,4}[^\s'\"]{1,64}(?=[ \t]{1,4}[^\s]))?"
+             r"|net[ \t]{1,4}use(?:[ \t]{1,4}[A-Za-z]:)?[ \t]{1,4}\\\\[^\s]{1,200}"
+             r"|mc[ \t]{1,4}(?:alias[ \t]{1,4}set|config[ \t]{1,4}host[ \t]{1,4}add)[ \t]{1,4}[^\s]{1,64}"
+             r"[ \t]{1,4}[^\s]{1,300}[ \t]{1,4}[^\s]{1,128})[ \t]{1,4}(?![/*])" + _ARG,
+             ("htpasswd", "rabbitmqctl", "nmcli", "wpa_passphrase", "-cli", "net", "mc"),
+             (f"htpasswd -b -c /etc/nginx/.htpasswd alice {_PW}", f"rabbitmqctl add_user ci '{_PW}'",
+              f"nmcli dev wifi connect Office password '{_PW}'", f"wpa_passphrase Office '{_PW}'",
+              f"redis-cli -h cache AUTH default {_PW}", f"net use Z: \\\\files\\share {_PW} /user:ACME\\bob",
+              f"mc alias set minio http://minio:9000 {fake(ALNUM, 20, 'mc-ak')} {fake(ALNUM, 40, 'mc-sk')}"),
+             ("htpasswd -c /etc/nginx/.htpasswd alice", "rabbitmqctl list_users",
+              "nmcli dev wifi list", "net use Z: \\\\files\\share * /user:ACME\\bob",
+              "redis-cli -h cache INFO"),
+             category=SYNTAX, min_length=3),
+        Rule("oracle-connect-password", "password in an Oracle connect string (sqlplus user/password@db)",
+             _LB + r"(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)"
+             r"(?:[ \t]{1,4}-[A-Za-z]{1,10})?(?:[ \t]{1,4}-[A-Za-z]{1,10})?"
+             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#]{1,64}/"
+             r"(?P<secret>[^\s@/'\"]{1,128}+)(?=@|[ \t]|$)",
+             ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl"),
+             (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr"),
+             ("sqlplus / as sysdba", "sqlplus -s /nolog", "rman target /"),
+             category=SYNTAX, min_length=3),
+        Rule("set-secret-value", "secret set from the command line (gh secret set --body, dotnet "
+             "user-secrets set, aws configure set, git config *.token, rclone config create)",
+             _LB + r"(?:gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)(?:=|[ \t]{1,4})"
+             r"|dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
+             r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})[ \t]{1,4}"
+             r"|aws[ \t]{1,4}configure[ \t]{1,4}set[ \t]{1,4}[a-z0-9_.-]{0,40}(?:secret|token|password)"
+             r"[a-z0-9_.-]{0,40}[ \t]{1,4}"
+             r"|git[ \t]{1,4}config(?:[ \t]{1,4}--[a-z-]{1,20})?(?:[ \t]{1,4}--[a-z-]{1,20})?[ \t]{1,4}"
+             r"[A-Za-z0-9_.-]{0,80}(?i:token|password|secret|pat)[ \t]{1,4}"
+             r"|rclone[ \t]{1,4}config[ \t]{1,4}(?:create|update)" + _CMD
+             + r"(?:secret_access_key|secret_key|password|pass|client_secret|token|account_key|key)[ \t]{1,4})"
+             + _ARG,
+             ("secret", "user-secrets", "configure", "config"),
+             (f"gh secret set DEPLOY_KEY --body '{_PW}'", f'dotnet user-secrets set "Db:Password" "{_PW}"',
+              f"aws configure set aws_secret_access_key {fake(ALNUM, 40, 'aws-set')}",
+              f"git config --global github.token {fake(HEX, 40, 'git-token')}"),
+             ("gh secret set DEPLOY_KEY < key.pem", "gh secret list", "aws configure set region eu-west-1",
+              "git config --global user.name alice"),
+             category=SYNTAX, min_length=3),
+        Rule("secret-written-to-file", "value echoed into a file named like a secret (> ~/.vault-pass, "
+             ">> .pgpass, > token.txt)",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
+             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|apikey|api[_-]key)",
+             ("echo", "printf"),
+             (f"echo '{_PW}' > ~/.vault-pass", f"printf {_PW} > /run/secrets/db_password"),
+             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass"),
+             category=SYNTAX, min_length=3),
+        Rule("piped-secret", "secret echoed into a command that reads it from standard input",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
+             + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?(?:docker|podman|nerdctl|buildah|helm|oras|skopeo|az"
+             r"|systemd-creds|chpasswd|cryptsetup|gh|vault|op|kubectl|doctl|wrangler|vercel)(?![A-Za-z0-9_-])"
+             r"[^\n|;&]{0,200}?(?:--password-stdin|login|secret|encrypt|insert|create|set|put|luks|open)",
+             ("echo", "printf"),
+             (f"echo '{_PW}' | docker login -u ci --password-stdin registry.acme.test",
+              f"echo {fake(LOWER + DIGITS, 52, 'ado')} | az devops login --organization https://dev.azure.com/acme",
+              f"printf '{_PW}' | docker secret create db_password -"),
+             ("echo $TOKEN | docker login -u ci --password-stdin", "echo hello | docker run -i alpine cat",
+              "cat pw.txt | docker login --password-stdin"),
+             category=SYNTAX, min_length=3),
+    )
+
+
+def _languages() -> tuple[Rule, ...]:
+    name = r"[A-Za-z0-9_.:-]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_.:-]{0,40}"
+    return (
+        Rule("server-config-password", "password in a server configuration directive (redis.conf "
+             "requirepass/masterauth)",
+             _LB + r"(?:requirepass|masterauth)[ \t]{1,4}" + _ARG,
+             ("requirepass", "masterauth"),
+             (f"requirepass {_PW}", f"masterauth '{_PW}'"),
+             ("# requirepass", "masteruser replica"),
+             category=SYNTAX, min_length=3),
+        Rule("connect-call-password", "password passed to a database connect call (Perl DBI, PHP "
+             "mysqli and PDO)",
+             r"(?<![A-Za-z0-9_])(?:DBI->connect|mysqli_connect|new[ \t]{1,4}mysqli|new[ \t]{1,4}PDO)\("
+             r"[ \t]{0,4}(?:\"[^\"\n]{0,300}\"|'[^'\n]{0,300}'|\$[A-Za-z_][A-Za-z0-9_]{0,40})[ \t]{0,4},"
+             r"[ \t]{0,4}(?:\"[^\"\n]{0,100}\"|'[^'\n]{0,100}'|\$[A-Za-z_][A-Za-z0-9_]{0,40})[ \t]{0,4},[ \t]{0,4}"
+             r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
+             ("dbi->connect", "mysqli", "pdo"),
+             (f'my $dbh = DBI->connect("dbi:Pg:dbname=app", "app", "{_PW}");',
+              f"$db = new PDO($dsn, 'app', '{_PW}');", f'mysqli_connect("db", "app", "{_PW}", "shop");'),
+             ("$db = new PDO($dsn, $user, $password);", 'DBI->connect($dsn, $user, $pass)'),
+             category=SYNTAX, min_length=3),
+        Rule("pgpass-line", "password field of a .pgpass line (hostname:port:database:username:password)",
+             r"(?<![^\s'\"])(?:\*|[A-Za-z0-9_.-]{0,253}[A-Za-z.][A-Za-z0-9_.-]{0,253}):(?:[0-9]{1,5}|\*):"
+             r"[^\s:'\"]{1,63}:[^\s:'\"]{1,63}:(?P<secret>[^\s'\"]{1,256}+)",
+             (":",),
+             (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}"),
+             ("12:30:45:00:11", "root:x:0:0:root:/root:/bin/bash", "00:11:22:33:44:55",
+              "db.internal:5432:app:app:"),
+             category=SYNTAX, min_length=3),
+        Rule("form-body-secret", "secret in a form body given to curl or HTTPie (-d 'a=b&password=...', "
+             "--data-urlencode, -F)",
+             r"(?<![A-Za-z0-9_-])(?:-d|-F|--data(?:-urlencode|-raw|-binary|-ascii)?|--form(?:-string)?)"
+             r"(?:=|[ \t]{1,4})(?:'[^'\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token|api_key|apikey)"
+             r"=(?P<secret_sq>[^'&\r\n]{1,300}+)|\"[^\"\n]{0,300}?(?i:password|passwd|pass|pwd|secret|token"
+             r"|api_key|apikey)=(?P<secret_dq>[^\"&\r\n]{1,300}+))",
+             ("-d", "-f", "--data", "--form"),
+             (f"curl https://api.acme.test/login --data-urlencode 'password=({_PW} x'",
+              f'curl -F "api_key=({_PW}" https://api.acme.test/upload'),
+             ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
+             category=SYNTAX, min_length=3),
+        Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
+             r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z_]{1,40})?[ \t]{1,4}by|password)"
+             r"[ \t]{1,4}'(?P<secret>[^'\r\n]{1,256}+)'",
+             ("identified", "password"),
+             (f"CREATE USER 'app'@'%' IDENTIFIED BY '{_PW}';", f"ALTER ROLE app WITH LOGIN PASSWORD '{_PW}';"),
+             ("ALTER USER app IDENTIFIED BY VALUES 'x'", "password policy", "ALTER ROLE app PASSWORD NULL"),
+             category=SYNTAX, min_length=3),
+        Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv() or "
+             "setdefault() (PHP, Laravel, Python)",
+             r"(?<![A-Za-z0-9_])(?:define|env|getenv|setdefault|fetch|get|setenv|putenv)\([ \t]{0,4}"
+             rf"(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
+             r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
+             ("define(", "env(", "getenv(", "setdefault(", "fetch(", "get(", "setenv(", "putenv("),
+             (f"define('DB_PASSWORD', '{_PW}');", f"define( 'AUTH_KEY', '{fake(ALNUM, 64, 'wp-salt')}' );",
+              f"'password' => env('DB_PASSWORD', '{_PW}'),", f'os.environ.setdefault("API_TOKEN", "{_PW}")'),
+             ("define('DB_PASSWORD', getenv('DB_PASSWORD'));", "define('DB_NAME', 'wordpress');",
+              "env('DB_PASSWORD')"),
+             category=SYNTAX, min_length=3),
+        Rule("spaced-assignment", "secret assigned without '=' (Dockerfile ENV, fish set -x, setx, setenv)",
+             r"(?<![A-Za-z0-9_-])(?:ENV|setx|setenv|set[ \t]{1,4}-[gUlxe]{1,4})[ \t]{1,4}"
+             r"[A-Za-z_][A-Za-z0-9_]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_]{0,20}[ \t]{1,4}(?![=-])" + _ARG,
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f"ENV DB_PASSWORD {_PW}", f"set -x DB_PASS {_PW}", f"setx SMTP_PASSWORD {_PW}"),
+             ("ENV DB_PASSWORD_FILE=/run/secrets/db", "set -x PATH /usr/bin", "ENV DB_HOST db"),
+             category=SYNTAX, min_length=3),
+        Rule("xml-named-secret", "secret in an XML setting named by its name or key attribute "
+             "(<add key=\"...Password\" value=\"...\"/>, <property name=\"...password\">...</property>)",
+             rf"(?<![A-Za-z0-9_-])(?i:name|key)=(?:\"{name}\"|'{name}')[ \t]{{0,4}}"
+             r"""(?:(?i:value)=(?:"(?P<secret_dq>[^"\r\n]{1,300}+)"|'(?P<secret_sq>[^'\r\n]{1,300}+)')"""
+             r"|>(?P<secret>[^<\r\n]{1,300}+)</)",
+             ("name=", "key="),
+             (f'<add key="ClearTextPassword" value="{_PW}" />',
+              f'<property name="hibernate.connection.password">{_PW}</property>'),
+             ('<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />', '<add key="Timeout" value="30" />'),
+             category=SYNTAX, min_length=3),
+        Rule("pat-assignment", "personal access token assigned to a name ending in PAT (ADO_PAT, GH_PAT)",
+             r"(?<![A-Za-z0-9])(?i:pat)[\"']?(?:[ \t]{0,4}(?:=>|:=|=)|[ \t]{0,4}:(?=[ \t\"'`]))[ \t]{0,4}"
+             r'''(?:"(?P<secret_dq>[^"\r\n]{16,300}+)|'(?P<secret_sq>[^'\r\n]{16,300}+)|'''
+             r"""(?P<secret>[^\s"'`,;|&<>(){}\[\]]{16,300}+))""",
+             ("pat",),
+             (f"AZURE_DEVOPS_PAT={fake(LOWER + DIGITS, 52, 'ado-pat')}", f'  "pat": "{fake(ALNUM, 40, "pat")}",'),
+             ("PAT=${{ secrets.ADO_PAT }}", "pat: 12", "SPAT=abcdefghijabcdefghij1"),
+             category=SYNTAX, min_length=16, values="token"),
+        Rule("config-line-secret", "secret in a YAML, INI or properties value that runs to the end of "
+             "the line (blanks and commas included)",
+             r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _SECRET_NAME
+             + r"s?[\"']?(?:[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}=[ \t]{0,4})"
+             r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$))",
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f"  hash_salt: {fake(ALNUM, 6, 'yaml')} {_PW}", f"signing_salt: {fake(ALNUM, 6, 'yaml')},{_PW} # rotated",
+              f"hash_salt = {fake(ALNUM, 6, 'ini')},{_PW}"),
+             ("  password: ${DB_PASSWORD}", "  password: *default_password", "  token_ttl: 3600",
+              "  password: !vault |", 'password = getpass.getpass("Password: ")', "TOKEN_ID=42"),
+             category=SYNTAX, min_length=3, values="token"),
+    )
+
+
+def _webhooks() -> tuple[Rule, ...]:
+    uid = "-".join(fake(HEX, n, f"teams-{n}") for n in (8, 4, 4, 4, 12))
+    return (
+        Rule("chat-webhook-url", "chat or automation webhook URL (Microsoft Teams, Power Automate, Google "
+             "Chat, Mattermost, Rocket.Chat, Zapier, IFTTT, DingTalk, Feishu/Lark, WeCom, Webex)",
+             r"(?:\.webhook\.office\.com/webhookb2/|outlook\.office(?:365)?\.com/webhook/)"
+             r"(?P<secret>[A-Za-z0-9@/-]{40,400}+)"
+             r"|\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s'\"]{1,300}?[?&]sig="
+             r"(?P<secret_sig>[A-Za-z0-9_%-]{20,100}+)"
+             r"|hooks\.zapier\.com/hooks/catch/(?P<secret_zapier>[0-9]{3,12}/[A-Za-z0-9]{3,20}+)"
+             r"|maker\.ifttt\.com/trigger/[^/\s]{1,100}/with/key/(?P<secret_ifttt>[A-Za-z0-9_-]{16,64}+)"
+             r"|oapi\.dingtalk\.com/robot/send\?access_token=(?P<secret_dingtalk>[0-9a-f]{64})"
+             r"|open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/v2/hook/(?P<secret_lark>[0-9a-f-]{36})"
+             r"|qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=(?P<secret_wecom>[0-9a-f-]{36})"
+             r"|webexapis\.com/v1/webhooks/incoming/(?P<secret_webex>[A-Za-z0-9_=-]{40,200}+)"
+             r"|/hooks/(?P<secret_mattermost>[a-z0-9]{26})(?![A-Za-z0-9/])"
+             r"|/hooks/(?P<secret_rocket>[A-Za-z0-9]{17}/[A-Za-z0-9]{40,60}+)",
+             ("webhook", "workflows", "/hooks/", "ifttt", "dingtalk", "/hook/"),
+             (join("https://acme.webhook.office.com/webhookb2/", uid, "@", uid, "/IncomingWebhook/",
+                   fake(HEX, 32, "teams"), "/", uid),
+              join("https://chat.acme.test/hooks/", fake(LOWER + DIGITS, 26, "mattermost")),
+              join("https://maker.ifttt.com/trigger/deploy/with/key/", fake(URLSAFE, 22, "ifttt")),
+              join("https://open.feishu.cn/open-apis/bot/v2/hook/", uid)),
+             ("https://acme.webhook.office.com/webhookb2/", "https://chat.acme.test/hooks/new",
+              "https://maker.ifttt.com/trigger/deploy"),
+             category=PROVIDER),
+    )
+
+
+RULES: tuple[Rule, ...] = _options() + _positional() + _languages() + _webhooks()
+
+__all__ = ["RULES"]
