@@ -263,7 +263,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("events.rabbitmq_tls_cert", "str", "", "Client certificate file for TLS client authentication."),
     KeySpec("events.rabbitmq_tls_key", "str", "", "Client key file for TLS client authentication."),
     KeySpec("events.nats_url", "str", "nats://127.0.0.1:4222", "NATS server address (JetStream enabled)."),
-    KeySpec("events.nats_stream", "str", "PERTH_EVENTS", "JetStream stream, created when missing."),
+    KeySpec("events.nats_stream", "str", "perth-events", "JetStream stream, created when missing."),
     KeySpec("events.nats_subject", "str", "perth.events",
             "Subject prefix: an event goes to <prefix>.<type>; the stream takes <prefix>.>."),
     KeySpec("events.mqtt_url", "str", "mqtt://127.0.0.1:1883", "MQTT broker address (mqtts:// for TLS)."),

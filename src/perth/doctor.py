@@ -44,6 +44,10 @@ PYTHON_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("pygal", "SVG trend charts (perth shellperf report --chart)", "charts"),
     ("opentelemetry.sdk", "OpenTelemetry spans (trace.exporter)", "otel"),
     ("tree_sitter", "code index of JavaScript/TypeScript, Go, Rust, Java and shell (perth code)", "code"),
+    ("aio_pika", "events to RabbitMQ (events.transports)", "brokers"),
+    ("nats", "events to NATS JetStream (events.transports)", "brokers"),
+    ("paho.mqtt", "events to MQTT (events.transports)", "brokers"),
+    ("redis", "events to Redis Streams (events.transports)", "brokers"),
 )
 #: The module each ``trace.exporter`` needs.
 TRACE_MODULES = {"console": "opentelemetry.sdk.trace",

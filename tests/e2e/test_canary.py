@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -483,11 +484,19 @@ def code_index_of_a_repository_with_secrets(c: Canary) -> None:
 
 def events_on_every_transport(c: Canary) -> None:
     """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""
-    from tests.events.brokers import BROKERS, drain_consumer, require
+    from tests.events.brokers import BROKERS, clean_up, drain_consumer, require
 
-    for name in sorted(BROKERS):
+    try:
+        _events_on(c, BROKERS, drain_consumer, require)
+    finally:
+        clean_up()
+
+
+def _events_on(c: Canary, brokers: dict[str, Callable[..., Any]], drain_consumer: Callable[..., list[bytes]],
+               require: Callable[[str], None]) -> None:
+    for name in sorted(brokers):
         require(name)
-        broker = BROKERS[name]()
+        broker = brokers[name]()
         consumer = broker.consumer()
         env = {**broker.env, "PERTH_EVENTS__TRANSPORTS": name}
         if name == "webhook":  # the signing key itself is a canary: it must never be printed or sent

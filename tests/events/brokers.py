@@ -43,10 +43,59 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
+#: What the tests created on the shared brokers, removed by :func:`clean_up` (never the brokers themselves).
+CLEANUPS: list[Callable[[], None]] = []
+
+
+def clean_up() -> None:
+    """Delete every exchange, stream and key the tests created; close webhook receivers."""
+    while CLEANUPS:
+        try:
+            CLEANUPS.pop()()
+        except Exception as exc:
+            print(f"clean-up failed: {exc!r}")
+
+
+def _delete_exchange(name: str) -> None:
+    import asyncio
+
+    import aio_pika
+
+    async def run() -> None:
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+        channel = await connection.channel()
+        await channel.exchange_delete(name)
+        await connection.close()
+
+    asyncio.run(run())
+
+
+def _delete_stream(name: str) -> None:
+    import asyncio
+
+    import nats
+
+    async def run() -> None:
+        nc = await nats.connect("nats://127.0.0.1:4222")
+        await nc.jetstream().delete_stream(name)
+        await nc.close()
+
+    asyncio.run(run())
+
+
+def _delete_key(key: str) -> None:
+    import redis as client
+
+    connection = client.Redis(host="127.0.0.1", port=6379)
+    connection.delete(key)
+    connection.close()
+
+
 def rabbitmq(port: int = 5672) -> Broker:
     from perth.events.transports.rabbitmq import RabbitMQConsumer
 
     exchange = unique("perth.test.")
+    CLEANUPS.append(lambda: _delete_exchange(exchange))
     url = f"amqp://guest:guest@127.0.0.1:{port}/"
     return Broker("rabbitmq", {"PERTH_EVENTS__RABBITMQ_URL": url, "PERTH_EVENTS__RABBITMQ_EXCHANGE": exchange},
                   lambda: RabbitMQConsumer("amqp://guest:guest@127.0.0.1:5672/", exchange).open())
@@ -56,6 +105,7 @@ def nats(port: int = 4222) -> Broker:
     from perth.events.transports.nats import NatsConsumer
 
     stream, subject = unique("PERTH_TEST_"), unique("perth.test.")
+    CLEANUPS.append(lambda: _delete_stream(stream))
     return Broker("nats", {"PERTH_EVENTS__NATS_URL": f"nats://127.0.0.1:{port}", "PERTH_EVENTS__NATS_STREAM": stream,
                            "PERTH_EVENTS__NATS_SUBJECT": subject},
                   lambda: NatsConsumer("nats://127.0.0.1:4222", stream, subject).open())
@@ -65,6 +115,7 @@ def redis(port: int = 6379) -> Broker:
     from perth.events.transports.redis import RedisConsumer
 
     stream = unique("perth:test:")
+    CLEANUPS.append(lambda: _delete_key(stream))
     return Broker("redis", {"PERTH_EVENTS__REDIS_URL": f"redis://127.0.0.1:{port}/0",
                             "PERTH_EVENTS__REDIS_STREAM": stream},
                   lambda: RedisConsumer("redis://127.0.0.1:6379/0", stream).open())
@@ -84,6 +135,7 @@ def webhook(port: int | None = None) -> Broker:
 
     secret = unique("s3cret-")
     receiver = WebhookReceiver(secret)
+    CLEANUPS.append(receiver.close)
     target = port or receiver.port
     return Broker("webhook", {"PERTH_EVENTS__WEBHOOK_URL": f"http://127.0.0.1:{target}/hooks/perth",
                               "PERTH_EVENTS__WEBHOOK_SECRET": secret},

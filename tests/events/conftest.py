@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import pytest
+
+from tests.events.brokers import clean_up
 from tests.panes.conftest import make_rt, rt
 
 __all__ = ["check_event", "make_rt", "rt"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_brokers() -> Iterator[None]:
+    """Remove what each test created on the shared brokers."""
+    yield
+    clean_up()
 
 
 @cache

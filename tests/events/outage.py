@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 
 
@@ -17,8 +18,9 @@ class CuttableProxy:
     """Forwards ``127.0.0.1:<port>`` to ``127.0.0.1:<target>``; :meth:`cut` closes every connection and
     refuses new ones (the listener goes away) until :meth:`restore`."""
 
-    def __init__(self, target: int) -> None:
+    def __init__(self, target: int, tls: ssl.SSLContext | None = None) -> None:
         self.target = target
+        self.tls = tls  # terminate TLS here (a TLS front for a broker that has no TLS listener)
         self.port = free_port()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -59,6 +61,8 @@ class CuttableProxy:
             except OSError:
                 return
             try:
+                if self.tls is not None:
+                    client = self.tls.wrap_socket(client, server_side=True)
                 upstream = socket.create_connection(("127.0.0.1", self.target), timeout=5)
             except OSError:
                 client.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.events.brokers import BROKERS, require
+from tests.events.brokers import BROKERS, drain_consumer, require
 from tests.events.conftest import check_event
 
 CONTRACTS: dict[str, set[str]] = {
@@ -123,3 +125,63 @@ def test_consume_prints_what_the_broker_delivers(transport: str, perth_home: Pat
     assert [json.loads(line)["type"] for line in lines] == ["perth.pane.created", "perth.intent.logged"]
     for line in lines:
         check_event(line)
+
+
+def test_a_missing_client_library_is_exit_4_naming_the_extra(cli: Callable[..., Any],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in ("aio_pika", "nats", "paho.mqtt.client", "redis"):
+        monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
+    for transport in ("rabbitmq", "nats", "mqtt", "redis"):
+        monkeypatch.setenv("PERTH_EVENTS__TRANSPORTS", transport)
+        assert cli("log", "x", "--pane", "p").code == 0  # emitting never needs a client library
+        result = cli("events", "flush")
+        assert result.code == 4, result.err
+        assert result.err.startswith(f"perth: error: the {transport} events transport needs")
+        assert "pip install 'perth[brokers]'" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.integration
+def test_perth_daemon_delivers_events(perth_home: Path) -> None:
+    require("redis")
+    broker = BROKERS["redis"]()
+    env = {**os.environ, "PERTH_HOME": str(perth_home), "PERTH_PANE": "daemon", "PERTH_EVENTS__TRANSPORTS": "redis",
+           "PERTH_EVENTS__FLUSH_INTERVAL_S": "1", **broker.env}
+    perth = [sys.executable, "-m", "perth"]
+    consumer = broker.consumer()
+    daemon = subprocess.Popen([*perth, "daemon"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        assert subprocess.run([*perth, "log", "while the daemon runs"], env=env, check=False).returncode == 0
+        got = drain_consumer(consumer, 2, wait_s=20)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        out = daemon.communicate(timeout=20)[0]
+        consumer.close()
+    assert [json.loads(b)["type"] for b in got] == ["perth.pane.created", "perth.intent.logged"], out
+    assert "events redis: 2 delivered" in out
+
+
+def test_tail_follow_prints_new_events_as_json_lines(perth_home: Path) -> None:
+    env = {**os.environ, "PERTH_HOME": str(perth_home), "PERTH_PANE": "follow"}
+    perth = [sys.executable, "-m", "perth"]
+    assert subprocess.run([*perth, "log", "before"], env=env, check=False).returncode == 0
+    follower = subprocess.Popen([*perth, "events", "tail", "--follow", "--format", "json", "-n", "1"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert follower.stdout is not None
+        first = json.loads(_read_document(follower.stdout))
+        assert first["schema"] == "perth.events.tail.v1" and first["count"] == 1
+        assert subprocess.run([*perth, "log", "after"], env=env, check=False).returncode == 0
+        line = json.loads(follower.stdout.readline())
+        assert line["event"]["type"] == "perth.intent.logged" and line["event"]["data"]["summary"] == "after"
+    finally:
+        follower.kill()
+        follower.communicate(timeout=10)
+
+
+def _read_document(stream: Any) -> str:
+    """The first JSON document (pretty-printed over several lines) of a stream."""
+    lines = []
+    while not lines or lines[-1] != "}\n":
+        lines.append(stream.readline())
+    return "".join(lines)

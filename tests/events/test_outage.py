@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -62,28 +63,35 @@ def test_a_cut_mid_stream_loses_nothing(name: str, make_rt: Callable[..., Runtim
     consumer = direct.consumer()
     transport = open_transport(name, rt.settings)
     failures: list[str] = []
+    streaming = threading.Event()
 
     def outage() -> None:
-        time.sleep(0.4)
+        """Cut once events flow (at a random instant, often mid-publish); restore once Perth noticed."""
+        streaming.wait(30)
+        time.sleep(random.uniform(0.0, 0.05))
         proxy.cut()
-        time.sleep(2.5)
+        cut_at = time.monotonic()
+        while time.monotonic() - cut_at < 1.5 or (not failures and time.monotonic() - cut_at < 20):
+            time.sleep(0.05)
         proxy.restore()
 
     cutter = threading.Thread(target=outage)
     try:
         cutter.start()
         sent: list[str] = []
-        started = time.monotonic()
-        while time.monotonic() - started < 4.0:
+        while cutter.is_alive():
             sent += log(rt, 20)
             [report] = drain(rt, [transport])
+            if report.delivered:
+                streaming.set()
             if report.stopped:
                 failures.append(report.stopped)
             time.sleep(0.02)
-        cutter.join()
+        sent += log(rt, 20)  # and some after the restore
         drain_until_done(rt, name, transport)
         got = collect(consumer, set(sent))
     finally:
+        streaming.set()
         cutter.join()
         transport.close()
         consumer.close()

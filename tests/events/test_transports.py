@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,39 @@ def test_redis_trims_the_stream_to_about_maxlen(make_rt: Callable[..., Runtime])
     finally:
         client.delete(stream)
         client.close()
+
+
+def test_rabbitmq_over_tls_checks_the_broker_certificate(tmp_path: Path, make_rt: Callable[..., Runtime]) -> None:
+    """amqps:// with events.rabbitmq_tls_ca, through a TLS front of our own to the shared broker."""
+    import ssl
+    import subprocess
+
+    from tests.events.outage import CuttableProxy
+
+    require("rabbitmq")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    front = CuttableProxy(5672, tls=server)
+    broker = BROKERS["rabbitmq"]()
+    env = {**broker.env, "PERTH_EVENTS__TRANSPORTS": "rabbitmq", "PERTH_EVENTS__RETRIES": "0",
+           "PERTH_EVENTS__RABBITMQ_URL": f"amqps://guest:guest@127.0.0.1:{front.port}/"}
+    consumer = broker.consumer()
+    try:
+        untrusted = make_rt(env=env)  # the system CAs do not know our certificate: refused
+        emit(untrusted, "perth.pane.created", _pane())
+        [refused] = flush(untrusted)
+        assert refused.delivered == 0 and refused.stopped and "unreachable" in refused.stopped
+        trusted = make_rt(env={**env, "PERTH_EVENTS__RABBITMQ_TLS_CA": str(cert),
+                               "PERTH_HOME": str(tmp_path / "trusted-home")})
+        emit(trusted, "perth.pane.created", _pane())
+        [report] = flush(trusted)
+        assert (report.delivered, report.stopped) == (1, None)
+        got = drain_consumer(consumer, 1)
+    finally:
+        consumer.close()
+        front.close()
+    assert got == [e.body.encode() for e in trusted.store.outbox.after(0, 10)]

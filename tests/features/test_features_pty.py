@@ -19,8 +19,8 @@ from perth.features.model import merge, read_file
 from perth.features.resolve import resolve
 from perth.features.switches import Switches
 from perth.shellperf.analysis import metric_stats
-from perth.shellperf.harness import MS, Probe
 from perth.shellperf.launch import plan_launch, resolve_shell
+from perth.shellperf.probe import MS, Probe
 from perth.shellperf.records import RunSpec
 from perth.shellperf.runner import measure_interleaved
 from perth.shellperf.segments import parse_segment_lines

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
 from perth.events import signing
+from perth.events.inbox import Inbox
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,8 +62,7 @@ class WebhookReceiver:
                  status: int = 204) -> None:
         self.secret, self.tolerance_s, self.status = secret, tolerance_s, status
         self.refused: list[str] = []
-        self._got: list[bytes] = []
-        self._arrived = threading.Condition()
+        self._inbox = Inbox()
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.port = int(self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -95,17 +95,12 @@ class WebhookReceiver:
         return Handler
 
     def deliver(self, body: bytes) -> None:
-        with self._arrived:
-            self._got.append(body)
-            self._arrived.notify_all()
+        self._inbox.put(body)
 
     def receive(self, wait_s: float = 1.0) -> list[bytes]:
-        with self._arrived:
-            if not self._got:
-                self._arrived.wait(wait_s)
-            got, self._got = self._got, []
-        return got
+        return self._inbox.receive(wait_s)
 
     def close(self) -> None:
-        self.server.shutdown()
+        if self._thread.is_alive():
+            self.server.shutdown()  # waits for serve_forever: only when it runs
         self.server.server_close()

@@ -14,8 +14,8 @@ import shutil
 import tempfile
 
 from perth.errors import UnavailableError
-from perth.shellperf.harness import MS, Probe
 from perth.shellperf.launch import plan_launch, resolve_shell
+from perth.shellperf.probe import MS, Probe
 from perth.shellperf.records import RunSpec
 from perth.shellperf.terminal import PtyLauncher, SpawnRequest
 

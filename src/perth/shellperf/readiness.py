@@ -20,8 +20,8 @@ from perth.shellperf.records import Measurement
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from perth.shellperf.harness import Probe
     from perth.shellperf.launch import LaunchPlan
+    from perth.shellperf.probe import Probe
 
 MS = 1_000_000
 QUIET_MS = 100

@@ -16,7 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from perth.shellperf.harness import ReplayEvent
+    from perth.shellperf.probe import ReplayEvent
 
 
 class ReplayWriter:

@@ -6,8 +6,9 @@ import os
 
 from perth.ids import uuid7
 from perth.record import replace
-from perth.shellperf.harness import ReplayEvent, measure_sample
+from perth.shellperf.harness import measure_sample
 from perth.shellperf.launch import plan_launch, resolve_shell
+from perth.shellperf.probe import ReplayEvent
 from perth.shellperf.records import Run, RunSpec, Sample
 from perth.shellperf.segments import fill_missing_segments
 

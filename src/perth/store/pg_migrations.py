@@ -33,7 +33,12 @@ class PgMigration(Record):
 
 def m001_schema(db: PgDatabase) -> None:
     """Panes, entries, redaction counters, shellperf ledger, commands, snapshots, breakers, LLM calls."""
-    for statement in _SCHEMA_1.split(";\n"):
+    _run_script(db, _SCHEMA_1)
+
+
+def _run_script(db: PgDatabase, script: str) -> None:
+    """Run each ``;``-separated statement of a migration's SQL."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.run(statement)
 
@@ -117,9 +122,7 @@ def m002_pane_places(db: PgDatabase) -> None:
 
 def m003_events(db: PgDatabase) -> None:
     """The transactional outbox of CloudEvents, each transport's delivery cursor, dead letters (C7)."""
-    for statement in _EVENTS.split(";\n"):
-        if statement.strip():
-            db.run(statement)
+    _run_script(db, _EVENTS)
 
 
 _EVENTS = """

@@ -1,4 +1,4 @@
-"""Tables of the outbox (migration ``m010_events``): the outbox port, in the SQL SQLite and PostgreSQL share.
+"""Tables of the outbox (``m012_events``; PostgreSQL ``m003_events``): the outbox port, in shared SQL.
 
 ``outbox`` keeps each envelope as its wire text with an increasing ``seq`` (commit order: the
 dispatcher's delivery order; never reused); ``outbox_cursors`` holds each transport's progress and

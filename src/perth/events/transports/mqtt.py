@@ -12,6 +12,7 @@ import threading
 import time
 
 from perth.errors import TransientError
+from perth.events.inbox import Inbox
 from perth.events.transports.port import missing_extra
 
 TYPE_CHECKING = False
@@ -82,6 +83,7 @@ class MqttTransport:
 
     def __init__(self, url: str, topic: str, *, timeout_s: float = 10.0) -> None:
         self.url, self.topic, self.timeout_s = url, topic, timeout_s
+        _paho()  # fail now, with the pip command, when the extra is missing
         self._session: _Session | None = None
 
     @classmethod
@@ -128,8 +130,7 @@ class MqttConsumer:
 
     def __init__(self, url: str, topic: str, *, timeout_s: float = 10.0) -> None:
         self.url, self.topic, self.timeout_s = url, topic, timeout_s
-        self._got: list[bytes] = []
-        self._arrived = threading.Condition()
+        self._inbox = Inbox()
         self._session: _Session | None = None
 
     def open(self) -> MqttConsumer:
@@ -145,16 +146,10 @@ class MqttConsumer:
         return self
 
     def _on_message(self, _client: Any, _userdata: Any, message: Any) -> None:
-        with self._arrived:
-            self._got.append(bytes(message.payload))
-            self._arrived.notify_all()
+        self._inbox.put(bytes(message.payload))
 
     def receive(self, wait_s: float = 1.0) -> list[bytes]:
-        with self._arrived:
-            if not self._got:
-                self._arrived.wait(wait_s)
-            got, self._got = self._got, []
-        return got
+        return self._inbox.receive(wait_s)
 
     def close(self) -> None:
         if self._session is not None:

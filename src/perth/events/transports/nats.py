@@ -58,6 +58,7 @@ class NatsTransport:
 
     def __init__(self, url: str, stream: str, subject: str, *, timeout_s: float = 10.0) -> None:
         self.url, self.stream, self.subject, self.timeout_s = url, stream, subject, timeout_s
+        _nats()  # fail now, with the pip command, when the extra is missing
         self._runner = LoopRunner()
         self._nc: Any = None
         self._js: Any = None

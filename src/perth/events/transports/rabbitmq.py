@@ -55,6 +55,7 @@ class RabbitMQTransport:
         self.exchange_name = exchange
         self.timeout_s = timeout_s
         self.tls = tls
+        _aio_pika()  # fail now, with the pip command, when the extra is missing
         self._runner = LoopRunner()
         self._connection: Any = None
         self._exchange: Any = None

@@ -36,6 +36,7 @@ class RedisTransport:
 
     def __init__(self, url: str, stream: str, *, maxlen: int = 100_000, timeout_s: float = 10.0) -> None:
         self.url, self.stream, self.maxlen, self.timeout_s = url, stream, maxlen, timeout_s
+        _redis()  # fail now, with the pip command, when the extra is missing
         self._client: Any = None
 
     @classmethod
