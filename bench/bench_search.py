@@ -144,12 +144,13 @@ def hybrid(args: argparse.Namespace, work: Path) -> tuple[list[tuple[str, float,
     sync(rt)
     print(f"embedded and indexed {len(texts):,} entries in {time.perf_counter() - began:.0f} s")
     queries = ["git push origin", "docker compose logs", "kubectl rollout restart api", "python tests failing"]
-    fts = timed(lambda: [search_memory(rt, SearchRequest(text=q, mode="fts", limit=20)) for q in queries], args.runs)
-    both = timed(lambda: [search_memory(rt, SearchRequest(text=q, mode="hybrid", limit=20)) for q in queries],
-                 args.runs)
-    p95 = percentile([t / len(queries) for t in both], 95)
-    base = percentile([t / len(queries) for t in fts], 95)
-    print(f"hybrid over {len(texts):,} entries: p95 {p95:.1f} ms per query (embedding included),"
+    fts, both = [], []
+    for query in queries:  # every query timed on its own: the p95 is over single searches
+        fts += timed(lambda q=query: search_memory(rt, SearchRequest(text=q, mode="fts", limit=20)), args.runs)
+        both += timed(lambda q=query: search_memory(rt, SearchRequest(text=q, mode="hybrid", limit=20)),
+                      args.runs)
+    p95, base = percentile(both, 95), percentile(fts, 95)
+    print(f"hybrid over {len(texts):,} entries: p95 {p95:.1f} ms of {len(both)} searches (embedding included),"
           f" full text alone {base:.1f} ms, ratio {p95 / base:.2f}")
     return [("hybrid p95", p95, HYBRID_GOAL_MS, p95 <= HYBRID_GOAL_MS)], rt
 
