@@ -90,7 +90,7 @@ def test_an_unreachable_server_is_exit_4_and_never_shows_the_password(tmp_path: 
 def test_a_url_of_another_kind_is_a_config_error(tmp_path: Path) -> None:
     done = perth(tmp_path, "mysql://root@127.0.0.1/test", "status")
     assert done.returncode == 1
-    assert "store.url must be a postgresql:// address" in done.stderr
+    assert "store.url must be a postgresql:// or redis:// address" in done.stderr
 
 
 def test_a_schema_written_by_a_newer_perth_is_refused() -> None:
@@ -108,7 +108,7 @@ def test_config_error_class_is_what_open_store_raises() -> None:
     from perth.paths import resolve_paths
     from perth.store import open_store
 
-    env = {"PERTH_HOME": "/nonexistent-perth-home", "PERTH_STORE__URL": "redis://127.0.0.1"}
+    env = {"PERTH_HOME": "/nonexistent-perth-home", "PERTH_STORE__URL": "mysql://127.0.0.1"}
     with pytest.raises(ConfigError):
         open_store(load_settings(resolve_paths(env), env))
 
