@@ -79,3 +79,10 @@ def test_every_added_command_is_searchable_once(store: Store) -> None:
     store.commands.add([command(1, "terraform plan"), command(4, "terraform init")])
     hits = store.fulltext.search("terraform", CommandQuery(), kinds=("command",))
     assert sorted(h.text for h in hits) == ["terraform apply", "terraform fmt", "terraform init", "terraform plan"]
+
+
+def test_cursors_lists_every_spool_cursor_by_path(store: Store) -> None:
+    store.commands.set_offset(SpoolCursor(path="/spool/b", offset=20))
+    store.commands.set_offset(SpoolCursor(path="/spool/a", offset=10))
+    assert store.commands.cursors() == [SpoolCursor(path="/spool/a", offset=10),
+                                        SpoolCursor(path="/spool/b", offset=20)]
