@@ -6,6 +6,8 @@ the adapter: SQLite, the embedded default, or PostgreSQL or Redis when ``store.u
 
 from __future__ import annotations
 
+import os
+
 from perth.config import Settings, database_path
 
 TYPE_CHECKING = False
@@ -22,6 +24,22 @@ def open_store(settings: Settings) -> Store:
     from perth.store.sqlite import SQLiteStore
 
     return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
+
+
+def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
+    """Open the store a location names: a ``postgresql://`` or ``redis://`` URL, or a SQLite file
+    (``sqlite:///path`` or a plain path), creating it if needed (``perth store migrate --to``)."""
+    location = location.strip()
+    if location.startswith("sqlite://") or "://" not in location:
+        from perth.store.sqlite import SQLiteStore
+
+        path = location.removeprefix("sqlite://")
+        if not path:
+            from perth.errors import InvalidInputError
+
+            raise InvalidInputError("no store location given", "pass a URL (postgresql://, redis://) or a file path")
+        return SQLiteStore(os.path.expanduser(path), busy_timeout_ms=timeout_ms)
+    return _open_url(location, timeout_ms)
 
 
 def _open_url(url: str, timeout_ms: int) -> Store:
@@ -41,4 +59,4 @@ def _open_url(url: str, timeout_ms: int) -> Store:
                       " (perth config unset store.url) to use the SQLite file")
 
 
-__all__ = ["open_store"]
+__all__ = ["open_location", "open_store"]
