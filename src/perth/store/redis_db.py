@@ -175,9 +175,11 @@ class RedisDatabase:
         self._unit = unit
         try:
             yield unit
-        except BaseException:
+        except BaseException as exc:
             self._unit = None
             unit.pipe.reset()
+            if type(exc).__module__.startswith("redis"):  # a check's read failed: say which server
+                raise translate_error(exc, self.server) from exc  # type: ignore[arg-type]
             raise
         self._unit = None
         self._commit(unit)
