@@ -4,7 +4,10 @@ A write never goes to Redis piecemeal: each port method opens (or joins) a unit,
 must check through the unit, and queues its commands; the outermost unit sends them in one
 ``MULTI``/``EXEC``, so everything inside commits or nothing does.  The keys a check read are
 ``WATCH``-ed first: if another process changes one of them before the ``EXEC``, nothing is written
-and the call fails with a :class:`~perth.errors.ConflictError` (retry the command).
+and the call fails with a :class:`~perth.errors.ConflictError` (retry the command).  Only the
+checks that guard a uniqueness are watched (a pane name, a pane id, a pane's record moving on a
+rename or deletion); plain updates and appends are not, so concurrent writers of one pane do not
+fail each other (the last update of a record wins, as on SQL stores).
 
 What a read sees: the checks inside a unit (does this pane exist, is this name free) see the
 records the unit itself has queued, by key; every other read (queries, ``get``) sees committed
@@ -121,8 +124,9 @@ def connect(url: str, *, timeout_ms: int) -> Any:
 class Unit:
     """The commands a unit of work has queued, the keys it watches and the records it has staged."""
 
-    def __init__(self, pipe: Any) -> None:
+    def __init__(self, pipe: Any, client: Any) -> None:
         self.pipe = pipe
+        self.client = client
         self.ops: list[Callable[[Any], object]] = []
         self.staged: dict[tuple[str, str], object] = {}
 
@@ -132,6 +136,13 @@ class Unit:
             return self.staged[(key, field)]
         self.pipe.watch(key)
         return self.pipe.hget(key, field)
+
+    def peek(self, key: str, field: str) -> object:
+        """One hash field as the unit sees it, without watching it (a fact no race can make wrong
+        enough to matter: ids are never reused)."""
+        if (key, field) in self.staged:
+            return self.staged[(key, field)]
+        return self.client.hget(key, field)
 
     def read_hash(self, key: str) -> dict[str, str]:
         """A whole hash as the unit sees it (``{}`` when absent or deleted by this unit)."""
@@ -171,7 +182,7 @@ class RedisDatabase:
         if self._unit is not None:
             yield self._unit
             return
-        unit = Unit(self.client.pipeline(transaction=True))
+        unit = Unit(self.client.pipeline(transaction=True), self.client)
         self._unit = unit
         try:
             yield unit

@@ -67,7 +67,7 @@ class RedisEntries:
     def add(self, entry: Entry) -> None:
         """Insert an entry; its pane must exist and its id be new (else :class:`ConflictError`)."""
         with self._db.transaction() as unit:
-            if unit.read(self._loc, entry.id) is not None or unit.read(self._db.key("pane-ids"), entry.pane_id) is None:
+            if unit.peek(self._loc, entry.id) is not None or unit.peek(self._db.key("pane-ids"), entry.pane_id) is None:
                 raise ConflictError(f"entry {entry.id} is already stored, or its pane {entry.pane_id} does not exist",
                                     "log into an existing pane (perth pane list); import panes with their entries")
             self._put(unit, entry, None)
@@ -75,10 +75,10 @@ class RedisEntries:
     def update(self, entry: Entry) -> None:
         """Replace an entry's fields by id (an unknown id changes nothing)."""
         with self._db.transaction() as unit:
-            staged = unit.read(self._loc, entry.id)
+            staged = unit.peek(self._loc, entry.id)
             if staged is None:
                 return
-            old = staged if isinstance(staged, Entry) else self._fetch([entry.id], unit.pipe)[0]
+            old = staged if isinstance(staged, Entry) else self._fetch([entry.id])[0]
             if old is not None:
                 self._put(unit, entry, old)
 
@@ -103,14 +103,13 @@ class RedisEntries:
         unit.queue(op)
         unit.stage(self._loc, entry.id, entry)
 
-    def _fetch(self, ids: Sequence[str], client: Any = None) -> list[Entry | None]:
+    def _fetch(self, ids: Sequence[str]) -> list[Entry | None]:
         """The stored entries of these ids (None where unknown), with their panes' current names."""
         if not ids:
             return []
-        with self._db.reading() as default:
-            reader = client if client is not None else default
-            locs = reader.hmget(self._loc, list(ids))
-            pipe = default.pipeline(transaction=False)
+        with self._db.reading() as client:
+            locs = client.hmget(self._loc, list(ids))
+            pipe = client.pipeline(transaction=False)
             for loc in locs:
                 if loc:
                     pane_id, sid = loc.split(" ", 1)

@@ -43,7 +43,7 @@ class RedisPanes:
         """Insert a pane; a live pane with the same name (or a known id) is a :class:`ConflictError`."""
         with self._db.transaction() as unit:
             key = self._record_key(pane)
-            if unit.read(self._ids, pane.id) is not None or unit.read_hash(key):
+            if unit.peek(self._ids, pane.id) is not None or unit.read_hash(key):  # the name is watched
                 raise ConflictError(f"a pane named {pane.name!r} already exists",
                                     "pick another name, or rename/delete the existing pane")
             self._write(unit, pane, key)
@@ -66,15 +66,16 @@ class RedisPanes:
     def update(self, pane: Pane) -> None:
         """Replace every field of the pane with this id (an unknown id changes nothing)."""
         with self._db.transaction() as unit:
-            old_key = unit.read(self._ids, pane.id)
+            old_key = unit.peek(self._ids, pane.id)
             if not isinstance(old_key, str):
                 return
             key = self._record_key(pane)
-            if key != old_key and unit.read_hash(key):
-                raise ConflictError(f"a pane named {pane.name!r} already exists", "pick another name")
-            old = unit.read_hash(old_key)
-            if old:
-                self._drop(unit, pane_from_hash(old), old_key)
+            if key != old_key:  # renamed, deleted or restored: the record moves, watched
+                if unit.read(self._ids, pane.id) != old_key or unit.read_hash(key):
+                    raise ConflictError(f"a pane named {pane.name!r} already exists", "pick another name")
+                old = unit.read_hash(old_key)
+                if old:
+                    self._drop(unit, pane_from_hash(old), old_key)
             self._write(unit, pane, key)
 
     def _drop(self, unit: Unit, old: Pane, old_key: str) -> None:
