@@ -158,3 +158,18 @@ def test_the_cli_reports_json_and_exits_1_on_a_mismatch(tmp_path: Path, perth_ho
     same = cli("store", "migrate", "--to", str(perth_home / "perth.db"))
     assert (same.code, same.err.strip()) == (1, "perth: error: the target is the store in use — pass the URL or"
                                                 " path of another store")
+
+
+def test_the_cli_names_what_a_redis_target_cannot_hold(perth_home: Path, cli: Callable[..., Any]) -> None:
+    cli("log", "something", "--pane", "p")
+    with redis_prefix() as url:
+        assert cli("store", "migrate", "--to", url).code == 0  # nothing in the parts Redis lacks
+        home = SQLiteStore(perth_home / "perth.db")
+        home.llm_calls.add(LlmCall(id="c1", at=1, provider="p", model="m", purpose="summary", outcome="ok"))
+        home.close()
+        done = cli("store", "migrate", "--to", url, "--format", "json")
+        assert done.code == 1
+        assert json.loads(done.out)["skipped"] == ["llm_calls"]
+        assert done.err.strip() == ("perth: error: copied and verified what the target can hold; it has no port for:"
+                                    " llm_calls (1) — keep the source, or copy into a SQLite or PostgreSQL store to"
+                                    " keep them all")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from perth.cli.context import CliContext, add_format
 
@@ -29,7 +28,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
 
 
 def run_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Copy, verify and report; exit 1 when a part does not match after the copy."""
+    """Copy, verify and report; exit 1 when a part does not match after the copy, or when the target
+    could not hold records the source has."""
     from perth.errors import InvalidInputError, StoreError
     from perth.store import open_location
     from perth.store.transfer import migrate
@@ -44,11 +44,15 @@ def run_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
     finally:
         target.close()
     ctx.emit(migrate_view(report), args)
-    if report.skipped:
-        print(f"perth: warning: not copied, the target has no port for them: {', '.join(report.skipped)}",
-              file=sys.stderr)
-    if not args.dry_run and not report.ok:
-        failed = ", ".join(p.part for p in report.parts if not p.ok)
-        raise StoreError(f"the target does not match the source for: {failed}",
+    if args.dry_run:
+        return 0
+    mismatched = [p.part for p in report.parts if p.status == "mismatch"]
+    if mismatched:
+        raise StoreError(f"the target does not match the source for: {', '.join(mismatched)}",
                          "see the report; a target holding rows the source lacks must be emptied first")
+    if report.skipped:
+        counts = {p.part: p.source_count for p in report.parts}
+        named = ", ".join(f"{part} ({counts[part]})" for part in report.skipped)
+        raise StoreError(f"copied and verified what the target can hold; it has no port for: {named}",
+                         "keep the source, or copy into a SQLite or PostgreSQL store to keep them all")
     return 0
