@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from perth.errors import ConflictError, StoreUnreachableError, UnsupportedByStoreError
 from perth.ids import uuid7
 from perth.record import replace
-from perth.records import EntryQuery, PaneQuery
+from perth.records import EntryQuery
 from perth.store.redis_store import RedisStore
 from perth.store.sqlite import SQLiteStore
 from tests.store.adapters import REDIS_URL, redis_prefix
@@ -186,18 +186,3 @@ def test_a_command_the_redis_store_cannot_serve_is_one_line_exit_1(tmp_path: Pat
         "perth: error: the redis store does not support fulltext — use a SQLite or PostgreSQL store for it"
         " (see docs/team.md)"]
 
-
-def test_twenty_writers_at_once_lose_nothing(tmp_path: Path, url: str) -> None:
-    procs = [subprocess.Popen([sys.executable, "-m", "perth", "log", f"writer {i} was here", "--pane", f"w/{i % 4}"],
-                              env={**os.environ, "PERTH_HOME": str(tmp_path / f"h{i}"), "PERTH_STORE__URL": url},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(20)]
-    errors = [p.communicate(timeout=60)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 20, errors
-    store = RedisStore(url)
-    summaries = sorted(e.summary for e in store.entries.stream())
-    panes = sorted(p.name for p in store.panes.query(PaneQuery()))
-    counts = [store.entries.count(p.id) for p in store.panes.query(PaneQuery())]
-    store.close()
-    assert summaries == sorted(f"writer {i} was here" for i in range(20))
-    assert panes == ["w/0", "w/1", "w/2", "w/3"]
-    assert counts == [5, 5, 5, 5]
