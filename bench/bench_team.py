@@ -77,7 +77,7 @@ def redis_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_e
     from perth.store.redis_store import RedisStore
     from perth.store.transfer import migrate
 
-    url = f"redis://127.0.0.1:6379/0?prefix=perth-bench-{secrets.token_hex(6)}:"
+    url, big_url = (f"redis://127.0.0.1:6379/0?prefix=perth-bench-{secrets.token_hex(6)}:" for _ in range(2))
     try:
         lite_env = {**base_env, "PERTH_HOME": str(workdir / "r-sqlite-home"), "PERTH_PANE": "bench/log"}
         redis_env = {**base_env, "PERTH_HOME": str(workdir / "r-home"), "PERTH_PANE": "bench/log",
@@ -88,7 +88,7 @@ def redis_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_e
                   f" SQLite {p50['sqlite']:.1f} ms: {p50['redis'] / p50['sqlite']:.2f}x")
         home = workdir / "r-big"
         names = populate(home / "perth.db", args.redis_entries, args.panes)
-        source, target = open_location(str(home / "perth.db")), RedisStore(url)
+        source, target = open_location(str(home / "perth.db")), RedisStore(big_url)
         started = time.perf_counter()
         report = migrate(source, target)
         took = time.perf_counter() - started
@@ -97,7 +97,8 @@ def redis_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_e
         gate.note(f"`perth store migrate` SQLite -> Redis: {args.redis_entries:,} entries in {took:.1f} s"
                   f" ({args.redis_entries / took:,.0f} entries/s, verified: {report.ok})")
         rng = random.Random(5)
-        big_lite, big_redis = {**base_env, "PERTH_HOME": str(home)}, {**redis_env, "PERTH_PANE": ""}
+        big_lite = {**base_env, "PERTH_HOME": str(home)}
+        big_redis = {**base_env, "PERTH_HOME": str(workdir / "r-home"), "PERTH_STORE__URL": big_url}
         on_lite, on_redis = [], []
         for _ in range(args.runs):
             pane = rng.choice(names)
@@ -107,9 +108,10 @@ def redis_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_e
         gate.note(f"`perth history --limit 50 --pane P` on Redis, {args.redis_entries:,} entries / {args.panes:,}"
                   f" panes: p95 {r95:.1f} ms, SQLite with the same rows {l95:.1f} ms: {r95 / l95:.2f}x")
     finally:
-        store = RedisStore(url)
-        store.drop_keys()
-        store.close()
+        for used in (url, big_url):
+            store = RedisStore(used)
+            store.drop_keys()
+            store.close()
 
 
 def main() -> int:

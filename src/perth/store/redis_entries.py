@@ -132,7 +132,7 @@ class RedisEntries:
             found = sorted(entry_id for entry_id, _ in client.hscan_iter(self._loc, match=pattern, count=1000))
         return found[:limit]
 
-    def _ordered_ids(self, key: str, query: EntryQuery) -> Iterator[tuple[int, str]]:
+    def _ordered_ids(self, key: str, query: EntryQuery, page: int) -> Iterator[tuple[int, str]]:
         """``(ts, id)`` of one sorted set within the query's time bounds, in the query's order."""
         low = query.since if query.since is not None else "-inf"
         high = query.until if query.until is not None else "+inf"
@@ -142,26 +142,32 @@ class RedisEntries:
         offset = 0
         while True:
             with self._db.reading() as client:
-                page = client.zrange(key, start, end, byscore=True, desc=not query.oldest_first, offset=offset,
-                                     num=1000, withscores=True)
-            yield from ((int(score), entry_id) for entry_id, score in page)
-            if len(page) < 1000:
+                found = client.zrange(key, start, end, byscore=True, desc=not query.oldest_first, offset=offset,
+                                      num=page, withscores=True)
+            yield from ((int(score), entry_id) for entry_id, score in found)
+            if len(found) < page:
                 return
-            offset += len(page)
+            offset += len(found)
+            page = min(page * 4, 1000)
 
-    def _matching(self, query: EntryQuery) -> Iterator[Entry]:
-        """Every entry the query's filters keep, in its order (before offset and limit)."""
+    def _matching(self, query: EntryQuery, wanted: int = _BATCH) -> Iterator[Entry]:
+        """Every entry the query's filters keep, in its order (before offset and limit); the first
+        reads fetch about ``wanted`` entries, later ones more."""
         keys = [self._pane_set(p) for p in query.pane_ids] if query.pane_ids else [self._by_time]
-        ordered = heapq.merge(*(self._ordered_ids(key, query) for key in keys), reverse=not query.oldest_first)
+        batch = max(min(wanted, _BATCH), 1)
+        ordered = heapq.merge(*(self._ordered_ids(key, query, batch) for key in keys),
+                              reverse=not query.oldest_first)
         if query.cursor is not None:
             after = query.cursor
             ordered = (p for p in ordered if (p > after if query.oldest_first else p < after))
-        while batch := [entry_id for _, entry_id in islice(ordered, _BATCH)]:
-            yield from (entry for entry in self._fetch(batch) if entry is not None and _keeps(query, entry))
+        while ids := [entry_id for _, entry_id in islice(ordered, batch)]:
+            yield from (entry for entry in self._fetch(ids) if entry is not None and _keeps(query, entry))
+            batch = _BATCH
 
     def query(self, query: EntryQuery) -> list[Entry]:
         """Filtered, paged entries."""
-        return list(islice(self._matching(query), query.offset, query.offset + query.limit))
+        wanted = query.offset + query.limit
+        return list(islice(self._matching(query, wanted), query.offset, wanted))
 
     def latest(self, pane_ids: Sequence[str], *, types: Sequence[str] = (),
                per_pane: int = 1) -> dict[str, list[Entry]]:
