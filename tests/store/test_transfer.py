@@ -158,3 +158,25 @@ def test_the_cli_names_what_a_redis_target_cannot_hold(perth_home: Path, cli: Ca
         assert done.err.strip() == ("perth: error: copied and verified what the target can hold; it has no port for:"
                                     " llm_calls (1) — keep the source, or copy into a SQLite or PostgreSQL store to"
                                     " keep them all")
+
+
+def test_redis_to_sqlite_copies_what_redis_holds(tmp_path: Path) -> None:
+    with redis_prefix() as url:
+        source = RedisStore(url)
+        pane = make_pane("r", tags=("a",))
+        source.panes.add(pane)
+        source.panes.add(make_pane("old", deleted_at=3))
+        for ts in (1, 2, 3):
+            source.entries.add(make_entry(pane, ts, deleted_at=9 if ts == 2 else None))
+        source.breakers.put(BreakerState(name="b", updated_at=1))
+        source.redaction_stats.add({("jwt", "intent"): 2}, at=4)
+        target = SQLiteStore(tmp_path / "t.db")
+        report = migrate(source, target)
+        assert report.ok, report
+        assert {p.part for p in report.parts if p.status == "verified"} == {"panes", "entries", "redaction_stats",
+                                                                             "breakers"}
+        assert {p.status for p in report.parts if p.port not in source.capabilities} == {"not in the source"}
+        assert [p.source_count for p in report.parts if p.status == "verified"] == [2, 3, 1, 1]
+        assert contents(target)["entries"] == contents(source)["entries"]
+        source.close()
+        target.close()
