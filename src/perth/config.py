@@ -68,8 +68,8 @@ class KeySpec(Record):
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("store.path", "str", "", "SQLite data file; empty means <data dir>/perth.db."),
     KeySpec("store.url", "str", "",
-            "A shared store instead of the SQLite file: postgresql://user@host:5432/db (perth[team]);"
-            " a password in it is masked, $PGPASSWORD and ~/.pgpass work too."),
+            "A shared store instead of the SQLite file: postgresql://user@host:5432/db or"
+            " redis://host:6379/0 (perth[team]); a password in it is masked, $PGPASSWORD and ~/.pgpass work too."),
     KeySpec("store.busy_timeout_ms", "int", 5000,
             "How long a writer waits for another writer before giving up.", minimum=0),
     KeySpec("output.format", "choice", "text", "Default output format of read commands.",

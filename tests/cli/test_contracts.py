@@ -42,6 +42,7 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.journal.verify.v1": {"schema", "file", "repo", "ok", "sections", "checked", "mismatches", "notes"},
     "perth.journal.append.v1": {"schema", "file", "created", "added", "added_count", "already_present",
                                 "still_open"},
+    "perth.store.migrate.v1": {"schema", "source", "target", "dry_run", "ok", "skipped", "parts"},
     "perth.handoff.v1": {"schema", "pane", "state", "commits", "decisions", "blockers", "next", "failing_commands",
                          "resume", "snapshot", "generated_at", "warnings"},
     "perth.job.v1": {"schema", "action", "job"},
@@ -91,6 +92,14 @@ def test_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ig
     _json(cli, "import", str(out))
     _json(cli, "pane", "delete", "p")
     _json(cli, "doctor", "--recover")  # a whole file is salvaged just the same
+
+
+def test_store_migrate_contract_shape(cli: Callable[..., Any], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli("log", "x", "--pane", "p")
+    for dry_run in (("--dry-run",), ()):
+        report = _json(cli, "store", "migrate", "--to", str(tmp_path / "copy.db"), *dry_run)
+        assert set(report["parts"][0]) == {"part", "port", "status", "source_count", "target_count", "added",
+                                           "updated", "source_checksum", "target_checksum", "ok"}
 
 
 def test_capture_and_redact_contract_shapes(cli: Callable[..., Any], tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -568,6 +568,38 @@ def operations_jobs(c: Canary) -> None:
     assert "[REDACTED:" in shown and "exited 3" in shown
 
 
+def redis_store_and_store_migrate(c: Canary) -> None:
+    """Secrets logged into a Redis store, and the home store copied into Redis and into another
+    SQLite file by `perth store migrate`: every Redis value is dumped to a file the test searches."""
+    import secrets as random_names
+
+    import redis
+
+    url = f"redis://127.0.0.1:6379/0?prefix=perth-canary-{random_names.token_hex(6)}:"
+    prefix = url.split("prefix=", 1)[1]
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        assert c.perth("store", "migrate", "--to", url, "--format", "json") == 1  # Redis holds no commands
+        assert "it has no port for: commands" in c.outputs[-1]
+        assert c.perth("log", c.sentence(), "--pane", "canary-redis", "--goal-delta", c.pem,
+                       env={"PERTH_STORE__URL": url}) == 0
+        assert c.perth("history", "--format", "json", env={"PERTH_STORE__URL": url}) == 0
+        assert c.perth("store", "migrate", "--to", str(c.home / "migrated.db")) == 0
+        dump = c.home / "redis-dump.txt"
+        with dump.open("w", encoding="utf-8") as out:
+            for key in sorted(client.scan_iter(match=f"{prefix}*")):
+                kind = client.type(key).decode()
+                value = {"hash": client.hgetall, "set": client.smembers, "stream": client.xrange,
+                         "zset": lambda k: client.zrange(k, 0, -1), "string": client.get}[kind](key)
+                out.write(f"{key!r} {kind} {value!r}\n")
+        assert dump.stat().st_size > 0
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

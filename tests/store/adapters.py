@@ -2,7 +2,8 @@
 
 A new adapter adds one entry: its class (whose ``capabilities`` say which ports it offers) and a
 factory that opens a fresh, empty store. PostgreSQL stores live in a schema of their own in the
-local ``test`` database (127.0.0.1:5432), dropped when the test ends.
+local ``test`` database (127.0.0.1:5432), dropped when the test ends; Redis stores under a key
+prefix of their own on 127.0.0.1:6379, whose keys are deleted when the test ends.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from perth.store.port import Store
 from perth.store.postgres import PostgresStore
+from perth.store.redis_store import RedisStore
 from perth.store.sqlite import SQLiteStore
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @contextmanager
@@ -52,10 +55,34 @@ def _postgres(_tmp_path: Path) -> Iterator[Store]:
             store.close()
 
 
+@contextmanager
+def redis_prefix() -> Iterator[str]:
+    """A store URL on the local Redis whose keys start with a prefix of their own; its keys are
+    deleted when the test ends (only those)."""
+    url = f"{REDIS_URL}?prefix=perth-test-{secrets.token_hex(6)}:"
+    try:
+        yield url
+    finally:
+        store = RedisStore(url)
+        store.drop_keys()
+        store.close()
+
+
+@contextmanager
+def _redis(_tmp_path: Path) -> Iterator[Store]:
+    with redis_prefix() as url:
+        store = RedisStore(url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
 #: name -> (the adapter class, a context manager opening a fresh store in a temporary place)
 ADAPTERS: dict[str, tuple[type, Callable[[Path], object]]] = {
     "sqlite": (SQLiteStore, _sqlite),
     "postgresql": (PostgresStore, _postgres),
+    "redis": (RedisStore, _redis),
 }
 
 

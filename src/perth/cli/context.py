@@ -102,6 +102,9 @@ class CliContext:
         directory = os.path.join(rt.settings.paths.state_dir, "spool")
         if budget_ms <= 0 or not _has_spool(directory):
             return
+        if "commands" not in rt.store.capabilities:
+            _note_spool_kept(rt.store.adapter, directory)
+            return
         from perth.capture.ingest import ingest
         from perth.errors import StoreReadOnlyError
 
@@ -188,6 +191,21 @@ class CliContext:
             "error": runtime.redact(error.message, "log") if error else None,
         }
         sink.write("error" if error else "info", event, fields)
+
+
+def _note_spool_kept(adapter: str, directory: str) -> None:
+    """Say once (per spool directory and adapter) that the store keeps no captured commands, so the
+    spool files stay where they are."""
+    marker = os.path.join(directory, f".kept-for-{adapter}")
+    if os.path.exists(marker):
+        return
+    print(f"perth: note: the {adapter} store keeps no captured commands: the shell spool stays in {directory}"
+          " (switch store.url to SQLite or PostgreSQL to ingest it)", file=sys.stderr)
+    try:
+        with open(marker, "w", encoding="utf-8"):
+            pass
+    except OSError:
+        pass  # a read-only state directory: the note comes again next time
 
 
 def _has_spool(directory: str) -> bool:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("perth.cli.transfer", "Export panes and entries as JSON lines."),
     "import": ("perth.cli.transfer", "Import panes and entries from a `perth export` file (idempotent)."),
     "config": ("perth.cli.config", "Show, get, set and unset configuration."),
+    "store": ("perth.cli.store", "Operate on the store itself: copy it into another one (migrate)."),
     "doctor": ("perth.cli.doctor", "Check the installation: config, store, schema, shells and tools."),
     "redact": ("perth.cli.redact", "Redact secrets from standard input; `perth redact stats` shows the counters."),
     "scan": ("perth.cli.redact", "Scan files for secrets (a pre-commit hook); exits 5 when any is found."),

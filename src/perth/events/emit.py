@@ -13,14 +13,17 @@ if TYPE_CHECKING:
     from perth.runtime import Runtime
 
 
-def emit(rt: Runtime, event_type: str, subject: object) -> StoredEvent:
+def emit(rt: Runtime, event_type: str, subject: object) -> StoredEvent | None:
     """Append an event of ``event_type`` about ``subject`` (the record that changed) to the outbox.
 
     Call it inside the ``with rt.store.unit():`` block of the change: the event commits or rolls
-    back with it.  Nothing is sent here; the dispatcher does that later.
+    back with it.  Nothing is sent here; the dispatcher does that later.  A store without an outbox
+    (the Redis store) records no events: ``None``.
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
+    if "outbox" not in rt.store.capabilities:
+        return None
 
     def redact(text: str) -> Redacted:
         return rt.redact(text, "event")

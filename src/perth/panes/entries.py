@@ -114,7 +114,10 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
 
 
 def _commands_since_last_entry(rt: Runtime, pane: Pane, now: int) -> tuple[str, ...]:
-    """Captured commands of the pane since its previous entry (already redacted at capture)."""
+    """Captured commands of the pane since its previous entry (already redacted at capture); none
+    when the store keeps no captured commands (the redis store)."""
+    if "commands" not in rt.store.capabilities:
+        return ()
     last = rt.store.entries.latest([pane.id], per_pane=1)[pane.id]
     return tuple(rt.store.commands.between(pane.id, last[0].ts if last else 0, now))
 

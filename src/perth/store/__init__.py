@@ -1,10 +1,12 @@
 """Persistence: the Store port, the SQLite adapter and the migrations.
 
 Callers type against :class:`perth.store.port.Store`; :func:`open_store` picks
-the adapter: SQLite, the embedded default, or PostgreSQL when ``store.url`` names one.
+the adapter: SQLite, the embedded default, or PostgreSQL or Redis when ``store.url`` names one.
 """
 
 from __future__ import annotations
+
+import os
 
 from perth.config import Settings, database_path
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
 def open_store(settings: Settings) -> Store:
     """Open (creating and migrating if needed) the store the settings point at: the SQLite file,
-    or the PostgreSQL database of ``store.url``."""
+    or the PostgreSQL database or Redis keyspace of ``store.url``."""
     url = settings.store.url.strip()
     if url:
         return _open_url(url, settings.store.busy_timeout_ms)
@@ -24,17 +26,37 @@ def open_store(settings: Settings) -> Store:
     return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
 
 
+def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
+    """Open the store a location names: a ``postgresql://`` or ``redis://`` URL, or a SQLite file
+    (``sqlite:///path`` or a plain path), creating it if needed (``perth store migrate --to``)."""
+    location = location.strip()
+    if location.startswith("sqlite://") or "://" not in location:
+        from perth.store.sqlite import SQLiteStore
+
+        path = location.removeprefix("sqlite://")
+        if not path:
+            from perth.errors import InvalidInputError
+
+            raise InvalidInputError("no store location given", "pass a URL (postgresql://, redis://) or a file path")
+        return SQLiteStore(os.path.expanduser(path), busy_timeout_ms=timeout_ms)
+    return _open_url(location, timeout_ms)
+
+
 def _open_url(url: str, timeout_ms: int) -> Store:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgresql", "postgres"):
         from perth.store.postgres import PostgresStore
 
         return PostgresStore(url, timeout_ms=timeout_ms)
+    if scheme in ("redis", "rediss", "unix"):
+        from perth.store.redis_store import RedisStore
+
+        return RedisStore(url, timeout_ms=timeout_ms)
     from perth.errors import ConfigError
 
-    raise ConfigError(f"store.url must be a postgresql:// address (got a {scheme or 'schemeless'} one)",
-                      "set it like postgresql://user@host:5432/db, or unset it (perth config unset store.url)"
-                      " to use the SQLite file")
+    raise ConfigError(f"store.url must be a postgresql:// or redis:// address (got a {scheme or 'schemeless'} one)",
+                      "set it like postgresql://user@host:5432/db or redis://host:6379/0, or unset it"
+                      " (perth config unset store.url) to use the SQLite file")
 
 
-__all__ = ["open_store"]
+__all__ = ["open_location", "open_store"]

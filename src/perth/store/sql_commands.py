@@ -58,6 +58,13 @@ class SqlCommands:
         with self._db.transaction():
             self._db.run("DELETE FROM spool_cursors WHERE path = ?", (path,))
 
+    def cursors(self) -> list[SpoolCursor]:
+        """Every spool cursor, by path."""
+        from perth.capture.records import SpoolCursor
+
+        rows = self._db.rows("SELECT path, byte_offset FROM spool_cursors ORDER BY path")
+        return [SpoolCursor(path=row[0], offset=int(row[1])) for row in rows]
+
     def quarantine(self, path: str, offset: int, text: str, reason: str, at: int) -> None:
         """Keep an unusable spool fragment (already redacted) and why it could not be ingested."""
         with self._db.transaction():

@@ -46,6 +46,10 @@ class SqlLlmCalls:
                           (*params, limit))
         return [_call(row) for row in rows]
 
+    def all(self) -> list[LlmCall]:
+        """Every recorded call, oldest first."""
+        return [_call(row) for row in self._db.rows(f"SELECT {_CALL_COLUMNS} FROM llm_calls ORDER BY at, id")]
+
     def stats(self) -> list[LlmStats]:
         """Per-provider totals of calls, outcomes, tokens and mean latency of successful calls."""
         from perth.summarize.model import LlmStats

@@ -105,6 +105,24 @@ class SqlShellperf:
                                (at, name))
         return cursor.rowcount > 0
 
+    def all_runs(self) -> list[LedgerEntry]:
+        """Every recorded run, oldest first."""
+        rows = self._db.rows(f"SELECT {_RUN_COLUMNS} FROM shellperf_runs ORDER BY created_at, id")
+        return [_entry(row) for row in rows]
+
+    def all_baselines(self) -> list[tuple[Baseline, int | None]]:
+        """Every baseline (deleted ones too) with its deletion time, oldest first."""
+        rows = self._db.rows(f"SELECT {_BASELINE_COLUMNS}, deleted_at FROM shellperf_baselines"
+                             " ORDER BY created_at, id")
+        return [(_baseline(row), row[6]) for row in rows]
+
+    def all_governance(self) -> list[GovernanceState]:
+        """The governance state of every scope, by scope."""
+        from perth.shellperf.records import GovernanceState
+
+        rows = self._db.rows(f"SELECT {_GOVERNANCE_COLUMNS} FROM shellperf_governance ORDER BY scope")
+        return [GovernanceState(*row) for row in rows]
+
     def get_governance(self, scope: str) -> GovernanceState | None:
         """The streaks and recommendation of one scope."""
         from perth.shellperf.records import GovernanceState

@@ -63,6 +63,10 @@ class SqlSnapshots:
                           " ORDER BY created_at DESC, id DESC", params)
         return [_snapshot(row) for row in rows]
 
+    def digests(self) -> dict[str, str]:
+        """The digest of every snapshot, by name."""
+        return {row[0]: row[1] for row in self._db.rows("SELECT name, digest FROM mux_snapshots ORDER BY name")}
+
     def latest_digest(self, scope: str) -> str | None:
         """The digest of the newest snapshot of a scope."""
         rows = self._db.rows("SELECT digest FROM mux_snapshots WHERE scope = ? ORDER BY created_at DESC, id DESC"

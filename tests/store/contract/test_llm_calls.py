@@ -31,3 +31,10 @@ def test_stats_total_calls_outcomes_tokens_and_mean_latency_of_successes(store: 
     [stats] = store.llm_calls.stats()
     assert (stats.provider, stats.calls, stats.ok, stats.failed) == ("anthropic", 4, 2, 2)
     assert (stats.input_tokens, stats.output_tokens, stats.last_at, stats.mean_latency_ms) == (30, 12, 4, 200)
+
+
+def test_all_returns_every_call_oldest_first_beyond_any_limit(store: Store) -> None:
+    calls = [call(n, "anthropic") for n in range(1, 61)]
+    for recorded in reversed(calls):
+        store.llm_calls.add(recorded)
+    assert store.llm_calls.all() == calls

@@ -54,3 +54,20 @@ def test_governance_state_is_replaced(store: Store) -> None:
                             last_run_id="r", updated_at=9, reason="because")
     store.shellperf.put_governance(state)
     assert store.shellperf.get_governance("s") == state
+
+
+def test_everything_reads_return_runs_beyond_any_limit_deleted_baselines_and_every_scope(store: Store) -> None:
+    runs = [_run(1_800_000_000_000 + i * 1000, label=f"s{i % 2}") for i in range(3)]
+    for run in runs:
+        store.shellperf.add_run(LedgerEntry(run=run, verdict="OK"))
+    assert [e.run.id for e in store.shellperf.all_runs()] == [run.id for run in runs]
+    old = Baseline(id="b1", name="main", run_id=runs[0].id, scope=runs[0].scope, created_at=5)
+    new = Baseline(id="b2", name="main", run_id=runs[2].id, scope=runs[2].scope, created_at=9, note="n")
+    store.shellperf.add_baseline(old)
+    store.shellperf.delete_baseline("main", 7)
+    store.shellperf.add_baseline(new)
+    assert store.shellperf.all_baselines() == [(old, 7), (new, None)]
+    states = [GovernanceState(scope=scope, updated_at=3) for scope in ("zsh", "bash")]
+    for state in states:
+        store.shellperf.put_governance(state)
+    assert store.shellperf.all_governance() == sorted(states, key=lambda s: s.scope)

@@ -52,3 +52,9 @@ def test_pin_and_delete_say_whether_the_snapshot_existed(store: Store) -> None:
     assert store.snapshots.delete("keep") is True
     assert store.snapshots.delete("keep") is False
     assert store.snapshots.all() == []
+
+
+def test_digests_are_kept_per_snapshot(store: Store) -> None:
+    store.snapshots.add(snapshot("b", 1_000), "digest-b")
+    store.snapshots.add(snapshot("a", 2_000), "digest-a")
+    assert store.snapshots.digests() == {"a": "digest-a", "b": "digest-b"}

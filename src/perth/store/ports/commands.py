@@ -23,6 +23,9 @@ class CommandRepo(Protocol):
     def forget_spool(self, path: str) -> None:
         """Drop the cursor of a deleted spool file."""
 
+    def cursors(self) -> list[SpoolCursor]:
+        """Every spool cursor, by path (for copying a store)."""
+
     def quarantine(self, path: str, offset: int, text: str, reason: str, at: int) -> None:
         """Keep a (redacted) spool fragment that could not be ingested, with the reason."""
 

@@ -18,5 +18,8 @@ class LlmCallRepo(Protocol):
     def recent(self, *, provider: str | None = None, limit: int = 50) -> list[LlmCall]:
         """Recorded calls, newest first (of one provider, or all)."""
 
+    def all(self) -> list[LlmCall]:
+        """Every recorded call, oldest first (for copying a store)."""
+
     def stats(self) -> list[LlmStats]:
         """Per-provider totals of calls, outcomes, tokens and mean latency of successful calls."""

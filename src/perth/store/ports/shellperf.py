@@ -36,6 +36,15 @@ class ShellperfRepo(Protocol):
     def delete_baseline(self, name: str, at: int) -> bool:
         """Soft-delete a baseline; whether it existed."""
 
+    def all_runs(self) -> list[LedgerEntry]:
+        """Every recorded run, oldest first (for copying a store)."""
+
+    def all_baselines(self) -> list[tuple[Baseline, int | None]]:
+        """Every baseline with its deletion time (None while live), oldest first (for copying a store)."""
+
+    def all_governance(self) -> list[GovernanceState]:
+        """The governance state of every scope, by scope (for copying a store)."""
+
     def get_governance(self, scope: str) -> GovernanceState | None:
         """The governance streaks and recommendation of one scope."""
 

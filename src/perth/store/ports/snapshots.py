@@ -21,6 +21,9 @@ class SnapshotRepo(Protocol):
     def all(self, *, scope: str | None = None) -> list[Snapshot]:
         """Every snapshot (or those of one scope), newest first."""
 
+    def digests(self) -> dict[str, str]:
+        """The digest of every snapshot, by name (for copying a store)."""
+
     def latest_digest(self, scope: str) -> str | None:
         """The digest of the newest snapshot of a scope."""
 

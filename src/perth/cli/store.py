@@ -1,0 +1,58 @@
+"""``perth store``: operations on the store itself (``migrate``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from perth.cli.context import CliContext, add_format
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def register(sub: Any, name: str, help_text: str) -> None:
+    """Add ``perth store migrate``."""
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    migrate = actions.add_parser(
+        "migrate", help="Copy everything this store holds into another one, then verify counts and checksums.",
+        description="Copy everything the configured store holds into the store at --to (a postgresql:// or"
+                    " redis:// URL, or a SQLite file path), then verify every part by count and checksum."
+                    " Re-running copies only what is missing or different. Parts the target cannot hold"
+                    " are reported and skipped.")
+    migrate.add_argument("--to", required=True, metavar="URL", help="The target store (created if needed).")
+    migrate.add_argument("--dry-run", action="store_true", help="Report what would move; write nothing.")
+    add_format(migrate)
+    migrate.set_defaults(handler=run_migrate)
+
+
+def run_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Copy, verify and report; exit 1 when a part does not match after the copy, or when the target
+    could not hold records the source has."""
+    from perth.errors import InvalidInputError, StoreError
+    from perth.store import open_location
+    from perth.store.transfer import migrate
+    from perth.views.store import migrate_view
+
+    rt = ctx.runtime()
+    target = open_location(args.to, timeout_ms=rt.settings.store.busy_timeout_ms)
+    try:
+        if target.info().location == rt.store.info().location:
+            raise InvalidInputError("the target is the store in use", "pass the URL or path of another store")
+        report = migrate(rt.store, target, dry_run=args.dry_run)
+    finally:
+        target.close()
+    ctx.emit(migrate_view(report), args)
+    if args.dry_run:
+        return 0
+    mismatched = [p.part for p in report.parts if p.status == "mismatch"]
+    if mismatched:
+        raise StoreError(f"the target does not match the source for: {', '.join(mismatched)}",
+                         "see the report; a target holding rows the source lacks must be emptied first")
+    if report.skipped:
+        counts = {p.part: p.source_count for p in report.parts}
+        named = ", ".join(f"{part} ({counts[part]})" for part in report.skipped)
+        raise StoreError(f"copied and verified what the target can hold; it has no port for: {named}",
+                         "keep the source, or copy into a SQLite or PostgreSQL store to keep them all")
+    return 0
