@@ -103,10 +103,30 @@ def test_journal_and_shellperf_payloads_from_their_real_records(rt: Runtime) -> 
     assert (shellperf["data"]["verdict"], shellperf["data"]["samples"]) == ("pass", 0)
 
 
+def test_code_indexed_after_each_index_run(cli: Callable[..., Any], rt: Runtime, tmp_path: Path) -> None:
+    repo = tmp_path / "lib"
+    repo.mkdir()
+    (repo / "core.py").write_text('def load(path):\n    """Read it."""\n    return path\n')
+    assert cli("code", "add", str(repo), "--name", "lib").code == 0
+    (repo / "util.py").write_text("from core import load\n\n\ndef run():\n    return load('x')\n")
+    assert cli("code", "reindex", "lib").code == 0
+    first, second = events(rt, "perth.code.indexed")
+    assert (first["data"]["name"], first["data"]["files"], second["data"]["files"]) == ("lib", 1, 2)
+    assert second["data"]["parsed"] == 1 and second["data"]["state"] == "fresh"
+
+
+def test_job_finished_with_its_final_status(cli: Callable[..., Any], rt: Runtime) -> None:
+    assert cli("job", "run", "shell", "--wait", "--", "true").code == 0
+    assert cli("job", "run", "shell", "--wait", "--", "false").code != 0
+    finished = events(rt, "perth.job.finished")
+    assert [(e["data"]["status"], e["data"]["exit_code"]) for e in finished] == [("succeeded", 0), ("failed", 1)]
+    assert all(e["data"]["kind"] == "shell" and e["data"]["attempts"] == 1 for e in finished)
+
+
 def test_unknown_type_is_refused(rt: Runtime) -> None:
     with pytest.raises(ValueError, match="unknown event type"):
         emit(rt, "perth.nothing", object())
-    assert len(EVENT_TYPES) == 9
+    assert len(EVENT_TYPES) == 11
 
 
 def test_a_rolled_back_log_leaves_no_event_and_no_entry(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:

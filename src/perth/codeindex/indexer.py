@@ -16,7 +16,7 @@ import time
 
 from perth.codeindex.model import CodeRepo, FileGraph, FileState, IndexReport
 from perth.codeindex.worker import FilterSettings, ParseJob, run_jobs
-from perth.record import replace
+from perth.record import Record, replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -128,10 +128,15 @@ def _updated(repo: CodeRepo, at: int, counts: tuple[int, int, int], errors: int)
                    files=counts[0], symbols=counts[1], edges=counts[2], last_error=None)
 
 
-def code_indexed(rt: Runtime, repo: CodeRepo, report: IndexReport) -> None:
-    """The place where the ``perth.code.indexed`` event is emitted once the events outbox exists.
+class IndexedRepo(Record):
+    """A repository as stored after an index run, with that run's report (the event's subject)."""
 
-    Called after every index run has committed, with the repository as stored and the run's report.
-    Today it does nothing: the events capability (C7) is not there yet.
-    """
-    del rt, repo, report
+    repo: CodeRepo
+    report: IndexReport
+
+
+def code_indexed(rt: Runtime, repo: CodeRepo, report: IndexReport) -> None:
+    """Emit ``perth.code.indexed`` for a run that has committed (with the repository as stored)."""
+    from perth.events.emit import emit
+
+    emit(rt, "perth.code.indexed", IndexedRepo(repo=repo, report=report))

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
     from perth.events.subjects import (
         ClassifiedSubject,
+        CodeIndexedSubject,
         CommandSubject,
         EntrySubject,
+        JobSubject,
         JournalSubject,
         PaneSubject,
         RestoreSubject,
@@ -89,6 +91,23 @@ def shellperf(redact: Redactor, e: ClassifiedSubject) -> EventData:
             "samples": len(run.measured)}
 
 
+def code_indexed(redact: Redactor, c: CodeIndexedSubject) -> EventData:
+    repo, report = c.repo, c.report
+    return {"repo_id": redact(repo.id), "name": redact(repo.name), "state": redact(repo.state),
+            "head": _opt(redact, repo.head), "branch": _opt(redact, repo.branch), "full": report.full,
+            "files": repo.files, "symbols": repo.symbols, "edges": repo.edges, "parsed": report.parsed,
+            "deleted": report.deleted, "renamed": report.renamed, "errors": report.errors,
+            "duration_ms": int(report.seconds * 1000)}
+
+
+def job(redact: Redactor, j: JobSubject) -> EventData:
+    duration = j.finished_at - j.started_at if j.finished_at is not None and j.started_at is not None else None
+    return {"job_id": redact(j.id), "kind": redact(j.kind), "target": redact(j.target), "status": redact(j.status),
+            "engine": redact(j.engine), "attempts": j.attempt, "max_attempts": j.max_attempts,
+            "exit_code": j.exit_code, "error": _opt(redact, j.error), "error_kind": _opt(redact, j.error_kind),
+            "duration_ms": duration}
+
+
 #: Event type -> its payload builder.
 BUILDERS: dict[str, Callable[[Redactor, Any], EventData]] = {
     "perth.pane.created": pane,
@@ -100,4 +119,6 @@ BUILDERS: dict[str, Callable[[Redactor, Any], EventData]] = {
     "perth.summary.created": summary,
     "perth.journal.appended": journal,
     "perth.shellperf.classified": shellperf,
+    "perth.code.indexed": code_indexed,
+    "perth.job.finished": job,
 }

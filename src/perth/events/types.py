@@ -31,6 +31,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "perth.summary.created",
     "perth.journal.appended",
     "perth.shellperf.classified",
+    "perth.code.indexed",
+    "perth.job.finished",
 )
 
 SPEC_VERSION = "1.0"

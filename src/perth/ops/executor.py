@@ -50,8 +50,12 @@ def output_path(rt: Runtime, job: Job) -> str:
 
 
 def job_finished(rt: Runtime, job: Job) -> None:
-    """A job reached a final status: the one place where ``perth.job.finished`` is to be emitted."""
-    write_log(rt, job, f"finished: {job.status}" + (f" ({job.error})" if job.error else ""))
+    """A job reached a final status: its log line and the ``perth.job.finished`` event, together."""
+    from perth.events.emit import emit
+
+    with rt.store.unit():
+        write_log(rt, job, f"finished: {job.status}" + (f" ({job.error})" if job.error else ""))
+        emit(rt, "perth.job.finished", job)
 
 
 def lease(rt: Runtime, owner: str, *, kinds: tuple[str, ...] = (), job_id: str | None = None) -> Job | None:
