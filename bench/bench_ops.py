@@ -145,7 +145,7 @@ def main() -> int:
                f" <= {SSH_GOAL_S:g} s", f"{perth:.2f} s", f"one asyncssh pool {baseline:.2f} s",
                f"{perth / baseline:.2f}x", ok)
     gate.note(f"no-op job throughput: embedded queue (4 workers) {embedded:.1f} jobs/s;"
-              f" celery (1 worker, 4 threads) {celery_text}")
+              f" celery (1 worker, 4 threads) {celery_text.strip()}")
     return gate.finish(args)
 
 
