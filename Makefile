@@ -113,13 +113,13 @@ bench-team: $(BIN)/perth services
 	$(BENCH_RUN) bench/bench_team.py $(BENCH_FLAGS)
 
 bench-code: $(BIN)/perth
-	$(BIN)/python bench/bench_code.py
+	$(BENCH_RUN) bench/bench_code.py $(BENCH_FLAGS)
 
 bench-search: $(BIN)/perth
-	$(BIN)/python bench/bench_search.py
+	$(BENCH_RUN) bench/bench_search.py $(BENCH_FLAGS)
 
 bench-ops: $(BIN)/perth
-	$(BIN)/python bench/bench_ops.py
+	$(BENCH_RUN) bench/bench_ops.py $(BENCH_FLAGS)
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

@@ -8,7 +8,8 @@
    the Celery figure beside it (the same no-op jobs through RabbitMQ and Redis, one worker process
    with 4 threads, a queue of its own).
 
-Exits 1 when a goal is missed (``--no-gate`` to explore).  Run: ``.venv/bin/python bench/bench_ops.py``.
+Exits 1 when a goal is missed (``--no-gate`` to explore).
+Run: ``.venv/bin/python bench/bench_ops.py [--commands N] [--jobs N] [--no-gate] [--results DIR]``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the throw-awa
 
 from tests.ops.sshd import Sshd
 
+from gate import start
 from perth.config import load_settings
 from perth.ops.executor import Pool
 from perth.ops.service import JobSpec, submit, wait
@@ -118,8 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=500)
-    parser.add_argument("--no-gate", action="store_true", help="Report only; never exit non-zero.")
-    args = parser.parse_args()
+    args, gate = start("ops", parser)
     with tempfile.TemporaryDirectory(prefix="perth-bench-ops-") as folder:
         root = Path(folder)
         sshd = Sshd(root / "sshd").start()
@@ -139,8 +140,13 @@ def main() -> int:
     celery_text = f"{celery:8.1f} jobs/s" if isinstance(celery, float) else celery
     print(f"no-op job throughput\n  embedded queue (4 workers):   {embedded:8.1f} jobs/s\n"
           f"  celery (1 worker, 4 threads): {celery_text}")
-    print(f"\n{'all goals met' if ok else 'GOAL MISSED'}")
-    return 0 if ok or args.no_gate else 1
+    print()
+    gate.check(f"{args.commands} concurrent SSH commands against a local sshd (queue + embedded pool)"
+               f" <= {SSH_GOAL_S:g} s", f"{perth:.2f} s", f"one asyncssh pool {baseline:.2f} s",
+               f"{perth / baseline:.2f}x", ok)
+    gate.note(f"no-op job throughput: embedded queue (4 workers) {embedded:.1f} jobs/s;"
+              f" celery (1 worker, 4 threads) {celery_text.strip()}")
+    return gate.finish(args)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ Goals (SPEC C11), each measured against a baseline in the same run:
 * MCP: ``search_memory`` over stdio (the SDK's client, a real ``perth mcp`` process), p50, as a ratio
   against the same search in-process (reported, no goal).
 
-Usage: ``python bench/bench_search.py [--commands N] [--hybrid N] [--runs N] [--no-gate]``.
-Exits 5 when a goal is not met (unless ``--no-gate``).
+Usage: ``python bench/bench_search.py [--commands N] [--hybrid N] [--runs N] [--no-gate] [--results DIR]``.
+Exits 1 when a goal is not met (unless ``--no-gate``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from gate import Gate, start  # noqa: E402 - after the path setup
 from timing import percentile  # noqa: E402 - after the path setup
 
 PROGRAMS = [("git", 290), ("ls", 90), ("cd", 80), ("docker", 60), ("kubectl", 50), ("make", 40), ("python", 40),
@@ -94,7 +95,7 @@ def timed(run: object, runs: int) -> list[float]:
     return found
 
 
-def fulltext(args: argparse.Namespace, work: Path) -> list[tuple[str, float, float, bool]]:
+def fulltext(args: argparse.Namespace, work: Path, gate: Gate) -> None:
     from perth.config import database_path
     from perth.search.service import SearchRequest, search_memory
     from perth.search.sync import sync
@@ -111,7 +112,6 @@ def fulltext(args: argparse.Namespace, work: Path) -> list[tuple[str, float, flo
                " tokenize='unicode61 remove_diacritics 2')")
     db.execute("INSERT INTO bench_fts(bench_fts) VALUES ('rebuild')")
     db.commit()
-    rows = []
     for term in (COMMON, RARE):
         matches = db.execute("SELECT count(*) FROM bench_fts WHERE bench_fts MATCH ?",
                              (f'"{term}"',)).fetchone()[0]
@@ -122,12 +122,14 @@ def fulltext(args: argparse.Namespace, work: Path) -> list[tuple[str, float, flo
         p95, base95 = percentile(perth, 95), percentile(base, 95)
         print(f"full text {term!r} ({matches:,} matches): p95 {p95:.1f} ms, FTS5 bm25() p95 {base95:.1f} ms,"
               f" ratio {p95 / base95:.3f}")
-        rows.append((f"full text '{term}' p95", p95, FULLTEXT_GOAL_MS, p95 <= FULLTEXT_GOAL_MS))
+        gate.check(f"full text '{term}' ({matches:,} matches in {len(texts):,} commands),"
+                   f" p95 <= {FULLTEXT_GOAL_MS:.0f} ms",
+                   f"p95 {p95:.1f} ms", f"plain FTS5 bm25() p95 {base95:.1f} ms", f"{p95 / base95:.3f}x",
+                   p95 <= FULLTEXT_GOAL_MS)
     db.close()
-    return rows
 
 
-def hybrid(args: argparse.Namespace, work: Path) -> tuple[list[tuple[str, float, float, bool]], object]:
+def hybrid(args: argparse.Namespace, work: Path, gate: Gate) -> object:
     from tests.search.tiny_model import build_model
 
     from perth.search.service import SearchRequest, search_memory
@@ -152,10 +154,13 @@ def hybrid(args: argparse.Namespace, work: Path) -> tuple[list[tuple[str, float,
     p95, base = percentile(both, 95), percentile(fts, 95)
     print(f"hybrid over {len(texts):,} entries: p95 {p95:.1f} ms of {len(both)} searches (embedding included),"
           f" full text alone {base:.1f} ms, ratio {p95 / base:.2f}")
-    return [("hybrid p95", p95, HYBRID_GOAL_MS, p95 <= HYBRID_GOAL_MS)], rt
+    gate.check(f"hybrid over {len(texts):,} entries (query embedding included), p95 <= {HYBRID_GOAL_MS:.0f} ms",
+               f"p95 {p95:.1f} ms per query", f"full text alone p95 {base:.1f} ms", f"{p95 / base:.2f}x",
+               p95 <= HYBRID_GOAL_MS)
+    return rt
 
 
-def mcp_round_trip(args: argparse.Namespace, rt: object) -> None:
+def mcp_round_trip(args: argparse.Namespace, rt: object, gate: Gate) -> None:
     import anyio
     from tests.mcp.client import stdio_client
 
@@ -178,28 +183,21 @@ def mcp_round_trip(args: argparse.Namespace, rt: object) -> None:
 
     over_mcp = anyio.run(main)
     p50, base = percentile(over_mcp, 50), percentile(inproc, 50)
-    print(f"MCP stdio search_memory: p50 {p50:.1f} ms, in-process {base:.1f} ms, ratio {p50 / base:.2f}")
+    gate.note(f"MCP stdio search_memory: p50 {p50:.1f} ms, in-process {base:.1f} ms, ratio {p50 / base:.2f}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--commands", type=int, default=1_000_000, help="Commands for the full-text goal.")
     parser.add_argument("--hybrid", type=int, default=100_000, help="Entries for the hybrid goal.")
     parser.add_argument("--runs", type=int, default=40, help="Timed runs per measurement.")
-    parser.add_argument("--no-gate", action="store_true", help="Report only; never fail.")
-    args = parser.parse_args(argv)
+    args, gate = start("search", parser)
     with tempfile.TemporaryDirectory(prefix="perth-bench-search-") as tmp:
         work = Path(tmp)
-        rows = fulltext(args, work)
-        hybrid_rows, rt = hybrid(args, work)
-        rows += hybrid_rows
-        mcp_round_trip(args, rt)
-    failed = [row for row in rows if not row[3]]
-    for name, value, goal, ok in rows:
-        print(f"{'PASS' if ok else 'FAIL'} {name}: {value:.1f} ms (goal <= {goal:.0f} ms)")
-    if failed and not args.no_gate:
-        return 5
-    return 0
+        fulltext(args, work, gate)
+        rt = hybrid(args, work, gate)
+        mcp_round_trip(args, rt, gate)
+    return gate.finish(args)
 
 
 if __name__ == "__main__":

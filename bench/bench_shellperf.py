@@ -13,7 +13,7 @@
    (nothing is downloaded); without it this part is reported as not run.
 
 Run: `make bench-shellperf` or `.venv/bin/python bench/bench_shellperf.py [--rounds N] [--samples N]
-[--zsh-bench DIR] [--no-gate]`.  Exits 1 when a goal is missed (unless `--no-gate`).
+[--zsh-bench DIR] [--only PART] [--no-gate] [--results DIR]`.  Exits 1 when a goal is missed (unless `--no-gate`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from gate import Gate, start
 from perth.shellperf.analysis import metric_stats
 from perth.shellperf.benchfn import REFERENCE, bench_functions
 from perth.shellperf.harness import measure_sample
@@ -185,58 +186,60 @@ def main() -> int:
     parser.add_argument("--agreement-iters", type=int, default=6, help="Samples per tool per round.")
     parser.add_argument("--only", action="append", choices=("overhead", "repeatability", "instrumentation",
                                                              "agreement"), help="Run only this part (repeatable).")
-    parser.add_argument("--no-gate", action="store_true", help="Exit 0 even when a goal is missed (to explore).")
-    args = parser.parse_args()
+    args, gate = start("shellperf", parser)
     parts = set(args.only or ("overhead", "repeatability", "instrumentation", "agreement"))
     figures: dict[str, dict[str, dict[str, float]]] = {"overhead": {}, "repeatability": {}, "instrumentation": {},
                                                        "agreement": {}}
-    missed: list[str] = []
     for shell in ("bash", "zsh") if "overhead" in parts else ():
         o = figures["overhead"][shell] = overhead(shell, args.rounds)
-        if o["added_ms"] > 2.0:
-            missed.append(f"overhead {shell}")
         report(f"Harness overhead, {shell} without start-up files ({args.rounds} interleaved rounds, medians)",
                [("bare pty spawn -> first byte", f"{o['bare_ms']:.3f} ms"),
                 ("harness first_prompt_ms", f"{o['harness_ms']:.3f} ms"),
                 ("added by the harness", f"{o['added_ms']:+.3f} ms (goal <= 2 ms)"),
                 ("ratio harness / bare", f"{o['ratio']:.3f}x")])
+        gate.check(f"harness overhead, {shell} without start-up files ({args.rounds} interleaved rounds, medians),"
+                   " <= 2 ms added", f"first_prompt_ms {o['harness_ms']:.3f} ms ({o['added_ms']:+.3f} ms added)",
+                   f"bare pty spawn -> first byte {o['bare_ms']:.3f} ms", f"{o['ratio']:.3f}x",
+                   o["added_ms"] <= 2.0)
     for shell in ("zsh", "bash") if "repeatability" in parts else ():
         r = figures["repeatability"][shell] = repeatability(shell, args.samples)
-        if r["rsd_percent"] > 5.0:
-            missed.append(f"repeatability {shell}")
         report(f"Repeatability, {shell} with an unchanged rc (n = {int(r['n'])})",
                [("median first_prompt_ms", f"{r['median_ms']:.2f} ms"),
                 ("RSD", f"{r['rsd_percent']:.2f}% (goal <= 5%)"), ("outliers flagged", str(int(r["outliers"]))),
                 ("robust RSD (1.4826 MAD / median)", f"{r['robust_rsd_percent']:.2f}%"),
                 ("RSD of bare spawns, same rc", f"{r['bare_rsd_percent']:.2f}% (the machine's own noise)"),
                 ("ratio harness RSD / bare RSD", f"{r['ratio_to_bare']:.2f}x")])
+        gate.check(f"repeatability, {shell} with an unchanged rc (n = {int(r['n'])}), RSD of first_prompt_ms <= 5%",
+                   f"RSD {r['rsd_percent']:.2f}% (median {r['median_ms']:.2f} ms)",
+                   f"RSD of bare spawns, same rc {r['bare_rsd_percent']:.2f}%", f"{r['ratio_to_bare']:.2f}x",
+                   r["rsd_percent"] <= 5.0)
     for shell in ("zsh", "bash") if "instrumentation" in parts else ():
         c = figures["instrumentation"][shell] = instrumentation_cost(shell, args.calls)
-        if c["worst_helper_us"] > 100.0:
-            missed.append(f"instrumentation {shell}")
         report(f"Instrumentation helpers with PERTH_SEGMENT_LOG unset, {shell} (median of 7 batches)",
                [("empty function call", f"{c['empty_function_us']:.2f} us"),
                 ("slowest helper call", f"{c['worst_helper_us']:.2f} us"),
                 ("added over an empty function", f"{c['added_us']:+.2f} us"),
                 ("share of the 0.1 ms budget", f"{c['share_of_budget']:.3f}x")])
+        gate.check(f"instrumentation helpers with PERTH_SEGMENT_LOG unset, {shell}, <= 0.1 ms per call",
+                   f"slowest helper {c['worst_helper_us']:.2f} us ({c['added_us']:+.2f} us added)",
+                   f"empty function {c['empty_function_us']:.2f} us",
+                   f"{c['worst_helper_us'] / c['empty_function_us']:.2f}x the empty function"
+                   if c["empty_function_us"] else "-", c["worst_helper_us"] <= 100.0)
     if "agreement" in parts:
-        missed += run_agreement(args, figures["agreement"])
+        run_agreement(args, figures["agreement"], gate)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"\n{'all goals met' if not missed else 'GOAL MISSED: ' + ', '.join(missed)}")
-    return 0 if not missed or args.no_gate else 1
+    return gate.finish(args)
 
 
-def run_agreement(args: argparse.Namespace, into: dict[str, dict[str, float]]) -> list[str]:
-    """The agreement part: figures into ``into``, the names of the configurations that disagree."""
+def run_agreement(args: argparse.Namespace, into: dict[str, dict[str, float]], gate: Gate) -> None:
+    """The agreement part: figures into ``into``, one goal per configuration (and its flags) in ``gate``."""
     if args.zsh_bench is None:
-        print("\nAgreement with zsh-bench: not run (give a zsh-bench checkout with --zsh-bench DIR)")
-        return []
-    missed = []
+        gate.note("Agreement with zsh-bench: not run (give a zsh-bench checkout with --zsh-bench DIR)")
+        return
     into.update(agreement(args.zsh_bench, args.agreement_rounds, args.agreement_iters))
     for name, a in into.items():
         ok = agrees(a)
-        missed += [] if ok else [f"agreement {name}"]
         report(f"Agreement with zsh-bench, zsh {name} ({int(a['n'])} samples each, {args.agreement_rounds}"
                " interleaved rounds, medians)",
                [("perth first_prompt_ms", f"{a['perth_first_prompt_ms']:.2f} ms"),
@@ -247,8 +250,12 @@ def run_agreement(args: argparse.Namespace, into: dict[str, dict[str, float]]) -
                  f"{a['perth_first_command_ms']:.2f} / {a['zsh_bench_first_command_ms']:.2f} ms"),
                 ("has_compsys, _syntax_highlighting, _autosuggestions", "same in both tools" if a["flags_agree"]
                  else "DIFFER")])
-        missed += [] if a["flags_agree"] else [f"flags {name}"]
-    return missed
+        gate.check(f"agreement with zsh-bench, zsh {name} ({int(a['n'])} samples each, medians), first_prompt_ms"
+                   " within 10% or 1 ms", f"perth {a['perth_first_prompt_ms']:.2f} ms ({a['delta_ms']:+.2f} ms)",
+                   f"zsh-bench first_prompt_lag_ms {a['zsh_bench_first_prompt_ms']:.2f} ms", f"{a['ratio']:.3f}x", ok)
+        gate.check(f"agreement with zsh-bench, zsh {name}: has_compsys, _syntax_highlighting, _autosuggestions",
+                   "same in both tools" if a["flags_agree"] else "DIFFER", "zsh-bench's flags, same run",
+                   "agree" if a["flags_agree"] else "differ", bool(a["flags_agree"]))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ORDER = ("core", "redact", "capture", "shellperf", "features", "mux", "summarize", "code", "events", "team")
+ORDER = ("core", "redact", "capture", "shellperf", "features", "mux", "summarize", "code", "search", "ops", "events",
+         "team")
 
 
 def cell(text: str) -> str:
