@@ -7,19 +7,13 @@ share).  It passes the same contract suites (``tests/store/contract/``) for the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
+from perth.store.base import PortedStore
 from perth.store.pg_db import PgDatabase
-from perth.store.ports import PORTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from contextlib import AbstractContextManager
-    from typing import Any
 
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
@@ -53,16 +47,11 @@ CAPABILITIES = frozenset({"panes", "entries", "commands", "redaction_stats", "sh
                           "breakers", "llm_calls", "outbox"})
 
 
-@contextmanager
-def _unit(store: PostgresStore) -> Iterator[PostgresStore]:
-    with store.db.transaction():
-        yield store
-
-
-class PostgresStore:
+class PostgresStore(PortedStore):
     """The Store port over a PostgreSQL database: every port shares one connection and transaction."""
 
     adapter = "postgresql"
+    db: PgDatabase
     read_only = False
     capabilities: frozenset[str] = CAPABILITIES
 
@@ -77,16 +66,8 @@ class PostgresStore:
                 self.db.close()
                 raise
 
-    def __getattr__(self, name: str) -> Any:
-        """Build a port's adapter on first use."""
-        if name not in PORTS:
-            raise AttributeError(name)
-        if name not in self.capabilities:
-            raise UnsupportedByStoreError(f"the postgresql store does not support {name}",
-                                          "use a store adapter that does (see docs/team.md)")
-        repo = _adapters()[name](self.db)
-        setattr(self, name, repo)
-        return repo
+    def _build(self, name: str) -> object:
+        return _adapters()[name](self.db)
 
     panes: SqlPanes
     entries: SqlEntries
@@ -97,14 +78,6 @@ class PostgresStore:
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
     outbox: SqlOutbox
-
-    def unit(self) -> AbstractContextManager[PostgresStore]:
-        """A unit of work: every port call inside commits or rolls back together (nestable)."""
-        return _unit(self)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
 
     def info(self) -> StoreInfo:
         """Adapter, server, schema version and row counts."""

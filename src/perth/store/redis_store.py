@@ -11,18 +11,12 @@ documented in docs/team.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
-from perth.store.ports import PORTS
+from perth.store.base import PortedStore
 from perth.store.redis_db import RedisDatabase
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-    from typing import Any
 
     from perth.store.ports.code import CodeIndexPort
     from perth.store.ports.commands import CommandRepo
@@ -55,16 +49,12 @@ def _build(store: RedisStore, name: str) -> object:
     return RedisBreakers(store.db) if name == "breakers" else RedisRedactionStats(store.db)
 
 
-@contextmanager
-def _unit(store: RedisStore) -> Iterator[RedisStore]:
-    with store.db.transaction():
-        yield store
-
-
-class RedisStore:
+class RedisStore(PortedStore):
     """The Store port over a Redis keyspace: every port writes through one buffered unit of work."""
 
     adapter = "redis"
+    db: RedisDatabase
+    unsupported_hint = "use a SQLite or PostgreSQL store for it (see docs/team.md)"
     read_only = False
     capabilities: frozenset[str] = CAPABILITIES
 
@@ -73,16 +63,8 @@ class RedisStore:
         with self.db.reading() as client:
             client.set(self.db.key("schema"), REDIS_SCHEMA_VERSION, nx=True)
 
-    def __getattr__(self, name: str) -> Any:
-        """Build a port's adapter on first use."""
-        if name not in PORTS:
-            raise AttributeError(name)
-        if name not in self.capabilities:
-            raise UnsupportedByStoreError(f"the redis store does not support {name}",
-                                          "use a SQLite or PostgreSQL store for it (see docs/team.md)")
-        repo = _build(self, name)
-        setattr(self, name, repo)
-        return repo
+    def _build(self, name: str) -> object:
+        return _build(self, name)
 
     panes: RedisPanes
     entries: RedisEntries
@@ -98,14 +80,6 @@ class RedisStore:
     search_index: SearchIndex
     jobs: JobQueue
     job_logs: JobLogRepo
-
-    def unit(self) -> AbstractContextManager[RedisStore]:
-        """A unit of work: every write inside commits in one MULTI/EXEC, or none does (nestable)."""
-        return _unit(self)
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.db.close()
 
     def info(self) -> StoreInfo:
         """Adapter, server and prefix, keyspace version, memory used by this store's keys, row counts."""

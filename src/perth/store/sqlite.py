@@ -11,20 +11,15 @@ with its module imported only then, so a command pays for the ports it touches
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from perth.errors import UnsupportedByStoreError
 from perth.records import StoreInfo
+from perth.store.base import PortedStore
 from perth.store.migrations import LATEST_VERSION
-from perth.store.ports import PORTS
 from perth.store.sqlite_db import SQLiteDatabase
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from contextlib import AbstractContextManager
-    from typing import Any
 
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
@@ -137,33 +132,21 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
 }
 
 
-@contextmanager
-def _unit(store: SQLiteStore) -> Iterator[SQLiteStore]:
-    with store.db.transaction():
-        yield store
-
-
-class SQLiteStore:
+class SQLiteStore(PortedStore):
     """The Store port over one SQLite file: every port shares one connection and transaction."""
 
     adapter = "sqlite"
+    db: SQLiteDatabase
     capabilities: frozenset[str] = frozenset(ADAPTERS)
+    unsupported_hint = "use a store adapter that offers it (see docs/architecture.md)"
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
                  migrate_schema: bool = True) -> None:
         self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema)
         self.path = self.db.path
 
-    def __getattr__(self, name: str) -> Any:
-        """Build a port's adapter on first use (its module is imported only then)."""
-        if name not in PORTS:
-            raise AttributeError(name)
-        if name not in ADAPTERS:
-            raise UnsupportedByStoreError(f"the sqlite store does not support {name}",
-                                          "use a store adapter that does (see docs/architecture.md)")
-        repo = ADAPTERS[name](self.db)
-        setattr(self, name, repo)
-        return repo
+    def _build(self, name: str) -> object:
+        return ADAPTERS[name](self.db)
 
     panes: SqlPanes
     entries: SqlEntries
@@ -183,14 +166,6 @@ class SQLiteStore:
     def read_only(self) -> bool:
         """Whether the data file was opened for reading only (see :class:`SQLiteDatabase`)."""
         return self.db.read_only
-
-    def unit(self) -> AbstractContextManager[SQLiteStore]:
-        """A unit of work: every port call inside commits or rolls back together (nestable)."""
-        return _unit(self)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
 
     def schema_version(self) -> int:
         """The schema version of the open file."""
