@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from perth.store.sqlite_code import SQLiteCodeIndex
     from perth.store.sqlite_jobs import SQLiteJobLogs, SQLiteJobs
     from perth.store.sqlite_search import SQLiteSearchIndex
+    from perth.store.sqlite_workflows import SQLiteWorkflows
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
     from perth.store.sql_panes import SqlPanes
@@ -117,6 +118,12 @@ def _job_logs(db: SQLiteDatabase) -> SQLiteJobLogs:
     return SQLiteJobLogs(db)
 
 
+def _workflows(db: SQLiteDatabase) -> SQLiteWorkflows:
+    from perth.store.sqlite_workflows import SQLiteWorkflows
+
+    return SQLiteWorkflows(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -134,6 +141,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "outbox": _outbox,
     "jobs": _jobs,
     "job_logs": _job_logs,
+    "workflows": _workflows,
 }
 
 
@@ -178,6 +186,7 @@ class SQLiteStore:
     outbox: SqlOutbox
     jobs: SQLiteJobs
     job_logs: SQLiteJobLogs
+    workflows: SQLiteWorkflows
 
     def unit(self) -> AbstractContextManager[SQLiteStore]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
