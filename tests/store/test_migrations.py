@@ -64,7 +64,7 @@ EXPECTED_TABLES = {
     # --- workflows
     "workflow_runs": ["id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
                       "cancel_requested", "runner_owner", "runner_until"],
-    "workflow_steps": ["run_id", "step_id", "position", "status", "job_id", "attempts", "started_at", "finished_at",
+    "workflow_steps": ["run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at", "finished_at",
                        "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note"],
 }
 

@@ -469,6 +469,7 @@ def m016_workflows(db: sqlite3.Connection) -> None:
                                                    'skipped', 'rejected', 'cancelled')),
             job_id TEXT,
             attempts INTEGER NOT NULL DEFAULT 0,
+            round_attempts INTEGER NOT NULL DEFAULT 0,
             started_at INTEGER,
             finished_at INTEGER,
             error TEXT,

@@ -176,3 +176,25 @@ def expand(text: str, inputs: Mapping[str, str]) -> str:
         return inputs[name]
 
     return re.sub(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}", one, text)
+
+
+def to_data(spec: WorkflowSpec) -> dict[str, Any]:
+    """The spec back in the file's shape (what a run stores; :func:`from_data` reads it)."""
+    steps: list[dict[str, Any]] = []
+    for step in spec.steps:
+        raw: dict[str, Any] = {"id": step.id, "job": {"kind": step.kind, "args": list(step.args),
+                                                      "target": step.target, "options": dict(step.options)},
+                               "needs": list(step.needs), "retry": {"attempts": step.attempts}}
+        if step.timeout_s is not None:
+            raw["timeout"] = step.timeout_s
+        if step.approval is not None:
+            raw["approval"] = {"approvers": list(step.approval.approvers), "four_eyes": step.approval.four_eyes,
+                               "timeout": step.approval.timeout_s}
+        steps.append(raw)
+    return {"name": spec.name, "description": spec.description, "max_parallel": spec.max_parallel,
+            "inputs": {name: {"default": value} for name, value in spec.inputs.items()}, "steps": steps}
+
+
+def from_data(data: Mapping[str, Any]) -> WorkflowSpec:
+    """A spec from :func:`to_data`'s shape."""
+    return _build(data, "<stored run>")

@@ -75,7 +75,11 @@ class WorkflowRun(Record):
 
 
 class StepRun(Record):
-    """A step's state in a run: its current job, attempts so far, and its approval decision."""
+    """A step's state in a run: its current job, attempts so far, and its approval decision.
+
+    ``attempts`` counts every attempt of the step in the run; ``round_attempts`` those since the run
+    (or ``perth workflow retry``) started it, which its retry policy bounds.
+    """
 
     run_id: str
     step_id: str
@@ -83,6 +87,7 @@ class StepRun(Record):
     status: str = "pending"
     job_id: str | None = None
     attempts: int = 0
+    round_attempts: int = 0
     started_at: int | None = None
     finished_at: int | None = None
     error: str | None = None

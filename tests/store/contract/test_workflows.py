@@ -21,7 +21,7 @@ def test_a_run_and_its_steps_round_trip(store: Store) -> None:
     store.workflows.create(first, steps)
     assert store.workflows.get(first.id) == first
     assert store.workflows.steps(first.id) == steps
-    changed = replace(steps[1], status="waiting", attempts=2, requested_by="alice", requested_at=5,
+    changed = replace(steps[1], status="waiting", attempts=2, round_attempts=1, requested_by="alice", requested_at=5,
                       decision="approved", decided_by="bob", decided_at=9, note="ok")
     store.workflows.update_step(changed)
     assert store.workflows.steps(first.id) == [steps[0], changed]
