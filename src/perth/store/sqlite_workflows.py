@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 _RUN = ("id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
         "cancel_requested", "runner_owner", "runner_until")
-_STEP = ("run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at", "finished_at", "error",
-         "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note")
+_STEP = ("run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at",
+         "finished_at", "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note")
 
 
 def _run(row: Sequence[Any]) -> WorkflowRun:

@@ -3,7 +3,7 @@
 Approvals are decisions of a known identity: the operating-system user running the command
 (read from the process's user id, not from the environment); it must be in the step's approver
 list (a user name, or ``@group`` for the members of a Unix group), and with ``four_eyes`` it may
-not be the user who started the run.
+not be the user who started the run (that user, when listed, may still reject it).
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ def cancel(rt: Runtime, run: WorkflowRun) -> WorkflowRun:
     return fresh
 
 
-def may_approve(approval: Approval, user: str, requested_by: str | None) -> str | None:
-    """Why ``user`` may not decide the gate (None when they may)."""
+def may_decide(approval: Approval, user: str, requested_by: str | None, *, approving: bool = True) -> str | None:
+    """Why ``user`` may not decide the gate (None when they may); four eyes bind approvals, not rejections."""
     import grp
 
     groups: set[str] = set()
@@ -135,7 +135,7 @@ def may_approve(approval: Approval, user: str, requested_by: str | None) -> str 
                 continue
     if user not in approval.approvers and not groups:
         return f"{user} is not an approver of this step (approvers: {', '.join(approval.approvers)})"
-    if approval.four_eyes and user == requested_by:
+    if approving and approval.four_eyes and user == requested_by:
         return f"{user} started this run and the step needs four eyes: another approver must decide"
     return None
 
@@ -143,7 +143,6 @@ def may_approve(approval: Approval, user: str, requested_by: str | None) -> str 
 def decide(rt: Runtime, run: WorkflowRun, step_id: str, *, approve: bool, note: str = "",
            user: str | None = None) -> StepRun:
     """Record an approval decision on a waiting gate, as ``user`` (the local user)."""
-    from perth.errors import ProviderRejectedError
     from perth.workflows.loader import from_data
 
     user = user or local_user()
@@ -156,9 +155,9 @@ def decide(rt: Runtime, run: WorkflowRun, step_id: str, *, approve: bool, note: 
         if step.status != "waiting" or step.decision is not None:
             raise ConflictError(f"step {step_id} is {step.status}, not waiting for approval",
                                 "see the run with `perth workflow show RUN`")
-        refused = may_approve(approval, user, step.requested_by)
+        refused = may_decide(approval, user, step.requested_by, approving=approve)
         if refused:
-            raise ProviderRejectedError(refused, "ask one of the step's approvers")
+            raise ConflictError(refused, "ask one of the step's approvers")
         decided = replace(step, decision="approved" if approve else "rejected", decided_by=user,
                           decided_at=rt.clock(), note=str(rt.redact(note, "ops")) if note else None)
         rt.store.workflows.update_step(decided)
