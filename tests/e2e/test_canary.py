@@ -547,6 +547,49 @@ def operations_jobs(c: Canary) -> None:
     assert "[REDACTED:" in shown and "exited 3" in shown
 
 
+@entry_point
+def workflows(c: Canary) -> None:
+    """Workflow files and inputs holding secrets (refused), step output, approval notes, in every format."""
+    from perth.workflows.service import local_user
+
+    sentence = c.sentence()
+    leaky = c.workdir / "leaky.yml"
+    leaky.write_text(f'name: leaky\nsteps:\n  - id: a\n    job: {{kind: shell, args: ["echo", "{sentence}"]}}\n')
+    assert c.perth("workflow", "run", str(leaky)) == 1
+    flow = c.workdir / "canary-flow.yml"
+    flow.write_text(f"""\
+name: canary
+inputs: {{word: {{default: hello}}}}
+steps:
+  - id: say
+    job: {{kind: shell, args: ["sh", "-c", "echo \\"$CANARY_SENTENCE\\""], options: {{env: [CANARY_SENTENCE]}}}}
+  - id: gate
+    needs: [say]
+    approval: {{approvers: [{local_user()}], timeout: 2}}
+    job: {{kind: shell, args: ["echo", "${{{{ inputs.word }}}}"]}}
+""")
+    assert c.perth("workflow", "run", str(flow), "--input", f"word={c.secrets['github-pat']}") == 1
+    env = {"CANARY_SENTENCE": sentence}
+    assert c.perth("workflow", "run", str(flow), "--detach", "--format", "json", env=env) == 0
+    run_id = json.loads(c.outputs[-2])["run"]["id"]
+    deadline = time.monotonic() + 30
+    while c.perth("workflow", "show", run_id, "--format", "json") == 0 and time.monotonic() < deadline:
+        if json.loads(c.outputs[-2])["run"]["steps"][1]["status"] == "waiting":
+            break
+        time.sleep(0.05)
+    assert c.perth("workflow", "reject", run_id, "gate", "--note", c.pem) == 0
+    assert c.perth("workflow", "run", str(flow), env=env) == 1  # its gate times out to rejected
+    assert c.perth("workflow", "list", "--format", "json") == 0
+    for run in json.loads(c.outputs[-2])["runs"]:
+        for fmt in ("text", "json", "markdown", "llm"):
+            assert c.perth("workflow", "show", run["id"], "--format", fmt) == 0
+        assert c.perth("workflow", "graph", run["id"], "--format", "json") == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        assert c.perth("workflow", "list", "--format", fmt) == 0
+    shown = "".join(c.outputs)
+    assert "holds a secret" in shown and "[REDACTED:" in shown and "rejected by" in shown
+
+
 def _written_files(c: Canary) -> Iterator[Path]:
     for root in (c.home,):
         for path in root.rglob("*"):

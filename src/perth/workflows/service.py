@@ -41,12 +41,34 @@ def start(rt: Runtime, spec: WorkflowSpec, given: Mapping[str, str]) -> Workflow
     for step in spec.steps:
         worker_for(step.kind)
         for arg in step.args:
-            expand(arg, inputs)
+            _refuse_secret(rt, expand(arg, inputs), f"step {step.id}: an argument")
+    _refuse_secrets(rt, to_data(spec), "the workflow file")
+    _refuse_secrets(rt, inputs, "an input")
     now = rt.clock()
     run = WorkflowRun(id=uuid7(now), name=spec.name, path=spec.path, spec=to_data(spec), inputs=dict(inputs),
                       started_by=local_user(), created_at=now)
     rt.store.workflows.create(run, [StepRun(run_id=run.id, step_id=s.id, position=i) for i, s in enumerate(spec.steps)])
     return run
+
+
+def _refuse_secret(rt: Runtime, text: str, what: str) -> None:
+    safe = str(rt.redact(text, "ops"))
+    if safe != text:
+        raise InvalidInputError(f"{what} holds a secret ({safe[:80]})",
+                                "never put secrets in a workflow: pass them to its jobs with options: {env: [NAME]}")
+
+
+def _refuse_secrets(rt: Runtime, value: object, what: str) -> None:
+    """Refuse any string (key or value) in ``value`` that holds a secret: a run stores its file and inputs."""
+    if isinstance(value, str):
+        _refuse_secret(rt, value, what)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_secret(rt, str(key), what)
+            _refuse_secrets(rt, item, what)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_secrets(rt, item, what)
 
 
 def find(rt: Runtime, ref: str) -> WorkflowRun:
