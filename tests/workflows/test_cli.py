@@ -23,6 +23,7 @@ CONTRACTS = {
     "perth.workflow.validate.v1": {"schema", "valid", "name", "path", "inputs", "steps"},
     "perth.workflow.schema.v1": {"schema", "json_schema"},
     "perth.workflow.graph.v1": {"schema", "name", "graph_format", "graph", "nodes", "edges"},
+    "perth.workflow.metrics.v1": {"schema", "runs_by_status", "queue_depth", "approval_wait", "steps"},
     "perth.workflow.decision.v1": {"schema", "run_id", "step", "decision", "decided_by", "decided_at", "note"},
 }
 RUN_KEYS = {"id", "name", "path", "status", "inputs", "started_by", "created_at", "finished_at", "cancel_requested",
@@ -58,6 +59,9 @@ steps:
     valid = pinned_json(cli, CONTRACTS, "workflow", "validate", flow)
     assert [s["id"] for s in valid["steps"]] == ["bundle", "verify"]
     assert pinned_json(cli, CONTRACTS, "workflow", "validate", "--schema")["json_schema"]["title"].startswith("Perth")
+    metrics = pinned_json(cli, CONTRACTS, "workflow", "metrics", "--since", "2020-01-01")
+    assert metrics["runs_by_status"] == {"succeeded": 1} and [s["step"] for s in metrics["steps"]] == ["bundle", "verify"]
+    assert cli("workflow", "metrics", "--since", "yesterday").code == 2
     text = cli("workflow", "show", run["id"])
     assert text.code == 0 and "verify" in text.out and "succeeded" in text.out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import UTC
 
 from perth.cli.context import CliContext, add_format
 
@@ -45,6 +46,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
         gate.add_argument("run", help="Run id (or its end).")
         gate.add_argument("step", help="The step's id.")
         gate.add_argument("--note", default="", help="Why (recorded with the decision).")
+    _action(actions, "metrics", "Runs by status, step durations, retries per step, approval waits, queue depth.",
+            show_metrics).add_argument("--since", metavar="ISO", help="Only runs created since (e.g. 2026-12-01).")
     validate = _action(actions, "validate", "Check a workflow file against the schema (or print the schema).",
                        validate_file)
     validate.add_argument("file", nargs="?", help="The workflow file.")
@@ -168,6 +171,26 @@ def decide_step(args: argparse.Namespace, ctx: CliContext) -> int:
     rt = ctx.runtime()
     run = find(rt, args.run)
     ctx.emit(decision_view(run, decide(rt, run, args.step, approve=args.action == "approve", note=args.note)), args)
+    return 0
+
+
+def show_metrics(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Show the metrics."""
+    from perth.workflows.metrics import collect
+    from perth.workflows.views import metrics_view
+
+    since = 0
+    if args.since:
+        from datetime import datetime
+
+        from perth.errors import UsageError
+
+        try:
+            moment = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise UsageError(f"--since {args.since!r} is not an ISO date", "e.g. --since 2026-12-01") from None
+        since = int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000)
+    ctx.emit(metrics_view(collect(ctx.runtime(), since)), args)
     return 0
 
 

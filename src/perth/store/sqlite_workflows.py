@@ -91,6 +91,17 @@ class SQLiteWorkflows:
                        " WHERE run_id = ? AND step_id = ?",
                        (*(getattr(step, n) for n in names), step.run_id, step.step_id))
 
+    def counts(self) -> dict[str, int]:
+        """How many runs have each status."""
+        return {str(s): int(n) for s, n in self._db.rows("SELECT status, COUNT(*) FROM workflow_runs GROUP BY status")}
+
+    def step_history(self, since: int = 0) -> list[StepRun]:
+        """The steps of runs created at or after ``since``, oldest run first."""
+        columns = ", ".join(f"s.{n}" for n in _STEP)
+        rows = self._db.rows(f"SELECT {columns} FROM workflow_steps s JOIN workflow_runs r ON r.id = s.run_id"
+                             " WHERE r.created_at >= ? ORDER BY r.created_at, s.run_id, s.position", (since,))
+        return [_step(r) for r in rows]
+
     def claim(self, run_id: str, owner: str, now: int, until: int) -> bool:
         """Hold the run for ``owner`` if it is free, expired or already ``owner``'s."""
         with self._db.transaction():

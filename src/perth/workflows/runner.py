@@ -178,7 +178,8 @@ class _Driver:
             options=dict(step_spec.options), timeout_s=step_spec.timeout_s,
             max_attempts=max(1, step_spec.attempts - step.round_attempts),
             idempotency_key=f"workflow:{run.id}:{step.step_id}:{step.attempts}"))
-        started = _write(self.rt, replace(step, status="running", job_id=job.id, started_at=self.rt.clock()))
+        first = step.started_at if step.round_attempts and step.started_at else self.rt.clock()  # a retry keeps it
+        started = _write(self.rt, replace(step, status="running", job_id=job.id, started_at=first))
         self.followers.follow(step.step_id, job.id)
         return started
 

@@ -9,6 +9,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from perth.workflows.metrics import Summary, WorkflowMetrics
     from perth.workflows.model import StepRun, WorkflowRun, WorkflowSpec
 
 
@@ -124,3 +125,24 @@ def decision_view(run: WorkflowRun, step: StepRun) -> Document:
             "decided_at": _iso(step.decided_at), "note": step.note}
     return Document("perth.workflow.decision.v1", data, title=f"Step {step.step_id} of {run.short_id}",
                     blocks=[Note(f"{step.decision} by {step.decided_by}" + (f": {step.note}" if step.note else ""))])
+
+
+def metrics_view(metrics: WorkflowMetrics) -> Document:
+    """``perth workflow metrics``."""
+    def summary(value: Summary) -> dict[str, object]:
+        return {"count": value.count, "mean_ms": round(value.mean_ms, 1), "max_ms": value.max_ms}
+
+    data = {"runs_by_status": dict(metrics.runs_by_status), "queue_depth": dict(metrics.queue_depth),
+            "approval_wait": summary(metrics.approval_wait),
+            "steps": [{"step": s.step, "runs": s.runs, "retries": s.retries, "duration": summary(s.duration)}
+                      for s in metrics.steps]}
+    pairs = [(f"runs {k}", str(v)) for k, v in sorted(metrics.runs_by_status.items())]
+    pairs += [(f"jobs {k}", str(v)) for k, v in metrics.queue_depth.items()]
+    wait = metrics.approval_wait
+    pairs.append(("approval wait",
+                  f"{wait.count} decided, mean {wait.mean_ms / 1000:.1f} s, max {wait.max_ms / 1000:.1f} s"))
+    rows = [(s.step, str(s.runs), str(s.retries), f"{s.duration.mean_ms / 1000:.2f} s",
+             f"{s.duration.max_ms / 1000:.2f} s") for s in metrics.steps]
+    blocks: list[Block] = [Fields(pairs, title="Workflows"),
+                           Table(("step", "runs", "retries", "mean", "max"), rows) if rows else Note("No steps yet.")]
+    return Document("perth.workflow.metrics.v1", data, title="Workflow metrics", blocks=blocks)

@@ -40,6 +40,15 @@ def test_recent_and_resolve(store: Store) -> None:
     assert [r.id for r in store.workflows.resolve(run(2).id[-8:])] == [run(2).id]
 
 
+def test_counts_and_step_history(store: Store) -> None:
+    for n in (1, 2, 3):
+        store.workflows.create(run(n, status="failed" if n == 3 else "succeeded"),
+                               [StepRun(run_id=run(n).id, step_id=f"s{n}", position=0, attempts=n)])
+    assert store.workflows.counts() == {"succeeded": 2, "failed": 1}
+    assert [(s.step_id, s.attempts) for s in store.workflows.step_history()] == [("s1", 1), ("s2", 2), ("s3", 3)]
+    assert [s.step_id for s in store.workflows.step_history(since=2)] == ["s2", "s3"]
+
+
 def test_one_runner_holds_a_run_until_its_claim_runs_out(store: Store) -> None:
     store.workflows.create(run(1), [])
     run_id = run(1).id

@@ -38,6 +38,12 @@ class WorkflowRepo(Protocol):
     def update_step(self, step: StepRun) -> None:
         """Write a step's state."""
 
+    def counts(self) -> dict[str, int]:
+        """How many runs have each status."""
+
+    def step_history(self, since: int = 0) -> list[StepRun]:
+        """The steps of runs created at or after ``since`` (ms), oldest run first."""
+
     def claim(self, run_id: str, owner: str, now: int, until: int) -> bool:
         """Hold the run for ``owner`` until ``until`` if it is free, expired or already ``owner``'s."""
 
