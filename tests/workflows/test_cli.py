@@ -24,6 +24,7 @@ CONTRACTS = {
     "perth.workflow.schema.v1": {"schema", "json_schema"},
     "perth.workflow.graph.v1": {"schema", "name", "graph_format", "graph", "nodes", "edges"},
     "perth.workflow.metrics.v1": {"schema", "runs_by_status", "queue_depth", "approval_wait", "steps"},
+    "perth.workflow.logs.v1": {"schema", "run_id", "steps"},
     "perth.workflow.decision.v1": {"schema", "run_id", "step", "decision", "decided_by", "decided_at", "note"},
 }
 RUN_KEYS = {"id", "name", "path", "status", "inputs", "started_by", "created_at", "finished_at", "cancel_requested",
@@ -62,6 +63,9 @@ steps:
     metrics = pinned_json(cli, CONTRACTS, "workflow", "metrics", "--since", "2020-01-01")
     assert metrics["runs_by_status"] == {"succeeded": 1} and [s["step"] for s in metrics["steps"]] == ["bundle", "verify"]
     assert cli("workflow", "metrics", "--since", "yesterday").code == 2
+    logs = pinned_json(cli, CONTRACTS, "workflow", "logs", run["id"])
+    assert [s["id"] for s in logs["steps"]] == ["bundle", "verify"]
+    assert logs["steps"][1]["lines"][-1]["text"] == "finished: succeeded"
     text = cli("workflow", "show", run["id"])
     assert text.code == 0 and "verify" in text.out and "succeeded" in text.out
 

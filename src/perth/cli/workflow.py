@@ -30,6 +30,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
     listing.add_argument("--status", choices=("running", "succeeded", "failed", "cancelled"), help="Only this status.")
     listing.add_argument("--limit", type=int, default=50, help="At most this many (default 50).")
     _action(actions, "show", "Show a run and its steps.", show_run).add_argument("run", help="Run id (or its end).")
+    _action(actions, "logs", "Show the log lines and output tails of a run's step jobs.",
+            run_logs).add_argument("run", help="Run id (or its end).")
     resume = _action(actions, "resume", "Drive a run again (after its runner died, or once detached).", resume_run)
     resume.add_argument("run", help="Run id (or its end).")
     _detach(resume)
@@ -133,6 +135,17 @@ def show_run(args: argparse.Namespace, ctx: CliContext) -> int:
     rt = ctx.runtime()
     run = find(rt, args.run)
     ctx.emit(run_view(run, rt.store.workflows.steps(run.id)), args)
+    return 0
+
+
+def run_logs(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Show the logs of a run's jobs."""
+    from perth.workflows.service import find, step_logs
+    from perth.workflows.views import logs_view
+
+    rt = ctx.runtime()
+    run = find(rt, args.run)
+    ctx.emit(logs_view(run, step_logs(rt, run)), args)
     return 0
 
 

@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from perth.ops.model import Job, JobLogLine
     from perth.runtime import Runtime
     from perth.workflows.model import Approval, WorkflowSpec
 
@@ -184,6 +185,15 @@ def decide(rt: Runtime, run: WorkflowRun, step_id: str, *, approve: bool, note: 
                           decided_at=rt.clock(), note=str(rt.redact(note, "ops")) if note else None)
         rt.store.workflows.update_step(decided)
     return decided
+
+
+def step_logs(rt: Runtime, run: WorkflowRun) -> list[tuple[StepRun, Job | None, list[JobLogLine]]]:
+    """Each step with its current job and that job's log lines (redacted when they were stored)."""
+    found = []
+    for step in rt.store.workflows.steps(run.id):
+        job = rt.store.jobs.get(step.job_id) if step.job_id else None
+        found.append((step, job, rt.store.job_logs.read(job.id) if job else []))
+    return found
 
 
 def is_final(step: StepRun) -> bool:

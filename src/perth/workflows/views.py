@@ -9,6 +9,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from perth.ops.model import Job, JobLogLine
     from perth.workflows.metrics import Summary, WorkflowMetrics
     from perth.workflows.model import StepRun, WorkflowRun, WorkflowSpec
 
@@ -146,3 +147,20 @@ def metrics_view(metrics: WorkflowMetrics) -> Document:
     blocks: list[Block] = [Fields(pairs, title="Workflows"),
                            Table(("step", "runs", "retries", "mean", "max"), rows) if rows else Note("No steps yet.")]
     return Document("perth.workflow.metrics.v1", data, title="Workflow metrics", blocks=blocks)
+
+
+def logs_view(run: WorkflowRun, found: Sequence[tuple[StepRun, Job | None, Sequence[JobLogLine]]]) -> Document:
+    """``perth workflow logs``: each step's job log and output tail."""
+    steps = [{"id": step.step_id, "status": step.status, "job_id": None if job is None else job.id,
+              "output": "" if job is None else job.output,
+              "lines": [{"at": to_iso(x.at), "attempt": x.attempt, "level": x.level, "text": x.text} for x in lines]}
+             for step, job, lines in found]
+    blocks: list[Block] = []
+    for step, job, lines in found:
+        text = [f"{to_local(x.at)} #{x.attempt} {x.level}: {x.text}" for x in lines]
+        if job is not None and job.output:
+            text += ["output:", *job.output.rstrip("\n").splitlines()[-20:]]
+        blocks.append(Items(text, title=f"{step.step_id} ({step.status})") if text
+                      else Note(f"{step.step_id} ({step.status}): no job yet."))
+    return Document("perth.workflow.logs.v1", {"run_id": run.id, "steps": steps},
+                    title=f"Logs of {run.name} ({run.short_id})", blocks=blocks)
