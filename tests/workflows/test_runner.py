@@ -93,3 +93,41 @@ steps:
     assert [_count(tmp_path / f"{n}.count") for n in ("first", "middle", "last")] == [1, 3, 1]  # first never re-ran
     with pytest.raises(ConflictError, match="only failed"):
         retry(rt, again, "first")
+
+
+def test_cancel_stops_the_running_job_and_cancels_the_steps_not_started(rt: Runtime, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from perth.workflows.service import cancel
+
+    flow = write_flow(tmp_path, f"""\
+name: long
+steps:
+  - id: slow
+    job: {sh(f"echo run >> {tmp_path}/slow.count; sleep 30")}
+  - id: after
+    needs: [slow]
+    job: {sh(f"echo run >> {tmp_path}/after.count")}
+""")
+    run = start(rt, load(flow), {})
+    results: list[object] = []
+    runner = threading.Thread(target=lambda: results.append(drive(rt, run)))
+    began = time.monotonic()
+    runner.start()
+    while not (tmp_path / "slow.count").exists():
+        time.sleep(0.02)
+    other = Runtime(rt.settings, environ=rt.environ)
+    try:
+        cancel(other, run)
+    finally:
+        other.close()
+    runner.join(20)
+    assert not runner.is_alive() and time.monotonic() - began < 20
+    done = results[0]
+    steps = {s.step_id: s for s in rt.store.workflows.steps(run.id)}
+    assert getattr(done, "status", None) == "cancelled"
+    assert (steps["slow"].status, steps["after"].status) == ("cancelled", "cancelled")
+    assert not (tmp_path / "after.count").exists()
+    job = rt.store.jobs.get(steps["slow"].job_id or "")
+    assert job is not None and job.status == "cancelled"
