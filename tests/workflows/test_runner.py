@@ -131,3 +131,46 @@ steps:
     assert not (tmp_path / "after.count").exists()
     job = rt.store.jobs.get(steps["slow"].job_id or "")
     assert job is not None and job.status == "cancelled"
+
+
+def _on_failure_flow(d: Path, middle: str) -> str:
+    return write_flow(d, f"""\
+name: guarded
+steps:
+  - id: work
+    job: {sh(f"echo run >> {d}/work.count; {middle}")}
+on_failure:
+  - id: alert
+    job: {sh(f"echo run >> {d}/alert.count")}
+  - id: page
+    needs: [alert]
+    job: {sh(f"echo run >> {d}/page.count")}
+""")
+
+
+def test_on_failure_steps_run_only_when_the_run_fails(rt: Runtime, tmp_path: Path) -> None:
+    ok = tmp_path / "ok"
+    ok.mkdir()
+    run = drive(rt, start(rt, load(_on_failure_flow(ok, "true")), {}))
+    steps = {s.step_id: s.status for s in rt.store.workflows.steps(run.id)}
+    assert run.status == "succeeded" and steps == {"work": "succeeded", "alert": "skipped", "page": "skipped"}
+    assert not (ok / "alert.count").exists()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    run = drive(rt, start(rt, load(_on_failure_flow(bad, f"test -f {bad}/fixed")), {}))
+    steps = {s.step_id: s.status for s in rt.store.workflows.steps(run.id)}
+    assert run.status == "failed" and steps == {"work": "failed", "alert": "succeeded", "page": "succeeded"}
+    (bad / "fixed").touch()
+    run = drive(rt, retry(rt, run, "work"))
+    steps = {s.step_id: s.status for s in rt.store.workflows.steps(run.id)}
+    assert run.status == "succeeded" and steps == {"work": "succeeded", "alert": "skipped", "page": "skipped"}
+    assert [_count(bad / f"{n}.count") for n in ("work", "alert", "page")] == [2, 1, 1]
+
+
+def test_on_failure_steps_need_only_on_failure_steps() -> None:
+    from perth.errors import InvalidInputError
+    from perth.workflows.loader import parse
+
+    text = "name: x\nsteps:\n  - id: a\n    job: {kind: shell}\non_failure:\n  - id: b\n    needs: [a]\n    job: {kind: shell}\n"
+    with pytest.raises(InvalidInputError, match=r"f.yml:7: on_failure\[0\].needs\[0\]: unknown step 'a' \(on_failure"):
+        parse(text, "f.yml")

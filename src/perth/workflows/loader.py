@@ -99,7 +99,7 @@ def load(path: str) -> WorkflowSpec:
 
 def _build(data: Mapping[str, Any], where: str) -> WorkflowSpec:
     steps = []
-    for raw in data["steps"]:
+    for raw in [*data["steps"], *({**r, "on_failure": True} for r in data.get("on_failure") or ())]:
         job = raw["job"]
         gate = raw.get("approval")
         approval = None if gate is None else Approval(
@@ -109,7 +109,8 @@ def _build(data: Mapping[str, Any], where: str) -> WorkflowSpec:
             id=raw["id"], kind=job["kind"], args=tuple(str(a) for a in job.get("args", ())),
             target=job.get("target", "local"), options=dict(job.get("options", {})),
             needs=tuple(raw.get("needs", ())), attempts=int(raw.get("retry", {}).get("attempts", 1)),
-            timeout_s=None if raw.get("timeout") is None else float(raw["timeout"]), approval=approval))
+            timeout_s=None if raw.get("timeout") is None else float(raw["timeout"]), approval=approval,
+            on_failure=bool(raw.get("on_failure", False))))
     inputs = {name: "" if body.get("default") is None else str(body["default"])
               for name, body in (data.get("inputs") or {}).items()}
     return WorkflowSpec(name=data["name"], steps=tuple(steps), inputs=inputs,
@@ -118,14 +119,18 @@ def _build(data: Mapping[str, Any], where: str) -> WorkflowSpec:
 
 def _check_graph(spec: WorkflowSpec, data: Mapping[str, Any], where: str, lines: Mapping[_Path, int]) -> None:
     seen: dict[str, int] = {}
+    main = sum(not s.on_failure for s in spec.steps)
     for index, step in enumerate(spec.steps):
         if step.id in seen:
-            raise _fail(where, lines, ("steps", index, "id"), f"duplicate step id {step.id!r}")
+            place: _Path = ("on_failure", index - main, "id") if step.on_failure else ("steps", index, "id")
+            raise _fail(where, lines, place, f"duplicate step id {step.id!r}")
         seen[step.id] = index
     for index, step in enumerate(spec.steps):
         for n, need in enumerate(step.needs):
-            if need not in seen:
-                raise _fail(where, lines, ("steps", index, "needs", n), f"unknown step {need!r}")
+            if need not in seen or spec.steps[seen[need]].on_failure != step.on_failure:
+                place = ("on_failure", index - main, "needs", n) if step.on_failure else ("steps", index, "needs", n)
+                raise _fail(where, lines, place, f"unknown step {need!r}"
+                            + (" (on_failure steps need only on_failure steps)" if need in seen else ""))
     cycle = find_cycle(spec)
     if cycle:
         raise _fail(where, lines, ("steps", seen[cycle[0]], "needs"), "a cycle: " + " -> ".join(cycle))
@@ -181,6 +186,7 @@ def expand(text: str, inputs: Mapping[str, str]) -> str:
 def to_data(spec: WorkflowSpec) -> dict[str, Any]:
     """The spec back in the file's shape (what a run stores; :func:`from_data` reads it)."""
     steps: list[dict[str, Any]] = []
+    handlers: list[dict[str, Any]] = []
     for step in spec.steps:
         raw: dict[str, Any] = {"id": step.id, "job": {"kind": step.kind, "args": list(step.args),
                                                       "target": step.target, "options": dict(step.options)},
@@ -190,9 +196,10 @@ def to_data(spec: WorkflowSpec) -> dict[str, Any]:
         if step.approval is not None:
             raw["approval"] = {"approvers": list(step.approval.approvers), "four_eyes": step.approval.four_eyes,
                                "timeout": step.approval.timeout_s}
-        steps.append(raw)
+        (handlers if step.on_failure else steps).append(raw)
     return {"name": spec.name, "description": spec.description, "max_parallel": spec.max_parallel,
-            "inputs": {name: {"default": value} for name, value in spec.inputs.items()}, "steps": steps}
+            "inputs": {name: {"default": value} for name, value in spec.inputs.items()}, "steps": steps,
+            "on_failure": handlers}
 
 
 def from_data(data: Mapping[str, Any]) -> WorkflowSpec:

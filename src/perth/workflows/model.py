@@ -28,7 +28,11 @@ class Approval(Record):
 
 
 class StepSpec(Record):
-    """One step of a workflow file: a job of any worker kind, run when its ``needs`` succeeded."""
+    """One step of a workflow file: a job of any worker kind, run when its ``needs`` succeeded.
+
+    ``on_failure`` steps (the file's ``on_failure:`` list) run only once every other step is final and
+    one of them did not succeed; their ``needs`` name other ``on_failure`` steps.
+    """
 
     id: str
     kind: str
@@ -39,6 +43,7 @@ class StepSpec(Record):
     attempts: int = 1
     timeout_s: float | None = None
     approval: Approval | None = None
+    on_failure: bool = False
 
 
 class WorkflowSpec(Record):

@@ -92,7 +92,7 @@ def drive(rt: Runtime, run: WorkflowRun, *, tick: Callable[[WorkflowRun, list[St
                 driver.advance(current)
             steps = rt.store.workflows.steps(run.id)
             if current.status != "running" or (not followers.active and all(s.final for s in steps)):
-                return _finish(rt, current, steps) if current.status == "running" else current
+                return _finish(rt, spec, current, steps) if current.status == "running" else current
             if tick is not None:
                 tick(current, steps)
             time.sleep(poll_s)
@@ -131,7 +131,7 @@ class _Driver:
             step = steps[step_spec.id]
             if step.status == "running" and step.step_id not in self.followers.active and step.job_id:
                 self.followers.follow(step.step_id, step.job_id)  # resumed: follow the job its last runner started
-            if run.cancel_requested:
+            if run.cancel_requested or (step_spec.on_failure and not self.handling(steps)):
                 continue
             needs = [steps[n].status for n in step_spec.needs]
             if step.status == "pending" and any(s in _BAD for s in needs):
@@ -142,6 +142,19 @@ class _Driver:
             elif step.status == "waiting":
                 step = self.waiting(run, step_spec, step)
             steps[step.step_id] = step
+
+    def handling(self, steps: dict[str, StepRun]) -> bool:
+        """Whether the on_failure steps may move: every other step is final (they are skipped if all succeeded)."""
+        main = [steps[s.id] for s in self.spec.steps if not s.on_failure]
+        if not all(s.final for s in main):
+            return False
+        if all(s.status == "succeeded" for s in main):
+            for spec in self.spec.steps:
+                if spec.on_failure and steps[spec.id].status == "pending":
+                    steps[spec.id] = _write(self.rt, replace(steps[spec.id], status="skipped",
+                                                             finished_at=self.rt.clock(), error="the run did not fail"))
+            return False
+        return True
 
     def gate_or_start(self, run: WorkflowRun, step_spec: StepSpec, step: StepRun) -> StepRun:
         """An approval gate opens (waiting), or the step starts (a gate already approved stays so on a retry)."""
@@ -189,11 +202,13 @@ def _write(rt: Runtime, step: StepRun) -> StepRun:
     return step
 
 
-def _finish(rt: Runtime, run: WorkflowRun, steps: list[StepRun]) -> WorkflowRun:
+def _finish(rt: Runtime, spec: WorkflowSpec, run: WorkflowRun, steps: list[StepRun]) -> WorkflowRun:
+    """The run's end: cancelled, else succeeded only if every step outside ``on_failure`` did."""
+    main = {s.id for s in spec.steps if not s.on_failure}
     if run.cancel_requested:
         status = "cancelled"
     else:
-        status = "succeeded" if all(s.status == "succeeded" for s in steps) else "failed"
+        status = "succeeded" if all(s.status == "succeeded" for s in steps if s.step_id in main) else "failed"
     done = replace(run, status=status, finished_at=rt.clock())
     rt.store.workflows.update(done)
     return done

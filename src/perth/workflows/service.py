@@ -105,7 +105,9 @@ def retry(rt: Runtime, run: WorkflowRun, step_id: str | None = None) -> Workflow
             raise ConflictError(f"run {run.short_id} has no failed step", "nothing to retry")
     from perth.workflows.loader import from_data
 
-    needs = {s.id: s.needs for s in from_data(run.spec).steps}
+    spec = from_data(run.spec)
+    needs = {s.id: s.needs for s in spec.steps}
+    targets |= {s.id for s in spec.steps if s.on_failure}  # they run again if the run fails again
     changed = True
     while changed:  # the steps skipped because of a retried one wait for it again
         more = {s.step_id for s in steps if s.status == "skipped" and set(needs[s.step_id]) & targets}
