@@ -33,3 +33,20 @@ def write_flow(directory: Path, text: str, name: str = "flow.yml") -> str:
     path = directory / name
     path.write_text(text)
     return str(path)
+
+
+@pytest.fixture(autouse=True)
+def _stop_detached_runs(perth_home: Path) -> Iterator[None]:
+    """After each test, cancel the runs still running, so no detached runner outlives a failed test."""
+    yield
+    if not any(perth_home.rglob("perth.db")):
+        return
+    from perth.workflows.service import cancel
+
+    environ = {**os.environ, "PERTH_HOME": str(perth_home)}
+    runtime = Runtime(load_settings(resolve_paths(environ), environ), environ=environ)
+    try:
+        for run in runtime.store.workflows.recent(500, "running"):
+            cancel(runtime, run)
+    finally:
+        runtime.close()
