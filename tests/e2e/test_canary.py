@@ -482,6 +482,138 @@ def code_index_of_a_repository_with_secrets(c: Canary) -> None:
     assert any("[REDACTED:" in out and "API_TOKEN = " in out for out in c.outputs), "constants were stored redacted"
 
 
+@entry_point
+def mcp_tool_answers(c: Canary) -> None:
+    """An agent over MCP (stdio, the SDK's client) logs and searches secrets; every answer is filtered."""
+    import anyio
+
+    from tests.mcp.client import stdio_client, texts
+
+    s = c.secrets
+    env = {**c.env, "PERTH_LOG__FILE": "perth.log"}
+
+    async def main() -> None:
+        async with stdio_client(env) as client:
+            calls = [("log_intent", {"summary": c.sentence(), "pane": "canary", "goal_delta": c.pem,
+                                     "tags": ["mcp"]}),
+                     ("search_memory", {"query": s["github-pat"]}),
+                     ("search_memory", {"query": f"canary {s['stripe-live']}"}),
+                     ("search_memory", {"query": "export", "kinds": ["intent", "command"]}),
+                     ("pane_status", {"pane": "canary"}), ("pane_context", {"pane": "canary"}),
+                     ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
+                     ("handoff", {"pane": "canary"}), ("list_panes", {}),
+                     ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
+            for tool, args in calls:
+                c.outputs.append(texts(await client.call_tool(tool, args)))
+            for uri in ("perth://panes", "perth://panes/canary", "perth://journal/all"):
+                c.outputs += [getattr(part, "text", "") for part in (await client.read_resource(uri)).contents]
+
+    anyio.run(main)
+    assert any("[REDACTED" in out for out in c.outputs[-14:]), "the answers carried filtered text"
+
+
+@entry_point
+def operations_jobs(c: Canary) -> None:
+    """Job arguments (refused), output, log lines and errors, shown in every format."""
+    sentence = c.sentence()
+    assert c.perth("job", "run", "shell", "--", "echo", sentence) == 1
+    assert c.perth("job", "run", "shell", "--key", c.secrets["github-pat"], "--", "true") == 1
+    env = {"CANARY_SENTENCE": sentence, "CANARY_PEM": c.pem}
+    script = 'echo "$CANARY_SENTENCE"; echo "$CANARY_PEM" >&2; exit 3'
+    assert c.perth("job", "run", "shell", "--env", "CANARY_SENTENCE", "--env", "CANARY_PEM", "--wait", "--",
+                   "sh", "-c", script, env=env) == 1
+    assert c.perth("job", "run", "fake", "--attempts", "1", "--env", "CANARY_SENTENCE", "--", "log-env:CANARY_SENTENCE",
+                   "fail-env:CANARY_SENTENCE", env=env) == 0
+    assert c.perth("worker", "run", "--drain", env=env) == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        for command in (("job", "list"), ("job", "dlq", "list")):
+            assert c.perth(*command, "--format", fmt) == 0
+    listed = json.loads(c.outputs[c.outputs.index(next(o for o in c.outputs if '"perth.job.list.v1"' in o))])
+    for job in listed["jobs"]:
+        for fmt in ("text", "json"):
+            assert c.perth("job", "show", job["id"], "--format", fmt) == 0
+            assert c.perth("job", "logs", job["id"], "--format", fmt) == 0
+    shown = "".join(c.outputs)
+    assert "[REDACTED:" in shown and "exited 3" in shown
+
+
+@entry_point
+def redis_store_and_store_migrate(c: Canary) -> None:
+    """Secrets logged into a Redis store, and the home store copied into Redis and into another
+    SQLite file by `perth store migrate`: every Redis value is dumped to a file the test searches."""
+    import secrets as random_names
+
+    import redis
+
+    url = f"redis://127.0.0.1:6379/0?prefix=perth-canary-{random_names.token_hex(6)}:"
+    prefix = url.split("prefix=", 1)[1]
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        assert c.perth("store", "migrate", "--to", url, "--format", "json") == 1  # Redis holds no commands
+        assert "it has no port for: commands" in c.outputs[-1]
+        assert c.perth("log", c.sentence(), "--pane", "canary-redis", "--goal-delta", c.pem,
+                       env={"PERTH_STORE__URL": url}) == 0
+        assert c.perth("history", "--format", "json", env={"PERTH_STORE__URL": url}) == 0
+        assert c.perth("store", "migrate", "--to", str(c.home / "migrated.db")) == 0
+        dump = c.home / "redis-dump.txt"
+        with dump.open("w", encoding="utf-8") as out:
+            for key in sorted(client.scan_iter(match=f"{prefix}*")):
+                kind = client.type(key).decode()
+                value = {"hash": client.hgetall, "set": client.smembers, "stream": client.xrange,
+                         "zset": lambda k: client.zrange(k, 0, -1), "string": client.get}[kind](key)
+                out.write(f"{key!r} {kind} {value!r}\n")
+        assert dump.stat().st_size > 0
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@entry_point
+def workflows(c: Canary) -> None:
+    """Workflow files and inputs holding secrets (refused), step output, approval notes, in every format."""
+    from perth.workflows.service import local_user
+
+    sentence = c.sentence()
+    leaky = c.workdir / "leaky.yml"
+    leaky.write_text(f'name: leaky\nsteps:\n  - id: a\n    job: {{kind: shell, args: ["echo", "{sentence}"]}}\n')
+    assert c.perth("workflow", "run", str(leaky)) == 1
+    flow = c.workdir / "canary-flow.yml"
+    flow.write_text(f"""\
+name: canary
+inputs: {{word: {{default: hello}}}}
+steps:
+  - id: say
+    job: {{kind: shell, args: ["sh", "-c", "echo \\"$CANARY_SENTENCE\\""], options: {{env: [CANARY_SENTENCE]}}}}
+  - id: gate
+    needs: [say]
+    approval: {{approvers: [{local_user()}], timeout: 2}}
+    job: {{kind: shell, args: ["echo", "${{{{ inputs.word }}}}"]}}
+""")
+    assert c.perth("workflow", "run", str(flow), "--input", f"word={c.secrets['github-pat']}") == 1
+    env = {"CANARY_SENTENCE": sentence}
+    assert c.perth("workflow", "run", str(flow), "--detach", "--format", "json", env=env) == 0
+    run_id = json.loads(c.outputs[-2])["run"]["id"]
+    deadline = time.monotonic() + 30
+    while c.perth("workflow", "show", run_id, "--format", "json") == 0 and time.monotonic() < deadline:
+        if json.loads(c.outputs[-2])["run"]["steps"][1]["status"] == "waiting":
+            break
+        time.sleep(0.05)
+    assert c.perth("workflow", "reject", run_id, "gate", "--note", c.pem) == 0
+    assert c.perth("workflow", "run", str(flow), env=env) == 1  # its gate times out to rejected
+    assert c.perth("workflow", "list", "--format", "json") == 0
+    for run in json.loads(c.outputs[-2])["runs"]:
+        for fmt in ("text", "json", "markdown", "llm"):
+            assert c.perth("workflow", "show", run["id"], "--format", fmt) == 0
+        assert c.perth("workflow", "graph", run["id"], "--format", "json") == 0
+    for fmt in ("text", "json", "markdown", "llm"):
+        assert c.perth("workflow", "list", "--format", fmt) == 0
+    shown = "".join(c.outputs)
+    assert "holds a secret" in shown and "[REDACTED:" in shown and "rejected by" in shown
+
+
+@entry_point  # the last step: every event the steps above emitted goes to every broker
 def events_on_every_transport(c: Canary) -> None:
     """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""
     from tests.events.brokers import BROKERS, clean_up, drain_consumer, require
@@ -513,91 +645,6 @@ def _events_on(c: Canary, brokers: dict[str, Callable[..., Any]], drain_consumer
         for fmt in ("text", "json"):
             assert c.perth("events", "tail", "-n", "500", "--format", fmt, env=env) == 0
         assert c.perth("events", "status", env=env) == 0
-
-
-def mcp_tool_answers(c: Canary) -> None:
-    """An agent over MCP (stdio, the SDK's client) logs and searches secrets; every answer is filtered."""
-    import anyio
-
-    from tests.mcp.client import stdio_client, texts
-
-    s = c.secrets
-    env = {**c.env, "PERTH_LOG__FILE": "perth.log"}
-
-    async def main() -> None:
-        async with stdio_client(env) as client:
-            calls = [("log_intent", {"summary": c.sentence(), "pane": "canary", "goal_delta": c.pem,
-                                     "tags": ["mcp"]}),
-                     ("search_memory", {"query": s["github-pat"]}),
-                     ("search_memory", {"query": f"canary {s['stripe-live']}"}),
-                     ("search_memory", {"query": "export", "kinds": ["intent", "command"]}),
-                     ("pane_status", {"pane": "canary"}), ("pane_context", {"pane": "canary"}),
-                     ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
-                     ("handoff", {"pane": "canary"}), ("list_panes", {}),
-                     ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
-            for tool, args in calls:
-                c.outputs.append(texts(await client.call_tool(tool, args)))
-            for uri in ("perth://panes", "perth://panes/canary", "perth://journal/all"):
-                c.outputs += [getattr(part, "text", "") for part in (await client.read_resource(uri)).contents]
-
-    anyio.run(main)
-    assert any("[REDACTED" in out for out in c.outputs[-14:]), "the answers carried filtered text"
-
-
-def operations_jobs(c: Canary) -> None:
-    """Job arguments (refused), output, log lines and errors, shown in every format."""
-    sentence = c.sentence()
-    assert c.perth("job", "run", "shell", "--", "echo", sentence) == 1
-    assert c.perth("job", "run", "shell", "--key", c.secrets["github-pat"], "--", "true") == 1
-    env = {"CANARY_SENTENCE": sentence, "CANARY_PEM": c.pem}
-    script = 'echo "$CANARY_SENTENCE"; echo "$CANARY_PEM" >&2; exit 3'
-    assert c.perth("job", "run", "shell", "--env", "CANARY_SENTENCE", "--env", "CANARY_PEM", "--wait", "--",
-                   "sh", "-c", script, env=env) == 1
-    assert c.perth("job", "run", "fake", "--attempts", "1", "--env", "CANARY_SENTENCE", "--", "log-env:CANARY_SENTENCE",
-                   "fail-env:CANARY_SENTENCE", env=env) == 0
-    assert c.perth("worker", "run", "--drain", env=env) == 0
-    for fmt in ("text", "json", "markdown", "llm"):
-        for command in (("job", "list"), ("job", "dlq", "list")):
-            assert c.perth(*command, "--format", fmt) == 0
-    listed = json.loads(c.outputs[c.outputs.index(next(o for o in c.outputs if '"perth.job.list.v1"' in o))])
-    for job in listed["jobs"]:
-        for fmt in ("text", "json"):
-            assert c.perth("job", "show", job["id"], "--format", fmt) == 0
-            assert c.perth("job", "logs", job["id"], "--format", fmt) == 0
-    shown = "".join(c.outputs)
-    assert "[REDACTED:" in shown and "exited 3" in shown
-
-
-def redis_store_and_store_migrate(c: Canary) -> None:
-    """Secrets logged into a Redis store, and the home store copied into Redis and into another
-    SQLite file by `perth store migrate`: every Redis value is dumped to a file the test searches."""
-    import secrets as random_names
-
-    import redis
-
-    url = f"redis://127.0.0.1:6379/0?prefix=perth-canary-{random_names.token_hex(6)}:"
-    prefix = url.split("prefix=", 1)[1]
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        assert c.perth("store", "migrate", "--to", url, "--format", "json") == 1  # Redis holds no commands
-        assert "it has no port for: commands" in c.outputs[-1]
-        assert c.perth("log", c.sentence(), "--pane", "canary-redis", "--goal-delta", c.pem,
-                       env={"PERTH_STORE__URL": url}) == 0
-        assert c.perth("history", "--format", "json", env={"PERTH_STORE__URL": url}) == 0
-        assert c.perth("store", "migrate", "--to", str(c.home / "migrated.db")) == 0
-        dump = c.home / "redis-dump.txt"
-        with dump.open("w", encoding="utf-8") as out:
-            for key in sorted(client.scan_iter(match=f"{prefix}*")):
-                kind = client.type(key).decode()
-                value = {"hash": client.hgetall, "set": client.smembers, "stream": client.xrange,
-                         "zset": lambda k: client.zrange(k, 0, -1), "string": client.get}[kind](key)
-                out.write(f"{key!r} {kind} {value!r}\n")
-        assert dump.stat().st_size > 0
-    finally:
-        keys = list(client.scan_iter(match=f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 def _written_files(c: Canary) -> Iterator[Path]:
@@ -639,3 +686,12 @@ def test_canary_secrets_appear_nowhere(tmp_path: Path) -> None:
     history = [out for out in canary.outputs if '"schema": "perth.history.v1"' in out]
     assert history, "the read commands ran"
     assert "[REDACTED:" in history[-1], "the redacted entries were stored and shown"
+
+
+def test_every_step_is_registered() -> None:
+    """A step function without its @entry_point would silently never run."""
+    import inspect
+
+    steps = {f for name, f in globals().items() if inspect.isfunction(f) and not name.startswith(("_", "test_"))
+             and list(inspect.signature(f).parameters) == ["c"]}
+    assert steps == set(ENTRY_POINTS)

@@ -61,6 +61,11 @@ EXPECTED_TABLES = {
              "lease_until", "runner", "cancel_requested", "exit_code", "output", "output_bytes", "output_path",
              "error", "error_kind", "result"],
     "job_logs": ["job_id", "seq", "at", "attempt", "level", "text"],
+    # --- workflows
+    "workflow_runs": ["id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
+                      "cancel_requested", "runner_owner", "runner_until"],
+    "workflow_steps": ["run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at", "finished_at",
+                       "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note"],
 }
 
 

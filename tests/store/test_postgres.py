@@ -40,8 +40,8 @@ def test_a_blank_schema_gets_the_tables_and_columns_of_the_sqlite_store() -> Non
     tables: dict[str, list[str]] = {}
     for table, column in rows:
         tables.setdefault(table, []).append(column)
-    expected = {name: columns for name, columns in EXPECTED_TABLES.items()
-                if not name.startswith(("code_", "search_", "job"))}  # code index, search state, jobs: SQLite only
+    sqlite_only = ("code_", "search_", "job", "workflow_")  # code index, search state, jobs, workflows
+    expected = {name: columns for name, columns in EXPECTED_TABLES.items() if not name.startswith(sqlite_only)}
     assert tables == expected
 
 

@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "events": ("perth.cli.events", "CloudEvents: status, tail, replay, flush, dead letters, consume from a broker."),
     "job": ("perth.cli.job", "Operations jobs: run, list, show, logs, retry, cancel; the dead-letter queue."),
     "worker": ("perth.cli.worker", "Run queued operations jobs (the embedded worker pool)."),
+    "workflow": ("perth.cli.workflow", "Workflows: YAML DAGs of jobs; run, resume, retry a step, approve, cancel."),
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
     "mcp": ("perth.cli.mcp", "Serve Perth to AI agents over MCP (stdio, or --http with a bearer token)."),
 }

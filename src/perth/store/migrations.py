@@ -442,6 +442,47 @@ def m015_jobs(db: sqlite3.Connection) -> None:
         )""")
 
 
+def m016_workflows(db: sqlite3.Connection) -> None:
+    """Workflow runs (one runner claims a run at a time) and the state of their steps (C12)."""
+    db.execute("""
+        CREATE TABLE workflow_runs (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            inputs TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+            started_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            runner_owner TEXT,
+            runner_until INTEGER
+        )""")
+    db.execute("CREATE INDEX workflow_runs_created ON workflow_runs(created_at DESC)")
+    db.execute("""
+        CREATE TABLE workflow_steps (
+            run_id TEXT NOT NULL REFERENCES workflow_runs(id),
+            step_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'waiting', 'running', 'succeeded', 'failed',
+                                                   'skipped', 'rejected', 'cancelled')),
+            job_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            round_attempts INTEGER NOT NULL DEFAULT 0,
+            started_at INTEGER,
+            finished_at INTEGER,
+            error TEXT,
+            requested_by TEXT,
+            requested_at INTEGER,
+            decision TEXT CHECK (decision IN ('approved', 'rejected')),
+            decided_by TEXT,
+            decided_at INTEGER,
+            note TEXT,
+            PRIMARY KEY (run_id, step_id)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -458,6 +499,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "search", m013_search),
     Migration(14, "drop_fts", m014_drop_fts),
     Migration(15, "jobs", m015_jobs),
+    Migration(16, "workflows", m016_workflows),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -31,6 +31,7 @@ from perth.store.ports.redaction import RedactionStats
 from perth.store.ports.search import SearchIndex
 from perth.store.ports.shellperf import ShellperfRepo
 from perth.store.ports.snapshots import SnapshotRepo
+from perth.store.ports.workflows import WorkflowRepo
 
 
 class Store(Protocol):
@@ -99,6 +100,10 @@ class Store(Protocol):
     @property
     def job_logs(self) -> JobLogRepo:
         """The operations job log port."""
+
+    @property
+    def workflows(self) -> WorkflowRepo:
+        """The workflows port: runs and the state of their steps."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""

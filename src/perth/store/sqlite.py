@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from perth.store.sqlite_code import SQLiteCodeIndex
     from perth.store.sqlite_jobs import SQLiteJobLogs, SQLiteJobs
     from perth.store.sqlite_search import SQLiteSearchIndex
+    from perth.store.sqlite_workflows import SQLiteWorkflows
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
     from perth.store.sql_panes import SqlPanes
@@ -112,6 +113,12 @@ def _job_logs(db: SQLiteDatabase) -> SQLiteJobLogs:
     return SQLiteJobLogs(db)
 
 
+def _workflows(db: SQLiteDatabase) -> SQLiteWorkflows:
+    from perth.store.sqlite_workflows import SQLiteWorkflows
+
+    return SQLiteWorkflows(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -129,6 +136,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "outbox": _outbox,
     "jobs": _jobs,
     "job_logs": _job_logs,
+    "workflows": _workflows,
 }
 
 
@@ -161,6 +169,7 @@ class SQLiteStore(PortedStore):
     outbox: SqlOutbox
     jobs: SQLiteJobs
     job_logs: SQLiteJobLogs
+    workflows: SQLiteWorkflows
 
     @property
     def read_only(self) -> bool:

@@ -1,0 +1,116 @@
+"""SQLite tables of workflows (migration ``m016_workflows``): the workflows port."""
+
+from __future__ import annotations
+
+from perth.store.sql_json import from_json, to_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.workflows.model import StepRun, WorkflowRun
+
+_RUN = ("id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
+        "cancel_requested", "runner_owner", "runner_until")
+_STEP = ("run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at",
+         "finished_at", "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note")
+
+
+def _run(row: Sequence[Any]) -> WorkflowRun:
+    from perth.workflows.model import WorkflowRun
+
+    values = dict(zip(_RUN, row, strict=True))
+    values["spec"] = from_json(values["spec"]) or {}
+    values["inputs"] = from_json(values["inputs"]) or {}
+    values["cancel_requested"] = bool(values["cancel_requested"])
+    return WorkflowRun(**values)
+
+
+def _run_params(run: WorkflowRun) -> tuple[Any, ...]:
+    return (run.id, run.name, run.path, to_json(dict(run.spec)), to_json(dict(run.inputs)), run.status,
+            run.started_by, run.created_at, run.finished_at, int(run.cancel_requested), run.runner_owner,
+            run.runner_until)
+
+
+def _step(row: Sequence[Any]) -> StepRun:
+    from perth.workflows.model import StepRun
+
+    return StepRun(**dict(zip(_STEP, row, strict=True)))
+
+
+class SQLiteWorkflows:
+    """The workflows port (see :class:`perth.store.ports.workflows.WorkflowRepo`)."""
+
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    def _runs(self, where: str, params: Sequence[Any] = ()) -> list[WorkflowRun]:
+        return [_run(r) for r in self._db.rows(f"SELECT {', '.join(_RUN)} FROM workflow_runs WHERE {where}", params)]
+
+    def create(self, run: WorkflowRun, steps: list[StepRun]) -> None:
+        """Store a new run and its steps."""
+        with self._db.transaction():
+            self._db.run(f"INSERT INTO workflow_runs({', '.join(_RUN)}) VALUES ({', '.join('?' * len(_RUN))})",
+                         _run_params(run))
+            self._db.run_many(f"INSERT INTO workflow_steps({', '.join(_STEP)}) VALUES ({', '.join('?' * len(_STEP))})",
+                              [tuple(getattr(s, n) for n in _STEP) for s in steps])
+
+    def get(self, run_id: str) -> WorkflowRun | None:
+        """One run by id."""
+        found = self._runs("id = ?", (run_id,))
+        return found[0] if found else None
+
+    def resolve(self, prefix: str) -> list[WorkflowRun]:
+        """The runs whose id ends with (or equals) ``prefix``."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self._runs("id = ? OR id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 20", (prefix, f"%{escaped}"))
+
+    def recent(self, limit: int = 50, status: str | None = None) -> list[WorkflowRun]:
+        """Runs, newest first."""
+        if status is None:
+            return self._runs("1 = 1 ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
+        return self._runs("status = ? ORDER BY created_at DESC, id DESC LIMIT ?", (status, limit))
+
+    def update(self, run: WorkflowRun) -> None:
+        """Write a run's status, cancellation and end."""
+        self._db.write("UPDATE workflow_runs SET status = ?, finished_at = ?, cancel_requested = ? WHERE id = ?",
+                       (run.status, run.finished_at, int(run.cancel_requested), run.id))
+
+    def steps(self, run_id: str) -> list[StepRun]:
+        """A run's steps, in file order."""
+        rows = self._db.rows(f"SELECT {', '.join(_STEP)} FROM workflow_steps WHERE run_id = ? ORDER BY position",
+                             (run_id,))
+        return [_step(r) for r in rows]
+
+    def update_step(self, step: StepRun) -> None:
+        """Write a step's state."""
+        names = _STEP[3:]
+        self._db.write(f"UPDATE workflow_steps SET {', '.join(f'{n} = ?' for n in names)}"
+                       " WHERE run_id = ? AND step_id = ?",
+                       (*(getattr(step, n) for n in names), step.run_id, step.step_id))
+
+    def counts(self) -> dict[str, int]:
+        """How many runs have each status."""
+        return {str(s): int(n) for s, n in self._db.rows("SELECT status, COUNT(*) FROM workflow_runs GROUP BY status")}
+
+    def step_history(self, since: int = 0) -> list[StepRun]:
+        """The steps of runs created at or after ``since``, oldest run first."""
+        columns = ", ".join(f"s.{n}" for n in _STEP)
+        rows = self._db.rows(f"SELECT {columns} FROM workflow_steps s JOIN workflow_runs r ON r.id = s.run_id"
+                             " WHERE r.created_at >= ? ORDER BY r.created_at, s.run_id, s.position", (since,))
+        return [_step(r) for r in rows]
+
+    def claim(self, run_id: str, owner: str, now: int, until: int) -> bool:
+        """Hold the run for ``owner`` if it is free, expired or already ``owner``'s."""
+        with self._db.transaction():
+            cursor = self._db.run("UPDATE workflow_runs SET runner_owner = ?, runner_until = ? WHERE id = ?"
+                                  " AND (runner_owner IS NULL OR runner_owner = ? OR runner_until < ?)",
+                                  (owner, until, run_id, owner, now))
+        return cursor.rowcount == 1
+
+    def release(self, run_id: str, owner: str) -> None:
+        """Give the run up."""
+        self._db.write("UPDATE workflow_runs SET runner_owner = NULL, runner_until = NULL"
+                       " WHERE id = ? AND runner_owner = ?", (run_id, owner))

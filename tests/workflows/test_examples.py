@@ -1,0 +1,51 @@
+"""The examples of docs/workflows.md are valid, and run for real (a git repository and a SQLite database)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.gitrepo import git
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "workflows"
+Cli = Callable[..., Any]
+
+
+def test_every_example_is_valid(cli: Cli) -> None:
+    for path in sorted(EXAMPLES.glob("*.yml")):
+        result = cli("workflow", "validate", str(path), "--format", "json")
+        assert result.code == 0, result.err
+        assert json.loads(result.out)["valid"] is True
+
+
+def test_the_nightly_backup_runs(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    database = tmp_path / "app.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.execute("INSERT INTO t VALUES (1)")
+    git(repo, "log", "-1")
+    result = cli("workflow", "run", str(EXAMPLES / "nightly-backup.yml"), "--input", f"repo={repo}",
+                 "--input", f"bundle={tmp_path}/app.bundle", "--input", f"database=sqlite:///{database}",
+                 "--format", "json")
+    assert result.code == 0, result.out + result.err
+    run = json.loads(result.out)["run"]
+    assert [(s["id"], s["status"]) for s in run["steps"]] == [
+        ("bundle", "succeeded"), ("verify-bundle", "succeeded"), ("dump-db", "succeeded"), ("prune-db", "succeeded")]
+    assert (tmp_path / "app.bundle").stat().st_size > 0
+
+
+def test_the_deploy_waits_for_its_release_approval(cli: Cli, tmp_path: Path) -> None:
+    from perth.workflows.service import local_user
+
+    flow = tmp_path / "deploy.yml"
+    flow.write_text((EXAMPLES / "deploy.yml").read_text().replace('"alice", "bob"', f'"{local_user()}"')
+                    .replace("four_eyes: true, timeout: 3600", "four_eyes: false, timeout: 1"))
+    result = cli("workflow", "run", str(flow), "--input", f"dest={tmp_path}/site", "--input", "version=1.2.0",
+                 "--format", "json")
+    run = json.loads(result.out)["run"]
+    assert result.code == 1 and [s["status"] for s in run["steps"]] == ["succeeded", "succeeded", "rejected"]
+    assert (tmp_path / "site" / "VERSION.next").read_text() == "1.2.0\n"
+    assert not (tmp_path / "site" / "VERSION").exists()  # nobody approved within the gate's timeout
