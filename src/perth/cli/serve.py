@@ -32,10 +32,12 @@ def require_web() -> None:
     from perth.errors import UnavailableError
 
     try:
+        import prometheus_client  # noqa: F401
         import starlette  # noqa: F401 - only checking that it imports
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        raise UnavailableError("perth serve needs Starlette and uvicorn (the [web] extra)", INSTALL) from exc
+        raise UnavailableError("perth serve needs Starlette, uvicorn and prometheus-client (the [web] extra)",
+                               INSTALL) from exc
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -145,6 +145,25 @@ def _health(make_runtime: RuntimeFactory) -> list[Any]:
     return [Route("/healthz", healthz), Route("/readyz", readyz)]
 
 
+def _metrics(make_runtime: RuntimeFactory) -> Any:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import Response
+
+    from perth.web.metrics import scrape
+
+    def text() -> str:
+        rt = make_runtime()
+        try:
+            return str(rt.redact(scrape(rt).decode(), "web"))
+        finally:
+            rt.close()
+
+    async def metrics(_request: Any) -> Any:
+        return Response(await run_in_threadpool(text), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return metrics
+
+
 def build_app(make_runtime: RuntimeFactory, token: str, *, reads_need_token: bool = False) -> Any:
     """The ASGI application: the JSON API, health checks and ``/openapi.json``, behind the gate."""
     from starlette.applications import Starlette
@@ -157,5 +176,6 @@ def build_app(make_runtime: RuntimeFactory, token: str, *, reads_need_token: boo
         return JSONResponse(openapi())
 
     routes = [Route(path, _endpoint(make_runtime, work)) for path, work in ROUTES.items()]
-    app = Starlette(routes=[*routes, *_health(make_runtime), Route("/openapi.json", schema)])
+    app = Starlette(routes=[*routes, *_health(make_runtime), Route("/openapi.json", schema),
+                            Route("/metrics", _metrics(make_runtime))])
     return Gate(app, token, reads_need_token=reads_need_token)
