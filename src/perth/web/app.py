@@ -164,6 +164,43 @@ def _metrics(make_runtime: RuntimeFactory) -> Any:
     return metrics
 
 
+def _pages(make_runtime: RuntimeFactory) -> list[Any]:
+    import os
+
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import HTMLResponse, Response
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    from perth.web.pages import PAGES, render, trend_svg
+
+    def on_runtime(work: Callable[[Runtime], Any]) -> Any:
+        rt = make_runtime()
+        try:
+            return work(rt)
+        finally:
+            rt.close()
+
+    def page_route(path: str, page: Any) -> Any:
+        async def endpoint(request: Any) -> Any:
+            query, params = dict(request.query_params), dict(request.path_params)
+            html, status = await run_in_threadpool(on_runtime, lambda rt: render(rt, page, query, params))
+            return HTMLResponse(html, status_code=status)
+
+        return Route(path, endpoint)
+
+    async def trend(_request: Any) -> Any:
+        try:
+            svg = await run_in_threadpool(on_runtime, trend_svg)
+        except PerthError as exc:
+            return Response(exc.message, status_code=503, media_type="text/plain")
+        return Response(svg, media_type="image/svg+xml")
+
+    static = os.path.join(os.path.dirname(__file__), "static")
+    return [*(page_route(path, page) for path, page in PAGES.items()), Route("/shellperf/trend.svg", trend),
+            Mount("/static", StaticFiles(directory=static), name="static")]
+
+
 def build_app(make_runtime: RuntimeFactory, token: str, *, reads_need_token: bool = False) -> Any:
     """The ASGI application: the JSON API, health checks and ``/openapi.json``, behind the gate."""
     from starlette.applications import Starlette
@@ -177,5 +214,5 @@ def build_app(make_runtime: RuntimeFactory, token: str, *, reads_need_token: boo
 
     routes = [Route(path, _endpoint(make_runtime, work)) for path, work in ROUTES.items()]
     app = Starlette(routes=[*routes, *_health(make_runtime), Route("/openapi.json", schema),
-                            Route("/metrics", _metrics(make_runtime))])
+                            Route("/metrics", _metrics(make_runtime)), *_pages(make_runtime)])
     return Gate(app, token, reads_need_token=reads_need_token)
