@@ -152,3 +152,13 @@ def test_reads_need_the_token_beyond_loopback(perth_home: Path) -> None:
         assert fetch(url + "/api/panes", token=token + "x")[0] == 401
     finally:
         stop(proc)
+
+
+def test_missing_web_extra_is_a_one_line_error(cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    result = cli("serve", "--port", "0")
+    assert result.code == 4
+    assert result.err.strip().splitlines() == [result.err.strip()]
+    assert "pip install 'perth[web]'" in result.err

@@ -45,5 +45,6 @@ def html_page(doc: Document, *, link: str | None = None, extra: Sequence[str] = 
     blocks = "".join(_block(b, link) for b in doc.blocks)
     title = escape(doc.title or "Perth")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · Perth</title>'
-            f'<link rel="stylesheet" href="/static/perth.css"></head><body><nav>{nav}</nav><main>'
+            '<link rel="stylesheet" href="/static/perth.css"><link rel="icon" href="/static/favicon.svg">'
+            f'</head><body><nav>{nav}</nav><main>'
             f'<h1>{title}</h1>{blocks}{"".join(extra)}</main></body></html>')
