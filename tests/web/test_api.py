@@ -8,35 +8,31 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.mcp.client import free_port, perth_env, stop
+from tests.mcp.client import free_port, perth_env, start_perth, stop
 from tests.search.conftest import add_commands, make_rt
 
 pytestmark = pytest.mark.integration
 
 
 def start_serve(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[str]:
-    import socket
-    import sys
-    import time
+    return start_perth(env, port, "serve", *extra)
 
-    server = subprocess.Popen([sys.executable, "-m", "perth", "serve", "--port", str(port), *extra], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"perth serve exited: {server.communicate()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError("perth serve did not start listening")
+
+@contextmanager
+def serving(home: Path) -> Iterator[str]:
+    """A ``perth serve`` of ``home`` on a free port: its base URL."""
+    port = free_port()
+    proc = start_serve(perth_env(home), port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
 
 
 def _body(raw: bytes) -> Any:
@@ -70,12 +66,8 @@ def server(perth_home: Path, cli: Callable[..., Any]) -> Iterator[str]:
     add_commands(rt, [f"psql -c 'select {i}'" for i in range(5)], pane_id=pane.id, tag="c" * 29,
                  start_ms=int(__import__("time").time() * 1000) - 60_000)
     rt.close()
-    port = free_port()
-    proc = start_serve(perth_env(perth_home), port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
+    with serving(perth_home) as url:
+        yield url
 
 
 def test_every_endpoint_answers_its_cli_contract(server: str) -> None:

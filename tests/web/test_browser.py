@@ -7,14 +7,12 @@ pages by clicking; a screenshot of the timeline is a real, non-blank PNG.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.mcp.client import free_port, perth_env, stop
-from tests.web.test_api import start_serve
 from tests.web.test_pages import PAGES
 
 pytestmark = pytest.mark.integration
@@ -37,21 +35,6 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
-
-
-@pytest.fixture
-def site(perth_home: Path, cli: Callable[..., Any]) -> Iterator[str]:
-    assert cli("pane", "create", "web-a").code == 0
-    assert cli("pane", "create", "web-b").code == 0
-    for i in range(60):
-        assert cli("log", f"<b>step {i}</b> of the migration", "--pane", "web-a").code == 0
-    assert cli("shellperf", "run", "--shell", "bash", "--norc", "-n", "1", "--warmup", "0").code == 0
-    port = free_port()
-    proc = start_serve(perth_env(perth_home), port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
 
 
 def console_errors(driver: Any) -> list[Any]:
@@ -80,7 +63,7 @@ def test_click_through_a_pane_timeline(browser: Any, site: str, tmp_path: Path) 
     assert browser.current_url.endswith("/panes/web-a")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Timeline of web-a"
     first = {row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
-    assert len(first) == 50 and any("<b>step 59</b>" in text for text in first)  # shown as text, not markup
+    assert len(first) == 50 and any("<script>alert(59)</script> step 59" in text for text in first)  # text, not markup
     browser.find_element(By.ID, "older").click()
     second = {row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert second and first.isdisjoint(second)

@@ -12,19 +12,14 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.mcp.client import free_port, perth_env, stop
-from tests.web.test_api import fetch, start_serve
+from tests.web.test_api import fetch, serving
 
 pytestmark = pytest.mark.integration
 
 
 def scrape(home: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    port = free_port()
-    server = start_serve(perth_env(home), port)
-    try:
-        status, headers, text = fetch(f"http://127.0.0.1:{port}/metrics")
-    finally:
-        stop(server)
+    with serving(home) as url:
+        status, headers, text = fetch(url + "/metrics")
     assert status == 200 and headers["content-type"].startswith("text/plain")
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
             for family in text_string_to_metric_families(text) for s in family.samples}

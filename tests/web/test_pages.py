@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-
-from tests.mcp.client import free_port, perth_env, stop
-from tests.web.test_api import start_serve
 
 pytestmark = pytest.mark.integration
 PAGES = ("/", "/panes/web-a", "/journal", "/snapshots", "/shellperf", "/jobs", "/events")
@@ -23,20 +17,6 @@ def get(url: str) -> tuple[int, str, str]:
             return answer.status, answer.headers["content-type"], answer.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers["content-type"], exc.read().decode()
-
-
-@pytest.fixture
-def site(perth_home: Path, cli: Callable[..., Any]) -> Iterator[str]:
-    assert cli("pane", "create", "web-a").code == 0
-    for i in range(60):
-        assert cli("log", f"<script>alert({i})</script> step {i}", "--pane", "web-a").code == 0
-    assert cli("shellperf", "run", "--shell", "bash", "--norc", "-n", "1", "--warmup", "0").code == 0
-    port = free_port()
-    proc = start_serve(perth_env(perth_home), port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
 
 
 def test_every_page_renders_html_with_the_navigation(site: str) -> None:
