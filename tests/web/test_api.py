@@ -91,6 +91,8 @@ def test_timeline_interleaves_intents_and_commands_across_pages(server: str) -> 
         status, _h, body = fetch(f"{server}/api/panes/svc-a/timeline?limit=3{cursor}")
         assert status == 200, body
         assert body["count"] <= 3
+        assert set(body) == {"schema", "pane", "items", "count", "next_cursor"}  # perth.timeline.v1 pinned
+        assert all(set(item) == {"kind", "ts", "id", "entry", "command"} for item in body["items"])
         seen += body["items"]
         if not body["next_cursor"]:
             break
