@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags openssh-server
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags openssh-server chromium chromium-driver
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
-.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search bench-ops
+.PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search bench-ops bench-web
 
 $(BIN)/perth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,7 +77,7 @@ test: deb-deps $(BIN)/perth services lint typecheck contracts smoke-core pytest
 BENCH_RESULTS ?= $(CURDIR)/.bench-results
 BENCH_FLAGS ?=
 BENCH_RUN = $(BIN)/python -m compileall -q src/perth && $(BIN)/python
-BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events bench-search bench-ops
+BENCHES := bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team bench-features bench-code bench-events bench-search bench-ops bench-web
 
 bench: $(BIN)/perth
 	@rm -rf $(BENCH_RESULTS); failed=""; \
@@ -120,6 +120,9 @@ bench-search: $(BIN)/perth
 
 bench-ops: $(BIN)/perth
 	$(BENCH_RUN) bench/bench_ops.py $(BENCH_FLAGS)
+
+bench-web: $(BIN)/perth
+	$(BIN)/python bench/bench_web.py
 
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth

@@ -302,6 +302,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("mcp.port", "int", 8765, "Port of `perth mcp --http`.", minimum=0),
     KeySpec("mcp.token", "str", "", "Bearer token of `perth mcp --http` (generated on first use).", secret=True),
     KeySpec("mcp.page_size", "int", 20, "Results per page of the MCP tools.", minimum=1),
+    KeySpec("web.host", "str", "127.0.0.1", "Address `perth serve` binds to (beyond loopback every request needs"
+            " the token)."),
+    KeySpec("web.port", "int", 8766, "Port of `perth serve`.", minimum=0),
+    KeySpec("web.token", "str", "", "Bearer token of `perth serve` (generated on first use).", secret=True),
 )
 KEY_INDEX: dict[str, KeySpec] = {spec.key: spec for spec in KEYS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.section for spec in KEYS))

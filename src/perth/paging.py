@@ -57,6 +57,11 @@ def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
+def position_of(cursor: str) -> tuple[int, str]:
+    """The ``(time, id)`` of a plain ``<time>.<id>`` cursor (one that carries no query)."""
+    return _position(cursor, cursor)
+
+
 def _position(position: str, cursor: str) -> tuple[int, str]:
     ts, sep, row_id = position.partition(".")
     if not sep or not ts.isdigit() or len(row_id) != 36:

@@ -613,6 +613,33 @@ steps:
     assert "holds a secret" in shown and "[REDACTED:" in shown and "rejected by" in shown
 
 
+@entry_point
+def web_api_answers(c: Canary) -> None:
+    """``perth serve``: every endpoint, errors naming secrets in the path and query, the token refusal."""
+    from urllib.parse import quote
+
+    from tests.mcp.client import free_port, stop
+    from tests.web.test_api import fetch, start_serve
+
+    s = c.secrets
+    port = free_port()
+    server = start_serve(c.env, port)
+    base = f"http://127.0.0.1:{port}"
+    paths = ["/api/panes", "/api/panes/canary", "/api/panes/canary/timeline?limit=500", "/api/journal?limit=20",
+             "/api/snapshots", "/api/shellperf", "/api/jobs", "/api/events", "/openapi.json", "/readyz",
+             f"/api/panes/{quote(s['aws-access-key-id'])}/timeline",
+             f"/api/panes/canary/timeline?cursor={quote(s['slack-bot-token'])}",
+             f"/api/jobs?status={quote(s['github-pat'])}"]
+    try:
+        answers = [fetch(base + path) for path in paths]
+        answers.append(fetch(base + "/api/panes?" + quote(s["stripe-live"]), method="POST"))
+    finally:
+        c.outputs += list(stop(server))
+    c.outputs += [json.dumps(body) if not isinstance(body, str) else body for _s, _h, body in answers]
+    assert [status for status, _h, _b in answers[:10]] == [200] * 10
+    assert "[REDACTED:" in json.dumps(answers[2][2]), "the timeline showed the filtered entries"
+
+
 @entry_point  # the last step: every event the steps above emitted goes to every broker
 def events_on_every_transport(c: Canary) -> None:
     """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""

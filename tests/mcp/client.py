@@ -46,21 +46,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_http(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    """``perth mcp --http`` on ``port``, once it accepts connections."""
-    server = subprocess.Popen([sys.executable, "-m", "perth", "mcp", "--http", "--port", str(port)], env=env,
+def start_perth(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[str]:
+    """``perth ARGS --port PORT`` (a server), once it accepts connections."""
+    server = subprocess.Popen([sys.executable, "-m", "perth", *args, "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"perth mcp --http exited: {server.communicate()}")
+            raise AssertionError(f"perth {' '.join(args)} exited: {server.communicate()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return server
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise AssertionError("perth mcp --http did not start listening")
+    raise AssertionError(f"perth {' '.join(args)} did not start listening")
+
+
+def start_http(env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    """``perth mcp --http`` on ``port``, once it accepts connections."""
+    return start_perth(env, port, "mcp", "--http")
 
 
 def stop(server: subprocess.Popen[str]) -> tuple[str, str]:

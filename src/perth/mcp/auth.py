@@ -13,15 +13,15 @@ if TYPE_CHECKING:
 TOKEN_KEY = "mcp.token"  # noqa: S105 - the config key's name, not a password
 
 
-def ensure_token(rt: Runtime) -> tuple[str, bool]:
-    """The configured token, or a new one written to the config file (0600): ``(token, created)``."""
+def ensure_token(rt: Runtime, key: str = TOKEN_KEY) -> tuple[str, bool]:
+    """The token at ``key``, or a new one written to the config file (0600): ``(token, created)``."""
     from perth.config import set_value
 
-    current = str(rt.settings.get(TOKEN_KEY))
+    current = str(rt.settings.get(key))
     if current:
         return current, False
     token = secrets.token_urlsafe(32)
-    set_value(rt.settings.paths.config_file, TOKEN_KEY, token)
+    set_value(rt.settings.paths.config_file, key, token)
     return token, True
 
 

@@ -24,13 +24,9 @@ T = TypeVar("T")
 
 def filtered(rt: Runtime, value: Any) -> Any:
     """``value`` with every string passed through the secret filter (dict keys included)."""
-    if isinstance(value, str):
-        return str(rt.redact(value, "mcp"))
-    if isinstance(value, dict):
-        return {filtered(rt, k): filtered(rt, v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [filtered(rt, item) for item in value]
-    return value
+    from perth.views.redaction import filter_strings
+
+    return filter_strings(rt, value, "mcp")
 
 
 class Tools:

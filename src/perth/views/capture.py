@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from perth.capture.importer import ImportReport
     from perth.capture.ingest import IngestReport
     from perth.capture.query import CommandPage
+    from perth.capture.timeline import Timeline
 
 
 def _one_line(text: str, width: int = 80) -> str:
@@ -57,3 +58,16 @@ def import_history_view(report: ImportReport) -> Document:
             f" {report.duplicates} were already stored.")
     data = {name: getattr(report, name) for name in report._fields}
     return Document("perth.import_history.v1", data, blocks=[Note(text)])
+
+
+def timeline_view(timeline: Timeline) -> Document:
+    """A pane's intents and commands interleaved, newest first (the web timeline)."""
+    rows = [(to_local(i.ts), i.kind, _one_line(i.entry.summary if i.entry else i.command.command if i.command else ""))
+            for i in timeline.items]
+    blocks: list[Block] = [Table(("time", "kind", "what"), rows)] if rows else [
+        Note("Nothing logged in this pane yet.")]
+    items = [{"kind": i.kind, "ts": i.ts, "id": i.id,
+              "entry": i.entry.to_json() if i.entry else None,
+              "command": i.command.to_json() if i.command else None} for i in timeline.items]
+    data = {"pane": timeline.pane, "items": items, "count": len(items), "next_cursor": timeline.next_cursor}
+    return Document("perth.timeline.v1", data, title=f"Timeline of {timeline.pane}", blocks=blocks)

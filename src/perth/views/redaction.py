@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from perth.clock import to_iso, to_local
 from perth.views.document import Block, Document, Note, Table
 
@@ -11,6 +13,7 @@ if TYPE_CHECKING:
 
     from perth.records import RedactionCount
     from perth.redact.scan import ScanFinding
+    from perth.runtime import Runtime
 
 
 def redaction_stats_view(counts: Sequence[RedactionCount]) -> Document:
@@ -35,3 +38,14 @@ def scan_view(findings: Sequence[ScanFinding]) -> Document:
     blocks: list[Block] = [Table(("path", "line", "column", "rule", "fingerprint"), rows)] if findings else [
         Note("No secrets found.")]
     return Document("perth.scan.v1", data, title="Secret scan", blocks=blocks)
+
+
+def filter_strings(rt: Runtime, value: Any, source: str) -> Any:
+    """``value`` with every string passed through the secret filter (dict keys included)."""
+    if isinstance(value, str):
+        return str(rt.redact(value, source))
+    if isinstance(value, dict):
+        return {filter_strings(rt, k, source): filter_strings(rt, v, source) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [filter_strings(rt, item, source) for item in value]
+    return value

@@ -1,0 +1,66 @@
+"""``perth serve``: the HTTP API (and health checks) on web.host:web.port."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from perth.cli.context import CliContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+INSTALL = "pip install 'perth[web]'"
+
+
+def register(sub: Any, name: str, help_text: str) -> None:
+    """Add ``perth serve``."""
+    parser = sub.add_parser(name, help=help_text, description=help_text + (
+        " Binds 127.0.0.1 by default; bound to any other address every request but /healthz and /readyz"
+        " needs `Authorization: Bearer <web.token>`, and state-changing requests always do. The token is"
+        " generated into the config file on first use."))
+    parser.add_argument("--host", help="Address to bind (default web.host, 127.0.0.1).")
+    parser.add_argument("--port", type=int, help="Port (default web.port, 8766; 0 picks a free one).")
+    parser.add_argument("--print-token", action="store_true",
+                        help="Print the bearer token (generating it if needed) and exit.")
+    parser.set_defaults(handler=run)
+
+
+def require_web() -> None:
+    """A clean error when the ``[web]`` extra is missing."""
+    from perth.errors import UnavailableError
+
+    try:
+        import prometheus_client  # noqa: F401
+        import starlette  # noqa: F401 - only checking that it imports
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise UnavailableError("perth serve needs Starlette, uvicorn and prometheus-client (the [web] extra)",
+                               INSTALL) from exc
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Serve until interrupted."""
+    from perth.cli.mcp import _factory
+    from perth.mcp.auth import ensure_token
+
+    rt = ctx.runtime()
+    token, created = ensure_token(rt, "web.token")
+    if args.print_token:
+        print(token)
+        return 0
+    require_web()
+    import uvicorn
+
+    from perth.web.app import build_app, is_loopback
+
+    if created:
+        print(f"perth: generated the web bearer token into {rt.settings.paths.config_file} (web.token);"
+              " show it with `perth serve --print-token`", file=sys.stderr)
+    host = args.host or str(rt.settings.get("web.host"))
+    port = args.port if args.port is not None else rt.settings.get_int("web.port")
+    app = build_app(_factory(rt), token, reads_need_token=not is_loopback(host))
+    print(f"perth: serving http://{host}:{port}/ (API under /api, schema at /openapi.json)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+    return 0
