@@ -14,6 +14,7 @@ import bisect
 import itertools
 import random
 import string
+import time
 
 #: Programs by rough popularity (rank 1 first), each with subcommands or typical arguments.
 PROGRAMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -134,16 +135,20 @@ class HistoryCorpus:
         """``count`` command lines."""
         return [self.command() for _ in range(count)]
 
-    def start_times_ms(self, count: int, *, now_ms: int = 1_790_000_000_000, old_share: float = 0.5) -> list[int]:
-        """Start times, oldest first: ``old_share`` spread over three years before the rest, which
-        come in bursts of work over the last week (imported history mixed with new)."""
+    def start_times_ms(self, count: int, *, now_ms: int | None = None, old_share: float = 0.5) -> list[int]:
+        """Start times, oldest first, the newest a minute before ``now_ms`` (default: now): ``old_share``
+        spread over three years before the rest, which come in bursts of work (imported history mixed
+        with new)."""
+        end = (int(time.time() * 1000) if now_ms is None else now_ms) - 60_000
         old = int(count * old_share)
+        steps = [self.rng.choice((1_000, 3_000, 8_000, 30_000, 120_000, 1_800_000)) for _ in range(count - old)]
+        first_new = end - sum(steps)
         three_years = 3 * 365 * 86_400_000
-        times = sorted(now_ms - 7 * 86_400_000 - self.rng.randrange(three_years) for _ in range(old))
-        at = now_ms - 7 * 86_400_000
-        for _ in range(count - old):
-            at += self.rng.choice((1_000, 3_000, 8_000, 30_000, 120_000, 1_800_000))
+        times = sorted(first_new - 1 - self.rng.randrange(three_years) for _ in range(old))
+        at = first_new
+        for step in steps:
             times.append(at)
+            at += step
         return times
 
     def zsh_extended_history(self, count: int) -> bytes:
