@@ -12,6 +12,7 @@ error into an exit code or an HTTP status.
     │   ├── InvalidInputError                a value does not have the accepted shape
     │   ├── ConfigError                      config.toml / PERTH_* / flag is invalid
     │   └── ConflictError                    the thing already exists (duplicate pane name, ...)
+    │       └── StoreRaceError               another process wrote the same records meanwhile (retried)
     ├── UsageError                  exit 2   the command line itself is malformed
     ├── NotFoundError               exit 3   a pane, entry, key or file does not exist
     ├── StoreError                  exit 1   the data store cannot be used as it is
@@ -81,6 +82,11 @@ class ConfigError(UserError):
 
 class ConflictError(UserError):
     """The object already exists or the change contradicts the current state."""
+
+
+class StoreRaceError(ConflictError):
+    """Another process changed the records a unit of work read before it committed (optimistic
+    stores): the whole operation may be run again."""
 
 
 class UsageError(PerthError):

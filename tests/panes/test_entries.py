@@ -149,3 +149,21 @@ def test_a_pane_another_process_created_meanwhile_takes_the_entry(rt: Runtime,
     monkeypatch.setattr(service, "resolve", lambda _rt, _name: Resolution("race/a", "flag", "--pane", None))
     entry, found = log_entry(rt, EntryDraft(summary="both of us started here"), "race/a")
     assert (entry.pane_id, found.pane.id if found.pane else None) == (theirs.id, theirs.id)
+
+
+def test_a_unit_raced_by_another_process_is_written_again(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    from perth.errors import StoreRaceError
+    from perth.records import EntryQuery
+
+    real_add = rt.store.entries.add
+    raced = []
+
+    def add_once_raced(entry: object) -> None:
+        if not raced:
+            raced.append(entry)
+            raise StoreRaceError("the store changed while this write was prepared", "run the command again")
+        real_add(entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rt.store.entries, "add", add_once_raced)
+    entry, _found = log_entry(rt, EntryDraft(summary="written on the second try"), "race/b")
+    assert raced and [e.id for e in rt.store.entries.query(EntryQuery())] == [entry.id]

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 
 from perth.clock import check_time
-from perth.errors import InvalidInputError, NotFoundError
+from perth.errors import InvalidInputError, NotFoundError, StoreRaceError
 from perth.events.emit import emit
 from perth.gitinfo import find_repo
 from perth.ids import uuid7
@@ -92,6 +92,19 @@ def log_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None = None) -> t
     tags = clean_tags(rt, draft.tags)
     now = rt.clock()
     at = check_time(draft.at, "--at", now=now) if draft.at is not None else now
+    for attempt in range(3):  # an optimistic store (Redis) refuses a unit another process raced: go again
+        try:
+            return _write_entry(rt, draft, pane_name, (summary, source, agent, tags, now, at))
+        except StoreRaceError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None,
+                 checked: tuple[str, str, str | None, tuple[str, ...], int, int]) -> tuple[Entry, Resolution]:
+    """The pane (created when new), the entry and its event, in one unit of work."""
+    summary, source, agent, tags, now, at = checked
     with rt.store.unit():
         pane, found = pane_for_write(rt, pane_name)
         commands = tuple(c for c in draft.commands_run if c.strip()) or _commands_since_last_entry(rt, pane, now)

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from perth.errors import ConflictError, StoreError, StoreUnreachableError, UnavailableError
+from perth.errors import StoreError, StoreRaceError, StoreUnreachableError, UnavailableError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,8 +92,8 @@ def translate_error(exc: Exception, server: str) -> Exception:
 
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, redis.WatchError):
-        return ConflictError("the Redis store changed while this write was prepared (another process wrote"
-                             " the same records)", "run the command again")
+        return StoreRaceError("the Redis store changed while this write was prepared (another process wrote"
+                              " the same records)", "run the command again")
     if isinstance(exc, redis.TimeoutError):
         return UnavailableError(f"the Redis store at {server} did not answer in time: {first}",
                                 "retry, or raise store.busy_timeout_ms")

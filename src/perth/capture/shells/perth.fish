@@ -102,7 +102,7 @@ end
 function _perth_start
     set -g _perth_r ''
     builtin test -n "$_perth_t0"; or return
-    set -l start (math -s0 "$_perth_t0 * 1000000")
+    set -l start "$_perth_t0"000000  # whole seconds to microseconds, without arithmetic
     if set -q _perth_next_us[1]; and builtin test "$start" -lt "$_perth_next_us"
         set start $_perth_next_us
     end
@@ -113,12 +113,10 @@ end
 function _perth_preexec --on-event fish_preexec
     set -g _perth_cwd $PWD
     set -g _perth_t0 ''
-    set -l mask $umask
-    set umask 0077
+    # the clock file was created 0600 by _perth_install; rewriting it keeps its mode (it holds one '.')
     if builtin printf . 2>/dev/null >"$_perth_clock"
         set -g _perth_t0 (builtin path mtime -- "$_perth_clock" 2>/dev/null)
     end
-    set umask $mask
 end
 
 function _perth_postexec --on-event fish_postexec
@@ -169,6 +167,10 @@ function _perth_install
     if not builtin test -d "$_perth_spool_dir"
         command mkdir -p -m 700 -- "$_perth_spool_dir" 2>/dev/null
     end
+    set -l mask $umask
+    set umask 0077
+    builtin printf . 2>/dev/null >"$_perth_clock"  # created private once; each command rewrites it
+    set umask $mask
 end
 
 _perth_install
