@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ORDER = ("core", "redact", "capture", "shellperf", "features", "mux", "summarize", "code", "search", "ops", "events",
+ORDER = ("core", "redact", "capture", "capture-hook", "shellperf", "features", "mux", "summarize", "code", "search", "ops", "events",
          "team")
 
 

@@ -95,14 +95,15 @@ function _perth_append
 end
 
 # _perth_start DURATION_MS: _perth_r = the command's start in microseconds.  fish has no clock
-# builtin, so the preexec handler writes one byte to a clock file and `path mtime` reads the
-# time back (whole seconds, builtins only); the start is moved after the previous command's end
-# so that commands keep their order.  Empty when the clock could not be read (the ingester then
-# derives the start from the time it reads the line).
+# builtin: on Linux the preexec handler reads /proc/uptime (centiseconds since boot; the boot
+# time was read once from /proc/stat), elsewhere it writes one byte to a clock file and `path
+# mtime` reads the time back (whole seconds); builtins only.  The start is moved after the
+# previous command's end so that commands keep their order.  Empty when no clock could be read
+# (the ingester then derives the start from the time it reads the line).
 function _perth_start
     set -g _perth_r ''
     builtin test -n "$_perth_t0"; or return
-    set -l start "$_perth_t0"000000  # whole seconds to microseconds, without arithmetic
+    set -l start (math -s0 "($_perth_t0) * 1000000")
     if set -q _perth_next_us[1]; and builtin test "$start" -lt "$_perth_next_us"
         set start $_perth_next_us
     end
@@ -113,8 +114,10 @@ end
 function _perth_preexec --on-event fish_preexec
     set -g _perth_cwd $PWD
     set -g _perth_t0 ''
+    if builtin test -n "$_perth_btime"
+        builtin read -l up _rest </proc/uptime 2>/dev/null; and set -g _perth_t0 "$_perth_btime+$up"
     # the clock file was created 0600 by _perth_install; rewriting it keeps its mode (it holds one '.')
-    if builtin printf . 2>/dev/null >"$_perth_clock"
+    else if builtin printf . 2>/dev/null >"$_perth_clock"
         set -g _perth_t0 (builtin path mtime -- "$_perth_clock" 2>/dev/null)
     end
 end
@@ -167,10 +170,16 @@ function _perth_install
     if not builtin test -d "$_perth_spool_dir"
         command mkdir -p -m 700 -- "$_perth_spool_dir" 2>/dev/null
     end
-    set -l mask $umask
-    set umask 0077
-    builtin printf . 2>/dev/null >"$_perth_clock"  # created private once; each command rewrites it
-    set umask $mask
+    set -g _perth_btime ''
+    if builtin test -r /proc/uptime -a -r /proc/stat
+        set -g _perth_btime (builtin string replace -rf '^btime ' '' </proc/stat 2>/dev/null)
+    end
+    if builtin test -z "$_perth_btime"
+        set -l mask $umask
+        set umask 0077
+        builtin printf . 2>/dev/null >"$_perth_clock"  # created private once; each command rewrites it
+        set umask $mask
+    end
 end
 
 _perth_install
