@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ORDER = ("core", "redact", "capture", "capture-hook", "shellperf", "features", "mux", "summarize", "code", "search", "ops", "events",
-         "team")
+ORDER = ("core", "redact", "capture", "capture-hook", "shellperf", "features", "mux", "summarize", "code", "search",
+         "ops", "events", "team")
 
 
 def cell(text: str) -> str:
