@@ -19,10 +19,17 @@ from tests.search.conftest import add_commands, make_rt
 
 pytestmark = pytest.mark.integration
 TOOLS = {"log_intent", "search_memory", "list_panes", "pane_status", "pane_context", "journal", "handoff",
-         "shellperf_summary"}
+         "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map"}
+REPO = {"shop/orders.py": 'def load_order(order_id):\n    """Read one order."""\n    return {"id": order_id}\n\n\n'
+                          'def ship_order(order_id):\n    return load_order(order_id)\n',
+        "tests/test_orders.py": "from shop.orders import ship_order\n\n\ndef test_ship():\n    ship_order(1)\n"}
 
 
-def seed(cli: Callable[..., Any]) -> None:
+def seed(cli: Callable[..., Any], root: Path) -> None:
+    for rel, text in REPO.items():
+        (root / "shop" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "shop" / rel).write_text(text)
+    assert cli("code", "add", str(root / "shop")).code == 0
     for i in range(3):
         assert cli("pane", "create", f"svc-{i}").code == 0
     assert cli("log", "decided to shard the orders table", "--pane", "svc-0", "--type", "decision").code == 0
@@ -43,6 +50,12 @@ async def exercise(client: Client) -> dict[str, Any]:
         "journal": result_json(await client.call_tool("journal", {"last": 3})),
         "handoff": result_json(await client.call_tool("handoff", {"pane": "svc-0"})),
         "shellperf_summary": result_json(await client.call_tool("shellperf_summary", {})),
+        "code_find": result_json(await client.call_tool("code_find", {"name": "*_order", "repo": "shop"})),
+        "code_context": result_json(await client.call_tool("code_context", {"symbol": "load_order", "repo": "shop"})),
+        "code_calls": result_json(await client.call_tool("code_calls", {"symbol": "load_order", "repo": "shop"})),
+        "code_impact": result_json(await client.call_tool("code_impact", {"target": "shop/orders.py",
+                                                                           "repo": "shop"})),
+        "code_map": result_json(await client.call_tool("code_map", {"repo": "shop", "tokens": 200})),
     }
 
 
@@ -59,6 +72,18 @@ def check_answers(answers: dict[str, Any]) -> None:
     assert answers["journal"]["schema"] == "perth.journal.v1"
     assert answers["handoff"]["schema"] == "perth.handoff.v1"
     assert answers["shellperf_summary"]["schema"] == "perth.shellperf.ledger.v1"
+    assert answers["code_find"]["schema"] == "perth.code.find.v1"
+    assert {s["name"] for s in answers["code_find"]["symbols"]} == {"load_order", "ship_order"}
+    context = answers["code_context"]
+    assert context["symbol"]["doc"] == "Read one order." and context["symbol"]["path"] == "shop/orders.py"
+    assert [c["caller"] for c in context["callers"]] == ["orders.ship_order"]
+    assert answers["code_calls"]["schema"] == "perth.code.callers.v1"
+    assert [(c["caller"], c["confidence"]) for c in answers["code_calls"]["calls"]] == [("orders.ship_order", "exact")]
+    assert answers["code_impact"]["files"] == ["shop/orders.py"]
+    assert "orders.load_order" in answers["code_impact"]["seeds"]
+    code_map = answers["code_map"]
+    assert code_map["tokens"] <= code_map["budget"] == 200
+    assert code_map["files"][0]["path"] == "shop/orders.py"
 
 
 async def check_paging(client: Client) -> None:
@@ -91,7 +116,10 @@ async def check_errors(client: Client) -> None:
             ("search_memory", {"query": ""}, "the search text is empty"),
             ("search_memory", {"query": 5}, "valid string"),
             ("log_intent", {"summary": "x", "type": "weird"}, "weird"),
-            ("list_panes", {"cursor": "-1"}, "bad cursor")):
+            ("list_panes", {"cursor": "-1"}, "bad cursor"),
+            ("code_find", {"name": "x", "repo": "ghost"}, "ghost"),
+            ("code_context", {"symbol": "no_such_symbol", "repo": "shop"}, "no_such_symbol"),
+            ("code_calls", {"symbol": "load_order", "direction": "sideways", "repo": "shop"}, "callers or callees")):
         result = await client.call_tool(tool, args)
         assert result.is_error, (tool, args)
         assert message in result.content[0].text, (tool, result.content[0].text)
@@ -113,8 +141,8 @@ async def check_resources(client: Client) -> None:
         await client.read_resource("perth://panes/ghost")
 
 
-def test_stdio_every_tool_paging_resources_and_errors(cli: Callable[..., Any]) -> None:
-    seed(cli)
+def test_stdio_every_tool_paging_resources_and_errors(cli: Callable[..., Any], tmp_path: Path) -> None:
+    seed(cli, tmp_path)
 
     async def main() -> None:
         async with stdio_client(dict(os.environ)) as client:
@@ -134,8 +162,8 @@ def _status(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
 
 
 def test_http_needs_the_bearer_token_and_serves_every_tool(cli: Callable[..., Any], perth_home: Path,
-                                                           perth_proc: Callable[..., Any]) -> None:
-    seed(cli)
+                                                           perth_proc: Callable[..., Any], tmp_path: Path) -> None:
+    seed(cli, tmp_path)
     printed = perth_proc("mcp", "--print-token")
     assert printed.returncode == 0
     token = printed.stdout.strip()

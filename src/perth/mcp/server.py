@@ -11,7 +11,7 @@ INSTRUCTIONS = ("Perth remembers a developer's work: intents logged per pane, sh
                 "and workspace snapshots. Search it with search_memory, log what you do with log_intent, "
                 "and ask pane_status, pane_context, journal or handoff before resuming work.")
 TOOL_NAMES = ("log_intent", "search_memory", "list_panes", "pane_status", "pane_context", "journal", "handoff",
-              "shellperf_summary")
+              "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map")
 INSTALL = "pip install 'perth[mcp]'"
 
 

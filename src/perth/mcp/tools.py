@@ -132,6 +132,77 @@ class Tools:
         return self.call(lambda rt: ledger_view(  # type: ignore[no-any-return]
             rt.store.shellperf.list_runs(scope=scope, limit=max(1, limit)), scope))
 
+    def code_find(self, name: str, repo: str | None = None, kinds: list[str] | None = None,
+                  limit: int = 50) -> dict[str, Any]:
+        """Find symbols in an indexed repository by name, qualified name or glob ('get_*')."""
+        from perth.codeindex.graph import Graph
+        from perth.codeindex.service import get_repo
+        from perth.codeindex.views import find_view
+
+        def work(rt: Runtime) -> Document:
+            found = get_repo(rt, repo)
+            symbols = Graph(rt.store.code, found.id).find(name, kinds=tuple(kinds or ()), limit=max(1, limit))
+            return find_view(found, name, symbols)
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_context(self, symbol: str, repo: str | None = None) -> dict[str, Any]:
+        """A symbol's definition, signature, docstring, callers, callees and neighbours."""
+        from perth.codeindex.graph import Graph
+        from perth.codeindex.service import get_repo
+        from perth.codeindex.views import context_view
+
+        def work(rt: Runtime) -> Document:
+            found = get_repo(rt, repo)
+            graph = Graph(rt.store.code, found.id)
+            return context_view(found, graph.context(graph.lookup(symbol)[0]))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_calls(self, symbol: str, direction: str = "callers", repo: str | None = None,
+                   depth: int = 1) -> dict[str, Any]:
+        """The callers (or, with direction='callees', the callees) of a symbol, with each call's confidence."""
+        from perth.codeindex.graph import Graph
+        from perth.codeindex.service import get_repo
+        from perth.codeindex.views import calls_view
+        from perth.errors import UsageError
+
+        def work(rt: Runtime) -> Document:
+            if direction not in ("callers", "callees"):
+                raise UsageError(f"direction must be callers or callees, not {direction!r}")
+            found = get_repo(rt, repo)
+            graph = Graph(rt.store.code, found.id)
+            symbols = graph.lookup(symbol)
+            query = graph.callers if direction == "callers" else graph.callees
+            return calls_view(direction, found, symbols, query(symbols, depth=max(1, depth)), max(1, depth))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_impact(self, target: str, repo: str | None = None, depth: int = 5) -> dict[str, Any]:
+        """What a change to a file or symbol may break: transitive callers, files and the tests that reach it."""
+        from perth.codeindex.graph import Graph
+        from perth.codeindex.service import get_repo
+        from perth.codeindex.views import impact_view
+
+        def work(rt: Runtime) -> Document:
+            found = get_repo(rt, repo)
+            return impact_view(found, Graph(rt.store.code, found.id).impact(target, depth=max(1, depth)))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_map(self, repo: str | None = None, tokens: int = 1024,
+                 focus: list[str] | None = None) -> dict[str, Any]:
+        """A map of a repository's most important definitions, ranked over the call graph, within a token budget."""
+        from perth.codeindex.repomap import build_map
+        from perth.codeindex.service import get_repo
+        from perth.codeindex.views import map_view
+
+        def work(rt: Runtime) -> Document:
+            found = get_repo(rt, repo)
+            return map_view(found, build_map(rt.store.code, found.id, budget=max(1, tokens), focus=list(focus or ())))
+
+        return self.call(work)  # type: ignore[no-any-return]
+
     def pane_resource(self, name: str) -> str:
         """``perth://panes/{name}``: a pane and its recent entries, as JSON."""
         import json
