@@ -10,11 +10,11 @@ dependency (``perth[team]``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 
 from perth.errors import StoreError, StoreUnreachableError, UnavailableError
-from perth.store.sql import IntegrityViolation
+from perth.store.sql import IntegrityViolation, NestedTransactions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def connect(url: str, *, timeout_ms: int) -> psycopg.Connection[Any]:
         raise translate_error(exc, server) from exc
 
 
-class PgDatabase:
+class PgDatabase(NestedTransactions):
     """A migrated PostgreSQL schema behind one connection, with a nestable transaction."""
 
     engine = "postgresql"
@@ -103,30 +103,17 @@ class PgDatabase:
         self.connection = connect(url, timeout_ms=timeout_ms)
         self._depth = 0
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self.run("BEGIN")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._quietly("ROLLBACK")
-            raise
-        self._depth = 0
+    def commit(self) -> None:
+        """``COMMIT``; a failed commit rolls back and raises Perth's error."""
         try:
             self.connection.execute("COMMIT")
         except Exception as exc:
-            self._quietly("ROLLBACK")
+            self.rollback()
             raise translate_error(exc, self.server) from exc
+
+    def rollback(self) -> None:
+        """``ROLLBACK``, quietly when the connection is gone (the server rolled back already)."""
+        self._quietly("ROLLBACK")
 
     def _quietly(self, sql: str) -> None:
         import psycopg

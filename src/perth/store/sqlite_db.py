@@ -25,7 +25,7 @@ from perth.errors import (
 )
 from perth.files import private_dirs, private_file
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
-from perth.store.sql import IntegrityViolation
+from perth.store.sql import IntegrityViolation, NestedTransactions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,10 +101,11 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
         os.close(fd)
 
 
-class SQLiteDatabase:
+class SQLiteDatabase(NestedTransactions):
     """A migrated SQLite file behind one connection, with a nestable transaction."""
 
     engine = "sqlite"
+    begin_sql = "BEGIN IMMEDIATE"
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
                  migrate_schema: bool = True) -> None:
@@ -194,31 +195,18 @@ class SQLiteDatabase:
             self.connection.execute("PRAGMA journal_mode = WAL")
         migrate(self.connection)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One ``BEGIN IMMEDIATE`` transaction; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self.run("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self.connection.execute("ROLLBACK")
-            raise
-        self._depth = 0
+    def commit(self) -> None:
+        """``COMMIT``; a failed commit rolls back and raises Perth's error."""
         try:
             self.connection.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
             raise translate_error(exc, self.path) from exc
+
+    def rollback(self) -> None:
+        """``ROLLBACK``."""
+        self.connection.execute("ROLLBACK")
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one statement (a broken constraint raises :class:`IntegrityViolation`)."""
