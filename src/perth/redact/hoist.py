@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 _LEADING = re.compile(r"\(\?<([!=])(\[(?:\\.|[^\]\\])+\]|\\[dw])\)")
 _GROUP_OPENERS = ("(?:", "(?i:", "(?P<")
 _QUANTIFIERS = frozenset("?*+{")
@@ -149,9 +153,9 @@ def _class_end(text: str, start: int) -> int:
     return index
 
 
-def _closing(text: str, start: int) -> int:
-    """The index of the ``)`` closing the group whose body starts at ``start`` (-1: none)."""
-    depth, index = 1, start
+def _scan(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Each unescaped character from ``start`` on, outside character classes, with the group depth after it."""
+    depth, index = 0, start
     while index < len(text):
         char = text[index]
         if char == "\\":
@@ -163,30 +167,22 @@ def _closing(text: str, start: int) -> int:
             depth += 1
         elif char == ")":
             depth -= 1
-            if depth == 0:
-                return index
+        yield index, char, depth
         index += 1
-    return -1
+
+
+def _closing(text: str, start: int) -> int:
+    """The index of the ``)`` closing the group whose body starts at ``start`` (-1: none)."""
+    return next((index for index, char, depth in _scan(text, start) if char == ")" and depth < 0), -1)
 
 
 def _branches(body: str) -> list[str]:
     """The top-level alternatives of a group's body."""
-    parts, depth, index, begin = [], 0, 0, 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(body, index)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    parts, begin = [], 0
+    for index, char, depth in _scan(body):
+        if char == "|" and depth == 0:
             parts.append(body[begin:index])
             begin = index + 1
-        index += 1
     parts.append(body[begin:])
     return parts
 
