@@ -503,13 +503,20 @@ def mcp_tool_answers(c: Canary) -> None:
                      ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
                      ("handoff", {"pane": "canary"}), ("list_panes", {}),
                      ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
+            code = {"repo": "canary-code"}
+            calls += [("code_find", {"name": "*", **code}), ("code_context", {"symbol": "connect", **code}),
+                      ("code_context", {"symbol": "Client", **code}), ("code_calls", {"symbol": "connect", **code}),
+                      ("code_impact", {"target": "pkg/client.py", **code}),
+                      ("code_map", {"tokens": 4000, **code}), ("code_find", {"name": s["github-pat"], **code})]
             for tool, args in calls:
                 c.outputs.append(texts(await client.call_tool(tool, args)))
             for uri in ("perth://panes", "perth://panes/canary", "perth://journal/all"):
                 c.outputs += [getattr(part, "text", "") for part in (await client.read_resource(uri)).contents]
 
+    before = len(c.outputs)
     anyio.run(main)
-    assert any("[REDACTED" in out for out in c.outputs[-14:]), "the answers carried filtered text"
+    assert any("[REDACTED" in out for out in c.outputs[before:]), "the answers carried filtered text"
+    assert any("def connect(" in out for out in c.outputs[before:]), "the code tools answered"
 
 
 @entry_point
