@@ -3,7 +3,10 @@
 1. 100 concurrent SSH commands against a throw-away local sshd (goal <= 10 s): Perth's path —
    100 ``ssh`` jobs queued in a fresh store and run by the embedded pool (100 workers: lease,
    heartbeat, breaker, redacted output, settle) — against the same 100 commands sent straight
-   through one asyncssh connection pool written here (10 connections x 10 channels).
+   through one asyncssh connection pool written here (10 connections x 10 channels).  The test
+   server gives its sessions an empty home (``SetEnv HOME=``, ``PermitUserRC no``; see
+   ``tests/ops/sshd.py``), so the operator's ``~/.bashrc`` (here a ``pyenv init``, ~0.2 s per
+   command) is not part of what either side measures.
 2. Embedded queue throughput: no-op jobs per second through the store's queue (4 workers), and
    the Celery figure beside it (the same no-op jobs through RabbitMQ and Redis, one worker process
    with 4 threads, a queue of its own).

@@ -2,6 +2,12 @@
 
 It runs ``/usr/sbin/sshd -D`` with its own config, host key, user key and authorized_keys in a
 temporary folder, on a free port, as the current user; the system's ssh service is not touched.
+
+The sessions it starts measure Perth and sshd, not the operator's dotfiles: ``SetEnv HOME=`` points
+the user's shell at an empty home in the folder (Debian's bash reads ``~/.bashrc`` even for
+``ssh host CMD``, and a ``~/.bashrc`` running ``pyenv init`` costs about 0.2 s per command), and
+``PermitUserRC no`` skips ``~/.ssh/rc``.  The shell itself (the user's login shell, ``/etc/bash.bashrc``)
+is what any real server runs.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ class Sshd:
         self.identity = folder / "id_user"
         self.other_identity = folder / "id_stranger"
         self.known_hosts = folder / "known_hosts"
+        self.home = folder / "home"
         self.max_sessions = max_sessions
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -46,6 +53,7 @@ class Sshd:
 
     def start(self) -> Sshd:
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(exist_ok=True)
         host_key = self.folder / "host_ed25519"
         for key in (host_key, self.identity, self.other_identity):
             _keygen(key)
@@ -60,7 +68,7 @@ class Sshd:
             f"AuthorizedKeysFile {authorized}", f"PidFile {self.folder / 'sshd.pid'}", "StrictModes no",
             "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin yes",
             f"MaxSessions {self.max_sessions}", "MaxStartups 500", "LogLevel ERROR",
-            "Subsystem sftp internal-sftp", ""]))
+            "Subsystem sftp internal-sftp", f"SetEnv HOME={self.home}", "PermitUserRC no", ""]))
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege-separation directory
         self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)

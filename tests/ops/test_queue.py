@@ -122,3 +122,40 @@ def test_a_pool_runs_many_jobs_each_exactly_once(make_rt: MakeRuntime) -> None:
     stats = Pool(rt.settings, concurrency=4, stop=stop, drain=True).run()
     assert (stats.ran, stats.succeeded) == (40, 40)
     assert all(find(rt, i).attempt == 1 and find(rt, i).status == "succeeded" for i in ids)
+
+
+def test_idle_workers_take_turns_at_the_queue(make_rt: MakeRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An idle pool of 20 threads looks at the store about once per ``ops.poll_ms``, not 20 times."""
+    from perth.ops import executor
+
+    rt = make_rt(poll_ms=50)
+    looks: list[float] = []
+    real_lease = executor.lease
+
+    def counted(*args: object, **kwargs: object) -> object:
+        looks.append(time.monotonic())
+        return real_lease(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(executor, "lease", counted)
+    stop = threading.Event()
+    pool = Pool(rt.settings, concurrency=20, stop=stop).start()
+    time.sleep(0.6)
+    job_id = fake(rt, "echo:late")  # still picked up within a poll or two
+    deadline = time.monotonic() + 5
+    while find(rt, job_id).status != "succeeded" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    pool.join()
+    idle = [t for t in looks if t < looks[0] + 0.6]
+    assert len(idle) <= 0.6 / 0.05 + 3, len(idle)  # one thread per interval (was 20 per interval)
+    assert find(rt, job_id).status == "succeeded"
+
+
+def test_a_drained_pool_of_many_threads_leaves_at_once(make_rt: MakeRuntime) -> None:
+    rt = make_rt(poll_ms=200)
+    ids = [fake(rt, f"echo:{n}") for n in range(30)]
+    started = time.monotonic()
+    stats = Pool(rt.settings, concurrency=50, drain=True).run()
+    assert (stats.ran, stats.succeeded) == (30, 30)
+    assert all(find(rt, i).attempt == 1 for i in ids)
+    assert time.monotonic() - started < 5  # not 50 threads x 200 ms of empty polls one after another

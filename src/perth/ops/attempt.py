@@ -110,9 +110,12 @@ class Heartbeat:
     def _run(self) -> None:
         from perth.store import open_store
 
+        interval_s = max(0.05, self.lease_ms / 3000)
+        if self._done.wait(interval_s):
+            return  # most attempts end before their first beat: no connection opened for them
         store = open_store(self.rt.settings)
         try:
-            while not self._done.wait(max(0.05, self.lease_ms / 3000)):
+            while True:
                 state = store.jobs.heartbeat(self.job.id, self.job.lease_token or "",
                                              self.rt.clock() + self.lease_ms)
                 if state != "ok":
@@ -120,6 +123,8 @@ class Heartbeat:
                     self.io.stop.set()
                     if state == "lost":
                         return
+                if self._done.wait(interval_s):
+                    return
         finally:
             store.close()
 

@@ -12,6 +12,7 @@ import os
 import random
 import socket
 import threading
+import time
 
 from perth.ops.attempt import AttemptIO, Heartbeat, outcome, write_log
 from perth.ops.output import OutputSink
@@ -144,7 +145,7 @@ def run_here(rt: Runtime, job_id: str) -> Job | None:
 class Pool:
     """``concurrency`` worker threads leasing and running jobs until ``stop`` is set.
 
-    With ``drain``, a thread leaves when no job is queued or running any more.
+    With ``drain``, the threads leave when no job is queued or running any more.
     """
 
     def __init__(self, settings: Settings, *, concurrency: int, stop: threading.Event | None = None,
@@ -158,6 +159,10 @@ class Pool:
         self.report = report or (lambda _line: None)
         self.environ = environ
         self._lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._polling = False
+        self._empty_until = 0.0
+        self._drained = False
         self.stats = PoolStats()
         self._threads: list[threading.Thread] = []
 
@@ -186,29 +191,51 @@ class Pool:
         poll_s = self.settings.get_int("ops.poll_ms") / 1000
         try:
             while not self.stop.is_set():
-                if self._turn(rt, slot):
-                    continue
-                if self.drain and not self._pending(rt):
+                job = self._claim(rt, slot, poll_s)
+                if job is not None:
+                    self._run(rt, job)
+                elif self._drained:
                     return
-                self.stop.wait(poll_s)
         finally:
             rt.close()
 
-    def _turn(self, rt: Runtime, slot: int) -> bool:
-        """Reap, lease and run one job; False when there was nothing to run."""
-        reaped = reap(rt)
-        if reaped:
-            self._count(reaped=reaped)
-            self.report(f"recovered {reaped} job(s) of a dead worker")
-        job = lease(rt, owner_name(slot), kinds=self.kinds)
-        if job is None:
-            return False
+    def _claim(self, rt: Runtime, slot: int, poll_s: float) -> Job | None:
+        """Reap and lease one job, one idle thread of the pool at a time.
+
+        Idle threads take turns at the queue: after a poll that found nothing the next one waits
+        ``ops.poll_ms`` (so an idle pool queries the store once per interval, not once per thread),
+        and after a poll that leased a job the next one polls at once (there may be more).
+        """
+        with self._idle:
+            while self._polling or time.monotonic() < self._empty_until:
+                if self.stop.is_set() or self._drained:
+                    return None
+                self._idle.wait(poll_s if self._polling else self._empty_until - time.monotonic())
+            self._polling = True
+        job = None
+        try:
+            reaped = reap(rt)
+            if reaped:
+                self._count(reaped=reaped)
+                self.report(f"recovered {reaped} job(s) of a dead worker")
+            job = lease(rt, owner_name(slot), kinds=self.kinds)
+            if job is None and self.drain and not self._pending(rt):
+                self._drained = True
+        finally:
+            with self._idle:
+                self._polling = False
+                if job is None:
+                    self._empty_until = time.monotonic() + poll_s
+                self._idle.notify_all() if self._drained else self._idle.notify()
+        return job
+
+    def _run(self, rt: Runtime, job: Job) -> None:
+        """Run one attempt of a leased job and count its outcome."""
         self.report(f"job {job.short_id} ({job.kind}) attempt {job.attempt} started")
         done = execute(rt, job)
         key = "retried" if done.status == "queued" else done.status
         self._count(ran=1, **{key: 1})
         self.report(f"job {job.short_id} {done.status}" + (f": {done.error}" if done.error else ""))
-        return True
 
     def _pending(self, rt: Runtime) -> bool:
         counts = rt.store.jobs.counts()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -101,8 +102,26 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
         os.close(fd)
 
 
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The process's lock for write transactions on ``path`` (one per file)."""
+    key = path if path == ":memory:" else os.path.realpath(path)
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(key, threading.RLock())
+
+
 class SQLiteDatabase(NestedTransactions):
-    """A migrated SQLite file behind one connection, with a nestable transaction."""
+    """A migrated SQLite file behind one connection, with a nestable transaction.
+
+    SQLite lets one writer in at a time and makes the others poll with growing sleeps (up to
+    100 ms each) until the busy timeout.  Threads of one process that write the same file (the
+    embedded job pool's workers, each with its own connection) therefore queue on a process lock
+    before ``BEGIN IMMEDIATE``: they take turns in order instead of sleeping past each other's
+    commits.  Other processes still meet SQLite's busy timeout.
+    """
 
     engine = "sqlite"
     begin_sql = "BEGIN IMMEDIATE"
@@ -111,6 +130,8 @@ class SQLiteDatabase(NestedTransactions):
                  migrate_schema: bool = True) -> None:
         self.path = path = os.fspath(path)
         self._depth = 0
+        self._busy_timeout_s = busy_timeout_ms / 1000
+        self._writer = _writer_lock(path)
         try:
             private_dirs(os.path.dirname(path))
             if path != ":memory:":
@@ -194,6 +215,23 @@ class SQLiteDatabase(NestedTransactions):
         if str(self.connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             self.connection.execute("PRAGMA journal_mode = WAL")
         migrate(self.connection)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (nested calls join it), after this process's other writers of the file."""
+        if self._depth:
+            with super().transaction():
+                yield
+            return
+        if not self._writer.acquire(timeout=self._busy_timeout_s):
+            raise StoreBusyError(f"other threads of this process kept {self.path} locked past the busy timeout",
+                                 "retry, or raise store.busy_timeout_ms (perth config set store.busy_timeout_ms"
+                                 " 15000)")
+        try:
+            with super().transaction():
+                yield
+        finally:
+            self._writer.release()
 
     def commit(self) -> None:
         """``COMMIT``; a failed commit rolls back and raises Perth's error."""

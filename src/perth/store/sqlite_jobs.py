@@ -106,8 +106,11 @@ class SQLiteJobs:
         if job_id is not None:
             where += " AND id = ?"
             params.append(job_id)
+        select = f"SELECT id FROM jobs WHERE {where} ORDER BY available_at, id LIMIT 1"
+        if not self._db.rows(select, params):
+            return None  # nothing due: an idle poll reads, without taking the write lock
         with self._db.transaction():
-            rows = self._db.rows(f"SELECT id FROM jobs WHERE {where} ORDER BY available_at, id LIMIT 1", params)
+            rows = self._db.rows(select, params)
             if not rows:
                 return None
             self._db.run("UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_token = ?,"
