@@ -118,7 +118,12 @@ def _specialized_init(cls: type[Record]) -> Any:
     params = []
     for name in cls._fields:
         params.append(f"{name}=_defaults[{name!r}]" if name in cls._defaults else name)
-    body = "".join(f"    _set(self, {name!r}, {name})\n" for name in cls._fields) or "    pass\n"
+    # instances with a __dict__ get it filled directly, without a call to object.__setattr__ per field
+    if all("__slots__" not in klass.__dict__ or "__dict__" in klass.__dict__["__slots__"]
+           for klass in cls.__mro__ if klass not in (Record, object)):
+        body = "    _d = self.__dict__\n" + "".join(f"    _d[{name!r}] = {name}\n" for name in cls._fields)
+    else:
+        body = "".join(f"    _set(self, {name!r}, {name})\n" for name in cls._fields) or "    pass\n"
     source = f"def __init__(self, {', '.join(params)}):\n{body}"
     namespace: dict[str, Any] = {"_defaults": cls._defaults, "_set": object.__setattr__}
     exec(source, namespace)  # noqa: S102 - generated from the class's own field names

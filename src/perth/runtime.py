@@ -57,8 +57,15 @@ class Runtime:
         return self._filter
 
     def redact(self, text: str, source: str) -> Redacted:
-        """Pass captured text through the secret filter before it is stored or shown."""
-        return self.secret_filter.redact(text, source=source)
+        """Pass captured text through the secret filter before it is stored or shown (text that already
+        passed it, a :class:`~perth.redact.Redacted`, is returned as it is: an ingest's event payload
+        carries the commands it just redacted)."""
+        secret_filter = self.secret_filter
+        from perth.redact.redacted import Redacted
+
+        if type(text) is Redacted:
+            return text
+        return secret_filter.redact(text, source=source)
 
     def redact_optional(self, text: str | None, source: str) -> str | None:
         """:meth:`redact` for optional fields."""

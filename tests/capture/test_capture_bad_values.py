@@ -102,3 +102,18 @@ def test_far_future_times_are_refused_by_log_and_import(cli: Cli, tmp_path: Path
     path.write_text("\n".join([*lines, json.dumps(entry)]) + "\n")
     done = cli("import", str(path))
     assert done.code == 1 and "import line" in done.err, done.err
+
+
+_FIELD = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.none(), st.integers(0, 2**53)), st.integers(0, 2**53), st.integers(-(2**31), 2**31 - 1),
+       st.lists(_FIELD, min_size=11, max_size=11))
+def test_a_spool_line_reads_back_as_written(start: int | None, duration: int, exit_status: int,
+                                            texts: list[str]) -> None:
+    """Escaped or not (the reader skips unescaping a line without a backslash), every field comes back."""
+    from perth.capture.spool_format import SpoolRecord, format_line
+
+    record = SpoolRecord(start, duration, exit_status, *texts)
+    assert parse_line(format_line(record)) == record

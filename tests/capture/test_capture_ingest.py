@@ -228,3 +228,34 @@ def test_scratch_files_of_exited_bash_shells_are_removed(perth_home: Path) -> No
     ingest(rt)
     assert not dead.exists()
     assert live.exists()
+
+
+def test_a_large_ingest_is_one_bulk_write_and_loses_nothing(perth_home: Path) -> None:
+    """Past BULK_BYTES the ingest defers SQLite's WAL checkpoints to its end; every line is still
+    stored once, redacted, and the store is checkpointed afterwards."""
+    import sqlite3
+
+    from perth.capture.ingest import BULK_BYTES
+
+    rt = make_rt()
+    rt.store.panes.count()  # the store exists before the spool is written
+    padding = "x" * 200
+    count = BULK_BYTES // 250 + 2000
+    data = "".join(line(f"echo {n} {padding}", start_us=1_700_000_000_000_000 + n, session=f"s{n % 3}")
+                   for n in range(count))
+    data += line("export GITHUB_TOKEN=ghp_" + "a1B2" * 9, start_us=1_700_000_100_000_000)
+    data += "garbage without tabs\n"
+    write_spool(rt, "bash-big.spool", data.encode())
+    report = ingest(rt)
+    assert (report.lines, report.inserted, report.quarantined) == (count + 2, count + 1, 1)
+    texts = stored(rt)
+    assert len(texts) == count + 1 and len(set(texts)) == count + 1
+    assert "ghp_" not in "".join(texts) and any("[REDACTED:" in t for t in texts)
+    db = sqlite3.connect(rt.store.path)  # type: ignore[attr-defined]
+    try:
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # per connection: the default
+        busy, log, checkpointed = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        db.close()
+    assert busy == 0 and log == checkpointed  # nothing left uncopied
+    rt.close()

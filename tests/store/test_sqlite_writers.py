@@ -4,6 +4,7 @@ others' transactions are short."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -55,4 +56,22 @@ def test_a_nested_transaction_joins_the_outer_one_in_the_same_thread(tmp_path: P
         with db.transaction():
             db.run("INSERT INTO t_nested VALUES (2)")
     assert db.rows("SELECT COUNT(*) FROM t_nested")[0][0] == 2
+    db.close()
+
+
+def test_a_bulk_write_checkpoints_once_at_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "perth.db"
+    db = SQLiteDatabase(path)
+    db.run("CREATE TABLE t_bulk (x TEXT)")
+    with db.bulk():
+        assert db.rows("PRAGMA wal_autocheckpoint")[0][0] == 0
+        for _ in range(30):  # far past 1,000 pages of WAL
+            with db.transaction():
+                db.run_many("INSERT INTO t_bulk VALUES (?)", [("y" * 2000,)] * 100)
+        grown = os.path.getsize(f"{path}-wal")
+        assert grown > 1000 * 4096  # nothing was checkpointed (the WAL would have been reused from its start)
+    assert db.rows("PRAGMA wal_autocheckpoint")[0][0] == 1000
+    busy, log, checkpointed = db.rows("PRAGMA wal_checkpoint(PASSIVE)")[0]
+    assert busy == 0 and log == checkpointed
+    assert db.rows("SELECT COUNT(*) FROM t_bulk")[0][0] == 3000
     db.close()

@@ -35,13 +35,39 @@ from perth.text import decode_utf8
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator
 
+    from perth.redact import Redacted
     from perth.runtime import Runtime
 
 CLAIMED = ".claimed"
 BATCH_LINES = 5000
+#: Spool bytes from which an ingest runs as one bulk write (about 4,000 commands: SQLite's WAL
+#: checkpointed once at the end, not every 1,000 pages); a prompt's few lines never are.
+BULK_BYTES = 2 * 1024 * 1024
 IDLE_BEFORE_DELETE_S = 2.0
+
+
+class _Step(Record):
+    """A chunk of a claimed file to ingest, or (``chunk`` None) the end of the file."""
+
+    path: str
+    start: int
+    chunk: bytes | None
+    tail: bytes = b""
+    stat: os.stat_result | None = None
+
+
+class _Prepared(Record):
+    """A chunk parsed and redacted: its commands' lines, unusable lines, redacted texts and places."""
+
+    parsed: list[tuple[int, SpoolRecord, str]]
+    bad: list[tuple[int, str, str]]
+    redacted: list[Redacted]
+    clean: dict[str, Redacted]
+    lines: int
+    ignored: int
+    end: int
 
 
 class IngestReport(Record):
@@ -148,12 +174,27 @@ def ingest(rt: Runtime, *, budget_s: float | None = None) -> IngestReport:
 
 def _ingest_files(rt: Runtime, paths: list[str], deadline: float | None) -> IngestReport:
     worker = _SpoolReader(rt)
-    for path in paths:
-        if deadline is not None and time.monotonic() > deadline:
-            worker.complete = False
-            break
-        worker.ingest_file(path, deadline)
+    with rt.store.bulk() if _prefetch(paths) >= BULK_BYTES else contextlib.nullcontext():
+        worker.run(paths, deadline)
     return worker.report(len(paths))
+
+
+def _prefetch(paths: list[str]) -> int:
+    """Ask the kernel to read every claimed file ahead (on a cold cache the reads overlap with the
+    work on the first files); returns their total size."""
+    total = 0
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            total += os.fstat(fd).st_size
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
+    return total
 
 
 class _SpoolReader:
@@ -176,66 +217,91 @@ class _SpoolReader:
                             ignored=c["ignored"], quarantined=c["quarantined"], waiting_partial=c["waiting"],
                             complete=self.complete, warnings=tuple(self.warnings))
 
-    def ingest_file(self, path: str, deadline: float | None) -> None:
-        store = self.rt.store
-        offset = store.commands.offset(path)
-        try:
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                data = handle.read()
-            stat = os.stat(path)
-        except FileNotFoundError:
-            store.commands.forget_spool(path)
-            return
-        end = data.rfind(b"\n") + 1
-        for chunk_start, chunk_end in _batches(data, end):
+    def run(self, paths: list[str], deadline: float | None) -> None:
+        """Ingest the claimed files in order, a chunk (at most BATCH_LINES lines) per unit of work."""
+        for step in self._steps(paths, deadline):
             if deadline is not None and time.monotonic() > deadline:
                 self.complete = False
                 return
-            self._ingest_chunk(path, offset + chunk_start, data[chunk_start:chunk_end])
-        self._finish_file(path, offset + end, data[end:], stat)
+            if step.chunk is None:
+                assert step.stat is not None  # noqa: S101 - a file's end carries its stat
+                self._finish_file(step.path, step.start, step.tail, step.stat)
+            else:
+                self._store_chunk(step.path, self._prepare(step.start, step.chunk))
 
-    def _ingest_chunk(self, path: str, start: int, chunk: bytes) -> None:
+    def _steps(self, paths: list[str], deadline: float | None) -> Iterator[_Step]:
+        """Each file's chunks, then the file's end (its partial last line, its deletion)."""
+        store = self.rt.store
+        for path in paths:
+            if deadline is not None and time.monotonic() > deadline:
+                self.complete = False
+                return
+            offset = store.commands.offset(path)
+            try:
+                with open(path, "rb") as handle:
+                    handle.seek(offset)
+                    data = handle.read()
+                stat = os.stat(path)
+            except FileNotFoundError:
+                store.commands.forget_spool(path)
+                continue
+            end = data.rfind(b"\n") + 1
+            for chunk_start, chunk_end in _batches(data, end):
+                yield _Step(path, offset + chunk_start, data[chunk_start:chunk_end])
+            yield _Step(path, offset + end, None, data[end:], stat)
+
+    def _prepare(self, start: int, chunk: bytes) -> _Prepared:
+        """Parse and redact a chunk.
+
+        Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
+        distinct one is redacted once.
+        """
         parsed: list[tuple[int, SpoolRecord, str]] = []
         bad: list[tuple[int, str, str]] = []
         position = start
+        lines = ignored = 0
+        skips = self.ignore.skips
         for raw in chunk.split(b"\n")[:-1]:
             line = decode_utf8(raw)
-            self.counts["lines"] += 1
+            lines += 1
             try:
                 record = parse_line(line)
             except InvalidInputError as exc:
                 bad.append((position, line, exc.what))
             else:
-                if self.ignore.skips(record):
-                    self.counts["ignored"] += 1
+                if skips(record):
+                    ignored += 1
                 else:
                     parsed.append((position, record, line))
             position += len(raw) + 1
-        commands = self._commands(path, parsed, bad)
+        places = list(dict.fromkeys(text for _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
+        texts = [record.command for _, record, _ in parsed] + places
+        redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
+        clean = dict(zip(places, redacted[len(parsed):], strict=True))
+        return _Prepared(parsed, bad, redacted, clean, lines, ignored, position)
+
+    def _store_chunk(self, path: str, prepared: _Prepared) -> None:
+        self.counts["lines"] += prepared.lines
+        self.counts["ignored"] += prepared.ignored
+        bad = list(prepared.bad)
+        commands = self._commands(path, prepared, bad)
         store = self.rt.store
         with store.unit():
             for at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
-            inserted = store.commands.add(commands, SpoolCursor(path=path, offset=position))
+            inserted = store.commands.add(commands, SpoolCursor(path=path, offset=prepared.end))
             if inserted:
                 emit(self.rt, "perth.command.captured", commands)
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
-    def _commands(self, path: str, parsed: list[tuple[int, SpoolRecord, str]],
-                  bad: list[tuple[int, str, str]]) -> list[Command]:
-        """Redact the chunk's texts in one pass of the filter, then build the commands.
+    def _commands(self, path: str, prepared: _Prepared, bad: list[tuple[int, str, str]]) -> list[Command]:
+        """The chunk's commands, their texts already redacted.
 
-        Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
-        distinct one is redacted once.  A line that cannot become a command (a time out of range,
-        a pane that cannot be created) joins ``bad`` to be quarantined: no line blocks ingest.
+        A line that cannot become a command (a time out of range, a pane that cannot be created)
+        joins ``bad`` to be quarantined: no line blocks ingest.
         """
-        places = list(dict.fromkeys(text for _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
-        texts = [record.command for _, record, _ in parsed] + places
-        redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
-        half = len(parsed)
-        clean = dict(zip(places, redacted[half:], strict=True))
+        parsed, redacted, clean = prepared.parsed, prepared.redacted, prepared.clean
         now = self.rt.clock()
         timed = []
         for i, (position, record, line) in enumerate(parsed):
@@ -244,13 +310,23 @@ class _SpoolReader:
             except PerthError as exc:
                 bad.append((position, line, exc.what))
         commands = []
+        name = os.path.basename(path)
+        pane_for = self.linker.pane_for
         for (i, position, record, line, start_ms), command_id in zip(timed, uuid7_many([t[4] for t in timed]),
                                                                     strict=True):
             try:
-                commands.append(self._command(record, path, position, redacted[i], clean=clean, start_ms=start_ms,
-                                              command_id=command_id))
+                pane = pane_for(record)
             except PerthError as exc:
                 bad.append((position, line, exc.what))
+                continue
+            # positional, in Command's field order (the hot loop of a bulk ingest)
+            identity = f"{name}:{position}" if record.start_us is None else record.start_us
+            commands.append(Command(
+                command_id, pane.id if pane else None, pane.name if pane else None, start_ms,
+                record.duration_us // 1000, record.exit, redacted[i], clean.get(record.cwd) or None,
+                clean.get(record.repo_root) or None, clean.get(record.branch) or None, record.shell or None,
+                record.session or None, record.host or None, record.user or None, "capture",
+                f"capture:{record.session}:{identity}"))
         return commands
 
     def _quarantine(self, path: str, at: int, text: str, reason: str) -> None:
@@ -275,22 +351,6 @@ class _SpoolReader:
         if consumed >= stat.st_size and idle >= IDLE_BEFORE_DELETE_S and os.stat(path).st_size == consumed:
             os.unlink(path)  # a line appended since the read would have changed the size
             store.commands.forget_spool(path)
-
-    def _command(self, record: SpoolRecord, path: str, position: int, command: str, *,
-                 clean: Mapping[str, str], start_ms: int, command_id: str) -> Command:
-        """One command, its start time and id already chosen (see :func:`_start_ms`)."""
-        duration_ms = record.duration_us // 1000
-        identity = f"{os.path.basename(path)}:{position}" if record.start_us is None else str(record.start_us)
-        pane = self.linker.pane_for(record)
-        return Command(
-            id=command_id, pane_id=pane.id if pane else None, pane_name=pane.name if pane else None,
-            start_ms=start_ms, duration_ms=duration_ms, exit=record.exit,
-            command=command, cwd=clean.get(record.cwd) or None,
-            repo_root=clean.get(record.repo_root) or None, branch=clean.get(record.branch) or None,
-            shell=record.shell or None,
-            session=record.session or None, host=record.host or None, user=record.user or None,
-            source="capture", dedup_key=f"capture:{record.session}:{identity}",
-        )
 
 
 def _start_ms(record: SpoolRecord, now: int) -> int:

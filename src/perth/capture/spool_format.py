@@ -101,6 +101,29 @@ def _integer(value: str, name: str, *, optional: bool = False) -> int | None:
     return number
 
 
+_START_MAX, _DURATION_MAX, _EXIT_MIN, _EXIT_MAX = RANGES["start_us"][1], RANGES["duration_us"][1], *RANGES["exit"]
+
+
+def _numbers(start_text: str, duration_text: str, exit_text: str) -> tuple[int | None, int, int]:
+    """The three integer fields; well-formed ones without a call per field, the others through
+    :func:`_integer` (which says what is wrong)."""
+    if len(start_text) <= 20 and len(duration_text) <= 20 and len(exit_text) <= 20:
+        try:
+            start = int(start_text) if start_text else None
+            duration, status = int(duration_text), int(exit_text)
+        except ValueError:
+            pass
+        else:
+            if ((start is None or 0 <= start <= _START_MAX) and -_DURATION_MAX <= duration <= _DURATION_MAX
+                    and _EXIT_MIN <= status <= _EXIT_MAX):
+                return start, duration, status
+    checked = (_integer(start_text, "start_us", optional=True), _integer(duration_text, "duration_us"),
+               _integer(exit_text, "exit"))
+    assert checked[1] is not None  # noqa: S101 - not optional
+    assert checked[2] is not None  # noqa: S101 - not optional
+    return checked[0], checked[1], checked[2]
+
+
 def parse_line(line: str) -> SpoolRecord:
     """Parse one spool line (without its LF)."""
     parts = line.split("\t")
@@ -108,13 +131,10 @@ def parse_line(line: str) -> SpoolRecord:
         raise InvalidInputError(f"spool line has {len(parts)} fields (version {parts[0][:8]!r}), "
                                 f"expected {len(FIELDS)} (version {VERSION})",
                                 "the line is quarantined; re-run `perth init` in that shell")
-    start = _integer(parts[1], "start_us", optional=True)
-    duration = _integer(parts[2], "duration_us")
-    status = _integer(parts[3], "exit")
-    assert duration is not None  # noqa: S101 - not optional
-    assert status is not None  # noqa: S101 - not optional
-    text = [unescape(part) for part in parts[4:]]
-    return SpoolRecord(start, max(0, duration), status, *text)
+    start, duration, status = _numbers(parts[1], parts[2], parts[3])
+    if "\\" in line:
+        return SpoolRecord(start, max(0, duration), status, *[unescape(part) for part in parts[4:]])
+    return SpoolRecord(start, max(0, duration), status, *parts[4:])  # nothing escaped: the common case
 
 
 def format_line(record: SpoolRecord) -> str:

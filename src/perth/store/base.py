@@ -4,13 +4,14 @@ across them, and a clear error for a port the adapter does not offer."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from perth.errors import UnsupportedByStoreError
 from perth.store.ports import PORTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from contextlib import AbstractContextManager
     from typing import Any, Protocol, Self
 
@@ -47,6 +48,12 @@ class PortedStore:
     def unit(self) -> AbstractContextManager[Self]:
         """A unit of work: every port call inside commits or rolls back together (nestable)."""
         return _unit(self)
+
+    def bulk(self) -> AbstractContextManager[object]:
+        """Many units of work in a row (an ingest, an import): the adapter may defer housekeeping to the
+        end (SQLite: one WAL checkpoint after the last unit instead of one every 1,000 pages)."""
+        bulk: Callable[[], AbstractContextManager[object]] | None = getattr(self.db, "bulk", None)
+        return bulk() if bulk is not None else nullcontext()
 
     def close(self) -> None:
         """Close the connection."""

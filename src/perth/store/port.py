@@ -108,6 +108,9 @@ class Store(Protocol):
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""
 
+    def bulk(self) -> AbstractContextManager[object]:
+        """Many units of work in a row (an ingest, an import): the adapter may defer housekeeping to the end."""
+
     def info(self) -> StoreInfo:
         """Adapter, location, schema version and row counts."""
 
