@@ -141,7 +141,7 @@ def test_idle_workers_take_turns_at_the_queue(make_rt: MakeRuntime, monkeypatch:
     pool = Pool(rt.settings, concurrency=20, stop=stop).start()
     time.sleep(0.6)
     job_id = fake(rt, "echo:late")  # still picked up within a poll or two
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
     while find(rt, job_id).status != "succeeded" and time.monotonic() < deadline:
         time.sleep(0.01)
     stop.set()
@@ -152,10 +152,10 @@ def test_idle_workers_take_turns_at_the_queue(make_rt: MakeRuntime, monkeypatch:
 
 
 def test_a_drained_pool_of_many_threads_leaves_at_once(make_rt: MakeRuntime) -> None:
-    rt = make_rt(poll_ms=200)
+    rt = make_rt(poll_ms=1000)
     ids = [fake(rt, f"echo:{n}") for n in range(30)]
     started = time.monotonic()
     stats = Pool(rt.settings, concurrency=50, drain=True).run()
     assert (stats.ran, stats.succeeded) == (30, 30)
     assert all(find(rt, i).attempt == 1 for i in ids)
-    assert time.monotonic() - started < 5  # not 50 threads x 200 ms of empty polls one after another
+    assert time.monotonic() - started < 20  # not 50 threads x 1 s of empty polls one after another
