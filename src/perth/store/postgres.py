@@ -2,7 +2,9 @@
 
 :class:`PostgresStore` is the unit of work over one :class:`~perth.store.pg_db.PgDatabase`
 connection; its ports are the same ``sql_<port>.py`` adapters SQLite uses (written in the SQL both
-share).  It passes the same contract suites (``tests/store/contract/``) for the ports it declares.
+share), with the few engine-specific parts in ``pg_<port>.py`` (job leases with ``SKIP LOCKED``,
+globs as regular expressions, commit-ordered search feeds).  It passes the same contract suites
+(``tests/store/contract/``) as SQLite, for every port.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from perth.store.pg_code import PgCodeIndex
+    from perth.store.pg_jobs import PgJobLogs, PgJobs
+    from perth.store.pg_search import PgSearchIndex
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
@@ -24,9 +29,12 @@ if TYPE_CHECKING:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sql_workflows import SqlWorkflows
 
 
 def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
+    from perth.store.pg_code import PgCodeIndex
+    from perth.store.pg_jobs import PgJobLogs, PgJobs
     from perth.store.sql_breakers import SqlBreakers
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
@@ -36,15 +44,18 @@ def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sql_workflows import SqlWorkflows
 
     return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands,
             "redaction_stats": SqlRedactionStats, "shellperf": SqlShellperf, "snapshots": SqlSnapshots,
-            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox}
+            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox,
+            "code": PgCodeIndex, "jobs": PgJobs, "job_logs": PgJobLogs, "workflows": SqlWorkflows}
 
 
-#: The ports this adapter offers (the keys of :func:`_adapters`).
+#: The ports this adapter offers: every port of the Store (``search_index`` is built with its owner).
 CAPABILITIES = frozenset({"panes", "entries", "commands", "redaction_stats", "shellperf", "snapshots",
-                          "breakers", "llm_calls", "outbox"})
+                          "breakers", "llm_calls", "outbox", "code", "search_index", "jobs", "job_logs",
+                          "workflows"})
 
 
 class PostgresStore(PortedStore):
@@ -55,7 +66,11 @@ class PostgresStore(PortedStore):
     read_only = False
     capabilities: frozenset[str] = CAPABILITIES
 
-    def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True) -> None:
+    def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True,
+                 search_owner: str = "") -> None:
+        #: Whose search index the ``search_index`` port's state belongs to: each machine (and home)
+        #: keeps its own index beside the shared store (see :mod:`perth.store.sql_search`).
+        self.search_owner = search_owner
         self.db = PgDatabase(url, timeout_ms=timeout_ms)
         if migrate_schema:
             from perth.store.pg_migrations import migrate
@@ -67,6 +82,10 @@ class PostgresStore(PortedStore):
                 raise
 
     def _build(self, name: str) -> object:
+        if name == "search_index":
+            from perth.store.pg_search import PgSearchIndex
+
+            return PgSearchIndex(self.db, self.search_owner)
         return _adapters()[name](self.db)
 
     panes: SqlPanes
@@ -78,6 +97,11 @@ class PostgresStore(PortedStore):
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
     outbox: SqlOutbox
+    code: PgCodeIndex
+    search_index: PgSearchIndex
+    jobs: PgJobs
+    job_logs: PgJobLogs
+    workflows: SqlWorkflows
 
     def info(self) -> StoreInfo:
         """Adapter, server, schema version and row counts."""
