@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -37,15 +37,15 @@ def job(n: int) -> Job:
                created_at=n, available_at=n)
 
 
-def run_workers(count: int, work: object) -> list[BaseException]:
+def run_workers(count: int, work: Callable[[int], None]) -> list[BaseException]:
     errors: list[BaseException] = []
     start = threading.Barrier(count)
 
     def main(i: int) -> None:
         try:
             start.wait()
-            work(i)  # type: ignore[operator]
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            work(i)
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
 
     threads = [threading.Thread(target=main, args=(i,)) for i in range(count)]
