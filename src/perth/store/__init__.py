@@ -20,11 +20,9 @@ def open_store(settings: Settings) -> Store:
     or the PostgreSQL database or Redis keyspace of ``store.url``."""
     url = settings.store.url.strip()
     if url:
-        import socket
-
         # a shared store serves the search indexes of many machines: this one's is named by host and home
         return _open_url(url, settings.store.busy_timeout_ms,
-                         search_owner=f"{socket.gethostname()}:{database_path(settings)}")
+                         search_owner=f"{os.uname().nodename}:{database_path(settings)}")
     from perth.store.sqlite import SQLiteStore
 
     return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)

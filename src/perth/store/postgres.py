@@ -32,24 +32,24 @@ if TYPE_CHECKING:
     from perth.store.sql_workflows import SqlWorkflows
 
 
-def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
-    from perth.store.pg_code import PgCodeIndex
-    from perth.store.pg_jobs import PgJobLogs, PgJobs
-    from perth.store.sql_breakers import SqlBreakers
-    from perth.store.sql_commands import SqlCommands
-    from perth.store.sql_entries import SqlEntries
-    from perth.store.sql_llm import SqlLlmCalls
-    from perth.store.sql_outbox import SqlOutbox
-    from perth.store.sql_panes import SqlPanes
-    from perth.store.sql_redaction import SqlRedactionStats
-    from perth.store.sql_shellperf import SqlShellperf
-    from perth.store.sql_snapshots import SqlSnapshots
-    from perth.store.sql_workflows import SqlWorkflows
-
-    return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands,
-            "redaction_stats": SqlRedactionStats, "shellperf": SqlShellperf, "snapshots": SqlSnapshots,
-            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox,
-            "code": PgCodeIndex, "jobs": PgJobs, "job_logs": PgJobLogs, "workflows": SqlWorkflows}
+#: Port name -> the module and class of its PostgreSQL adapter, imported on first use (``perth log``
+#: loads the panes, entries and commands adapters and nothing else).  ``search_index`` is built with
+#: its owner in :meth:`PostgresStore._build`.
+ADAPTERS: dict[str, tuple[str, str]] = {
+    "panes": ("perth.store.sql_panes", "SqlPanes"),
+    "entries": ("perth.store.sql_entries", "SqlEntries"),
+    "commands": ("perth.store.sql_commands", "SqlCommands"),
+    "redaction_stats": ("perth.store.sql_redaction", "SqlRedactionStats"),
+    "shellperf": ("perth.store.sql_shellperf", "SqlShellperf"),
+    "snapshots": ("perth.store.sql_snapshots", "SqlSnapshots"),
+    "breakers": ("perth.store.sql_breakers", "SqlBreakers"),
+    "llm_calls": ("perth.store.sql_llm", "SqlLlmCalls"),
+    "outbox": ("perth.store.sql_outbox", "SqlOutbox"),
+    "code": ("perth.store.pg_code", "PgCodeIndex"),
+    "jobs": ("perth.store.pg_jobs", "PgJobs"),
+    "job_logs": ("perth.store.pg_jobs", "PgJobLogs"),
+    "workflows": ("perth.store.sql_workflows", "SqlWorkflows"),
+}
 
 
 #: The ports this adapter offers: every port of the Store (``search_index`` is built with its owner).
@@ -86,7 +86,9 @@ class PostgresStore(PortedStore):
             from perth.store.pg_search import PgSearchIndex
 
             return PgSearchIndex(self.db, self.search_owner)
-        return _adapters()[name](self.db)
+        module, cls = ADAPTERS[name]
+        adapter: Callable[[PgDatabase], object] = getattr(__import__(module, fromlist=[cls]), cls)
+        return adapter(self.db)
 
     panes: SqlPanes
     entries: SqlEntries
