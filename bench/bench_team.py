@@ -20,7 +20,7 @@
 The PostgreSQL store lives in a schema of its own in the local `test` database, dropped at the end;
 the Redis store under a key prefix of its own, whose keys are deleted at the end.
 Run: `make bench-team` or `.venv/bin/python bench/bench_team.py [--entries N] [--redis-entries N]
-[--search-commands N] [--runs N] [--no-gate]`; exits 1 when a goal is not met.
+[--search-commands N (0: skip)] [--skip-history] [--skip-redis] [--runs N] [--no-gate]`; exits 1 when a goal is not met.
 """
 
 from __future__ import annotations
@@ -119,6 +119,27 @@ def redis_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_e
             store = RedisStore(used)
             store.drop_keys()
             store.close()
+
+
+def query_only(args: argparse.Namespace, gate: Gate, url: str, names: list[str]) -> None:
+    """The history query of `perth history --limit 50 --pane P` alone, in process (no start-up, no import)."""
+    from perth.records import EntryQuery
+    from perth.store.postgres import PostgresStore
+
+    store = PostgresStore(url)
+    rng = random.Random(5)
+    took = []
+    try:
+        for _ in range(args.runs):
+            pane = store.panes.get(name=rng.choice(names))
+            assert pane is not None
+            started = time.perf_counter()
+            store.entries.query(EntryQuery(pane_ids=(pane.id,), limit=50))
+            took.append((time.perf_counter() - started) * 1000)
+    finally:
+        store.close()
+    gate.note(f"the history query alone on PostgreSQL ({args.entries:,} entries), in process: p95"
+              f" {percentile(took, 95):.1f} ms (p50 {statistics.median(took):.1f} ms)")
 
 
 def log_section(args: argparse.Namespace, gate: Gate, perth: list[str], base_env: dict[str, str], *, workdir: Path,
@@ -236,6 +257,7 @@ def main() -> int:
     parser.add_argument("--redis-entries", type=int, default=100_000)
     parser.add_argument("--search-commands", type=int, default=200_000)
     parser.add_argument("--skip-history", action="store_true", help="only `perth log` and search (quick)")
+    parser.add_argument("--skip-redis", action="store_true", help="leave the Redis section out")
     parser.add_argument("--runs", type=int, default=30)
     args, gate = start("team", parser)
     import psycopg
@@ -249,7 +271,8 @@ def main() -> int:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("PERTH_", "TMUX", "ZELLIJ"))}
         perth = perth_command()
         log_section(args, gate, perth, base_env, workdir=workdir, url=url)
-        search_section(args, gate, admin, workdir)
+        if args.search_commands:
+            search_section(args, gate, admin, workdir)
         if args.skip_history:
             return gate.finish(args)
         print(f"\npopulating {args.entries:,} entries across {args.panes:,} panes ...", flush=True)
@@ -274,7 +297,9 @@ def main() -> int:
                    " panes, p95 <= 100 ms", f"p95 {p95:.1f} ms (p50 {statistics.median(on_pg):.1f} ms)",
                    f"`python -c pass` {python:.1f} ms; SQLite with the same rows p95 {lite95:.1f} ms",
                    f"{p95 / python:.2f}x; {p95 / lite95:.2f}x SQLite", p95 <= 100)
-        redis_section(args, gate, perth, base_env, workdir)
+        query_only(args, gate, url, names)
+        if not args.skip_redis:
+            redis_section(args, gate, perth, base_env, workdir)
         return gate.finish(args)
     finally:
         admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
