@@ -93,7 +93,7 @@ def test_prefixes_keep_stores_apart_and_dropping_one_leaves_the_other(store: Red
 
 def test_unsupported_ports_are_a_clear_error(store: RedisStore) -> None:
     for port in ("commands", "shellperf", "snapshots", "llm_calls", "code", "outbox", "search_index", "jobs"):
-        with pytest.raises(UnsupportedByStoreError, match=f"redis store does not support {port}") as caught:
+        with pytest.raises(UnsupportedByStoreError, match=f"the {port} port is not supported by the redis store") as caught:
             getattr(store, port)
         assert caught.value.exit_code == 1
 
@@ -183,6 +183,6 @@ def test_a_command_the_redis_store_cannot_serve_is_one_line_exit_1(tmp_path: Pat
     searched = _perth(tmp_path, url, "search", "cache")
     assert searched.returncode == 1
     assert searched.stderr.strip().splitlines() == [
-        "perth: error: the redis store does not support search_index — use a SQLite or PostgreSQL store for it"
-        " (see docs/team.md)"]
+        "perth: error: the search_index port is not supported by the redis store — use a SQLite or PostgreSQL store"
+        " for it (see docs/team.md)"]
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from perth.capture.records import SpoolCursor
+from perth.ops.model import JobLogLine
 from perth.record import replace
 from perth.records import EntryQuery
 from perth.resilience.state import BreakerState
@@ -21,11 +22,14 @@ from perth.store.sqlite import SQLiteStore
 from perth.store.transfer import migrate
 from perth.store.transfer_parts import PARTS, checksum
 from perth.summarize.model import LlmCall
+from perth.workflows.model import StepRun
 from tests.store.adapters import ADAPTERS, redis_prefix
 from tests.store.contract.builders import make_entry, make_pane
 from tests.store.contract.test_commands import command
+from tests.store.contract.test_jobs import job
 from tests.store.contract.test_shellperf import _run
 from tests.store.contract.test_snapshots import snapshot
+from tests.store.contract.test_workflows import run as workflow_run
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +57,13 @@ def fill(store: Store) -> None:
     store.breakers.put(BreakerState(name="llm:x", state="open", failures=3, opened_at=4, updated_at=4))
     store.llm_calls.add(LlmCall(id="c1", at=1, provider="p", model="m", purpose="summary", outcome="ok",
                                 input_tokens=3))
+    store.jobs.enqueue(job(1, idempotency_key="deploy", options={"cwd": "/src"}))
+    store.jobs.enqueue(job(2, status="dead", error="refused"))
+    store.job_logs.append([JobLogLine(job_id=job(1).id, seq=0, at=i, attempt=1, level="info", text=f"line {i} é")
+                           for i in range(3)])
+    store.workflows.create(workflow_run(1), [StepRun(run_id=workflow_run(1).id, step_id=s, position=i) for i, s in enumerate("ba")])
+    store.workflows.update_step(StepRun(run_id=workflow_run(1).id, step_id="a", position=1, status="waiting",
+                                        requested_by="ann", requested_at=5))
 
 
 def contents(store: Store) -> dict[str, str]:

@@ -20,7 +20,9 @@ def open_store(settings: Settings) -> Store:
     or the PostgreSQL database or Redis keyspace of ``store.url``."""
     url = settings.store.url.strip()
     if url:
-        return _open_url(url, settings.store.busy_timeout_ms)
+        # a shared store serves the search indexes of many machines: this one's is named by host and home
+        return _open_url(url, settings.store.busy_timeout_ms,
+                         search_owner=f"{os.uname().nodename}:{database_path(settings)}")
     from perth.store.sqlite import SQLiteStore
 
     return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
@@ -42,12 +44,12 @@ def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
     return _open_url(location, timeout_ms)
 
 
-def _open_url(url: str, timeout_ms: int) -> Store:
+def _open_url(url: str, timeout_ms: int, *, search_owner: str = "") -> Store:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgresql", "postgres"):
         from perth.store.postgres import PostgresStore
 
-        return PostgresStore(url, timeout_ms=timeout_ms)
+        return PostgresStore(url, timeout_ms=timeout_ms, search_owner=search_owner)
     if scheme in ("redis", "rediss", "unix"):
         from perth.store.redis_store import RedisStore
 

@@ -40,7 +40,8 @@ class PortedStore:
         if name not in PORTS:
             raise AttributeError(name)
         if name not in self.capabilities:
-            raise UnsupportedByStoreError(f"the {self.adapter} store does not support {name}", self.unsupported_hint)
+            raise UnsupportedByStoreError(f"the {name} port is not supported by the {self.adapter} store",
+                                          self.unsupported_hint)
         repo = self._build(name)
         setattr(self, name, repo)
         return repo

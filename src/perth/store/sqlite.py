@@ -3,7 +3,7 @@
 :class:`SQLiteStore` is the unit of work: one :class:`SQLiteDatabase` (one connection,
 WAL mode, a busy timeout, short ``BEGIN IMMEDIATE`` transactions) shared by the
 per-port adapters: those in ``sql_<port>.py`` (written in the SQL SQLite and PostgreSQL share) and
-the SQLite-only ones in ``sqlite_<port>.py``.  Each adapter is built on first use,
+the SQLite-specific parts in ``sqlite_<port>.py`` (the search feeds by rowid).  Each adapter is built on first use,
 with its module imported only then, so a command pays for the ports it touches
 (``perth log`` loads panes, entries and commands).
 """
@@ -22,18 +22,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from perth.store.sql_breakers import SqlBreakers
+    from perth.store.sql_code import SqlCodeIndex
     from perth.store.sql_commands import SqlCommands
     from perth.store.sql_entries import SqlEntries
+    from perth.store.sql_jobs import SqlJobLogs, SqlJobs
     from perth.store.sql_llm import SqlLlmCalls
     from perth.store.sql_outbox import SqlOutbox
     from perth.store.sql_panes import SqlPanes
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
-    from perth.store.sqlite_code import SQLiteCodeIndex
-    from perth.store.sqlite_jobs import SQLiteJobLogs, SQLiteJobs
+    from perth.store.sql_workflows import SqlWorkflows
     from perth.store.sqlite_search import SQLiteSearchIndex
-    from perth.store.sqlite_workflows import SQLiteWorkflows
 
 def _panes(db: SQLiteDatabase) -> SqlPanes:
     from perth.store.sql_panes import SqlPanes
@@ -83,10 +83,10 @@ def _llm_calls(db: SQLiteDatabase) -> SqlLlmCalls:
     return SqlLlmCalls(db)
 
 
-def _code(db: SQLiteDatabase) -> SQLiteCodeIndex:
-    from perth.store.sqlite_code import SQLiteCodeIndex
+def _code(db: SQLiteDatabase) -> SqlCodeIndex:
+    from perth.store.sql_code import SqlCodeIndex
 
-    return SQLiteCodeIndex(db)
+    return SqlCodeIndex(db)
 
 
 def _outbox(db: SQLiteDatabase) -> SqlOutbox:
@@ -101,22 +101,22 @@ def _search_index(db: SQLiteDatabase) -> SQLiteSearchIndex:
     return SQLiteSearchIndex(db)
 
 
-def _jobs(db: SQLiteDatabase) -> SQLiteJobs:
-    from perth.store.sqlite_jobs import SQLiteJobs
+def _jobs(db: SQLiteDatabase) -> SqlJobs:
+    from perth.store.sql_jobs import SqlJobs
 
-    return SQLiteJobs(db)
-
-
-def _job_logs(db: SQLiteDatabase) -> SQLiteJobLogs:
-    from perth.store.sqlite_jobs import SQLiteJobLogs
-
-    return SQLiteJobLogs(db)
+    return SqlJobs(db)
 
 
-def _workflows(db: SQLiteDatabase) -> SQLiteWorkflows:
-    from perth.store.sqlite_workflows import SQLiteWorkflows
+def _job_logs(db: SQLiteDatabase) -> SqlJobLogs:
+    from perth.store.sql_jobs import SqlJobLogs
 
-    return SQLiteWorkflows(db)
+    return SqlJobLogs(db)
+
+
+def _workflows(db: SQLiteDatabase) -> SqlWorkflows:
+    from perth.store.sql_workflows import SqlWorkflows
+
+    return SqlWorkflows(db)
 
 
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
@@ -164,12 +164,12 @@ class SQLiteStore(PortedStore):
     snapshots: SqlSnapshots
     breakers: SqlBreakers
     llm_calls: SqlLlmCalls
-    code: SQLiteCodeIndex
+    code: SqlCodeIndex
     search_index: SQLiteSearchIndex
     outbox: SqlOutbox
-    jobs: SQLiteJobs
-    job_logs: SQLiteJobLogs
-    workflows: SQLiteWorkflows
+    jobs: SqlJobs
+    job_logs: SqlJobLogs
+    workflows: SqlWorkflows
 
     @property
     def read_only(self) -> bool:

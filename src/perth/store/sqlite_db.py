@@ -4,7 +4,7 @@
 keys), first-time initialization under an OS lock, the nestable ``BEGIN
 IMMEDIATE`` transaction, and the translation of SQLite's exceptions into
 :class:`perth.errors.StoreError` subclasses whose messages say how to fix the
-problem.  The per-port adapters (``sql_panes.py``, ``sqlite_code.py``, ...) take it in
+problem.  The per-port adapters (``sql_panes.py``, ``sql_code.py``, ...) take it in
 their constructor and use only the methods of :class:`perth.store.sql.SqlDatabase`, so they
 share its connection and transaction and know nothing of each other.
 """

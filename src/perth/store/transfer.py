@@ -3,7 +3,8 @@
 The data of a store is cut into *parts*, each read whole through one port's everything read
 (panes with the deleted ones, every entry, every command, spool cursor and quarantined fragment,
 redaction counters, shellperf runs, baselines with their deletion time, governance states,
-snapshots with their digests, breakers, LLM calls).  For each part the copy:
+snapshots with their digests, breakers, LLM calls, jobs and their log lines, workflow runs with their
+steps).  For each part the copy:
 
 1. reads every record on both sides and keys them (pane id, entry id, breaker name...);
 2. writes what the target lacks and replaces what differs, through the target's ports, in units

@@ -120,6 +120,43 @@ def _put_llm_call(target: Store, call: Any, old: Any) -> None:
         target.llm_calls.add(call)
 
 
+def _read_jobs(store: Store) -> list[Any]:
+    from perth.ops.model import JobQuery
+
+    return store.jobs.query(JobQuery(limit=2**62))
+
+
+def _put_job(target: Store, job: Any, old: Any) -> None:
+    if old is None:
+        target.jobs.enqueue(job)
+    else:
+        target.jobs.update(job)
+
+
+def _read_job_logs(store: Store) -> list[Any]:
+    return [line for job in _read_jobs(store) for line in store.job_logs.read(job.id, limit=2**62)]
+
+
+def _put_job_log(target: Store, line: Any, old: Any) -> None:
+    if old is None:  # lines are never edited; the line keeps its number
+        target.job_logs.append([line])
+
+
+def _read_workflows(store: Store) -> list[Any]:
+    return [(run, tuple(store.workflows.steps(run.id))) for run in store.workflows.recent(2**62)]
+
+
+def _put_workflow(target: Store, pair: Any, old: Any) -> None:
+    run, steps = pair
+    if old is None:
+        target.workflows.create(run, list(steps))
+        return
+    with target.unit():
+        target.workflows.update(run)
+        for step in steps:
+            target.workflows.update_step(step)
+
+
 #: Every part, parents first.
 PARTS: tuple[Part, ...] = (
     Part("panes", "panes", lambda s: s.panes.query(PaneQuery(include_deleted=True)), lambda p: p.id, _put_pane),
@@ -139,4 +176,7 @@ PARTS: tuple[Part, ...] = (
     Part("snapshots", "snapshots", _read_snapshots, lambda p: p[0].name, _put_snapshot),
     Part("breakers", "breakers", lambda s: s.breakers.all(), lambda b: b.name, lambda t, b, _old: t.breakers.put(b)),
     Part("llm_calls", "llm_calls", lambda s: s.llm_calls.all(), lambda c: c.id, _put_llm_call),
+    Part("jobs", "jobs", _read_jobs, lambda j: j.id, _put_job),
+    Part("job_logs", "job_logs", _read_job_logs, lambda line: f"{line.job_id}\t{line.seq}", _put_job_log),
+    Part("workflows", "workflows", _read_workflows, lambda p: p[0].id, _put_workflow),
 )

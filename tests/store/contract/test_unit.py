@@ -37,7 +37,7 @@ def test_the_declared_ports_open_and_the_others_are_a_clear_error(store: Store) 
         if port in store.capabilities:
             assert getattr(store, port) is getattr(store, port)  # built once, then shared
         else:
-            with pytest.raises(UnsupportedByStoreError, match=f"does not support {port}"):
+            with pytest.raises(UnsupportedByStoreError, match=f"the {port} port is not supported by the"):
                 getattr(store, port)
 
 

@@ -1,8 +1,11 @@
-"""SQLite tables of operations jobs (migration ``m009_jobs``): the jobs and job_logs ports.
+"""Tables of operations jobs (SQLite ``m015_jobs``, PostgreSQL ``m005_ports``): the jobs and job_logs ports.
 
-Leasing is one ``BEGIN IMMEDIATE`` transaction (select the oldest due job, mark it running
-with the new token), so two workers, threads or processes never lease the same job; a lease
-is fenced by its token: heartbeats and outcomes of a worker that lost it change nothing.
+Written once in the SQL both engines share.  Leasing selects the oldest due job and marks it
+running with the new token in one transaction; how the engine keeps two workers from taking the
+same job is its own (:meth:`SqlJobs._claim`): on SQLite the ``BEGIN IMMEDIATE`` transaction
+serializes writers, on PostgreSQL (:mod:`perth.store.pg_jobs`) the row is taken with
+``FOR UPDATE SKIP LOCKED``, so concurrent workers skip each other's rows instead of waiting.
+A lease is fenced by its token: heartbeats and outcomes of a worker that lost it change nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.ops.model import Job, JobLogLine, JobQuery
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _FIELDS = ("id", "kind", "target", "args", "options", "status", "engine", "idempotency_key", "timeout_s",
            "max_attempts", "attempt", "created_at", "available_at", "started_at", "finished_at", "lease_owner",
@@ -51,10 +54,14 @@ def _params(job: Job) -> tuple[Any, ...]:
     return tuple(values)
 
 
-class SQLiteJobs:
+class SqlJobs:
     """The jobs port (see :class:`perth.store.ports.jobs.JobQueue`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    #: What the engine adds to the lease's ``SELECT`` so that concurrent workers never take the same
+    #: row: nothing on SQLite (its write transaction already excludes other writers).
+    _claim = ""
+
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def _select(self, where: str, params: Sequence[Any] = ()) -> list[Job]:
@@ -63,12 +70,15 @@ class SQLiteJobs:
     def enqueue(self, job: Job) -> Job:
         """Add a job; with an idempotency key already used, return that job instead."""
         with self._db.transaction():
-            if job.idempotency_key is not None:
-                found = self._select("idempotency_key = ?", (job.idempotency_key,))
-                if found:
-                    return found[0]
-            self._db.run(f"INSERT INTO jobs({_COLUMNS}) VALUES ({_PLACEHOLDERS})", _params(job))
-        return job
+            if job.idempotency_key is None:
+                self._db.run(f"INSERT INTO jobs({_COLUMNS}) VALUES ({_PLACEHOLDERS})", _params(job))
+                return job
+            # a concurrent enqueue of the same key waits for the other one and then adds nothing
+            added = self._db.run(f"INSERT INTO jobs({_COLUMNS}) VALUES ({_PLACEHOLDERS})"
+                                 " ON CONFLICT (idempotency_key) DO NOTHING", _params(job)).rowcount
+            if added:
+                return job
+            return self._select("idempotency_key = ?", (job.idempotency_key,))[0]
 
     def get(self, job_id: str) -> Job | None:
         """One job by id."""
@@ -110,7 +120,7 @@ class SQLiteJobs:
         if not self._db.rows(select, params):
             return None  # nothing due: an idle poll reads, without taking the write lock
         with self._db.transaction():
-            rows = self._db.rows(select, params)
+            rows = self._db.rows(select + self._claim, params)
             if not rows:
                 return None
             self._db.run("UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_token = ?,"
@@ -158,15 +168,21 @@ class SQLiteJobs:
                 self._db.rows("SELECT status, COUNT(*) FROM jobs GROUP BY status")}
 
 
-class SQLiteJobLogs:
+class SqlJobLogs:
     """The job_logs port (see :class:`perth.store.ports.jobs.JobLogRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
+
+    def _lock_log(self, job_id: str) -> None:
+        """Keep other writers from numbering the job's next lines until this transaction ends
+        (nothing on SQLite: its write transaction already excludes them)."""
 
     def append(self, lines: list[JobLogLine]) -> None:
         """Add log lines, numbering those whose ``seq`` is 0 after the job's last one."""
         with self._db.transaction():
+            for job_id in sorted({line.job_id for line in lines if not line.seq}):
+                self._lock_log(job_id)
             next_seq: dict[str, int] = {}
             for line in lines:
                 seq = line.seq

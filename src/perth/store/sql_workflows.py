@@ -1,4 +1,9 @@
-"""SQLite tables of workflows (migration ``m016_workflows``): the workflows port."""
+"""Tables of workflows (SQLite ``m016_workflows``, PostgreSQL ``m005_ports``): the workflows port.
+
+Written once in the SQL both engines share.  A claim is one conditional ``UPDATE``: on PostgreSQL a
+second runner's update waits for the first one's row lock and re-checks the condition, so two
+runners never both hold a run.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
     from perth.workflows.model import StepRun, WorkflowRun
 
 _RUN = ("id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
@@ -40,10 +45,10 @@ def _step(row: Sequence[Any]) -> StepRun:
     return StepRun(**dict(zip(_STEP, row, strict=True)))
 
 
-class SQLiteWorkflows:
+class SqlWorkflows:
     """The workflows port (see :class:`perth.store.ports.workflows.WorkflowRepo`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def _runs(self, where: str, params: Sequence[Any] = ()) -> list[WorkflowRun]:

@@ -1,8 +1,10 @@
-"""SQLite tables of the code index (C10, migration ``m009_code_index``).
+"""Tables of the code index (C10; SQLite ``m011_code_index``, PostgreSQL ``m005_ports``): the code port.
 
 Files, symbols and edges are plain indexed rows: queries by name, qualified name, source and
 target use an index each.  Re-indexing a file deletes its rows (the symbols and edges cascade
-from the file row) and inserts the new ones in the caller's transaction.
+from the file row) and inserts the new ones in the caller's transaction.  Written once in the SQL
+both engines share; the engine says how a glob matches (:meth:`SqlCodeIndex._glob`) and how new
+file ids are allocated (:meth:`SqlCodeIndex._file_ids`); PostgreSQL's are in :mod:`perth.store.pg_code`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.codeindex.model import CodeRepo, Edge, FileGraph, FileState, Symbol
-    from perth.store.sqlite_db import SQLiteDatabase
+    from perth.store.sql import SqlDatabase
 
 _REPO_COLUMNS = "id, name, root, added_at, indexed_at, head, branch, state, files, symbols, edges, last_error"
 _SYMBOL_COLUMNS = ("s.name, s.qualname, s.kind, s.line, s.end_line, s.parent, s.signature, s.doc, s.decorators,"
@@ -28,7 +30,8 @@ _CHUNK = 500
 def _repo(row: Sequence[Any]) -> CodeRepo:
     from perth.codeindex.model import CodeRepo
 
-    return CodeRepo(*row)
+    return CodeRepo(id=row[0], name=row[1], root=row[2], added_at=row[3], indexed_at=row[4], head=row[5],
+                    branch=row[6], state=row[7], files=row[8], symbols=row[9], edges=row[10], last_error=row[11])
 
 
 def _symbol(row: Sequence[Any]) -> Symbol:
@@ -51,11 +54,25 @@ def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)] or [()]
 
 
-class SQLiteCodeIndex:
-    """The code index port over the shared SQLite database."""
+class SqlCodeIndex:
+    """The code index port (see :class:`perth.store.ports.code.CodeIndexPort`)."""
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
+
+    def _glob(self, column: str) -> str:
+        """A condition: ``column`` matches the glob given as the next parameter (case-sensitive)."""
+        return f"{column} GLOB ?"
+
+    def _glob_param(self, pattern: str) -> str:
+        """The parameter :meth:`_glob` compares with."""
+        return pattern
+
+    def _file_ids(self, count: int) -> list[int]:
+        """Ids for ``count`` new files (inside the caller's write transaction, which excludes other
+        writers on SQLite)."""
+        first = int(self.db.rows("SELECT COALESCE(MAX(id), 0) FROM code_files")[0][0]) + 1
+        return list(range(first, first + count))
 
     # -- repositories ------------------------------------------------------------------------
 
@@ -119,10 +136,9 @@ class SQLiteCodeIndex:
                              [(s.size, s.mtime_ns, repo_id, s.path) for s in touched])
 
     def _insert(self, repo_id: str, graphs: Sequence[FileGraph]) -> None:
-        """Three bulk inserts; file ids are allocated here (inside the caller's write transaction)."""
-        first = int(self.db.rows("SELECT COALESCE(MAX(id), 0) FROM code_files")[0][0]) + 1
+        """Three bulk inserts; file ids are allocated here, so symbols and edges can name their file."""
         files, symbols, edges = [], [], []
-        for file_id, graph in enumerate(graphs, start=first):
+        for file_id, graph in zip(self._file_ids(len(graphs)), graphs, strict=True):
             st = graph.state
             files.append((file_id, repo_id, st.path, st.language, st.module, st.digest, st.size, st.mtime_ns,
                           st.error))
@@ -157,8 +173,8 @@ class SQLiteCodeIndex:
             where.append("s.repo_id = ?")
             params.append(repo_id)
         if pattern is not None:
-            where.append("(s.name GLOB ? OR s.qualname GLOB ?)")
-            params += [pattern, pattern]
+            where.append(f"({self._glob('s.name')} OR {self._glob('s.qualname')})")
+            params += [self._glob_param(pattern)] * 2
         if kinds:
             where.append(f"s.kind IN ({_marks(kinds)})")
             params += list(kinds)
