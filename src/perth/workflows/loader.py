@@ -76,13 +76,24 @@ def parse(text: str, where: str = "<workflow>", base_dir: str = ".", _stack: tup
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
-        first = errors[0]
+        first = _specific(errors[0])
         raise _fail(where, lines, tuple(first.absolute_path), _message(first))
     spec = _build(data, where, lines, base_dir, _stack)
     _check_graph(spec, data, where, lines)
     _check_expressions(spec, where, lines)
     _check_triggers(spec, where, lines)
     return spec
+
+
+def _specific(error: Any) -> Any:
+    """For ``oneOf`` (a trigger is a schedule or an event), the error inside the branch the item meant."""
+    if error.validator != "oneOf" or not isinstance(error.instance, dict):
+        return error
+    for sub in sorted(error.context or (), key=lambda e: -len(e.absolute_path)):
+        branch = error.validator_value[sub.schema_path[0]]
+        if branch.get("required") and all(key in error.instance for key in branch["required"]):
+            return _specific(sub)
+    return error
 
 
 def _message(error: Any) -> str:

@@ -126,7 +126,9 @@ def drive(rt: Runtime, run: WorkflowRun, *, tick: Callable[[WorkflowRun, list[St
             if tick is not None:
                 tick(current, steps)
             time.sleep(poll_s)
-            rt.store.workflows.claim(run.id, owner, rt.clock(), rt.clock() + lease_ms)
+            if not rt.store.workflows.claim(run.id, owner, rt.clock(), rt.clock() + lease_ms):
+                raise ConflictError(f"run {run.short_id} was taken over by another runner (this one was stalled)",
+                                    "follow it with `perth workflow show RUN`")
     finally:
         rt.store.workflows.release(run.id, owner)
 
@@ -281,9 +283,19 @@ class _Driver:
                     first: int) -> StepRun:
         """Create the nested run and mark the step running with it, in one unit (a crash leaves neither)."""
         from perth.workflows.loader import from_data
-        from perth.workflows.runs import start
+        from perth.workflows.runs import retry, start
 
         assert step_spec.workflow is not None  # noqa: S101 - only nested steps come here
+        earlier = self.rt.store.workflows.get(step.child_run_id) if step.child_run_id else None
+        if earlier is not None and earlier.status in ("failed", "cancelled"):
+            try:  # `perth workflow retry` of a nested step: its child retries only its own failed steps
+                with self.rt.store.unit():
+                    retry(self.rt, earlier)
+                    started = _write(self.rt, replace(step, status="running", job_id=None, started_at=first))
+                self.followers.follow_child(step.step_id, earlier.id)
+                return started
+            except ConflictError:
+                pass  # nothing in it to retry: a new child run
         with self.rt.store.unit():
             child = start(self.rt, from_data(step_spec.workflow), inputs, engine=run.engine,
                           trigger=f"workflow:{run.id}:{step.step_id}", parent_run_id=run.id,

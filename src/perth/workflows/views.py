@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
     from perth.ops.model import Job, JobLogLine
     from perth.workflows.metrics import Summary, WorkflowMetrics
-    from perth.workflows.model import StepRun, WorkflowRun, WorkflowSpec
+    from perth.workflows.model import StepRun, StepSpec, TriggerState, WorkflowRun, WorkflowSpec
 
 
 def _iso(ms: int | None) -> str | None:
@@ -21,6 +21,7 @@ def _iso(ms: int | None) -> str | None:
 def step_json(step: StepRun) -> dict[str, object]:
     """A step's state in the JSON contracts."""
     return {"id": step.step_id, "status": step.status, "attempts": step.attempts, "job_id": step.job_id,
+            "child_run_id": step.child_run_id, "outputs": dict(step.outputs),
             "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at), "error": step.error,
             "approval": None if step.requested_at is None else {
                 "requested_by": step.requested_by, "requested_at": _iso(step.requested_at),
@@ -32,7 +33,8 @@ def run_json(run: WorkflowRun, steps: Sequence[StepRun]) -> dict[str, object]:
     """A run in the JSON contracts."""
     return {"id": run.id, "name": run.name, "path": run.path, "status": run.status, "inputs": dict(run.inputs),
             "started_by": run.started_by, "created_at": _iso(run.created_at), "finished_at": _iso(run.finished_at),
-            "cancel_requested": run.cancel_requested, "steps": [step_json(s) for s in steps]}
+            "cancel_requested": run.cancel_requested, "engine": run.engine, "trigger": run.trigger,
+            "parent_run_id": run.parent_run_id, "outputs": dict(run.outputs), "steps": [step_json(s) for s in steps]}
 
 
 def _gate(step: StepRun) -> str:
@@ -41,13 +43,21 @@ def _gate(step: StepRun) -> str:
     return "waiting for approval" if step.status == "waiting" else ""
 
 
+def _outputs(step: StepRun) -> str:
+    return ", ".join(f"{k}={v}" for k, v in step.outputs.items())
+
+
 def run_view(run: WorkflowRun, steps: Sequence[StepRun], action: str = "show") -> Document:
     """``perth workflow run|show|retry|cancel|resume``: one run and its steps."""
     pairs = [("id", run.id), ("workflow", run.name), ("status", run.status), ("started by", run.started_by),
-             ("created", to_local(run.created_at))]
+             ("trigger", run.trigger), ("engine", run.engine), ("created", to_local(run.created_at))]
+    if run.parent_run_id:
+        pairs.append(("nested in", run.parent_run_id))
     if run.finished_at:
         pairs.append(("duration", f"{(run.finished_at - run.created_at) / 1000:.2f} s"))
-    rows = [(s.step_id, s.status, str(s.attempts), (s.job_id or "-")[-8:], (s.error or _gate(s))[:70]) for s in steps]
+    pairs += [(f"output {name}", value[:200]) for name, value in run.outputs.items()]
+    rows = [(s.step_id, s.status, str(s.attempts), ("run " + s.child_run_id[-8:]) if s.child_run_id
+             else (s.job_id or "-")[-8:], (s.error or _gate(s) or _outputs(s))[:70]) for s in steps]
     blocks: list[Block] = [Fields(pairs, title="Run"), Table(("step", "status", "attempts", "job", "note"), rows)]
     return Document("perth.workflow.run.v1", {"action": action, "run": run_json(run, steps)},
                     title=f"Workflow {run.name} ({run.short_id})", blocks=blocks)
@@ -91,8 +101,9 @@ def mermaid(spec: WorkflowSpec, steps: Sequence[StepRun] | None = None) -> str:
     status = _status(steps)
     lines = ["flowchart TD"]
     for step in spec.steps:
-        label = step.id + (f" ({status[step.id]})" if step.id in status else "")
-        lines.append(f'    {_node(step.id)}["{label}"]')
+        label = _label(step, status).replace('"', "#quot;").replace("\n", "<br>")
+        shape = ('[["', '"]]') if step.workflow is not None else ('{{"', '"}}') if step.approval else ('["', '"]')
+        lines.append(f"    {_node(step.id)}{shape[0]}{label}{shape[1]}")
     lines += [f"    {_node(need)} --> {_node(step.id)}" for step in spec.steps for need in step.needs]
     return "\n".join(lines)
 
@@ -102,10 +113,27 @@ def dot(spec: WorkflowSpec, steps: Sequence[StepRun] | None = None) -> str:
     status = _status(steps)
     lines = [f'digraph "{spec.name}" {{', "    rankdir=TB;"]
     for step in spec.steps:
-        label = step.id + (f"\\n{status[step.id]}" if step.id in status else "")
-        lines.append(f'    "{step.id}" [label="{label}"];')
+        label = _label(step, status).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        shape = "box3d" if step.workflow is not None else "diamond" if step.approval else "box"
+        lines.append(f'    "{step.id}" [label="{label}", shape={shape}];')
     lines += [f'    "{need}" -> "{step.id}";' for step in spec.steps for need in step.needs]
     return "\n".join([*lines, "}"])
+
+
+def _label(step: StepSpec, status: dict[str, str]) -> str:
+    """A step's label: id, nested workflow, condition, approval gate, status in a run."""
+    parts = [step.id]
+    if step.workflow is not None:
+        parts.append(f"workflow {step.workflow.get('name', '?')}")
+    if step.when:
+        parts.append(f"when {step.when}")
+    if step.approval is not None:
+        parts.append("approval: " + ", ".join(step.approval.approvers))
+    if step.on_failure:
+        parts.append("on failure")
+    if step.id in status:
+        parts.append(f"({status[step.id]})")
+    return "\n".join(parts)
 
 
 def _node(step_id: str) -> str:
@@ -164,3 +192,27 @@ def logs_view(run: WorkflowRun, found: Sequence[tuple[StepRun, Job | None, Seque
                       else Note(f"{step.step_id} ({step.status}): no job yet."))
     return Document("perth.workflow.logs.v1", {"run_id": run.id, "steps": steps},
                     title=f"Logs of {run.name} ({run.short_id})", blocks=blocks)
+
+
+def triggers_view(states: Sequence[TriggerState], action: str = "list") -> Document:
+    """``perth workflow enable|triggers``: the registered triggers and what they did."""
+    from perth.workflows.loader import from_data
+
+    items: list[dict[str, object]] = []
+    rows = []
+    for state in states:
+        trigger = from_data(state.spec).triggers[state.position]
+        what = f"{trigger.cron} ({trigger.timezone}, missed: {trigger.missed})" if trigger.kind == "schedule" \
+            else trigger.event + (f" when {trigger.when}" if trigger.when else "")
+        items.append({"workflow": state.workflow, "position": state.position, "kind": state.kind, "trigger": what,
+                      "path": state.path, "enabled_by": state.enabled_by, "enabled_at": _iso(state.enabled_at),
+                      "next_at": _iso(state.next_at), "event_seq": state.event_seq, "last_at": _iso(state.last_at),
+                      "last_run_id": state.last_run_id, "fired": state.fired, "missed": state.missed})
+        rows.append((state.workflow, state.kind, what[:60], to_local(state.next_at) if state.next_at else "-",
+                     str(state.fired), str(state.missed), (state.last_run_id or "-")[-8:]))
+    blocks: list[Block] = [Table(("workflow", "kind", "trigger", "next", "fired", "missed", "last run"), rows)] \
+        if rows else [Note("No triggers enabled. Register a file's triggers with `perth workflow enable FILE`.")]
+    if action == "enable" and rows:
+        blocks.append(Note("`perth daemon` fires them (see `perth daemon status`)."))
+    return Document("perth.workflow.triggers.v1", {"action": action, "count": len(items), "triggers": items},
+                    title="Workflow triggers", blocks=blocks)
