@@ -211,10 +211,10 @@ class _Checker:
         self.where = where
         self.lines = lines
 
-    def check(self, source: str, place: _Path, allowed: set[str] | None, *, whole: bool = False) -> None:
+    def check(self, source: str, place: _Path, allowed: set[str] | str, *, whole: bool = False) -> None:
         """``source`` (a condition when ``whole``, else a text with ``${{ }}``) reads only what it may.
 
-        ``allowed``: the steps it may read (None: an event trigger, which reads the event's fields).
+        ``allowed``: the steps it may read, or the kind of trigger (``event``, ``schedule``) it belongs to.
         """
         from perth.workflows.expr import ExpressionError, parse, paths, templates
 
@@ -224,7 +224,8 @@ class _Checker:
             except ExpressionError as exc:
                 raise _fail(self.where, self.lines, place, exc.message) from None
             for path in paths(tree):
-                problem = _event_reference(path) if allowed is None else _reference(self.spec, path, allowed)
+                problem = _trigger_reference(allowed, path) if isinstance(allowed, str) \
+                    else _reference(self.spec, path, allowed)
                 if problem:
                     raise _fail(self.where, self.lines, place, f"{'.'.join(path)}: {problem}")
 
@@ -257,9 +258,9 @@ def _check_expressions(spec: WorkflowSpec, where: str, lines: Mapping[_Path, int
         checker.check(value, ("outputs", name), {s.id for s in spec.steps})
     for index, trigger in enumerate(spec.triggers):
         if trigger.when is not None:
-            checker.check(trigger.when, ("triggers", index, "when"), None, whole=True)
+            checker.check(trigger.when, ("triggers", index, "when"), trigger.kind, whole=True)
         for name, value in trigger.inputs.items():
-            checker.check(value, ("triggers", index, "inputs", name), None if trigger.kind == "event" else set())
+            checker.check(value, ("triggers", index, "inputs", name), trigger.kind)
 
 
 def _reference(spec: WorkflowSpec, path: tuple[str, ...], allowed: set[str]) -> str | None:
@@ -288,7 +289,9 @@ def _reference(spec: WorkflowSpec, path: tuple[str, ...], allowed: set[str]) -> 
 RUN_FIELDS = ("id", "name", "started_by", "trigger")
 
 
-def _event_reference(path: tuple[str, ...]) -> str | None:
+def _trigger_reference(kind: str, path: tuple[str, ...]) -> str | None:
+    if kind == "schedule":
+        return None if path == ("schedule", "time") else "a schedule trigger reads schedule.time"
     return None if path[0] in EVENT_FIELDS else f"an event trigger reads {', '.join(EVENT_FIELDS)}"
 
 
