@@ -16,7 +16,8 @@ from tests.json_contract import pinned_json
 from tests.workflows.conftest import sh, write_flow
 
 Cli = Callable[..., Any]
-RUN_STEP_KEYS = {"id", "status", "attempts", "job_id", "started_at", "finished_at", "error", "approval"}
+RUN_STEP_KEYS = {"id", "status", "attempts", "job_id", "child_run_id", "outputs", "started_at", "finished_at", "error",
+                 "approval"}
 CONTRACTS = {
     "perth.workflow.run.v1": {"schema", "action", "run"},
     "perth.workflow.list.v1": {"schema", "count", "runs"},
@@ -26,9 +27,12 @@ CONTRACTS = {
     "perth.workflow.metrics.v1": {"schema", "runs_by_status", "queue_depth", "approval_wait", "steps"},
     "perth.workflow.logs.v1": {"schema", "run_id", "steps"},
     "perth.workflow.decision.v1": {"schema", "run_id", "step", "decision", "decided_by", "decided_at", "note"},
+    "perth.workflow.triggers.v1": {"schema", "action", "count", "triggers"},
 }
+TRIGGER_KEYS = {"workflow", "position", "kind", "trigger", "path", "enabled_by", "enabled_at", "next_at", "event_seq",
+                "last_at", "last_run_id", "fired", "missed"}
 RUN_KEYS = {"id", "name", "path", "status", "inputs", "started_by", "created_at", "finished_at", "cancel_requested",
-            "steps"}
+            "engine", "trigger", "parent_run_id", "outputs", "steps"}
 
 
 def _count(path: Path) -> int:
@@ -68,6 +72,18 @@ steps:
     assert logs["steps"][1]["lines"][-1]["text"] == "finished: succeeded"
     text = cli("workflow", "show", run["id"])
     assert text.code == 0 and "verify" in text.out and "succeeded" in text.out
+
+
+def test_triggers_are_enabled_listed_and_disabled(cli: Cli, tmp_path: Path) -> None:
+    flow = write_flow(tmp_path, "name: t\ntriggers:\n  - schedule: '0 2 * * *'\n"
+                                "  - event: perth.job.finished\n    when: data.status == 'dead'\n"
+                                "steps:\n  - id: a\n    job: {kind: shell, args: ['true']}\n")
+    enabled = pinned_json(cli, CONTRACTS, "workflow", "enable", flow)
+    assert enabled["count"] == 2 and all(set(t) == TRIGGER_KEYS for t in enabled["triggers"])
+    assert [t["kind"] for t in pinned_json(cli, CONTRACTS, "workflow", "triggers")["triggers"]] == ["schedule", "event"]
+    text = cli("workflow", "triggers")
+    assert text.code == 0 and "0 2 * * * (UTC, missed: skip)" in text.out and "data.status == 'dead'" in text.out
+    assert pinned_json(cli, CONTRACTS, "workflow", "disable", "t")["count"] == 0
 
 
 def test_graph_in_mermaid_dot_and_json(cli: Cli, tmp_path: Path) -> None:

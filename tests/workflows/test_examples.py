@@ -33,8 +33,15 @@ def test_the_nightly_backup_runs(cli: Cli, repo: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.out + result.err
     run = json.loads(result.out)["run"]
     assert [(s["id"], s["status"]) for s in run["steps"]] == [
-        ("bundle", "succeeded"), ("verify-bundle", "succeeded"), ("dump-db", "succeeded"), ("prune-db", "succeeded")]
+        ("bundle", "succeeded"), ("verify-bundle", "succeeded"), ("dump-db", "succeeded"), ("verify-db", "succeeded"),
+        ("prune-db", "succeeded"), ("record-failure", "skipped")]
     assert (tmp_path / "app.bundle").stat().st_size > 0
+    steps = {s["id"]: s for s in run["steps"]}
+    dump = steps["dump-db"]["outputs"]["path"]
+    assert Path(dump).stat().st_size > 0 and run["outputs"] == {"database_backup": dump}
+    logs = json.loads(cli("workflow", "logs", run["id"], "--format", "json").out)
+    verify = next(s for s in logs["steps"] if s["id"] == "verify-db")
+    assert any(dump in line["text"] and "verify done" in line["text"] for line in verify["lines"])
 
 
 def test_the_deploy_waits_for_its_release_approval(cli: Cli, tmp_path: Path) -> None:
