@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -144,6 +145,15 @@ def test_an_approved_gate_runs_its_step_and_records_who_when_and_why(cli: Cli, t
     assert (gate["requested_by"], gate["decided_by"], gate["decision"]) == (me, me, "approved")
     assert gate["decided_at"] >= gate["requested_at"]
     assert (_count(tmp_path / "build.count"), _count(tmp_path / "ship.count")) == (1, 1)
+    assert gate["signature"] == "valid"
+    from perth.config import database_path, load_settings
+    from perth.paths import resolve_paths
+
+    with sqlite3.connect(database_path(load_settings(resolve_paths()))) as db:  # someone edits the decision
+        db.execute("UPDATE workflow_steps SET decided_by = 'mallory' WHERE run_id = ? AND step_id = 'ship'", (run_id,))
+    forged = pinned_json(cli, CONTRACTS, "workflow", "show", run_id)["run"]["steps"][1]["approval"]
+    assert (forged["decided_by"], forged["signature"]) == ("mallory", "invalid")
+    assert "SIGNATURE INVALID" in cli("workflow", "show", run_id).out
 
 
 def test_a_user_not_listed_cannot_approve_and_four_eyes_refuses_the_starter(cli: Cli, tmp_path: Path) -> None:

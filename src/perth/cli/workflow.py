@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.runtime import Runtime
+    from perth.views.document import Document
     from perth.workflows.model import StepRun, WorkflowRun, WorkflowSpec
 
 
@@ -102,16 +103,24 @@ def _drive(rt: Runtime, run: WorkflowRun, args: argparse.Namespace, ctx: CliCont
     from perth.cli.progress import StatusLine
     from perth.workflows.runner import drive
     from perth.workflows.service import spawn_resume
-    from perth.workflows.views import run_view
 
     if args.detach:
         spawn_resume(run, rt.environ)
-        ctx.emit(run_view(run, rt.store.workflows.steps(run.id), action), args)
+        ctx.emit(_run_doc(rt, run, action), args)
         return 0
     with StatusLine() as line:
         run = drive(rt, run, tick=lambda r, steps: line.show(_progress(r, steps)))
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id), action), args)
+    ctx.emit(_run_doc(rt, run, action), args)
     return 0 if run.status == "succeeded" else 1
+
+
+def _run_doc(rt: Runtime, run: WorkflowRun, action: str) -> Document:
+    """The run's document, with each recorded decision checked against its signature."""
+    from perth.workflows.runs import decision_signature
+    from perth.workflows.views import run_view
+
+    steps = rt.store.workflows.steps(run.id)
+    return run_view(run, steps, action, {s.step_id: decision_signature(rt, s) for s in steps if s.decision})
 
 
 def _progress(run: WorkflowRun, steps: list[StepRun]) -> str:
@@ -141,11 +150,10 @@ def list_runs(args: argparse.Namespace, ctx: CliContext) -> int:
 def show_run(args: argparse.Namespace, ctx: CliContext) -> int:
     """Show a run."""
     from perth.workflows.service import find
-    from perth.workflows.views import run_view
 
     rt = ctx.runtime()
     run = find(rt, args.run)
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id)), args)
+    ctx.emit(_run_doc(rt, run, "show"), args)
     return 0
 
 
@@ -179,11 +187,10 @@ def retry_run(args: argparse.Namespace, ctx: CliContext) -> int:
 def cancel_run(args: argparse.Namespace, ctx: CliContext) -> int:
     """Cancel a run."""
     from perth.workflows.service import cancel, find
-    from perth.workflows.views import run_view
 
     rt = ctx.runtime()
     run = cancel(rt, find(rt, args.run))
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id), "cancel"), args)
+    ctx.emit(_run_doc(rt, run, "cancel"), args)
     return 0
 
 

@@ -484,13 +484,14 @@ def m016_workflows(db: sqlite3.Connection) -> None:
 
 
 def m017_workflow_triggers(db: sqlite3.Connection) -> None:
-    """Workflow step outputs, engines, nested runs, and the registered schedule and event triggers (C12)."""
+    """Workflow step outputs, engines, nested runs, signed decisions, and the registered triggers (C12)."""
     for table, column in (("workflow_runs", "engine TEXT NOT NULL DEFAULT 'embedded'"),
                           ("workflow_runs", "outputs TEXT NOT NULL DEFAULT '{}'"),
                           ("workflow_runs", "parent_run_id TEXT"),
                           ("workflow_runs", "trigger TEXT NOT NULL DEFAULT 'manual'"),
                           ("workflow_steps", "outputs TEXT NOT NULL DEFAULT '{}'"),
-                          ("workflow_steps", "child_run_id TEXT")):
+                          ("workflow_steps", "child_run_id TEXT"),
+                          ("workflow_steps", "signature TEXT")):
         db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     db.execute("""
         CREATE TABLE workflow_triggers (

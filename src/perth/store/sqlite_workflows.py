@@ -16,7 +16,7 @@ _RUN = ("id", "name", "path", "spec", "inputs", "status", "started_by", "created
         "cancel_requested", "runner_owner", "runner_until", "engine", "outputs", "parent_run_id", "trigger")
 _STEP = ("run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at",
          "finished_at", "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note",
-         "outputs", "child_run_id")
+         "outputs", "child_run_id", "signature")
 _TRIGGER = ("workflow", "position", "kind", "path", "spec", "enabled_by", "enabled_at", "next_at", "event_seq",
             "last_at", "last_run_id", "fired", "missed")
 

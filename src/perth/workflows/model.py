@@ -128,6 +128,7 @@ class StepRun(Record):
     note: str | None = None
     outputs: dict[str, str] = {}  # noqa: RUF012
     child_run_id: str | None = None
+    signature: str | None = None
 
     @property
     def final(self) -> bool:

@@ -245,9 +245,11 @@ class _Driver:
         approval = step_spec.approval
         if approval is not None and step.requested_at is not None \
                 and now > step.requested_at + approval.timeout_s * 1000:
-            return _write(self.rt, replace(step, status="rejected", decision="rejected", decided_by="perth (timeout)",
-                                           decided_at=now, finished_at=now,
-                                           error=f"nobody approved it within {approval.timeout_s:g} s"))
+            from perth.workflows.runs import sign_decision
+
+            return _write(self.rt, sign_decision(self.rt, replace(
+                step, status="rejected", decision="rejected", decided_by="perth (timeout)", decided_at=now,
+                finished_at=now, error=f"nobody approved it within {approval.timeout_s:g} s")))
         return step
 
     def start(self, run: WorkflowRun, step_spec: StepSpec, step: StepRun) -> StepRun:

@@ -128,7 +128,8 @@ def retry(rt: Runtime, run: WorkflowRun, step_id: str | None = None) -> Workflow
                 rt.store.workflows.update_step(replace(step, status="pending", job_id=None, finished_at=None,
                                                        round_attempts=0, error=None, requested_by=None,
                                                        requested_at=None, decision=None,
-                                                       decided_by=None, decided_at=None, note=None, outputs={}))
+                                                       decided_by=None, decided_at=None, note=None, outputs={},
+                                                       signature=None))
         fresh = replace(rt.store.workflows.get(run.id) or run, status="running", finished_at=None,
                         cancel_requested=False)
         rt.store.workflows.update(fresh)
@@ -199,3 +200,47 @@ def spawn_resume(run: WorkflowRun, environ: Mapping[str, str] | None = None) -> 
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         env=None if environ is None else dict(environ))
     return process.pid
+
+
+def _signing_key(rt: Runtime) -> bytes:
+    """This installation's key for approval decisions (created once, readable by its owner only)."""
+    import os
+    import secrets
+
+    from perth.files import private_dirs, write_atomic
+
+    path = os.path.join(rt.settings.paths.state_dir, "workflows", "approval.key")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().strip()
+    except FileNotFoundError:
+        private_dirs(os.path.dirname(path))
+        write_atomic(path, [secrets.token_hex(32)])
+        with open(path, "rb") as handle:
+            return handle.read().strip()
+
+
+def _decision_digest(key: bytes, step: StepRun) -> str:
+    import hashlib
+    import hmac
+    import json
+
+    fields = [step.run_id, step.step_id, step.decision, step.decided_by, step.decided_at, step.requested_by,
+              step.note]
+    return "v1=" + hmac.new(key, json.dumps(fields).encode(), hashlib.sha256).hexdigest()
+
+
+def sign_decision(rt: Runtime, step: StepRun) -> StepRun:
+    """The step with its decision signed: HMAC-SHA256 over run, step, decision, who, when, requester, note."""
+    return replace(step, signature=_decision_digest(_signing_key(rt), step))
+
+
+def decision_signature(rt: Runtime, step: StepRun) -> str | None:
+    """``valid`` or ``invalid`` for a recorded decision (``None`` when there is none)."""
+    import hmac
+
+    if step.decision is None:
+        return None
+    if not step.signature:
+        return "invalid"
+    return "valid" if hmac.compare_digest(step.signature, _decision_digest(_signing_key(rt), step)) else "invalid"

@@ -3,7 +3,9 @@
 :func:`decide` is the one entry point for an approval decision (the CLI calls it as the local user;
 the HTTP API calls it with the identity its per-user token proves).
 
-Approvals are decisions of a known identity: the operating-system user running the command
+Approvals are signed decisions of a known identity (HMAC-SHA256 with this installation's key, over
+run, step, decision, who, when, requester and note: ``perth workflow show`` says whether each
+recorded decision still matches its signature): the operating-system user running the command
 (read from the process's user id, not from the environment); it must be in the step's approver
 list (a user name, or ``@group`` for the members of a Unix group), and with ``four_eyes`` it may
 not be the user who started the run (that user, when listed, may still reject it).
@@ -14,7 +16,7 @@ from __future__ import annotations
 from perth.errors import ConflictError, InvalidInputError, NotFoundError
 from perth.record import replace
 from perth.workflows.model import FINAL_STEP, StepRun, WorkflowRun
-from perth.workflows.runs import cancel, local_user, retry, spawn_resume, start, step_of
+from perth.workflows.runs import cancel, local_user, retry, sign_decision, spawn_resume, start, step_of
 
 __all__ = ["cancel", "decide", "find", "is_final", "local_user", "may_decide", "retry", "spawn_resume", "start",
            "step_logs"]
@@ -73,8 +75,8 @@ def decide(rt: Runtime, run: WorkflowRun, step_id: str, *, approve: bool, note: 
         refused = may_decide(approval, user, step.requested_by, approving=approve)
         if refused:
             raise ConflictError(refused, "ask one of the step's approvers")
-        decided = replace(step, decision="approved" if approve else "rejected", decided_by=user,
-                          decided_at=rt.clock(), note=str(rt.redact(note, "ops")) if note else None)
+        decided = sign_decision(rt, replace(step, decision="approved" if approve else "rejected", decided_by=user,
+                                            decided_at=rt.clock(), note=str(rt.redact(note, "ops")) if note else None))
         rt.store.workflows.update_step(decided)
     return decided
 

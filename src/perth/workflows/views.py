@@ -7,7 +7,7 @@ from perth.views.document import Block, Document, Fields, Items, Note, Table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from perth.ops.model import Job, JobLogLine
     from perth.workflows.metrics import Summary, WorkflowMetrics
@@ -18,28 +18,32 @@ def _iso(ms: int | None) -> str | None:
     return None if ms is None else to_iso(ms)
 
 
-def step_json(step: StepRun) -> dict[str, object]:
-    """A step's state in the JSON contracts."""
+def step_json(step: StepRun, verified: Mapping[str, str | None] | None = None) -> dict[str, object]:
+    """A step's state in the JSON contracts (``verified``: each decision's signature check, by step)."""
     return {"id": step.step_id, "status": step.status, "attempts": step.attempts, "job_id": step.job_id,
             "child_run_id": step.child_run_id, "outputs": dict(step.outputs),
             "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at), "error": step.error,
             "approval": None if step.requested_at is None else {
                 "requested_by": step.requested_by, "requested_at": _iso(step.requested_at),
                 "decision": step.decision, "decided_by": step.decided_by, "decided_at": _iso(step.decided_at),
-                "note": step.note}}
+                "note": step.note, "signature": (verified or {}).get(step.step_id)}}
 
 
-def run_json(run: WorkflowRun, steps: Sequence[StepRun]) -> dict[str, object]:
+def run_json(run: WorkflowRun, steps: Sequence[StepRun],
+             verified: Mapping[str, str | None] | None = None) -> dict[str, object]:
     """A run in the JSON contracts."""
     return {"id": run.id, "name": run.name, "path": run.path, "status": run.status, "inputs": dict(run.inputs),
             "started_by": run.started_by, "created_at": _iso(run.created_at), "finished_at": _iso(run.finished_at),
             "cancel_requested": run.cancel_requested, "engine": run.engine, "trigger": run.trigger,
-            "parent_run_id": run.parent_run_id, "outputs": dict(run.outputs), "steps": [step_json(s) for s in steps]}
+            "parent_run_id": run.parent_run_id, "outputs": dict(run.outputs),
+            "steps": [step_json(s, verified) for s in steps]}
 
 
-def _gate(step: StepRun) -> str:
+def _gate(step: StepRun, verified: Mapping[str, str | None] | None = None) -> str:
     if step.decision:
-        return f"{step.decision} by {step.decided_by}" + (f": {step.note}" if step.note else "")
+        check = (verified or {}).get(step.step_id)
+        return f"{step.decision} by {step.decided_by}" + (f": {step.note}" if step.note else "") \
+            + (" (SIGNATURE INVALID)" if check == "invalid" else "")
     return "waiting for approval" if step.status == "waiting" else ""
 
 
@@ -47,7 +51,8 @@ def _outputs(step: StepRun) -> str:
     return ", ".join(f"{k}={v}" for k, v in step.outputs.items())
 
 
-def run_view(run: WorkflowRun, steps: Sequence[StepRun], action: str = "show") -> Document:
+def run_view(run: WorkflowRun, steps: Sequence[StepRun], action: str = "show",
+             verified: Mapping[str, str | None] | None = None) -> Document:
     """``perth workflow run|show|retry|cancel|resume``: one run and its steps."""
     pairs = [("id", run.id), ("workflow", run.name), ("status", run.status), ("started by", run.started_by),
              ("trigger", run.trigger), ("engine", run.engine), ("created", to_local(run.created_at))]
@@ -57,9 +62,10 @@ def run_view(run: WorkflowRun, steps: Sequence[StepRun], action: str = "show") -
         pairs.append(("duration", f"{(run.finished_at - run.created_at) / 1000:.2f} s"))
     pairs += [(f"output {name}", value[:200]) for name, value in run.outputs.items()]
     rows = [(s.step_id, s.status, str(s.attempts), ("run " + s.child_run_id[-8:]) if s.child_run_id
-             else (s.job_id or "-")[-8:], (s.error or _gate(s) or _outputs(s))[:70]) for s in steps]
+             else (s.job_id or "-")[-8:], (_gate(s, verified) if (verified or {}).get(s.step_id) == "invalid"
+                                           else s.error or _gate(s) or _outputs(s))[:90]) for s in steps]
     blocks: list[Block] = [Fields(pairs, title="Run"), Table(("step", "status", "attempts", "job", "note"), rows)]
-    return Document("perth.workflow.run.v1", {"action": action, "run": run_json(run, steps)},
+    return Document("perth.workflow.run.v1", {"action": action, "run": run_json(run, steps, verified)},
                     title=f"Workflow {run.name} ({run.short_id})", blocks=blocks)
 
 
