@@ -219,3 +219,48 @@ steps:
     assert [steps[n]["status"] for n in ("first", "slow", "last")] == ["succeeded"] * 3
     assert [_count(tmp_path / f"{n}.count") for n in ("first", "slow", "last")] == [1, 2, 1]
     assert steps["slow"]["attempts"] == 2
+
+
+def test_kill_9_inside_a_nested_workflow_then_resume_finishes_the_same_child(cli: Cli, tmp_path: Path) -> None:
+    write_flow(tmp_path, f"""\
+name: inner
+steps:
+  - id: one
+    job: {sh(f"echo run >> {tmp_path}/one.count")}
+  - id: two
+    needs: [one]
+    job: {sh(f"echo run >> {tmp_path}/two.count; sleep 2; echo ::output v=done")}
+    retry: {{attempts: 2}}
+outputs: {{v: "${{{{ steps.two.outputs.v }}}}"}}
+""", "inner.yml")
+    flow = write_flow(tmp_path, f"""\
+name: outer
+steps:
+  - id: nest
+    workflow: inner.yml
+  - id: after
+    needs: [nest]
+    job: {{kind: shell, args: ["sh", "-c", "echo $1 >> {tmp_path}/after.count", "sh", "${{{{ steps.nest.outputs.v }}}}"]}}
+""")
+    env = {**os.environ, "PERTH_OPS__LEASE_S": "1", "PERTH_OPS__BACKOFF_MS": "0"}
+    runner = subprocess.Popen([sys.executable, "-m", "perth", "workflow", "run", flow], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "two.count").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait()
+    runs = json.loads(cli("workflow", "list", "--format", "json").out)["runs"]
+    outer = next(r for r in runs if r["name"] == "outer")
+    shown = json.loads(cli("workflow", "show", outer["id"], "--format", "json").out)["run"]
+    child_id = shown["steps"][0]["child_run_id"]
+    assert [s["status"] for s in shown["steps"]] == ["running", "pending"] and child_id
+    time.sleep(1.2)  # the dead runner's claims and its job's lease run out
+    resumed = subprocess.run([sys.executable, "-m", "perth", "workflow", "resume", outer["id"], "--format", "json"],
+                             env=env, capture_output=True, text=True, timeout=90, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    steps = {s["id"]: s for s in json.loads(resumed.stdout)["run"]["steps"]}
+    assert (steps["nest"]["status"], steps["nest"]["child_run_id"], steps["nest"]["outputs"]) == (
+        "succeeded", child_id, {"v": "done"})
+    assert [_count(tmp_path / f"{n}.count") for n in ("one", "two", "after")] == [1, 2, 1]
+    assert len(json.loads(cli("workflow", "list", "--format", "json").out)["runs"]) == 2  # no second child
