@@ -79,6 +79,9 @@ def test_a_schedule_fires_on_time_skips_missed_times_and_counts_them(
     assert (state.fired, state.missed, state.next_at) == (1, 3, _ms("2026-03-05T02:00:00"))
     clock.now = _ms("2026-03-05T02:00:00") + GRACE_MS + 1  # a turn later than the grace: missed too
     assert fire(rt, launch=launched.append).missed == 1 and len(launched) == 1
+    from perth.workflows.metrics import collect
+
+    assert collect(rt).triggers == {"enabled": 1, "fired": 1, "missed": 4}
 
 
 def test_missed_once_catches_up_with_one_run(clocked: tuple[Runtime, FakeClock], tmp_path: Path) -> None:

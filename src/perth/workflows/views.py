@@ -168,11 +168,13 @@ def metrics_view(metrics: WorkflowMetrics) -> Document:
         return {"count": value.count, "mean_ms": round(value.mean_ms, 1), "max_ms": value.max_ms}
 
     data = {"runs_by_status": dict(metrics.runs_by_status), "queue_depth": dict(metrics.queue_depth),
+            "triggers": dict(metrics.triggers),
             "approval_wait": summary(metrics.approval_wait),
             "steps": [{"step": s.step, "runs": s.runs, "retries": s.retries, "duration": summary(s.duration)}
                       for s in metrics.steps]}
     pairs = [(f"runs {k}", str(v)) for k, v in sorted(metrics.runs_by_status.items())]
     pairs += [(f"jobs {k}", str(v)) for k, v in metrics.queue_depth.items()]
+    pairs += [(f"triggers {k}", str(v)) for k, v in metrics.triggers.items()]
     wait = metrics.approval_wait
     pairs.append(("approval wait",
                   f"{wait.count} decided, mean {wait.mean_ms / 1000:.1f} s, max {wait.max_ms / 1000:.1f} s"))
