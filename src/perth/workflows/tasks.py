@@ -19,6 +19,8 @@ def triggers_task(rt: Runtime) -> DaemonTask:
     def run(runtime: Runtime) -> str:
         from perth.workflows.triggers import fire, resume_orphans
 
+        if "workflows" not in runtime.store.capabilities:
+            return ""  # a store without the workflows port (Redis, PostgreSQL for now)
         fired = fire(runtime)
         resumed = resume_orphans(runtime)
         parts = [f"{label} started run {run_id[-8:]}" for label, run_id in fired.started]
