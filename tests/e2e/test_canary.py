@@ -592,11 +592,16 @@ name: canary
 inputs: {{word: {{default: hello}}}}
 steps:
   - id: say
-    job: {{kind: shell, args: ["sh", "-c", "echo \\"$CANARY_SENTENCE\\""], options: {{env: [CANARY_SENTENCE]}}}}
+    job: {{kind: shell, args: ["sh", "-c", "echo \\"$CANARY_SENTENCE\\"; echo \\"::output said=$CANARY_SENTENCE\\""], options: {{env: [CANARY_SENTENCE]}}}}
+  - id: echo-output
+    needs: [say]
+    job: {{kind: shell, args: ["echo", "${{{{ steps.say.outputs.said }}}}"]}}
   - id: gate
     needs: [say]
     approval: {{approvers: [{local_user()}], timeout: 2}}
     job: {{kind: shell, args: ["echo", "${{{{ inputs.word }}}}"]}}
+outputs: {{said: "${{{{ steps.say.outputs.said }}}}"}}
+triggers: [{{event: perth.job.finished, when: "data.status == 'dead'"}}]
 """)
     assert c.perth("workflow", "run", str(flow), "--input", f"word={c.secrets['github-pat']}") == 1
     env = {"CANARY_SENTENCE": sentence}
@@ -604,7 +609,7 @@ steps:
     run_id = json.loads(c.outputs[-2])["run"]["id"]
     deadline = time.monotonic() + 30
     while c.perth("workflow", "show", run_id, "--format", "json") == 0 and time.monotonic() < deadline:
-        if json.loads(c.outputs[-2])["run"]["steps"][1]["status"] == "waiting":
+        if json.loads(c.outputs[-2])["run"]["steps"][2]["status"] == "waiting":
             break
         time.sleep(0.05)
     assert c.perth("workflow", "reject", run_id, "gate", "--note", c.pem) == 0
@@ -614,8 +619,11 @@ steps:
         for fmt in ("text", "json", "markdown", "llm"):
             assert c.perth("workflow", "show", run["id"], "--format", fmt) == 0
         assert c.perth("workflow", "graph", run["id"], "--format", "json") == 0
+        assert c.perth("workflow", "logs", run["id"], "--format", "json") == 0
+    assert c.perth("workflow", "enable", str(flow)) == 0
     for fmt in ("text", "json", "markdown", "llm"):
         assert c.perth("workflow", "list", "--format", fmt) == 0
+        assert c.perth("workflow", "triggers", "--format", fmt) == 0
     shown = "".join(c.outputs)
     assert "holds a secret" in shown and "[REDACTED:" in shown and "rejected by" in shown
 

@@ -63,9 +63,13 @@ EXPECTED_TABLES = {
     "job_logs": ["job_id", "seq", "at", "attempt", "level", "text"],
     # --- workflows
     "workflow_runs": ["id", "name", "path", "spec", "inputs", "status", "started_by", "created_at", "finished_at",
-                      "cancel_requested", "runner_owner", "runner_until"],
+                      "cancel_requested", "runner_owner", "runner_until", "engine", "outputs", "parent_run_id",
+                      "trigger"],
     "workflow_steps": ["run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at", "finished_at",
-                       "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note"],
+                       "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note",
+                       "outputs", "child_run_id", "signature"],
+    "workflow_triggers": ["workflow", "position", "kind", "path", "spec", "enabled_by", "enabled_at", "next_at",
+                          "event_seq", "last_at", "last_run_id", "fired", "missed"],
 }
 
 

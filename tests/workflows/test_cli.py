@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,19 +17,24 @@ from tests.json_contract import pinned_json
 from tests.workflows.conftest import sh, write_flow
 
 Cli = Callable[..., Any]
-RUN_STEP_KEYS = {"id", "status", "attempts", "job_id", "started_at", "finished_at", "error", "approval"}
+RUN_STEP_KEYS = {"id", "status", "attempts", "job_id", "child_run_id", "outputs", "started_at", "finished_at", "error",
+                 "approval"}
 CONTRACTS = {
     "perth.workflow.run.v1": {"schema", "action", "run"},
     "perth.workflow.list.v1": {"schema", "count", "runs"},
     "perth.workflow.validate.v1": {"schema", "valid", "name", "path", "inputs", "steps"},
     "perth.workflow.schema.v1": {"schema", "json_schema"},
     "perth.workflow.graph.v1": {"schema", "name", "graph_format", "graph", "nodes", "edges"},
-    "perth.workflow.metrics.v1": {"schema", "runs_by_status", "queue_depth", "approval_wait", "steps"},
+    "perth.workflow.metrics.v1": {"schema", "runs_by_status", "queue_depth", "approval_wait", "steps",
+                                  "triggers"},
     "perth.workflow.logs.v1": {"schema", "run_id", "steps"},
     "perth.workflow.decision.v1": {"schema", "run_id", "step", "decision", "decided_by", "decided_at", "note"},
+    "perth.workflow.triggers.v1": {"schema", "action", "count", "triggers"},
 }
+TRIGGER_KEYS = {"workflow", "position", "kind", "trigger", "path", "enabled_by", "enabled_at", "next_at", "event_seq",
+                "last_at", "last_run_id", "fired", "missed"}
 RUN_KEYS = {"id", "name", "path", "status", "inputs", "started_by", "created_at", "finished_at", "cancel_requested",
-            "steps"}
+            "engine", "trigger", "parent_run_id", "outputs", "steps"}
 
 
 def _count(path: Path) -> int:
@@ -68,6 +74,18 @@ steps:
     assert logs["steps"][1]["lines"][-1]["text"] == "finished: succeeded"
     text = cli("workflow", "show", run["id"])
     assert text.code == 0 and "verify" in text.out and "succeeded" in text.out
+
+
+def test_triggers_are_enabled_listed_and_disabled(cli: Cli, tmp_path: Path) -> None:
+    flow = write_flow(tmp_path, "name: t\ntriggers:\n  - schedule: '0 2 * * *'\n"
+                                "  - event: perth.job.finished\n    when: data.status == 'dead'\n"
+                                "steps:\n  - id: a\n    job: {kind: shell, args: ['true']}\n")
+    enabled = pinned_json(cli, CONTRACTS, "workflow", "enable", flow)
+    assert enabled["count"] == 2 and all(set(t) == TRIGGER_KEYS for t in enabled["triggers"])
+    assert [t["kind"] for t in pinned_json(cli, CONTRACTS, "workflow", "triggers")["triggers"]] == ["schedule", "event"]
+    text = cli("workflow", "triggers")
+    assert text.code == 0 and "0 2 * * * (UTC, missed: skip)" in text.out and "data.status == 'dead'" in text.out
+    assert pinned_json(cli, CONTRACTS, "workflow", "disable", "t")["count"] == 0
 
 
 def test_graph_in_mermaid_dot_and_json(cli: Cli, tmp_path: Path) -> None:
@@ -128,6 +146,15 @@ def test_an_approved_gate_runs_its_step_and_records_who_when_and_why(cli: Cli, t
     assert (gate["requested_by"], gate["decided_by"], gate["decision"]) == (me, me, "approved")
     assert gate["decided_at"] >= gate["requested_at"]
     assert (_count(tmp_path / "build.count"), _count(tmp_path / "ship.count")) == (1, 1)
+    assert gate["signature"] == "valid"
+    from perth.config import database_path, load_settings
+    from perth.paths import resolve_paths
+
+    with sqlite3.connect(database_path(load_settings(resolve_paths()))) as db:  # someone edits the decision
+        db.execute("UPDATE workflow_steps SET decided_by = 'mallory' WHERE run_id = ? AND step_id = 'ship'", (run_id,))
+    forged = pinned_json(cli, CONTRACTS, "workflow", "show", run_id)["run"]["steps"][1]["approval"]
+    assert (forged["decided_by"], forged["signature"]) == ("mallory", "invalid")
+    assert "SIGNATURE INVALID" in cli("workflow", "show", run_id).out
 
 
 def test_a_user_not_listed_cannot_approve_and_four_eyes_refuses_the_starter(cli: Cli, tmp_path: Path) -> None:
@@ -193,3 +220,48 @@ steps:
     assert [steps[n]["status"] for n in ("first", "slow", "last")] == ["succeeded"] * 3
     assert [_count(tmp_path / f"{n}.count") for n in ("first", "slow", "last")] == [1, 2, 1]
     assert steps["slow"]["attempts"] == 2
+
+
+def test_kill_9_inside_a_nested_workflow_then_resume_finishes_the_same_child(cli: Cli, tmp_path: Path) -> None:
+    write_flow(tmp_path, f"""\
+name: inner
+steps:
+  - id: one
+    job: {sh(f"echo run >> {tmp_path}/one.count")}
+  - id: two
+    needs: [one]
+    job: {sh(f"echo run >> {tmp_path}/two.count; sleep 2; echo ::output v=done")}
+    retry: {{attempts: 2}}
+outputs: {{v: "${{{{ steps.two.outputs.v }}}}"}}
+""", "inner.yml")
+    flow = write_flow(tmp_path, f"""\
+name: outer
+steps:
+  - id: nest
+    workflow: inner.yml
+  - id: after
+    needs: [nest]
+    job: {{kind: shell, args: ["sh", "-c", "echo $1 >> {tmp_path}/after.count", "sh", "${{{{ steps.nest.outputs.v }}}}"]}}
+""")
+    env = {**os.environ, "PERTH_OPS__LEASE_S": "1", "PERTH_OPS__BACKOFF_MS": "0"}
+    runner = subprocess.Popen([sys.executable, "-m", "perth", "workflow", "run", flow], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "two.count").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait()
+    runs = json.loads(cli("workflow", "list", "--format", "json").out)["runs"]
+    outer = next(r for r in runs if r["name"] == "outer")
+    shown = json.loads(cli("workflow", "show", outer["id"], "--format", "json").out)["run"]
+    child_id = shown["steps"][0]["child_run_id"]
+    assert [s["status"] for s in shown["steps"]] == ["running", "pending"] and child_id
+    time.sleep(1.2)  # the dead runner's claims and its job's lease run out
+    resumed = subprocess.run([sys.executable, "-m", "perth", "workflow", "resume", outer["id"], "--format", "json"],
+                             env=env, capture_output=True, text=True, timeout=90, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    steps = {s["id"]: s for s in json.loads(resumed.stdout)["run"]["steps"]}
+    assert (steps["nest"]["status"], steps["nest"]["child_run_id"], steps["nest"]["outputs"]) == (
+        "succeeded", child_id, {"v": "done"})
+    assert [_count(tmp_path / f"{n}.count") for n in ("one", "two", "after")] == [1, 2, 1]
+    assert len(json.loads(cli("workflow", "list", "--format", "json").out)["runs"]) == 2  # no second child

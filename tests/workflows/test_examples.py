@@ -33,8 +33,15 @@ def test_the_nightly_backup_runs(cli: Cli, repo: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.out + result.err
     run = json.loads(result.out)["run"]
     assert [(s["id"], s["status"]) for s in run["steps"]] == [
-        ("bundle", "succeeded"), ("verify-bundle", "succeeded"), ("dump-db", "succeeded"), ("prune-db", "succeeded")]
+        ("bundle", "succeeded"), ("verify-bundle", "succeeded"), ("dump-db", "succeeded"), ("verify-db", "succeeded"),
+        ("prune-db", "succeeded"), ("record-failure", "skipped")]
     assert (tmp_path / "app.bundle").stat().st_size > 0
+    steps = {s["id"]: s for s in run["steps"]}
+    dump = steps["dump-db"]["outputs"]["path"]
+    assert Path(dump).stat().st_size > 0 and run["outputs"] == {"database_backup": dump}
+    logs = json.loads(cli("workflow", "logs", run["id"], "--format", "json").out)
+    verify = next(s for s in logs["steps"] if s["id"] == "verify-db")
+    assert any(dump in line["text"] and "verify done" in line["text"] for line in verify["lines"])
 
 
 def test_the_deploy_waits_for_its_release_approval(cli: Cli, tmp_path: Path) -> None:
@@ -49,3 +56,45 @@ def test_the_deploy_waits_for_its_release_approval(cli: Cli, tmp_path: Path) -> 
     assert result.code == 1 and [s["status"] for s in run["steps"]] == ["succeeded", "succeeded", "rejected"]
     assert (tmp_path / "site" / "VERSION.next").read_text() == "1.2.0\n"
     assert not (tmp_path / "site" / "VERSION").exists()  # nobody approved within the gate's timeout
+
+
+def test_the_deploy_releases_the_built_artifact_once_approved(cli: Cli, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from perth.workflows.service import local_user
+
+    flow = tmp_path / "deploy.yml"
+    flow.write_text((EXAMPLES / "deploy.yml").read_text().replace('"alice", "bob"', f'"{local_user()}"')
+                    .replace("four_eyes: true", "four_eyes: false"))
+
+    def approve() -> None:
+        from perth.config import load_settings
+        from perth.paths import resolve_paths
+        from perth.runtime import Runtime
+        from perth.workflows.service import decide
+
+        rt = Runtime(load_settings(resolve_paths()))
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                waiting = [(r, s) for r in rt.store.workflows.recent(5, "running")
+                           for s in rt.store.workflows.steps(r.id) if s.status == "waiting"]
+                if waiting:
+                    decide(rt, waiting[0][0], "release", approve=True, note="checked the changelog")
+                    return
+                time.sleep(0.05)
+        finally:
+            rt.close()
+
+    approver = threading.Thread(target=approve)
+    approver.start()
+    result = cli("workflow", "run", str(flow), "--input", f"dest={tmp_path}/site", "--input", "version=1.3.0",
+                 "--format", "json")
+    approver.join()
+    run = json.loads(result.out)["run"]
+    assert result.code == 0, result.err
+    build, release = run["steps"][1], run["steps"][2]
+    assert build["outputs"] == {"artifact": f"{tmp_path}/site/VERSION.next"}
+    assert release["approval"]["decision"] == "approved" and release["approval"]["note"] == "checked the changelog"
+    assert (tmp_path / "site" / "VERSION").read_text() == "1.3.0\n"

@@ -1,4 +1,5 @@
-"""``perth workflow run|list|show|resume|retry|cancel|approve|reject|validate|graph``."""
+"""``perth workflow``: run, list, show, logs, resume, retry, cancel, approve, reject, metrics, validate, graph,
+enable, disable, triggers."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from perth.runtime import Runtime
+    from perth.views.document import Document
     from perth.workflows.model import StepRun, WorkflowRun, WorkflowSpec
 
 
@@ -25,6 +27,9 @@ def register(sub: Any, name: str, help_text: str) -> None:
     run = _action(actions, "run", "Start a run of a workflow file and wait for it (or --detach).", run_flow)
     run.add_argument("file", help="The workflow file (.yml).")
     run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="An input (repeatable).")
+    run.add_argument("--engine", choices=("embedded", "celery"), default="embedded",
+                     help="Where the steps' jobs run: here (embedded, default) or on Celery workers"
+                          " (`perth worker run --engine celery`).")
     _detach(run)
     listing = _action(actions, "list", "List runs, newest first.", list_runs)
     listing.add_argument("--status", choices=("running", "succeeded", "failed", "cancelled"), help="Only this status.")
@@ -54,6 +59,13 @@ def register(sub: Any, name: str, help_text: str) -> None:
                        validate_file)
     validate.add_argument("file", nargs="?", help="The workflow file.")
     validate.add_argument("--schema", action="store_true", help="Print the published JSON Schema instead.")
+    enable = _action(actions, "enable", "Register a workflow file's triggers (schedules, events); `perth daemon`"
+                     " fires them.", enable_flow)
+    enable.add_argument("file", help="The workflow file (.yml) with triggers:.")
+    _action(actions, "disable", "Unregister a workflow's triggers.", disable_flow).add_argument(
+        "name", help="The workflow's name.")
+    _action(actions, "triggers", "List the registered triggers: next time, runs started, times missed.",
+            list_triggers)
     graph = actions.add_parser("graph", help="Draw a workflow's DAG (a file, or a run with its steps' status).",
                                description="Draw a workflow's DAG as Mermaid or Graphviz DOT.")
     graph.add_argument("source", help="A workflow file, or a run id.")
@@ -91,16 +103,24 @@ def _drive(rt: Runtime, run: WorkflowRun, args: argparse.Namespace, ctx: CliCont
     from perth.cli.progress import StatusLine
     from perth.workflows.runner import drive
     from perth.workflows.service import spawn_resume
-    from perth.workflows.views import run_view
 
     if args.detach:
-        spawn_resume(run)
-        ctx.emit(run_view(run, rt.store.workflows.steps(run.id), action), args)
+        spawn_resume(run, rt.environ)
+        ctx.emit(_run_doc(rt, run, action), args)
         return 0
     with StatusLine() as line:
         run = drive(rt, run, tick=lambda r, steps: line.show(_progress(r, steps)))
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id), action), args)
+    ctx.emit(_run_doc(rt, run, action), args)
     return 0 if run.status == "succeeded" else 1
+
+
+def _run_doc(rt: Runtime, run: WorkflowRun, action: str) -> Document:
+    """The run's document, with each recorded decision checked against its signature."""
+    from perth.workflows.runs import decision_signature
+    from perth.workflows.views import run_view
+
+    steps = rt.store.workflows.steps(run.id)
+    return run_view(run, steps, action, {s.step_id: decision_signature(rt, s) for s in steps if s.decision})
 
 
 def _progress(run: WorkflowRun, steps: list[StepRun]) -> str:
@@ -115,7 +135,7 @@ def run_flow(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.workflows.service import start
 
     rt = ctx.runtime()
-    run = start(rt, load(args.file), _inputs(args.input))
+    run = start(rt, load(args.file), _inputs(args.input), engine=args.engine)
     return _drive(rt, run, args, ctx, "run")
 
 
@@ -130,11 +150,10 @@ def list_runs(args: argparse.Namespace, ctx: CliContext) -> int:
 def show_run(args: argparse.Namespace, ctx: CliContext) -> int:
     """Show a run."""
     from perth.workflows.service import find
-    from perth.workflows.views import run_view
 
     rt = ctx.runtime()
     run = find(rt, args.run)
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id)), args)
+    ctx.emit(_run_doc(rt, run, "show"), args)
     return 0
 
 
@@ -168,11 +187,10 @@ def retry_run(args: argparse.Namespace, ctx: CliContext) -> int:
 def cancel_run(args: argparse.Namespace, ctx: CliContext) -> int:
     """Cancel a run."""
     from perth.workflows.service import cancel, find
-    from perth.workflows.views import run_view
 
     rt = ctx.runtime()
     run = cancel(rt, find(rt, args.run))
-    ctx.emit(run_view(run, rt.store.workflows.steps(run.id), "cancel"), args)
+    ctx.emit(_run_doc(rt, run, "cancel"), args)
     return 0
 
 
@@ -242,4 +260,34 @@ def graph_flow(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.emit(graph_view(spec, "mermaid", text), argparse.Namespace(format="json"))
     else:
         print(text)
+    return 0
+
+
+def enable_flow(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Register a file's triggers."""
+    from perth.workflows.loader import load
+    from perth.workflows.service import local_user
+    from perth.workflows.triggers import enable
+    from perth.workflows.views import triggers_view
+
+    ctx.emit(triggers_view(enable(ctx.runtime(), load(args.file), user=local_user()), "enable"), args)
+    return 0
+
+
+def disable_flow(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Unregister a workflow's triggers."""
+    from perth.workflows.triggers import disable
+    from perth.workflows.views import triggers_view
+
+    rt = ctx.runtime()
+    disable(rt, args.name)
+    ctx.emit(triggers_view(rt.store.workflows.triggers(), "disable"), args)
+    return 0
+
+
+def list_triggers(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List the registered triggers."""
+    from perth.workflows.views import triggers_view
+
+    ctx.emit(triggers_view(ctx.runtime().store.workflows.triggers()), args)
     return 0

@@ -483,6 +483,35 @@ def m016_workflows(db: sqlite3.Connection) -> None:
         )""")
 
 
+def m017_workflow_triggers(db: sqlite3.Connection) -> None:
+    """Workflow step outputs, engines, nested runs, signed decisions, and the registered triggers (C12)."""
+    for table, column in (("workflow_runs", "engine TEXT NOT NULL DEFAULT 'embedded'"),
+                          ("workflow_runs", "outputs TEXT NOT NULL DEFAULT '{}'"),
+                          ("workflow_runs", "parent_run_id TEXT"),
+                          ("workflow_runs", "trigger TEXT NOT NULL DEFAULT 'manual'"),
+                          ("workflow_steps", "outputs TEXT NOT NULL DEFAULT '{}'"),
+                          ("workflow_steps", "child_run_id TEXT"),
+                          ("workflow_steps", "signature TEXT")):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    db.execute("""
+        CREATE TABLE workflow_triggers (
+            workflow TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('schedule', 'event')),
+            path TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            enabled_by TEXT NOT NULL,
+            enabled_at INTEGER NOT NULL,
+            next_at INTEGER,
+            event_seq INTEGER NOT NULL DEFAULT 0,
+            last_at INTEGER,
+            last_run_id TEXT,
+            fired INTEGER NOT NULL DEFAULT 0,
+            missed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (workflow, position)
+        )""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -500,6 +529,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "drop_fts", m014_drop_fts),
     Migration(15, "jobs", m015_jobs),
     Migration(16, "workflows", m016_workflows),
+    Migration(17, "workflow_triggers", m017_workflow_triggers),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

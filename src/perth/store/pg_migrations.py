@@ -234,12 +234,36 @@ CREATE TABLE workflow_steps (
 """
 
 
+def m006_workflow_triggers(db: PgDatabase) -> None:
+    """Workflow step outputs, engines, nested runs, signed decisions, and the registered triggers (C12);
+    the same columns and table as SQLite's ``m017_workflow_triggers``."""
+    for table, column in (("workflow_runs", "engine TEXT COLLATE \"C\" NOT NULL DEFAULT 'embedded'"),
+                          ("workflow_runs", "outputs TEXT COLLATE \"C\" NOT NULL DEFAULT '{}'"),
+                          ("workflow_runs", "parent_run_id TEXT COLLATE \"C\""),
+                          ("workflow_runs", "trigger TEXT COLLATE \"C\" NOT NULL DEFAULT 'manual'"),
+                          ("workflow_steps", "outputs TEXT COLLATE \"C\" NOT NULL DEFAULT '{}'"),
+                          ("workflow_steps", "child_run_id TEXT COLLATE \"C\""),
+                          ("workflow_steps", "signature TEXT COLLATE \"C\"")):
+        db.run(f"ALTER TABLE {table} ADD COLUMN {column}")
+    _run_script(db, _TRIGGERS.replace(" TEXT", ' TEXT COLLATE "C"'))
+
+
+_TRIGGERS = """
+CREATE TABLE workflow_triggers (
+    workflow TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('schedule', 'event')),
+    path TEXT NOT NULL, spec TEXT NOT NULL, enabled_by TEXT NOT NULL, enabled_at BIGINT NOT NULL, next_at BIGINT,
+    event_seq BIGINT NOT NULL DEFAULT 0, last_at BIGINT, last_run_id TEXT, fired BIGINT NOT NULL DEFAULT 0,
+    missed BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (workflow, position))
+"""
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
     PgMigration(2, "pane_places", m002_pane_places),
     PgMigration(3, "events", m003_events),
     PgMigration(4, "drop_tsvector", m004_drop_tsvector),
     PgMigration(5, "ports", m005_ports),
+    PgMigration(6, "workflow_triggers", m006_workflow_triggers),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

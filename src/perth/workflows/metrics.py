@@ -1,5 +1,5 @@
 """Workflow metrics, read from what the runner stores: runs by status, step durations, retries per
-step, approval wait times and the job queue's depth (``perth workflow metrics``)."""
+step, approval wait times, the job queue's depth and what the triggers did (``perth workflow metrics``)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class WorkflowMetrics(Record):
     steps: tuple[StepMetrics, ...]
     approval_wait: Summary
     queue_depth: dict[str, int]
+    triggers: dict[str, int] = {}  # noqa: RUF012
 
 
 def summary(values: Sequence[int]) -> Summary:
@@ -58,5 +59,8 @@ def collect(rt: Runtime, since: int = 0) -> WorkflowMetrics:
         retries=sum(max(0, s.attempts - 1) for s in runs)) for name, runs in sorted(by_step.items()))
     waits = [s.decided_at - s.requested_at for s in history if s.decided_at and s.requested_at]
     jobs = rt.store.jobs.counts()
+    registered = rt.store.workflows.triggers()
     return WorkflowMetrics(runs_by_status=rt.store.workflows.counts(), steps=steps, approval_wait=summary(waits),
-                           queue_depth={"queued": jobs.get("queued", 0), "running": jobs.get("running", 0)})
+                           queue_depth={"queued": jobs.get("queued", 0), "running": jobs.get("running", 0)},
+                           triggers={"enabled": len(registered), "fired": sum(t.fired for t in registered),
+                                     "missed": sum(t.missed for t in registered)})

@@ -28,10 +28,13 @@ class Approval(Record):
 
 
 class StepSpec(Record):
-    """One step of a workflow file: a job of any worker kind, run when its ``needs`` succeeded.
+    """One step of a workflow file: a job of any worker kind (or a nested workflow), run when its ``needs``
+    succeeded (or, with ``when``, once they are final and the condition holds).
 
     ``on_failure`` steps (the file's ``on_failure:`` list) run only once every other step is final and
-    one of them did not succeed; their ``needs`` name other ``on_failure`` steps.
+    one of them did not succeed; their ``needs`` name other ``on_failure`` steps.  A nested workflow
+    step has ``kind`` ``workflow``, the child file's validated data in ``workflow`` and its inputs in
+    ``with_inputs``.
     """
 
     id: str
@@ -44,6 +47,21 @@ class StepSpec(Record):
     timeout_s: float | None = None
     approval: Approval | None = None
     on_failure: bool = False
+    when: str | None = None
+    workflow: dict[str, object] | None = None
+    with_inputs: dict[str, str] = {}  # noqa: RUF012
+
+
+class Trigger(Record):
+    """A schedule (cron, with a missed-run policy) or an event type (with a condition) that starts runs."""
+
+    kind: str  # "schedule" | "event"
+    cron: str = ""
+    timezone: str = "UTC"
+    missed: str = "skip"  # "skip" | "once"
+    event: str = ""
+    when: str | None = None
+    inputs: dict[str, str] = {}  # noqa: RUF012
 
 
 class WorkflowSpec(Record):
@@ -55,6 +73,8 @@ class WorkflowSpec(Record):
     max_parallel: int = 4
     path: str = ""
     description: str = ""
+    outputs: dict[str, str] = {}  # noqa: RUF012
+    triggers: tuple[Trigger, ...] = ()
 
 
 class WorkflowRun(Record):
@@ -72,6 +92,10 @@ class WorkflowRun(Record):
     cancel_requested: bool = False
     runner_owner: str | None = None
     runner_until: int | None = None
+    engine: str = "embedded"
+    outputs: dict[str, str] = {}  # noqa: RUF012
+    parent_run_id: str | None = None
+    trigger: str = "manual"
 
     @property
     def short_id(self) -> str:
@@ -102,8 +126,33 @@ class StepRun(Record):
     decided_by: str | None = None
     decided_at: int | None = None
     note: str | None = None
+    outputs: dict[str, str] = {}  # noqa: RUF012
+    child_run_id: str | None = None
+    signature: str | None = None
 
     @property
     def final(self) -> bool:
         """True when the step will not change by itself."""
         return self.status in FINAL_STEP
+
+
+class TriggerState(Record):
+    """A registered trigger (``perth workflow enable FILE``) and what it did: ``perth daemon`` fires it.
+
+    ``spec`` is the workflow file's validated data when it was enabled; ``next_at`` the next cron time
+    (schedules), ``event_seq`` the last outbox event it looked at (events).
+    """
+
+    workflow: str
+    position: int
+    kind: str
+    path: str
+    spec: dict[str, object]
+    enabled_by: str
+    enabled_at: int
+    next_at: int | None = None
+    event_seq: int = 0
+    last_at: int | None = None
+    last_run_id: str | None = None
+    fired: int = 0
+    missed: int = 0

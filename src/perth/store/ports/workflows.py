@@ -11,7 +11,9 @@ from typing import Protocol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from perth.workflows.model import StepRun, WorkflowRun
+    from collections.abc import Sequence
+
+    from perth.workflows.model import StepRun, TriggerState, WorkflowRun
 
 
 class WorkflowRepo(Protocol):
@@ -30,7 +32,7 @@ class WorkflowRepo(Protocol):
         """Runs, newest first."""
 
     def update(self, run: WorkflowRun) -> None:
-        """Write a run's status, cancellation and end (not its claim)."""
+        """Write a run's status, cancellation, end and outputs (not its claim)."""
 
     def steps(self, run_id: str) -> list[StepRun]:
         """A run's steps, in file order."""
@@ -49,3 +51,15 @@ class WorkflowRepo(Protocol):
 
     def release(self, run_id: str, owner: str) -> None:
         """Give the run up (``owner``'s claim only)."""
+
+    def put_triggers(self, workflow: str, triggers: Sequence[TriggerState]) -> None:
+        """Replace the registered triggers of ``workflow`` (``perth workflow enable``)."""
+
+    def triggers(self) -> list[TriggerState]:
+        """Every registered trigger, by workflow and position."""
+
+    def update_trigger(self, trigger: TriggerState) -> None:
+        """Write what a trigger did (next time, event cursor, last run, counters)."""
+
+    def drop_triggers(self, workflow: str) -> int:
+        """Unregister the triggers of ``workflow`` (``perth workflow disable``); how many there were."""
