@@ -3,13 +3,30 @@ feeds of commands and entries that an index copies from."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from perth.capture.records import Command
 from perth.record import replace
 from perth.search.records import SourceState
 from perth.store.port import Store
 from tests.store.contract.builders import make_entry, make_pane
 
+T = TypeVar("T")
+
 PORT = "search_index"
+
+
+def settled(read: Callable[[], list[T]], count: int) -> list[T]:
+    """``read()`` once it holds ``count`` rows: on PostgreSQL a committed row reaches the feeds when
+    every older transaction of the cluster has ended (another test's may still be open)."""
+    deadline = time.monotonic() + 15
+    rows = read()
+    while len(rows) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+        rows = read()
+    return rows
 
 
 def command(n: int, text: str, pane_id: str | None = None) -> Command:
@@ -37,12 +54,13 @@ def test_the_command_feed_returns_each_command_once_in_order(store: Store) -> No
     pane = make_pane("web")
     store.panes.add(pane)
     store.commands.add([command(1, "make test", pane.id), command(2, "git status")])
-    first = store.search_index.commands_after(0, 10)
+    first = settled(lambda: store.search_index.commands_after(0, 10), 2)
     assert [(c.command, c.pane_name, c.exit, c.user) for _, c in first] == [
         ("make test", "web", 1, "ann"), ("git status", None, 0, "ann")]
     assert first[0][0] < first[1][0]
     assert store.search_index.commands_after(first[-1][0], 10) == []
     store.commands.add([command(3, "ls"), command(4, "pwd"), command(5, "id")])
+    settled(lambda: store.search_index.commands_after(first[-1][0], 10), 3)
     page = store.search_index.commands_after(first[-1][0], 2)
     assert [c.command for _, c in page] == ["ls", "pwd"]
     assert [c.command for _, c in store.search_index.commands_after(page[-1][0], 2)] == ["id"]
@@ -55,7 +73,7 @@ def test_the_entry_feed_returns_new_edited_and_deleted_entries(store: Store) -> 
     entries = [make_entry(pane, 1_000 + i, f"entry {i}") for i in range(3)]
     for entry in entries:
         store.entries.add(entry)
-    feed = store.search_index.entries_changed(0, 0, 10)
+    feed = settled(lambda: store.search_index.entries_changed(0, 0, 10), 3)
     assert [e.summary for _, e in feed] == ["entry 0", "entry 1", "entry 2"]
     assert [e.pane_name for _, e in feed] == ["api"] * 3
     top = feed[-1][0]
@@ -66,7 +84,7 @@ def test_the_entry_feed_returns_new_edited_and_deleted_entries(store: Store) -> 
     store.entries.update(replace(entries[0], summary="entry 0 edited", updated_at=synced_at + 1))
     store.entries.update(replace(entries[1], deleted_at=synced_at + 2))
     store.entries.add(make_entry(pane, 2_000, "entry 3"))
-    changed = store.search_index.entries_changed(top, synced_at, 10)
+    changed = settled(lambda: store.search_index.entries_changed(top, synced_at, 10), 3)
     assert sorted((e.summary, e.deleted_at) for _, e in changed) == [
         ("entry 0 edited", None), ("entry 1", synced_at + 2), ("entry 3", None)]
     assert store.search_index.count("intent") == 3
