@@ -225,7 +225,7 @@ def _languages() -> tuple[Rule, ...]:
              ("$db = new PDO($dsn, $user, $password);", 'DBI->connect($dsn, $user, $pass)'),
              category=SYNTAX, min_length=3),
         Rule("pgpass-line", "password field of a .pgpass line (hostname:port:database:username:password)",
-             r"(?<![^\s'\"])(?:\*|[A-Za-z0-9_.-]{0,253}[A-Za-z.][A-Za-z0-9_.-]{0,253}):(?:[0-9]{1,5}|\*):"
+             r"(?<![^\s'\"])(?:\*|(?=[0-9_-]{0,253}+[A-Za-z.])[A-Za-z0-9_.-]{1,507}+):(?:[0-9]{1,5}|\*):"
              r"[^\s:'\"]{1,63}:[^\s:'\"]{1,63}:(?P<secret>[^\s'\"]{1,256}+)",
              (":",),
              (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}"),

@@ -38,8 +38,10 @@ _PW_NAMES = (
 #: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
 _NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
                r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])")
+#: (The public-name look-behinds follow the word boundary, which fails first at most positions;
+#: a name glued to a letter cannot follow ``public_``, so the other branches need no check.)
 _CREDENTIAL_NAMES = (
-    _NOT_PUBLIC + r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
+    r"(?:(?<![A-Za-z0-9])" + _NOT_PUBLIC + r"(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
     r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
@@ -212,7 +214,7 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:(?<!site)(?<!site[_-])(?<!public[_-])(?<!publishable[_-])key|token|secret|auth"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
