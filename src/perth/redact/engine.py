@@ -451,5 +451,6 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
                            flags=0)
 
 
-__all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING", "MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
+__all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING",
+           "MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
            "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with"]

@@ -117,13 +117,10 @@ class RuleTable:
         if not self._counter_checked:
             self._counter = _Re2Index.build(self.keywords)
             self._counter_checked = True
-        found = 0
+        from itertools import islice
+
         hits = self.index.hits(low) if self._counter is None else self._counter.leftmost(low)
-        for _ in hits:
-            found += 1
-            if found > limit:
-                return True
-        return False
+        return sum(1 for _ in islice(hits, limit + 1)) > limit
 
     @property
     def triggers(self) -> _Re2Triggers | None:
