@@ -21,7 +21,9 @@ from perth.redact.rules.model import (
 
 #: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
-_OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+#: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
+#: ``app.config["SECRET_KEY"] = ...``).
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
 #: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
@@ -49,7 +51,8 @@ _CREDENTIAL_NAMES = (
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
 _CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
-              r"|access-token|client-secret|secret-key|private-token|key-password|store-password"
+              r"|access-token|client-secret|secret-key|secret-string|secret-binary|private-token"
+              r"|key-password|store-password"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
               r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
               r"|access-key|secret-access-key")
@@ -157,7 +160,8 @@ def _flags_and_headers() -> tuple[Rule, ...]:
               "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
               "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool"),
               "kubectl create secret docker-registry r --docker-password=" + fake(ALNUM, 12, "kubectl"),
-              "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt"),
+              "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt",
+              "aws secretsmanager create-secret --name db --secret-string '" + fake(ALNUM, 14, "asm") + "'"),
              ("docker login --password-stdin", "gh auth login --with-token < token.txt",
               "cli --token $TOKEN", "tool --password --verbose", "wget --no-password-prompt x"),
              category=SYNTAX, min_length=3),
@@ -194,7 +198,8 @@ def _assignments() -> tuple[Rule, ...]:
              (f"export DB_PASSWORD={password}", f'password = "{password}"',
               f'  "password": "{password}",', f"PGPASSWORD={password} psql -h db app",
               f"Server=db;Database=app;User Id=sa;Password={password};",
-              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\''),
+              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\'',
+              f"$cfg['Servers'][$i]['password'] = '{password}';"),
              ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
               "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password"),
              category=SYNTAX, min_length=3),
@@ -202,8 +207,9 @@ def _assignments() -> tuple[Rule, ...]:
              _CREDENTIAL_NAMES + _OP + _VALUE,
              ("token", "secret", "key", "credential", "auth"),
              (f"export API_TOKEN={token}", f"client_secret: {token}", f'"apiKey": "{token}"',
-              f"SECRET_KEY_BASE={token}"),
-             ("token = os.environ['TOKEN']", "secret_name: prod/db", "credentials: same-origin",
+              f"SECRET_KEY_BASE={token}", f"app.config['SECRET_KEY'] = '{token}'"),
+             ("token = os.environ['TOKEN']", "if config['secret'] == other:", "secret_name: prod/db",
+              "credentials: same-origin",
               "TOKEN_TTL=3600", "api_key = settings.API_KEY", "API_TOKEN=${{ secrets.API_TOKEN }}"),
              category=SYNTAX, min_length=8, values="token"),
         Rule("xml-credential", "password, secret or token in an XML element (<password>...</password>)",
