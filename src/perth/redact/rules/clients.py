@@ -106,9 +106,11 @@ def _options() -> tuple[Rule, ...]:
 
 
 def _argument(rule_id: str, description: str, before: str, keywords: tuple[str, ...],  # noqa: PLR0917
-              samples: tuple[str, ...], near_misses: tuple[str, ...]) -> Rule:
-    """A secret given as a command's argument: ``before`` reaches the blank before it."""
-    return Rule(rule_id, description, _LB + before + r"[ \t]{1,4}(?![/*])" + _ARG, keywords, samples,
+              samples: tuple[str, ...], near_misses: tuple[str, ...], *,
+              separator: str = r"[ \t]{1,4}") -> Rule:
+    """A secret given as a command's argument: ``before`` reaches the ``separator`` before it
+    (blanks; ``--option=`` takes ``(?:=|[ \t]{1,4})``)."""
+    return Rule(rule_id, description, _LB + before + separator + r"(?![/*])" + _ARG, keywords, samples,
                 near_misses, category=SYNTAX, min_length=3)
 
 
@@ -147,9 +149,9 @@ def _argument_rules() -> tuple[Rule, ...]:
                   (f"mc alias set minio http://minio:9000 {fake(ALNUM, 20, 'mc-ak')} {fake(ALNUM, 40, 'mc-sk')}",),
                   ("mc alias list",)),
         _argument("gh-secret-body", "secret given to gh secret set --body",
-                  r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)(?:=|(?=[ \t]))",
-                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'",),
-                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list")),
+                  r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)",
+                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'", f"gh secret set API_KEY --body={_PW}"),
+                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list"), separator=r"(?:=|[ \t]{1,4})"),
         _argument("dotnet-user-secret", "secret given to dotnet user-secrets set",
                   r"dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
                   r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})",
@@ -173,12 +175,14 @@ def _argument_rules() -> tuple[Rule, ...]:
         _argument("cloud-secret-value", "secret value given to a cloud secret store on the command line "
                   "(az keyvault secret set --value, aws ssm put-parameter --value)",
                   r"(?:az[ \t]{1,4}keyvault[ \t]{1,4}secret[ \t]{1,4}set|aws[ \t]{1,4}ssm[ \t]{1,4}put-parameter)"
-                  + _CMD + r"--value(?:=|(?=[ \t]))",
+                  + _CMD + r"--value",
                   ("keyvault", "put-parameter"),
                   (f"az keyvault secret set --vault-name kv --name db-password --value '{_PW}'",
+                   f"az keyvault secret set -n api --vault-name kv --value={_PW}",
                    f"aws ssm put-parameter --name /app/db --type SecureString --value {_PW}"),
                   ("az keyvault secret show --vault-name kv --name db-password",
-                   "aws ssm get-parameter --name /app/db --with-decryption")),
+                   "aws ssm get-parameter --name /app/db --with-decryption"),
+                  separator=r"(?:=|[ \t]{1,4})"),
         _argument("vsql-password", "password given to Vertica's vsql -w",
                   r"vsql" + _CMD + r"-w", ("vsql",), (f"vsql -h db -U dbadmin -w {_PW} -d app",),
                   ("vsql -h db -U dbadmin -d app",)),
