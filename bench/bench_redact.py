@@ -4,7 +4,9 @@
    per kind and overall (goals: recall >= 98 %, false positives <= 2 %).
 2. The independent corpus (tests/fixtures/redact/independent/): recall and false positives of
    the dev set, the held-out set and the second held-out set ("fresh"), per class; the dev
-   kinds below goal (held-out kinds only with --held-out-kinds, never used to tune rules).
+   and fresh kinds below goal (held-out kinds only with --held-out-kinds).  Both held-out sets
+   have been read and tuned on since (see the corpus docstring): they are dev data now, and
+   the honest figure comes from a third set read once by someone else.
    Goals on the held-out set: recall >= 98 %, false positives <= 2 %.
 3. Throughput of ``SecretFilter.redact_stream`` (what ``perth redact`` runs: standard input
    read in blocks of 64 K characters) on generated typical shell history with about 1 % of
@@ -13,7 +15,8 @@
    TYPICAL_RATIO_BASELINE); ``redact_lines`` for reference.
 4. Worst cases: ``redact`` on text holding every rule keyword on every line, and on one-line
    adversarial shapes (a megabyte of ``A``, of ``token `` or ``Authorization: Bearer ``
-   repeated, ...), against that typical rate (goal: >= 1 MB/s each).
+   repeated, of ``=``, of random base64, keywords spaced just too far apart for the dense-line
+   check, ...), against that typical rate (goal: >= 1 MB/s each).
 5. Hot path (``perth log``): in fresh processes that have imported ``re``, ``argparse``,
    ``sqlite3`` and ``perth.record``, the median cost of importing ``perth.redact`` and
    redacting one realistic summary, against importing it alone (goal: <= 1.5 ms per summary).
@@ -109,7 +112,7 @@ def independent_table(lines: list[Labelled], *, held_out_kinds: bool = False) ->
         cells = [_cell([line for line in lines if line.klass == klass and line.split == split], outcome)
                  for split in splits]
         print(f"  {klass:<26}" + "".join(f"{cell:>18}" for cell in cells))
-    for split in ("dev", *(("held-out", "fresh") if held_out_kinds else ())):
+    for split in ("dev", "fresh", *(("held-out",) if held_out_kinds else ())):
         kinds = sorted({line.kind for line in lines if line.split == split})
         parts = [[line for line in lines if line.kind == kind] for kind in kinds]
         failing = [(part[0].kind, _cell(part, outcome)) for part in parts
@@ -173,7 +176,9 @@ def throughput(megabytes: float, cases: list[Case]) -> tuple[float, float]:
 #: Single lines of adversarial shapes (each repeated to the size asked): long runs, repeated
 #: keywords, repeated assignments and URLs, each finding a secret (or a near one) every few bytes.
 SHAPES = ("A", "a", "token ", "Authorization: Bearer ", "https://u:p@", "pw='", '-pwd "', "password: ",
-          "sb_secret_", "key=", "define('X_KEY', '")
+          "sb_secret_", "key=", "define('X_KEY', '", "=", "aB3+/", "secret=x ",
+          *(keyword + "x" * (65 - len(keyword)) for keyword in ("password: ", "secret=", "key=",
+                                                                  "Authorization: Bearer ")))
 WORST_GOAL_MB_S = 1.0
 
 
@@ -187,7 +192,13 @@ def worst_case(megabytes: float, line_megabytes: float, typical_rate: float) -> 
     texts = {f"all {len(KEYWORDS)} keywords on every {len(line):,}-character line":
              line * max(1, int(megabytes * 1_000_000 / len(line)))}
     for shape in SHAPES:
-        texts[f"one line of {shape!r} repeated"] = shape * int(line_megabytes * 1_000_000 / len(shape))
+        texts[f"one line of {shape[:24]!r}{'...' if len(shape) > 24 else ''} repeated"] = (
+            shape * int(line_megabytes * 1_000_000 / len(shape)))
+    import base64
+    import random
+
+    noise = random.Random(13).randbytes(int(line_megabytes * 750_000))
+    texts["one line of random base64"] = base64.b64encode(noise).decode()
     print(f"\nworst cases (redact, best of 2; goal >= {WORST_GOAL_MB_S} MB/s each):")
     slowest = float("inf")
     for label, text in texts.items():

@@ -160,3 +160,24 @@ def test_every_bounded_rule_reads_no_further_than_its_reach() -> None:
     assert reach(r"x[0-9]{1,5000}") == 0  # unbounded for practical purposes: whole-text search
     table = engine.Engine().table
     assert sum(1 for order in range(len(table.specs)) if table.compiled(order).reach) >= 120
+
+
+def test_a_keyword_dense_long_line_is_replaced_whole_and_the_result_is_a_fixed_point() -> None:
+    from perth.redact.engine import DENSE_FROM, DENSE_RULE, DENSE_SPACING
+
+    dense = "password: x " * (DENSE_FROM // 6)
+    assert len(dense) > DENSE_FROM and dense.count("password") > len(dense) // DENSE_SPACING
+    secrets = SecretFilter()
+    out = secrets.redact(dense + "\nls -la\n")
+    assert out == f"[REDACTED:{DENSE_RULE}]\nls -la\n"
+    assert secrets.redact(out) == out
+    assert "".join(secrets.redact_lines([dense + "\n", "ls\n"])) == f"[REDACTED:{DENSE_RULE}]\nls\n"
+
+
+def test_a_long_line_with_sparse_keywords_is_matched_rule_by_rule() -> None:
+    from perth.redact.engine import DENSE_FROM
+
+    secret = "Zq8vR2mK9pL4wX7t"
+    line = ("ls -la /srv/app && " * (DENSE_FROM // 19)) + f"export API_TOKEN={secret}"
+    out = SecretFilter().redact(line)
+    assert secret not in out and "ls -la /srv/app" in out and "dense-line" not in out

@@ -51,6 +51,15 @@ if TYPE_CHECKING:
     PLACEHOLDER: re.Pattern[str]
 
 _CUSTOM_PRIORITY = 40
+#: Lines longer than this are checked for keyword density before any rule runs on them.
+DENSE_FROM = 4096
+#: A long line holding more than one keyword occurrence per this many characters is replaced
+#: whole (fail closed): matching some 200 rules near every one of them would cost far more
+#: than a megabyte per second.  Real lines (commands, ``.env`` and JSON, minified code) hold
+#: a keyword every few hundred characters at most; only machine-made repetition is this dense.
+DENSE_SPACING = 64
+#: The label of a keyword-dense line replaced whole.
+DENSE_RULE = "dense-line"
 #: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
 MAX_PASSES = 4
 
@@ -156,10 +165,18 @@ class Engine:
         earlier pass are blanked for the gates (``[REDACTED:password-assignment]`` holds the
         keywords of half the rules; a second pass must not run them all for that)."""
         low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
+        if len(text) > DENSE_FROM and self._dense(low):
+            end = len(text.rstrip("\r\n"))
+            return [Region(0, end, DENSE_RULE)]
         rules = self._rules(text, low, keywords)
         if not rules:
             return []
         return merge(self._candidates(text, low, rules))
+
+    def _dense(self, low: str) -> bool:
+        """Whether a long line holds more than one keyword occurrence per
+        :data:`DENSE_SPACING` characters (counting stops there: the check is linear)."""
+        return self.table.more_keywords_than(low, len(low) // DENSE_SPACING)
 
     def _long_regions(self, text: str) -> list[Region]:
         from perth.redact.lines import long_regions
@@ -434,5 +451,6 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
                            flags=0)
 
 
-__all__ = ["MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
+__all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING",
+           "MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
            "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with"]

@@ -84,6 +84,8 @@ class RuleTable:
         self._index: KeywordIndex | None = None
         self._triggers: _Re2Triggers | None = None
         self._triggers_checked = False
+        self._counter: _Re2Index | None = None
+        self._counter_checked = False
 
     @property
     def index(self) -> KeywordIndex:
@@ -107,6 +109,18 @@ class RuleTable:
     def hits(self, low: str) -> Iterator[tuple[int, str]]:
         """Every ``(start, keyword)`` occurrence in lowercased text (pure Python)."""
         return self.index.hits(low)
+
+    def more_keywords_than(self, low: str, limit: int) -> bool:
+        """Whether lowercased text holds more than ``limit`` keyword occurrences.  With
+        google-re2 its DFA counts them (linear whatever the text: the pure-Python index slows
+        down on text full of its anchor characters); counting stops past ``limit``."""
+        if not self._counter_checked:
+            self._counter = _Re2Index.build(self.keywords)
+            self._counter_checked = True
+        from itertools import islice
+
+        hits = self.index.hits(low) if self._counter is None else self._counter.leftmost(low)
+        return sum(1 for _ in islice(hits, limit + 1)) > limit
 
     @property
     def triggers(self) -> _Re2Triggers | None:
@@ -211,6 +225,12 @@ class _Re2Index:
         except Exception:
             return None
         return cls(regex, keywords)
+
+    def leftmost(self, low: str) -> Iterator[int]:
+        """The starts of the non-overlapping leftmost keyword occurrences (a lower bound of
+        their number, without the overlap lists: what a density check needs)."""
+        for match in self._regex.finditer(low.encode("ascii", "replace")):  # type: ignore[attr-defined]
+            yield match.start()
 
     def hits(self, low: str) -> Iterator[tuple[int, str]]:
         data = low.encode("ascii", "replace")

@@ -29,6 +29,10 @@ _LB = r"(?<![A-Za-z0-9_-])"
 #: A key name that says it holds a secret.
 _SECRET_NAME = r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|salt|auth[_-]?key|credentials?|pat)"  # noqa: S105
 
+#: Not the name of a key that is public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``SITE_KEY``).
+_NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
+               r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])")
+
 _PW = fake(ALNUM, 12, "clients-pw") + "."
 
 
@@ -42,19 +46,22 @@ def _options() -> tuple[Rule, ...]:
                   r"ldappasswd" + _CMD + r"-[sa]", ("ldappasswd",),
                   (f"ldappasswd -x -D cn=admin,dc=acme,dc=test -W -s {_PW} uid=bob",),
                   ("ldappasswd -x -D cn=admin,dc=acme,dc=test -W -S uid=bob",)),
-        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, ipmitool, mosquitto, zip)",
-                  r"(?:sqlcmd|bcp|osql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P",
-                  ("sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_", "zip"),
+        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, isql, ipmitool, mosquitto, zip)",
+                  r"(?:sqlcmd|bcp|osql|isql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P",
+                  ("sqlcmd", "bcp", "osql", "isql", "ipmitool", "mosquitto_", "zip"),
                   (f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"zip -r -P {_PW} out.zip dir"),
                   ("zip -r out.zip dir", "mosquitto_pub -h mq -p 1883 -t t -m x")),
         _argument("client-password-p", "password given to -p (MongoDB tools, cqlsh, cypher-shell, twine, "
-                  "psexec, rdesktop, az/oc/cf login)",
+                  "psexec, rdesktop, az/oc/cf login, influx, rabbitmqadmin)",
                   r"(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
                   r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
-                  r"|smbmap|(?:az|oc|cf) login)" + _CMD + r"-p",
+                  r"|smbmap|(?:az|oc|cf) login|influx|rabbitmqadmin)" + _CMD + r"-p",
                   ("mongo", "cqlsh", "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp",
-                   "evil-winrm", "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login"),
-                  (f"mongosh --host db -u admin -p {_PW}", f"az login -u ci@acme.test -p {_PW}"),
+                   "evil-winrm", "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login",
+                   "influx", "rabbitmqadmin"),
+                  (f"mongosh --host db -u admin -p {_PW}", f"az login -u ci@acme.test -p {_PW}",
+                   f"influx setup -u admin -p {_PW} -o acme -b main -f",
+                   f"rabbitmqadmin -H mq -u admin -p {_PW} list queues"),
                   ("mongosh -u admin -p --authenticationDatabase admin", "psql -p 5432 -h db",
                    "az deployment group create -p @params.json")),
         _argument("redis-cli-password", "password given to redis-cli -a",
@@ -99,9 +106,11 @@ def _options() -> tuple[Rule, ...]:
 
 
 def _argument(rule_id: str, description: str, before: str, keywords: tuple[str, ...],  # noqa: PLR0917
-              samples: tuple[str, ...], near_misses: tuple[str, ...]) -> Rule:
-    """A secret given as a command's argument: ``before`` reaches the blank before it."""
-    return Rule(rule_id, description, _LB + before + r"[ \t]{1,4}(?![/*])" + _ARG, keywords, samples,
+              samples: tuple[str, ...], near_misses: tuple[str, ...], *,
+              separator: str = r"[ \t]{1,4}") -> Rule:
+    """A secret given as a command's argument: ``before`` reaches the ``separator`` before it
+    (blanks; ``--option=`` takes ``(?:=|[ \t]{1,4})``)."""
+    return Rule(rule_id, description, _LB + before + separator + r"(?![/*])" + _ARG, keywords, samples,
                 near_misses, category=SYNTAX, min_length=3)
 
 
@@ -140,9 +149,9 @@ def _argument_rules() -> tuple[Rule, ...]:
                   (f"mc alias set minio http://minio:9000 {fake(ALNUM, 20, 'mc-ak')} {fake(ALNUM, 40, 'mc-sk')}",),
                   ("mc alias list",)),
         _argument("gh-secret-body", "secret given to gh secret set --body",
-                  r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)(?:=|(?=[ \t]))",
-                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'",),
-                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list")),
+                  r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)",
+                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'", f"gh secret set API_KEY --body={_PW}"),
+                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list"), separator=r"(?:=|[ \t]{1,4})"),
         _argument("dotnet-user-secret", "secret given to dotnet user-secrets set",
                   r"dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
                   r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})",
@@ -163,6 +172,30 @@ def _argument_rules() -> tuple[Rule, ...]:
                   + r"(?:secret_access_key|secret_key|password|pass|client_secret|token|account_key|key)",
                   ("rclone",), (f"rclone config create s3 s3 secret_access_key {fake(ALNUM, 40, 'rclone')}",),
                   ("rclone config show",)),
+        _argument("cloud-secret-value", "secret value given to a cloud secret store on the command line "
+                  "(az keyvault secret set --value, aws ssm put-parameter --value)",
+                  r"(?:az[ \t]{1,4}keyvault[ \t]{1,4}secret[ \t]{1,4}set|aws[ \t]{1,4}ssm[ \t]{1,4}put-parameter)"
+                  + _CMD + r"--value",
+                  ("keyvault", "put-parameter"),
+                  (f"az keyvault secret set --vault-name kv --name db-password --value '{_PW}'",
+                   f"az keyvault secret set -n api --vault-name kv --value={_PW}",
+                   f"aws ssm put-parameter --name /app/db --type SecureString --value {_PW}"),
+                  ("az keyvault secret show --vault-name kv --name db-password",
+                   "aws ssm get-parameter --name /app/db --with-decryption"),
+                  separator=r"(?:=|[ \t]{1,4})"),
+        _argument("vsql-password", "password given to Vertica's vsql -w",
+                  r"vsql" + _CMD + r"-w", ("vsql",), (f"vsql -h db -U dbadmin -w {_PW} -d app",),
+                  ("vsql -h db -U dbadmin -d app",)),
+        _argument("db2-connect-password", "password in DB2's CONNECT TO db USER name USING password",
+                  r"(?i:connect)[ \t]{1,4}(?i:to)[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}(?i:user)[ \t]{1,4}[^\s]{1,64}"
+                  r"[ \t]{1,4}(?i:using)",
+                  ("connect",), (f"db2 connect to SAMPLE user db2inst1 using {_PW}",
+                                 f"CONNECT TO sample USER app USING '{_PW}';"),
+                  ("db2 connect to SAMPLE", "db2 connect to SAMPLE user db2inst1")),
+        _argument("net-user-password", "password given to Windows net user NAME PASSWORD",
+                  r"net[ \t]{1,4}user[ \t]{1,4}[^\s/*]{1,64}", ("net",),
+                  (f"net user svc_backup {_PW} /add", f"net user bob {_PW}"),
+                  ("net user bob *", "net user bob /delete", "net user")),
     )
 
 
@@ -213,6 +246,19 @@ def _languages() -> tuple[Rule, ...]:
              (f"requirepass {_PW}", f"masterauth '{_PW}'"),
              ("# requirepass", "masteruser replica"),
              category=SYNTAX, min_length=3),
+        Rule("config-directive-secret", "password in a space-separated configuration directive that "
+             "runs to the end of the line (ldap.conf bindpw, slapd rootpw, keepalived auth_pass, Apache "
+             "AuthLDAPBindPassword, msmtp password)",
+             r"(?<![^\n])[ \t]{0,40}(?!(?i:passwd|pwd|pwgen|pass|gpasswd|smbpasswd|htpasswd|chpasswd|kpasswd"
+             r"|yppasswd|pwck|pwconv|pwdx|mkpasswd|secret-tool)[ \t])"
+             r"[A-Za-z0-9_.-]{0,40}(?i:pass(?:word|wd|phrase)?|pw|pwd|secret|authtok)[A-Za-z0-9_.-]{0,20}"
+             r"[ \t]{1,8}(?P<secret>[^\s=:#\"'$][^\s]{2,255}+)(?=[ \t]{0,64}(?:\r?\n|$))",
+             ("pass", "pw", "secret", "authtok"),
+             (f"bindpw {_PW}", f"    auth_pass {_PW}:0", f"rootpw {_PW}", f"AuthLDAPBindPassword {_PW}",
+              f"password {_PW}"),
+             ("PasswordAuthentication no", "passwd alice", "pass show work/email", "pwgen 16",
+              "bindpw", "password reset link sent", "secretfile /etc/ldap.secret", "pwd"),
+             category=SYNTAX, min_length=3, values="token"),
         Rule("connect-call-password", "password passed to a database connect call (Perl DBI, PHP "
              "mysqli and PDO)",
              r"(?<![A-Za-z0-9_])(?:DBI->connect|mysqli_connect|new[ \t]{1,4}mysqli|new[ \t]{1,4}PDO)\("
@@ -225,7 +271,7 @@ def _languages() -> tuple[Rule, ...]:
              ("$db = new PDO($dsn, $user, $password);", 'DBI->connect($dsn, $user, $pass)'),
              category=SYNTAX, min_length=3),
         Rule("pgpass-line", "password field of a .pgpass line (hostname:port:database:username:password)",
-             r"(?<![^\s'\"])(?:\*|[A-Za-z0-9_.-]{0,253}[A-Za-z.][A-Za-z0-9_.-]{0,253}):(?:[0-9]{1,5}|\*):"
+             r"(?<![^\s'\"])(?:\*|(?=[0-9_-]{0,253}+[A-Za-z.])[A-Za-z0-9_.-]{1,507}+):(?:[0-9]{1,5}|\*):"
              r"[^\s:'\"]{1,63}:[^\s:'\"]{1,63}:(?P<secret>[^\s'\"]{1,256}+)",
              (":",),
              (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}"),
@@ -298,14 +344,15 @@ def _languages() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=16, values="token"),
         Rule("config-line-secret", "secret in a YAML, INI or properties value that runs to the end of "
              "the line (blanks and commas included)",
-             r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _SECRET_NAME
+             r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _NOT_PUBLIC + _SECRET_NAME
              + r"s?[\"']?(?:[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}=[ \t]{0,4})"
              r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$))",
              ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"  hash_salt: {fake(ALNUM, 6, 'yaml')} {_PW}", f"signing_salt: {fake(ALNUM, 6, 'yaml')},{_PW} # rotated",
               f"hash_salt = {fake(ALNUM, 6, 'ini')},{_PW}"),
              ("  password: ${DB_PASSWORD}", "  password: *default_password", "  token_ttl: 3600",
-              "  password: !vault |", 'password = getpass.getpass("Password: ")', "TOKEN_ID=42"),
+              "  password: !vault |", 'password = getpass.getpass("Password: ")', "TOKEN_ID=42",
+              "ALGOLIA_SEARCH_ONLY_API_KEY=" + fake(ALNUM, 32, "algolia-public")),
              category=SYNTAX, min_length=3, values="token"),
     )
 

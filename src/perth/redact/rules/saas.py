@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from perth.redact.rules.model import (
     ALNUM,
+    ASSIGN,
     DIGITS,
     HEX,
     LOWER,
@@ -174,9 +175,12 @@ def _saas() -> tuple[Rule, ...]:
               + fake(URLSAFE, 22, "mapbox2"),),
              ("pk.eyJ" + fake(URLSAFE, 60, "mapbox") + "." + fake(URLSAFE, 22, "mapbox2"),)),
         Rule("algolia-api-key", "Algolia admin / API key next to its name",
-             assigned("algolia", "[a-f0-9]{32}"), ("algolia",),
+             r"(?<![A-Za-z0-9])(?i:algolia)(?:(?!(?i:search|public))[A-Za-z0-9_.-]){0,30}" + ASSIGN
+             + r"(?P<secret>[a-f0-9]{32})" + RB, ("algolia",),
              ("ALGOLIA_ADMIN_KEY=" + fake(HEX, 32, "algolia"),),
-             ("ALGOLIA_APP_ID=" + fake(UPPER, 10, "algolia"),)),
+             ("ALGOLIA_APP_ID=" + fake(UPPER, 10, "algolia"),
+              "ALGOLIA_SEARCH_ONLY_API_KEY=" + fake(HEX, 32, "algolia-search"),
+              "algoliaSearchKey: " + fake(HEX, 32, "algolia-search2"))),
         Rule("okta-api-token", "Okta API token (00..., next to its name or after SSWS)",
              r"(?:(?<![A-Za-z0-9])(?i:okta)[A-Za-z0-9_.-]{0,30}" + r"""["']?[ \t]{0,4}(?:=>|:=|=|:)"""
              r"""[ \t]{0,4}["'`]?|(?i:ssws)[ \t]{1,4})(?P<secret>00[A-Za-z0-9_-]{40})""" + RB,

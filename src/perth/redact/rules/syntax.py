@@ -21,7 +21,9 @@ from perth.redact.rules.model import (
 
 #: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
-_OP = (r"""(?:["']?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+#: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
+#: ``app.config["SECRET_KEY"] = ...``).
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
 #: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
@@ -38,8 +40,10 @@ _PW_NAMES = (
 #: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
 _NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
                r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])")
+#: (The public-name look-behinds follow the word boundary, which fails first at most positions;
+#: a name glued to a letter cannot follow ``public_``, so the other branches need no check.)
 _CREDENTIAL_NAMES = (
-    _NOT_PUBLIC + r"(?:(?<![A-Za-z0-9])(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
+    r"(?:(?<![A-Za-z0-9])" + _NOT_PUBLIC + r"(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
     r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
@@ -47,7 +51,8 @@ _CREDENTIAL_NAMES = (
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
 _CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
-              r"|access-token|client-secret|secret-key|private-token|key-password|store-password"
+              r"|access-token|client-secret|secret-key|secret-string|secret-binary|private-token"
+              r"|key-password|store-password"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
               r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
               r"|access-key|secret-access-key")
@@ -155,7 +160,8 @@ def _flags_and_headers() -> tuple[Rule, ...]:
               "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
               "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool"),
               "kubectl create secret docker-registry r --docker-password=" + fake(ALNUM, 12, "kubectl"),
-              "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt"),
+              "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt",
+              "aws secretsmanager create-secret --name db --secret-string '" + fake(ALNUM, 14, "asm") + "'"),
              ("docker login --password-stdin", "gh auth login --with-token < token.txt",
               "cli --token $TOKEN", "tool --password --verbose", "wget --no-password-prompt x"),
              category=SYNTAX, min_length=3),
@@ -192,7 +198,8 @@ def _assignments() -> tuple[Rule, ...]:
              (f"export DB_PASSWORD={password}", f'password = "{password}"',
               f'  "password": "{password}",', f"PGPASSWORD={password} psql -h db app",
               f"Server=db;Database=app;User Id=sa;Password={password};",
-              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\''),
+              'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\'',
+              f"$cfg['Servers'][$i]['password'] = '{password}';"),
              ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
               "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password"),
              category=SYNTAX, min_length=3),
@@ -200,8 +207,9 @@ def _assignments() -> tuple[Rule, ...]:
              _CREDENTIAL_NAMES + _OP + _VALUE,
              ("token", "secret", "key", "credential", "auth"),
              (f"export API_TOKEN={token}", f"client_secret: {token}", f'"apiKey": "{token}"',
-              f"SECRET_KEY_BASE={token}"),
-             ("token = os.environ['TOKEN']", "secret_name: prod/db", "credentials: same-origin",
+              f"SECRET_KEY_BASE={token}", f"app.config['SECRET_KEY'] = '{token}'"),
+             ("token = os.environ['TOKEN']", "if config['secret'] == other:", "secret_name: prod/db",
+              "credentials: same-origin",
               "TOKEN_TTL=3600", "api_key = settings.API_KEY", "API_TOKEN=${{ secrets.API_TOKEN }}"),
              category=SYNTAX, min_length=8, values="token"),
         Rule("xml-credential", "password, secret or token in an XML element (<password>...</password>)",
@@ -212,7 +220,7 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:(?<!site)(?<!site[_-])(?<!public[_-])(?<!publishable[_-])key|token|secret|auth"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
