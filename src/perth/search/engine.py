@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TOKEN_BYTES = 40  # tantivy's default tokenizer drops longer tokens
 _NO_EXIT = -(2**62)
+_REGEX_META = re.compile(r"[\\.+*?()|\[\]{}^$#&\-~]")
 WRITER_HEAP = 64_000_000
 
 
@@ -84,6 +85,11 @@ def _schema(tv: Any) -> Any:
     for name in ("at", "exit", "failed", "importance", "kindno", "keyno"):
         builder.add_integer_field(name, stored=name in ("at", "importance"), indexed=True, fast=True)
     return builder.build()
+
+
+def literal(text: str) -> str:
+    """``text`` as a regular expression of tantivy's (Rust) syntax matching exactly it."""
+    return _REGEX_META.sub(lambda m: "\\" + m.group(), text)
 
 
 def kind_number(kind: str) -> int:
@@ -287,6 +293,14 @@ class IndexWriter:
         """Delete documents by key."""
         for key in keys:
             self.raw.delete_documents_by_term("key", key)
+            self.pending += 1
+
+    def delete_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Delete every document whose key starts with one of ``prefixes`` (a walk of the key dictionary)."""
+        tv = self.index.tv
+        for prefix in prefixes:
+            pattern = literal(prefix) + ".*"
+            self.raw.delete_documents_by_query(tv.Query.regex_query(self.index.schema, "key", pattern))
             self.pending += 1
 
     def delete_kind(self, kind: str) -> None:

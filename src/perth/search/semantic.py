@@ -166,6 +166,15 @@ class VectorIndex:
                     self.db.execute("DELETE FROM vectors WHERE rowid = ?", (rowid,))
                     self.db.execute("DELETE FROM docs WHERE id = ?", (rowid,))
 
+    def delete_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Forget every document whose key starts with one of ``prefixes`` (a range of the key index)."""
+        with self.db:
+            for prefix in prefixes:
+                bounds = (prefix, prefix + "\U0010ffff")
+                self.db.execute("DELETE FROM vectors WHERE rowid IN (SELECT id FROM docs WHERE key >= ? AND key < ?)",
+                                bounds)
+                self.db.execute("DELETE FROM docs WHERE key >= ? AND key < ?", bounds)
+
     def delete_kind(self, kind: str) -> None:
         """Forget every document of a kind."""
         with self.db:
@@ -179,7 +188,8 @@ class VectorIndex:
         rows = self.db.execute(
             f"SELECT d.key, v.distance FROM vectors v JOIN docs d ON d.id = v.rowid WHERE v.embedding MATCH ?"
             f" AND k = ?{where} ORDER BY v.distance", (query.tobytes(), k, *kinds)).fetchall()
-        return [(str(key), 1.0 - float(str(distance))) for key, distance in rows]
+        # a text of words the model does not know has a zero vector: no direction, similarity 0
+        return [(str(key), 0.0 if distance is None else 1.0 - float(str(distance))) for key, distance in rows]
 
     def close(self) -> None:
         """Release the file."""

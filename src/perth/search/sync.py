@@ -132,6 +132,10 @@ def _apply(lazy: _LazyWriter, kind: str, changes: Changes, *, fresh: bool, repla
         writer.delete_kind(kind)
         if lazy.vectors is not None:
             lazy.vectors.delete_kind(kind)
+    elif changes.delete_prefixes:  # before the upserts: tantivy deletes what was added before the delete
+        writer.delete_prefixes(changes.delete_prefixes)
+        if lazy.vectors is not None:
+            lazy.vectors.delete_prefixes(changes.delete_prefixes)
     writer.upsert(changes.upserts, fresh=replace or changes.replace_kind)
     writer.delete(changes.deletes)
     if lazy.vectors is not None:
