@@ -62,15 +62,25 @@ class Tools:
         return self.call(lambda rt: entry_view(log_entry(rt, draft, pane)[0]))  # type: ignore[no-any-return]
 
     def search_memory(self, query: str, kinds: list[str] | None = None, *, mode: str | None = None,
-                      pane: str | None = None, limit: int | None = None,
+                      pane: str | None = None, repo: str | None = None, limit: int | None = None,
                       cursor: str | None = None) -> dict[str, Any]:
-        """Search commands, intents, journal sessions and snapshots; pass next_cursor to get the next page."""
+        """Search commands, intents, journal sessions, snapshots and code symbols (kinds: command, intent,
+        journal, snapshot, code; default all), best first; repo: a registered code repository's name or a
+        repository's root path; pass next_cursor to get the next page."""
         from perth.capture.query import CommandFilter
         from perth.search.service import search
         from perth.views.search import search_view
 
-        flt = CommandFilter(panes=(pane,) if pane else (), limit=limit or self.page_size, cursor=cursor)
-        return self.call(lambda rt: search_view(search(rt, query, flt, tuple(kinds or ()), mode)))  # type: ignore[no-any-return]
+        def work(rt: Runtime) -> Document:
+            root = repo
+            if repo and not repo.startswith("/"):
+                from perth.codeindex.service import get_repo
+
+                root = get_repo(rt, repo).root
+            flt = CommandFilter(panes=(pane,) if pane else (), repo=root, limit=limit or self.page_size, cursor=cursor)
+            return search_view(search(rt, query, flt, tuple(kinds or ()), mode))
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def list_panes(self, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
         """Panes, most recently seen first; pass next_cursor to get the next page."""
@@ -133,18 +143,64 @@ class Tools:
             rt.store.shellperf.list_runs(scope=scope, limit=max(1, limit)), scope))
 
     def code_find(self, name: str, repo: str | None = None, kinds: list[str] | None = None,
-                  limit: int = 50) -> dict[str, Any]:
-        """Find symbols in an indexed repository by name, qualified name or glob ('get_*')."""
+                  limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+        """Find symbols in an indexed repository by name, qualified name or glob ('get_*'); pass next_cursor
+        to get the next page."""
         from perth.codeindex.graph import Graph
         from perth.codeindex.service import get_repo
         from perth.codeindex.views import find_view
+        from perth.views.paging import page
 
-        def work(rt: Runtime) -> Document:
+        def work(rt: Runtime) -> dict[str, Any]:
             found = get_repo(rt, repo)
-            symbols = Graph(rt.store.code, found.id).find(name, kinds=tuple(kinds or ()), limit=max(1, limit))
-            return find_view(found, name, symbols)
+            size = limit or self.page_size
+            start = int(cursor) if cursor is not None and cursor.isdigit() else 0
+            graph = Graph(rt.store.code, found.id)
+            symbols = graph.find(name, kinds=tuple(kinds or ()), limit=start + max(1, size) + 1)
+            items, next_cursor = page(symbols, cursor, size)
+            return {**find_view(found, name, items).to_json(), "next_cursor": next_cursor}
 
         return self.call(work)  # type: ignore[no-any-return]
+
+    def code_list_repos(self, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """Registered repositories with their index state and counts; pass next_cursor to get the next page."""
+        from perth.codeindex.service import list_repos
+        from perth.codeindex.views import repos_view
+        from perth.views.paging import page
+
+        def work(rt: Runtime) -> dict[str, Any]:
+            items, next_cursor = page(list_repos(rt), cursor, limit or self.page_size)
+            return {**repos_view(items).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_add_repo(self, path: str, name: str | None = None, index: bool = True) -> dict[str, Any]:
+        """Register a repository's working tree (an absolute path) under a short name, and index it now
+        (index=false: leave it to code_reindex or the daemon)."""
+        from perth.codeindex import service
+        from perth.codeindex.indexer import index_repo
+        from perth.codeindex.views import repo_view
+
+        def work(rt: Runtime) -> Document:
+            repo = service.add_repo(rt, path, name=name)
+            text = f"Registered {repo.name} at {repo.root}."
+            if index:
+                report = index_repo(rt, repo)
+                repo = rt.store.code.get_repo(repo_id=repo.id) or repo
+                text += f" Indexed {report.files} files: {report.symbols} symbols, {report.edges} edges."
+            return repo_view("add", repo, text)
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_reindex(self, repo: str | None = None, full: bool = False, every: bool = False) -> dict[str, Any]:
+        """Bring a repository's code index up to date now (changed files only; full=true re-parses every file;
+        every=true: every registered repository).  Files of languages whose grammar is missing are listed
+        in missing_languages."""
+        from perth.codeindex import service
+        from perth.codeindex.views import reindex_view
+
+        return self.call(lambda rt: reindex_view(  # type: ignore[no-any-return]
+            service.reindex(rt, repo, full=full, every=every)))
 
     def code_context(self, symbol: str, repo: str | None = None) -> dict[str, Any]:
         """A symbol's definition, signature, docstring, callers, callees and neighbours."""
