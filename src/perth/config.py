@@ -298,6 +298,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("search.model_path", "str", "",
             "Directory of a model2vec static embedding model for vector and hybrid search ([semantic] extra)."),
     KeySpec("search.rrf_k", "int", 60, "The k of reciprocal rank fusion in hybrid search.", minimum=1),
+    KeySpec("search.sync_interval_s", "int", 10,
+            "How often `perth daemon` copies new records into the search index (0: only searches do).", minimum=0),
     KeySpec("mcp.host", "str", "127.0.0.1", "Address `perth mcp --http` binds to."),
     KeySpec("mcp.port", "int", 8765, "Port of `perth mcp --http`.", minimum=0),
     KeySpec("mcp.token", "str", "", "Bearer token of `perth mcp --http` (generated on first use).", secret=True),
