@@ -36,6 +36,7 @@ def seed(cli: Callable[..., Any], root: Path) -> None:
     for i in range(3):
         assert cli("pane", "create", f"svc-{i}").code == 0
     assert cli("log", "decided to shard the orders table", "--pane", "svc-0", "--type", "decision").code == 0
+    assert cli("log", "sketched the orders schema", "--pane", "svc-2", "--at", "3d").code == 0  # an older session
     add_commands(make_rt(), [f"psql -c 'select {i} from orders'" for i in range(7)])
 
 
@@ -141,6 +142,18 @@ async def check_paging(client: Client) -> None:
     second_repo = result_json(await client.call_tool("code_list_repos", {"limit": 1, "cursor": first_repo["next_cursor"]}))
     assert [r["name"] for r in first_repo["repos"] + second_repo["repos"]] == ["ops-tools", "shop"]
     assert second_repo["next_cursor"] is None
+    every_session = [x["id"] for x in result_json(await client.call_tool("journal", {"last": 50}))["sessions"]]
+    sessions, cursor = [], None
+    while True:
+        found = result_json(await client.call_tool("journal", {"last": 1, **({"cursor": cursor} if cursor else {})}))
+        assert found["count"] == 1
+        sessions += [x["id"] for x in found["sessions"]]
+        cursor = found["next_cursor"]
+        if cursor is None:
+            break
+    assert sessions == every_session and len(sessions) >= 2
+    ledger = result_json(await client.call_tool("shellperf_summary", {"limit": 1}))
+    assert ledger["schema"] == "perth.shellperf.ledger.v1" and ledger["next_cursor"] is None
 
 
 async def check_errors(client: Client, root: Path) -> None:
@@ -163,7 +176,9 @@ async def check_errors(client: Client, root: Path) -> None:
             ("code_add_repo", {"path": str(root / "shop")}, "already registered"),
             ("code_list_repos", {"cursor": "x"}, "bad cursor"),
             ("code_find", {"name": "*", "repo": "shop", "cursor": "x"}, "bad cursor"),
-            ("search_memory", {"query": "order", "repo": "ghost"}, "no repository named 'ghost'")):
+            ("search_memory", {"query": "order", "repo": "ghost"}, "no repository named 'ghost'"),
+            ("journal", {"cursor": "later"}, "bad cursor"),
+            ("shellperf_summary", {"cursor": "-2"}, "bad cursor")):
         result = await client.call_tool(tool, args)
         assert result.is_error, (tool, args)
         assert message in result.content[0].text, (tool, result.content[0].text)

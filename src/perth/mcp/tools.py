@@ -29,6 +29,11 @@ def filtered(rt: Runtime, value: Any) -> Any:
     return filter_strings(rt, value, "mcp")
 
 
+def _offset(cursor: str | None) -> int:
+    """The offset an offset cursor names (a bad one is refused by :func:`perth.views.paging.page`)."""
+    return int(cursor) if cursor is not None and cursor.isdigit() else 0
+
+
 class Tools:
     """The tool and resource functions, bound to a runtime factory."""
 
@@ -120,13 +125,22 @@ class Tools:
 
         return self.call(work)  # type: ignore[no-any-return]
 
-    def journal(self, pane: str | None = None, last: int = 5) -> dict[str, Any]:
-        """The newest work sessions (of a pane, or everywhere) with their claims and sources."""
-        from perth.journal.service import JournalRequest, build_journal
+    def journal(self, pane: str | None = None, last: int = 5, cursor: str | None = None) -> dict[str, Any]:
+        """The newest work sessions (of a pane, or everywhere) with their claims and sources, ``last`` per page;
+        pass next_cursor to get the older ones."""
+        from perth.journal.service import MAX_LAST, JournalRequest, build_journal
+        from perth.record import replace
         from perth.views.journal import journal_view
+        from perth.views.paging import page
 
-        request = JournalRequest(last=last, pane=pane)
-        return self.call(lambda rt: journal_view(build_journal(rt, request)))  # type: ignore[no-any-return]
+        def work(rt: Runtime) -> dict[str, Any]:
+            start = _offset(cursor)
+            request = JournalRequest(last=min(MAX_LAST, start + max(1, last) + 1) if last >= 1 else last, pane=pane)
+            journal = build_journal(rt, request)
+            sessions, next_cursor = page(journal.sessions, cursor, last)
+            return {**journal_view(replace(journal, sessions=tuple(sessions))).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def handoff(self, pane: str | None = None) -> dict[str, Any]:
         """The resume-here note of a pane: state, decisions, blockers, next steps, failing commands."""
@@ -135,12 +149,19 @@ class Tools:
 
         return self.call(lambda rt: handoff_view(build_handoff(rt, pane)))  # type: ignore[no-any-return]
 
-    def shellperf_summary(self, scope: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """Recorded shell start-up measurements, newest first, with their verdicts."""
+    def shellperf_summary(self, scope: str | None = None, limit: int = 10,
+                          cursor: str | None = None) -> dict[str, Any]:
+        """Recorded shell start-up measurements, newest first, with their verdicts; pass next_cursor to get
+        the next page."""
         from perth.shellperf.views import ledger_view
+        from perth.views.paging import page
 
-        return self.call(lambda rt: ledger_view(  # type: ignore[no-any-return]
-            rt.store.shellperf.list_runs(scope=scope, limit=max(1, limit)), scope))
+        def work(rt: Runtime) -> dict[str, Any]:
+            runs = rt.store.shellperf.list_runs(scope=scope, limit=_offset(cursor) + max(1, limit) + 1)
+            items, next_cursor = page(runs, cursor, limit)
+            return {**ledger_view(items, scope).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def code_find(self, name: str, repo: str | None = None, kinds: list[str] | None = None,
                   limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
@@ -154,9 +175,8 @@ class Tools:
         def work(rt: Runtime) -> dict[str, Any]:
             found = get_repo(rt, repo)
             size = limit or self.page_size
-            start = int(cursor) if cursor is not None and cursor.isdigit() else 0
             graph = Graph(rt.store.code, found.id)
-            symbols = graph.find(name, kinds=tuple(kinds or ()), limit=start + max(1, size) + 1)
+            symbols = graph.find(name, kinds=tuple(kinds or ()), limit=_offset(cursor) + max(1, size) + 1)
             items, next_cursor = page(symbols, cursor, size)
             return {**find_view(found, name, items).to_json(), "next_cursor": next_cursor}
 
