@@ -196,9 +196,10 @@ class FullTextIndex:
             return []
         if self.searcher is None:
             self.refresh()
-        found = self.searcher.search(query, limit=limit, count=False).hits
+        searcher = self.searcher  # one view for the search and its fast fields (another thread may refresh)
+        found = searcher.search(query, limit=limit, count=False).hits
         addresses = [address for _score, address in found]
-        columns = [self.searcher.fast_field_values(name, addresses) for name in ("at", "importance", "kindno")]
+        columns = [searcher.fast_field_values(name, addresses) for name in ("at", "importance", "kindno")]
         return [(float(score), address, int(at or 0), int(importance or 0), int(kind or 0))
                 for (score, address), at, importance, kind in zip(found, *columns, strict=True)]
 
@@ -213,10 +214,11 @@ class FullTextIndex:
                    *self._filters(flt, kinds)]
         if self.searcher is None:
             self.refresh()
-        found = self.searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False).hits
+        searcher = self.searcher
+        found = searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False).hits
         addresses = [address for _score, address in found]
         numbers = {key_number(key): key for key in keys}
-        columns = [self.searcher.fast_field_values(name, addresses) for name in ("keyno", "at", "importance")]
+        columns = [searcher.fast_field_values(name, addresses) for name in ("keyno", "at", "importance")]
         return {numbers[int(number)]: (address, int(at or 0), int(importance or 0))
                 for address, number, at, importance in zip(addresses, *columns, strict=True)
                 if number is not None and int(number) in numbers}

@@ -246,7 +246,17 @@ def ranked_semantic(rt: Runtime, index: FullTextIndex, request: SearchRequest, m
     from perth.search.query import candidate, fulltext
 
     depth = max(k, MIN_CANDIDATES) if mode == "hybrid" else k
-    near, addresses = vector_ranked(rt, index, request, depth)
+    if mode == "hybrid":
+        # the vector search runs beside the full-text ranking: sqlite-vec's scan holds no GIL
+        from concurrent.futures import ThreadPoolExecutor
+
+        index.refresh()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perth-vectors") as workers:
+            pending = workers.submit(vector_ranked, rt, index, request, depth)
+            text = fulltext(rt, index, request, depth, refresh=False)
+            near, addresses = pending.result()
+    else:
+        near, addresses = vector_ranked(rt, index, request, depth)
 
     def load(score: float, found: Candidate) -> tuple[float, Candidate]:
         if found.fields is not None:
@@ -256,7 +266,6 @@ def ranked_semantic(rt: Runtime, index: FullTextIndex, request: SearchRequest, m
 
     if mode == "vector":
         return [load(score, c) for score, c in near[:k]]
-    text = fulltext(rt, index, request, depth)
     pool = {c.kind + ":" + c.ref_id: c for _, c in near}
     pool.update({c.kind + ":" + c.ref_id: c for _, c in text})
     rankings = [[c.kind + ":" + c.ref_id for _, c in text], [c.kind + ":" + c.ref_id for _, c in near]]
