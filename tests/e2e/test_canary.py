@@ -507,7 +507,7 @@ def _mcp_calls(c: Canary) -> list[tuple[str, dict[str, Any]]]:
               ("code_list_repos", {}),
               ("search_memory", {"query": "connect key", "kinds": ["code"]}),
               ("search_memory", {"query": "stripe token", "kinds": ["code"], "repo": "canary-mcp"}),
-              ("search_memory", {"query": s["env-token"], "kinds": ["code"]})]
+              ("search_memory", {"query": f"API_TOKEN={s['env-token']}", "kinds": ["code"]})]
     return calls
 
 
