@@ -34,9 +34,10 @@ def builtin_tasks(rt: Runtime) -> list[DaemonTask]:
     from perth.events.tasks import dispatch_task
     from perth.mux.tasks import autosave_task
     from perth.ops.tasks import jobs_task
+    from perth.search.tasks import search_sync_task
     from perth.workflows.tasks import triggers_task
 
-    optional = [autosave_task(rt), code_poll_task(rt), dispatch_task(rt), jobs_task(rt)]
+    optional = [autosave_task(rt), code_poll_task(rt), dispatch_task(rt), jobs_task(rt), search_sync_task(rt)]
     return [ingest_task(rt), *(task for task in optional if task is not None), triggers_task(rt)]
 
 

@@ -482,33 +482,54 @@ def code_index_of_a_repository_with_secrets(c: Canary) -> None:
     assert any("[REDACTED:" in out and "API_TOKEN = " in out for out in c.outputs), "constants were stored redacted"
 
 
+def _mcp_calls(c: Canary) -> list[tuple[str, dict[str, Any]]]:
+    """The MCP step's tool calls: every tool at least once (``test_every_mcp_tool_is_called``)."""
+    s = c.secrets
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("log_intent", {"summary": c.sentence(), "pane": "canary", "goal_delta": c.pem, "tags": ["mcp"]}),
+        ("search_memory", {"query": s["github-pat"]}),
+        ("search_memory", {"query": f"canary {s['stripe-live']}"}),
+        ("search_memory", {"query": "export", "kinds": ["intent", "command"]}),
+        ("pane_status", {"pane": "canary"}), ("pane_context", {"pane": "canary"}),
+        ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
+        ("handoff", {"pane": "canary"}), ("list_panes", {}), ("shellperf_summary", {}),
+        ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
+    code = {"repo": "canary-code"}
+    second = c.workdir / "code-repo-mcp"
+    calls += [("code_find", {"name": "*", **code}), ("code_context", {"symbol": "connect", **code}),
+              ("code_context", {"symbol": "Client", **code}), ("code_calls", {"symbol": "connect", **code}),
+              ("code_impact", {"target": "pkg/client.py", **code}),
+              ("code_map", {"tokens": 4000, **code}), ("code_find", {"name": s["github-pat"], **code}),
+              ("code_reindex", {"full": True, **code}),
+              ("code_add_repo", {"path": str(second), "name": "canary-mcp"}),
+              ("code_add_repo", {"path": str(second), "name": s["github-pat"]}),
+              ("code_reindex", {"repo": s["aws-access-key-id"]}),
+              ("code_list_repos", {}),
+              ("search_memory", {"query": "connect key", "kinds": ["code"]}),
+              ("search_memory", {"query": "stripe token", "kinds": ["code"], "repo": "canary-mcp"}),
+              ("search_memory", {"query": f"API_TOKEN={s['env-token']}", "kinds": ["code"]})]
+    return calls
+
+
 @entry_point
 def mcp_tool_answers(c: Canary) -> None:
-    """An agent over MCP (stdio, the SDK's client) logs and searches secrets; every answer is filtered."""
+    """An agent over MCP (stdio, the SDK's client) logs and searches secrets, registers and re-indexes a
+    repository of secrets; every answer is filtered."""
     import anyio
 
     from tests.mcp.client import stdio_client, texts
 
     s = c.secrets
     env = {**c.env, "PERTH_LOG__FILE": "perth.log"}
+    second = c.workdir / "code-repo-mcp"
+    second.mkdir()
+    (second / "keys.py").write_text(f'STRIPE_KEY = "{s["stripe-live"]}"\n\n\n'
+                                    f'def token(api_key="{s["env-token"]}"):\n'
+                                    f'    """Stripe token {s["stripe-live"]} and {s["github-pat"]}."""\n')
 
     async def main() -> None:
         async with stdio_client(env) as client:
-            calls = [("log_intent", {"summary": c.sentence(), "pane": "canary", "goal_delta": c.pem,
-                                     "tags": ["mcp"]}),
-                     ("search_memory", {"query": s["github-pat"]}),
-                     ("search_memory", {"query": f"canary {s['stripe-live']}"}),
-                     ("search_memory", {"query": "export", "kinds": ["intent", "command"]}),
-                     ("pane_status", {"pane": "canary"}), ("pane_context", {"pane": "canary"}),
-                     ("pane_status", {"pane": s["aws-access-key-id"]}), ("journal", {"last": 5}),
-                     ("handoff", {"pane": "canary"}), ("list_panes", {}),
-                     ("search_memory", {"query": "x", "cursor": s["slack-bot-token"]})]
-            code = {"repo": "canary-code"}
-            calls += [("code_find", {"name": "*", **code}), ("code_context", {"symbol": "connect", **code}),
-                      ("code_context", {"symbol": "Client", **code}), ("code_calls", {"symbol": "connect", **code}),
-                      ("code_impact", {"target": "pkg/client.py", **code}),
-                      ("code_map", {"tokens": 4000, **code}), ("code_find", {"name": s["github-pat"], **code})]
-            for tool, args in calls:
+            for tool, args in _mcp_calls(c):
                 c.outputs.append(texts(await client.call_tool(tool, args)))
             for uri in ("perth://panes", "perth://panes/canary", "perth://journal/all"):
                 c.outputs += [getattr(part, "text", "") for part in (await client.read_resource(uri)).contents]
@@ -517,6 +538,8 @@ def mcp_tool_answers(c: Canary) -> None:
     anyio.run(main)
     assert any("[REDACTED" in out for out in c.outputs[before:]), "the answers carried filtered text"
     assert any("def connect(" in out for out in c.outputs[before:]), "the code tools answered"
+    assert any('"kind": "code"' in out and "keys.token" in out for out in c.outputs[before:]), \
+        "code symbols were searched"
 
 
 @entry_point
@@ -737,3 +760,11 @@ def test_every_step_is_registered() -> None:
     steps = {f for name, f in globals().items() if inspect.isfunction(f) and not name.startswith(("_", "test_"))
              and list(inspect.signature(f).parameters) == ["c"]}
     assert steps == set(ENTRY_POINTS)
+
+
+def test_every_mcp_tool_is_called(tmp_path: Path) -> None:
+    """A tool added to the MCP server without a canary call would never have its answers checked."""
+    from perth.mcp.server import TOOL_NAMES
+
+    canary = Canary(tmp_path, tmp_path, make_secrets())
+    assert {tool for tool, _args in _mcp_calls(canary)} == set(TOOL_NAMES)

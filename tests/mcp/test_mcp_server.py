@@ -19,7 +19,8 @@ from tests.search.conftest import add_commands, make_rt
 
 pytestmark = pytest.mark.integration
 TOOLS = {"log_intent", "search_memory", "list_panes", "pane_status", "pane_context", "journal", "handoff",
-         "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map"}
+         "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map", "code_list_repos",
+         "code_add_repo", "code_reindex"}
 REPO = {"shop/orders.py": 'def load_order(order_id):\n    """Read one order."""\n    return {"id": order_id}\n\n\n'
                           'def ship_order(order_id):\n    return load_order(order_id)\n',
         "tests/test_orders.py": "from shop.orders import ship_order\n\n\ndef test_ship():\n    ship_order(1)\n"}
@@ -29,14 +30,17 @@ def seed(cli: Callable[..., Any], root: Path) -> None:
     for rel, text in REPO.items():
         (root / "shop" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "shop" / rel).write_text(text)
+    (root / "tools").mkdir()
+    (root / "tools" / "deploy.py").write_text('def rollout(service):\n    """Restart the pods of a service."""\n')
     assert cli("code", "add", str(root / "shop")).code == 0
     for i in range(3):
         assert cli("pane", "create", f"svc-{i}").code == 0
     assert cli("log", "decided to shard the orders table", "--pane", "svc-0", "--type", "decision").code == 0
+    assert cli("log", "sketched the orders schema", "--pane", "svc-2", "--at", "3d").code == 0  # an older session
     add_commands(make_rt(), [f"psql -c 'select {i} from orders'" for i in range(7)])
 
 
-async def exercise(client: Client) -> dict[str, Any]:
+async def exercise(client: Client, root: Path) -> dict[str, Any]:
     """Call every tool once with good arguments; returns the answers by tool."""
     listed = await client.list_tools()
     assert {t.name for t in listed.tools} == TOOLS
@@ -56,6 +60,13 @@ async def exercise(client: Client) -> dict[str, Any]:
         "code_impact": result_json(await client.call_tool("code_impact", {"target": "shop/orders.py",
                                                                            "repo": "shop"})),
         "code_map": result_json(await client.call_tool("code_map", {"repo": "shop", "tokens": 200})),
+        "code_add_repo": result_json(await client.call_tool("code_add_repo", {"path": str(root / "tools"),
+                                                                               "name": "ops-tools"})),
+        "code_list_repos": result_json(await client.call_tool("code_list_repos", {})),
+        "code_reindex": result_json(await client.call_tool("code_reindex", {"repo": "shop", "full": True})),
+        "search_code": result_json(await client.call_tool("search_memory", {"query": "order", "kinds": ["code"],
+                                                                             "repo": "shop"})),
+        "search_new_repo": result_json(await client.call_tool("search_memory", {"query": "pods restart"})),
     }
 
 
@@ -84,6 +95,20 @@ def check_answers(answers: dict[str, Any]) -> None:
     code_map = answers["code_map"]
     assert code_map["tokens"] <= code_map["budget"] == 200
     assert code_map["files"][0]["path"] == "shop/orders.py"
+    added = answers["code_add_repo"]
+    assert added["schema"] == "perth.code.repo.v1" and added["repo"]["name"] == "ops-tools"
+    assert added["repo"]["state"] == "fresh" and added["repo"]["symbols"] == 2
+    repos = answers["code_list_repos"]
+    assert repos["schema"] == "perth.code.repos.v1" and [r["name"] for r in repos["repos"]] == ["ops-tools", "shop"]
+    assert repos["next_cursor"] is None
+    reindexed = answers["code_reindex"]
+    assert reindexed["schema"] == "perth.code.reindex.v1"
+    assert [(r["repo"], r["full"], r["parsed"]) for r in reindexed["reports"]] == [("shop", True, 2)]
+    code_hits = answers["search_code"]["results"]
+    assert code_hits and {r["kind"] for r in code_hits} == {"code"} and all(r["id"].startswith("shop:") for r in code_hits)
+    assert "shop:shop/orders.py:1:orders.load_order" in [r["id"] for r in code_hits]
+    assert answers["search_new_repo"]["results"][0]["id"].startswith("ops-tools:deploy.py:1:deploy.rollout"), \
+        "a repository added over MCP is searchable at once"
 
 
 async def check_paging(client: Client) -> None:
@@ -103,9 +128,35 @@ async def check_paging(client: Client) -> None:
     rest = result_json(await client.call_tool("list_panes", {"limit": 2, "cursor": first["next_cursor"]}))
     names = [p["name"] for p in first["panes"] + rest["panes"]]
     assert len(set(names)) == len(names) >= 3
+    everything = result_json(await client.call_tool("code_find", {"name": "*", "repo": "shop", "limit": 100}))
+    symbols, cursor = [], None
+    while True:
+        args = {"name": "*", "repo": "shop", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        found = result_json(await client.call_tool("code_find", args))
+        symbols += [s["qualname"] for s in found["symbols"]]
+        cursor = found["next_cursor"]
+        if cursor is None:
+            break
+    assert symbols == [s["qualname"] for s in everything["symbols"]] and len(symbols) >= 5
+    first_repo = result_json(await client.call_tool("code_list_repos", {"limit": 1}))
+    second_repo = result_json(await client.call_tool("code_list_repos", {"limit": 1, "cursor": first_repo["next_cursor"]}))
+    assert [r["name"] for r in first_repo["repos"] + second_repo["repos"]] == ["ops-tools", "shop"]
+    assert second_repo["next_cursor"] is None
+    every_session = [x["id"] for x in result_json(await client.call_tool("journal", {"last": 50}))["sessions"]]
+    sessions, cursor = [], None
+    while True:
+        found = result_json(await client.call_tool("journal", {"last": 1, **({"cursor": cursor} if cursor else {})}))
+        assert found["count"] == 1
+        sessions += [x["id"] for x in found["sessions"]]
+        cursor = found["next_cursor"]
+        if cursor is None:
+            break
+    assert sessions == every_session and len(sessions) >= 2
+    ledger = result_json(await client.call_tool("shellperf_summary", {"limit": 1}))
+    assert ledger["schema"] == "perth.shellperf.ledger.v1" and ledger["next_cursor"] is None
 
 
-async def check_errors(client: Client) -> None:
+async def check_errors(client: Client, root: Path) -> None:
     for tool, args, message in (
             ("pane_status", {"pane": "ghost"}, "no pane named 'ghost'"),
             ("pane_context", {"pane": "ghost"}, "no pane named 'ghost'"),
@@ -119,7 +170,15 @@ async def check_errors(client: Client) -> None:
             ("list_panes", {"cursor": "-1"}, "bad cursor"),
             ("code_find", {"name": "x", "repo": "ghost"}, "ghost"),
             ("code_context", {"symbol": "no_such_symbol", "repo": "shop"}, "no_such_symbol"),
-            ("code_calls", {"symbol": "load_order", "direction": "sideways", "repo": "shop"}, "callers or callees")):
+            ("code_calls", {"symbol": "load_order", "direction": "sideways", "repo": "shop"}, "callers or callees"),
+            ("code_reindex", {"repo": "ghost"}, "no repository named 'ghost'"),
+            ("code_add_repo", {"path": "/no/such/folder"}, "no folder at /no/such/folder"),
+            ("code_add_repo", {"path": str(root / "shop")}, "already registered"),
+            ("code_list_repos", {"cursor": "x"}, "bad cursor"),
+            ("code_find", {"name": "*", "repo": "shop", "cursor": "x"}, "bad cursor"),
+            ("search_memory", {"query": "order", "repo": "ghost"}, "no repository named 'ghost'"),
+            ("journal", {"cursor": "later"}, "bad cursor"),
+            ("shellperf_summary", {"cursor": "-2"}, "bad cursor")):
         result = await client.call_tool(tool, args)
         assert result.is_error, (tool, args)
         assert message in result.content[0].text, (tool, result.content[0].text)
@@ -146,9 +205,9 @@ def test_stdio_every_tool_paging_resources_and_errors(cli: Callable[..., Any], t
 
     async def main() -> None:
         async with stdio_client(dict(os.environ)) as client:
-            check_answers(await exercise(client))
+            check_answers(await exercise(client, tmp_path))
             await check_paging(client)
-            await check_errors(client)
+            await check_errors(client, tmp_path)
             await check_resources(client)
 
     anyio.run(main)
@@ -182,9 +241,9 @@ def test_http_needs_the_bearer_token_and_serves_every_tool(cli: Callable[..., An
 
         async def main() -> None:
             async with http_client(url, token) as client:
-                check_answers(await exercise(client))
+                check_answers(await exercise(client, tmp_path))
                 await check_paging(client)
-                await check_errors(client)
+                await check_errors(client, tmp_path)
             with pytest.raises(Exception):  # noqa: B017, PT011 - the SDK reports the 401 as its own error
                 async with http_client(url, "wrong") as client:
                     await client.list_tools()

@@ -73,3 +73,38 @@ def test_partitions_cover_every_age_and_importance_once() -> None:
                        and (p.newer is None or at >= p.newer) and (p.older is None or at <= p.older)]
             assert len(holding) == 1, (age_days, importance)
             assert boosts.factor("command", at, importance, NOW) <= holding[0].max_factor + 1e-12
+
+
+def _reference_snippet(text: str, exact: tuple[str, ...], prefixes: tuple[str, ...] = (),
+                       width: int = 160) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Snippets as first written: every token of the whole text compared (slow on long texts, plainly right)."""
+    import re
+
+    flat = " ".join(text.split())
+    spans = [m.span() for m in re.finditer(r"[^\W_]+", flat)
+             if m.group().lower() in exact or any(m.group().lower().startswith(p) for p in prefixes)]
+    start = 0
+    if spans and len(flat) > width:
+        start = max(0, min(spans[0][0] - width // 4, len(flat) - width))
+    end = min(len(flat), start + width)
+    lead, tail = ("…" if start > 0 else ""), ("…" if end < len(flat) else "")
+    inside = [(s - start + len(lead), e - start + len(lead)) for s, e in spans if s >= start and e <= end]
+    plain = lead + flat[start:end] + tail
+    marked, cursor = [], 0
+    for s, e in inside:
+        marked += [plain[cursor:s], "**", plain[s:e], "**"]
+        cursor = e
+    marked.append(plain[cursor:])
+    return "".join(marked), tuple(inside)
+
+
+_WORDS = st.sampled_from(["git", "push", "gitlab", "Git", "GIT", "pushed", "ǅemo", "İstanbul", "a_git", "x9", "ß"])
+
+
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=12)), max_size=300).map(" ".join),
+       st.lists(st.sampled_from(["git", "push", "x9", "ǆemo", "i̇stanbul", "ss"]), max_size=3),
+       st.lists(st.sampled_from(["gi", "pus", "i̇s", "a"]), max_size=2))
+def test_snippets_equal_reading_every_token(text: str, exact: list[str], prefixes: list[str]) -> None:
+    """Reading only around the first match gives the snippet that reading every token gives."""
+    words, starts = tuple(dict.fromkeys(exact)), tuple(dict.fromkeys(prefixes))
+    assert snippet(text, words, starts) == _reference_snippet(text, words, starts)

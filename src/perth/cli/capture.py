@@ -57,7 +57,7 @@ def _search(parser: argparse.ArgumentParser, _name: str) -> None:
                         " word* matches a prefix),"
                         " or `reindex` alone to rebuild the search index.")
     parser.add_argument("--kind", action="append", default=[],
-                        help="Only this kind: command, intent, journal, snapshot (repeatable; default all).")
+                        help="Only this kind: command, intent, journal, snapshot, code (repeatable; default all).")
     parser.add_argument("--mode", choices=("fts", "vector", "hybrid"),
                         help="Ranking: fts (BM25), vector or hybrid (default search.mode; vector and hybrid"
                         " need the [semantic] extra and search.model_path).")
@@ -71,7 +71,8 @@ def add_command_filters(parser: argparse.ArgumentParser) -> None:
     """Filters shared by ``history --commands`` and ``search``."""
     parser.add_argument("--pane", "-p", action="append", default=[], help="Only this pane (repeatable).")
     parser.add_argument("--cwd", help="Only commands run in this directory or below it.")
-    parser.add_argument("--repo", help="Only commands run in this repository (its root directory).")
+    parser.add_argument("--repo", help="Only commands run in this repository (its root directory); in search,"
+                        " also the code symbols of the repository registered there.")
     parser.add_argument("--exit", type=int, help="Only commands that exited with this status.")
     parser.add_argument("--failed", action="store_true", help="Only commands that exited non-zero.")
     parser.add_argument("--host", help="Only commands run on this host.")

@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("perth.cli.capture", "Move recorded commands from the spool into the store now."),
     "pause": ("perth.cli.capture", "Stop recording commands in this shell (or --global: everywhere)."),
     "resume": ("perth.cli.capture", "Start recording commands again."),
-    "search": ("perth.cli.capture", "Search commands, intents, journal sessions and snapshots (BM25, vectors)."),
+    "search": ("perth.cli.capture", "Search commands, intents, journal sessions, snapshots and code (BM25, vectors)."),
     "import-history": ("perth.cli.capture", "Import a zsh, bash or fish history file (idempotent)."),
     "daemon": ("perth.cli.daemon", "Run periodic work (ingestion, autosave) in the foreground, or as a service."),
     "snapshot": ("perth.cli.snapshot", "Save, list, show, diff, pin and prune tmux/Zellij workspace snapshots."),

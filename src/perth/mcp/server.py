@@ -7,11 +7,13 @@ from typing import Any
 from perth.errors import UnavailableError
 from perth.mcp.tools import RuntimeFactory, Tools
 
-INSTRUCTIONS = ("Perth remembers a developer's work: intents logged per pane, shell commands, work sessions "
-                "and workspace snapshots. Search it with search_memory, log what you do with log_intent, "
-                "and ask pane_status, pane_context, journal or handoff before resuming work.")
+INSTRUCTIONS = ("Perth remembers a developer's work: intents logged per pane, shell commands, work sessions, "
+                "workspace snapshots and the symbols of registered repositories. Search it with search_memory, "
+                "log what you do with log_intent, ask pane_status, pane_context, journal or handoff before "
+                "resuming work, and the code_* tools about a repository's code.")
 TOOL_NAMES = ("log_intent", "search_memory", "list_panes", "pane_status", "pane_context", "journal", "handoff",
-              "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map")
+              "shellperf_summary", "code_find", "code_context", "code_calls", "code_impact", "code_map",
+              "code_list_repos", "code_add_repo", "code_reindex")
 INSTALL = "pip install 'perth[mcp]'"
 
 

@@ -29,6 +29,11 @@ def filtered(rt: Runtime, value: Any) -> Any:
     return filter_strings(rt, value, "mcp")
 
 
+def _offset(cursor: str | None) -> int:
+    """The offset an offset cursor names (a bad one is refused by :func:`perth.views.paging.page`)."""
+    return int(cursor) if cursor is not None and cursor.isdigit() else 0
+
+
 class Tools:
     """The tool and resource functions, bound to a runtime factory."""
 
@@ -62,15 +67,25 @@ class Tools:
         return self.call(lambda rt: entry_view(log_entry(rt, draft, pane)[0]))  # type: ignore[no-any-return]
 
     def search_memory(self, query: str, kinds: list[str] | None = None, *, mode: str | None = None,
-                      pane: str | None = None, limit: int | None = None,
+                      pane: str | None = None, repo: str | None = None, limit: int | None = None,
                       cursor: str | None = None) -> dict[str, Any]:
-        """Search commands, intents, journal sessions and snapshots; pass next_cursor to get the next page."""
+        """Search commands, intents, journal sessions, snapshots and code symbols (kinds: command, intent,
+        journal, snapshot, code; default all), best first; repo: a registered code repository's name or a
+        repository's root path; pass next_cursor to get the next page."""
         from perth.capture.query import CommandFilter
         from perth.search.service import search
         from perth.views.search import search_view
 
-        flt = CommandFilter(panes=(pane,) if pane else (), limit=limit or self.page_size, cursor=cursor)
-        return self.call(lambda rt: search_view(search(rt, query, flt, tuple(kinds or ()), mode)))  # type: ignore[no-any-return]
+        def work(rt: Runtime) -> Document:
+            root = repo
+            if repo and not repo.startswith("/"):
+                from perth.codeindex.service import get_repo
+
+                root = get_repo(rt, repo).root
+            flt = CommandFilter(panes=(pane,) if pane else (), repo=root, limit=limit or self.page_size, cursor=cursor)
+            return search_view(search(rt, query, flt, tuple(kinds or ()), mode))
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def list_panes(self, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
         """Panes, most recently seen first; pass next_cursor to get the next page."""
@@ -110,13 +125,22 @@ class Tools:
 
         return self.call(work)  # type: ignore[no-any-return]
 
-    def journal(self, pane: str | None = None, last: int = 5) -> dict[str, Any]:
-        """The newest work sessions (of a pane, or everywhere) with their claims and sources."""
-        from perth.journal.service import JournalRequest, build_journal
+    def journal(self, pane: str | None = None, last: int = 5, cursor: str | None = None) -> dict[str, Any]:
+        """The newest work sessions (of a pane, or everywhere) with their claims and sources, ``last`` per page;
+        pass next_cursor to get the older ones."""
+        from perth.journal.service import MAX_LAST, JournalRequest, build_journal
+        from perth.record import replace
         from perth.views.journal import journal_view
+        from perth.views.paging import page
 
-        request = JournalRequest(last=last, pane=pane)
-        return self.call(lambda rt: journal_view(build_journal(rt, request)))  # type: ignore[no-any-return]
+        def work(rt: Runtime) -> dict[str, Any]:
+            start = _offset(cursor)
+            request = JournalRequest(last=min(MAX_LAST, start + max(1, last) + 1) if last >= 1 else last, pane=pane)
+            journal = build_journal(rt, request)
+            sessions, next_cursor = page(journal.sessions, cursor, last)
+            return {**journal_view(replace(journal, sessions=tuple(sessions))).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def handoff(self, pane: str | None = None) -> dict[str, Any]:
         """The resume-here note of a pane: state, decisions, blockers, next steps, failing commands."""
@@ -125,26 +149,78 @@ class Tools:
 
         return self.call(lambda rt: handoff_view(build_handoff(rt, pane)))  # type: ignore[no-any-return]
 
-    def shellperf_summary(self, scope: str | None = None, limit: int = 10) -> dict[str, Any]:
-        """Recorded shell start-up measurements, newest first, with their verdicts."""
+    def shellperf_summary(self, scope: str | None = None, limit: int = 10,
+                          cursor: str | None = None) -> dict[str, Any]:
+        """Recorded shell start-up measurements, newest first, with their verdicts; pass next_cursor to get
+        the next page."""
         from perth.shellperf.views import ledger_view
+        from perth.views.paging import page
 
-        return self.call(lambda rt: ledger_view(  # type: ignore[no-any-return]
-            rt.store.shellperf.list_runs(scope=scope, limit=max(1, limit)), scope))
+        def work(rt: Runtime) -> dict[str, Any]:
+            runs = rt.store.shellperf.list_runs(scope=scope, limit=_offset(cursor) + max(1, limit) + 1)
+            items, next_cursor = page(runs, cursor, limit)
+            return {**ledger_view(items, scope).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
 
     def code_find(self, name: str, repo: str | None = None, kinds: list[str] | None = None,
-                  limit: int = 50) -> dict[str, Any]:
-        """Find symbols in an indexed repository by name, qualified name or glob ('get_*')."""
+                  limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+        """Find symbols in an indexed repository by name, qualified name or glob ('get_*'); pass next_cursor
+        to get the next page."""
         from perth.codeindex.graph import Graph
         from perth.codeindex.service import get_repo
         from perth.codeindex.views import find_view
+        from perth.views.paging import page
 
-        def work(rt: Runtime) -> Document:
+        def work(rt: Runtime) -> dict[str, Any]:
             found = get_repo(rt, repo)
-            symbols = Graph(rt.store.code, found.id).find(name, kinds=tuple(kinds or ()), limit=max(1, limit))
-            return find_view(found, name, symbols)
+            size = limit or self.page_size
+            graph = Graph(rt.store.code, found.id)
+            symbols = graph.find(name, kinds=tuple(kinds or ()), limit=_offset(cursor) + max(1, size) + 1)
+            items, next_cursor = page(symbols, cursor, size)
+            return {**find_view(found, name, items).to_json(), "next_cursor": next_cursor}
 
         return self.call(work)  # type: ignore[no-any-return]
+
+    def code_list_repos(self, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """Registered repositories with their index state and counts; pass next_cursor to get the next page."""
+        from perth.codeindex.service import list_repos
+        from perth.codeindex.views import repos_view
+        from perth.views.paging import page
+
+        def work(rt: Runtime) -> dict[str, Any]:
+            items, next_cursor = page(list_repos(rt), cursor, limit or self.page_size)
+            return {**repos_view(items).to_json(), "next_cursor": next_cursor}
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_add_repo(self, path: str, name: str | None = None, index: bool = True) -> dict[str, Any]:
+        """Register a repository's working tree (an absolute path) under a short name, and index it now
+        (index=false: leave it to code_reindex or the daemon)."""
+        from perth.codeindex import service
+        from perth.codeindex.indexer import index_repo
+        from perth.codeindex.views import repo_view
+
+        def work(rt: Runtime) -> Document:
+            repo = service.add_repo(rt, path, name=name)
+            text = f"Registered {repo.name} at {repo.root}."
+            if index:
+                report = index_repo(rt, repo)
+                repo = rt.store.code.get_repo(repo_id=repo.id) or repo
+                text += f" Indexed {report.files} files: {report.symbols} symbols, {report.edges} edges."
+            return repo_view("add", repo, text)
+
+        return self.call(work)  # type: ignore[no-any-return]
+
+    def code_reindex(self, repo: str | None = None, full: bool = False, every: bool = False) -> dict[str, Any]:
+        """Bring a repository's code index up to date now (changed files only; full=true re-parses every file;
+        every=true: every registered repository).  Files of languages whose grammar is missing are listed
+        in missing_languages."""
+        from perth.codeindex import service
+        from perth.codeindex.views import reindex_view
+
+        return self.call(lambda rt: reindex_view(  # type: ignore[no-any-return]
+            service.reindex(rt, repo, full=full, every=every)))
 
     def code_context(self, symbol: str, repo: str | None = None) -> dict[str, Any]:
         """A symbol's definition, signature, docstring, callers, callees and neighbours."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_TOKEN_BYTES = 40  # tantivy's default tokenizer drops longer tokens
 _NO_EXIT = -(2**62)
+_REGEX_META = re.compile(r"[\\.+*?()|\[\]{}^$#&\-~]")
 WRITER_HEAP = 64_000_000
 
 
@@ -84,6 +85,11 @@ def _schema(tv: Any) -> Any:
     for name in ("at", "exit", "failed", "importance", "kindno", "keyno"):
         builder.add_integer_field(name, stored=name in ("at", "importance"), indexed=True, fast=True)
     return builder.build()
+
+
+def literal(text: str) -> str:
+    """``text`` as a regular expression of tantivy's (Rust) syntax matching exactly it."""
+    return _REGEX_META.sub(lambda m: "\\" + m.group(), text)
 
 
 def kind_number(kind: str) -> int:
@@ -190,9 +196,10 @@ class FullTextIndex:
             return []
         if self.searcher is None:
             self.refresh()
-        found = self.searcher.search(query, limit=limit, count=False).hits
+        searcher = self.searcher  # one view for the search and its fast fields (another thread may refresh)
+        found = searcher.search(query, limit=limit, count=False).hits
         addresses = [address for _score, address in found]
-        columns = [self.searcher.fast_field_values(name, addresses) for name in ("at", "importance", "kindno")]
+        columns = [searcher.fast_field_values(name, addresses) for name in ("at", "importance", "kindno")]
         return [(float(score), address, int(at or 0), int(importance or 0), int(kind or 0))
                 for (score, address), at, importance, kind in zip(found, *columns, strict=True)]
 
@@ -207,10 +214,11 @@ class FullTextIndex:
                    *self._filters(flt, kinds)]
         if self.searcher is None:
             self.refresh()
-        found = self.searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False).hits
+        searcher = self.searcher
+        found = searcher.search(tv.Query.boolean_query(clauses), limit=len(keys), count=False).hits
         addresses = [address for _score, address in found]
         numbers = {key_number(key): key for key in keys}
-        columns = [self.searcher.fast_field_values(name, addresses) for name in ("keyno", "at", "importance")]
+        columns = [searcher.fast_field_values(name, addresses) for name in ("keyno", "at", "importance")]
         return {numbers[int(number)]: (address, int(at or 0), int(importance or 0))
                 for address, number, at, importance in zip(addresses, *columns, strict=True)
                 if number is not None and int(number) in numbers}
@@ -287,6 +295,14 @@ class IndexWriter:
         """Delete documents by key."""
         for key in keys:
             self.raw.delete_documents_by_term("key", key)
+            self.pending += 1
+
+    def delete_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Delete every document whose key starts with one of ``prefixes`` (a walk of the key dictionary)."""
+        tv = self.index.tv
+        for prefix in prefixes:
+            pattern = literal(prefix) + ".*"
+            self.raw.delete_documents_by_query(tv.Query.regex_query(self.index.schema, "key", pattern))
             self.pending += 1
 
     def delete_kind(self, kind: str) -> None:

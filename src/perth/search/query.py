@@ -93,9 +93,11 @@ def kind_cutoffs(rt: Runtime, kinds: tuple[str, ...]) -> list[tuple[str, int | N
 READ_ALL = 4096
 
 
-def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) -> list[tuple[float, Candidate]]:
+def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int, *,
+             refresh: bool = True) -> list[tuple[float, Candidate]]:
     """The exact top ``k`` by boosted BM25 over the documents holding every word; when fewer than ``k`` do,
-    the documents holding some of the words follow (ranked the same way among themselves)."""
+    the documents holding some of the words follow (ranked the same way among themselves).  ``refresh``:
+    first see what is committed now (off: the caller refreshed, and another thread reads this view)."""
     from perth.search.engine import query_terms
     from perth.search.ranking import Candidate, rank_all, top_k
 
@@ -104,7 +106,8 @@ def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int) 
     weights = boosts(rt)
     names = {kind_number(kind): kind for kind in known_kinds()}
     addresses: dict[tuple[object, ...], object] = {}
-    index.refresh()
+    if refresh:
+        index.refresh()
 
     def fetch(n: int, *, any_word: bool = False, part: Partition | None = None) -> list[Candidate]:
         found = index.search(terms, request.filter, cutoffs, n, any_word=any_word, part=part)

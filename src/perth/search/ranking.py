@@ -69,12 +69,37 @@ class Candidate(Record):
 
 def rank_all(found: Sequence[Candidate], k: int, boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
     """The ``k`` best of candidates that hold every match."""
-    return _sort(found, boosts, now_ms)[:k]
+    scored: dict[tuple[object, ...], tuple[float, Candidate]] = {}
+    _score(found, boosts, now_ms, scored)
+    return _best(scored, k)
 
 
-def _sort(found: Sequence[Candidate], boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
-    return sorted(((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, now_ms), c) for c in found),
-                  key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))
+def _score(found: Sequence[Candidate], boosts: Boosts, now_ms: int,
+           scored: dict[tuple[object, ...], tuple[float, Candidate]]) -> None:
+    """Add the boosted scores of candidates not scored yet (each document is scored once)."""
+    lives = dict(boosts.half_life_days)
+    recency, weight = boosts.recency, boosts.importance
+    for c in found:
+        if c.key in scored:
+            continue
+        half_life = lives.get(c.kind, 0)
+        fresh = 0.5 ** (max(0, now_ms - c.at_ms) / (half_life * DAY_MS)) if half_life > 0 else 0.0
+        factor = (1.0 + recency * fresh) * (1.0 + weight * min(max(c.importance, 0), 100) / 100)  # Boosts.factor
+        scored[c.key] = (c.bm25 * factor, c)
+
+
+def _kth(scored: dict[tuple[object, ...], tuple[float, Candidate]], k: int) -> float:
+    """The k-th best boosted score so far (0 while fewer are known)."""
+    import heapq
+
+    return heapq.nlargest(k, (score for score, _ in scored.values()))[-1] if len(scored) >= k else 0.0
+
+
+def _best(scored: dict[tuple[object, ...], tuple[float, Candidate]], k: int) -> list[tuple[float, Candidate]]:
+    """The ``k`` best, ties broken by the newer document, then by identity: ``sorted(...)[:k]``."""
+    import heapq
+
+    return heapq.nsmallest(k, scored.values(), key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))
 
 
 #: Partition bounds: document ages in days (the last partition holds everything older) and importance
@@ -122,13 +147,13 @@ def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, n
     score, so the result equals sorting every match.  Without ``fetch_in`` the first fetch grows instead.
     """
     n = max(2 * k, 32)
+    scored: dict[tuple[object, ...], tuple[float, Candidate]] = {}
     while True:
         found = list(fetch(n))
-        pool = {c.key: c for c in found}
-        scored = _sort(found, boosts, now_ms)
-        kth = scored[k - 1][0] if len(scored) >= k else 0.0
+        _score(found, boosts, now_ms, scored)
+        kth = _kth(scored, k)
         if len(found) < n or kth >= found[-1].bm25 * boosts.max_factor:
-            return scored[:k]
+            return _best(scored, k)
         if fetch_in is not None:
             break
         n *= 4
@@ -137,13 +162,12 @@ def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, n
         m = n
         while best * part.max_factor > kth:
             more = list(fetch_in(part, m))
-            pool.update({c.key: c for c in more})
-            scored = _sort(list(pool.values()), boosts, now_ms)
-            kth = scored[k - 1][0] if len(scored) >= k else 0.0
+            _score(more, boosts, now_ms, scored)
+            kth = _kth(scored, k)
             if len(more) < m or more[-1].bm25 * part.max_factor <= kth:
                 break
             m *= 4
-    return scored[:k]
+    return _best(scored, k)
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from perth.capture.records import CommandQuery
 from perth.record import Record
 
-#: Every kind of document search knows (``code`` joins when the code index registers its source).
-KINDS: tuple[str, ...] = ("command", "intent", "journal", "snapshot")
+#: Every built-in kind of document search knows (a registered source may add another).
+KINDS: tuple[str, ...] = ("command", "intent", "journal", "snapshot", "code")
 MODES: tuple[str, ...] = ("fts", "vector", "hybrid")
 
 
@@ -18,8 +18,9 @@ class SearchDoc(Record):
     """One searchable document, as a source hands it to the index.
 
     Attributes:
-        kind: ``command``, ``intent``, ``journal``, ``snapshot`` (or a registered source's kind).
-        ref_id: the id of the record it stands for (command id, entry id, session id, snapshot name).
+        kind: ``command``, ``intent``, ``journal``, ``snapshot``, ``code`` (or a registered source's kind).
+        ref_id: the id of the record it stands for (command id, entry id, session id, snapshot name,
+            ``repo:path:line:qualname`` of a symbol).
         text: the searchable text (redacted).
         at_ms: when it happened (UTC ms): recency boost, ``--since``/``--until`` and expiry use it.
         importance: 0..100: milestones and decisions 100, blockers 70, failed commands 50, others 0.

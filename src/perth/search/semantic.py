@@ -166,6 +166,15 @@ class VectorIndex:
                     self.db.execute("DELETE FROM vectors WHERE rowid = ?", (rowid,))
                     self.db.execute("DELETE FROM docs WHERE id = ?", (rowid,))
 
+    def delete_prefixes(self, prefixes: Iterable[str]) -> None:
+        """Forget every document whose key starts with one of ``prefixes`` (a range of the key index)."""
+        with self.db:
+            for prefix in prefixes:
+                bounds = (prefix, prefix + "\U0010ffff")
+                self.db.execute("DELETE FROM vectors WHERE rowid IN (SELECT id FROM docs WHERE key >= ? AND key < ?)",
+                                bounds)
+                self.db.execute("DELETE FROM docs WHERE key >= ? AND key < ?", bounds)
+
     def delete_kind(self, kind: str) -> None:
         """Forget every document of a kind."""
         with self.db:
@@ -179,7 +188,8 @@ class VectorIndex:
         rows = self.db.execute(
             f"SELECT d.key, v.distance FROM vectors v JOIN docs d ON d.id = v.rowid WHERE v.embedding MATCH ?"
             f" AND k = ?{where} ORDER BY v.distance", (query.tobytes(), k, *kinds)).fetchall()
-        return [(str(key), 1.0 - float(str(distance))) for key, distance in rows]
+        # a text of words the model does not know has a zero vector: no direction, similarity 0
+        return [(str(key), 0.0 if distance is None else 1.0 - float(str(distance))) for key, distance in rows]
 
     def close(self) -> None:
         """Release the file."""
@@ -236,7 +246,17 @@ def ranked_semantic(rt: Runtime, index: FullTextIndex, request: SearchRequest, m
     from perth.search.query import candidate, fulltext
 
     depth = max(k, MIN_CANDIDATES) if mode == "hybrid" else k
-    near, addresses = vector_ranked(rt, index, request, depth)
+    if mode == "hybrid":
+        # the vector search runs beside the full-text ranking: sqlite-vec's scan holds no GIL
+        from concurrent.futures import ThreadPoolExecutor
+
+        index.refresh()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perth-vectors") as workers:
+            pending = workers.submit(vector_ranked, rt, index, request, depth)
+            text = fulltext(rt, index, request, depth, refresh=False)
+            near, addresses = pending.result()
+    else:
+        near, addresses = vector_ranked(rt, index, request, depth)
 
     def load(score: float, found: Candidate) -> tuple[float, Candidate]:
         if found.fields is not None:
@@ -246,7 +266,6 @@ def ranked_semantic(rt: Runtime, index: FullTextIndex, request: SearchRequest, m
 
     if mode == "vector":
         return [load(score, c) for score, c in near[:k]]
-    text = fulltext(rt, index, request, depth)
     pool = {c.kind + ":" + c.ref_id: c for _, c in near}
     pool.update({c.kind + ":" + c.ref_id: c for _, c in text})
     rankings = [[c.kind + ":" + c.ref_id for _, c in text], [c.kind + ":" + c.ref_id for _, c in near]]

@@ -1,9 +1,10 @@
 """Document sources: what feeds the search index, one registered source per kind.
 
 A source turns what Perth stores into :class:`SearchDoc` batches and keeps an opaque cursor (stored in
-``store.search_index``) of how far it got.  Commands, intent entries, journal sessions and snapshots are
-built in; another capability (the code index) adds its symbols with :func:`register_source` without
-touching search: the sync, the filters, the ranking and the MCP tools pick the new kind up.
+``store.search_index``) of how far it got.  Commands, intent entries, journal sessions, snapshots and
+code symbols (:mod:`perth.search.code_source`) are built in; another capability adds a kind with
+:func:`register_source` without touching search: the sync, the filters, the ranking and the MCP
+tools pick the new kind up.
 """
 
 from __future__ import annotations
@@ -26,13 +27,17 @@ DAY_MS = 86_400_000
 
 
 class Changes(Record):
-    """One batch from a source: documents to add or replace, keys to delete, the cursor after it."""
+    """One batch from a source: documents to add or replace, keys to delete, the cursor after it.
+
+    ``delete_prefixes``: every document whose key starts with one of these goes, before ``upserts``
+    are written (a source replacing a group of documents whose keys it no longer knows)."""
 
     upserts: tuple[SearchDoc, ...] = ()
     deletes: tuple[str, ...] = ()
     cursor: str = ""
     more: bool = False
     replace_kind: bool = False
+    delete_prefixes: tuple[str, ...] = ()
 
 
 class DocumentSource(Protocol):
@@ -50,6 +55,11 @@ _SOURCES: dict[str, DocumentSource] = {}
 def register_source(source: DocumentSource) -> None:
     """Add (or replace) the source of a kind."""
     _SOURCES[source.kind] = source
+
+
+def clear_sources() -> None:
+    """Forget every registered source (the registry registers the built-in ones again)."""
+    _SOURCES.clear()
 
 
 def sources() -> dict[str, DocumentSource]:

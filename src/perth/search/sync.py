@@ -1,7 +1,9 @@
 """Keeping the search index in step with the store, incrementally.
 
-Never on the ``perth log`` hot path: :func:`sync` runs lazily before a search (and in
-``perth search reindex``), copying what each source produced since its cursor.  tantivy commits
+Never on the ``perth log`` hot path: :func:`sync` runs in ``perth daemon`` every
+``search.sync_interval_s`` seconds (:mod:`perth.search.tasks`), and before a search for whatever the
+daemon has not copied yet (all of it without a daemon), and in ``perth search reindex``, copying what
+each source produced since its cursor.  tantivy commits
 first, then the cursors are saved: an interruption in between only makes the next sync redo a
 batch (writes are upserts by key).  When another process holds the index writer, a search uses the
 index as it is and leaves the sync to that process.
@@ -132,6 +134,10 @@ def _apply(lazy: _LazyWriter, kind: str, changes: Changes, *, fresh: bool, repla
         writer.delete_kind(kind)
         if lazy.vectors is not None:
             lazy.vectors.delete_kind(kind)
+    elif changes.delete_prefixes:  # before the upserts: tantivy deletes what was added before the delete
+        writer.delete_prefixes(changes.delete_prefixes)
+        if lazy.vectors is not None:
+            lazy.vectors.delete_prefixes(changes.delete_prefixes)
     writer.upsert(changes.upserts, fresh=replace or changes.replace_kind)
     writer.delete(changes.deletes)
     if lazy.vectors is not None:

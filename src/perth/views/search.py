@@ -23,9 +23,14 @@ def search_data(page: SearchPage) -> dict[str, object]:
             "results": [hit_json(h) for h in page.hits], "next_cursor": page.next_cursor}
 
 
+def short_id(hit: Hit) -> str:
+    """The id column: the end of a record's id; the repository of a code symbol (its text names the rest)."""
+    return hit.ref_id.split(":", 1)[0] if hit.kind == "code" else hit.ref_id[-8:]
+
+
 def search_view(page: SearchPage) -> Document:
     """``perth search``."""
-    rows = [(hit.kind, to_local(hit.at_ms), hit.pane_name or "-", hit.ref_id[-8:], hit.snippet) for hit in page.hits]
+    rows = [(hit.kind, to_local(hit.at_ms), hit.pane_name or "-", short_id(hit), hit.snippet) for hit in page.hits]
     blocks: list[Block] = [Table(("kind", "time", "pane", "id", "match"), rows)] if rows else [
         Note(f"Nothing matches {page.query!r}.")]
     if page.next_cursor:
