@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from perth.capture.records import SpoolCursor
+from perth.identity.model import ApiToken, User
 from perth.record import replace
 from perth.records import EntryQuery
 from perth.resilience.state import BreakerState
@@ -53,6 +54,9 @@ def fill(store: Store) -> None:
     store.breakers.put(BreakerState(name="llm:x", state="open", failures=3, opened_at=4, updated_at=4))
     store.llm_calls.add(LlmCall(id="c1", at=1, provider="p", model="m", purpose="summary", outcome="ok",
                                 input_tokens=3))
+    if "users" in store.capabilities:
+        store.users.add_user(User(name="alice", role="approver", created_at=1))
+        store.users.add_token(ApiToken(id="a" * 12, user="alice", secret_hash="h", created_at=2, revoked_at=3))
 
 
 def contents(store: Store) -> dict[str, str]:

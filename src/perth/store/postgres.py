@@ -36,15 +36,16 @@ def _adapters() -> dict[str, Callable[[PgDatabase], object]]:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sql_users import SqlUsers
 
     return {"panes": SqlPanes, "entries": SqlEntries, "commands": SqlCommands,
             "redaction_stats": SqlRedactionStats, "shellperf": SqlShellperf, "snapshots": SqlSnapshots,
-            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox}
+            "breakers": SqlBreakers, "llm_calls": SqlLlmCalls, "outbox": SqlOutbox, "users": SqlUsers}
 
 
 #: The ports this adapter offers (the keys of :func:`_adapters`).
 CAPABILITIES = frozenset({"panes", "entries", "commands", "redaction_stats", "shellperf", "snapshots",
-                          "breakers", "llm_calls", "outbox"})
+                          "breakers", "llm_calls", "outbox", "users"})
 
 
 class PostgresStore(PortedStore):

@@ -120,6 +120,20 @@ def _put_llm_call(target: Store, call: Any, old: Any) -> None:
         target.llm_calls.add(call)
 
 
+def _put_user(target: Store, user: Any, old: Any) -> None:
+    if old is None:
+        target.users.add_user(user)
+    elif old.role != user.role:
+        target.users.update_user(user)
+
+
+def _put_token(target: Store, token: Any, old: Any) -> None:
+    if old is None:
+        target.users.add_token(token)
+    elif token.revoked_at is not None and old.revoked_at is None:
+        target.users.revoke_token(token.id, token.revoked_at)
+
+
 #: Every part, parents first.
 PARTS: tuple[Part, ...] = (
     Part("panes", "panes", lambda s: s.panes.query(PaneQuery(include_deleted=True)), lambda p: p.id, _put_pane),
@@ -139,4 +153,6 @@ PARTS: tuple[Part, ...] = (
     Part("snapshots", "snapshots", _read_snapshots, lambda p: p[0].name, _put_snapshot),
     Part("breakers", "breakers", lambda s: s.breakers.all(), lambda b: b.name, lambda t, b, _old: t.breakers.put(b)),
     Part("llm_calls", "llm_calls", lambda s: s.llm_calls.all(), lambda c: c.id, _put_llm_call),
+    Part("users", "users", lambda s: s.users.list_users(), lambda u: u.name, _put_user),
+    Part("api_tokens", "users", lambda s: s.users.tokens(), lambda t: t.id, _put_token),
 )
