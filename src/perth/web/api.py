@@ -96,11 +96,14 @@ def journal(rt: Runtime, query: Query, _path: Mapping[str, str]) -> Document:
 
 
 def handoff(rt: Runtime, query: Query, _path: Mapping[str, str]) -> Document:
-    """The resume-here note of a pane (``perth handoff``; the current pane by default)."""
+    """The resume-here note of ``?pane=`` (``perth handoff``; by default the pane seen most recently: a
+    server has no current pane)."""
     from perth.journal.handoff import build_handoff
+    from perth.panes.service import list_panes
     from perth.views.journal import handoff_view
 
-    return handoff_view(build_handoff(rt, query.get("pane") or None))
+    name = query.get("pane") or next((p.name for p in list_panes(rt)), None)
+    return handoff_view(build_handoff(rt, name))
 
 
 def snapshots(rt: Runtime, query: Query, _path: Mapping[str, str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from perth.errors import InvalidInputError, NotFoundError, PerthError, UnavailableError
 from perth.web import api
-from perth.web.auth import COOKIE, Authenticator, Gate, is_loopback, local_path
+from perth.web.auth import COOKIE, SVG_CSP, Authenticator, Gate, is_loopback, local_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ def _pages(make_runtime: RuntimeFactory, auth: Authenticator) -> list[Any]:
             except PerthError as exc:
                 return Response(exc.message, status_code=status_of(exc) if status_of(exc) != 500 else 503,
                                 media_type="text/plain")
-            return Response(body, media_type="image/svg+xml")
+            return Response(body, media_type="image/svg+xml", headers={"content-security-policy": SVG_CSP})
 
         return endpoint
 

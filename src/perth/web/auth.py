@@ -30,8 +30,10 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/static/perth.css", "/
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
        " base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
                     (b"cache-control", b"no-store")]
+#: The policy of the SVG images (chart, badges): their own inline styles, nothing else.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 REFUSAL = ("a bearer token is required — send Authorization: Bearer <token> (`perth token create USER`,"
            " or the owner's `perth serve --print-token`), or sign in at /login")
 
@@ -110,7 +112,9 @@ class Gate:
 
         async def send_secured(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+                given = message.get("headers", [])
+                own = {name.lower() for name, _value in given}  # an SVG image sets its own policy
+                message = {**message, "headers": [*given, *(h for h in SECURITY_HEADERS if h[0] not in own)]}
             await send(message)
 
         token, via = credential(scope)

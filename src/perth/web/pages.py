@@ -186,16 +186,9 @@ def badge_svg(rt: Runtime, name: str) -> str:
 
 def trend_svg(rt: Runtime) -> str:
     """The shellperf trend chart as SVG (pygal, from the package, no script), through the secret filter."""
-    import os
-    import tempfile
+    from perth.shellperf.chart import trend_svg as draw
 
-    from perth.shellperf.chart import write_trend_chart
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "trend.svg")
-        write_trend_chart(path, rt.store.shellperf.list_runs(limit=200), "Shell start-up (median ms)")
-        with open(path, encoding="utf-8") as svg:
-            return str(rt.redact(svg.read(), "web"))
+    return str(rt.redact(draw(rt.store.shellperf.list_runs(limit=200), "Shell start-up (median ms)"), "web"))
 
 
 # -- jobs and workflows --------------------------------------------------------------------------------
@@ -268,8 +261,10 @@ def _code(rt: Runtime, query: Query, path: Mapping[str, str], _viewer: Viewer) -
             f'<input type="hidden" name="repo" value="{_e(repo)}"><button type="submit" id="find">Find</button></form>')
     if query.get("q", "").strip():
         doc = api.code_find(rt, query, path)
-        link = "/code/symbol?" + urlencode({"repo": doc.data["repo"]}) + "&name={}"
-        return doc, link, [form]
+        repo = doc.data["repo"]
+        items = "".join(f'<li><a href="/code/symbol?{_e(urlencode({"repo": repo, "name": s["qualname"]}))}">'
+                        f'{_e(s["qualname"])}</a></li>' for s in doc.data["symbols"])
+        return doc, None, [form, f'<h2>Open a symbol</h2><ul id="symbols">{items}</ul>' if items else ""]
     return api.code_repos(rt, query, path), "/code?repo={}", [form]
 
 
