@@ -51,7 +51,7 @@ def refusing_webhook() -> Iterator[str]:
     """A webhook receiver that refuses every event (HTTP 400)."""
 
     class Refuse(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the handler's protocol
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("content-length", 0)))
             self.send_response(400)
             self.send_header("content-length", "0")

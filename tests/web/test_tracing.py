@@ -53,7 +53,7 @@ def exporter() -> Iterator[InMemorySpanExporter]:
 
 
 def _app(rt: Runtime) -> Any:
-    return build_app(lambda: make_rt(), "owner-token", owner="owner", tracer=request_tracer(rt.settings))
+    return build_app(make_rt, "owner-token", owner="owner", tracer=request_tracer(rt.settings))
 
 
 def test_each_request_is_a_server_span_named_by_its_route(perth_home: Path, exporter: InMemorySpanExporter) -> None:

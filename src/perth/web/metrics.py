@@ -144,7 +144,7 @@ class _Requests:
         if cls.histogram is None:
             from prometheus_client import CollectorRegistry, Histogram, disable_created_metrics
 
-            disable_created_metrics()  # no *_created series: a server's start time is not a Perth figure
+            disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: a server's start time is not a Perth figure
             cls.registry = CollectorRegistry(auto_describe=False)
             cls.histogram = Histogram("perth_http_request_duration_seconds", "HTTP requests served, by method,"
                                       " route template and status.", ["method", "route", "status"],
