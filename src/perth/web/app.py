@@ -177,7 +177,9 @@ def _health(make_runtime: RuntimeFactory) -> list[Any]:
         try:
             _on_runtime(make_runtime, lambda rt: rt.store.panes.count())
         except PerthError as exc:
-            return {"status": "unavailable", "error": exc.message}, 503
+            from perth.redact import SecretFilter
+
+            return {"status": "unavailable", "error": str(SecretFilter().redact(exc.message, source="web"))}, 503
         return {"status": "ready"}, 200
 
     async def healthz(_request: Any) -> Any:
@@ -258,8 +260,12 @@ def _login(make_runtime: RuntimeFactory, auth: Authenticator) -> list[Any]:
 
     from perth.web.pages import login_page
 
+    async def filtered(html: str, status: int = 200) -> Any:
+        body = await run_in_threadpool(_on_runtime, make_runtime, lambda rt: str(rt.redact(html, "web")))
+        return HTMLResponse(body, status_code=status)
+
     async def show(request: Any) -> Any:
-        return HTMLResponse(login_page(local_path(request.query_params.get("next", "/"))))
+        return await filtered(login_page(local_path(request.query_params.get("next", "/"))))
 
     async def sign_in(request: Any) -> Any:
         try:
@@ -270,8 +276,8 @@ def _login(make_runtime: RuntimeFactory, auth: Authenticator) -> list[Any]:
         target = local_path(fields.get("next", "/"))
         principal = await run_in_threadpool(auth.principal, token) if token else None
         if principal is None:
-            return HTMLResponse(login_page(target, "That token was not accepted (unknown, revoked or expired)."),
-                                status_code=401)
+            return await filtered(login_page(target, "That token was not accepted (unknown, revoked or expired)."),
+                                  401)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
                             secure=request.url.scheme == "https")
@@ -289,7 +295,6 @@ def _login(make_runtime: RuntimeFactory, auth: Authenticator) -> list[Any]:
         response.delete_cookie(COOKIE, path="/")
         return response
 
-    del make_runtime
     return [Route("/login", show, methods=["GET"]), Route("/login", sign_in, methods=["POST"]),
             Route("/logout", sign_out, methods=["POST"])]
 
