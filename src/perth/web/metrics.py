@@ -154,7 +154,8 @@ class _Requests:
 
 
 class Instrumented:
-    """ASGI middleware: observe each HTTP request's duration under its route template (not its raw path)."""
+    """ASGI middleware: observe each HTTP request's duration under its route template (not its raw path),
+    and tell the client the server's time to its response head (``Server-Timing: app;dur=<ms>``)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -168,12 +169,16 @@ class Instrumented:
 
         status = [500]
 
+        started = time.perf_counter()
+
         async def watch(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status[0] = int(message["status"])
+                spent = (time.perf_counter() - started) * 1000  # the body is ready: the server's time
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={spent:.2f}".encode())]}
             await send(message)
 
-        started = time.perf_counter()
         try:
             await self.app(scope, receive, watch)
         finally:
