@@ -13,7 +13,7 @@ from tests.web.conftest import Site
 pytestmark = pytest.mark.integration
 PAGES = ("/", "/panes/web-a", "/journal", "/handoff?pane=web-a", "/snapshots", "/snapshots/after",
          "/snapshots/after/diff?against=before", "/snapshots/after/restore-plan", "/shellperf", "/jobs",
-         "/workflows", "/events", "/code", "/code?q=count&repo=wordcount", "/code/symbol?repo=wordcount&name=count")
+         "/workflows", "/events", "/code", "/code?q=count&repo=wordcount", "/code/symbol?repo=wordcount&name=count", "/docs")
 
 
 def get(url: str, token: str | None = None) -> tuple[int, str, str]:
@@ -52,6 +52,7 @@ def test_every_page_renders_real_data_with_the_navigation(site: Site) -> None:
     assert "refused by the broker" in shown["/events"]
     assert "wordcount" in shown["/code"]
     assert 'href="/code/symbol?repo=wordcount&amp;name=words.count"' in shown["/code?q=count&repo=wordcount"]
+    assert "POST /api/workflows/{run}/steps/{step}/approve" in shown["/docs"] and "Needs the approve" in shown["/docs"]
     symbol = shown["/code/symbol?repo=wordcount&name=count"]
     assert re.search(r'<ul id="callers"><li><a [^>]*>words.report</a>', symbol), symbol
     assert re.search(r'<ul id="callees"><li><a [^>]*>words.parse</a>', symbol), symbol

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from perth.views.document import Block, Document, Fields, Items, Table
 
 NAV = (("/", "Panes"), ("/journal", "Journal"), ("/snapshots", "Snapshots"), ("/shellperf", "Shell start-up"),
-       ("/jobs", "Jobs"), ("/workflows", "Workflows"), ("/events", "Events"), ("/code", "Code"))
+       ("/jobs", "Jobs"), ("/workflows", "Workflows"), ("/events", "Events"), ("/code", "Code"), ("/docs", "API"))
 
 
 def _table(table: Table, link: str | None) -> str:

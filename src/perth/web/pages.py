@@ -281,6 +281,20 @@ def _symbol(rt: Runtime, query: Query, path: Mapping[str, str], _viewer: Viewer)
     return doc, None, lists
 
 
+def _api_docs(_rt: Runtime, _query: Query, _path: Mapping[str, str], _viewer: Viewer) -> PageResult:
+    """The API's reference, drawn from the OpenAPI document (no Swagger UI: it would need scripts)."""
+    from perth.views.document import Document, Note, Table
+    from perth.web.openapi import openapi
+
+    spec = openapi()
+    rows = [(f"{method.upper()} {path}", op["summary"],
+             ", ".join(p["name"] for p in op["parameters"]) or "-") for path, ops in spec["paths"].items()
+            for method, op in ops.items()]
+    return Document("perth.api_docs.v1", {}, title="HTTP API", blocks=[
+        Note(spec["info"]["description"]), Table(("endpoint", "what", "parameters"), rows),
+        Note("The machine-readable description: /openapi.json (OpenAPI 3.1).")]), None, []
+
+
 PAGES: dict[str, Page] = {
     "/": _panes,
     "/panes/{name}": _timeline,
@@ -297,6 +311,7 @@ PAGES: dict[str, Page] = {
     "/events": _events,
     "/code": _code,
     "/code/symbol": _symbol,
+    "/docs": _api_docs,
 }
 
 
