@@ -66,6 +66,8 @@ EXPECTED_TABLES = {
                       "cancel_requested", "runner_owner", "runner_until"],
     "workflow_steps": ["run_id", "step_id", "position", "status", "job_id", "attempts", "round_attempts", "started_at", "finished_at",
                        "error", "requested_by", "requested_at", "decision", "decided_by", "decided_at", "note"],
+    "users": ["name", "role", "created_at", "created_by"],
+    "api_tokens": ["id", "user_name", "secret_hash", "created_at", "label", "expires_at", "revoked_at"],
 }
 
 
