@@ -653,29 +653,70 @@ triggers: [{{event: perth.job.finished, when: "data.status == 'dead'"}}]
 
 @entry_point
 def web_api_answers(c: Canary) -> None:
-    """``perth serve``: every endpoint, errors naming secrets in the path and query, the token refusal."""
+    """``perth serve``: every endpoint and page, errors naming secrets in path, query and body, the token
+    refusal, users and tokens (a label holding a secret), an approval with a secret note, /metrics, charts."""
     from urllib.parse import quote
 
     from tests.mcp.client import free_port, stop
     from tests.web.test_api import fetch, start_serve
+    from tests.web.test_auth import post
 
     s = c.secrets
+    assert c.perth("user", "add", "canary-approver", "--role", "approver") == 0
+    assert c.perth("token", "create", "canary-approver", "--label", f"ci {s['github-pat']}", "--format", "json") == 0
+    token = json.loads(c.outputs[-2])["secret"]
+    assert c.perth("serve", "--print-token") == 0
+    owner = c.outputs[-2].strip()
+    for fmt in ("text", "json", "markdown", "llm"):
+        assert c.perth("token", "list", "--format", fmt) == 0
+        assert c.perth("user", "list", "--format", fmt) == 0
+    flow = c.workdir / "canary-web-flow.yml"
+    flow.write_text("name: canary-web\nsteps:\n  - id: gate\n    approval: {approvers: [canary-approver]}\n"
+                    '    job: {kind: shell, args: ["true"]}\n')
+    assert c.perth("workflow", "run", str(flow), "--detach", "--format", "json") == 0
+    run_id = json.loads(c.outputs[-2])["run"]["id"]
+    deadline = time.monotonic() + 30
+    while c.perth("workflow", "show", run_id, "--format", "json") == 0 and time.monotonic() < deadline:
+        if json.loads(c.outputs[-2])["run"]["steps"][0]["status"] == "waiting":
+            break
+        time.sleep(0.05)
     port = free_port()
     server = start_serve(c.env, port)
     base = f"http://127.0.0.1:{port}"
     paths = ["/api/panes", "/api/panes/canary", "/api/panes/canary/timeline?limit=500", "/api/journal?limit=20",
              "/api/snapshots", "/api/shellperf", "/api/jobs", "/api/events", "/openapi.json", "/readyz",
+             "/api/handoff?pane=canary", "/api/workflows", f"/api/workflows/{run_id}", "/api/events/dead",
+             "/api/code/repos", "/api/search?q=GITHUB_TOKEN", "/metrics",
              f"/api/panes/{quote(s['aws-access-key-id'])}/timeline",
              f"/api/panes/canary/timeline?cursor={quote(s['slack-bot-token'])}",
-             f"/api/jobs?status={quote(s['github-pat'])}"]
+             f"/api/jobs?status={quote(s['github-pat'])}", f"/api/code/find?q={quote(s['stripe-live'])}",
+             f"/api/search?q={quote(s['github-pat'])}", f"/api/snapshots/{quote(s['slack-bot-token'])}/diff"]
+    pages = ["/", "/panes/canary", "/journal", "/handoff?pane=canary", "/snapshots", "/shellperf", "/jobs",
+             "/workflows", f"/workflows/{run_id}", "/events", "/code", "/shellperf/trend.svg",
+             f"/panes/canary?q={quote(s['github-pat'])}", f"/code?q={quote(s['aws-access-key-id'])}",
+             f"/login?next=/{quote(s['slack-bot-token'])}", f"/panes/{quote(s['stripe-live'])}"]
+    approve = f"{base}/api/workflows/{run_id}/steps/gate/approve"
     try:
         answers = [fetch(base + path) for path in paths]
         answers.append(fetch(base + "/api/panes?" + quote(s["stripe-live"]), method="POST"))
+        html = [fetch(base + path, token=token) for path in pages]
+        writes = [post(approve, {"note": c.sentence()}, token=token),
+                  post(approve, {"note": c.sentence()}, token=token),  # decided already: the error
+                  post(f"{base}/api/jobs/{quote(s['github-pat'])}/retry", token=owner),
+                  post(f"{base}/login", {"token": s["github-pat"], "next": "/" + s["slack-bot-token"]}, form=True),
+                  post(f"{base}/api/events/dead/redis/{quote(s['aws-access-key-id'])}/drop", {"x": s["pem-body"]},
+                       token=token),
+                  post(f"{base}/api/events/dead/redis/{quote(s['aws-access-key-id'])}/drop", {"x": s["pem-body"]},
+                       token=owner)]
     finally:
         c.outputs += list(stop(server))
-    c.outputs += [json.dumps(body) if not isinstance(body, str) else body for _s, _h, body in answers]
-    assert [status for status, _h, _b in answers[:10]] == [200] * 10
+    c.outputs += [json.dumps(body) if not isinstance(body, str) else body for _s, _h, body in [*answers, *html,
+                                                                                               *writes]]
+    assert [status for status, _h, _b in answers[:17]] == [200] * 17, [a[0] for a in answers]
+    assert [status for status, _h, _b in html[:11]] == [200] * 11, [h[0] for h in html]
+    assert [w[0] for w in writes] == [200, 409, 404, 401, 403, 404]  # the approver may not operate
     assert "[REDACTED:" in json.dumps(answers[2][2]), "the timeline showed the filtered entries"
+    assert "[REDACTED:" in writes[0][2]["note"], "the decision's note was filtered"
 
 
 @entry_point  # the last step: every event the steps above emitted goes to every broker

@@ -238,6 +238,11 @@ def test_http_needs_the_bearer_token_and_serves_every_tool(cli: Callable[..., An
                         {"Authorization": f"Basic {token}"}):
             assert _status(url, headers) == (401, b""), headers
         assert _status(f"http://127.0.0.1:{port}/other", {}) == (401, b"")
+        assert cli("user", "add", "mia", "--role", "viewer").code == 0
+        user_token = json.loads(cli("token", "create", "mia", "--format", "json").out)["secret"]
+        assert _status(url, {"Authorization": f"Bearer {user_token}"})[0] != 401  # a user's token reads too
+        assert cli("token", "revoke", user_token).code == 0
+        assert _status(url, {"Authorization": f"Bearer {user_token}"}) == (401, b"")
 
         async def main() -> None:
             async with http_client(url, token) as client:

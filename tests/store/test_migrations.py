@@ -70,6 +70,8 @@ EXPECTED_TABLES = {
                        "outputs", "child_run_id", "signature"],
     "workflow_triggers": ["workflow", "position", "kind", "path", "spec", "enabled_by", "enabled_at", "next_at",
                           "event_seq", "last_at", "last_run_id", "fired", "missed"],
+    "users": ["name", "role", "created_at", "created_by"],
+    "api_tokens": ["id", "user_name", "secret_hash", "created_at", "label", "expires_at", "revoked_at"],
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from perth.capture.records import SpoolCursor
+from perth.identity.model import ApiToken, User
 from perth.ops.model import JobLogLine
 from perth.record import replace
 from perth.records import EntryQuery
@@ -64,6 +65,9 @@ def fill(store: Store) -> None:
     store.workflows.create(workflow_run(1), [StepRun(run_id=workflow_run(1).id, step_id=s, position=i) for i, s in enumerate("ba")])
     store.workflows.update_step(StepRun(run_id=workflow_run(1).id, step_id="a", position=1, status="waiting",
                                         requested_by="ann", requested_at=5))
+    if "users" in store.capabilities:
+        store.users.add_user(User(name="alice", role="approver", created_at=1))
+        store.users.add_token(ApiToken(id="a" * 12, user="alice", secret_hash="h", created_at=2, revoked_at=3))
 
 
 def contents(store: Store) -> dict[str, str]:

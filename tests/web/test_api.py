@@ -130,7 +130,7 @@ def test_health_openapi_and_writes_need_the_token(server: str, perth_home: Path)
     config = perth_home / "config.toml"
     token = next(line.split('"')[1] for line in config.read_text().splitlines() if "token" in line)
     assert os.stat(config).st_mode & 0o077 == 0
-    assert fetch(server + "/api/panes", method="POST", token=token)[0] == 405
+    assert fetch(server + "/api/panes", method="POST", token=token)[0] == 405  # no write there
 
 
 def test_reads_need_the_token_beyond_loopback(perth_home: Path) -> None:
@@ -156,3 +156,15 @@ def test_missing_web_extra_is_a_one_line_error(cli: Callable[..., Any], monkeypa
     assert result.code == 4
     assert result.err.strip().splitlines() == [result.err.strip()]
     assert "pip install 'perth[web]'" in result.err
+
+
+def test_openapi_names_every_route_and_its_method() -> None:
+    from perth.web.api import WRITES
+    from perth.web.app import ROUTES
+    from perth.web.openapi import openapi
+
+    paths = openapi()["paths"]
+    assert {p for p, ops in paths.items() if "get" in ops} == {*ROUTES, "/healthz", "/readyz", "/metrics"}
+    assert {p for p, ops in paths.items() if "post" in ops} == set(WRITES)
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids))

@@ -58,6 +58,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
     "mcp": ("perth.cli.mcp", "Serve Perth to AI agents over MCP (stdio, or --http with a bearer token)."),
     "serve": ("perth.cli.serve", "Serve the HTTP API with health checks and an OpenAPI schema ([web] extra)."),
+    "user": ("perth.cli.user", "Users of the web dashboard and APIs, with a role: add, list, change role, remove."),
+    "token": ("perth.cli.user", "Bearer tokens of users: create (shown once), list, revoke; stored hashed."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor

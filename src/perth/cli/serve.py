@@ -17,9 +17,11 @@ INSTALL = "pip install 'perth[web]'"
 def register(sub: Any, name: str, help_text: str) -> None:
     """Add ``perth serve``."""
     parser = sub.add_parser(name, help=help_text, description=help_text + (
-        " Binds 127.0.0.1 by default; bound to any other address every request but /healthz and /readyz"
-        " needs `Authorization: Bearer <web.token>`, and state-changing requests always do. The token is"
-        " generated into the config file on first use."))
+        " Binds 127.0.0.1 by default; bound to any other address every request but /healthz, /readyz and"
+        " /login needs a token (`Authorization: Bearer <token>`, or the cookie /login sets), and"
+        " state-changing requests always do, from a user whose role allows them (`perth user`,"
+        " `perth token`). The owner's token (web.token, the local user as admin) is generated into the"
+        " config file on first use."))
     parser.add_argument("--host", help="Address to bind (default web.host, 127.0.0.1).")
     parser.add_argument("--port", type=int, help="Port (default web.port, 8766; 0 picks a free one).")
     parser.add_argument("--print-token", action="store_true",
@@ -53,14 +55,14 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     require_web()
     import uvicorn
 
-    from perth.web.app import build_app, is_loopback
+    from perth.web.app import build_app, is_loopback, request_tracer
 
     if created:
         print(f"perth: generated the web bearer token into {rt.settings.paths.config_file} (web.token);"
               " show it with `perth serve --print-token`", file=sys.stderr)
     host = args.host or str(rt.settings.get("web.host"))
     port = args.port if args.port is not None else rt.settings.get_int("web.port")
-    app = build_app(_factory(rt), token, reads_need_token=not is_loopback(host))
+    app = build_app(_factory(rt), token, reads_need_token=not is_loopback(host), tracer=request_tracer(rt.settings))
     print(f"perth: serving http://{host}:{port}/ (API under /api, schema at /openapi.json)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
     return 0

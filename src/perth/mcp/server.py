@@ -53,12 +53,13 @@ def run_stdio(make_runtime: RuntimeFactory, page_size: int) -> None:
 
 
 def run_http(make_runtime: RuntimeFactory, page_size: int, *, host: str, port: int, token: str) -> None:
-    """Serve streamable HTTP at ``http://host:port/mcp``; every request needs ``Authorization: Bearer <token>``."""
+    """Serve streamable HTTP at ``http://host:port/mcp``; every request needs ``Authorization: Bearer <token>``
+    (the owner's ``mcp.token``, or a user's token from ``perth token create``)."""
     import uvicorn
 
-    from perth.mcp.auth import BearerGate
+    from perth.mcp.auth import BearerGate, user_may_read
 
     server = build_server(make_runtime, page_size)
-    app = BearerGate(server.streamable_http_app(host=host), token)
+    app = BearerGate(server.streamable_http_app(host=host), token, user_may_read(make_runtime))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     uvicorn.Server(config).run()

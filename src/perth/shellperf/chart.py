@@ -14,6 +14,7 @@ from perth.shellperf.records import PRIMARY_METRICS
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
     from perth.shellperf.records import LedgerEntry
 
@@ -35,11 +36,7 @@ def trend_series(entries: Sequence[LedgerEntry]) -> tuple[list[str], dict[str, l
     return labels, series
 
 
-def write_trend_chart(path: str, entries: Sequence[LedgerEntry], title: str) -> str:
-    """Render the chart to ``path`` (``.svg`` or ``.png``)."""
-    suffix = path[path.rfind("."):].lower() if "." in path else ""
-    if suffix not in FORMATS:
-        raise InvalidInputError(f"cannot draw a chart as {path!r}", "name the file .svg or .png")
+def _chart(entries: Sequence[LedgerEntry], title: str, **options: object) -> Any:
     try:
         import pygal  # type: ignore[import-untyped, import-not-found, unused-ignore]  # optional extra, untyped
     except ImportError as exc:
@@ -48,11 +45,31 @@ def write_trend_chart(path: str, entries: Sequence[LedgerEntry], title: str) -> 
         raise missing_extra("the trend chart (pygal)", "charts") from exc
     labels, series = trend_series(entries)
     chart = pygal.Line(title=title, x_label_rotation=30, show_minor_x_labels=False, y_title="ms (median)",
-                       allow_interruptions=True, width=900, height=450)
+                       allow_interruptions=True, width=900, height=450, **options)
     chart.x_labels = labels
     chart.x_labels_major_count = min(len(labels), 10)
     for name, values in series.items():
         chart.add(name, values)
+    return chart
+
+
+def trend_svg(entries: Sequence[LedgerEntry], title: str) -> str:
+    """The chart as a self-contained SVG document: no script, nothing fetched (the web dashboard's).
+
+    pygal's tooltips need its script (fetched from a CDN) and an inline configuration script; both are
+    left out, so the document runs under a policy forbidding every script."""
+    import re
+
+    svg = str(_chart(entries, title, js=[], disable_xml_declaration=True).render(is_unicode=True))
+    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
+
+
+def write_trend_chart(path: str, entries: Sequence[LedgerEntry], title: str) -> str:
+    """Render the chart to ``path`` (``.svg`` or ``.png``)."""
+    suffix = path[path.rfind("."):].lower() if "." in path else ""
+    if suffix not in FORMATS:
+        raise InvalidInputError(f"cannot draw a chart as {path!r}", "name the file .svg or .png")
+    chart = _chart(entries, title)
     if suffix == ".svg":
         chart.render_to_file(path)
         return path

@@ -512,6 +512,28 @@ def m017_workflow_triggers(db: sqlite3.Connection) -> None:
         )""")
 
 
+def m018_users(db: sqlite3.Connection) -> None:
+    """Users of the interfaces with a role, and their bearer tokens (only a hash of each secret)."""
+    db.execute("""
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'approver', 'admin')),
+            created_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("""
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            user_name TEXT NOT NULL REFERENCES users(name),
+            secret_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            expires_at INTEGER,
+            revoked_at INTEGER
+        )""")
+    db.execute("CREATE INDEX api_tokens_user ON api_tokens(user_name)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -530,6 +552,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "jobs", m015_jobs),
     Migration(16, "workflows", m016_workflows),
     Migration(17, "workflow_triggers", m017_workflow_triggers),
+    Migration(18, "users", m018_users),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

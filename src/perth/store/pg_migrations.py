@@ -257,6 +257,22 @@ CREATE TABLE workflow_triggers (
 """
 
 
+def m007_users(db: PgDatabase) -> None:
+    """Users of the interfaces with a role, and their bearer tokens (only a hash of each secret)."""
+    _run_script(db, _USERS.replace(" TEXT", ' TEXT COLLATE "C"'))
+
+
+_USERS = """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'approver', 'admin')),
+    created_at BIGINT NOT NULL, created_by TEXT NOT NULL DEFAULT '');
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES users(name), secret_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL, label TEXT NOT NULL DEFAULT '', expires_at BIGINT, revoked_at BIGINT);
+CREATE INDEX api_tokens_user ON api_tokens(user_name)
+"""
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
     PgMigration(2, "pane_places", m002_pane_places),
@@ -264,6 +280,7 @@ PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(4, "drop_tsvector", m004_drop_tsvector),
     PgMigration(5, "ports", m005_ports),
     PgMigration(6, "workflow_triggers", m006_workflow_triggers),
+    PgMigration(7, "users", m007_users),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

@@ -31,6 +31,7 @@ from perth.store.ports.redaction import RedactionStats
 from perth.store.ports.search import SearchIndex
 from perth.store.ports.shellperf import ShellperfRepo
 from perth.store.ports.snapshots import SnapshotRepo
+from perth.store.ports.users import UserRepo
 from perth.store.ports.workflows import WorkflowRepo
 
 
@@ -104,6 +105,10 @@ class Store(Protocol):
     @property
     def workflows(self) -> WorkflowRepo:
         """The workflows port: runs and the state of their steps."""
+
+    @property
+    def users(self) -> UserRepo:
+        """The users port: users of the interfaces, their roles and hashed tokens (identity)."""
 
     def unit(self) -> AbstractContextManager[Store]:
         """Group the port calls inside into one atomic unit of work (nestable)."""

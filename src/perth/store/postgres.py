@@ -49,13 +49,14 @@ ADAPTERS: dict[str, tuple[str, str]] = {
     "jobs": ("perth.store.pg_jobs", "PgJobs"),
     "job_logs": ("perth.store.pg_jobs", "PgJobLogs"),
     "workflows": ("perth.store.sql_workflows", "SqlWorkflows"),
+    "users": ("perth.store.sql_users", "SqlUsers"),
 }
 
 
 #: The ports this adapter offers: every port of the Store (``search_index`` is built with its owner).
 CAPABILITIES = frozenset({"panes", "entries", "commands", "redaction_stats", "shellperf", "snapshots",
                           "breakers", "llm_calls", "outbox", "code", "search_index", "jobs", "job_logs",
-                          "workflows"})
+                          "workflows", "users"})
 
 
 class PostgresStore(PortedStore):

@@ -76,6 +76,10 @@ class SqlCommands:
         return [tuple(row) for row in self._db.rows(
             "SELECT path, byte_offset, text, reason, at FROM spool_quarantine ORDER BY id")]
 
+    def count(self) -> int:
+        """How many commands the store holds (every one ingested or imported)."""
+        return int(self._db.rows("SELECT COUNT(*) FROM commands")[0][0])
+
     def query(self, query: CommandQuery) -> list[Command]:
         """Filtered, paged commands."""
         where, params = command_filters(query)

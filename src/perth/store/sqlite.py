@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from perth.store.sql_redaction import SqlRedactionStats
     from perth.store.sql_shellperf import SqlShellperf
     from perth.store.sql_snapshots import SqlSnapshots
+    from perth.store.sql_users import SqlUsers
     from perth.store.sql_workflows import SqlWorkflows
     from perth.store.sqlite_search import SQLiteSearchIndex
 
@@ -119,6 +120,12 @@ def _workflows(db: SQLiteDatabase) -> SqlWorkflows:
     return SqlWorkflows(db)
 
 
+def _users(db: SQLiteDatabase) -> SqlUsers:
+    from perth.store.sql_users import SqlUsers
+
+    return SqlUsers(db)
+
+
 #: Port name -> the factory of its SQLite adapter (which imports the adapter's module only then).
 #: A new capability adds its factory here, its port in ``ports/`` and its attribute in
 #: :class:`perth.store.port.Store`.
@@ -137,6 +144,7 @@ ADAPTERS: dict[str, Callable[[SQLiteDatabase], object]] = {
     "jobs": _jobs,
     "job_logs": _job_logs,
     "workflows": _workflows,
+    "users": _users,
 }
 
 

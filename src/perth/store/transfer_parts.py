@@ -157,6 +157,20 @@ def _put_workflow(target: Store, pair: Any, old: Any) -> None:
             target.workflows.update_step(step)
 
 
+def _put_user(target: Store, user: Any, old: Any) -> None:
+    if old is None:
+        target.users.add_user(user)
+    elif old.role != user.role:
+        target.users.update_user(user)
+
+
+def _put_token(target: Store, token: Any, old: Any) -> None:
+    if old is None:
+        target.users.add_token(token)
+    elif token.revoked_at is not None and old.revoked_at is None:
+        target.users.revoke_token(token.id, token.revoked_at)
+
+
 #: Every part, parents first.
 PARTS: tuple[Part, ...] = (
     Part("panes", "panes", lambda s: s.panes.query(PaneQuery(include_deleted=True)), lambda p: p.id, _put_pane),
@@ -179,4 +193,6 @@ PARTS: tuple[Part, ...] = (
     Part("jobs", "jobs", _read_jobs, lambda j: j.id, _put_job),
     Part("job_logs", "job_logs", _read_job_logs, lambda line: f"{line.job_id}\t{line.seq}", _put_job_log),
     Part("workflows", "workflows", _read_workflows, lambda p: p[0].id, _put_workflow),
+    Part("users", "users", lambda s: s.users.list_users(), lambda u: u.name, _put_user),
+    Part("api_tokens", "users", lambda s: s.users.tokens(), lambda t: t.id, _put_token),
 )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import quote
 
 from perth.views.document import Block, Document, Fields, Items, Table
 
 NAV = (("/", "Panes"), ("/journal", "Journal"), ("/snapshots", "Snapshots"), ("/shellperf", "Shell start-up"),
-       ("/jobs", "Jobs"), ("/events", "Events"))
+       ("/jobs", "Jobs"), ("/workflows", "Workflows"), ("/events", "Events"), ("/code", "Code"), ("/docs", "API"))
 
 
 def _table(table: Table, link: str | None) -> str:
@@ -16,7 +17,7 @@ def _table(table: Table, link: str | None) -> str:
 
     def cell(i: int, text: str) -> str:
         if i == 0 and link:
-            return f'<td><a href="{escape(link.format(text))}">{escape(text)}</a></td>'
+            return f'<td><a href="{escape(link.format(quote(text, safe="")))}">{escape(text)}</a></td>'
         return f"<td>{escape(text)}</td>"
 
     body = "".join("<tr>" + "".join(cell(i, str(c)) for i, c in enumerate(row)) + "</tr>" for row in table.rows)
@@ -36,8 +37,8 @@ def _block(block: Block, link: str | None) -> str:
     return f'<p class="note">{escape(block.text)}</p>'
 
 
-def html_page(doc: Document, *, link: str | None = None, extra: Sequence[str] = ()) -> str:
-    """The page: navigation, the document's title and blocks, then ``extra`` (already-safe HTML).
+def html_page(doc: Document, *, link: str | None = None, extra: Sequence[str] = (), header: str = "") -> str:
+    """The page: navigation (then ``header``), the document's title and blocks, then ``extra`` (already-safe HTML).
 
     ``link`` (a ``str.format`` pattern) turns the first column of tables into links.
     """
@@ -46,5 +47,5 @@ def html_page(doc: Document, *, link: str | None = None, extra: Sequence[str] = 
     title = escape(doc.title or "Perth")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · Perth</title>'
             '<link rel="stylesheet" href="/static/perth.css"><link rel="icon" href="/static/favicon.svg">'
-            f'</head><body><nav>{nav}</nav><main>'
+            f'</head><body><nav>{nav}{header}</nav><main>'
             f'<h1>{title}</h1>{blocks}{"".join(extra)}</main></body></html>')

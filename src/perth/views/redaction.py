@@ -41,11 +41,39 @@ def scan_view(findings: Sequence[ScanFinding]) -> Document:
 
 
 def filter_strings(rt: Runtime, value: Any, source: str) -> Any:
-    """``value`` with every string passed through the secret filter (dict keys included)."""
+    """``value`` with every string passed through the secret filter (dict keys included).
+
+    Each distinct string is filtered once; those of one line go through the filter's bulk path in one
+    pass (:meth:`~perth.redact.filter.SecretFilter.redact_lines`), the others one by one.
+    """
+    found: dict[str, str] = {}
+    _collect(value, found)
+    single = [text for text in found if "\n" not in text and "\r" not in text]
+    for text, clean in zip(single, rt.secret_filter.redact_lines(single, source=source), strict=True):
+        found[text] = str(clean)
+    for text in found:
+        if "\n" in text or "\r" in text:
+            found[text] = str(rt.redact(text, source))
+    return _replace(value, found)
+
+
+def _collect(value: Any, found: dict[str, str]) -> None:
     if isinstance(value, str):
-        return str(rt.redact(value, source))
+        found[value] = value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect(key, found)
+            _collect(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found)
+
+
+def _replace(value: Any, clean: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return clean[value]
     if isinstance(value, dict):
-        return {filter_strings(rt, k, source): filter_strings(rt, v, source) for k, v in value.items()}
+        return {clean[k] if isinstance(k, str) else k: _replace(v, clean) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [filter_strings(rt, item, source) for item in value]
+        return [_replace(item, clean) for item in value]
     return value

@@ -57,3 +57,10 @@ def test_quarantine_keeps_fragments_in_order(store: Store) -> None:
     assert store.commands.quarantined() == [("/spool/a", 10, "garbage", "not a spool line", 5),
                                             ("/spool/a", 20, "more", "integer out of range", 6)]
 
+
+
+def test_count_is_every_stored_command(store: Store) -> None:
+    assert store.commands.count() == 0
+    store.commands.add([command(n, f"make t{n}") for n in range(1, 4)])
+    store.commands.add([command(1, "make t1")])  # the same dedup key: not stored twice
+    assert store.commands.count() == 3

@@ -38,5 +38,8 @@ class CommandRepo(Protocol):
     def stream(self, query: CommandQuery) -> Iterator[Command]:
         """Every matching command, oldest first."""
 
+    def count(self) -> int:
+        """How many commands the store holds (every one ingested or imported)."""
+
     def between(self, pane_id: str, after_ms: int, until_ms: int, limit: int = 50) -> list[str]:
         """Command lines of a pane in a time window, oldest first."""

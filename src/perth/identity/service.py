@@ -1,0 +1,156 @@
+"""Managing users and tokens, and authenticating a bearer token.
+
+A token reads ``perth_<id>_<secret>``: the id (12 hex digits) finds the stored row, the secret (43
+URL-safe characters, 256 bits) is checked against the row's SHA-256 in constant time. A random
+256-bit secret needs no slow password hash: its hash cannot be brute-forced, and a stolen database
+reveals no usable token. The token is shown once, when it is created.
+"""
+
+from __future__ import annotations
+
+from perth.errors import ConflictError, InvalidInputError, NotFoundError
+from perth.identity.model import PERMISSIONS, ROLES, TOKEN_PREFIX, ApiToken, Principal, User
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from perth.runtime import Runtime
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
+ID_HEX = 12
+
+
+def check_name(name: str) -> str:
+    """A user name: 1-64 letters, digits, ``. _ - @`` (it is the identity approvals compare)."""
+    if not 1 <= len(name) <= 64 or not set(name) <= _NAME_CHARS or name.startswith(("-", "@")):
+        raise InvalidInputError(f"user name {name[:80]!r}",
+                                "use 1-64 letters, digits, '.', '_', '-' or '@', not starting with '-' or '@'")
+    return name
+
+
+def check_role(role: str) -> str:
+    """One of :data:`ROLES`."""
+    if role not in ROLES:
+        raise InvalidInputError(f"role {role[:40]!r}", f"pick one of {', '.join(ROLES)}")
+    return role
+
+
+def add_user(rt: Runtime, name: str, role: str, *, by: str = "") -> User:
+    """Add a user with a role."""
+    user = User(name=check_name(name), role=check_role(role), created_at=rt.clock(), created_by=by)
+    rt.store.users.add_user(user)
+    return user
+
+
+def set_role(rt: Runtime, name: str, role: str) -> User:
+    """Change a user's role (their tokens keep working, with the new role)."""
+    from perth.record import replace
+
+    changed = replace(get_user(rt, name), role=check_role(role))
+    rt.store.users.update_user(changed)
+    return changed
+
+
+def get_user(rt: Runtime, name: str) -> User:
+    """One user, or NotFoundError."""
+    found = rt.store.users.get_user(name)
+    if found is None:
+        raise NotFoundError(f"no user named {name[:80]!r}", "list them with `perth user list`")
+    return found
+
+
+def list_users(rt: Runtime) -> list[tuple[User, int]]:
+    """Every user with how many live tokens they hold."""
+    live: dict[str, int] = {}
+    now = rt.clock()
+    for token in rt.store.users.tokens():
+        if _live(token, now):
+            live[token.user] = live.get(token.user, 0) + 1
+    return [(user, live.get(user.name, 0)) for user in rt.store.users.list_users()]
+
+
+def remove_user(rt: Runtime, name: str) -> User:
+    """Forget a user and every token of theirs."""
+    user = get_user(rt, name)
+    rt.store.users.remove_user(name)
+    return user
+
+
+def _hash(secret: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _live(token: ApiToken, now: int) -> bool:
+    return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
+
+
+def create_token(rt: Runtime, name: str, *, label: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token of user ``name`` (expiring after ``days``): the stored record and the token itself."""
+    import secrets
+
+    get_user(rt, name)
+    if days is not None and not 1 <= days <= 3650:
+        raise InvalidInputError(f"--days {days}", "pass a number of days from 1 to 3650")
+    now = rt.clock()
+    token_id, secret = secrets.token_hex(ID_HEX // 2), secrets.token_urlsafe(32)
+    record = ApiToken(id=token_id, user=name, secret_hash=_hash(secret), created_at=now,
+                      label=str(rt.redact(label, "cli")), expires_at=now + days * 86_400_000 if days else None)
+    rt.store.users.add_token(record)
+    return record, f"{TOKEN_PREFIX}{token_id}_{secret}"
+
+
+def list_tokens(rt: Runtime, name: str | None = None) -> list[ApiToken]:
+    """Tokens (of one user), oldest first; the hashes stay in the store's records, views never show them."""
+    if name is not None:
+        get_user(rt, name)
+    return rt.store.users.tokens(name)
+
+
+def revoke_token(rt: Runtime, token_id: str) -> ApiToken:
+    """Revoke a token by id (or by the whole token)."""
+    from perth.record import replace
+
+    wanted = parse_token(token_id)[0] if token_id.startswith(TOKEN_PREFIX) else token_id
+    found = rt.store.users.get_token(wanted)
+    if found is None:
+        raise NotFoundError(f"no token with id {wanted[:40]!r}", "list them with `perth token list`")
+    if found.revoked_at is not None:
+        raise ConflictError(f"token {found.id} is already revoked", "nothing to do")
+    now = rt.clock()
+    rt.store.users.revoke_token(found.id, now)
+    return replace(found, revoked_at=now)
+
+
+def parse_token(token: str) -> tuple[str, str]:
+    """``(id, secret)`` of a token's text, or ``("", "")`` when it does not have a token's shape."""
+    if not token.startswith(TOKEN_PREFIX):
+        return "", ""
+    token_id, _, secret = token[len(TOKEN_PREFIX):].partition("_")
+    if len(token_id) != ID_HEX or not secret or len(secret) > 128:
+        return "", ""
+    return token_id, secret
+
+
+def authenticate(rt: Runtime, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None (unknown, wrong, revoked, expired, user gone)."""
+    import hmac
+
+    token_id, secret = parse_token(token)
+    if not token_id:
+        return None
+    found = rt.store.users.get_token(token_id)
+    if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)) or not _live(found, rt.clock()):
+        return None
+    user = rt.store.users.get_user(found.user)
+    return None if user is None else Principal(name=user.name, role=user.role, token_id=found.id)
+
+
+def permitted(principal: Principal | None, action: str) -> str | None:
+    """Why ``principal`` may not do ``action`` (None when it may)."""
+    if principal is None:
+        return "a token is required"
+    if principal.may(action):
+        return None
+    allowed = [role for role in ROLES if action in PERMISSIONS[role]]
+    return f"{principal.name} is a {principal.role}; {action} needs the role {' or '.join(allowed)}"
