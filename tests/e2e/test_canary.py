@@ -657,7 +657,7 @@ def web_api_answers(c: Canary) -> None:
     refusal, users and tokens (a label holding a secret), an approval with a secret note, /metrics, charts."""
     from urllib.parse import quote
 
-    from tests.mcp.client import free_port, stop
+    from tests.mcp.client import stop
     from tests.web.test_api import fetch, start_serve
     from tests.web.test_auth import post
 
@@ -680,8 +680,7 @@ def web_api_answers(c: Canary) -> None:
         if json.loads(c.outputs[-2])["run"]["steps"][0]["status"] == "waiting":
             break
         time.sleep(0.05)
-    port = free_port()
-    server = start_serve(c.env, port)
+    server, port = start_serve(c.env)
     base = f"http://127.0.0.1:{port}"
     paths = ["/api/panes", "/api/panes/canary", "/api/panes/canary/timeline?limit=500", "/api/journal?limit=20",
              "/api/snapshots", "/api/shellperf", "/api/jobs", "/api/events", "/openapi.json", "/readyz",

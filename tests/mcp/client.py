@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -46,26 +47,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_perth(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[str]:
-    """``perth ARGS --port PORT`` (a server), once it accepts connections."""
-    server = subprocess.Popen([sys.executable, "-m", "perth", *args, "--port", str(port)], env=env,
+def start_perth(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], int]:
+    """``perth ARGS --port 0`` (a server) and the port it reports, once it accepts connections there.
+
+    The server picks its own free port and prints it, so no other process can take the port between
+    choosing it and listening on it (which a port picked by the test and passed in would allow)."""
+    server = subprocess.Popen([sys.executable, "-m", "perth", *args, "--port", "0"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert server.stderr is not None
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
+    port = 0
+    while not port and time.monotonic() < deadline:
+        line = server.stderr.readline()
+        if not line and server.poll() is not None:
             raise AssertionError(f"perth {' '.join(args)} exited: {server.communicate()}")
+        found = re.search(r"http://[^ /]+:(\d+)/", line)
+        port = int(found.group(1)) if found else 0
+    while port and time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
+                return server, port
         except OSError:
             time.sleep(0.1)
     server.kill()
     raise AssertionError(f"perth {' '.join(args)} did not start listening")
 
 
-def start_http(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    """``perth mcp --http`` on ``port``, once it accepts connections."""
-    return start_perth(env, port, "mcp", "--http")
+def start_http(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """``perth mcp --http`` on a free port, once it accepts connections: the process and its port."""
+    return start_perth(env, "mcp", "--http")
 
 
 def stop(server: subprocess.Popen[str]) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import httpx2
 import pytest
 
 from mcp import Client
-from tests.mcp.client import free_port, http_client, result_json, start_http, stdio_client, stop
+from tests.mcp.client import http_client, result_json, start_http, stdio_client, stop
 from tests.search.conftest import add_commands, make_rt
 
 pytestmark = pytest.mark.integration
@@ -230,8 +230,7 @@ def test_http_needs_the_bearer_token_and_serves_every_tool(cli: Callable[..., An
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert token in config.read_text() and len(token) >= 40
     assert perth_proc("mcp", "--print-token").stdout.strip() == token, "generated once, then reused"
-    port = free_port()
-    server = start_http(dict(os.environ), port)
+    server, port = start_http(dict(os.environ))
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token},

@@ -14,21 +14,21 @@ from typing import Any
 
 import pytest
 
-from tests.mcp.client import free_port, perth_env, start_perth, stop
+from tests.mcp.client import perth_env, start_perth, stop
 from tests.search.conftest import add_commands, make_rt
 
 pytestmark = pytest.mark.integration
 
 
-def start_serve(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[str]:
-    return start_perth(env, port, "serve", *extra)
+def start_serve(env: dict[str, str], *extra: str) -> tuple[subprocess.Popen[str], int]:
+    """``perth serve`` on a free port: the process and its port."""
+    return start_perth(env, "serve", *extra)
 
 
 @contextmanager
 def serving(home: Path) -> Iterator[str]:
     """A ``perth serve`` of ``home`` on a free port: its base URL."""
-    port = free_port()
-    proc = start_serve(perth_env(home), port)
+    proc, port = start_serve(perth_env(home))
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -134,8 +134,7 @@ def test_health_openapi_and_writes_need_the_token(server: str, perth_home: Path)
 
 
 def test_reads_need_the_token_beyond_loopback(perth_home: Path) -> None:
-    port = free_port()
-    proc = start_serve(perth_env(perth_home), port, "--host", "0.0.0.0")  # noqa: S104 - the point of the test
+    proc, port = start_serve(perth_env(perth_home), "--host", "0.0.0.0")  # noqa: S104 - the point of the test
     try:
         url = f"http://127.0.0.1:{port}"
         assert fetch(url + "/api/panes")[0] == 401

@@ -85,8 +85,7 @@ def test_perth_serve_exports_request_spans_when_asked(perth_home: Path) -> None:
     from tests.web.test_api import start_serve
 
     for exporter, spans in (("console", 1), ("none", 0)):
-        port = free_port()
-        server = start_serve({**perth_env(perth_home), "PERTH_TRACE__EXPORTER": exporter}, port)
+        server, port = start_serve({**perth_env(perth_home), "PERTH_TRACE__EXPORTER": exporter})
         try:
             assert fetch(f"http://127.0.0.1:{port}/api/panes")[0] == 200
         finally:

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
               " show it with `perth mcp --print-token`", file=sys.stderr)
     host = args.host or str(rt.settings.get("mcp.host"))
     port = args.port if args.port is not None else rt.settings.get_int("mcp.port")
-    print(f"perth: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr)
-    run_http(_factory(rt), page_size, host=host, port=port, token=token)
+    from perth.listen import bind, url
+
+    sock = bind(host, port)
+    print(f"perth: MCP over streamable HTTP at {url(sock, '/mcp')}", file=sys.stderr, flush=True)
+    run_http(_factory(rt), page_size, sock=sock, host=host, token=token)
     return 0

@@ -53,8 +53,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         print(token)
         return 0
     require_web()
-    import uvicorn
-
+    from perth.listen import bind, serve, url
     from perth.web.app import build_app, is_loopback, request_tracer
 
     if created:
@@ -63,6 +62,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     host = args.host or str(rt.settings.get("web.host"))
     port = args.port if args.port is not None else rt.settings.get_int("web.port")
     app = build_app(_factory(rt), token, reads_need_token=not is_loopback(host), tracer=request_tracer(rt.settings))
-    print(f"perth: serving http://{host}:{port}/ (API under /api, schema at /openapi.json)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+    sock = bind(host, port)
+    print(f"perth: serving {url(sock)} (API under /api, schema at /openapi.json)", file=sys.stderr, flush=True)
+    serve(app, sock, lifespan="off")
     return 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perth.errors import UnavailableError
 from perth.mcp.tools import RuntimeFactory, Tools
+
+if TYPE_CHECKING:
+    import socket
 
 INSTRUCTIONS = ("Perth remembers a developer's work: intents logged per pane, shell commands, work sessions, "
                 "workspace snapshots and the symbols of registered repositories. Search it with search_memory, "
@@ -52,14 +55,12 @@ def run_stdio(make_runtime: RuntimeFactory, page_size: int) -> None:
     anyio.run(build_server(make_runtime, page_size).run_stdio_async)
 
 
-def run_http(make_runtime: RuntimeFactory, page_size: int, *, host: str, port: int, token: str) -> None:
-    """Serve streamable HTTP at ``http://host:port/mcp``; every request needs ``Authorization: Bearer <token>``
+def run_http(make_runtime: RuntimeFactory, page_size: int, *, sock: socket.socket, host: str, token: str) -> None:
+    """Serve streamable HTTP at ``/mcp`` on the bound ``sock``; every request needs ``Authorization: Bearer <token>``
     (the owner's ``mcp.token``, or a user's token from ``perth token create``)."""
-    import uvicorn
-
+    from perth.listen import serve
     from perth.mcp.auth import BearerGate, user_may_read
 
     server = build_server(make_runtime, page_size)
     app = BearerGate(server.streamable_http_app(host=host), token, user_may_read(make_runtime))
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run()
+    serve(app, sock, lifespan="on")
