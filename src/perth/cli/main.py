@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "handoff": ("perth.cli.journal", "A resume-here note: state, decisions, open blockers, next steps, commands."),
     "mcp": ("perth.cli.mcp", "Serve Perth to AI agents over MCP (stdio, or --http with a bearer token)."),
     "serve": ("perth.cli.serve", "Serve the HTTP API with health checks and an OpenAPI schema ([web] extra)."),
+    "sync": ("perth.cli.sync", "Sync this store with your other machines through a server that sees only ciphertext."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor
