@@ -8,7 +8,8 @@ rows after the last sequence number they have seen, so the server must make a ro
 once every row with a lower number is (the PostgreSQL adapter serializes appends per vault).
 
 Adapters: :class:`MemoryServer` (the shipped fake, also what tests of the engine use) and
-:class:`perth.sync.pg_server.PostgresSyncServer` (a table in any PostgreSQL database).
+:class:`perth.sync.pg_server.PostgresSyncServer` (a table in any PostgreSQL database), picked by
+:func:`perth.sync.registry.open_server`.
 """
 
 from __future__ import annotations
@@ -102,17 +103,3 @@ class MemoryServer:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-def open_server(url: str, *, timeout_ms: int = 5000) -> SyncServer:
-    """The server a URL names: ``postgresql://...`` (``?table=NAME`` picks the table, default
-    ``perth_sync``)."""
-    from perth.errors import ConfigError
-
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("postgresql", "postgres"):
-        from perth.sync.pg_server import PostgresSyncServer
-
-        return PostgresSyncServer(url, timeout_ms=timeout_ms)
-    raise ConfigError(f"the sync server must be a postgresql:// URL (got a {scheme or 'schemeless'} one)",
-                      "pass --server postgresql://user@host:5432/db (add ?table=NAME to pick the table)")

@@ -108,7 +108,7 @@ def init(rt: Runtime, server_url: str, *, vault: str, key_store: KeyStore | None
          open_server: Callable[[str], SyncServer] | None = None) -> InitReport:
     """Create the vault on the server (or join it, checking the passphrase) and make this home sync it."""
     from perth.errors import ConflictError, InvalidInputError
-    from perth.sync.server import open_server as default_open
+    from perth.sync.registry import open_server as default_open
 
     if not vault or len(vault) > 64 or not vault.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise InvalidInputError(f"invalid vault name {vault!r}", "use 1-64 letters, digits, '.', '-' or '_'")
@@ -170,7 +170,7 @@ def session(rt: Runtime, key_store: KeyStore | None, prompt: Prompt | None, *, n
             open_server: Callable[[str], SyncServer] | None = None) -> Iterator[SyncEngine]:
     """An engine for this home, its state locked; the key from the passphrase or the key store."""
     from perth.sync.engine import SyncEngine
-    from perth.sync.server import open_server as default_open
+    from perth.sync.registry import open_server as default_open
 
     path = state_path(rt)
     if not os.path.exists(path):
