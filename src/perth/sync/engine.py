@@ -29,11 +29,10 @@ from collections.abc import Callable
 from typing import Any
 
 from perth.record import Record, replace
-from perth.store.transfer_parts import canonical
 from perth.sync import crypto
 from perth.sync.clock import stamp
 from perth.sync.errors import SyncTamperedError
-from perth.sync.kinds import KIND_INDEX, KINDS, Kind, digest
+from perth.sync.kinds import KIND_INDEX, KINDS, Kind, canonical_data, digest, digest_text
 from perth.sync.state import Conflict, SyncState, Version
 
 TYPE_CHECKING = False
@@ -108,13 +107,14 @@ class SyncEngine:
         return counts
 
     @staticmethod
-    def _changed(kind: Kind, record: Any, known: dict[str, Version]) -> tuple[dict[str, Any], str] | None:
+    def _changed(kind: Kind, record: Any, known: dict[str, Version]) -> tuple[str, str] | None:
+        """The record's canonical JSON and digest when it changed since the last sync, else None."""
         held = known.get(record.id)
         if held is not None and kind.immutable:
             return None
-        data = kind.data(record)
-        mark = digest(data)
-        return None if held is not None and held.digest == mark else (data, mark)
+        text = canonical_data(kind.data(record))
+        mark = digest_text(text)
+        return None if held is not None and held.digest == mark else (text, mark)
 
     def push(self) -> SyncReport:
         """Seal and append every record changed here since the last sync."""
@@ -127,12 +127,13 @@ class SyncEngine:
                 changed = self._changed(kind, record, known)
                 if changed is None:
                     continue
-                data, mark = changed
+                text, mark = changed
                 held = known.get(record.id)
                 value = stamp(kind.edited(record), held.stamp if held else None)
-                payload = canonical({"k": kind.name, "i": record.id, "s": value, "o": self.home,
-                                     "p": [held.stamp, held.home] if held else None, "d": data}).encode()
-                plain_bytes += len(canonical(data).encode())
+                parent = f"[{held.stamp},{json.dumps(held.home)}]" if held else "null"
+                payload = (f'{{"k":{json.dumps(kind.name)},"i":{json.dumps(record.id)},"s":{value},'
+                           f'"o":{json.dumps(self.home)},"p":{parent},"d":{text}}}').encode()
+                plain_bytes += len(text.encode())
                 key = crypto.record_key(self.keys, kind.name, record.id)
                 blob = crypto.seal(self.keys, payload, crypto.associated_data(self.vault, self.home, key))
                 todo.append((key, blob, (kind.name, record.id, value, self.home, mark)))

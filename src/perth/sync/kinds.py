@@ -16,10 +16,11 @@ shows is joined from its pane, so renaming a pane does not make every entry look
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from perth.store.transfer_parts import canonical, plain
+from perth.store.transfer_parts import plain
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,9 +28,19 @@ if TYPE_CHECKING:
     from perth.store.port import Store
 
 
-def digest(data: object) -> str:
+def canonical_data(data: dict[str, Any]) -> str:
+    """:func:`perth.store.transfer_parts.canonical` of data that is plain JSON values already (no walk)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest(data: dict[str, Any]) -> str:
     """A short SHA-256 of a record's canonical JSON (what "changed since the last sync" compares)."""
-    return hashlib.sha256(canonical(data).encode()).hexdigest()[:32]
+    return digest_text(canonical_data(data))
+
+
+def digest_text(text: str) -> str:
+    """:func:`digest` of canonical JSON already made."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class Kind(NamedTuple):
@@ -44,12 +55,22 @@ class Kind(NamedTuple):
     immutable: bool = False
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _value(value: object) -> object:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [_value(item) for item in value]  # type: ignore[attr-defined]
+    return plain(value)  # mappings, nested records: the general (slower) path
+
+
 def _without(record: Record, *names: str) -> dict[str, Any]:
-    data = plain(record)
-    assert isinstance(data, dict)  # noqa: S101 - a record is a mapping of its fields
-    for name in names:
-        data.pop(name, None)
-    return data
+    """The record's fields as plain JSON values (what :func:`perth.store.transfer_parts.plain` gives,
+    without its isinstance checks on the common scalar and tuple fields), less ``names``."""
+    return {name: _value(getattr(record, name)) for name in type(record)._fields if name not in names}
 
 
 def _tuples(data: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -88,7 +109,7 @@ def _build_command(data: dict[str, Any]) -> Any:
 
 #: Every kind that syncs, parents first (panes before the entries and commands that name them).
 KINDS: tuple[Kind, ...] = (
-    Kind("pane", "panes", _read_panes, plain,  # type: ignore[arg-type]
+    Kind("pane", "panes", _read_panes, _without,
          lambda p: max(p.created_at, p.last_seen_at, p.deleted_at or 0), _build_pane),
     Kind("entry", "entries", lambda s: s.entries.stream(include_deleted=True),
          lambda e: _without(e, "pane_name"), lambda e: max(e.ts, e.updated_at or 0, e.deleted_at or 0),
