@@ -32,7 +32,7 @@ from perth.record import Record, replace
 from perth.sync import crypto
 from perth.sync.clock import stamp
 from perth.sync.errors import SyncTamperedError
-from perth.sync.kinds import KIND_INDEX, KINDS, Kind, canonical_data, digest, digest_text
+from perth.sync.kinds import KIND_INDEX, KINDS, Kind, canonical_data, fingerprint
 from perth.sync.state import Conflict, SyncState, Version
 
 TYPE_CHECKING = False
@@ -107,14 +107,13 @@ class SyncEngine:
         return counts
 
     @staticmethod
-    def _changed(kind: Kind, record: Any, known: dict[str, Version]) -> tuple[str, str] | None:
-        """The record's canonical JSON and digest when it changed since the last sync, else None."""
+    def _changed(kind: Kind, record: Any, known: dict[str, Version]) -> str | None:
+        """The record's fingerprint when it changed since the last sync, else None."""
         held = known.get(record.id)
         if held is not None and kind.immutable:
             return None
-        text = canonical_data(kind.data(record))
-        mark = digest_text(text)
-        return None if held is not None and held.digest == mark else (text, mark)
+        mark = fingerprint(kind, record)
+        return None if held is not None and held.digest == mark else mark
 
     def push(self) -> SyncReport:
         """Seal and append every record changed here since the last sync."""
@@ -127,7 +126,7 @@ class SyncEngine:
                 changed = self._changed(kind, record, known)
                 if changed is None:
                     continue
-                text, mark = changed
+                mark, text = changed, canonical_data(kind.data(record))
                 held = known.get(record.id)
                 value = stamp(kind.edited(record), held.stamp if held else None)
                 parent = f"[{held.stamp},{json.dumps(held.home)}]" if held else "null"
@@ -217,14 +216,15 @@ class SyncEngine:
         held = known.get(remote.id)
         if held is not None and (held.stamp, held.home) >= (remote.stamp, remote.home):
             return "superseded"
-        mark = digest(remote.data)
+        record = kind.build(remote.data)
+        mark = fingerprint(kind, record)
         known[remote.id] = Version(stamp=remote.stamp, home=remote.home, digest=mark)
         if kind.immutable:
-            commands.append(kind.build(remote.data))
+            commands.append(record)
             return "applied"
         local = self._local(kind, remote.id)
         if local is not None:
-            local_mark = digest(kind.data(local))
+            local_mark = fingerprint(kind, local)
             if local_mark == mark:
                 return "unchanged"
             if held is None or local_mark != held.digest:  # edited here since the last sync
@@ -238,7 +238,7 @@ class SyncEngine:
             elif held is not None and remote.parent != (held.stamp, held.home):
                 conflicts.append(self._conflict(kind, remote, "concurrent edit", "remote",
                                                 winner=(remote.home, remote.stamp), loser=(held.home, held.stamp)))
-        self._write(kind, kind.build(remote.data), local, remote, conflicts)
+        self._write(kind, record, local, remote, conflicts)
         return "applied"
 
     def _conflict(self, kind: Kind, remote: Remote, reason: str, kept: str, *, winner: tuple[str, int],

@@ -10,14 +10,14 @@ from the entries and commands that did sync).
 Each kind is read whole through its port's everything read (as :mod:`perth.store.transfer` does).
 A record's *data* is its plain JSON without derived fields (the pane name an entry or command
 shows is joined from its pane, so renaming a pane does not make every entry look changed); its
-*digest* is a hash of that data's canonical JSON.  Commands are immutable: one is sent once.
+*fingerprint* is a hash of the same fields.  Commands are immutable: one is sent once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from perth.store.transfer_parts import plain
@@ -33,14 +33,22 @@ def canonical_data(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def digest(data: dict[str, Any]) -> str:
-    """A short SHA-256 of a record's canonical JSON (what "changed since the last sync" compares)."""
-    return digest_text(canonical_data(data))
+def fingerprint(kind: Kind, record: Any) -> str:
+    """A short SHA-256 of the record's synced fields (what "changed since the last sync" compares).
 
-
-def digest_text(text: str) -> str:
-    """:func:`digest` of canonical JSON already made."""
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    It hashes the ``repr`` of the field values (maps as sorted pairs), which is stable for the
+    strings, integers, ``None`` and tuples records hold, and several times cheaper than canonical
+    JSON: a push fingerprints every record of the store.
+    """
+    values = []
+    for name in type(record)._fields:
+        if name in kind.derived:
+            continue
+        value = getattr(record, name)
+        if isinstance(value, Mapping):
+            value = tuple(sorted(value.items()))
+        values.append(value)
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
 
 
 class Kind(NamedTuple):
@@ -53,6 +61,7 @@ class Kind(NamedTuple):
     edited: Callable[[Any], int]
     build: Callable[[dict[str, Any]], Any]
     immutable: bool = False
+    derived: frozenset[str] = frozenset()  # fields joined from elsewhere: not synced
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -113,8 +122,8 @@ KINDS: tuple[Kind, ...] = (
          lambda p: max(p.created_at, p.last_seen_at, p.deleted_at or 0), _build_pane),
     Kind("entry", "entries", lambda s: s.entries.stream(include_deleted=True),
          lambda e: _without(e, "pane_name"), lambda e: max(e.ts, e.updated_at or 0, e.deleted_at or 0),
-         _build_entry),
+         _build_entry, derived=frozenset({"pane_name"})),
     Kind("command", "commands", _read_commands, lambda c: _without(c, "pane_name"), lambda c: c.start_ms,
-         _build_command, immutable=True),
+         _build_command, immutable=True, derived=frozenset({"pane_name"})),
 )
 KIND_INDEX: dict[str, Kind] = {kind.name: kind for kind in KINDS}
