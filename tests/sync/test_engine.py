@@ -3,6 +3,7 @@ conflicts resolved the same way everywhere, pane names, and rows the server alte
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,16 @@ def test_the_kdf_costs_are_the_vaults_own() -> None:
     assert (params.ops, params.mem) == (FAST["ops"], FAST["mem"])
     same = crypto.keys_from_master(crypto.derive_master("pass", crypto.VaultParams.from_bytes(params.to_bytes())))
     assert same == keys
+
+
+def test_vault_parameters_the_server_could_alter_are_refused() -> None:
+    data = json.loads(PARAMS.to_bytes())
+    for change in ({"mem": 1 << 40}, {"ops": 0}, {"salt": None, "check": None}):
+        with pytest.raises(SyncTamperedError):
+            crypto.VaultParams.from_bytes(json.dumps({**data, **change}).encode())
+    with pytest.raises(SyncTamperedError):
+        crypto.VaultParams.from_bytes(b"not json")
+    weaker = crypto.VaultParams.from_bytes(json.dumps({**data, "ops": 2}).encode())
+    with pytest.raises(SyncKeyError, match="wrong sync passphrase"):  # the check was sealed under the real key
+        crypto.verify(crypto.keys_from_master(crypto.derive_master("correct horse battery staple", weaker)),
+                      weaker, "v")

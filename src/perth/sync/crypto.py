@@ -46,11 +46,17 @@ class VaultParams(Record):
         """Parse the stored form; anything else is an error naming the vault data as damaged."""
         try:
             data = json.loads(raw)
-            params = cls(kdf=str(data["kdf"]), salt=str(data["salt"]), ops=int(data["ops"]),
-                         mem=int(data["mem"]), check=str(data["check"]))
+            if not all(isinstance(data[name], str) for name in ("kdf", "salt", "check")):
+                raise TypeError("kdf, salt and check must be strings")
+            params = cls(kdf=data["kdf"], salt=data["salt"], ops=int(data["ops"]), mem=int(data["mem"]),
+                         check=data["check"])
         except (ValueError, KeyError, TypeError) as exc:
             raise SyncTamperedError("the vault's parameters on the sync server are damaged",
                                     "start a new vault with `perth sync init --vault NEW`") from exc
+        if not (1 <= params.ops <= 16 and 8 * 1024 <= params.mem <= 4 * 1024**3):
+            raise SyncTamperedError(f"the vault's key-derivation costs are out of range (ops {params.ops},"
+                                    f" memory {params.mem} bytes)",
+                                    "start a new vault with `perth sync init --vault NEW`")
         if params.kdf != "argon2id":
             raise SyncKeyError(f"the vault uses the key derivation {params.kdf!r}, which this Perth does not know",
                                "upgrade Perth on this machine")
