@@ -200,3 +200,18 @@ def test_sync_before_init_and_a_bad_server_url_say_what_to_do(homes: Homes) -> N
     table = homes.run("laptop", "sync", "init", "--server", f"{PG_URL}?table=Bad-Name")
     assert table.code == 1 and "invalid sync table name" in table.err
     assert homes.run("laptop", "sync", "status").code == 0
+
+
+def test_an_unusable_keyring_fails_before_anything_is_created(homes: Homes, pg_sync_url: str) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    keyring.set_keyring(FailKeyring())
+    result = homes.run("laptop", "sync", "init", "--server", pg_sync_url)
+    assert result.code == 1 and "the OS keyring is not usable here" in result.err
+    assert "--key-store none" in result.err
+    conninfo, table = split_table(pg_sync_url)
+    with psycopg.connect(conninfo) as conn:
+        exists = conn.execute("SELECT to_regclass(%s)", (f"{table}_vaults",)).fetchone()[0]
+    assert exists is None  # the server was not even touched
+    assert json.loads(homes.run("laptop", "sync", "status", "--format", "json").out)["configured"] is False

@@ -112,6 +112,8 @@ def init(rt: Runtime, server_url: str, *, vault: str, key_store: KeyStore | None
 
     if not vault or len(vault) > 64 or not vault.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise InvalidInputError(f"invalid vault name {vault!r}", "use 1-64 letters, digits, '.', '-' or '_'")
+    if key_store is not None:
+        key_store.get(_key_name(vault, "probe"))  # an unusable keyring fails now, before the vault is created
     path = state_path(rt)
     state = SyncState(path)
     try:
