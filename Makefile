@@ -124,6 +124,11 @@ bench-ops: $(BIN)/perth
 bench-web: $(BIN)/perth
 	$(BIN)/python bench/bench_web.py
 
+.PHONY: bench-sync
+BENCHES += bench-sync
+bench-sync: $(BIN)/perth services
+	$(BENCH_RUN) bench/bench_sync.py $(BENCH_FLAGS)
+
 ## docs: regenerate the CLI reference from --help and the secret filter's runtime tables from its rules
 docs: $(BIN)/perth
 	$(BIN)/python -m perth.cli.reference > docs/cli.md

@@ -72,6 +72,9 @@ KEYS: tuple[KeySpec, ...] = (
             " redis://host:6379/0 (perth[team]); a password in it is masked, $PGPASSWORD and ~/.pgpass work too."),
     KeySpec("store.busy_timeout_ms", "int", 5000,
             "How long a writer waits for another writer before giving up.", minimum=0),
+    KeySpec("store.encryption", "choice", "off",
+            "Encryption at rest of the SQLite file: sqlcipher (perth[crypt]; key from $PERTH_STORE_KEY or the OS"
+            " keyring; set by `perth store encrypt`) or off.", choices=("off", "sqlcipher")),
     KeySpec("output.format", "choice", "text", "Default output format of read commands.",
             choices=("text", "json", "markdown", "llm")),
     KeySpec("panes.auto_create", "bool", True,
@@ -319,6 +322,7 @@ class StoreSettings(Record):
     path: str
     busy_timeout_ms: int
     url: str = ""
+    encryption: str = "off"
 
 
 class OutputSettings(Record):
@@ -544,7 +548,8 @@ def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_fi
     return Settings(
         values=values,
         sources=sources,
-        store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy), url=text("store.url")),
+        store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy), url=text("store.url"),
+                            encryption=text("store.encryption")),
         output=OutputSettings(format=text("output.format")),
         redact=RedactSettings(enabled=bool(values["redact.enabled"]),
                               extra_patterns=strings("redact.extra_patterns"),

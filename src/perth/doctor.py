@@ -108,21 +108,52 @@ def _config_checks(paths: PerthPaths, environ: Mapping[str, str]) -> tuple[list[
     return checks, settings
 
 
-def _store_checks(settings: Settings) -> list[Check]:
+def _encryption_check(settings: Settings, environ: Mapping[str, str]) -> Check | None:
+    """Whether the SQLite file is encrypted at rest, and whether that agrees with store.encryption."""
+    if settings.store.url.strip():
+        return None
+    from perth.store import crypt
+
+    path = database_path(settings)
+    on = settings.store.encryption == "sqlcipher"
+    encrypted = crypt.is_encrypted(path)
+    if not on:
+        return (Check("store", "encryption", "fail", f"{path} looks encrypted but store.encryption is off",
+                      "perth config set store.encryption sqlcipher (and give its key)") if encrypted else
+                Check("store", "encryption", "ok", "off: the data file is plain SQLite (`perth store encrypt`"
+                      " turns encryption at rest on)"))
+    try:
+        keys, source = crypt.store_keys(path, environ)
+        version = crypt.cipher_version(path, keys) if os.path.exists(path) else "no file yet"
+    except PerthError as exc:
+        return Check("store", "encryption", "fail", exc.what, exc.fix)
+    detail = f"on: SQLCipher {version}, key from {'$' + crypt.KEY_ENV if source == 'env' else 'the OS keyring'}"
+    if os.path.exists(path) and not encrypted:
+        return Check("store", "encryption", "fail", f"store.encryption is sqlcipher but {path} is plain",
+                     "run `perth store encrypt`")
+    if os.path.exists(path + ".search"):
+        return Check("store", "encryption", "warn", detail + f"; the search index {path}.search is not encrypted",
+                     "remove it (perth search rebuilds it) or keep the data directory on an encrypted disk")
+    return Check("store", "encryption", "ok", detail)
+
+
+def _store_checks(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Check]:
     from perth.store import open_store
 
+    environ = os.environ if environ is None else environ
+    encryption = _encryption_check(settings, environ)
     try:
-        store = open_store(settings)
+        store = open_store(settings, environ)
     except PerthError as exc:
         fix = "perth doctor --recover, or " + exc.fix if "damaged" in exc.what else exc.fix
-        return [Check("store", "data file", "fail", exc.what, fix)]
+        return [Check("store", "data file", "fail", exc.what, fix), *([encryption] if encryption else [])]
     try:
         info = store.info()
     except Exception as exc:  # a damaged file may fail any query: reported, not fatal
         return [_damaged(database_path(settings), [str(exc)])]
     finally:
         store.close()
-    if info.adapter == "sqlite":  # the integrity check and --recover work on the SQLite file
+    if info.adapter == "sqlite" and settings.store.encryption != "sqlcipher":  # --recover reads plain SQLite only
         from perth.store.recover import integrity_problems
 
         problems = integrity_problems(info.location)
@@ -134,6 +165,7 @@ def _store_checks(settings: Settings) -> list[Check]:
         Check("store", "schema", "ok",
               f"version {info.schema_version} of {info.latest_schema_version}"),
         Check("store", "contents", "ok", f"{info.panes} panes, {info.entries} entries"),
+        *([encryption] if encryption else []),
     ]
 
 
@@ -283,7 +315,7 @@ def run_doctor(paths: PerthPaths, environ: Mapping[str, str]) -> DoctorReport:
     config_checks, settings = _config_checks(paths, environ)
     checks += config_checks
     if settings is not None:
-        checks += _store_checks(settings)
+        checks += _store_checks(settings, environ)
         checks += _provider_checks(settings, environ)
         checks += _trace_checks(settings)
     else:

@@ -42,7 +42,7 @@ class Runtime:
         if self._store is None:
             from perth.store import open_store
 
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, self.environ)
         return self._store
 
     @property

@@ -718,6 +718,48 @@ def web_api_answers(c: Canary) -> None:
     assert "[REDACTED:" in writes[0][2]["note"], "the decision's note was filtered"
 
 
+@entry_point
+def encrypted_sync_and_encryption_at_rest(c: Canary) -> None:
+    """`perth sync` of the canary home to a second home through a PostgreSQL table (whose every byte is
+    dumped to a file the test searches, and must hold no plaintext at all), and a third home whose SQLite
+    file is encrypted at rest by `perth store encrypt` (no plaintext in any of its files)."""
+    import secrets as random_names
+
+    import psycopg
+
+    table = f"perth_canary_sync_{random_names.token_hex(5)}"
+    server = f"postgresql://postgres@127.0.0.1:5432/test?table={table}"
+    marker = f"plain-marker-{random_names.token_hex(6)}"
+    sync_env = {"PERTH_SYNC_PASSPHRASE": "canary vault passphrase"}
+    second = {**sync_env, "PERTH_HOME": str(c.home / "second-home")}
+    try:
+        assert c.perth("log", f"{marker} {c.sentence()}", "--pane", "canary-sync", "--goal-delta", c.pem) == 0
+        assert c.perth("sync", "init", "--server", server, "--key-store", "none", env=sync_env) == 0
+        assert c.perth("sync", "now", "--format", "json", env=sync_env) == 0
+        assert c.perth("sync", "init", "--server", server, "--key-store", "none", env=second) == 0
+        assert c.perth("sync", "now", env=second) == 0
+        assert c.perth("history", "--pane", "canary-sync", "--format", "json", env=second) == 0
+        assert marker in c.outputs[-2] and "[REDACTED:" in c.outputs[-2], "the entry reached the second home"
+        assert c.perth("sync", "status", "--format", "json", env=sync_env) == 0
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test") as conn:
+            rows = conn.execute(f"SELECT * FROM {table}_vaults").fetchall()
+            rows += conn.execute(f"SELECT * FROM {table}").fetchall()
+        dump = b"\n".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for r in rows for v in r)
+        (c.home / "sync-server-dump.bin").write_bytes(dump)
+        assert len(rows) >= 3  # the vault, and at least the canary pane and entry
+        assert marker.encode() not in dump and b"canary-sync" not in dump
+    finally:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table}, {table}_vaults")
+    third = {"PERTH_HOME": str(c.home / "encrypted-home"), "PERTH_STORE_KEY": random_names.token_hex(32)}
+    assert c.perth("log", f"{marker} {c.sentence()}", "--pane", "canary-crypt", env=third) == 0
+    assert c.perth("store", "encrypt", "--format", "json", env=third) == 0
+    assert c.perth("log", f"{marker} again {c.sentence()}", "--pane", "canary-crypt", env=third) == 0
+    assert c.perth("history", "--format", "json", env=third) == 0 and marker in c.outputs[-2]
+    on_disk = b"".join(p.read_bytes() for p in (c.home / "encrypted-home").glob("perth.db*") if p.is_file())
+    assert on_disk and marker.encode() not in on_disk and b"canary-crypt" not in on_disk
+
+
 @entry_point  # the last step: every event the steps above emitted goes to every broker
 def events_on_every_transport(c: Canary) -> None:
     """Every event emitted by the steps above, delivered to each real broker and read back by a consumer."""

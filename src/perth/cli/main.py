@@ -60,6 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("perth.cli.serve", "Serve the HTTP API with health checks and an OpenAPI schema ([web] extra)."),
     "user": ("perth.cli.user", "Users of the web dashboard and APIs, with a role: add, list, change role, remove."),
     "token": ("perth.cli.user", "Bearer tokens of users: create (shown once), list, revoke; stored hashed."),
+    "sync": ("perth.cli.sync", "Sync this store with your other machines through a server that sees only ciphertext."),
 }
 
 # Commands that must not ingest the spool first: shell start-up, the ingesters themselves, and doctor

@@ -12,12 +12,15 @@ from perth.config import Settings, database_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from perth.store.port import Store
 
 
-def open_store(settings: Settings) -> Store:
-    """Open (creating and migrating if needed) the store the settings point at: the SQLite file,
-    or the PostgreSQL database or Redis keyspace of ``store.url``."""
+def open_store(settings: Settings, environ: Mapping[str, str] | None = None) -> Store:
+    """Open (creating and migrating if needed) the store the settings point at: the SQLite file
+    (encrypted with SQLCipher when ``store.encryption`` says so: the key from ``environ``'s
+    ``PERTH_STORE_KEY`` or the OS keyring), or the PostgreSQL database or Redis keyspace of ``store.url``."""
     url = settings.store.url.strip()
     if url:
         # a shared store serves the search indexes of many machines: this one's is named by host and home
@@ -25,7 +28,13 @@ def open_store(settings: Settings) -> Store:
                          search_owner=f"{os.uname().nodename}:{database_path(settings)}")
     from perth.store.sqlite import SQLiteStore
 
-    return SQLiteStore(database_path(settings), busy_timeout_ms=settings.store.busy_timeout_ms)
+    path = database_path(settings)
+    keys = None
+    if settings.store.encryption == "sqlcipher":
+        from perth.store.crypt import store_keys
+
+        keys = store_keys(path, os.environ if environ is None else environ)[0]
+    return SQLiteStore(path, busy_timeout_ms=settings.store.busy_timeout_ms, keys=keys)
 
 
 def open_location(location: str, *, timeout_ms: int = 5000) -> Store:

@@ -157,8 +157,8 @@ class SQLiteStore(PortedStore):
     unsupported_hint = "use a store adapter that offers it (see docs/architecture.md)"
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
-                 migrate_schema: bool = True) -> None:
-        self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema)
+                 migrate_schema: bool = True, keys: list[str] | None = None) -> None:
+        self.db = SQLiteDatabase(path, busy_timeout_ms=busy_timeout_ms, migrate_schema=migrate_schema, keys=keys)
         self.path = self.db.path
 
     def _build(self, name: str) -> object:

@@ -42,7 +42,7 @@ def _nearly_full(path: str) -> bool:
     return stats.f_bavail * stats.f_frsize < 64 * 1024
 
 
-def translate_error(exc: sqlite3.Error, path: str) -> StoreError | StoreBusyError:
+def translate_error(exc: Exception, path: str) -> StoreError | StoreBusyError:
     """Map a SQLite error to the most specific :class:`StoreError`."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -61,6 +61,14 @@ def translate_error(exc: sqlite3.Error, path: str) -> StoreError | StoreBusyErro
             f"make {os.path.dirname(path)} and its files writable, or set store.path / PERTH_HOME to a writable place",
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
+        from perth.store.crypt import is_encrypted
+
+        if is_encrypted(path):  # not SQLite's header: garbage, or a SQLCipher file opened without its key
+            return StoreCorruptError(
+                f"{path} is not a Perth database (not SQLite, damaged, or encrypted)",
+                "move the file aside (Perth starts a new one), or point store.path at the right file; if"
+                " `perth store encrypt` encrypted it: perth config set store.encryption sqlcipher, and give its key",
+            )
         return StoreCorruptError(
             f"{path} is not a Perth database (not SQLite, or damaged)",
             "move the file aside (Perth starts a new one), or point store.path at the right file",
@@ -126,12 +134,28 @@ class SQLiteDatabase(NestedTransactions):
     engine = "sqlite"
     begin_sql = "BEGIN IMMEDIATE"
 
+    #: The exceptions of the DB-API module in use (sqlite3, or sqlcipher3's for an encrypted file).
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+    operational_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
-                 migrate_schema: bool = True) -> None:
+                 migrate_schema: bool = True, keys: list[str] | None = None) -> None:
+        """``keys``: open the file as SQLCipher with the first of these keys that opens it
+        (:mod:`perth.store.crypt`); ``None``: a plain SQLite file."""
         self.path = path = os.fspath(path)
         self._depth = 0
         self._busy_timeout_s = busy_timeout_ms / 1000
         self._writer = _writer_lock(path)
+        self.encrypted = keys is not None
+        if keys is not None:
+            from perth.store.crypt import sqlcipher
+
+            module = sqlcipher()
+            self.errors = (sqlite3.Error, module.Error)
+            self.integrity_errors = (sqlite3.IntegrityError, module.IntegrityError)
+            self.operational_errors = (sqlite3.OperationalError, module.OperationalError)
+        self._keys = keys
         try:
             private_dirs(os.path.dirname(path))
             if path != ":memory:":
@@ -147,7 +171,7 @@ class SQLiteDatabase(NestedTransactions):
         try:
             self._open(path, busy_timeout_ms, migrate_schema)
         except StoreReadOnlyError:
-            if not os.path.isfile(path):
+            if not os.path.isfile(path) or self.encrypted:
                 raise
             self._open_read_only(path, busy_timeout_ms)  # reads and exports still work
 
@@ -179,9 +203,15 @@ class SQLiteDatabase(NestedTransactions):
 
     def _open(self, path: str, busy_timeout_ms: int, migrate_schema: bool) -> None:
         try:
-            self.connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
-                                              check_same_thread=False)
-        except sqlite3.Error as exc:
+            if self._keys is not None:
+                from perth.store.crypt import open_keyed
+
+                self.connection = open_keyed(path, self._keys, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                             check_same_thread=False)
+            else:
+                self.connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                                  check_same_thread=False)
+        except self.errors as exc:
             raise translate_error(exc, path) from exc
         try:
             self.connection.execute("PRAGMA foreign_keys = ON")
@@ -190,7 +220,7 @@ class SQLiteDatabase(NestedTransactions):
             if migrate_schema and not self._ready():
                 with _init_lock(path, busy_timeout_ms):
                     self._initialize()
-        except sqlite3.Error as exc:
+        except self.errors as exc:
             self.connection.close()
             raise translate_error(exc, path) from exc
         except BaseException:
@@ -202,7 +232,7 @@ class SQLiteDatabase(NestedTransactions):
         try:
             mode = str(self.connection.execute("PRAGMA journal_mode").fetchone()[0]).lower()
             version = current_version(self.connection)
-        except sqlite3.OperationalError:
+        except self.operational_errors:
             return False  # another process is initializing: wait for it under the lock
         if version > LATEST_VERSION:
             migrate(self.connection)  # raises SchemaTooNewError without touching the file
@@ -251,14 +281,14 @@ class SQLiteDatabase(NestedTransactions):
             yield
         finally:
             self.connection.execute(f"PRAGMA wal_autocheckpoint = {previous}")
-            with suppress(sqlite3.Error):  # busy or failed: the next writer's automatic checkpoint does it
+            with suppress(*self.errors):  # busy or failed: the next writer's automatic checkpoint does it
                 self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def commit(self) -> None:
         """``COMMIT``; a failed commit rolls back and raises Perth's error."""
         try:
             self.connection.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except self.errors as exc:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
             raise translate_error(exc, self.path) from exc
@@ -278,9 +308,9 @@ class SQLiteDatabase(NestedTransactions):
     def _call(self, method: Any, sql: str, argument: Any) -> sqlite3.Cursor:
         try:
             cursor: sqlite3.Cursor = method(sql, argument)
-        except sqlite3.IntegrityError as exc:
+        except self.integrity_errors as exc:
             raise IntegrityViolation(str(exc)) from exc
-        except sqlite3.Error as exc:
+        except self.errors as exc:
             raise translate_error(exc, self.path) from exc
         return cursor
 
