@@ -1,12 +1,14 @@
-"""Writing files whole: a reader sees the old file or the new one, never half of one."""
+"""Writing files whole (a reader sees the old file or the new one, never half of one), and
+holding an exclusive OS lock on a file for a bounded wait."""
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
 
 PRIVATE_FILE = 0o600
@@ -72,3 +74,25 @@ def write_atomic(path: str | os.PathLike[str], pieces: Iterable[str | bytes], *,
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@contextmanager
+def locked(fd: int, timeout_s: float, busy: Callable[[], Exception], *, poll_s: float = 0.01) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the open file ``fd``, waiting at most ``timeout_s`` (then
+    ``raise busy()``); ``fd`` is closed on the way out, which releases the lock."""
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise busy() from None
+                time.sleep(poll_s)
+        yield
+    finally:
+        os.close(fd)

@@ -60,7 +60,7 @@ def _snapshots(cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.Monk
     return socket
 
 
-def _workflow(cli: Callable[..., Any], tmp_path: Path) -> str:
+def workflow_at_gate(cli: Callable[..., Any], tmp_path: Path) -> str:
     from perth.workflows.service import local_user
 
     flow = write_flow(tmp_path, f"""\
@@ -105,7 +105,7 @@ def site(perth_home: Path, cli: Callable[..., Any], tmp_path: Path, monkeypatch:
     repo.mkdir()
     (repo / "words.py").write_text(CODE)
     assert cli("code", "add", str(repo), "--name", "wordcount").code == 0
-    run_id = _workflow(cli, tmp_path)
+    run_id = workflow_at_gate(cli, tmp_path)
     assert cli("job", "run", "fake", "--wait", "--", "exit:3").code != 0
     job_id = json.loads(cli("job", "list", "--format", "json").out)["jobs"][0]["id"]
     rt = make_rt()

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.conftest import workflow_at_gate
 from tests.web.test_api import fetch, serving
-from tests.workflows.conftest import sh, write_flow
 
 pytestmark = pytest.mark.integration
 
@@ -62,23 +62,9 @@ def token_for(cli: Callable[..., Any], name: str, role: str) -> str:
 @pytest.fixture
 def team(perth_home: Path, cli: Callable[..., Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Four users (one per role), a run waiting at an approval gate, a failed job, a dead-lettered event."""
-    from perth.workflows.service import local_user
 
     tokens = {role: token_for(cli, f"{role}-user", role) for role in ("viewer", "operator", "approver", "admin")}
-    flow = write_flow(tmp_path, f"""\
-name: release
-steps:
-  - id: build
-    job: {sh("true")}
-  - id: ship
-    needs: [build]
-    approval: {{approvers: [approver-user, {local_user()}], four_eyes: true}}
-    job: {sh(f"touch {tmp_path}/shipped")}
-""")
-    started = cli("workflow", "run", flow, "--detach", "--format", "json")
-    assert started.code == 0, started.err
-    run_id = json.loads(started.out)["run"]["id"]
-    wait_for(cli, run_id, lambda run: run["steps"][1]["status"] == "waiting")
+    run_id = workflow_at_gate(cli, tmp_path)
     assert cli("job", "run", "fake", "--wait", "--", "exit:3").code != 0
     job_id = json.loads(cli("job", "list", "--format", "json").out)["jobs"][0]["id"]
     assert cli("log", "an event for the dead-letter queue", "--pane", "p").code == 0

@@ -24,7 +24,7 @@ from perth.errors import (
     StoreFullError,
     StoreReadOnlyError,
 )
-from perth.files import private_dirs, private_file
+from perth.files import locked, private_dirs, private_file
 from perth.store.migrations import LATEST_VERSION, current_version, migrate
 from perth.store.sql import IntegrityViolation, NestedTransactions
 
@@ -83,9 +83,6 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
     SQLite answers ``SQLITE_BUSY`` without waiting while another connection switches a
     new file to WAL; serializing first-time initialization here removes that race.
     """
-    import fcntl
-    import time
-
     lock_path = path + ".lock"
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -94,20 +91,10 @@ def _init_lock(path: str, timeout_ms: int) -> Iterator[None]:
             f"cannot create the lock file {lock_path}: {exc.strerror}",
             f"make {os.path.dirname(path)} writable, or set PERTH_HOME / store.path elsewhere",
         ) from exc
-    deadline = time.monotonic() + timeout_ms / 1000
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(f"another Perth process is initializing {path}",
-                                         "retry in a moment, or raise store.busy_timeout_ms") from None
-                time.sleep(0.01)
+    busy = StoreBusyError(f"another Perth process is initializing {path}",
+                          "retry in a moment, or raise store.busy_timeout_ms")
+    with locked(fd, timeout_ms / 1000, lambda: busy):
         yield
-    finally:
-        os.close(fd)
 
 
 _WRITERS: dict[str, threading.RLock] = {}

@@ -82,26 +82,14 @@ def _passphrase(environ: Mapping[str, str], prompt: Prompt | None, question: str
 @contextmanager
 def _locked(path: str) -> Iterator[None]:
     """One sync at a time per home."""
-    import fcntl
-    import time
+    from perth.errors import UnavailableError
+    from perth.files import locked
 
     fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    from perth.errors import UnavailableError
-
-                    raise UnavailableError("another `perth sync` of this home is still running",
-                                           "wait for it to finish and run the command again") from None
-                time.sleep(0.05)
+    busy = UnavailableError("another `perth sync` of this home is still running",
+                            "wait for it to finish and run the command again")
+    with locked(fd, 60, lambda: busy, poll_s=0.05):
         yield
-    finally:
-        os.close(fd)
 
 
 def init(rt: Runtime, server_url: str, *, vault: str, key_store: KeyStore | None, prompt: Prompt | None,
