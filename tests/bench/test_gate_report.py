@@ -46,6 +46,26 @@ def test_the_report_replaces_only_the_marked_section(tmp_path: Path) -> None:
     assert "### mux — 1 of 1 goals met" in text and "- zoom restored" in text
 
 
+def test_an_update_replaces_the_benchmarks_that_ran_and_keeps_the_others(tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    for bench, figure in (("mux", "1.2 s"), ("core", "2.5x")):
+        gate = Gate(bench, f"python bench/bench_{bench}.py")
+        gate.check("goal", figure, "base", "1x", True)
+        gate.finish(args(tmp_path))
+    doc.write_text(f"prose\n\n{BEGIN}\nold\n{END}\n")
+    assert main([str(tmp_path / "results"), str(doc)]) == 0
+    for name in ("mux.json", "core.json"):
+        (tmp_path / "results" / name).unlink()
+    gate = Gate("mux", "python bench/bench_mux.py")
+    gate.check("goal", "0.9 s", "base", "1x", True)
+    gate.finish(args(tmp_path))
+    assert main(["--update", str(tmp_path / "results"), str(doc)]) == 0
+    text = doc.read_text()
+    assert "| goal | 0.9 s |" in text and "| goal | 1.2 s |" not in text and "| goal | 2.5x |" in text
+    assert text.index("### core") < text.index("### mux") and text.count("### mux") == 1
+    assert text.startswith("prose") and text.rstrip().endswith(END)
+
+
 def test_the_report_refuses_a_document_without_markers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "x.json").write_text(json.dumps({"bench": "x", "command": "c", "measured_at": "d",
