@@ -146,6 +146,11 @@ def test_the_shellperf_chart_renders(browser: Any, site: Site, tmp_path: Path) -
     browser.execute_script("arguments[0].scrollIntoView()", chart)
     shoot(browser, tmp_path, "shellperf")
     browser.get(site + "/shellperf/trend.svg")
+    deadline = time.monotonic() + 15  # the SVG document may still be parsing when get() returns
+    while not browser.execute_script("return document.querySelector('.title') !== null") \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert browser.execute_script("return document.querySelector('.title') !== null"), browser.page_source[:800]
     lines = browser.execute_script("return document.querySelectorAll('path.line').length")
     legend = browser.execute_script("return [...document.querySelectorAll('.legend text, .legends text')]"
                                     ".map(t => t.textContent)")
