@@ -37,7 +37,8 @@ def sqlcipher() -> Any:
     try:
         import sqlcipher3
     except ImportError:
-        raise UnavailableError("store.encryption is sqlcipher, but sqlcipher3 is not installed", INSTALL_HINT) from None
+        raise UnavailableError("an encrypted store (SQLCipher) needs sqlcipher3, which is not installed",
+                               INSTALL_HINT) from None
     return sqlcipher3
 
 
