@@ -157,6 +157,24 @@ def test_an_approved_gate_runs_its_step_and_records_who_when_and_why(cli: Cli, t
     assert "SIGNATURE INVALID" in cli("workflow", "show", run_id).out
 
 
+def test_an_approval_carries_on_a_run_whose_runner_died(cli: Cli, tmp_path: Path) -> None:
+    import signal
+
+    from perth.config import database_path, load_settings
+    from perth.paths import resolve_paths
+    from perth.workflows.service import local_user
+
+    run_id = pinned_json(cli, CONTRACTS, "workflow", "run", _gated(tmp_path, local_user()), "--detach")["run"]["id"]
+    assert _wait_status(cli, run_id, "waiting", "ship")["steps"][1]["status"] == "waiting"
+    with sqlite3.connect(database_path(load_settings(resolve_paths()))) as db:
+        owner = db.execute("SELECT runner_owner FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()[0]
+        os.kill(int(owner.split(":")[1]), signal.SIGKILL)  # the runner dies while the gate waits
+        db.execute("UPDATE workflow_runs SET runner_until = 0 WHERE id = ?", (run_id,))  # its claim ran out
+    assert cli("workflow", "approve", run_id, "ship").code == 0
+    assert _wait_status(cli, run_id, "succeeded")["status"] == "succeeded"
+    assert (_count(tmp_path / "build.count"), _count(tmp_path / "ship.count")) == (1, 1)
+
+
 def test_a_user_not_listed_cannot_approve_and_four_eyes_refuses_the_starter(cli: Cli, tmp_path: Path) -> None:
     from perth.workflows.service import local_user
 

@@ -196,12 +196,14 @@ def cancel_run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def decide_step(args: argparse.Namespace, ctx: CliContext) -> int:
     """Approve or reject a gate."""
-    from perth.workflows.service import decide, find
+    from perth.workflows.service import carry_on, decide, find
     from perth.workflows.views import decision_view
 
     rt = ctx.runtime()
     run = find(rt, args.run)
-    ctx.emit(decision_view(run, decide(rt, run, args.step, approve=args.action == "approve", note=args.note)), args)
+    step = decide(rt, run, args.step, approve=args.action == "approve", note=args.note)
+    carry_on(rt, run.id)  # a run no runner holds goes on after the decision, as through the web
+    ctx.emit(decision_view(run, step), args)
     return 0
 
 

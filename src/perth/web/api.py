@@ -260,14 +260,12 @@ def code_symbol(rt: Runtime, query: Query, _path: Mapping[str, str]) -> Document
 
 def _decide(approve: bool) -> Write:
     def work(rt: Runtime, principal: Principal, path: Mapping[str, str], fields: Mapping[str, str]) -> Document:
-        from perth.workflows.service import decide, find, spawn_resume
+        from perth.workflows.service import carry_on, decide, find
         from perth.workflows.views import decision_view
 
         run = find(rt, path["run"])
         step = decide(rt, run, path["step"], approve=approve, note=fields.get("note", ""), user=principal.name)
-        current = rt.store.workflows.get(run.id) or run
-        if current.status == "running" and (current.runner_until or 0) < rt.clock():
-            spawn_resume(current)  # no runner holds the run: one carries on after the decision
+        carry_on(rt, run.id)
         return decision_view(run, step)
 
     return work

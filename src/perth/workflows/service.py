@@ -18,8 +18,8 @@ from perth.record import replace
 from perth.workflows.model import FINAL_STEP, StepRun, WorkflowRun
 from perth.workflows.runs import cancel, local_user, retry, sign_decision, spawn_resume, start, step_of
 
-__all__ = ["cancel", "decide", "find", "is_final", "local_user", "may_decide", "retry", "spawn_resume", "start",
-           "step_logs"]
+__all__ = ["cancel", "carry_on", "decide", "find", "is_final", "local_user", "may_decide", "retry", "spawn_resume",
+           "start", "step_logs"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,6 +79,15 @@ def decide(rt: Runtime, run: WorkflowRun, step_id: str, *, approve: bool, note: 
                                             decided_at=rt.clock(), note=str(rt.redact(note, "ops")) if note else None))
         rt.store.workflows.update_step(decided)
     return decided
+
+
+def carry_on(rt: Runtime, run_id: str) -> int | None:
+    """After a decision: when the run is still running and no runner holds it (none claimed it, or
+    its claim ran out), hand it to a detached ``perth workflow resume``; its pid, or ``None``."""
+    current = rt.store.workflows.get(run_id)
+    if current is None or current.status != "running" or (current.runner_until or 0) >= rt.clock():
+        return None
+    return spawn_resume(current, rt.environ)
 
 
 def step_logs(rt: Runtime, run: WorkflowRun) -> list[tuple[StepRun, Job | None, list[JobLogLine]]]:
