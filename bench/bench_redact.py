@@ -7,8 +7,8 @@
    and fresh kinds below goal (held-out kinds only with --held-out-kinds).  Both held-out sets
    have been read and tuned on since (see the corpus docstring): they are dev data now, and
    the honest figure comes from a third set read once by someone else.
-   Goals on the held-out set: recall >= 98 %, false positives <= 2 %.  With --blind, the third
-   held-out set ("blind", written without reading the rules) too, per class.
+   The gated goals (recall >= 98 %, false positives <= 2 %) are read on that third set ("blind",
+   written without reading the rules); the burnt held-out set's figures are printed beside them.
 3. Throughput of ``SecretFilter.redact_stream`` (what ``perth redact`` runs: standard input
    read in blocks of 64 K characters) on generated typical shell history with about 1 % of
    lines holding a secret, reading and writing files, against reading and writing the same
@@ -24,7 +24,7 @@
 
 Exits 1 when a goal is not met (``--no-gate``: exit 0 and just print).
 Run: `make bench-redact` or `.venv/bin/python bench/bench_redact.py [--mb N] [--worst-mb N]
-[--line-mb N] [--runs N] [--held-out-kinds] [--blind] [--no-gate] [--results DIR]`.
+[--line-mb N] [--runs N] [--held-out-kinds] [--no-gate] [--results DIR]`.
 Timings use byte-code caches, as users have them: run `python -m compileall -q src/perth`
 first when PYTHONDONTWRITEBYTECODE is set.
 """
@@ -316,25 +316,25 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="fresh processes per hot-path figure")
     parser.add_argument("--held-out-kinds", action="store_true",
                         help="also list the held-out kinds below goal (never used to tune rules)")
-    parser.add_argument("--blind", action="store_true",
-                        help='also report the third held-out set ("blind"), per class; not gated')
     args, gate = start("redact", parser)
     cases = build_corpus()
     recall, fpr = corpus_table(cases)
-    figures = independent_table(build(fresh=True, blind=args.blind), held_out_kinds=args.held_out_kinds)
+    figures = independent_table(build(fresh=True, blind=True), held_out_kinds=args.held_out_kinds)
     typical, ratio = throughput(args.mb, cases)
     slowest = worst_case(args.worst_mb, args.line_mb, typical)
     hot, hot_base = hot_path_cost(args.runs)
-    held_recall, held_fpr = figures["held-out"]
+    held_recall, held_fpr = figures["blind"]  # the held-out sets before it are burnt (see the corpus)
+    burnt_recall, burnt_fpr = figures["held-out"]
     dev_recall, dev_fpr = figures["dev"]
     print()
     gate.check("labelled corpus recall >= 98%", f"{recall:.2%}", "goal 98%", f"{recall / 0.98:.3f}x the goal",
                recall >= 0.98)
     gate.check("labelled corpus false positives <= 2%", f"{fpr:.2%}", "goal 2%", f"{fpr / 0.02:.3f}x the goal",
                fpr <= 0.02)
-    gate.check("held-out recall >= 98%", f"{held_recall:.2%}", f"dev set {dev_recall:.2%}",
+    gate.note(f"burnt held-out set (read and tuned on): recall {burnt_recall:.2%}, false positives {burnt_fpr:.2%}")
+    gate.check("blind held-out recall >= 98%", f"{held_recall:.2%}", f"dev set {dev_recall:.2%}",
                f"{held_recall / dev_recall:.3f}x the dev set" if dev_recall else "-", held_recall >= 0.98)
-    gate.check("held-out false positives <= 2%", f"{held_fpr:.2%}", f"dev set {dev_fpr:.2%}",
+    gate.check("blind held-out false positives <= 2%", f"{held_fpr:.2%}", f"dev set {dev_fpr:.2%}",
                f"{held_fpr / dev_fpr:.3f}x the dev set" if dev_fpr else "-", held_fpr <= 0.02)
     gate.check(f"typical ratio >= {TYPICAL_RATIO_BASELINE} (before)",
                f"redact_stream {typical:.1f} MB/s, ratio {ratio:.3f}",
