@@ -82,6 +82,9 @@ def test_static_files_chart_badges_and_errors(site: Site) -> None:
     status, kind, svg = get(site + "/shellperf/trend.svg")
     assert status == 200 and kind.startswith("image/svg+xml") and "<svg" in svg
     assert svg.count('class="line reactive') >= 1 or "first_prompt" in svg
+    import xml.etree.ElementTree as ET
+
+    assert "[REDACTED" not in svg and ET.fromstring(svg).tag.endswith("svg")  # noqa: S314 - the filter kept it whole
     status, kind, badge = get(site + "/shellperf/badges/first-prompt.svg")
     assert status == 200 and kind.startswith("image/svg+xml") and "first prompt" in badge
     assert get(site + "/shellperf/badges/nope.svg")[0] == 404
