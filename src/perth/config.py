@@ -75,6 +75,11 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("store.encryption", "choice", "off",
             "Encryption at rest of the SQLite file: sqlcipher (perth[crypt]; key from $PERTH_STORE_KEY or the OS"
             " keyring; set by `perth store encrypt`) or off.", choices=("off", "sqlcipher")),
+    KeySpec("store.multi_user", "bool", False,
+            "The store is shared by several users (docs/team.md): every pane, entry and command carries its"
+            " owner, each user reads their own and their teams' shared panes; every command needs store.token."),
+    KeySpec("store.token", "str", "", "Your token on a multi-user store (`perth token create YOU`, from an"
+            " admin); $PERTH_STORE__TOKEN works too.", secret=True),
     KeySpec("output.format", "choice", "text", "Default output format of read commands.",
             choices=("text", "json", "markdown", "llm")),
     KeySpec("panes.auto_create", "bool", True,
@@ -323,6 +328,7 @@ class StoreSettings(Record):
     busy_timeout_ms: int
     url: str = ""
     encryption: str = "off"
+    multi_user: bool = False
 
 
 class OutputSettings(Record):
@@ -549,7 +555,7 @@ def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_fi
         values=values,
         sources=sources,
         store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy), url=text("store.url"),
-                            encryption=text("store.encryption")),
+                            encryption=text("store.encryption"), multi_user=bool(values["store.multi_user"])),
         output=OutputSettings(format=text("output.format")),
         redact=RedactSettings(enabled=bool(values["redact.enabled"]),
                               extra_patterns=strings("redact.extra_patterns"),

@@ -11,6 +11,7 @@ error into an exit code or an HTTP status.
     ├── UserError                   exit 1   the input is wrong
     │   ├── InvalidInputError                a value does not have the accepted shape
     │   ├── ConfigError                      config.toml / PERTH_* / flag is invalid
+    │   ├── ForbiddenError                   another user's row on a multi-user store (HTTP 403)
     │   └── ConflictError                    the thing already exists (duplicate pane name, ...)
     │       └── StoreRaceError               another process wrote the same records meanwhile (retried)
     ├── UsageError                  exit 2   the command line itself is malformed
@@ -82,6 +83,10 @@ class ConfigError(UserError):
 
 class ConflictError(UserError):
     """The object already exists or the change contradicts the current state."""
+
+
+class ForbiddenError(UserError):
+    """The user who asks may not read or change this (a multi-user store: another user's row)."""
 
 
 class StoreRaceError(ConflictError):

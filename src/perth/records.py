@@ -80,6 +80,8 @@ class Pane(Record):
         deleted_at: set when soft-deleted.
         auto_key: for an automatic pane, the place it stands for (``perth.panes.automatic``):
             its repository root and branch, or its directory; ``None`` for other panes.
+        owner: on a multi-user store, the user who owns the pane (empty on a personal store);
+            team: the team it is shared with (empty: private to its owner).  See :class:`Visibility`.
     """
 
     id: str
@@ -98,10 +100,13 @@ class Pane(Record):
     meta: Mapping[str, str] = EMPTY_MAP
     deleted_at: int | None = None
     auto_key: str | None = None
+    owner: str = ""
+    team: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """The ``perth.pane.v1`` shape (without the schema field)."""
-        return {
+        """The ``perth.pane.v1`` shape (without the schema field; ``owner`` and ``team`` only on a
+        multi-user store)."""
+        return _owned(self.owner, {
             "id": self.id, "name": self.name, "status": self.status,
             "session": self.session, "tab": self.tab,
             "mux_kind": self.mux_kind, "mux_pane_id": self.mux_pane_id,
@@ -109,7 +114,7 @@ class Pane(Record):
             "tags": list(self.tags), "meta": dict(self.meta),
             "created_at": to_iso(self.created_at), "last_seen_at": to_iso(self.last_seen_at),
             "deleted_at": to_iso(self.deleted_at) if self.deleted_at is not None else None,
-        }
+        }, team=self.team)
 
 
 class Entry(Record):
@@ -127,6 +132,7 @@ class Entry(Record):
         tags: sorted, unique.
         schema_version: version of the entry layout.
         updated_at: last edit (UTC ms), deleted_at: soft-delete time.
+        owner: on a multi-user store, the user who wrote it (empty on a personal store).
     """
 
     id: str
@@ -144,10 +150,11 @@ class Entry(Record):
     schema_version: int = ENTRY_SCHEMA_VERSION
     updated_at: int | None = None
     deleted_at: int | None = None
+    owner: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """The ``perth.entry.v1`` shape (without the schema field)."""
-        return {
+        """The ``perth.entry.v1`` shape (without the schema field; ``owner`` only on a multi-user store)."""
+        return _owned(self.owner, {
             "id": self.id, "pane_id": self.pane_id, "pane": self.pane_name,
             "ts": to_iso(self.ts), "summary": self.summary, "type": self.type,
             "source": self.source, "agent": self.agent,
@@ -156,13 +163,31 @@ class Entry(Record):
             "schema_version": self.schema_version,
             "updated_at": to_iso(self.updated_at) if self.updated_at is not None else None,
             "deleted_at": to_iso(self.deleted_at) if self.deleted_at is not None else None,
-        }
+        })
+
+
+class Visibility(Record):
+    """What one user of a multi-user store may read: rows they own, and the rows of panes they own or
+    that are shared with one of their teams."""
+
+    user: str
+    teams: tuple[str, ...] = ()
+
+
+def _owned(owner: str, shape: dict[str, Any], *, team: str = "") -> dict[str, Any]:
+    """A record's JSON shape with its owner (and team) when it has one: a personal store's JSON is unchanged."""
+    if owner:
+        shape["owner"] = owner
+        if team:
+            shape["team"] = team
+    return shape
 
 
 class EntryQuery(Record):
     """Filters and paging for intent entries (newest first).
 
-    ``cursor`` is the ``(ts, id)`` of the last entry of the previous page.
+    ``cursor`` is the ``(ts, id)`` of the last entry of the previous page; ``visible`` keeps the entries one
+    user of a multi-user store may read.
     """
 
     pane_ids: tuple[str, ...] = ()
@@ -177,14 +202,16 @@ class EntryQuery(Record):
     offset: int = 0
     cursor: tuple[int, str] | None = None
     oldest_first: bool = False
+    visible: Visibility | None = None
 
 
 class PaneQuery(Record):
-    """Filters for panes."""
+    """Filters for panes (``visible``: the panes one user of a multi-user store may read)."""
 
     statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     include_deleted: bool = False
+    visible: Visibility | None = None
 
 
 class ImportCounts(Record):

@@ -9,6 +9,7 @@ persists the filter's per-rule counters and closes the store.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 from perth.clock import now_ms
 from perth.text import escape_undecodable
@@ -19,31 +20,80 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from perth.config import Settings
+    from perth.identity.model import Principal
+    from perth.records import Visibility
     from perth.redact import Redacted, SecretFilter
     from perth.store.port import Store
     from perth.tracing import Span, SpanValue
+
+
+#: The principal of the HTTP request being served (set by the web and MCP servers' token checks): a runtime
+#: made while serving it acts for them.
+ACTING: ContextVar[Principal | None] = ContextVar("perth_acting", default=None)
 
 
 class Runtime:
     """Everything an operation needs from its surroundings."""
 
     def __init__(self, settings: Settings, environ: Mapping[str, str] | None = None, cwd: str | None = None,
-                 clock: Callable[[], int] = now_ms) -> None:
+                 clock: Callable[[], int] = now_ms, principal: Principal | None = None) -> None:
         self.settings = settings
         self.environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
         self.cwd = escape_undecodable(os.getcwd() if cwd is None else os.fspath(cwd))
         self.clock = clock
         self._store: Store | None = None
+        self._whole: Store | None = None
         self._filter: SecretFilter | None = None
+        self._principal = principal if principal is not None else ACTING.get()
 
     @property
     def store(self) -> Store:
-        """The store, opened (and migrated) on first use."""
+        """The store, opened (and migrated) on first use; on a multi-user store (``store.multi_user``), as the
+        principal sees it (:mod:`perth.store.scoped`)."""
         if self._store is None:
+            whole = self.whole_store
+            if self.settings.store.multi_user:
+                from perth.store.scoped import ScopedStore
+
+                self._store = ScopedStore(whole, self.visibility())
+            else:
+                self._store = whole
+        return self._store
+
+    @property
+    def whole_store(self) -> Store:
+        """The store with every user's rows: for users and tokens, metrics and the store's own maintenance."""
+        if self._whole is None:
             from perth.store import open_store
 
-            self._store = open_store(self.settings, self.environ)
-        return self._store
+            self._whole = open_store(self.settings, self.environ)
+        return self._whole
+
+    @property
+    def principal(self) -> Principal | None:
+        """Who acts: the principal given (a request's), else the owner of ``store.token`` on a multi-user store."""
+        if self._principal is None and self.settings.store.multi_user and self.settings.get("store.token"):
+            from perth.identity.service import authenticate
+
+            self._principal = authenticate(self, str(self.settings.get("store.token")))
+            if self._principal is None:
+                from perth.errors import ConfigError
+
+                raise ConfigError("store.token is not a live token of this store",
+                                  "ask an admin for a new one (perth token create YOU) and set store.token")
+        return self._principal
+
+    def visibility(self) -> Visibility:
+        """What the principal may read on a multi-user store (ConfigError without one)."""
+        from perth.records import Visibility
+
+        principal = self.principal
+        if principal is None:
+            from perth.errors import ConfigError
+
+            raise ConfigError("this store is multi-user (store.multi_user) and no user is signed in",
+                              "set store.token (or $PERTH_STORE__TOKEN) to your token from `perth token create YOU`")
+        return Visibility(user=principal.name, teams=principal.teams)
 
     @property
     def secret_filter(self) -> SecretFilter:
@@ -84,13 +134,13 @@ class Runtime:
             return
         counts = self._filter.drain_counts()
         if counts:
-            self.store.redaction_stats.add(counts, self.clock())
+            self.whole_store.redaction_stats.add(counts, self.clock())
 
     def close(self) -> None:
         """Flush counters and close the store."""
         try:
             self.flush_counters()
         finally:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+            if self._whole is not None:
+                self._whole.close()
+            self._store = self._whole = None

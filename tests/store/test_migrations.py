@@ -18,13 +18,13 @@ from perth.store.sqlite import SQLiteStore
 FTS_SHADOW = re.compile(r"_fts_(data|idx|docsize|config|content)$")
 EXPECTED_TABLES = {
     "commands": ["id", "pane_id", "start_ms", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
-                 "shell", "session", "host", "user", "source", "dedup_key"],
+                 "shell", "session", "host", "user", "source", "dedup_key", "owner"],
     "spool_cursors": ["path", "byte_offset"],
     "spool_quarantine": ["id", "path", "byte_offset", "text", "reason", "at"],
     "panes": ["id", "name", "status", "session", "tab", "mux_kind", "mux_pane_id", "cwd", "repo_root",
-              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at", "auto_key"],
+              "branch", "tags", "meta", "created_at", "last_seen_at", "deleted_at", "auto_key", "owner", "team"],
     "entries": ["id", "pane_id", "ts", "summary", "type", "source", "agent", "artifacts", "commands_run",
-                "goal_delta", "tags", "schema_version", "updated_at", "deleted_at"],
+                "goal_delta", "tags", "schema_version", "updated_at", "deleted_at", "owner"],
     "entry_tags": ["tag", "entry_id"],
     "redaction_stats": ["rule_id", "source", "count", "last_at"],
     "schema_migrations": ["version", "name", "applied_at"],
@@ -70,7 +70,7 @@ EXPECTED_TABLES = {
                        "outputs", "child_run_id", "signature"],
     "workflow_triggers": ["workflow", "position", "kind", "path", "spec", "enabled_by", "enabled_at", "next_at",
                           "event_seq", "last_at", "last_run_id", "fired", "missed"],
-    "users": ["name", "role", "created_at", "created_by"],
+    "users": ["name", "role", "created_at", "created_by", "teams"],
     "api_tokens": ["id", "user_name", "secret_hash", "created_at", "label", "expires_at", "revoked_at"],
 }
 

@@ -41,8 +41,8 @@ def test_a_blank_schema_gets_the_tables_and_columns_of_the_sqlite_store() -> Non
     for table, column in rows:
         tables.setdefault(table, []).append(column)
     expected = dict(EXPECTED_TABLES)
-    for table in ("commands", "entries"):  # commit-ordered positions of the search feeds (pg_search)
-        expected[table] = [*expected[table], "search_xid", "search_seq"]
+    for table in ("commands", "entries"):  # commit-ordered positions of the search feeds (pg_search), then owners
+        expected[table] = [*(c for c in expected[table] if c != "owner"), "search_xid", "search_seq", "owner"]
     for table in ("search_sources", "search_meta"):  # one shared store, one search index per machine
         expected[table] = ["owner", *expected[table]]
     assert tables == expected

@@ -9,6 +9,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from perth.records import Visibility
+
 
 class Command(Record):
     """One command run in a shell, attached to a pane.
@@ -40,15 +42,19 @@ class Command(Record):
     user: str | None = None
     source: str = "capture"
     dedup_key: str = ""
+    owner: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """The ``perth.command.v1`` shape."""
-        return {
+        """The ``perth.command.v1`` shape (``owner`` only on a multi-user store)."""
+        shape = {
             "id": self.id, "pane_id": self.pane_id, "pane": self.pane_name, "start": to_iso(self.start_ms),
             "duration_ms": self.duration_ms, "exit": self.exit, "command": self.command, "cwd": self.cwd,
             "repo_root": self.repo_root, "branch": self.branch, "shell": self.shell, "session": self.session,
             "host": self.host, "user": self.user, "source": self.source,
         }
+        if self.owner:
+            shape["owner"] = self.owner
+        return shape
 
 
 class CommandQuery(Record):
@@ -66,6 +72,8 @@ class CommandQuery(Record):
     offset: int = 0
     cursor: tuple[int, str] | None = None
     oldest_first: bool = False
+    #: A multi-user store: the commands one user may read (their own, and those of panes they may read).
+    visible: Visibility | None = None
 
 
 class SpoolCursor(Record):

@@ -83,6 +83,18 @@ def _tagging(actions: Any) -> None:
     tag.add_argument("--remove", "-r", action="append", default=[], help="A tag to remove (repeatable).")
     add_format(tag)
     tag.set_defaults(handler=run_tag)
+    share = actions.add_parser("share", help="Share a pane with a team (multi-user stores).",
+                               description="Share one of your panes with one of your teams: its members read it"
+                               " (only you change it). A multi-user store only (docs/team.md).")
+    share.add_argument("name", help="Pane name.")
+    share.add_argument("team", help="Team name (one of yours: perth user list).")
+    add_format(share)
+    share.set_defaults(handler=run_share)
+    unshare = actions.add_parser("unshare", help="Make a shared pane private again.",
+                                 description="Make one of your shared panes private again (multi-user stores).")
+    unshare.add_argument("name", help="Pane name.")
+    add_format(unshare)
+    unshare.set_defaults(handler=run_share, team="")
     meta = actions.add_parser("meta", help="Set or remove a pane's free key/values.",
                               description="Set KEY=VALUE pairs on a pane, or remove keys with --unset.")
     meta.add_argument("name", help="Pane name.")
@@ -115,6 +127,15 @@ def run_create(args: argparse.Namespace, ctx: CliContext) -> int:
                     meta=parse_assignments(args.meta, "--meta"), attach=not args.no_attach)
     pane = create_pane(ctx.runtime(), spec)
     _show_pane(ctx, args, pane.name, "Created.")  # under the title "Pane NAME"
+    return 0
+
+
+def run_share(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Share a pane with a team, or make it private."""
+    from perth.panes.service import share_pane
+
+    pane = share_pane(ctx.runtime(), args.name, args.team)
+    _show_pane(ctx, args, pane.id, f"Shared with the team {pane.team}." if pane.team else "Private.")
     return 0
 
 

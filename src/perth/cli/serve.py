@@ -61,7 +61,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
               " show it with `perth serve --print-token`", file=sys.stderr)
     host = args.host or str(rt.settings.get("web.host"))
     port = args.port if args.port is not None else rt.settings.get_int("web.port")
-    app = build_app(_factory(rt), token, reads_need_token=not is_loopback(host), tracer=request_tracer(rt.settings))
+    private = not is_loopback(host) or rt.settings.store.multi_user  # a multi-user store: every read signed
+    app = build_app(_factory(rt), token, reads_need_token=private, tracer=request_tracer(rt.settings))
     sock = bind(host, port)
     print(f"perth: serving {url(sock)} (API under /api, schema at /openapi.json)", file=sys.stderr, flush=True)
     serve(app, sock, lifespan="off")

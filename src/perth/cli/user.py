@@ -34,12 +34,19 @@ def register(sub: Any, name: str, help_text: str) -> None:
     add.add_argument("name", help="User name (letters, digits, . _ - @).")
     add.add_argument("--role", required=True, choices=("viewer", "operator", "approver", "admin"),
                      help="What the user's tokens may do.")
+    add.add_argument("--team", action="append", default=[], metavar="TEAM",
+                     help="A team the user is in (repeatable): on a multi-user store they read its shared panes.")
     _action(actions, "list", "List users, their roles and live tokens.", list_users)
     role = _action(actions, "role", "Change a user's role.", set_role)
     role.add_argument("name", help="User name.")
     role.add_argument("role", choices=("viewer", "operator", "approver", "admin"), help="The new role.")
     _action(actions, "remove", "Remove a user and revoke every token of theirs.", remove_user).add_argument(
         "name", help="User name.")
+    for verb, text in (("join", "Add a user to a team: they read the panes shared with it."),
+                       ("leave", "Take a user out of a team.")):
+        team = _action(actions, verb, text, join_team)
+        team.add_argument("name", help="User name.")
+        team.add_argument("team", help="Team name (letters, digits, . _ - @).")
 
 
 def _register_token(sub: Any, name: str, help_text: str) -> None:
@@ -62,7 +69,17 @@ def add_user(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.identity.views import user_view
     from perth.workflows.service import local_user
 
-    ctx.emit(user_view(add(ctx.runtime(), args.name, args.role, by=local_user()), "add"), args)
+    ctx.emit(user_view(add(ctx.runtime(), args.name, args.role, by=local_user(), teams=tuple(args.team)), "add"),
+             args)
+    return 0
+
+
+def join_team(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Add a user to a team, or take them out."""
+    from perth.identity.service import join_team as join
+    from perth.identity.views import user_view
+
+    ctx.emit(user_view(join(ctx.runtime(), args.name, args.team, leave=args.action == "leave"), args.action), args)
     return 0
 
 

@@ -29,12 +29,14 @@ TOKEN_PREFIX = "perth_"  # noqa: S105 - a prefix, not a password
 
 
 class User(Record):
-    """A named user of Perth's interfaces (the name is their identity in approvals)."""
+    """A named user of Perth's interfaces (the name is their identity in approvals and, on a multi-user
+    store, the owner of what they record); ``teams``: the teams whose shared panes they read."""
 
     name: str
     role: str
     created_at: int
     created_by: str = ""
+    teams: tuple[str, ...] = ()
 
 
 class ApiToken(Record):
@@ -50,11 +52,13 @@ class ApiToken(Record):
 
 
 class Principal(Record):
-    """Who made a request: a user, their role, and the token used (empty for the owner's config token)."""
+    """Who made a request: a user, their role, their teams, and the token used (empty for the owner's
+    config token)."""
 
     name: str
     role: str
     token_id: str = ""
+    teams: tuple[str, ...] = ()
 
     def may(self, action: str) -> bool:
         """Whether this principal's role grants ``action``."""

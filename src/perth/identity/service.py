@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
 ID_HEX = 12
+_NAME_RULE = "use 1-64 letters, digits, '.', '_', '-' or '@', not starting with '-' or '@'"
 
 
 def check_name(name: str) -> str:
     """A user name: 1-64 letters, digits, ``. _ - @`` (it is the identity approvals compare)."""
     if not 1 <= len(name) <= 64 or not set(name) <= _NAME_CHARS or name.startswith(("-", "@")):
-        raise InvalidInputError(f"user name {name[:80]!r}",
-                                "use 1-64 letters, digits, '.', '_', '-' or '@', not starting with '-' or '@'")
+        raise InvalidInputError(f"user name {name[:80]!r}", _NAME_RULE)
     return name
 
 
@@ -34,10 +34,49 @@ def check_role(role: str) -> str:
     return role
 
 
-def add_user(rt: Runtime, name: str, role: str, *, by: str = "") -> User:
-    """Add a user with a role."""
-    user = User(name=check_name(name), role=check_role(role), created_at=rt.clock(), created_by=by)
-    rt.store.users.add_user(user)
+def require_admin(rt: Runtime) -> None:
+    """On a multi-user store, managing users and tokens needs an admin's ``store.token`` once an admin holds a
+    live token (before that, whoever sets the store up adds the first admin and their token)."""
+    from perth.errors import ForbiddenError
+
+    if not rt.settings.store.multi_user:
+        return
+    users = rt.whole_store.users
+    admins = {user.name for user in users.list_users() if user.role == "admin"}
+    if not any(token.user in admins and _live(token, rt.clock()) for token in users.tokens()):
+        return
+    principal = rt.principal
+    if principal is None or not principal.may("admin"):
+        who = "no user is signed in" if principal is None else f"{principal.name} is a {principal.role}"
+        raise ForbiddenError(f"managing the users of a multi-user store needs an admin, and {who}",
+                             "set store.token to an admin's token")
+
+
+def check_team(team: str) -> str:
+    """A team name: the same shape as a user name."""
+    if not 1 <= len(team) <= 64 or not set(team) <= _NAME_CHARS or team.startswith(("-", "@")):
+        raise InvalidInputError(f"team name {team[:80]!r}", _NAME_RULE)
+    return team
+
+
+def join_team(rt: Runtime, name: str, team: str, *, leave: bool = False) -> User:
+    """Add a user to a team (or, with ``leave``, take them out): they read the panes shared with it."""
+    from perth.record import replace
+
+    require_admin(rt)
+    user = get_user(rt, name)
+    teams = set(user.teams) - {check_team(team)} if leave else {*user.teams, check_team(team)}
+    changed = replace(user, teams=tuple(sorted(teams)))
+    rt.whole_store.users.update_user(changed)
+    return changed
+
+
+def add_user(rt: Runtime, name: str, role: str, *, by: str = "", teams: tuple[str, ...] = ()) -> User:
+    """Add a user with a role (and teams)."""
+    require_admin(rt)
+    user = User(name=check_name(name), role=check_role(role), created_at=rt.clock(), created_by=by,
+                teams=tuple(sorted({check_team(team) for team in teams})))
+    rt.whole_store.users.add_user(user)
     return user
 
 
@@ -45,14 +84,15 @@ def set_role(rt: Runtime, name: str, role: str) -> User:
     """Change a user's role (their tokens keep working, with the new role)."""
     from perth.record import replace
 
+    require_admin(rt)
     changed = replace(get_user(rt, name), role=check_role(role))
-    rt.store.users.update_user(changed)
+    rt.whole_store.users.update_user(changed)
     return changed
 
 
 def get_user(rt: Runtime, name: str) -> User:
     """One user, or NotFoundError."""
-    found = rt.store.users.get_user(name)
+    found = rt.whole_store.users.get_user(name)
     if found is None:
         raise NotFoundError(f"no user named {name[:80]!r}", "list them with `perth user list`")
     return found
@@ -62,16 +102,17 @@ def list_users(rt: Runtime) -> list[tuple[User, int]]:
     """Every user with how many live tokens they hold."""
     live: dict[str, int] = {}
     now = rt.clock()
-    for token in rt.store.users.tokens():
+    for token in rt.whole_store.users.tokens():
         if _live(token, now):
             live[token.user] = live.get(token.user, 0) + 1
-    return [(user, live.get(user.name, 0)) for user in rt.store.users.list_users()]
+    return [(user, live.get(user.name, 0)) for user in rt.whole_store.users.list_users()]
 
 
 def remove_user(rt: Runtime, name: str) -> User:
     """Forget a user and every token of theirs."""
+    require_admin(rt)
     user = get_user(rt, name)
-    rt.store.users.remove_user(name)
+    rt.whole_store.users.remove_user(name)
     return user
 
 
@@ -89,6 +130,7 @@ def create_token(rt: Runtime, name: str, *, label: str = "", days: int | None = 
     """A new token of user ``name`` (expiring after ``days``): the stored record and the token itself."""
     import secrets
 
+    require_admin(rt)
     get_user(rt, name)
     if days is not None and not 1 <= days <= 3650:
         raise InvalidInputError(f"--days {days}", "pass a number of days from 1 to 3650")
@@ -96,7 +138,7 @@ def create_token(rt: Runtime, name: str, *, label: str = "", days: int | None = 
     token_id, secret = secrets.token_hex(ID_HEX // 2), secrets.token_urlsafe(32)
     record = ApiToken(id=token_id, user=name, secret_hash=_hash(secret), created_at=now,
                       label=str(rt.redact(label, "cli")), expires_at=now + days * 86_400_000 if days else None)
-    rt.store.users.add_token(record)
+    rt.whole_store.users.add_token(record)
     return record, f"{TOKEN_PREFIX}{token_id}_{secret}"
 
 
@@ -104,21 +146,22 @@ def list_tokens(rt: Runtime, name: str | None = None) -> list[ApiToken]:
     """Tokens (of one user), oldest first; the hashes stay in the store's records, views never show them."""
     if name is not None:
         get_user(rt, name)
-    return rt.store.users.tokens(name)
+    return rt.whole_store.users.tokens(name)
 
 
 def revoke_token(rt: Runtime, token_id: str) -> ApiToken:
     """Revoke a token by id (or by the whole token)."""
     from perth.record import replace
 
+    require_admin(rt)
     wanted = parse_token(token_id)[0] if token_id.startswith(TOKEN_PREFIX) else token_id
-    found = rt.store.users.get_token(wanted)
+    found = rt.whole_store.users.get_token(wanted)
     if found is None:
         raise NotFoundError(f"no token with id {wanted[:40]!r}", "list them with `perth token list`")
     if found.revoked_at is not None:
         raise ConflictError(f"token {found.id} is already revoked", "nothing to do")
     now = rt.clock()
-    rt.store.users.revoke_token(found.id, now)
+    rt.whole_store.users.revoke_token(found.id, now)
     return replace(found, revoked_at=now)
 
 
@@ -139,11 +182,11 @@ def authenticate(rt: Runtime, token: str) -> Principal | None:
     token_id, secret = parse_token(token)
     if not token_id:
         return None
-    found = rt.store.users.get_token(token_id)
+    found = rt.whole_store.users.get_token(token_id)
     if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)) or not _live(found, rt.clock()):
         return None
-    user = rt.store.users.get_user(found.user)
-    return None if user is None else Principal(name=user.name, role=user.role, token_id=found.id)
+    user = rt.whole_store.users.get_user(found.user)
+    return None if user is None else Principal(name=user.name, role=user.role, token_id=found.id, teams=user.teams)
 
 
 def permitted(principal: Principal | None, action: str) -> str | None:

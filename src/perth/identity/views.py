@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def user_json(user: User) -> dict[str, object]:
     """A user in the JSON contracts."""
     return {"name": user.name, "role": user.role, "created_at": to_iso(user.created_at),
-            "created_by": user.created_by}
+            "created_by": user.created_by, "teams": list(user.teams)}
 
 
 def token_json(token: ApiToken, now: int) -> dict[str, object]:
@@ -34,14 +34,14 @@ def token_json(token: ApiToken, now: int) -> dict[str, object]:
 def user_view(user: User, action: str) -> Document:
     """``perth user add|role|remove``: one user."""
     return Document("perth.user.v1", {"action": action, "user": user_json(user)}, title=f"User {user.name}",
-                    blocks=[Fields([("name", user.name), ("role", user.role), ("created", to_local(user.created_at)),
-                                    ("action", action)])])
+                    blocks=[Fields([("name", user.name), ("role", user.role), ("teams", ", ".join(user.teams) or "-"),
+                                    ("created", to_local(user.created_at)), ("action", action)])])
 
 
 def user_list_view(users: Sequence[tuple[User, int]]) -> Document:
     """``perth user list``."""
-    rows = [(u.name, u.role, str(n), to_local(u.created_at)) for u, n in users]
-    blocks = [Table(("name", "role", "live tokens", "created"), rows)] if rows else [
+    rows = [(u.name, u.role, ", ".join(u.teams) or "-", str(n), to_local(u.created_at)) for u, n in users]
+    blocks = [Table(("name", "role", "teams", "live tokens", "created"), rows)] if rows else [
         Note("no users yet: add one with `perth user add NAME --role viewer|operator|approver|admin`")]
     return Document("perth.user.list.v1", {"users": [{**user_json(u), "live_tokens": n} for u, n in users]},
                     title="Users", blocks=blocks)

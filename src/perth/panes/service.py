@@ -156,6 +156,22 @@ def set_pane_meta(rt: Runtime, name: str, values: Mapping[str, str], unset: Sequ
     return updated
 
 
+def share_pane(rt: Runtime, name: str, team: str) -> Pane:
+    """Share one of your panes with a team of yours (``""``: make it private again); multi-user stores only."""
+    if not rt.settings.store.multi_user:
+        from perth.errors import ConfigError
+
+        raise ConfigError("sharing a pane needs a multi-user store",
+                          "set store.multi_user = true on the shared store (docs/team.md)")
+    if team:
+        from perth.identity.service import check_team
+
+        check_team(team)
+    updated = replace(get_pane(rt, name), team=team)
+    rt.store.panes.update(updated)
+    return updated
+
+
 def set_pane_status(rt: Runtime, name: str, status: PaneStatus) -> Pane:
     """Close, archive or reopen a pane."""
     pane = get_pane(rt, name)

@@ -16,6 +16,8 @@ from perth.search.records import SearchDoc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from perth.capture.records import Command
     from perth.records import Entry
     from perth.runtime import Runtime
@@ -83,6 +85,18 @@ def entry_doc(entry: Entry) -> SearchDoc:
                      pane_name=entry.pane_name)
 
 
+def readable(rt: Runtime) -> Callable[[str, str | None], bool] | None:
+    """On a multi-user store, whether a row (its owner and pane) is one the user may read: the local index
+    holds only those (None: a personal store, every row)."""
+    if not rt.settings.store.multi_user:
+        return None
+    from perth.records import PaneQuery
+
+    user = rt.visibility().user
+    panes = {pane.id for pane in rt.store.panes.query(PaneQuery(include_deleted=True))}
+    return lambda owner, pane_id: owner == user or pane_id in panes
+
+
 class CommandSource:
     """Captured commands, in storage order (commands are never edited)."""
 
@@ -92,7 +106,9 @@ class CommandSource:
         """Commands stored after the cursor's row number."""
         rows = rt.store.search_index.commands_after(int(cursor or 0), batch)
         last = rows[-1][0] if rows else int(cursor or 0)
-        return Changes(upserts=tuple(command_doc(c) for _, c in rows), cursor=str(last), more=len(rows) == batch)
+        keep = readable(rt)
+        return Changes(upserts=tuple(command_doc(c) for _, c in rows if keep is None or keep(c.owner, c.pane_id)),
+                       cursor=str(last), more=len(rows) == batch)
 
 
 class EntrySource:
@@ -107,7 +123,9 @@ class EntrySource:
         rows = rt.store.search_index.entries_changed(rowid, since, batch, after)
         if not rows and cursor is not None:
             return Changes(cursor=cursor)
-        live = tuple(entry_doc(e) for _, e in rows if e.deleted_at is None)
+        keep = readable(rt)
+        live = tuple(entry_doc(e) for _, e in rows
+                     if e.deleted_at is None and (keep is None or keep(e.owner, e.pane_id)))
         gone = tuple(f"intent:{e.id}" for _, e in rows if e.deleted_at is not None)
         if len(rows) == batch:
             return Changes(live, gone, f"{rowid}:{since}:{rows[-1][0]}", more=True)

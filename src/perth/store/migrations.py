@@ -534,6 +534,16 @@ def m018_users(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX api_tokens_user ON api_tokens(user_name)")
 
 
+def m019_owners(db: sqlite3.Connection) -> None:
+    """Multi-user stores: every pane, entry and command carries its owner (empty on a personal store), a
+    pane the team it is shared with, a user their teams; pane names are unique per owner."""
+    for table, column in (("panes", "owner"), ("panes", "team"), ("entries", "owner"), ("commands", "owner")):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE users ADD COLUMN teams TEXT NOT NULL DEFAULT '[]'")
+    db.execute("DROP INDEX panes_live_name")
+    db.execute("CREATE UNIQUE INDEX panes_live_name ON panes(owner, name) WHERE deleted_at IS NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "panes", m001_panes),
     Migration(2, "entries", m002_entries),
@@ -553,6 +563,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "workflows", m016_workflows),
     Migration(17, "workflow_triggers", m017_workflow_triggers),
     Migration(18, "users", m018_users),
+    Migration(19, "owners", m019_owners),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -273,6 +273,20 @@ CREATE INDEX api_tokens_user ON api_tokens(user_name)
 """
 
 
+def m008_owners(db: PgDatabase) -> None:
+    """Multi-user stores: every pane, entry and command carries its owner (empty on a personal store), a
+    pane the team it is shared with, a user their teams; pane names are unique per owner."""
+    _run_script(db, """
+ALTER TABLE panes ADD COLUMN owner TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE panes ADD COLUMN team TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN owner TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE commands ADD COLUMN owner TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN teams TEXT NOT NULL DEFAULT '[]';
+DROP INDEX panes_live_name;
+CREATE UNIQUE INDEX panes_live_name ON panes(owner, name) WHERE deleted_at IS NULL
+""")
+
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(1, "schema", m001_schema),
     PgMigration(2, "pane_places", m002_pane_places),
@@ -281,6 +295,7 @@ PG_MIGRATIONS: tuple[PgMigration, ...] = (
     PgMigration(5, "ports", m005_ports),
     PgMigration(6, "workflow_triggers", m006_workflow_triggers),
     PgMigration(7, "users", m007_users),
+    PgMigration(8, "owners", m008_owners),
 )
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 

@@ -165,7 +165,12 @@ class RedisEntries:
             batch = _BATCH
 
     def query(self, query: EntryQuery) -> list[Entry]:
-        """Filtered, paged entries."""
+        """Filtered, paged entries (a multi-user store's ``visible`` filter is not supported here)."""
+        if query.visible is not None:
+            from perth.errors import UnsupportedByStoreError
+
+            raise UnsupportedByStoreError("entries by owner are not supported by the redis store",
+                                          "a multi-user store is SQLite or PostgreSQL (docs/team.md)")
         wanted = query.offset + query.limit
         return list(islice(self._matching(query, wanted), query.offset, wanted))
 

@@ -90,8 +90,12 @@ class RedisPanes:
         unit.stage(old_key, "", None)
 
     def get(self, *, pane_id: str | None = None, name: str | None = None,
-            include_deleted: bool = False) -> Pane | None:
-        """One pane by id or name (live panes only unless ``include_deleted``)."""
+            include_deleted: bool = False, owner: str | None = None) -> Pane | None:
+        """One pane by id or name (live panes only unless ``include_deleted``; of ``owner`` when given)."""
+        pane = self._get(pane_id, name, include_deleted)
+        return pane if pane is None or owner is None or pane.owner == owner else None
+
+    def _get(self, pane_id: str | None, name: str | None, include_deleted: bool) -> Pane | None:
         with self._db.reading() as client:
             if pane_id is not None:
                 key = client.hget(self._ids, pane_id)
@@ -123,14 +127,15 @@ class RedisPanes:
             ids = client.smembers(self._db.key("panes-deleted"))
         return self._read([self._db.key("pane-deleted", pane_id) for pane_id in sorted(ids)])
 
-    def find_by_mux(self, mux_kind: str, mux_pane_id: str) -> Pane | None:
-        """The live pane registered for a multiplexer pane (the most recently seen one)."""
-        found = [p for p in self._live() if p.mux_kind == mux_kind and p.mux_pane_id == mux_pane_id]
+    def find_by_mux(self, mux_kind: str, mux_pane_id: str, *, owner: str | None = None) -> Pane | None:
+        """The live pane registered for a multiplexer pane (the most recently seen one; of ``owner`` when given)."""
+        found = [p for p in self._live() if p.mux_kind == mux_kind and p.mux_pane_id == mux_pane_id
+                 and owner in (None, p.owner)]
         return max(found, key=lambda pane: pane.last_seen_at, default=None)
 
-    def find_by_auto_key(self, auto_key: str) -> Pane | None:
-        """The live automatic pane standing for a place (the first created)."""
-        found = [p for p in self._live() if p.auto_key == auto_key]
+    def find_by_auto_key(self, auto_key: str, *, owner: str | None = None) -> Pane | None:
+        """The live automatic pane standing for a place (the first created; of ``owner`` when given)."""
+        found = [p for p in self._live() if p.auto_key == auto_key and owner in (None, p.owner)]
         return min(found, key=lambda pane: pane.created_at, default=None)
 
     def query(self, query: PaneQuery) -> list[Pane]:
@@ -138,6 +143,9 @@ class RedisPanes:
         panes = self._live() + (self._deleted() if query.include_deleted else [])
         if query.statuses:
             panes = [pane for pane in panes if pane.status in query.statuses]
+        if query.visible is not None:
+            user, teams = query.visible.user, set(query.visible.teams)
+            panes = [pane for pane in panes if pane.owner == user or pane.team in teams]
         if query.tags:
             wanted = set(query.tags)
             panes = [pane for pane in panes if wanted.issubset(pane.tags)]

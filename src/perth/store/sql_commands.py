@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from perth.store.sql import SqlDatabase
 
 COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
-                    " c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key")
+                    " c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key, c.owner")
 
 
 def command_from_row(row: Sequence[Any]) -> Command:
@@ -35,10 +35,10 @@ class SqlCommands:
         with self._db.transaction():
             inserted = self._db.run_many(
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
-                    " shell, session, host, \"user\", source, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
+                    " shell, session, host, \"user\", source, dedup_key, owner)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
                     [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
-                      c.shell, c.session, c.host, c.user, c.source, c.dedup_key) for c in commands]).rowcount
+                      c.shell, c.session, c.host, c.user, c.source, c.dedup_key, c.owner) for c in commands]).rowcount
             if cursor is not None:
                 self.set_offset(cursor)
         return inserted
@@ -122,6 +122,12 @@ def command_filters(query: CommandQuery) -> tuple[list[str], list[Any]]:
     if query.pane_ids:
         where.append(f"c.pane_id IN ({', '.join('?' * len(query.pane_ids))})")
         params.extend(query.pane_ids)
+    if query.visible is not None:
+        from perth.store.sql_visible import visible_rows
+
+        clause, visible = visible_rows(query.visible, "c")
+        where.append(clause)
+        params.extend(visible)
     if query.cwd is not None:
         where.append("(c.cwd = ? OR c.cwd LIKE ? ESCAPE '\\')")
         params += [query.cwd, _like_prefix(query.cwd.rstrip("/") + "/")]

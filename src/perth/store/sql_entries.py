@@ -6,6 +6,7 @@ from perth.errors import ConflictError
 from perth.records import Entry, EntryQuery
 from perth.store.sql import IntegrityViolation
 from perth.store.sql_json import json_list, to_json
+from perth.store.sql_visible import visible_rows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from perth.store.sql import SqlDatabase
 
 _ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
-                  " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
+                  " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at, e.owner")
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -23,7 +24,7 @@ def _entry(row: Sequence[Any]) -> Entry:
         id=row[0], pane_id=row[1], pane_name=row[2], ts=row[3], summary=row[4], type=row[5],
         source=row[6], agent=row[7], artifacts=json_list(row[8]),
         commands_run=json_list(row[9]), goal_delta=row[10], tags=json_list(row[11]),
-        schema_version=row[12], updated_at=row[13], deleted_at=row[14],
+        schema_version=row[12], updated_at=row[13], deleted_at=row[14], owner=row[15],
     )
 
 
@@ -31,14 +32,14 @@ def _entry_params(entry: Entry) -> tuple[Any, ...]:
     return (
         entry.id, entry.pane_id, entry.ts, entry.summary, entry.type, entry.source, entry.agent,
         to_json(list(entry.artifacts)), to_json(list(entry.commands_run)), entry.goal_delta,
-        to_json(list(entry.tags)), entry.schema_version, entry.updated_at, entry.deleted_at,
+        to_json(list(entry.tags)), entry.schema_version, entry.updated_at, entry.deleted_at, entry.owner,
     )
 
 
 _INSERT_ENTRY = (
     "INSERT INTO entries(id, pane_id, ts, summary, type, source, agent, artifacts, commands_run,"
-    " goal_delta, tags, schema_version, updated_at, deleted_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " goal_delta, tags, schema_version, updated_at, deleted_at, owner)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -73,7 +74,7 @@ class SqlEntries:
             self._db.run(
                 "UPDATE entries SET pane_id = ?, ts = ?, summary = ?, type = ?, source = ?, agent = ?,"
                 " artifacts = ?, commands_run = ?, goal_delta = ?, tags = ?, schema_version = ?,"
-                " updated_at = ?, deleted_at = ? WHERE id = ?", (*params[1:], entry.id))
+                " updated_at = ?, deleted_at = ?, owner = ? WHERE id = ?", (*params[1:], entry.id))
             self._set_tags(entry)
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
@@ -112,6 +113,10 @@ class SqlEntries:
             if values:
                 where.append(f"{column} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
+        if query.visible is not None:
+            clause, visible = visible_rows(query.visible, "e")
+            where.append(clause)
+            params.extend(visible)
         for tag in query.tags:
             where.append("e.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)")
             params.append(tag)

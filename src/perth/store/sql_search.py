@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from perth.store.sql import SqlDatabase
 
 COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd,"
-                   " c.repo_root, c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key")
+                   " c.repo_root, c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key, c.owner")
 ENTRY_COLUMNS = ("e.id, e.pane_id, p.name, e.ts, e.summary, e.type, e.source, e.agent, e.artifacts,"
-                 " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at")
+                 " e.commands_run, e.goal_delta, e.tags, e.schema_version, e.updated_at, e.deleted_at, e.owner")
 _COUNTS = {"command": "SELECT COUNT(*) FROM commands",
            "intent": "SELECT COUNT(*) FROM entries WHERE deleted_at IS NULL"}
 

@@ -17,14 +17,15 @@ if TYPE_CHECKING:
     from perth.identity.model import ApiToken, User
     from perth.store.sql import SqlDatabase
 
-_USER_COLUMNS = "name, role, created_at, created_by"
+_USER_COLUMNS = "name, role, created_at, created_by, teams"
 _TOKEN_COLUMNS = "id, user_name, secret_hash, created_at, label, expires_at, revoked_at"  # noqa: S105 - columns
 
 
 def _user(row: Sequence[Any]) -> User:
     from perth.identity.model import User
+    from perth.store.sql_json import json_list
 
-    return User(name=row[0], role=row[1], created_at=row[2], created_by=row[3])
+    return User(name=row[0], role=row[1], created_at=row[2], created_by=row[3], teams=json_list(row[4]))
 
 
 def _token(row: Sequence[Any]) -> ApiToken:
@@ -32,6 +33,12 @@ def _token(row: Sequence[Any]) -> ApiToken:
 
     return ApiToken(id=row[0], user=row[1], secret_hash=row[2], created_at=row[3], label=row[4],
                     expires_at=row[5], revoked_at=row[6])
+
+
+def _teams(user: User) -> str:
+    from perth.store.sql_json import to_json
+
+    return str(to_json(sorted(set(user.teams))))
 
 
 class SqlUsers:
@@ -43,15 +50,15 @@ class SqlUsers:
     def add_user(self, user: User) -> None:
         """Add a user; a name already taken is a ConflictError."""
         try:
-            self._db.write(f"INSERT INTO users({_USER_COLUMNS}) VALUES (?, ?, ?, ?)",
-                           (user.name, user.role, user.created_at, user.created_by))
+            self._db.write(f"INSERT INTO users({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                           (user.name, user.role, user.created_at, user.created_by, _teams(user)))
         except IntegrityViolation as exc:
             raise ConflictError(f"a user named {user.name!r} already exists",
                                 "pick another name, or change their role with `perth user role`") from exc
 
     def update_user(self, user: User) -> None:
-        """Replace a user's role (by name)."""
-        self._db.write("UPDATE users SET role = ? WHERE name = ?", (user.role, user.name))
+        """Replace a user's role and teams (by name)."""
+        self._db.write("UPDATE users SET role = ?, teams = ? WHERE name = ?", (user.role, _teams(user), user.name))
 
     def get_user(self, name: str) -> User | None:
         """One user by name."""

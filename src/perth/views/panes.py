@@ -38,6 +38,7 @@ def pane_view(pane: Pane, entry_count: int, recent: Sequence[Entry]) -> Document
              ("cwd", pane.cwd or ""), ("repo", pane.repo_root or ""), ("branch", pane.branch or ""),
              ("session", pane.session or ""), ("tab", pane.tab or ""),
              ("multiplexer", f"{pane.mux_kind} {pane.mux_pane_id or ''}".strip()),
+             ("owner", pane.owner), ("shared with", pane.team),
              ("tags", ", ".join(pane.tags)), ("created", to_local(pane.created_at)),
              ("last seen", to_local(pane.last_seen_at)), ("entries", str(entry_count))]
     pairs = [(k, v) for k, v in pairs if v]

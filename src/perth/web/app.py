@@ -52,10 +52,11 @@ MAX_FORM = 64 * 1024
 
 
 def status_of(exc: PerthError) -> int:
-    """The HTTP status of an error: 404 not found, 409 conflict, 503 unavailable, 400 bad input, else 500."""
-    from perth.errors import ConflictError, UserError
+    """The HTTP status of an error: 404 not found, 403 forbidden, 409 conflict, 503 unavailable, 400 bad input,
+    else 500."""
+    from perth.errors import ConflictError, ForbiddenError, UserError
 
-    for kind, code in ((NotFoundError, 404), (ConflictError, 409), (UnavailableError, 503),
+    for kind, code in ((NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (UnavailableError, 503),
                        (InvalidInputError, 400), (UserError, 400)):
         if isinstance(exc, kind):
             return code
@@ -175,7 +176,7 @@ def _health(make_runtime: RuntimeFactory) -> list[Any]:
 
     def ready() -> tuple[dict[str, Any], int]:
         try:
-            _on_runtime(make_runtime, lambda rt: rt.store.panes.count())
+            _on_runtime(make_runtime, lambda rt: rt.whole_store.panes.count())
         except PerthError as exc:
             from perth.redact import SecretFilter
 

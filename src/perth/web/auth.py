@@ -131,7 +131,13 @@ class Gate:
                 return
             await _refuse(send_secured, 401, REFUSAL, [(b"www-authenticate", b"Bearer")])
             return
-        await self.app(scope, receive, send_secured)
+        from perth.runtime import ACTING
+
+        acting = ACTING.set(principal)  # a runtime made while serving this request acts for its user
+        try:
+            await self.app(scope, receive, send_secured)
+        finally:
+            ACTING.reset(acting)
 
     def needs_token(self, scope: dict[str, Any]) -> bool:
         """Whether this request must carry a valid credential."""

@@ -44,20 +44,20 @@ def _families(rt: Runtime) -> Iterator[Any]:
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
     yield CounterMetricFamily("perth_commands_ingested", "Shell commands stored (ingested or imported).",
-                              value=rt.store.commands.count())
+                              value=rt.whole_store.commands.count())
     yield CounterMetricFamily("perth_intent_entries", "Intent entries logged (live ones).",
-                              value=rt.store.entries.count())
+                              value=rt.whole_store.entries.count())
     redactions = CounterMetricFamily("perth_redactions", "Secrets the filter replaced, by rule and source.",
                                      labels=["rule", "source"])
-    for count in rt.store.redaction_stats.all():
+    for count in rt.whole_store.redaction_stats.all():
         redactions.add_metric([count.rule_id, count.source], count.count)
     yield redactions
     yield from _llm(rt)
-    yield GaugeMetricFamily("perth_snapshots", "Saved workspace snapshots.", value=len(rt.store.snapshots.all()))
+    yield GaugeMetricFamily("perth_snapshots", "Saved workspace snapshots.", value=len(rt.whole_store.snapshots.all()))
     verdicts = CounterMetricFamily("perth_shellperf_runs", "Recorded shell start-up runs by verdict.",
                                    labels=["verdict"])
     for verdict, n in sorted(Counter(e.verdict or "none" for e in
-                                     rt.store.shellperf.list_runs(limit=SCAN)).items()):
+                                     rt.whole_store.shellperf.list_runs(limit=SCAN)).items()):
         verdicts.add_metric([verdict], n)
     yield verdicts
     yield from _events(rt)
@@ -70,16 +70,16 @@ def _llm(rt: Runtime) -> Iterator[Any]:
 
     llm = CounterMetricFamily("perth_llm_calls", "Recorded LLM calls by provider and outcome.",
                               labels=["provider", "outcome"])
-    for stats in rt.store.llm_calls.stats():
+    for stats in rt.whole_store.llm_calls.stats():
         llm.add_metric([stats.provider, "ok"], stats.ok)
         llm.add_metric([stats.provider, "failed"], stats.failed)
     yield llm
     yield _histogram("perth_llm_call_duration_seconds", "Latency of recorded LLM calls, by provider.", "provider",
-                     ((c.provider, c.latency_ms / 1000) for c in rt.store.llm_calls.recent(limit=SCAN)
+                     ((c.provider, c.latency_ms / 1000) for c in rt.whole_store.llm_calls.recent(limit=SCAN)
                       if c.latency_ms is not None))
     breakers = GaugeMetricFamily("perth_breaker_state", "1 for the state each circuit breaker is in.",
                                  labels=["name", "state"])
-    for state in rt.store.breakers.all():
+    for state in rt.whole_store.breakers.all():
         breakers.add_metric([state.name, state.state], 1)
     yield breakers
 
@@ -108,10 +108,10 @@ def _jobs(rt: Runtime) -> Iterator[Any]:
     from perth.ops.model import JobQuery
 
     jobs = GaugeMetricFamily("perth_jobs", "Jobs by status.", labels=["status"])
-    for status, n in sorted(rt.store.jobs.counts().items()):
+    for status, n in sorted(rt.whole_store.jobs.counts().items()):
         jobs.add_metric([status], n)
     yield jobs
-    finished = rt.store.jobs.query(JobQuery(statuses=("succeeded", "failed", "dead"), limit=SCAN))
+    finished = rt.whole_store.jobs.query(JobQuery(statuses=("succeeded", "failed", "dead"), limit=SCAN))
     yield _histogram("perth_job_duration_seconds", "Duration of finished jobs' last attempt, by kind.", "kind",
                      ((j.kind, (j.finished_at - j.started_at) / 1000) for j in finished
                       if j.started_at is not None and j.finished_at is not None))
@@ -121,10 +121,10 @@ def _workflows(rt: Runtime) -> Iterator[Any]:
     from prometheus_client.core import GaugeMetricFamily
 
     runs = GaugeMetricFamily("perth_workflow_runs", "Workflow runs by status.", labels=["status"])
-    for status, n in sorted(rt.store.workflows.counts().items()):
+    for status, n in sorted(rt.whole_store.workflows.counts().items()):
         runs.add_metric([status], n)
     yield runs
-    steps = rt.store.workflows.step_history()
+    steps = rt.whole_store.workflows.step_history()
     yield GaugeMetricFamily("perth_workflow_approvals_waiting", "Workflow steps waiting for an approval decision.",
                             value=sum(s.status == "waiting" and s.decision is None and s.requested_at is not None
                                       for s in steps))

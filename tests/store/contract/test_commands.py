@@ -64,3 +64,24 @@ def test_count_is_every_stored_command(store: Store) -> None:
     store.commands.add([command(n, f"make t{n}") for n in range(1, 4)])
     store.commands.add([command(1, "make t1")])  # the same dedup key: not stored twice
     assert store.commands.count() == 3
+
+
+def test_a_user_reads_their_commands_and_those_of_panes_they_may_read(store: Store) -> None:
+    from perth.records import Visibility
+
+    mine = make_pane("mine", owner="alice")
+    shared = make_pane("shared", owner="bob", team="web")
+    private = make_pane("private", owner="bob")
+    for pane in (mine, shared, private):
+        store.panes.add(pane)
+    store.commands.add([command(1, "alice in her pane", mine.id, owner="alice"),
+                        command(2, "alice without a pane", None, owner="alice"),
+                        command(3, "bob in the shared pane", shared.id, owner="bob"),
+                        command(4, "bob in his private pane", private.id, owner="bob"),
+                        command(5, "bob without a pane", None, owner="bob")])
+    seen = store.commands.query(CommandQuery(visible=Visibility(user="alice", teams=("web",)), limit=10))
+    assert sorted(c.command for c in seen) == ["alice in her pane", "alice without a pane", "bob in the shared pane"]
+    assert {c.owner for c in seen} == {"alice", "bob"}
+    alone = store.commands.stream(CommandQuery(visible=Visibility(user="alice")))
+    assert [c.command for c in alone] == ["alice in her pane", "alice without a pane"]
+    assert len(store.commands.query(CommandQuery(limit=10))) == 5

@@ -82,3 +82,27 @@ def test_entry_of_a_missing_pane_or_a_known_id_is_a_conflict(store: Store) -> No
     with pytest.raises(ConflictError):
         store.entries.add(make_entry(replace(pane, id=uuid7()), 3))
     assert store.entries.count(pane.id) == 1
+
+
+def test_a_user_reads_the_entries_of_panes_they_may_read(store: Store) -> None:
+    from perth.errors import UnsupportedByStoreError
+    from perth.records import Visibility
+
+    mine, shared, private = (make_pane("mine", owner="alice"), make_pane("shared", owner="bob", team="web"),
+                             make_pane("private", owner="bob"))
+    for pane in (mine, shared, private):
+        store.panes.add(pane)
+    entries = [make_entry(pane, n * 1_000, f"entry {n}", owner=owner)
+               for n, (pane, owner) in enumerate(((mine, "alice"), (shared, "bob"), (private, "bob")), start=1)]
+    for entry in entries:
+        store.entries.add(entry)
+    assert store.entries.get(entries[0].id) == entries[0]  # the owner is kept
+    visible = EntryQuery(visible=Visibility(user="alice", teams=("web",)), oldest_first=True)
+    if store.adapter == "redis":  # the Redis store is personal: no owners (docs/team.md)
+        with pytest.raises(UnsupportedByStoreError, match="not supported by the redis store"):
+            store.entries.query(visible)
+        return
+    assert [e.summary for e in store.entries.query(visible)] == ["entry 1", "entry 2"]
+    assert [e.summary for e in store.entries.query(EntryQuery(visible=Visibility(user="bob")))] == [
+        "entry 3", "entry 2"]
+    assert store.entries.query(EntryQuery(visible=Visibility(user="carol", teams=("ops",)))) == []

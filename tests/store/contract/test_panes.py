@@ -52,3 +52,40 @@ def test_a_name_conflict_inside_a_unit_leaves_the_unit_usable(store: Store) -> N
             uow.panes.add(make_pane("shared"))  # another process got there first: use theirs
         uow.panes.update(replace(first, branch="main"))
     assert store.panes.get(name="shared") == replace(first, branch="main")
+
+
+def test_owners_keep_their_own_pane_names_and_see_what_is_shared_with_their_teams(store: Store) -> None:
+    from perth.records import Visibility
+
+    alice = make_pane("api", at=1_000, owner="alice")
+    bob = make_pane("api", at=2_000, owner="bob", team="web")
+    carol = make_pane("notes", at=3_000, owner="carol")
+    store.panes.add(alice)
+    if store.adapter == "redis":  # the Redis store is personal: a name is one key, whoever owns it (docs/team.md)
+        with pytest.raises(ConflictError):
+            store.panes.add(bob)
+        return
+    for pane in (bob, carol):
+        store.panes.add(pane)  # names are unique per owner: two "api" panes
+    with pytest.raises(ConflictError):
+        store.panes.add(make_pane("api", at=4_000, owner="alice"))
+    assert store.panes.get(name="api", owner="alice") == alice
+    assert store.panes.get(name="api", owner="bob") == bob
+    assert store.panes.get(name="notes", owner="alice") is None
+    in_web = Visibility(user="alice", teams=("web",))
+    assert [p.name + ":" + p.owner for p in store.panes.query(PaneQuery(visible=in_web))] == ["api:bob", "api:alice"]
+    alone = Visibility(user="alice")
+    assert store.panes.query(PaneQuery(visible=alone)) == [alice]
+    assert store.panes.query(PaneQuery(visible=Visibility(user="dave", teams=("ops",)))) == []
+
+
+def test_multiplexer_and_place_lookups_can_be_narrowed_to_an_owner(store: Store) -> None:
+    alice = make_pane("a", at=1_000, owner="alice", mux_kind="tmux", mux_pane_id="%1", auto_key="/src/app")
+    bob = make_pane("b", at=2_000, owner="bob", mux_kind="tmux", mux_pane_id="%1", auto_key="/src/app")
+    store.panes.add(alice)
+    store.panes.add(bob)
+    assert store.panes.find_by_mux("tmux", "%1", owner="alice") == alice
+    assert store.panes.find_by_mux("tmux", "%1", owner="bob") == bob
+    assert store.panes.find_by_mux("tmux", "%1", owner="carol") is None
+    assert store.panes.find_by_auto_key("/src/app", owner="bob") == bob
+    assert store.panes.find_by_auto_key("/src/app", owner="carol") is None

@@ -16,7 +16,7 @@ class UserRepo(Protocol):
         """Add a user; a name already taken is a ConflictError."""
 
     def update_user(self, user: User) -> None:
-        """Replace a user's role (by name)."""
+        """Replace a user's role and teams (by name)."""
 
     def get_user(self, name: str) -> User | None:
         """One user by name."""
