@@ -83,6 +83,11 @@ class Runtime:
                                   "ask an admin for a new one (perth token create YOU) and set store.token")
         return self._principal
 
+    @property
+    def owner(self) -> str:
+        """Who owns what this runtime records: the signed-in user on a multi-user store, else nobody (``""``)."""
+        return self.visibility().user if self.settings.store.multi_user else ""
+
     def visibility(self) -> Visibility:
         """What the principal may read on a multi-user store (ConfigError without one)."""
         from perth.records import Visibility

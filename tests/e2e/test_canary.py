@@ -601,6 +601,22 @@ def redis_store_and_store_migrate(c: Canary) -> None:
 
 
 @entry_point
+def multi_user_store(c: Canary) -> None:
+    """A multi-user store: users, teams and shared panes; a secret offered as a team name is refused."""
+    team = {"PERTH_STORE__PATH": str(c.home / "team.db"), "PERTH_STORE__MULTI_USER": "true"}
+    assert c.perth("user", "add", "alice", "--role", "admin", "--team", c.secrets["github-pat"], env=team) == 1
+    assert c.perth("user", "add", "alice", "--role", "admin", "--team", "web", env=team) == 0
+    assert c.perth("token", "create", "alice", "--label", c.sentence(), "--format", "json", env=team) == 0
+    team["PERTH_STORE__TOKEN"] = json.loads(c.outputs[-2])["secret"]
+    assert c.perth("user", "join", "alice", c.secrets["aws-access-key-id"], env=team) == 1
+    assert c.perth("log", c.sentence(), "--pane", "canary-team", "--goal-delta", c.pem, env=team) == 0
+    assert c.perth("pane", "share", "canary-team", c.secrets["stripe-live"], env=team) == 1
+    assert c.perth("pane", "share", "canary-team", "web", "--format", "json", env=team) == 0
+    for args in (("pane", "list"), ("history", "--format", "json"), ("user", "list"), ("token", "list")):
+        assert c.perth(*args, env=team) == 0
+
+
+@entry_point
 def workflows(c: Canary) -> None:
     """Workflow files and inputs holding secrets (refused), step output, approval notes, in every format."""
     from perth.workflows.service import local_user

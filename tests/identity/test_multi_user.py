@@ -82,6 +82,8 @@ def test_the_cli_shows_each_user_their_panes_and_their_teams_shared_ones(team: d
     assert _panes(alice) == ["alice/api", "bob/deploy"]
     assert _panes(bob) == ["bob/api", "bob/deploy"]
     assert _panes(carol) == []
+    listed = alice.run("pane", "list").stdout
+    assert "OWNER" in listed and "bob (web)" in listed
     assert sorted(_summaries(alice)) == [ALICE_PRIVATE, BOB_SHARED]
     assert _summaries(alice, "--pane", "deploy") == [BOB_SHARED]
     assert _summaries(alice, "--pane", "api") == [ALICE_PRIVATE]  # her own "api", not bob's
@@ -181,7 +183,7 @@ def test_mcp_answers_each_token_with_what_its_user_may_read_and_change(team: dic
         assert seen["private"].is_error and BOB_PRIVATE not in str(seen["private"].content)
         assert BOB_PRIVATE not in seen["found"]
     assert alice["write"].is_error and "belongs to bob" in str(alice["write"].content)  # shared: read-only
-    assert not carol["write"].is_error  # bob's "deploy" is not hers to see: she gets a pane of her own
+    assert result_json(carol["write"])["entry"]["owner"] == "carol"  # bob's "deploy" is not hers: a pane of her own
     assert BOB_PRIVATE in bob["found"] and not bob["write"].is_error
     assert sorted(_summaries(homes["bob"], "--pane", "deploy")) == [BOB_SHARED, "bob writes"]
     assert _panes(homes["carol"]) == ["carol/deploy"]

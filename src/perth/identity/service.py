@@ -59,13 +59,23 @@ def check_team(team: str) -> str:
     return team
 
 
+def _plain_team(rt: Runtime, team: str) -> str:
+    """A team name that is not a credential (names are stored and shown as they are)."""
+    check_team(team)
+    findings = rt.secret_filter.findings(team)
+    if findings:
+        raise InvalidInputError(f"the team name looks like a secret ({findings[0].rule_id})",
+                                "choose a team name that does not contain a credential")
+    return team
+
+
 def join_team(rt: Runtime, name: str, team: str, *, leave: bool = False) -> User:
     """Add a user to a team (or, with ``leave``, take them out): they read the panes shared with it."""
     from perth.record import replace
 
     require_admin(rt)
     user = get_user(rt, name)
-    teams = set(user.teams) - {check_team(team)} if leave else {*user.teams, check_team(team)}
+    teams = set(user.teams) - {check_team(team)} if leave else {*user.teams, _plain_team(rt, team)}
     changed = replace(user, teams=tuple(sorted(teams)))
     rt.whole_store.users.update_user(changed)
     return changed
@@ -75,7 +85,7 @@ def add_user(rt: Runtime, name: str, role: str, *, by: str = "", teams: tuple[st
     """Add a user with a role (and teams)."""
     require_admin(rt)
     user = User(name=check_name(name), role=check_role(role), created_at=rt.clock(), created_by=by,
-                teams=tuple(sorted({check_team(team) for team in teams})))
+                teams=tuple(sorted({_plain_team(rt, team) for team in teams})))
     rt.whole_store.users.add_user(user)
     return user
 

@@ -117,7 +117,7 @@ def _write_entry(rt: Runtime, draft: EntryDraft, pane_name: str | None,
             artifacts=tuple(rt.redact(artifact_path(a, rt.cwd, root), "intent") for a in draft.artifacts),
             commands_run=tuple(rt.redact(c, "intent") for c in commands),
             goal_delta=rt.redact_optional(draft.goal_delta.strip() if draft.goal_delta else None, "intent"),
-            tags=tags,
+            tags=tags, owner=rt.owner,
         )
         seen = replace(pane, last_seen_at=max(pane.last_seen_at, now), status="active")
         rt.store.entries.add(entry)

@@ -100,7 +100,7 @@ def create_pane(rt: Runtime, spec: PaneSpec) -> Pane:
         mux_kind=mux_kind, mux_pane_id=mux_pane_id if mux_kind != "none" else None,
         cwd=rt.redact(cwd, "pane"), repo_root=rt.redact_optional(repo.root if repo else None, "pane"),
         branch=rt.redact_optional(repo.branch if repo else None, "pane"), tags=clean_tags(rt, spec.tags),
-        meta=clean_meta(rt, spec.meta or {}), auto_key=spec.auto_key,
+        meta=clean_meta(rt, spec.meta or {}), auto_key=spec.auto_key, owner=rt.owner,
     )
     with rt.store.unit():
         rt.store.panes.add(pane)
@@ -166,7 +166,7 @@ def share_pane(rt: Runtime, name: str, team: str) -> Pane:
     if team:
         from perth.identity.service import check_team
 
-        check_team(team)
+        check_not_secret(rt, "team name", check_team(team))
     updated = replace(get_pane(rt, name), team=team)
     rt.store.panes.update(updated)
     return updated

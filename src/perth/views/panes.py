@@ -23,9 +23,13 @@ def _one_line(text: str, width: int = 72) -> str:
 
 def pane_list_view(panes: Sequence[Pane]) -> Document:
     """``perth pane list``."""
-    rows = [(p.name, p.status, p.branch or "", ",".join(p.tags), humanize_age(p.last_seen_at),
-             f"{p.mux_kind}:{p.mux_pane_id}" if p.mux_pane_id else "") for p in panes]
-    blocks: list[Block] = [Table(("name", "status", "branch", "tags", "seen", "mux"), rows)]
+    owned = any(p.owner for p in panes)  # a multi-user store: whose each pane is, and whom it is shared with
+    rows: list[tuple[str, ...]] = [
+        (p.name, *((p.owner + (f" ({p.team})" if p.team else ""),) if owned else ()), p.status, p.branch or "",
+         ",".join(p.tags), humanize_age(p.last_seen_at), f"{p.mux_kind}:{p.mux_pane_id}" if p.mux_pane_id else "")
+        for p in panes]
+    columns: tuple[str, ...] = ("name", *(("owner",) if owned else ()), "status", "branch", "tags", "seen", "mux")
+    blocks: list[Block] = [Table(columns, rows)]
     if not panes:
         blocks = [Note("No panes yet. Create one: perth pane create fix/auth-bug")]
     return Document("perth.pane_list.v1", {"panes": [p.to_json() for p in panes], "count": len(panes)},
