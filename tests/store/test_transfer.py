@@ -38,6 +38,8 @@ pytestmark = pytest.mark.integration
 def fill(store: Store) -> None:
     """At least one record in every part, deleted rows included."""
     live, gone = make_pane("live", tags=("t",), meta={"k": "v"}), make_pane("gone", deleted_at=5_000)
+    if "code" in store.capabilities:  # a multi-user store's owners and teams travel too
+        live = replace(live, owner="alice", team="web")
     store.panes.add(live)
     store.panes.add(gone)
     for ts in range(1, 31):
@@ -65,9 +67,39 @@ def fill(store: Store) -> None:
     store.workflows.create(workflow_run(1), [StepRun(run_id=workflow_run(1).id, step_id=s, position=i) for i, s in enumerate("ba")])
     store.workflows.update_step(StepRun(run_id=workflow_run(1).id, step_id="a", position=1, status="waiting",
                                         requested_by="ann", requested_at=5))
+    if "code" in store.capabilities:
+        fill_code(store)
     if "users" in store.capabilities:
-        store.users.add_user(User(name="alice", role="approver", created_at=1))
+        store.users.add_user(User(name="alice", role="approver", created_at=1, teams=("ops", "web")))
         store.users.add_token(ApiToken(id="a" * 12, user="alice", secret_hash="h", created_at=2, revoked_at=3))
+
+
+def fill_code(store: Store) -> None:
+    """A repository with two parsed files (symbols and edges) and one that failed to parse."""
+    from perth.codeindex.model import CodeRepo, Edge, FileGraph, FileState, Symbol
+
+    repo = CodeRepo(id="01900000-0000-7000-8000-00000000c0de", name="shop", root="/src/shop", added_at=1,
+                    indexed_at=2, head="abc", branch="main", state="partial", files=3, symbols=3, edges=2,
+                    last_error="bad.py: could not parse")
+    store.code.add_repo(repo)
+    graphs = [FileGraph(state=FileState(path="shop/cart.py", language="python", module="shop.cart", digest="d1",
+                                        size=120, mtime_ns=5),
+                        symbols=(Symbol(name="Cart", qualname="shop.cart.Cart", kind="class", line=1, end_line=9,
+                                        doc="A cart é", path="shop/cart.py"),
+                                 Symbol(name="total", qualname="shop.cart.Cart.total", kind="method", line=3,
+                                        end_line=5, parent="shop.cart.Cart", signature="(self) -> int",
+                                        path="shop/cart.py")),
+                        edges=(Edge(kind="calls", src="shop.cart.Cart.total", dst="shop.tax.rate", name="rate",
+                                    confidence="exact", line=4, path="shop/cart.py"),)),
+              FileGraph(state=FileState(path="shop/tax.py", language="python", module="shop.tax", digest="d2",
+                                        size=40, mtime_ns=6),
+                        symbols=(Symbol(name="rate", qualname="shop.tax.rate", kind="function", line=1, end_line=2,
+                                        path="shop/tax.py"),),
+                        edges=(Edge(kind="imports", src="shop.tax", dst="decimal", name="decimal",
+                                    confidence="import-resolved", line=1, path="shop/tax.py"),)),
+              FileGraph(state=FileState(path="bad.py", language="python", module="bad", digest="d3", size=1,
+                                        mtime_ns=7, error="could not parse"))]
+    store.code.apply(repo.id, graphs, [], [])
 
 
 def contents(store: Store) -> dict[str, str]:

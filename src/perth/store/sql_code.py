@@ -152,6 +152,23 @@ class SqlCodeIndex:
         self.db.run_many("INSERT INTO code_edges(file_id, repo_id, kind, src, dst, name, confidence, line)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges)
 
+    def graphs(self, repo_id: str) -> list[FileGraph]:
+        """Every file with its symbols (by line) and edges (by line), by path."""
+        from perth.codeindex.model import FileGraph
+
+        states = self.file_states(repo_id)
+        symbols: dict[str, list[Symbol]] = {}
+        for symbol in self.definitions(repo_id):
+            symbols.setdefault(symbol.path, []).append(symbol)
+        edges: dict[str, list[Edge]] = {}
+        for row in self.db.rows(f"SELECT {_EDGE_COLUMNS} FROM code_edges e JOIN code_files f ON f.id = e.file_id"
+                                " WHERE e.repo_id = ? ORDER BY f.path, e.line, e.kind, e.src, e.dst, e.name",
+                                (repo_id,)):
+            edge = _edge(row)
+            edges.setdefault(edge.path, []).append(edge)
+        return [FileGraph(state=states[path], symbols=tuple(symbols.get(path, ())), edges=tuple(edges.get(path, ())))
+                for path in sorted(states)]
+
     def counts(self, repo_id: str) -> tuple[int, int, int]:
         """Files, symbols and edges of a repository."""
         found = [self.db.rows(f"SELECT COUNT(*) FROM {table} WHERE repo_id = ?", (repo_id,))[0][0]

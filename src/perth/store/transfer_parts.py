@@ -160,8 +160,25 @@ def _put_workflow(target: Store, pair: Any, old: Any) -> None:
 def _put_user(target: Store, user: Any, old: Any) -> None:
     if old is None:
         target.users.add_user(user)
-    elif old.role != user.role:
+    elif (old.role, old.teams) != (user.role, user.teams):
         target.users.update_user(user)
+
+
+def _read_code(store: Store) -> list[Any]:
+    """Each repository with its whole graph (files, symbols, edges): copied as it is, not parsed again."""
+    return [(repo, tuple(store.code.graphs(repo.id))) for repo in store.code.list_repos()]
+
+
+def _put_code(target: Store, pair: Any, old: Any) -> None:
+    repo, graphs = pair
+    with target.unit():
+        if old is None:
+            target.code.add_repo(repo)
+        else:
+            target.code.update_repo(repo)
+        held = target.code.file_states(repo.id)
+        target.code.apply(repo.id, list(graphs), [path for path in held if path not in
+                                                   {graph.state.path for graph in graphs}], [])
 
 
 def _put_token(target: Store, token: Any, old: Any) -> None:
@@ -193,6 +210,7 @@ PARTS: tuple[Part, ...] = (
     Part("jobs", "jobs", _read_jobs, lambda j: j.id, _put_job),
     Part("job_logs", "job_logs", _read_job_logs, lambda line: f"{line.job_id}\t{line.seq}", _put_job_log),
     Part("workflows", "workflows", _read_workflows, lambda p: p[0].id, _put_workflow),
+    Part("code", "code", _read_code, lambda p: p[0].id, _put_code),
     Part("users", "users", lambda s: s.users.list_users(), lambda u: u.name, _put_user),
     Part("api_tokens", "users", lambda s: s.users.tokens(), lambda t: t.id, _put_token),
 )

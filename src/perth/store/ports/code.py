@@ -36,6 +36,9 @@ class CodeIndexPort(Protocol):
               touched: Sequence[FileState]) -> None:
         """Replace the graphs of re-parsed files, drop deleted ones, refresh unchanged files' stats."""
 
+    def graphs(self, repo_id: str) -> list[FileGraph]:
+        """Every file of a repository with its symbols and edges, by path (for copying a store)."""
+
     def counts(self, repo_id: str) -> tuple[int, int, int]:
         """Files, symbols and edges held for a repository."""
 
