@@ -1,0 +1,183 @@
+"""The fourth held-out set of the secret filter's independent corpus ("sealed",
+tests/fixtures/redact/independent/sealed.py), checked for its structure only: it builds after the
+other splits without changing them and the same on every run, is large, labelled consistently
+(each class all positive or all negative), holds every secret verbatim in its line, draws secrets
+that are not placeholders, draws provider tokens in their documented shapes and commits no literal
+that looks like a secret.  None of these tests runs the filter: the set's figures are read by the
+benchmark, once."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import random
+import re
+import string
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.fixtures.redact.independent import VARIANTS, build, sealed
+
+_FIELD = re.compile(r"\{\{|\}\}|\{[a-z0-9]+(?::[^{}]*)?\}")
+#: Runs of token characters in a template's literal text ("/", "_", "-" and "=" end a run, so
+#: paths, names and assignments do not count).
+_RUN = re.compile(r"[A-Za-z0-9+]{16,}")
+#: What a placeholder looks like: an ellipsis, a bracketed name, a template variable, a mask,
+#: or the words people write instead of a value.
+_PLACEHOLDER = re.compile(r"\.\.\.|…|<[A-Za-z_ -]+>|\$\{|\{\{|\*{3}|(?i:your[_-]|example|changeme|redacted|"
+                          r"placeholder|replace[_-]?me|x{8})")
+_LINES = build(fresh=True, blind=True, sealed=True)
+_SEALED = [line for line in _LINES if line.split == "sealed"]
+_NEGATIVE_CLASSES = {klass for _, klass, _ in sealed.NEGATIVES}
+_POSITIVE_CLASSES = {klass for _, klass, _ in sealed.POSITIVES}
+
+
+def _class_of(char: str) -> int:
+    return 0 if char.isupper() else 1 if char.islower() else 2 if char.isdigit() else 3
+
+
+def _looks_random(run: str) -> bool:
+    """Whether a run of token characters looks drawn at random: letters and digits that change
+    class often (words, identifiers and version strings change rarely), or a long run whose
+    case changes about every other character."""
+    changes = sum(_class_of(a) != _class_of(b) for a, b in itertools.pairwise(run)) / (len(run) - 1)
+    mixed = any(ch.isdigit() for ch in run) and any(ch.isalpha() for ch in run)
+    return (mixed and changes >= 0.3) or (len(run) >= 20 and changes >= 0.5)
+
+
+def _suspicious_literals(template: str) -> list[str]:
+    literal = re.sub(r"\\[nrt]", " ", _FIELD.sub(" ", template))  # an escaped newline ends a run
+    return [run.group() for run in _RUN.finditer(literal)
+            if _looks_random(run.group()) and not any(run.group() in known for known in sealed.DOCUMENTED_LITERALS)]
+
+
+def test_the_sealed_split_builds_after_the_others_without_changing_them() -> None:
+    before = build(fresh=True, blind=True)
+    assert _LINES[:len(before)] == before
+    assert {line.split for line in _LINES[len(before):]} == {"sealed"}
+    assert len(_SEALED) == VARIANTS * len(sealed.TEMPLATES)
+    alone = [line for line in build(sealed=True) if line.split == "sealed"]
+    assert alone == _SEALED, "the sealed lines depend on which other sets are built"
+    assert not any(line.split == "sealed" for line in build(fresh=True, blind=True))
+
+
+def test_two_builds_are_equal_and_another_seed_draws_other_values() -> None:
+    again = [line for line in build(fresh=True, blind=True, sealed=True) if line.split == "sealed"]
+    assert again == _SEALED
+    other = [line for line in build(seed=7, sealed=True) if line.split == "sealed"]
+    assert [line.kind for line in other] == [line.kind for line in _SEALED]
+    changed = sum(a.secrets != b.secrets for a, b in zip(other, _SEALED, strict=True) if a.positive)
+    assert changed == sum(line.positive for line in _SEALED)
+
+
+def test_at_least_700_templates_with_kinds_of_their_own_and_no_repeated_template() -> None:
+    kinds = [kind for kind, _, _ in sealed.TEMPLATES]
+    assert len(kinds) >= 700
+    assert len(set(kinds)) == len(kinds)
+    assert all(kind.startswith("sealed/") for kind in kinds)
+    others = {line.kind for line in _LINES if line.split != "sealed"}
+    assert not set(kinds) & others
+    texts = [template for _, _, template in sealed.TEMPLATES]
+    assert len(set(texts)) == len(texts), "two kinds with the same template"
+
+
+def test_each_class_is_all_positive_or_all_negative_and_negatives_are_over_a_third() -> None:
+    assert not _NEGATIVE_CLASSES & _POSITIVE_CLASSES
+    assert all(klass.startswith("not-") for klass in _NEGATIVE_CLASSES)
+    assert not any(klass.startswith("not-") for klass in _POSITIVE_CLASSES)
+    assert len(_POSITIVE_CLASSES) >= 15 and len(_NEGATIVE_CLASSES) >= 10
+    share = len(sealed.NEGATIVES) / len(sealed.TEMPLATES)
+    assert 0.33 <= share <= 0.42
+    for klass in _POSITIVE_CLASSES | _NEGATIVE_CLASSES:
+        assert sum(k == klass for _, k, _ in sealed.TEMPLATES) >= 15, klass
+
+
+def test_every_positive_line_holds_its_secrets_verbatim_and_no_negative_line_has_any() -> None:
+    by_kind: dict[str, set[tuple[str, ...]]] = {}
+    for line in _SEALED:
+        if line.klass in _NEGATIVE_CLASSES:
+            assert not line.secrets, line.kind
+            continue
+        assert line.secrets, line.kind
+        for secret in line.secrets:
+            assert secret in line.text, line.kind
+            assert len(secret) >= 8, (line.kind, secret)
+            assert len(set(secret)) >= 4, (line.kind, secret)
+            assert not _PLACEHOLDER.search(secret), (line.kind, secret)
+        by_kind.setdefault(line.kind, set()).add(line.secrets)
+    assert all(len(variants) == VARIANTS for variants in by_kind.values()), "a template repeats its secrets"
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(), index=st.integers(min_value=0, max_value=len(sealed.TEMPLATES) - 1))
+def test_any_seed_fills_any_template_the_same_way_twice_with_its_secrets_in_the_line(seed: int, index: int) -> None:
+    _, klass, template = sealed.TEMPLATES[index]
+    text, secrets = sealed.fill(template, random.Random(seed))
+    assert (text, secrets) == sealed.fill(template, random.Random(seed))
+    assert bool(secrets) == (klass in _POSITIVE_CLASSES)
+    assert all(secret in text and len(secret) >= 8 for secret in secrets)
+    assert "{" not in _FIELD.sub("", template.replace("{{", "").replace("}}", ""))
+
+
+def test_no_committed_literal_looks_like_a_secret() -> None:
+    suspicious = {kind: found for kind, _, template in sealed.TEMPLATES if (found := _suspicious_literals(template))}
+    assert suspicious == {}
+    literal_text = "\n".join(_FIELD.sub(" ", template) for _, _, template in sealed.TEMPLATES)
+    assert all(known in literal_text for known in sealed.DOCUMENTED_LITERALS), "a documented literal is unused"
+
+
+def test_the_literal_check_flags_random_tokens_and_not_alphabets_or_paths() -> None:
+    rng = random.Random(2027)
+    for alphabet in (string.ascii_letters + string.digits, "0123456789abcdef"):
+        values = ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(200)]
+        assert sum(bool(_suspicious_literals(value)) for value in values) >= 0.95 * len(values)
+    assert not _suspicious_literals("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    assert not _suspicious_literals("https://gitlab.acme.test/api/v4/projects/12/packages/pypi/simple")
+
+
+def _base62(number: int) -> str:
+    digits = string.digits + string.ascii_uppercase + string.ascii_lowercase
+    out = ""
+    while number:
+        number, rest = divmod(number, 62)
+        out = digits[rest] + out
+    return out.rjust(6, "0")
+
+
+def test_provider_tokens_have_their_documented_shapes() -> None:
+    rng = random.Random(11)
+    shapes = {
+        "github_pat": r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
+        "glpat": r"glpat-[A-Za-z0-9_-]{20}",
+        "slack_bot": r"xoxb-\d{12}-\d{13}-[A-Za-z0-9]{24}",
+        "slack_hook": r"T[A-Z0-9]{10}/B[A-Z0-9]{10}/[A-Za-z0-9]{24}",
+        "stripe_sk": r"sk_live_[A-Za-z0-9]{99}",
+        "sendgrid": r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}",
+        "npm": r"npm_[A-Za-z0-9]{36}",
+        "azcs": r"[A-Za-z0-9]{3}\dQ~[A-Za-z0-9]{34}",
+        "age": r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+        "aws_secret": r"[A-Za-z0-9+/]{40}",
+        "anthropic": r"sk-ant-api03-[A-Za-z0-9_-]{93}AA",
+        "openai_legacy": r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}",
+        "telegram": r"\d{9,11}:AA[A-Za-z0-9_-]{33}",
+        "dop": r"dop_v1_[0-9a-f]{64}",
+        "eth": r"0x[0-9a-f]{64}",
+    }
+    for _ in range(20):
+        for prefix in ("ghp", "gho", "ghu", "ghs", "ghr"):
+            token = sealed.TOKENS[prefix](rng)
+            assert re.fullmatch(prefix + r"_[A-Za-z0-9]{36}", token)
+            body, checksum = token[4:34], token[34:]
+            assert checksum == _base62(zlib.crc32(body.encode())), "a GitHub token's CRC32 does not match"
+        for name, shape in shapes.items():
+            assert re.fullmatch(shape, sealed.TOKENS[name](rng)), name
+        assert len(base64.b64decode(sealed.TOKENS["wg"](rng))) == 32
+        assert len(base64.b64decode(sealed.TOKENS["azure_storage"](rng))) == 64
+        pk = sealed.PUBLIC["mapbox_pk"](rng)
+        payload = pk.split(".")[1]
+        assert pk.startswith("pk.") and set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))) == {"u", "a"}
+        clerk = sealed.PUBLIC["clerk_pk"](rng).removeprefix("pk_live_")
+        assert base64.b64decode(clerk + "=" * (-len(clerk) % 4)).decode().endswith("$")
