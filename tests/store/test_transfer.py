@@ -227,3 +227,13 @@ def test_redis_to_sqlite_copies_what_redis_holds(tmp_path: Path) -> None:
         assert contents(target)["entries"] == contents(source)["entries"]
         source.close()
         target.close()
+
+
+def test_a_copy_into_postgresql_leaves_the_planner_statistics_current(tmp_path: Path) -> None:
+    """A bulk load is followed by ANALYZE: the first queries plan with the real row counts."""
+    with ADAPTERS["sqlite"][1](tmp_path / "s") as source, ADAPTERS["postgresql"][1](tmp_path / "t") as target:
+        fill(source)
+        assert migrate(source, target).ok
+        rows = target.db.rows("SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"  # type: ignore[attr-defined]
+                              " WHERE n.nspname = current_schema() AND c.relname = 'entries'")
+        assert rows[0][0] == 31  # -1 until the table is analyzed

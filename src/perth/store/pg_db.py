@@ -10,8 +10,8 @@ dependency (``perth[team]``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 
 from perth.errors import StoreError, StoreUnreachableError, UnavailableError
 from perth.store.sql import IntegrityViolation, NestedTransactions
@@ -149,6 +149,17 @@ class PgDatabase(NestedTransactions):
         """One statement in its own transaction (or the caller's, when one is open)."""
         with self.transaction():
             return self.run(sql, params)
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many write transactions in a row (a copy, a large import): at the end the planner's statistics
+        are brought up to date (``ANALYZE``), so the first queries after a bulk load use the indexes
+        instead of waiting for autovacuum to notice the new rows."""
+        if self._depth:
+            yield
+            return
+        yield
+        self.write("ANALYZE")
 
     def close(self) -> None:
         """Close the connection."""

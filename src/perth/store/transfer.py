@@ -81,7 +81,8 @@ class MigrationReport(Record):
 
 def migrate(source: Store, target: Store, *, dry_run: bool = False) -> MigrationReport:
     """Copy every part of ``source`` into ``target`` (or say what would move) and verify it."""
-    reports = tuple(_copy_part(part, source, target, dry_run) for part in PARTS)
+    with target.bulk():
+        reports = tuple(_copy_part(part, source, target, dry_run) for part in PARTS)
     return MigrationReport(source=source.info().location, target=target.info().location, dry_run=dry_run,
                            parts=reports)
 
