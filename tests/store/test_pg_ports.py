@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -21,6 +23,8 @@ from perth.store.pg_code import glob_regex
 from perth.store.postgres import PostgresStore
 from perth.workflows.model import WorkflowRun
 from tests.store.adapters import PG_ADMIN_URL, pg_schema
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
 
@@ -131,6 +135,15 @@ def command(n: int) -> Command:
                    duration_ms=1, exit=0, command=f"echo {n}", dedup_key=f"k{n}")
 
 
+def settled(read: Callable[[], list[T]]) -> list[T]:
+    """What a feed returns once it returns something: a feed waits for every transaction of the database
+    older than its rows (another test's, on a shared server), so it may lag for a moment."""
+    deadline = time.monotonic() + 20
+    while not (found := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def test_the_command_feed_never_passes_over_a_command_committed_late(url: str) -> None:
     reader = PostgresStore(url)
     slow, fast = PostgresStore(url), PostgresStore(url)
@@ -138,10 +151,10 @@ def test_the_command_feed_never_passes_over_a_command_committed_late(url: str) -
         slow.commands.add([command(1)])
         fast.commands.add([command(2)])
         assert reader.search_index.commands_after(0, 10) == []  # command 2 waits for the older writer
-    fed = reader.search_index.commands_after(0, 10)
+    fed = settled(lambda: reader.search_index.commands_after(0, 10))
     assert [c.command for _, c in fed] == ["echo 1", "echo 2"]
     fast.commands.add([command(3)])
-    assert [c.command for _, c in reader.search_index.commands_after(fed[-1][0], 10)] == ["echo 3"]
+    assert [c.command for _, c in settled(lambda: reader.search_index.commands_after(fed[-1][0], 10))] == ["echo 3"]
     for store in (reader, slow, fast):
         store.close()
 

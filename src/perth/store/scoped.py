@@ -153,14 +153,9 @@ class ScopedEntries:
 
     def stream(self, pane_ids: Sequence[str] = (), *, include_deleted: bool = False) -> Iterator[Entry]:
         """Every entry the user may read, oldest first."""
-        cursor: tuple[int, str] | None = None
-        while True:
-            page = self.query(EntryQuery(pane_ids=tuple(pane_ids), limit=1000, include_deleted=include_deleted,
-                                         cursor=cursor, oldest_first=True))
-            yield from page
-            if len(page) < 1000:
-                return
-            cursor = (page[-1].ts, page[-1].id)
+        from perth.store.ports.entries import in_pages
+
+        return in_pages(self.query, pane_ids, include_deleted=include_deleted)
 
     def count(self, pane_id: str | None = None) -> int:
         """Live entries of a pane the user may read, or of every such pane."""

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from perth.records import Entry, EntryQuery
+
+
+def in_pages(query: Callable[[EntryQuery], list[Entry]], pane_ids: Sequence[str] = (), *,
+             include_deleted: bool = False, page: int = 1000) -> Iterator[Entry]:
+    """Every entry ``query`` answers for these panes, oldest first, read a page at a time (``stream``)."""
+    cursor: tuple[int, str] | None = None
+    while True:
+        found = query(EntryQuery(pane_ids=tuple(pane_ids), limit=page, include_deleted=include_deleted,
+                                 cursor=cursor, oldest_first=True))
+        yield from found
+        if len(found) < page:
+            return
+        cursor = (found[-1].ts, found[-1].id)
 
 
 class EntryRepo(Protocol):
