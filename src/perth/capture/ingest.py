@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from perth.runtime import Runtime
 
 CLAIMED = ".claimed"
-#: Complete lines stored per transaction (taken from every claimed file in turn).
-BATCH_LINES = 5000
+#: Complete lines stored per transaction (taken from every claimed file in turn); fewer when the
+#: ingest has a time budget (``perth`` commands ingest first, briefly), which is checked between batches.
+BATCH_LINES = 20_000
+BUDGETED_BATCH_LINES = 5000
 #: Claimed files read at once, their lines taken in turn (each is read whole).
 FILES_AT_ONCE = 64
 #: Spool bytes from which an ingest runs as one bulk write (about 4,000 commands: SQLite's WAL
@@ -215,7 +217,7 @@ def ingest(rt: Runtime, *, budget_s: float | None = None) -> IngestReport:
 
 
 def _ingest_files(rt: Runtime, paths: list[str], deadline: float | None) -> IngestReport:
-    worker = _SpoolReader(rt)
+    worker = _SpoolReader(rt, BATCH_LINES if deadline is None else BUDGETED_BATCH_LINES)
     with rt.store.bulk() if _prefetch(paths) >= BULK_BYTES else contextlib.nullcontext():
         worker.run(paths, deadline)
     return worker.report(len(paths))
@@ -242,10 +244,11 @@ def _prefetch(paths: list[str]) -> int:
 class _SpoolReader:
     """Ingests claimed files, accumulating the report."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, batch_lines: int) -> None:
         from perth.capture.linking import PaneLinker
 
         self.rt = rt
+        self.batch_lines = batch_lines
         self.linker = PaneLinker(rt)
         self.ignore = _IgnoreRules(rt)
         self.grace_s = float(rt.settings.get_int("capture.partial_grace_s"))
@@ -260,7 +263,7 @@ class _SpoolReader:
                             complete=self.complete, warnings=tuple(self.warnings))
 
     def run(self, paths: list[str], deadline: float | None) -> None:
-        """Ingest the claimed files, a batch (about BATCH_LINES lines, from each file in turn) per
+        """Ingest the claimed files, a batch (``batch_lines`` lines, from each file in turn) per
         transaction; a file read to its end is finished once its last lines are stored."""
         for pieces, ends in self._batches(paths):
             if deadline is not None and time.monotonic() > deadline:
@@ -274,7 +277,7 @@ class _SpoolReader:
     def _batches(self, paths: list[str]) -> Iterator[tuple[list[_Piece], list[_End]]]:
         """Batches of pieces, each with the ends of the files it reads to their end.
 
-        Every file gives its next ``BATCH_LINES / open files`` lines in turn, so a batch holds the
+        Every file gives its next ``batch_lines / open files`` lines in turn, so a batch holds the
         same stretch of time of every shell (a file is read whole, FILES_AT_ONCE files at a time).
         """
         for first in range(0, len(paths), FILES_AT_ONCE):
@@ -282,10 +285,11 @@ class _SpoolReader:
             pieces: list[_Piece] = []
             ends: list[_End] = []
             lines = 0
+            size = self.batch_lines
             while files:
-                share = max(1, BATCH_LINES // len(files))
+                share = max(1, size // len(files))
                 for claimed in list(files):
-                    piece, taken = claimed.take(min(share, BATCH_LINES - lines))
+                    piece, taken = claimed.take(min(share, size - lines))
                     if piece is not None:
                         pieces.append(piece)
                         lines += taken
@@ -293,7 +297,7 @@ class _SpoolReader:
                     if end is not None:
                         ends.append(end)
                         files.remove(claimed)
-                    if lines >= BATCH_LINES:
+                    if lines >= size:
                         yield pieces, ends
                         pieces, ends, lines = [], [], 0
             if pieces or ends:
