@@ -63,8 +63,11 @@ class Zipf:
 class HistoryCorpus:
     """Command lines, their start times and imported-history lines, reproducible from a seed."""
 
-    def __init__(self, seed: int = 7, vocabulary: int = 50_000) -> None:
+    def __init__(self, seed: int = 7, vocabulary: int = 50_000, multiline: float = 0.02) -> None:
+        """``multiline``: the share of commands written on several lines (heredocs, ``\\``
+        continuations); a shell user who never writes one has 0."""
         self.rng = random.Random(seed)
+        self.multiline = multiline
         self.words = self._vocabulary(vocabulary)
         self._word = Zipf(len(self.words), 1.07, self.rng, q=20.0)
         self._program = Zipf(len(PROGRAMS), 1.2, self.rng)
@@ -113,7 +116,7 @@ class HistoryCorpus:
 
     def command(self) -> str:
         """One command line: a program, maybe a subcommand, Zipf-many words, sometimes piped,
-        multi-line (about 2%) or holding a secret (about 1%)."""
+        multi-line (``multiline``, 2% by default) or holding a secret (about 1%)."""
         program, subcommands = PROGRAMS[self._program.draw()]
         parts = [program]
         if subcommands and self.rng.random() < 0.85:
@@ -125,9 +128,9 @@ class HistoryCorpus:
             parts.append(self.secret())
         line = " ".join(parts)
         roll = self.rng.random()
-        if roll < 0.01:
+        if roll < self.multiline / 2:
             line = f"cat <<'EOF' > {self.word()}\n{self.word()} {self.word()}\n{self.word()}\nEOF"
-        elif roll < 0.02:
+        elif roll < self.multiline:
             line = f"{line} \\\n  --{self.word()} {self.word()}"
         return line
 

@@ -63,6 +63,66 @@ def test_lines_become_commands_linked_to_panes(perth_home: Path) -> None:
     assert ingest(rt).lines == 0
 
 
+def test_shells_are_taken_in_turn_and_stored_by_start_time(perth_home: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three shells' spools written side by side are stored in start order across the files (the
+    indexes grow at their end), a batch at a time, each file's cursor at its end."""
+    import sqlite3
+
+    import perth.capture.ingest as module
+
+    monkeypatch.setattr(module, "BATCH_LINES", 30)
+    rt = make_rt()
+    rt.store.panes.count()
+    sizes = []
+    for shell in range(3):
+        data = "".join(line(f"echo {n}", start_us=1_700_000_000_000_000 + (3 * n + shell) * 1000,
+                            session=f"s{shell}") for n in range(40)).encode()
+        write_spool(rt, f"bash-s{shell}.spool", data)
+        sizes.append(len(data))
+    report = ingest(rt)
+    assert (report.files, report.lines, report.inserted) == (3, 120, 120)
+    db = sqlite3.connect(rt.store.path)  # type: ignore[attr-defined]
+    try:
+        starts = [row[0] for row in db.execute("SELECT start_ms FROM commands ORDER BY rowid")]
+    finally:
+        db.close()
+    assert len(starts) == 120
+    assert starts == sorted(starts)  # 4 batches of 30, each the same 10 commands of every shell
+    cursors = rt.store.commands.cursors()  # the claimed files, idle too briefly to be deleted yet
+    assert [(Path(c.path).name.split(".")[0], c.offset) for c in cursors] == [
+        (f"bash-s{shell}", size) for shell, size in enumerate(sizes)]
+    assert ingest(rt).lines == 0
+
+
+def test_a_repository_is_one_pane_per_branch_from_any_of_its_folders(perth_home: Path) -> None:
+    """Inside a repository the pane is that of the repository and branch, whichever subdirectory
+    the shell stands in; outside one, each directory is its own pane; $PERTH_PANE wins over both."""
+    rt = make_rt()
+    base = 1_700_000_000_000_000
+
+    def at(n: int, command: str, cwd: str, place: tuple[str, str] = ("", ""), pane: str = "") -> str:
+        root, branch = place
+        record = SpoolRecord(base + n * 1000, 1500, 0, "zsh", "s1", pane, "", "", cwd, root, branch, "host", "me",
+                             command)
+        return format_line(record) + "\n"
+
+    repo = "/home/dev/src/api"
+    main, fix = (repo, "main"), (repo, "fix")
+    data = (at(1, "make", f"{repo}/src", main) + at(2, "ls", f"{repo}/tests", main)
+            + at(3, "git switch fix", repo, fix) + at(4, "pytest", f"{repo}/tests", fix)
+            + at(5, "tail log", "/var/log") + at(6, "vim x", "/etc/nginx") + at(7, "make", f"{repo}/src", main)
+            + at(8, "ls", f"{repo}/docs", main, pane="review"))
+    write_spool(rt, "zsh-s1.spool", data.encode())
+    assert ingest(rt).inserted == 8
+    panes = [c.pane_name for c in rt.store.commands.query(CommandQuery(limit=10, oldest_first=True))]
+    assert panes == ["api/main", "api/main", "api/fix", "api/fix", "log", "nginx", "api/main", "review"]
+    first = rt.store.panes.get(name="api/main")
+    assert first is not None
+    assert first.cwd == f"{repo}/src"  # the first command's folder seeds the pane
+    assert rt.store.panes.count() == 5
+
+
 def test_claimed_files_are_deleted_once_idle_and_ingested(perth_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import perth.capture.ingest as module
 

@@ -124,6 +124,36 @@ def test_data_survives_upgrade_from_version_2(tmp_path: Path) -> None:
     store.close()
 
 
+def test_commands_read_the_same_after_their_indexes_turn_ascending(tmp_path: Path) -> None:
+    """Migration 20 rebuilds the commands' time indexes ascending: every row stays, pages come
+    back newest first (ties by id) the same way, and the plans still read an index, not a sort."""
+    from perth.capture.records import CommandQuery
+
+    path = tmp_path / "v19.db"
+    db = connect(path)
+    migrate(db, target=19)
+    db.execute("INSERT INTO panes(id, name, created_at, last_seen_at) VALUES ('p1', 'a', 1, 1), ('p2', 'b', 1, 1)")
+    rows = [(f"0000000{n % 10}-0000-7000-8000-{n:012d}", f"p{1 + n % 2}", 1000 * (n // 3), f"cmd {n}", f"k{n}")
+            for n in range(60)]
+    db.executemany("INSERT INTO commands(id, pane_id, start_ms, command, dedup_key) VALUES (?, ?, ?, ?, ?)", rows)
+    db.close()
+    newest = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
+    store = SQLiteStore(path)
+    assert store.schema_version() == LATEST_VERSION
+    page = store.commands.query(CommandQuery(limit=7))
+    assert [c.command for c in page] == [r[3] for r in newest[:7]]
+    after = store.commands.query(CommandQuery(limit=7, cursor=(page[-1].start_ms, page[-1].id)))
+    assert [c.command for c in after] == [r[3] for r in newest[7:14]]
+    in_a = store.commands.query(CommandQuery(pane_ids=("p1",), limit=5))
+    assert [(c.command, c.pane_name) for c in in_a] == [(r[3], "a") for r in newest if r[1] == "p1"][:5]
+    assert store.commands.count() == 60
+    plans = {sql: " ".join(row[3] for row in store.db.connection.execute(f"EXPLAIN QUERY PLAN {sql}"))
+             for sql in ("SELECT id FROM commands ORDER BY start_ms DESC, id DESC LIMIT 5",
+                         "SELECT id FROM commands WHERE pane_id = 'p1' ORDER BY start_ms DESC, id DESC LIMIT 5")}
+    assert all("TEMP B-TREE" not in plan and "INDEX commands_" in plan for plan in plans.values()), plans
+    store.close()
+
+
 def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     db = connect(path)

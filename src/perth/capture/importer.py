@@ -74,18 +74,18 @@ def _commands(rt: Runtime, shell: str, batch: list[ImportedCommand], fallback_ms
         # a damaged or forged time stamp: the line is kept, at the file's time
         starts.append(start_ms if 0 <= start_ms <= latest else fallback_ms)
     commands = []
+    source = f"import:{shell}"
+    sha1 = hashlib.sha1
     for item, text, start_ms, command_id in zip(batch, texts, starts, uuid7_many(starts), strict=True):
         duration_ms = item.duration_us // 1000 if item.duration_us is not None else None
         if duration_ms is not None and not 0 <= duration_ms <= MAX_DURATION_MS:
             duration_ms = None
-        digest = hashlib.sha1(item.command.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:20]
-        base = f"import:{shell}:{item.start_us if item.start_us is not None else '-'}:{digest}"
-        seen[base] = seen.get(base, 0) + 1
-        commands.append(Command(
-            id=command_id, pane_id=None, pane_name=None, start_ms=start_ms,
-            duration_ms=duration_ms, exit=None,
-            command=text, shell=shell, source=f"import:{shell}", dedup_key=f"{base}:{seen[base]}",
-        ))
+        digest = sha1(item.command.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:20]
+        base = f"{source}:{item.start_us if item.start_us is not None else '-'}:{digest}"
+        occurrence = seen[base] = seen.get(base, 0) + 1
+        # positional, in Command's field order (the hot loop of an import)
+        commands.append(Command(command_id, None, None, start_ms, duration_ms, None, text, None, None, None, shell,
+                                None, None, None, source, f"{base}:{occurrence}"))
     return commands
 
 

@@ -8,7 +8,10 @@ under ``<spool>/.ingest.lock``):
 2. reads each claimed file from the byte offset recorded in the store, parses the
    complete lines, redacts them, links them to their pane, and inserts them **in the
    same transaction** that advances the offset — a ``kill -9`` at any point leaves
-   either both or neither, so no line is lost or duplicated;
+   either both or neither, so no line is lost or duplicated.  A transaction takes the
+   next lines of every claimed file in turn (shells run side by side, so that is a
+   slice of time) and inserts them by start time: each index of the commands table
+   then grows at its end instead of changing pages all over it in every transaction;
 3. deletes a claimed file once it is fully ingested and has been idle for a moment
    (a shell that opened it just before the rename may still append a line).
 
@@ -41,33 +44,74 @@ if TYPE_CHECKING:
     from perth.runtime import Runtime
 
 CLAIMED = ".claimed"
-BATCH_LINES = 5000
+#: Complete lines stored per transaction (taken from every claimed file in turn); fewer when the
+#: ingest has a time budget (``perth`` commands ingest first, briefly), which is checked between batches.
+BATCH_LINES = 20_000
+BUDGETED_BATCH_LINES = 5000
+#: Claimed files read at once, their lines taken in turn (each is read whole).
+FILES_AT_ONCE = 64
 #: Spool bytes from which an ingest runs as one bulk write (about 4,000 commands: SQLite's WAL
 #: checkpointed once at the end, not every 1,000 pages); a prompt's few lines never are.
 BULK_BYTES = 2 * 1024 * 1024
 IDLE_BEFORE_DELETE_S = 2.0
 
 
-class _Step(Record):
-    """A chunk of a claimed file to ingest, or (``chunk`` None) the end of the file."""
+class _Piece(Record):
+    """Complete lines of one claimed file: ``chunk`` read from byte ``start``."""
 
     path: str
     start: int
-    chunk: bytes | None
-    tail: bytes = b""
-    stat: os.stat_result | None = None
+    chunk: bytes
+
+
+class _End(Record):
+    """A claimed file read to its end: ``consumed`` bytes of complete lines, its partial last line
+    (``tail``), and its stat when it was read."""
+
+    path: str
+    consumed: int
+    tail: bytes
+    stat: os.stat_result
+
+
+class _Claimed:
+    """A claimed file being read: its data from the stored offset, and how far it has been taken."""
+
+    __slots__ = ("data", "end", "offset", "path", "position", "stat")
+
+    def __init__(self, path: str, offset: int, data: bytes, stat: os.stat_result) -> None:
+        self.path, self.offset, self.data, self.stat = path, offset, data, stat
+        self.end = data.rfind(b"\n") + 1
+        self.position = 0
+
+    def take(self, lines: int) -> tuple[_Piece | None, int]:
+        """The next (at most) ``lines`` complete lines, and how many they are."""
+        data, start, end = self.data, self.position, self.end
+        stop, taken = start, 0
+        while taken < lines and stop < end:
+            stop = data.index(b"\n", stop, end) + 1
+            taken += 1
+        self.position = stop
+        return (_Piece(self.path, self.offset + start, data[start:stop]) if taken else None), taken
+
+    def finished(self) -> _End | None:
+        """The file's end once every complete line has been taken."""
+        if self.position < self.end:
+            return None
+        return _End(self.path, self.offset + self.end, self.data[self.end:], self.stat)
 
 
 class _Prepared(Record):
-    """A chunk parsed and redacted: its commands' lines, unusable lines, redacted texts and places."""
+    """Lines parsed and redacted: their commands' records, unusable lines, redacted texts and places,
+    and how far each file is then ingested."""
 
-    parsed: list[tuple[int, SpoolRecord, str]]
-    bad: list[tuple[int, str, str]]
+    parsed: list[tuple[str, int, SpoolRecord, str]]
+    bad: list[tuple[str, int, str, str]]
     redacted: list[Redacted]
     clean: dict[str, Redacted]
     lines: int
     ignored: int
-    end: int
+    cursors: dict[str, int]
 
 
 class IngestReport(Record):
@@ -173,7 +217,7 @@ def ingest(rt: Runtime, *, budget_s: float | None = None) -> IngestReport:
 
 
 def _ingest_files(rt: Runtime, paths: list[str], deadline: float | None) -> IngestReport:
-    worker = _SpoolReader(rt)
+    worker = _SpoolReader(rt, BATCH_LINES if deadline is None else BUDGETED_BATCH_LINES)
     with rt.store.bulk() if _prefetch(paths) >= BULK_BYTES else contextlib.nullcontext():
         worker.run(paths, deadline)
     return worker.report(len(paths))
@@ -200,10 +244,11 @@ def _prefetch(paths: list[str]) -> int:
 class _SpoolReader:
     """Ingests claimed files, accumulating the report."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, batch_lines: int) -> None:
         from perth.capture.linking import PaneLinker
 
         self.rt = rt
+        self.batch_lines = batch_lines
         self.linker = PaneLinker(rt)
         self.ignore = _IgnoreRules(rt)
         self.grace_s = float(rt.settings.get_int("capture.partial_grace_s"))
@@ -218,24 +263,51 @@ class _SpoolReader:
                             complete=self.complete, warnings=tuple(self.warnings))
 
     def run(self, paths: list[str], deadline: float | None) -> None:
-        """Ingest the claimed files in order, a chunk (at most BATCH_LINES lines) per unit of work."""
-        for step in self._steps(paths, deadline):
+        """Ingest the claimed files, a batch (``batch_lines`` lines, from each file in turn) per
+        transaction; a file read to its end is finished once its last lines are stored."""
+        for pieces, ends in self._batches(paths):
             if deadline is not None and time.monotonic() > deadline:
                 self.complete = False
                 return
-            if step.chunk is None:
-                assert step.stat is not None  # noqa: S101 - a file's end carries its stat
-                self._finish_file(step.path, step.start, step.tail, step.stat)
-            else:
-                self._store_chunk(step.path, self._prepare(step.start, step.chunk))
+            if pieces:
+                self._store(self._prepare(pieces))
+            for end in ends:
+                self._finish_file(end)
 
-    def _steps(self, paths: list[str], deadline: float | None) -> Iterator[_Step]:
-        """Each file's chunks, then the file's end (its partial last line, its deletion)."""
+    def _batches(self, paths: list[str]) -> Iterator[tuple[list[_Piece], list[_End]]]:
+        """Batches of pieces, each with the ends of the files it reads to their end.
+
+        Every file gives its next ``batch_lines / open files`` lines in turn, so a batch holds the
+        same stretch of time of every shell (a file is read whole, FILES_AT_ONCE files at a time).
+        """
+        for first in range(0, len(paths), FILES_AT_ONCE):
+            files = self._read(paths[first:first + FILES_AT_ONCE])
+            pieces: list[_Piece] = []
+            ends: list[_End] = []
+            lines = 0
+            size = self.batch_lines
+            while files:
+                share = max(1, size // len(files))
+                for claimed in list(files):
+                    piece, taken = claimed.take(min(share, size - lines))
+                    if piece is not None:
+                        pieces.append(piece)
+                        lines += taken
+                    end = claimed.finished()
+                    if end is not None:
+                        ends.append(end)
+                        files.remove(claimed)
+                    if lines >= size:
+                        yield pieces, ends
+                        pieces, ends, lines = [], [], 0
+            if pieces or ends:
+                yield pieces, ends
+
+    def _read(self, paths: list[str]) -> list[_Claimed]:
+        """The claimed files from their stored offsets (a file deleted meanwhile loses its cursor)."""
         store = self.rt.store
+        files = []
         for path in paths:
-            if deadline is not None and time.monotonic() > deadline:
-                self.complete = False
-                return
             offset = store.commands.offset(path)
             try:
                 with open(path, "rb") as handle:
@@ -245,58 +317,64 @@ class _SpoolReader:
             except FileNotFoundError:
                 store.commands.forget_spool(path)
                 continue
-            end = data.rfind(b"\n") + 1
-            for chunk_start, chunk_end in _batches(data, end):
-                yield _Step(path, offset + chunk_start, data[chunk_start:chunk_end])
-            yield _Step(path, offset + end, None, data[end:], stat)
+            files.append(_Claimed(path, offset, data, stat))
+        return files
 
-    def _prepare(self, start: int, chunk: bytes) -> _Prepared:
-        """Parse and redact a chunk.
+    def _prepare(self, pieces: list[_Piece]) -> _Prepared:
+        """Parse and redact a batch's lines.
 
-        Commands are redacted line by line; places (cwd, repository root, branch) repeat, so each
-        distinct one is redacted once.
+        The commands are redacted in one call of the filter; places (cwd, repository root, branch)
+        repeat, so each distinct one is redacted once.
         """
-        parsed: list[tuple[int, SpoolRecord, str]] = []
-        bad: list[tuple[int, str, str]] = []
-        position = start
+        parsed: list[tuple[str, int, SpoolRecord, str]] = []
+        bad: list[tuple[str, int, str, str]] = []
+        cursors: dict[str, int] = {}
         lines = ignored = 0
-        skips = self.ignore.skips
-        for raw in chunk.split(b"\n")[:-1]:
-            line = decode_utf8(raw)
-            lines += 1
-            try:
-                record = parse_line(line)
-            except InvalidInputError as exc:
-                bad.append((position, line, exc.what))
-            else:
-                if skips(record):
-                    ignored += 1
+        skips = self.ignore.skips if self.ignore.active else None
+        for piece in pieces:
+            path, position = piece.path, piece.start
+            for raw in piece.chunk.split(b"\n")[:-1]:
+                line = decode_utf8(raw)
+                lines += 1
+                try:
+                    record = parse_line(line)
+                except InvalidInputError as exc:
+                    bad.append((path, position, line, exc.what))
                 else:
-                    parsed.append((position, record, line))
-            position += len(raw) + 1
-        places = list(dict.fromkeys(text for _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
-        texts = [record.command for _, record, _ in parsed] + places
+                    if skips is not None and skips(record):
+                        ignored += 1
+                    else:
+                        parsed.append((path, position, record, line))
+                position += len(raw) + 1
+            cursors[path] = position
+        places = list(dict.fromkeys(text for _, _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
+        texts = [record.command for _, _, record, _ in parsed] + places
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         clean = dict(zip(places, redacted[len(parsed):], strict=True))
-        return _Prepared(parsed, bad, redacted, clean, lines, ignored, position)
+        return _Prepared(parsed, bad, redacted, clean, lines, ignored, cursors)
 
-    def _store_chunk(self, path: str, prepared: _Prepared) -> None:
+    def _store(self, prepared: _Prepared) -> None:
+        """One transaction: the batch's commands (by start time), its quarantined lines, and the
+        files' new offsets."""
         self.counts["lines"] += prepared.lines
         self.counts["ignored"] += prepared.ignored
         bad = list(prepared.bad)
-        commands = self._commands(path, prepared, bad)
+        commands = self._commands(prepared, bad)
+        commands.sort(key=_by_start)
         store = self.rt.store
         with store.unit():
-            for at, line, reason in bad:
+            for path, at, line, reason in bad:
                 self._quarantine(path, at, line, reason)
-            inserted = store.commands.add(commands, SpoolCursor(path=path, offset=prepared.end))
+            inserted = store.commands.add(commands)
+            for path, offset in prepared.cursors.items():
+                store.commands.set_offset(SpoolCursor(path=path, offset=offset))
             if inserted:
                 emit(self.rt, "perth.command.captured", commands)
         self.counts["inserted"] += inserted
         self.counts["duplicates"] += len(commands) - inserted
 
-    def _commands(self, path: str, prepared: _Prepared, bad: list[tuple[int, str, str]]) -> list[Command]:
-        """The chunk's commands, their texts already redacted.
+    def _commands(self, prepared: _Prepared, bad: list[tuple[str, int, str, str]]) -> list[Command]:
+        """The batch's commands, their texts already redacted.
 
         A line that cannot become a command (a time out of range, a pane that cannot be created)
         joins ``bad`` to be quarantined: no line blocks ingest.
@@ -304,23 +382,27 @@ class _SpoolReader:
         parsed, redacted, clean = prepared.parsed, prepared.redacted, prepared.clean
         now = self.rt.clock()
         timed = []
-        for i, (position, record, line) in enumerate(parsed):
+        for i, (path, position, record, line) in enumerate(parsed):
             try:
-                timed.append((i, position, record, line, _start_ms(record, now)))
+                timed.append((i, path, position, record, line, _start_ms(record, now)))
             except PerthError as exc:
-                bad.append((position, line, exc.what))
+                bad.append((path, position, line, exc.what))
         commands = []
-        name = os.path.basename(path)
+        names: dict[str, str] = {}
         pane_for = self.linker.pane_for
-        for (i, position, record, line, start_ms), command_id in zip(timed, uuid7_many([t[4] for t in timed]),
-                                                                    strict=True):
+        for (i, path, position, record, line, start_ms), command_id in zip(timed, uuid7_many([t[5] for t in timed]),
+                                                                          strict=True):
             try:
                 pane = pane_for(record)
             except PerthError as exc:
-                bad.append((position, line, exc.what))
+                bad.append((path, position, line, exc.what))
                 continue
+            if record.start_us is None:
+                name = names.get(path) or names.setdefault(path, os.path.basename(path))
+                identity: object = f"{name}:{position}"
+            else:
+                identity = record.start_us
             # positional, in Command's field order (the hot loop of a bulk ingest)
-            identity = f"{name}:{position}" if record.start_us is None else record.start_us
             commands.append(Command(
                 command_id, pane.id if pane else None, pane.name if pane else None, start_ms,
                 record.duration_us // 1000, record.exit, redacted[i], clean.get(record.cwd) or None,
@@ -336,7 +418,8 @@ class _SpoolReader:
         self.counts["quarantined"] += 1
         self.warnings.append(f"quarantined a spool line of {os.path.basename(path)} at byte {at}: {why}")
 
-    def _finish_file(self, path: str, consumed: int, tail: bytes, stat: os.stat_result) -> None:
+    def _finish_file(self, end: _End) -> None:
+        path, consumed, tail, stat = end.path, end.consumed, end.tail, end.stat
         idle = time.time() - stat.st_mtime
         store = self.rt.store
         if tail:
@@ -364,18 +447,8 @@ def _start_ms(record: SpoolRecord, now: int) -> int:
     return check_time(record.start_us // 1000, "start time", now=now)
 
 
-def _batches(data: bytes, end: int) -> Iterator[tuple[int, int]]:
-    """Spans of ``data[:end]`` holding at most BATCH_LINES complete lines each."""
-    start = 0
-    while start < end:
-        stop = start
-        for _ in range(BATCH_LINES):
-            newline = data.find(b"\n", stop, end)
-            if newline < 0:
-                break
-            stop = newline + 1
-        yield start, stop
-        start = stop
+def _by_start(command: Command) -> int:
+    return command.start_ms
 
 
 def _compile(pattern: str, index: int) -> re.Pattern[str]:
@@ -399,9 +472,10 @@ class _IgnoreRules:
         dirs = settings.get("capture.ignore_dirs")
         self.commands = [_compile(p, i) for i, p in enumerate(commands)] if isinstance(commands, tuple) else []
         self.dirs = [os.path.expanduser(d).rstrip("/") for d in dirs] if isinstance(dirs, tuple) else []
+        self.active = bool(self.commands or self.dirs)
 
     def skips(self, record: SpoolRecord) -> bool:
-        if not (self.commands or self.dirs):
+        if not self.active:
             return False
         if any(p.search(record.command) for p in self.commands):
             return True

@@ -4,7 +4,8 @@ For each command: ``$PERTH_PANE`` as it was in that shell, else the tmux or Zell
 id mapped to a registered pane, else the automatic pane of the repository and branch (or
 the working directory), found and named by ``perth.panes.automatic`` exactly as ``perth log``
 does it.  Missing panes are created when ``panes.auto_create`` is on; otherwise the command
-keeps no pane.  Results are cached per distinct context, so ingesting thousands of lines costs a handful of queries.
+keeps no pane.  Results are cached per distinct context (a repository's subdirectories are one),
+so ingesting thousands of lines costs a handful of queries.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ class PaneLinker:
         self._cache: dict[tuple[str, ...], Pane | None] = {}
 
     def pane_for(self, record: SpoolRecord) -> Pane | None:
+        # inside a repository the pane is that of the repository and branch wherever the shell stands
+        # in it (the directory only seeds a new pane's cwd): one resolution per place, not per folder
         key = (record.perth_pane, record.tmux_pane, record.zellij_pane, record.repo_root, record.branch,
-               record.cwd)
+               "" if record.repo_root else record.cwd)
         if key not in self._cache:
             self._cache[key] = self._resolve(record)
         return self._cache[key]

@@ -87,8 +87,12 @@ class SqlCommands:
         if query.cursor is not None:
             where.append(f"(c.start_ms, c.id) {'>' if query.oldest_first else '<'} (?, ?)")
             params.extend(query.cursor)
-        sql = (f"SELECT {COMMAND_COLUMNS} FROM commands c LEFT JOIN panes p ON p.id = c.pane_id"
-               f" WHERE {' AND '.join(where)} ORDER BY c.start_ms {order}, c.id {order} LIMIT ? OFFSET ?")
+        # the page is chosen from commands alone, then joined to its panes: without the join, SQLite
+        # reads several panes' index ranges in order and stops after the page (with it, it sorted
+        # every command of those panes)
+        ordered = f"ORDER BY c.start_ms {order}, c.id {order}"
+        sql = (f"SELECT {COMMAND_COLUMNS} FROM (SELECT * FROM commands c WHERE {' AND '.join(where)} {ordered}"
+               f" LIMIT ? OFFSET ?) c LEFT JOIN panes p ON p.id = c.pane_id {ordered}")
         return [command_from_row(row) for row in self._db.rows(sql, [*params, query.limit, query.offset])]
 
     def stream(self, query: CommandQuery) -> Iterator[Command]:

@@ -51,6 +51,27 @@ def test_query_filters_and_pages_and_between_window(store: Store) -> None:
     assert store.commands.between(pane.id, 1000, 4000) == ["make test", "git push"]
 
 
+def test_several_panes_page_newest_first_with_pane_names(store: Store) -> None:
+    """Commands of several panes interleave by start time; a page comes back newest first with each
+    command's pane name, and the cursor (start, id) of its last row gives the next page, either way."""
+    a, b, other = make_pane("a"), make_pane("b"), make_pane("other")
+    for pane in (a, b, other):
+        store.panes.add(pane)
+    owners = [a, b, other, b, a, a, b, other, a, b]
+    store.commands.add([command(n, f"cmd {n}", owners[n - 1].id) for n in range(1, 11)])
+    chosen = (a.id, b.id)
+    first = store.commands.query(CommandQuery(pane_ids=chosen, limit=3))
+    assert [(c.command, c.pane_name) for c in first] == [("cmd 10", "b"), ("cmd 9", "a"), ("cmd 7", "b")]
+    after = store.commands.query(CommandQuery(pane_ids=chosen, limit=3, cursor=(first[-1].start_ms, first[-1].id)))
+    assert [c.command for c in after] == ["cmd 6", "cmd 5", "cmd 4"]
+    assert [c.command for c in store.commands.query(CommandQuery(pane_ids=chosen, limit=3, offset=3))] == [
+        "cmd 6", "cmd 5", "cmd 4"]
+    oldest = store.commands.query(CommandQuery(pane_ids=chosen, limit=4, oldest_first=True,
+                                               cursor=(1000, command(1, "").id)))
+    assert [(c.command, c.pane_name) for c in oldest] == [("cmd 2", "b"), ("cmd 4", "b"), ("cmd 5", "a"),
+                                                          ("cmd 6", "a")]
+
+
 def test_quarantine_keeps_fragments_in_order(store: Store) -> None:
     store.commands.quarantine("/spool/a", 10, "garbage", "not a spool line", 5)
     store.commands.quarantine("/spool/a", 20, "more", "integer out of range", 6)
