@@ -14,6 +14,8 @@ formats beat credential syntax, which beats the entropy rule; ties go to the ear
 
 from __future__ import annotations
 
+from itertools import chain
+
 from perth.redact.keywords import GATES, KEYWORDS
 from perth.redact.redacted import REDACTION_PREFIX
 from perth.redact.regions import (
@@ -62,6 +64,8 @@ DENSE_SPACING = 64
 DENSE_RULE = "dense-line"
 #: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
 MAX_PASSES = 4
+#: Allow-list verdicts an engine remembers (the memo is emptied when full).
+_VERDICTS = 4096
 
 
 def __getattr__(name: str) -> object:
@@ -141,6 +145,9 @@ class Engine:
         self.custom = tuple(_custom_rule(p, n, base) for n, p in enumerate(extra_patterns))
         self.allow = tuple(_user_regex("allow_patterns", p, n) for n, p in enumerate(allow_patterns))
         self._orders: dict[frozenset[str], tuple[int, ...]] = {}
+        #: The allow-list's verdict per (value checks, value): the same values come again and
+        #: again (a placeholder in every second pass, a token pasted into many lines).
+        self._verdicts: dict[tuple[str, int, float, str], bool] = {}
 
     @property
     def table(self) -> RuleTable:
@@ -231,18 +238,24 @@ class Engine:
     def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
         found: list[Candidate] = []
         earlier: list[_Spans] = []
+        verdicts = self._verdicts
         for compiled in rules:
-            if compiled.kind == "regex" and _no_match(compiled, text):
-                continue  # most lines: no match, and no bookkeeping
+            matches = _rule_spans(compiled, text, low)
+            first = next(matches, None)
+            if first is None:
+                continue  # most lines: one search finds no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
-            verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
-            for s, e in _rule_spans(compiled, text, low):
+            checks = (compiled.value_checks, compiled.min_length, compiled.entropy)
+            for s, e in chain((first,), matches):
                 if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
                     continue
                 value = text[s:e]
-                accepted = verdicts.get(value)
+                accepted = verdicts.get((*checks, value))
                 if accepted is None:
-                    accepted = verdicts[value] = _acceptable(compiled, value)
+                    accepted = _acceptable(compiled, value)
+                    if len(verdicts) >= _VERDICTS:
+                        verdicts.clear()
+                    verdicts[*checks, value] = accepted
                 if accepted:
                     found.append(Candidate(s, e, compiled.priority, compiled.order, compiled.id))
                     spans.add(s, e)
@@ -278,13 +291,6 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
         if match.start(name) >= 0:
             return match.span(name)
     return match.span()
-
-
-def _no_match(compiled: CompiledRule, text: str) -> bool:
-    """Whether one cheap search shows that a short text holds no match of the rule."""
-    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
-        return compiled.regex.match(text) is None
-    return len(text) <= _WINDOWED_FROM * compiled.reach and compiled.regex.search(text) is None
 
 
 def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
