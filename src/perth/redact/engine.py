@@ -92,15 +92,14 @@ def rules_with(keywords: Iterable[str]) -> set[int]:
     return {order for keyword in keywords for order in by_keyword[keyword]}
 
 
-def gated(orders: Iterable[int], low: str, text: str, *, triggered: bool = False) -> list[int]:
-    """The rules among ``orders`` whose gate passes on ``text`` (``low`` is :func:`lower` of it).
-    ``orders`` come from the keywords found in ``low``, or, when ``triggered``, from the rules
-    whose steps re2 found in order (then their keywords are checked here)."""
+def gated(orders: Iterable[int], low: str, text: str) -> list[int]:
+    """The rules among ``orders`` (those owning the keywords found in ``low``) whose gate passes
+    on ``text`` (``low`` is :func:`lower` of it)."""
     passing = []
     longest = -1
     for order in orders:
-        keywords, steps, run = GATES[order]
-        if not (_any_in(keywords, low) if triggered else in_order(low, steps)):
+        _keywords, steps, run = GATES[order]
+        if not in_order(low, steps):
             continue
         if run > 0:
             if longest < 0:
@@ -109,10 +108,6 @@ def gated(orders: Iterable[int], low: str, text: str, *, triggered: bool = False
                 continue
         passing.append(order)
     return passing
-
-
-def _any_in(literals: tuple[str, ...], low: str) -> bool:
-    return any(literal in low for literal in literals)
 
 
 def in_order(low: str, steps: tuple[tuple[str, ...], ...]) -> bool:
@@ -214,11 +209,12 @@ class Engine:
         occurs and their gate passes."""
         triggers = self._table.triggers if self._table is not None else None
         if keywords is not None:
-            passing = gated(self._orders_of(frozenset(keywords)), low, text)
+            present = frozenset(keywords)
         elif triggers is not None:
-            passing = gated(triggers.rules(low), low, text, triggered=True)
+            present = triggers.present(low)
         else:
-            passing = gated(self._orders_of(frozenset([k for k in KEYWORDS if k in low])), low, text)
+            present = frozenset([k for k in KEYWORDS if k in low])
+        passing = gated(self._orders_of(present), low, text)
         if not passing:
             return self.custom
         table = self.table

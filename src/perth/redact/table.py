@@ -142,11 +142,17 @@ class _Re2Triggers:
     literal steps in order, separated by anything but a line break, or its keywords when it has
     no steps.  No rule matches across a line break (a test checks it), so a line holding a match
     of a rule holds a match of its trigger.  One alternation of all triggers finds the lines
-    worth matching in a large text; a set of them names the rules whose steps a line passes."""
+    worth matching in a large text; a set of the keywords names those a line holds.
 
-    def __init__(self, regex: object, rule_set: object) -> None:
+    (A set of all the triggers would name the rules directly, but on a line full of keywords
+    its automaton tracks the progress of every trigger at once: its states outgrow any memory
+    budget and it slows to a few hundred kilobytes a second.  The keyword set's automaton is
+    the keywords' trie, whatever the text.)"""
+
+    def __init__(self, regex: object, keyword_set: object, keywords: tuple[str, ...]) -> None:
         self._regex = regex
-        self._set = rule_set
+        self._set = keyword_set
+        self._keywords = keywords
 
     @classmethod
     def build(cls, gates: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int], ...],
@@ -158,15 +164,16 @@ class _Re2Triggers:
             options = re2.Options()
             options.max_mem = _RE2_MEMORY
             regex = re2.compile(b"|".join(patterns), options)
-            rule_set = re2.Set.SearchSet(options)
-            for pattern in patterns:
-                rule_set.Add(pattern)
-            rule_set.Compile()
-            if regex.search(b"...ghp_") is None or not rule_set.Match(b"...ghp_"):
+            keywords = tuple(sorted({k for owned, _, _ in gates for k in owned}))
+            keyword_set = re2.Set.SearchSet(options)
+            for keyword in keywords:
+                keyword_set.Add(re.escape(keyword).encode())
+            keyword_set.Compile()
+            if regex.search(b"...ghp_") is None or not keyword_set.Match(b"...ghp_"):
                 return None
         except Exception:
             return None
-        return cls(regex, rule_set)
+        return cls(regex, keyword_set, keywords)
 
     def starts(self, low: str) -> Iterator[int]:
         """The first position where a trigger matches on each line of lowercased text that has
@@ -183,10 +190,11 @@ class _Re2Triggers:
             if not position:
                 return
 
-    def rules(self, low: str) -> list[int]:
-        """The rules (positions in the table) whose trigger matches in lowercased text."""
+    def present(self, low: str) -> frozenset[str]:
+        """The keywords that occur in lowercased text."""
         found: list[int] | None = self._set.Match(low.encode("ascii", "replace"))  # type: ignore[attr-defined]
-        return sorted(found) if found else []
+        keywords = self._keywords
+        return frozenset([keywords[index] for index in found]) if found else frozenset()
 
 
 def trigger(keywords: tuple[str, ...], steps: tuple[tuple[str, ...], ...]) -> str:
