@@ -302,48 +302,66 @@ def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[i
         yield _secret_span(match, groups)
 
 
-#: Texts shorter than this many reaches are searched whole (windows would not pay).
+#: Texts up to this many times a rule's window (its lead, plus :data:`_SEARCH_COST`) are
+#: searched whole: windows would not pay.
 _WINDOWED_FROM = 4
+#: What one more search costs, in positions tried: a window shorter than this would not pay.
+_SEARCH_COST = 16
+#: Windows with fewer starts left than this are tried start by start (``match``), not searched.
+_TRIED_ONE_BY_ONE = 48
 #: How a rule anchored at the start of a line begins (``config-line-secret``).
 _LINE_START = "(?<![^\\n])"
 
 
 def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
     """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
-    at most ``reach`` characters before an occurrence of one of the rule's first literals (a
-    match holds one).  Each search stops ``reach`` characters after its window, as far as a
-    match starting in it can read, so the text is read a bounded number of times whatever the
-    literals' density; a rule with many occurrences is searched over the whole text."""
+    at most ``lead`` characters before an occurrence of one of the rule's first literals (a
+    match holds one there; ``reach`` when the rule gives no lead).  Each search stops
+    ``reach`` characters after its window, as far as a match starting in it can read, so a
+    match attempt never reads past a bounded window around its literal, and the text is read a
+    bounded number of times whatever the literals' density; a rule whose windows would cover
+    most of the text is searched over the whole text."""
     if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
         match = compiled.regex.match(text)  # a line-anchored rule starts at the line's start
         return iter(() if match is None else (match,))
     reach = compiled.reach
-    if not reach or len(text) <= _WINDOWED_FROM * reach:
+    lead = compiled.lead if compiled.lead >= 0 else reach
+    if not reach or len(text) <= _WINDOWED_FROM * (lead + _SEARCH_COST):
         return compiled.regex.finditer(text)
-    return _windowed(compiled, text, low, reach)
+    return _windowed(compiled, text, low, lead, reach)
 
 
-def _windowed(compiled: CompiledRule, text: str, low: str, reach: int) -> Iterator[re.Match[str]]:
-    windows = _windows(compiled.firsts, low, reach)
+def _windowed(compiled: CompiledRule, text: str, low: str, lead: int, reach: int) -> Iterator[re.Match[str]]:
+    windows = _windows(compiled.firsts, low, lead)
     if windows is None:
         yield from compiled.regex.finditer(text)
         return
-    search, size = compiled.regex.search, len(text)
+    search, attempt, size = compiled.regex.search, compiled.regex.match, len(text)
     position = 0
     for first, last in windows:
         position = max(position, first)
+        end = min(size, last + reach + 1)
         while position <= last:
-            match = search(text, position, min(size, last + reach + 1))
-            if match is None or match.start() > last:
-                break
+            if last - position < _TRIED_ONE_BY_ONE:
+                # A search would try every position up to ``end`` (``reach`` past the window)
+                # before giving up: try the few starts of the window one by one instead.
+                match = attempt(text, position, end)
+                if match is None:
+                    position += 1
+                    continue
+            else:
+                match = search(text, position, end)
+                if match is None or match.start() > last:
+                    break
             yield match
             position = max(match.end(), match.start() + 1)
 
 
-def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int, int]] | None:
-    """Merged ranges ``[first, last]`` of the positions where a match can start, or ``None``
-    when they would cover most of the text (then one search of it all is cheaper)."""
-    if sum(map(low.count, literals)) > len(low) // (2 * reach) + 1:
+def _windows(literals: tuple[str, ...], low: str, lead: int) -> list[tuple[int, int]] | None:
+    """Merged ranges ``[first, last]`` of the positions where a match can start (up to
+    ``lead`` before an occurrence of one of ``literals``), or ``None`` when they would cover
+    most of the text (then one search of it all is cheaper)."""
+    if sum(map(low.count, literals)) > len(low) // (2 * (lead + _SEARCH_COST)) + 1:
         return None
     found: list[int] = []
     for literal in literals:
@@ -353,8 +371,8 @@ def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int,
             position = low.find(literal, position + 1)
     windows: list[tuple[int, int]] = []
     for position in sorted(found):
-        first = max(0, position - reach)
-        if windows and first <= windows[-1][1] + 1:
+        first = max(0, position - lead)
+        if windows and first <= windows[-1][1] + _SEARCH_COST:
             windows[-1] = (windows[-1][0], position)
         else:
             windows.append((first, position))

@@ -37,10 +37,13 @@ class CompiledRule(Record):
     min_length: int = 1
     entropy: float = 0.0
     kind: str = "regex"
-    #: How far before one of ``firsts`` (its first step's literals, lowercase) a match can start;
-    #: 0: anywhere (the whole text is searched).
+    #: How far from its start a match can read (its longest match and look-ahead); 0: unbounded
+    #: (the whole text is searched).
     reach: int = 0
     firsts: tuple[str, ...] = ()
+    #: How far before one of ``firsts`` (its first step's literals, lowercase) a match can start;
+    #: -1: up to ``reach``.
+    lead: int = -1
 
     @property
     def rule_id(self) -> str:
@@ -50,12 +53,12 @@ class CompiledRule(Record):
 def compile_pattern(pattern: str, order: int, rule_id: str, *, ignore_case: bool = False,
                     priority: int = 0, value_checks: str = "exact", min_length: int = 1,
                     entropy: float = 0.0, kind: str = "regex", flags: int = FLAGS, reach: int = 0,
-                    firsts: tuple[str, ...] = ()) -> CompiledRule:
+                    firsts: tuple[str, ...] = (), lead: int = -1) -> CompiledRule:
     """Compile one pattern (``re.ASCII`` for the built-in rules, plus ``re.IGNORECASE`` on request)."""
     regex = re.compile(pattern, flags | (re.IGNORECASE if ignore_case else 0))
     groups = tuple(sorted(name for name in regex.groupindex if name.startswith("secret")))
     return CompiledRule(rule_id, order, regex, groups, priority, value_checks, min_length, entropy,
-                        kind, reach if firsts else 0, firsts)
+                        kind, reach if firsts else 0, firsts, min(lead, reach) if firsts and reach else -1)
 
 
 def compile_rule(rule: Rule, order: int) -> CompiledRule:
@@ -72,7 +75,7 @@ def compile_rule(rule: Rule, order: int) -> CompiledRule:
 class RuleTable:
     """The built-in rules (runtime form), their lazily compiled patterns and line scanners."""
 
-    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float, int], ...] = SPECS,
+    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float, int, int], ...] = SPECS,
                  gates: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int], ...] = GATES,
                  ) -> None:
         self.specs = specs
@@ -98,12 +101,13 @@ class RuleTable:
         """The compiled rule at position ``order`` of the table."""
         found = self._compiled.get(order)
         if found is None:
-            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy, reach = self.specs[order]
+            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy, reach, lead = (
+                self.specs[order])
             steps = self.gates[order][1]
             found = self._compiled[order] = compile_pattern(
                 pattern, order, rule_id, ignore_case=ignore_case, priority=priority,
                 value_checks=checks, min_length=min_length, entropy=entropy, kind=kind, reach=reach,
-                firsts=steps[0] if steps else ())
+                firsts=steps[0] if steps else (), lead=lead)
         return found
 
     def hits(self, low: str) -> Iterator[tuple[int, str]]:
