@@ -112,7 +112,7 @@ def _windowed_equals_whole(text: str) -> None:
         compiled = table.compiled(order)
         if compiled.kind != "regex" or not compiled.reach:
             continue
-        windowed = [m.span() for m in engine._matches(compiled, text, low)]
+        windowed = [m.span() for m in engine._matches(compiled, text, low) or ()]
         assert windowed == [m.span() for m in compiled.regex.finditer(text)], compiled.id
 
 

@@ -237,12 +237,11 @@ class Engine:
         verdicts = self._verdicts
         for compiled in rules:
             matches = _rule_spans(compiled, text, low)
-            first = next(matches, None)
-            if first is None:
+            if matches is None:
                 continue  # most lines: one search finds no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
             checks = (compiled.value_checks, compiled.min_length, compiled.entropy)
-            for s, e in chain((first,), matches):
+            for s, e in matches:
                 if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
                     continue
                 value = text[s:e]
@@ -289,17 +288,20 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
     return match.span()
 
 
-def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
+def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]] | None:
     """The spans a rule would replace in ``text`` (``low``: :func:`lower` of it), in
-    increasing order of start."""
+    increasing order of start; ``None`` when there is none (found with one search: most rules
+    on most lines)."""
     if compiled.kind == "pem-block":
         from perth.redact import pem
 
-        yield from pem.find_blocks(text)
-        return
+        blocks = pem.find_blocks(text)
+        return iter(blocks) if blocks else None
+    matches = _matches(compiled, text, low)
+    if matches is None:
+        return None
     groups = compiled.secret_groups
-    for match in _matches(compiled, text, low):
-        yield _secret_span(match, groups)
+    return (_secret_span(match, groups) for match in matches)
 
 
 #: Texts up to this many times a rule's window (its lead, plus :data:`_SEARCH_COST`) are
@@ -313,22 +315,30 @@ _TRIED_ONE_BY_ONE = 48
 _LINE_START = "(?<![^\\n])"
 
 
-def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
-    """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
-    at most ``lead`` characters before an occurrence of one of the rule's first literals (a
-    match holds one there; ``reach`` when the rule gives no lead).  Each search stops
-    ``reach`` characters after its window, as far as a match starting in it can read, so a
-    match attempt never reads past a bounded window around its literal, and the text is read a
-    bounded number of times whatever the literals' density; a rule whose windows would cover
-    most of the text is searched over the whole text."""
-    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
-        match = compiled.regex.match(text)  # a line-anchored rule starts at the line's start
-        return iter(() if match is None else (match,))
+def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]] | None:
+    """What ``compiled.regex.finditer(text)`` yields (``None`` when nothing), searching only
+    where a match can start: at most ``lead`` characters before an occurrence of one of the
+    rule's first literals (a match holds one there; ``reach`` when the rule gives no lead).
+    Each search stops ``reach`` characters after its window, as far as a match starting in it
+    can read, so a match attempt never reads past a bounded window around its literal, and the
+    text is read a bounded number of times whatever the literals' density; a short text, or a
+    rule whose windows would cover most of the text, is searched whole."""
+    regex = compiled.regex
+    if "\n" not in text and regex.pattern.startswith(_LINE_START):
+        match = regex.match(text)  # a line-anchored rule starts at the line's start
+        return None if match is None else iter((match,))
     reach = compiled.reach
     lead = compiled.lead if compiled.lead >= 0 else reach
     if not reach or len(text) <= _WINDOWED_FROM * (lead + _SEARCH_COST):
-        return compiled.regex.finditer(text)
-    return _windowed(compiled, text, low, lead, reach)
+        match = regex.search(text)
+        if match is None:
+            return None
+        if match.end() == match.start():  # an empty match: finditer's own stepping
+            return regex.finditer(text)
+        return chain((match,), regex.finditer(text, match.end()))
+    windowed = _windowed(compiled, text, low, lead, reach)
+    first = next(windowed, None)
+    return None if first is None else chain((first,), windowed)
 
 
 def _windowed(compiled: CompiledRule, text: str, low: str, lead: int, reach: int) -> Iterator[re.Match[str]]:
