@@ -307,6 +307,8 @@ def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[i
 #: Texts up to this many times a rule's window (its lead, plus :data:`_SEARCH_COST`) are
 #: searched whole: windows would not pay.
 _WINDOWED_FROM = 4
+#: Texts up to this long are searched whole whatever the rule (a search costs less than windows).
+_WHOLE_UP_TO = 256
 #: What one more search costs, in positions tried: a window shorter than this would not pay.
 _SEARCH_COST = 16
 #: Windows with fewer starts left than this are tried start by start (``match``), not searched.
@@ -329,7 +331,7 @@ def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[s
         return None if match is None else iter((match,))
     reach = compiled.reach
     lead = compiled.lead if compiled.lead >= 0 else reach
-    if not reach or len(text) <= _WINDOWED_FROM * (lead + _SEARCH_COST):
+    if not reach or len(text) <= max(_WHOLE_UP_TO, _WINDOWED_FROM * (lead + _SEARCH_COST)):
         match = regex.search(text)
         if match is None:
             return None
