@@ -17,6 +17,7 @@ from tests.fixtures.redact.corpus import build_corpus
 from tests.fixtures.redact.history import history_lines
 
 from perth.redact import SecretFilter, engine, generate, pem
+from perth.redact import filter as filter_module
 from perth.redact.derive import consumes_newline, min_run, steps
 from perth.redact.engine import gated, in_order, lower
 from perth.redact.keywords import GATES
@@ -122,6 +123,7 @@ def test_re2_style_triggers_agree_with_the_ordered_steps(case: tuple[Rule, str])
 def _ungated(patched: pytest.MonkeyPatch) -> SecretFilter:
     """A filter as it was before gates: the keyword prefilter alone picks the rules to run."""
     patched.setattr(engine, "gated", lambda orders, low, text, triggered=False: list(orders))
+    patched.setattr(filter_module, "_gates_pass", lambda present, low, text: True)
     patched.setattr(RuleTable, "triggers", property(lambda self: None))
     patched.setattr(RuleTable, "line_starts", lambda self, low: None)
     return SecretFilter()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import chain
 
-from perth.redact.keywords import GATES, KEYWORDS
+from perth.redact.keywords import GATES, KEYWORDS, in_order, owners, passing
 from perth.redact.redacted import REDACTION_PREFIX
 from perth.redact.regions import (
     SHORT_TEXT,
@@ -77,53 +77,15 @@ def __getattr__(name: str) -> object:
 
 # -- gates -------------------------------------------------------------------------------------
 
-_BY_KEYWORD: list[dict[str, tuple[int, ...]]] = []
-
-
 def rules_with(keywords: Iterable[str]) -> set[int]:
     """The positions (in ``GATES`` and the rule table) of the rules owning these keywords."""
-    if not _BY_KEYWORD:
-        found: dict[str, list[int]] = {}
-        for order, (owned, _steps, _run) in enumerate(GATES):
-            for keyword in owned:
-                found.setdefault(keyword, []).append(order)
-        _BY_KEYWORD.append({keyword: tuple(orders) for keyword, orders in found.items()})
-    by_keyword = _BY_KEYWORD[0]
-    return {order for keyword in keywords for order in by_keyword[keyword]}
+    return set(owners(keywords))
 
 
 def gated(orders: Iterable[int], low: str, text: str) -> list[int]:
     """The rules among ``orders`` (those owning the keywords found in ``low``) whose gate passes
     on ``text`` (``low`` is :func:`lower` of it)."""
-    passing = []
-    longest = -1
-    for order in orders:
-        _keywords, steps, run = GATES[order]
-        if not in_order(low, steps):
-            continue
-        if run > 0:
-            if longest < 0:
-                longest = max(map(len, text.split()), default=0)
-            if longest < run:
-                continue
-        passing.append(order)
-    return passing
-
-
-def in_order(low: str, steps: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether ``low`` holds one literal of each step, each after the previous one.  Taking, at
-    each step, the occurrence that ends first never misses an arrangement that exists."""
-    position = 0
-    for step in steps:
-        end = -1
-        for literal in step:
-            found = low.find(literal, position)
-            if found >= 0 and (end < 0 or found + len(literal) < end):
-                end = found + len(literal)
-        if end < 0:
-            return False
-        position = end
-    return True
+    return passing(orders, low, text)
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -226,7 +188,7 @@ class Engine:
             return ()
         orders = self._orders.get(present)
         if orders is None:
-            orders = tuple(sorted(rules_with(present)))
+            orders = tuple(owners(present))
             if len(self._orders) < 4096:
                 self._orders[present] = orders
         return orders
