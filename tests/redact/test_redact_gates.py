@@ -159,3 +159,11 @@ def test_the_key_block_rule_is_the_finders_header() -> None:
     # from the rule's pattern, must hold for that header.
     rule = next(rule for rule in RULES if rule.kind == "pem-block")
     assert rule.pattern == pem.HEADER.pattern
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.sampled_from(sorted({k for owned, _steps, _run in GATES for k in owned})), max_size=8))
+def test_the_engines_keyword_index_names_the_same_rules_as_the_gates(present: set[str]) -> None:
+    from perth.redact.keywords import owners
+
+    assert sorted(engine.rules_with(present)) == owners(present)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import chain
 
-from perth.redact.keywords import GATES, KEYWORDS, in_order, owners, passing
+from perth.redact.keywords import GATES, KEYWORDS, in_order, passing
 from perth.redact.redacted import REDACTION_PREFIX
 from perth.redact.regions import (
     SHORT_TEXT,
@@ -77,9 +77,20 @@ def __getattr__(name: str) -> object:
 
 # -- gates -------------------------------------------------------------------------------------
 
+_OWNED: list[dict[str, tuple[int, ...]]] = []
+
+
 def rules_with(keywords: Iterable[str]) -> set[int]:
-    """The positions (in ``GATES`` and the rule table) of the rules owning these keywords."""
-    return set(owners(keywords))
+    """The positions (in ``GATES`` and the rule table) of the rules owning these keywords
+    (``keywords.owners`` through an index built on first use: many lines, many keyword sets)."""
+    if not _OWNED:
+        found: dict[str, list[int]] = {}
+        for order, (owned, _steps, _run) in enumerate(GATES):
+            for keyword in owned:
+                found.setdefault(keyword, []).append(order)
+        _OWNED.append({keyword: tuple(orders) for keyword, orders in found.items()})
+    owned_by = _OWNED[0]
+    return {order for keyword in keywords for order in owned_by[keyword]}
 
 
 def gated(orders: Iterable[int], low: str, text: str) -> list[int]:
@@ -188,7 +199,7 @@ class Engine:
             return ()
         orders = self._orders.get(present)
         if orders is None:
-            orders = tuple(owners(present))
+            orders = tuple(sorted(rules_with(present)))
             if len(self._orders) < 4096:
                 self._orders[present] = orders
         return orders
