@@ -299,8 +299,10 @@ def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[s
     text is read a bounded number of times whatever the literals' density; a short text, or a
     rule whose windows would cover most of the text, is searched whole."""
     regex = compiled.regex
-    if "\n" not in text and regex.pattern.startswith(_LINE_START):
-        match = regex.match(text)  # a line-anchored rule starts at the line's start
+    if regex.pattern.startswith(_LINE_START) and text.find("\n", 0, len(text) - 1) < 0:
+        # A line-anchored rule starts at the line's start (one line, its break at most last:
+        # after that break no match fits, a rule never matches the empty string).
+        match = regex.match(text)
         return None if match is None else iter((match,))
     reach = compiled.reach
     lead = compiled.lead if compiled.lead >= 0 else reach
