@@ -195,8 +195,8 @@ def worst_case(megabytes: float, line_megabytes: float, typical_rate: float, *, 
     (a cost that grows faster than the text shows there); the slowest ``confirm`` are then timed
     at ``line_megabytes`` MB through ``redact`` and ``redact_stream`` (what ``perth redact``
     runs), and the slowest ``cli`` through the ``perth redact`` process itself (start-up
-    included).  Rule patterns are compiled before the screen (a fresh process compiles those
-    it needs: the CLI figures include it)."""
+    included).  Rule patterns and scanners are built before the screen (a fresh process builds
+    those it needs: the CLI figures include it)."""
     from tests.fixtures.redact.adversarial import shape, shapes
 
     from perth.redact.keywords import GATES, KEYWORDS
@@ -206,6 +206,8 @@ def worst_case(megabytes: float, line_megabytes: float, typical_rate: float, *, 
     for order in range(len(GATES)):
         rules.compiled(order)
     rules.line_starts("")
+    rules.more_keywords_than("", 0)  # the dense-line counter, built on first use
+    SecretFilter().redact("token " * 2000, source="bench")
     screen = _rates(shapes(screen_kb * 1024))
     slow = sorted(screen, key=screen.__getitem__)[:40]
     again = _rates((label, shape(label, screen_kb * 4096)) for label in slow)
