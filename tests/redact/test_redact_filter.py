@@ -6,6 +6,8 @@ import copy
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perth.errors import ConfigError
 from perth.redact import REDACTION_PREFIX, Finding, Redacted, SecretFilter
@@ -198,5 +200,19 @@ def test_the_prefilter_keeps_clean_short_text_off_the_engine() -> None:
     secrets = SecretFilter()
     secrets.redact("a short summary of the day")
     assert secrets._engine is None
-    secrets.redact("the token was rotated")
+    assert secrets.redact("the token was rotated") == "the token was rotated"  # a keyword, no gate
+    assert secrets._engine is None
+    assert secrets.findings("fixed the token refresh in auth.py") == []
+    assert secrets._engine is None
+    assert secrets.redact("token=ghp_" + "a1B2" * 9) != "token=ghp_" + "a1B2" * 9
     assert secrets._engine is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["token", "key", "=", ":", " ", "pass", "ghp_", "a1B2c3D4e5F6g7H8", "--password",
+                                 "-p", "https://", "u:p@h", "secret", "'", "İ", "\u212a"]), max_size=12).map("".join))
+def test_the_filter_gates_say_no_only_where_the_engine_finds_nothing(text: str) -> None:
+    from perth.redact.engine import Engine
+
+    if not SecretFilter()._may_hold_secret(text):
+        assert Engine().regions(text) == []

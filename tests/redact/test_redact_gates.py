@@ -17,6 +17,7 @@ from tests.fixtures.redact.corpus import build_corpus
 from tests.fixtures.redact.history import history_lines
 
 from perth.redact import SecretFilter, engine, generate, pem
+from perth.redact import filter as filter_module
 from perth.redact.derive import consumes_newline, min_run, steps
 from perth.redact.engine import gated, in_order, lower
 from perth.redact.keywords import GATES
@@ -122,6 +123,7 @@ def test_re2_style_triggers_agree_with_the_ordered_steps(case: tuple[Rule, str])
 def _ungated(patched: pytest.MonkeyPatch) -> SecretFilter:
     """A filter as it was before gates: the keyword prefilter alone picks the rules to run."""
     patched.setattr(engine, "gated", lambda orders, low, text, triggered=False: list(orders))
+    patched.setattr(filter_module, "_gates_pass", lambda present, low, text: True)
     patched.setattr(RuleTable, "triggers", property(lambda self: None))
     patched.setattr(RuleTable, "line_starts", lambda self, low: None)
     return SecretFilter()
@@ -147,9 +149,9 @@ def test_re2_triggers_are_built_when_google_re2_is_installed() -> None:
         re2.compile(trigger(keywords, rule_steps).encode())
     built = RuleTable()
     assert built.line_starts("x") is not None and built.triggers is not None
-    assert built.triggers.rules(lower("export GITHUB_TOKEN=ghp_x")) == sorted(
-        order for order, (keywords, rule_steps, _run) in enumerate(GATES)
-        if in_order(lower("export GITHUB_TOKEN=ghp_x"), rule_steps))
+    for text in ("export GITHUB_TOKEN=ghp_x", "plain words", "curl -u a:b https://x", "key=key=secret"):
+        low = lower(text)
+        assert built.triggers.present(low) == {k for k in built.keywords if k in low}
 
 
 def test_the_key_block_rule_is_the_finders_header() -> None:
@@ -157,3 +159,11 @@ def test_the_key_block_rule_is_the_finders_header() -> None:
     # from the rule's pattern, must hold for that header.
     rule = next(rule for rule in RULES if rule.kind == "pem-block")
     assert rule.pattern == pem.HEADER.pattern
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.sampled_from(sorted({k for owned, _steps, _run in GATES for k in owned})), max_size=8))
+def test_the_engines_keyword_index_names_the_same_rules_as_the_gates(present: set[str]) -> None:
+    from perth.redact.keywords import owners
+
+    assert sorted(engine.rules_with(present)) == owners(present)

@@ -71,12 +71,30 @@ def test_the_look_behind_moves_after_the_first_character(pattern: str, expected:
 @pytest.mark.parametrize("pattern", [
     r"ghp_[A-Za-z0-9]{36}",  # already starts with a literal
     r"(?<![A-Za-z0-9])(?:proxy-)?authorization",  # the first character may be skipped
-    r"(?<![A-Za-z0-9])(?i:token|secret)=",  # no prefix to gain: the look-behind would cost more
-    r"(?<![a-z])(?i:token)=",  # the class is not the same in both cases
     r"(?<![A-Za-z0-9])x*y",  # a first character that may repeat zero times
+    r"(?<![A-Za-z0-9])[^=]{2}=",  # a negated class: most characters may start a match
 ])
 def test_patterns_without_a_gain_or_a_safe_move_are_left_as_written(pattern: str) -> None:
     assert hoisted(pattern) == pattern
+
+
+@pytest.mark.parametrize(("pattern", "guard"), [
+    (r"(?<![A-Za-z0-9])(?i:token|secret)=", "(?=[STst])"),  # the look-behind would cost more moved
+    (r"(?<![a-z])(?i:token)=", "(?=[Tt])"),  # the class is not the same in both cases
+    (r"(?:(?<![a-z])(?i:pass|pwd)|(?<=[a-z])Token)=", "(?=[PTp])"),
+    (r"(?<![A-Za-z0-9])(?:[Mm]ongo|cqlsh)[ \t]", "(?=[Mcm])"),  # a class: no prefix for re
+])
+def test_a_pattern_without_a_prefix_is_guarded_by_its_first_characters(pattern: str, guard: str) -> None:
+    assert hoisted(pattern) == guard + pattern
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["token", "TOKEN", "Secret", "pass", "pwd", "=", " ", "x", "aToken", "-"]),
+                max_size=30).map("".join))
+def test_a_guarded_pattern_matches_what_the_pattern_matches(text: str) -> None:
+    for pattern in (r"(?<![A-Za-z0-9])(?i:token|secret)=", r"(?:(?<![a-z])(?i:pass|pwd)|(?<=[a-z])Token)=",
+                    r"(?<![a-z])(?i:token)=\w*"):
+        assert _spans(hoisted(pattern), re.ASCII, text) == _spans(pattern, re.ASCII, text)
 
 
 def test_the_trigger_scan_searches_once_per_line_that_has_a_trigger() -> None:
@@ -137,7 +155,7 @@ def _windowed_and_whole(text: str) -> None:
         compiled = table.compiled(order)
         if compiled.kind != "regex" or not compiled.reach:
             continue
-        windowed = [m.span() for m in engine._matches(compiled, text, low)]
+        windowed = [m.span() for m in engine._matches(compiled, text, low) or ()]
         assert windowed == [m.span() for m in compiled.regex.finditer(text)], compiled.id
 
 

@@ -304,4 +304,71 @@ def _widest_assertion(items: list[Any]) -> int:
     return widest
 
 
-__all__ = ["MAX_REACH", "Steps", "consumes_newline", "min_run", "reach", "steps"]
+def lead(pattern: str) -> int:
+    """How far from where a match starts one of its first step's literals can start, at most
+    (-1 when the pattern gives no bound).  The engine searches for matches only that far before
+    each occurrence of those literals (and reads at most :func:`reach` past it), so a rule
+    whose matches start with their keyword costs a few positions per occurrence however long
+    the line, not its whole length.
+
+    The bound comes from the pattern's main sequence: the widest text before the first literal
+    run, group, branch or repetition (at least once) that holds one of the literals in every
+    match; look-arounds take no room.  A literal split across groups is not seen (a later one,
+    or none, is taken): the bound may be loose, never too small."""
+    parsed = sre_parse.parse(pattern, re.ASCII)
+    firsts = steps(pattern)
+    if not firsts:
+        return -1
+    found = _lead(list(parsed), parsed.state, firsts[0])
+    return -1 if found is None else found
+
+
+def _lead(items: list[Any], state: Any, literals: tuple[str, ...], *, width: int = 0, run: str = "",
+          run_start: int = 0) -> int | None:
+    """The bound of :func:`lead` for a sequence of parse items (``None``: no bound), the items
+    starting ``width`` characters (at most) into the match, after the literal ``run`` that
+    started at ``run_start``."""
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # look-arounds and anchors take no room, and do not break a run
+        char = _literal_char(op, av)
+        if char is not None:
+            if not run:
+                run_start = width
+            run += char
+            width += 1
+            for literal in literals:
+                if run.endswith(literal):
+                    return run_start + len(run) - len(literal)
+            continue
+        inner: int | None = None
+        if op in _GROUPS:
+            inner = _lead(list(av[-1]), state, literals, width=width, run=run, run_start=run_start)
+        elif op is sre_constants.BRANCH:
+            bounds = [_lead(list(branch), state, literals, width=width, run=run,
+                            run_start=run_start) for branch in av[1]]
+            inner = None if any(b is None for b in bounds) else max(b for b in bounds if b is not None)
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _lead(list(av[2]), state, literals, width=width, run=run, run_start=run_start)
+        if inner is not None:
+            return inner
+        run = ""
+        width += sre_parse.SubPattern(state, [(op, av)]).getwidth()[1]
+        if width > MAX_REACH:
+            return None
+    return None
+
+
+def _literal_char(op: Any, av: Any) -> str | None:
+    """The lowercased character an item matches when it matches exactly one letter in either
+    case or one other character (``a``, ``[Aa]``), else ``None``."""
+    if op is sre_constants.LITERAL:
+        return chr(av).lower()
+    if op is sre_constants.IN and av and all(o is sre_constants.LITERAL for o, _ in av):
+        chars = {chr(code).lower() for _, code in av}
+        if len(chars) == 1:
+            return chars.pop()
+    return None
+
+
+__all__ = ["MAX_REACH", "Steps", "consumes_newline", "lead", "min_run", "reach", "steps"]

@@ -14,7 +14,9 @@ formats beat credential syntax, which beats the entropy rule; ties go to the ear
 
 from __future__ import annotations
 
-from perth.redact.keywords import GATES, KEYWORDS
+from itertools import chain
+
+from perth.redact.keywords import GATES, KEYWORDS, in_order, passing
 from perth.redact.redacted import REDACTION_PREFIX
 from perth.redact.regions import (
     SHORT_TEXT,
@@ -62,6 +64,8 @@ DENSE_SPACING = 64
 DENSE_RULE = "dense-line"
 #: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
 MAX_PASSES = 4
+#: Allow-list verdicts an engine remembers (the memo is emptied when full).
+_VERDICTS = 4096
 
 
 def __getattr__(name: str) -> object:
@@ -73,58 +77,26 @@ def __getattr__(name: str) -> object:
 
 # -- gates -------------------------------------------------------------------------------------
 
-_BY_KEYWORD: list[dict[str, tuple[int, ...]]] = []
+_OWNED: list[dict[str, tuple[int, ...]]] = []
 
 
 def rules_with(keywords: Iterable[str]) -> set[int]:
-    """The positions (in ``GATES`` and the rule table) of the rules owning these keywords."""
-    if not _BY_KEYWORD:
+    """The positions (in ``GATES`` and the rule table) of the rules owning these keywords
+    (``keywords.owners`` through an index built on first use: many lines, many keyword sets)."""
+    if not _OWNED:
         found: dict[str, list[int]] = {}
         for order, (owned, _steps, _run) in enumerate(GATES):
             for keyword in owned:
                 found.setdefault(keyword, []).append(order)
-        _BY_KEYWORD.append({keyword: tuple(orders) for keyword, orders in found.items()})
-    by_keyword = _BY_KEYWORD[0]
-    return {order for keyword in keywords for order in by_keyword[keyword]}
+        _OWNED.append({keyword: tuple(orders) for keyword, orders in found.items()})
+    owned_by = _OWNED[0]
+    return {order for keyword in keywords for order in owned_by[keyword]}
 
 
-def gated(orders: Iterable[int], low: str, text: str, *, triggered: bool = False) -> list[int]:
-    """The rules among ``orders`` whose gate passes on ``text`` (``low`` is :func:`lower` of it).
-    ``orders`` come from the keywords found in ``low``, or, when ``triggered``, from the rules
-    whose steps re2 found in order (then their keywords are checked here)."""
-    passing = []
-    longest = -1
-    for order in orders:
-        keywords, steps, run = GATES[order]
-        if not (_any_in(keywords, low) if triggered else in_order(low, steps)):
-            continue
-        if run > 0:
-            if longest < 0:
-                longest = max(map(len, text.split()), default=0)
-            if longest < run:
-                continue
-        passing.append(order)
-    return passing
-
-
-def _any_in(literals: tuple[str, ...], low: str) -> bool:
-    return any(literal in low for literal in literals)
-
-
-def in_order(low: str, steps: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether ``low`` holds one literal of each step, each after the previous one.  Taking, at
-    each step, the occurrence that ends first never misses an arrangement that exists."""
-    position = 0
-    for step in steps:
-        end = -1
-        for literal in step:
-            found = low.find(literal, position)
-            if found >= 0 and (end < 0 or found + len(literal) < end):
-                end = found + len(literal)
-        if end < 0:
-            return False
-        position = end
-    return True
+def gated(orders: Iterable[int], low: str, text: str) -> list[int]:
+    """The rules among ``orders`` (those owning the keywords found in ``low``) whose gate passes
+    on ``text`` (``low`` is :func:`lower` of it)."""
+    return passing(orders, low, text)
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -141,6 +113,9 @@ class Engine:
         self.custom = tuple(_custom_rule(p, n, base) for n, p in enumerate(extra_patterns))
         self.allow = tuple(_user_regex("allow_patterns", p, n) for n, p in enumerate(allow_patterns))
         self._orders: dict[frozenset[str], tuple[int, ...]] = {}
+        #: The allow-list's verdict per (value checks, value): the same values come again and
+        #: again (a placeholder in every second pass, a token pasted into many lines).
+        self._verdicts: dict[tuple[str, int, float, str], bool] = {}
 
     @property
     def table(self) -> RuleTable:
@@ -207,11 +182,12 @@ class Engine:
         occurs and their gate passes."""
         triggers = self._table.triggers if self._table is not None else None
         if keywords is not None:
-            passing = gated(self._orders_of(frozenset(keywords)), low, text)
+            present = frozenset(keywords)
         elif triggers is not None:
-            passing = gated(triggers.rules(low), low, text, triggered=True)
+            present = triggers.present(low)
         else:
-            passing = gated(self._orders_of(frozenset([k for k in KEYWORDS if k in low])), low, text)
+            present = frozenset([k for k in KEYWORDS if k in low])
+        passing = gated(self._orders_of(present), low, text)
         if not passing:
             return self.custom
         table = self.table
@@ -231,18 +207,23 @@ class Engine:
     def _candidates(self, text: str, low: str, rules: tuple[CompiledRule, ...]) -> list[Candidate]:
         found: list[Candidate] = []
         earlier: list[_Spans] = []
+        verdicts = self._verdicts
         for compiled in rules:
-            if compiled.kind == "regex" and _no_match(compiled, text):
-                continue  # most lines: no match, and no bookkeeping
+            matches = _rule_spans(compiled, text, low)
+            if matches is None:
+                continue  # most lines: one search finds no match, and no bookkeeping
             spans = _Spans((compiled.priority, -compiled.order))
-            verdicts: dict[str, bool] = {}  # a value repeated on a line is checked once
-            for s, e in _rule_spans(compiled, text, low):
+            checks = (compiled.value_checks, compiled.min_length, compiled.entropy)
+            for s, e in matches:
                 if s >= e or (earlier and _dominated(earlier, s, e, spans.rank)):
                     continue
                 value = text[s:e]
-                accepted = verdicts.get(value)
+                accepted = verdicts.get((*checks, value))
                 if accepted is None:
-                    accepted = verdicts[value] = _acceptable(compiled, value)
+                    accepted = _acceptable(compiled, value)
+                    if len(verdicts) >= _VERDICTS:
+                        verdicts.clear()
+                    verdicts[*checks, value] = accepted
                 if accepted:
                     found.append(Candidate(s, e, compiled.priority, compiled.order, compiled.id))
                     spans.add(s, e)
@@ -280,68 +261,94 @@ def _secret_span(match: re.Match[str], groups: tuple[str, ...]) -> tuple[int, in
     return match.span()
 
 
-def _no_match(compiled: CompiledRule, text: str) -> bool:
-    """Whether one cheap search shows that a short text holds no match of the rule."""
-    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
-        return compiled.regex.match(text) is None
-    return len(text) <= _WINDOWED_FROM * compiled.reach and compiled.regex.search(text) is None
-
-
-def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]]:
+def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[int, int]] | None:
     """The spans a rule would replace in ``text`` (``low``: :func:`lower` of it), in
-    increasing order of start."""
+    increasing order of start; ``None`` when there is none (found with one search: most rules
+    on most lines)."""
     if compiled.kind == "pem-block":
         from perth.redact import pem
 
-        yield from pem.find_blocks(text)
-        return
+        blocks = pem.find_blocks(text)
+        return iter(blocks) if blocks else None
+    matches = _matches(compiled, text, low)
+    if matches is None:
+        return None
     groups = compiled.secret_groups
-    for match in _matches(compiled, text, low):
-        yield _secret_span(match, groups)
+    return (_secret_span(match, groups) for match in matches)
 
 
-#: Texts shorter than this many reaches are searched whole (windows would not pay).
+#: Texts up to this many times a rule's window (its lead, plus :data:`_SEARCH_COST`) are
+#: searched whole: windows would not pay.
 _WINDOWED_FROM = 4
+#: Texts up to this long are searched whole whatever the rule (a search costs less than windows).
+_WHOLE_UP_TO = 256
+#: What one more search costs, in positions tried: a window shorter than this would not pay.
+_SEARCH_COST = 16
+#: Windows with fewer starts left than this are tried start by start (``match``), not searched.
+_TRIED_ONE_BY_ONE = 48
 #: How a rule anchored at the start of a line begins (``config-line-secret``).
 _LINE_START = "(?<![^\\n])"
 
 
-def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]]:
-    """What ``compiled.regex.finditer(text)`` yields, searching only where a match can start:
-    at most ``reach`` characters before an occurrence of one of the rule's first literals (a
-    match holds one).  Each search stops ``reach`` characters after its window, as far as a
-    match starting in it can read, so the text is read a bounded number of times whatever the
-    literals' density; a rule with many occurrences is searched over the whole text."""
-    if compiled.regex.pattern.startswith(_LINE_START) and "\n" not in text:
-        match = compiled.regex.match(text)  # a line-anchored rule starts at the line's start
-        return iter(() if match is None else (match,))
+def _matches(compiled: CompiledRule, text: str, low: str) -> Iterator[re.Match[str]] | None:
+    """What ``compiled.regex.finditer(text)`` yields (``None`` when nothing), searching only
+    where a match can start: at most ``lead`` characters before an occurrence of one of the
+    rule's first literals (a match holds one there; ``reach`` when the rule gives no lead).
+    Each search stops ``reach`` characters after its window, as far as a match starting in it
+    can read, so a match attempt never reads past a bounded window around its literal, and the
+    text is read a bounded number of times whatever the literals' density; a short text, or a
+    rule whose windows would cover most of the text, is searched whole."""
+    regex = compiled.regex
+    if regex.pattern.startswith(_LINE_START) and text.find("\n", 0, len(text) - 1) < 0:
+        # A line-anchored rule starts at the line's start (one line, its break at most last:
+        # after that break no match fits, a rule never matches the empty string).
+        match = regex.match(text)
+        return None if match is None else iter((match,))
     reach = compiled.reach
-    if not reach or len(text) <= _WINDOWED_FROM * reach:
-        return compiled.regex.finditer(text)
-    return _windowed(compiled, text, low, reach)
+    lead = compiled.lead if compiled.lead >= 0 else reach
+    if not reach or len(text) <= max(_WHOLE_UP_TO, _WINDOWED_FROM * (lead + _SEARCH_COST)):
+        match = regex.search(text)
+        if match is None:
+            return None
+        if match.end() == match.start():  # an empty match: finditer's own stepping
+            return regex.finditer(text)
+        return chain((match,), regex.finditer(text, match.end()))
+    windowed = _windowed(compiled, text, low, lead, reach)
+    first = next(windowed, None)
+    return None if first is None else chain((first,), windowed)
 
 
-def _windowed(compiled: CompiledRule, text: str, low: str, reach: int) -> Iterator[re.Match[str]]:
-    windows = _windows(compiled.firsts, low, reach)
+def _windowed(compiled: CompiledRule, text: str, low: str, lead: int, reach: int) -> Iterator[re.Match[str]]:
+    windows = _windows(compiled.firsts, low, lead)
     if windows is None:
         yield from compiled.regex.finditer(text)
         return
-    search, size = compiled.regex.search, len(text)
+    search, attempt, size = compiled.regex.search, compiled.regex.match, len(text)
     position = 0
     for first, last in windows:
         position = max(position, first)
+        end = min(size, last + reach + 1)
         while position <= last:
-            match = search(text, position, min(size, last + reach + 1))
-            if match is None or match.start() > last:
-                break
+            if last - position < _TRIED_ONE_BY_ONE:
+                # A search would try every position up to ``end`` (``reach`` past the window)
+                # before giving up: try the few starts of the window one by one instead.
+                match = attempt(text, position, end)
+                if match is None:
+                    position += 1
+                    continue
+            else:
+                match = search(text, position, end)
+                if match is None or match.start() > last:
+                    break
             yield match
             position = max(match.end(), match.start() + 1)
 
 
-def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int, int]] | None:
-    """Merged ranges ``[first, last]`` of the positions where a match can start, or ``None``
-    when they would cover most of the text (then one search of it all is cheaper)."""
-    if sum(map(low.count, literals)) > len(low) // (2 * reach) + 1:
+def _windows(literals: tuple[str, ...], low: str, lead: int) -> list[tuple[int, int]] | None:
+    """Merged ranges ``[first, last]`` of the positions where a match can start (up to
+    ``lead`` before an occurrence of one of ``literals``), or ``None`` when they would cover
+    most of the text (then one search of it all is cheaper)."""
+    if sum(map(low.count, literals)) > len(low) // (2 * (lead + _SEARCH_COST)) + 1:
         return None
     found: list[int] = []
     for literal in literals:
@@ -351,8 +358,8 @@ def _windows(literals: tuple[str, ...], low: str, reach: int) -> list[tuple[int,
             position = low.find(literal, position + 1)
     windows: list[tuple[int, int]] = []
     for position in sorted(found):
-        first = max(0, position - reach)
-        if windows and first <= windows[-1][1] + 1:
+        first = max(0, position - lead)
+        if windows and first <= windows[-1][1] + _SEARCH_COST:
             windows[-1] = (windows[-1][0], position)
         else:
             windows.append((first, position))

@@ -1,10 +1,10 @@
 """The :class:`SecretFilter`: the one gate every captured text passes before it is kept or sent.
 
-Importing this module imports nothing heavy.  A short text that contains no rule keyword (most
-intents and commands) is returned without importing ``re`` or compiling a pattern.  A text with
-a keyword goes to the engine, which is cheap to create: it checks the gates of the rules owning
-those keywords (``fixed the token refresh`` has no ``=`` after ``token``) with plain string
-operations, and only a text that passes one loads the rule table and compiles that rule.
+Importing this module imports nothing heavy.  A short text that contains no rule keyword, or
+whose keywords' rules all fail their gates (``fixed the token refresh`` has no ``=`` after
+``token``; most intents and commands), is returned without loading the engine, importing ``re``
+or compiling a pattern: the gates are plain string operations (``keywords.passing``).  Only a
+text that passes a gate loads the engine and the rule table and compiles that rule.
 
 Large inputs go through :meth:`SecretFilter.redact_block` or :meth:`SecretFilter.redact_stream`:
 whole blocks of lines are scanned at once and only the lines that may hold a secret are matched,
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import _thread
 
-from perth.redact.keywords import KEYWORDS
-from perth.redact.redacted import Redacted, _mint, _mint_all
+from perth.redact.keywords import KEYWORDS, owners, passing
+from perth.redact.redacted import REDACTION_PREFIX, Redacted, _mint, _mint_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -148,7 +148,8 @@ class SecretFilter:
         if self._extra or len(text) > _QUICK_CHECK_LIMIT:
             return True
         low = text.lower()
-        return any(keyword in low for keyword in KEYWORDS)
+        present = [keyword for keyword in KEYWORDS if keyword in low]
+        return bool(present) and _gates_pass(present, low, text)
 
     def _get_engine(self) -> Engine:
         if self._engine is None:
@@ -178,6 +179,14 @@ class SecretFilter:
             yield _mint(redacted)
             position = index + 1
         yield from _mint_all(batch[position:])
+
+
+def _gates_pass(present: list[str], low: str, text: str) -> bool:
+    """Whether the gate of a rule owning one of the ``present`` keywords passes: else no rule
+    can match and the engine is not loaded (``low``: ``text.lower()``, which holds every
+    keyword and order of literals the engine's ASCII lowering does).  A text holding a
+    placeholder goes to the engine, which blanks placeholders first."""
+    return REDACTION_PREFIX in text or bool(passing(owners(present), low, text))
 
 
 def _block_opening(batch: list[str]) -> int:

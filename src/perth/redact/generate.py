@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from perth.redact.derive import min_run, reach, steps
+from perth.redact.derive import lead, min_run, reach, steps
 from perth.redact.hoist import hoisted
 from perth.redact.rules import RULES, Rule
 
@@ -33,8 +33,7 @@ def keywords_source(rules: tuple[Rule, ...] = RULES) -> str:
     """The text of ``keywords.py``."""
     keywords = sorted({k for rule in rules for k in rule.keywords})
     gates = "".join(f"    {gate_of(rule)!r},\n" for rule in rules)
-    return (_KEYWORDS_HEAD + _wrapped(keywords) + ")\n\n" + _GATES_HEAD + gates + ")\n\n"
-            '__all__ = ["GATES", "KEYWORDS"]\n')
+    return _KEYWORDS_HEAD + _wrapped(keywords) + ")\n\n" + _GATES_HEAD + gates + ")\n" + _KEYWORDS_TAIL
 
 
 def ruleset_source(rules: tuple[Rule, ...] = RULES) -> str:
@@ -43,10 +42,11 @@ def ruleset_source(rules: tuple[Rule, ...] = RULES) -> str:
     return _RULESET_HEAD + "SPECS: tuple[Spec, ...] = (\n" + specs + ")\n\n__all__ = [\"SPECS\"]\n"
 
 
-def spec_of(rule: Rule) -> tuple[str, str, bool, str, int, str, int, float, int]:
+def spec_of(rule: Rule) -> tuple[str, str, bool, str, int, str, int, float, int, int]:
     """What matching needs of a rule (see ``ruleset.Spec``)."""
+    bounded = reach(rule.pattern) if steps(rule.pattern) else 0
     return (rule.id, hoisted(rule.pattern, _flags(rule)), rule.ignore_case, rule.kind, rule.priority,
-            rule.value_checks, rule.min_length, rule.entropy, reach(rule.pattern) if steps(rule.pattern) else 0)
+            rule.value_checks, rule.min_length, rule.entropy, bounded, lead(rule.pattern) if bounded else -1)
 
 
 def _flags(rule: Rule) -> int:
@@ -81,13 +81,16 @@ cannot match any built-in rule, so the filter returns it without importing ``re`
 holds, per rule of ``RULES`` in order, ``(keywords, steps, run)``: the rule can only match text
 that contains one of its keywords, one literal of every step in that order, and a run of
 ``run`` non-blank characters (see :mod:`perth.redact.derive`); a rule whose gate fails is not
-compiled or run.
+compiled or run.  :func:`owners` and :func:`passing` check the gates with plain string
+operations, so that a short text whose gates all fail (most intents and commands) is returned
+without loading the engine.
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import TypeAlias
 
     Gate: TypeAlias = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int]
@@ -97,11 +100,56 @@ KEYWORDS: tuple[str, ...] = (
 
 _GATES_HEAD = "GATES: tuple[Gate, ...] = (\n"
 
+_KEYWORDS_TAIL = '''
+
+def owners(present: Iterable[str]) -> list[int]:
+    """The positions in ``GATES`` of the rules owning one of these keywords, in order."""
+    keywords = frozenset(present)
+    return [order for order, (owned, _steps, _run) in enumerate(GATES) if not keywords.isdisjoint(owned)]
+
+
+def passing(orders: Iterable[int], low: str, text: str) -> list[int]:
+    """The rules among ``orders`` whose gate passes on ``text`` (``low``: it lowercased): their
+    steps in order (:func:`in_order`) and a run of non-blank characters as long as they need."""
+    found = []
+    longest = -1
+    for order in orders:
+        _keywords, steps, run = GATES[order]
+        if run > 0:  # the cheaper test first: one split per text, then a comparison per rule
+            if longest < 0:
+                longest = max(map(len, text.split()), default=0)
+            if longest < run:
+                continue
+        if in_order(low, steps):
+            found.append(order)
+    return found
+
+
+def in_order(low: str, steps: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``low`` holds one literal of each step, each after the previous one.  Taking, at
+    each step, the occurrence that ends first never misses an arrangement that exists."""
+    position = 0
+    for step in steps:
+        end = -1
+        for literal in step:
+            found = low.find(literal, position)
+            if found >= 0 and (end < 0 or found + len(literal) < end):
+                end = found + len(literal)
+        if end < 0:
+            return False
+        position = end
+    return True
+
+
+__all__ = ["GATES", "KEYWORDS", "in_order", "owners", "passing"]
+'''
+
 _RULESET_HEAD = '''# ruff: noqa: E501
 """The rule table in runtime form: ``SPECS`` holds, per rule of ``perth.redact.rules.RULES`` in
-order, ``(id, pattern, ignore_case, kind, priority, value_checks, min_length, entropy, reach)``
-(``reach``: how far before its first step's literal a match can start, 0 for "anywhere": see
-``derive.reach``).
+order, ``(id, pattern, ignore_case, kind, priority, value_checks, min_length, entropy, reach,
+lead)``: ``reach``, how far from its start a match can read (its longest match and look-ahead), 0
+for "unbounded"; ``lead``, how far before one of its first step's literals a match can start, -1
+for "unbounded" (see ``derive.reach`` and ``derive.lead``).
 
 Generated by ``python -m perth.redact.generate``: do not edit (a test checks it is up to date).
 Loading it costs a fraction of a millisecond, where the rule modules (fake samples, records)
@@ -114,7 +162,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    Spec: TypeAlias = tuple[str, str, bool, str, int, str, int, float, int]
+    Spec: TypeAlias = tuple[str, str, bool, str, int, str, int, float, int, int]
 
 '''
 

@@ -21,6 +21,7 @@ import re
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
 _LEADING = re.compile(r"\(\?<([!=])(\[(?:\\.|[^\]\\])+\]|\\[dw])\)")
 _GROUP_OPENERS = ("(?:", "(?i:", "(?P<")
@@ -38,8 +39,93 @@ def hoisted(pattern: str, flags: int = re.ASCII) -> str:
     be tried more often)."""
     moved = _moved(pattern)
     if moved == pattern or not _skips_ahead(moved, flags) or _skips_ahead(pattern, flags):
-        return pattern
+        return _guarded(pattern, flags)
     return moved
+
+
+#: A first-character guard is added only when it leaves out most characters.
+_GUARD_MOST = 64
+
+
+def _guarded(pattern: str, flags: int) -> str:
+    """``pattern`` behind a look-ahead for the characters a match can start with, when ``re``
+    has no prefix to skip ahead with: ``(?=[tsTS])(?<![a-z])(?i:token|secret)...`` fails at
+    most positions on one character test, before the look-behinds and the alternation are
+    tried (a rule opening with several look-behinds costs some 300 ns a position without it).
+    The guard holds for every match, so the matches are the same; ``pattern`` itself when
+    the characters cannot be told or are most of them."""
+    if _skips_ahead(pattern, flags):
+        return pattern
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        chars = _first_chars(list(parsed), bool(flags & re.IGNORECASE))
+    except (AttributeError, TypeError, ValueError, IndexError, re.error):
+        return pattern
+    if not chars or len(chars) > _GUARD_MOST or not all(c.isascii() and c.isprintable() for c in chars):
+        return pattern
+    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + pattern
+
+
+def _first_chars(items: list[Any], ignore_case: bool) -> set[str] | None:
+    """The characters every match of a sequence of parse items can start with (``None``:
+    cannot tell, or a match may be empty there)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue
+        return _item_first_chars(op, av, ignore_case)
+    return None
+
+
+def _item_first_chars(op: Any, av: Any, ignore_case: bool) -> set[str] | None:
+    """:func:`_first_chars` of one item that takes room."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    found: set[str] | None = None
+    if op is c.LITERAL:
+        found = _cased({chr(av)}, ignore_case)
+    elif op is c.IN:
+        found = _class_chars(av, ignore_case)
+    elif op is c.BRANCH:
+        found = set()
+        for branch in av[1]:
+            part = None
+            if _parser.SubPattern(_parser.State(), branch).getwidth()[0] > 0:
+                part = _first_chars(list(branch), ignore_case)
+            if part is None:
+                return None
+            found |= part
+    elif op is c.SUBPATTERN:
+        _group, add_flags, del_flags, body = av
+        if body.getwidth()[0] > 0:
+            cased = (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+            found = _first_chars(list(body), cased)
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+        found = _first_chars(list(av[2]), ignore_case)
+    return found
+
+
+def _class_chars(items: list[tuple[Any, Any]], ignore_case: bool) -> set[str] | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            found.add(chr(av))
+        elif op is c.RANGE:
+            low, high = av
+            found.update(chr(code) for code in range(low, high + 1))
+        else:
+            return None  # a negated class, a category: most characters
+    return _cased(found, ignore_case)
+
+
+def _cased(chars: set[str], ignore_case: bool) -> set[str]:
+    return chars | {ch.lower() for ch in chars} | {ch.upper() for ch in chars} if ignore_case else chars
 
 
 def _skips_ahead(pattern: str, flags: int) -> bool:

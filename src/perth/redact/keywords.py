@@ -7,13 +7,16 @@ cannot match any built-in rule, so the filter returns it without importing ``re`
 holds, per rule of ``RULES`` in order, ``(keywords, steps, run)``: the rule can only match text
 that contains one of its keywords, one literal of every step in that order, and a run of
 ``run`` non-blank characters (see :mod:`perth.redact.derive`); a rule whose gate fails is not
-compiled or run.
+compiled or run.  :func:`owners` and :func:`passing` check the gates with plain string
+operations, so that a short text whose gates all fail (most intents and commands) is returned
+without loading the engine.
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import TypeAlias
 
     Gate: TypeAlias = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int]
@@ -277,4 +280,44 @@ GATES: tuple[Gate, ...] = (
     (('webhook', 'workflows', '/hooks/', 'ifttt', 'dingtalk', '/hook/'), (('.com/webhook/', '.logic.azure.com', '.webhook.office.com/webhookb2/', '/hooks/', '/open-apis/bot/v2/hook/', 'maker.ifttt.com/trigger/', 'oapi.dingtalk.com/robot/send?access_token=', 'qyapi.weixin.qq.com/cgi-bin/webhook/send?key=', 'webexapis.com/v1/webhooks/incoming/'),), 26),
 )
 
-__all__ = ["GATES", "KEYWORDS"]
+
+def owners(present: Iterable[str]) -> list[int]:
+    """The positions in ``GATES`` of the rules owning one of these keywords, in order."""
+    keywords = frozenset(present)
+    return [order for order, (owned, _steps, _run) in enumerate(GATES) if not keywords.isdisjoint(owned)]
+
+
+def passing(orders: Iterable[int], low: str, text: str) -> list[int]:
+    """The rules among ``orders`` whose gate passes on ``text`` (``low``: it lowercased): their
+    steps in order (:func:`in_order`) and a run of non-blank characters as long as they need."""
+    found = []
+    longest = -1
+    for order in orders:
+        _keywords, steps, run = GATES[order]
+        if run > 0:  # the cheaper test first: one split per text, then a comparison per rule
+            if longest < 0:
+                longest = max(map(len, text.split()), default=0)
+            if longest < run:
+                continue
+        if in_order(low, steps):
+            found.append(order)
+    return found
+
+
+def in_order(low: str, steps: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``low`` holds one literal of each step, each after the previous one.  Taking, at
+    each step, the occurrence that ends first never misses an arrangement that exists."""
+    position = 0
+    for step in steps:
+        end = -1
+        for literal in step:
+            found = low.find(literal, position)
+            if found >= 0 and (end < 0 or found + len(literal) < end):
+                end = found + len(literal)
+        if end < 0:
+            return False
+        position = end
+    return True
+
+
+__all__ = ["GATES", "KEYWORDS", "in_order", "owners", "passing"]

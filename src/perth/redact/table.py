@@ -37,10 +37,13 @@ class CompiledRule(Record):
     min_length: int = 1
     entropy: float = 0.0
     kind: str = "regex"
-    #: How far before one of ``firsts`` (its first step's literals, lowercase) a match can start;
-    #: 0: anywhere (the whole text is searched).
+    #: How far from its start a match can read (its longest match and look-ahead); 0: unbounded
+    #: (the whole text is searched).
     reach: int = 0
     firsts: tuple[str, ...] = ()
+    #: How far before one of ``firsts`` (its first step's literals, lowercase) a match can start;
+    #: -1: up to ``reach``.
+    lead: int = -1
 
     @property
     def rule_id(self) -> str:
@@ -50,12 +53,12 @@ class CompiledRule(Record):
 def compile_pattern(pattern: str, order: int, rule_id: str, *, ignore_case: bool = False,
                     priority: int = 0, value_checks: str = "exact", min_length: int = 1,
                     entropy: float = 0.0, kind: str = "regex", flags: int = FLAGS, reach: int = 0,
-                    firsts: tuple[str, ...] = ()) -> CompiledRule:
+                    firsts: tuple[str, ...] = (), lead: int = -1) -> CompiledRule:
     """Compile one pattern (``re.ASCII`` for the built-in rules, plus ``re.IGNORECASE`` on request)."""
     regex = re.compile(pattern, flags | (re.IGNORECASE if ignore_case else 0))
     groups = tuple(sorted(name for name in regex.groupindex if name.startswith("secret")))
     return CompiledRule(rule_id, order, regex, groups, priority, value_checks, min_length, entropy,
-                        kind, reach if firsts else 0, firsts)
+                        kind, reach if firsts else 0, firsts, min(lead, reach) if firsts and reach else -1)
 
 
 def compile_rule(rule: Rule, order: int) -> CompiledRule:
@@ -72,7 +75,7 @@ def compile_rule(rule: Rule, order: int) -> CompiledRule:
 class RuleTable:
     """The built-in rules (runtime form), their lazily compiled patterns and line scanners."""
 
-    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float, int], ...] = SPECS,
+    def __init__(self, specs: tuple[tuple[str, str, bool, str, int, str, int, float, int, int], ...] = SPECS,
                  gates: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int], ...] = GATES,
                  ) -> None:
         self.specs = specs
@@ -98,12 +101,13 @@ class RuleTable:
         """The compiled rule at position ``order`` of the table."""
         found = self._compiled.get(order)
         if found is None:
-            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy, reach = self.specs[order]
+            rule_id, pattern, ignore_case, kind, priority, checks, min_length, entropy, reach, lead = (
+                self.specs[order])
             steps = self.gates[order][1]
             found = self._compiled[order] = compile_pattern(
                 pattern, order, rule_id, ignore_case=ignore_case, priority=priority,
                 value_checks=checks, min_length=min_length, entropy=entropy, kind=kind, reach=reach,
-                firsts=steps[0] if steps else ())
+                firsts=steps[0] if steps else (), lead=lead)
         return found
 
     def hits(self, low: str) -> Iterator[tuple[int, str]]:
@@ -142,11 +146,17 @@ class _Re2Triggers:
     literal steps in order, separated by anything but a line break, or its keywords when it has
     no steps.  No rule matches across a line break (a test checks it), so a line holding a match
     of a rule holds a match of its trigger.  One alternation of all triggers finds the lines
-    worth matching in a large text; a set of them names the rules whose steps a line passes."""
+    worth matching in a large text; a set of the keywords names those a line holds.
 
-    def __init__(self, regex: object, rule_set: object) -> None:
+    (A set of all the triggers would name the rules directly, but on a line full of keywords
+    its automaton tracks the progress of every trigger at once: its states outgrow any memory
+    budget and it slows to a few hundred kilobytes a second.  The keyword set's automaton is
+    the keywords' trie, whatever the text.)"""
+
+    def __init__(self, regex: object, keyword_set: object, keywords: tuple[str, ...]) -> None:
         self._regex = regex
-        self._set = rule_set
+        self._set = keyword_set
+        self._keywords = keywords
 
     @classmethod
     def build(cls, gates: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int], ...],
@@ -158,15 +168,16 @@ class _Re2Triggers:
             options = re2.Options()
             options.max_mem = _RE2_MEMORY
             regex = re2.compile(b"|".join(patterns), options)
-            rule_set = re2.Set.SearchSet(options)
-            for pattern in patterns:
-                rule_set.Add(pattern)
-            rule_set.Compile()
-            if regex.search(b"...ghp_") is None or not rule_set.Match(b"...ghp_"):
+            keywords = tuple(sorted({k for owned, _, _ in gates for k in owned}))
+            keyword_set = re2.Set.SearchSet(options)
+            for keyword in keywords:
+                keyword_set.Add(re.escape(keyword).encode())
+            keyword_set.Compile()
+            if regex.search(b"...ghp_") is None or not keyword_set.Match(b"...ghp_"):
                 return None
         except Exception:
             return None
-        return cls(regex, rule_set)
+        return cls(regex, keyword_set, keywords)
 
     def starts(self, low: str) -> Iterator[int]:
         """The first position where a trigger matches on each line of lowercased text that has
@@ -183,10 +194,11 @@ class _Re2Triggers:
             if not position:
                 return
 
-    def rules(self, low: str) -> list[int]:
-        """The rules (positions in the table) whose trigger matches in lowercased text."""
+    def present(self, low: str) -> frozenset[str]:
+        """The keywords that occur in lowercased text."""
         found: list[int] | None = self._set.Match(low.encode("ascii", "replace"))  # type: ignore[attr-defined]
-        return sorted(found) if found else []
+        keywords = self._keywords
+        return frozenset([keywords[index] for index in found]) if found else frozenset()
 
 
 def trigger(keywords: tuple[str, ...], steps: tuple[tuple[str, ...], ...]) -> str:
