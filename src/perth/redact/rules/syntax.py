@@ -21,9 +21,10 @@ from perth.redact.rules.model import (
 
 #: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
+#: Blanks before ``=`` may align a block (Terraform, INI): up to 32.
 #: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
 #: ``app.config["SECRET_KEY"] = ...``).
-_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
 #: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
@@ -46,6 +47,7 @@ _CREDENTIAL_NAMES = (
     r"(?:(?<![A-Za-z0-9])" + _NOT_PUBLIC + r"(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
+    r"|private[_.-]?key[_.-]?id"
     r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
     r"|account|subscription|client|consumer|session)[_.-]?key)"
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
@@ -100,6 +102,19 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("https://example.com:8443/path", "git@github.com:acme/app.git",
               "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
              category=SYNTAX),
+        Rule("go-dsn-password", "password in a Go database DSN (user:password@tcp(host)/db)",
+             r"(?<![A-Za-z0-9_.:/@-])[A-Za-z0-9_.-]{1,64}:(?P<secret>[^\s\"'`]{1,256}?)@(?:tcp6?|unix|udp)\(",
+             ("@tcp", "@unix", "@udp"),
+             (f'dsn := "app:{pw}.x@tcp(db.internal:3306)/orders?parseTime=true"',
+              f"DSN=app:{pw}@unix(/run/mysqld/mysqld.sock)/app"),
+             ('dsn := "app@tcp(db:3306)/orders"', 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)'),
+             category=SYNTAX),
+        Rule("jdbc-oracle-password", "password in an Oracle JDBC URL (jdbc:oracle:thin:user/password@host)",
+             r"(?i:jdbc:oracle:(?:thin|oci8?|kprb)):[A-Za-z0-9_$#.-]{1,64}/(?P<secret>[^\s@/'\"]{1,128}+)@",
+             ("jdbc:oracle",),
+             (f"jdbc:oracle:thin:scott/{pw}@db.internal:1521:ORCL",),
+             ("jdbc:oracle:thin:@db.internal:1521:ORCL", "jdbc:oracle:thin:@//db.internal:1521/app"),
+             category=SYNTAX),
         Rule("mysql-password", "MySQL / MariaDB password glued to -p (mysql -uroot -pSECRET)",
              r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog)?|mariadb"
              r"(?:-dump|-admin|dump|admin)?)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]-p"
@@ -138,11 +153,13 @@ def _urls_and_commands() -> tuple[Rule, ...]:
               "openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:'" + fake(ALNUM, 10, "ossl") + " x!'"),
              ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
              category=SYNTAX),
-        Rule("netrc-password", "password in a .netrc machine line",
-             r"(?<![A-Za-z0-9_-])(?:machine|default)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]password"
-             r"[ \t]{1,4}(?P<secret>[^\s]{1,200}+)",
-             ("password",),
-             ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),),
+        Rule("netrc-password", "password in a .netrc machine line or a .fetchmailrc poll line",
+             r"(?<![A-Za-z0-9_-])(?:machine|default|poll|skip)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]"
+             r"(?:password|passwd|pass)[ \t]{1,4}(?:\"(?P<secret_dq>[^\"\r\n]{1,200}+)\"|'(?P<secret_sq>"
+             r"[^'\r\n]{1,200}+)'|(?P<secret>[^\s]{1,200}+))",
+             ("pass",),
+             ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),
+              'poll imap.acme.test proto IMAP user "me" password "' + fake(ALNUM, 12, "fetchmail") + ' x"'),
              ("machine github.com login octocat", "password policy: 12 characters minimum"),
              category=SYNTAX),
     )
@@ -169,12 +186,13 @@ def _flags_and_headers() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
              r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
-             r"[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
+             r"[ \t]{1,4}|[A-Z][A-Za-z-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
              ("authorization",),
              (f"curl -H 'Authorization: Bearer {bearer}' https://api.acme.test",
               "Authorization: Basic " + fake(BASE64, 24, "basic") + "==",
               f'headers = {{"Authorization": "token {bearer}"}}',
-              f'proxy_set_header Authorization "Bearer {bearer}";'),
+              f'proxy_set_header Authorization "Bearer {bearer}";',
+              "Authorization: GenieKey " + fake(ALNUM, 8, "genie") + "-" + fake(ALNUM, 12, "genie2")),
              ("Authorization: Bearer $TOKEN", "Authorization: Bearer <token>",
               "the authorization header is missing"),
              category=SYNTAX, min_length=8, values="token"),
@@ -220,7 +238,8 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publishable[_-]key)|token|secret|auth"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
+             r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
@@ -232,7 +251,8 @@ def _assignments() -> tuple[Rule, ...]:
               "session_id 550e8400-e29b-41d4-a716-446655440000",
               "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23",
               'data-sitekey="6Lc' + fake(ALNUM, 37, "recaptcha") + '"',
-              "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid")),
+              "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid"),
+              "PublicKey = " + fake(BASE64, 43, "wg-public") + "="),
              category=GENERIC, entropy=3.5, min_length=16),
     )
 

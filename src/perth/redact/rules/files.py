@@ -1,0 +1,88 @@
+"""Secrets in the line formats of credential files, from their documented layouts.
+
+Each rule reads a line of its file from its start (most to its end too), so it only
+fires on a line with exactly the file's shape: PgBouncer's ``auth_file`` (``"user" "password"``),
+Postfix ``sasl_passwd`` (``[relay]:port user:password``), davfs2 ``secrets`` (``URL user
+password``), pppd ``chap-secrets``/``pap-secrets`` (``client server secret *``), NTP
+``keys`` (``id type key``), HAProxy ``userlist`` and ``stats auth`` lines, and net-snmp's
+``createUser`` directive.
+"""
+
+from __future__ import annotations
+
+from perth.redact.rules.model import ALNUM, HEX, SYNTAX, Rule, fake
+
+#: The start of a line (the engine runs line-anchored rules with one ``match`` per line).
+_START = r"(?<![^\n])[ \t]{0,40}"
+#: The end of a line, blanks allowed.
+_END = r"(?=[ \t]{0,64}(?:\r?\n|$))"
+#: A field of a whitespace-separated file: double-quoted or bare.
+_FIELD = r'(?:"[^"\n]{1,128}"|[^\s"#]{1,128})'
+#: The secret field, double-quoted or bare.
+_VALUE = r'(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|(?P<secret>[^\s"]{1,256}+))'
+
+_PW = fake(ALNUM, 12, "files-pw") + "~"
+
+
+def _rules() -> tuple[Rule, ...]:
+    return (
+        Rule("pgbouncer-auth-file", "password of a PgBouncer auth_file line (\"user\" \"password\")",
+             _START + r'"[^"\s]{1,64}"[ \t]"(?P<secret>[^"\r\n]{1,256}+)"' + _END,
+             ('" "', '"\t"'),
+             (f'"reporting" "{_PW}"', f'"app" "md5{fake(HEX, 32, "pgb-md5")}"'),
+             ('"reporting" ""', 'echo "a" "b" > out', '"key" "value" # words'),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("postfix-sasl-password", "password of a Postfix sasl_passwd line ([relay]:port user:password)",
+             _START + r"(?:\[[A-Za-z0-9_.-]{1,253}\]:[0-9]{1,5}|\[?(?i:smtp|mail|relay|email-smtp)"
+             r"[A-Za-z0-9_.-]{0,253}\]?(?::[0-9]{1,5})?)[ \t]{1,8}[^\s:]{1,128}:(?P<secret>[^\s]{1,256}+)" + _END,
+             ("]:", "smtp", "mail", "relay"),
+             (f"[smtp.acme.test]:587 alerts@acme.test:{_PW}", f"smtp.acme.test alerts:{_PW}"),
+             ("[smtp.acme.test]:587 alerts@acme.test", "relayhost = [smtp.acme.test]:587",
+              "mail.acme.test 10:30"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("davfs2-secret", "password of a davfs2 secrets line (WebDAV URL user password)",
+             _START + r"https?://[^\s]{0,300}?(?i:dav)[^\s]{0,300}[ \t]{1,8}" + _FIELD + r"[ \t]{1,8}" + _VALUE
+             + _END,
+             ("dav",),
+             (f"https://dav.acme.test/remote.php/webdav alice {_PW}",
+              f'https://dav.acme.test/dav "alice" "{_PW} x"'),
+             ("https://dav.acme.test/dav alice", "https://acme.test/a is down again",
+              "https://dav.acme.test/dav alice $DAV_PASSWORD"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("ppp-secret", "secret of a pppd chap-secrets or pap-secrets line (client server secret *)",
+             _START + r'(?:"[^"\n]{1,64}"|[^\s"#-][^\s"]{0,63})[ \t]{1,8}(?:\*|"[^"\n]{1,64}"|[^\s"-][^\s"]{0,63})'
+             r'[ \t]{1,8}(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|(?P<secret>[^\s"-][^\s"]{0,255}+))[ \t]{1,8}\*'
+             + _END,
+             ("*",),
+             (f"alice * {_PW} *", f'"bob" pptpd "{_PW}" *'),
+             ("alice * $SECRET *", "grep -r foo *", "ls -la src *", "route add default 10.0.0.1"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("ntp-key", "symmetric key of an NTP keys file line (keyid type key)",
+             _START + r"[0-9]{1,5}[ \t]{1,8}(?i:md5|sha1|sha|sha224|sha256|sha384|sha512|aes128cmac|rmd160)"
+             r"[ \t]{1,8}(?P<secret>[^\s#]{1,128}+)",
+             ("md5", "sha", "cmac", "rmd160"),
+             (f"12 SHA1 {fake(HEX, 40, 'ntp-sha1')}", f"3 MD5 {_PW}  # legacy"),
+             ("1 SHA1", "Step 3 SHA256 checksum verified", "2 md5 sums differ"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("haproxy-password", "password of an HAProxy userlist user or stats auth line",
+             _START + r"(?:stats[ \t]{1,8}auth[ \t]{1,8}[^\s:]{1,64}:(?P<secret>[^\s]{1,256}+)"
+             r"|user[ \t]{1,8}[^\s]{1,64}[ \t]{1,8}(?:insecure-)?password[ \t]{1,8}(?P<secret_user>[^\s]{1,256}+))",
+             ("stats", "password"),
+             (f"    stats auth admin:{_PW}", f"    user ops insecure-password {_PW}",
+              f"  user ops password $6$salt${fake(ALNUM, 40, 'haproxy-hash')}"),
+             ("    stats auth admin", "    user ops groups admins", "stats uri /haproxy"),
+             category=SYNTAX, min_length=3),
+        Rule("snmpd-create-user", "authentication passphrase of a net-snmp createUser directive",
+             _START + r"createUser[ \t]{1,8}(?:-e[ \t]{1,8}[^\s]{1,64}[ \t]{1,8})?[^\s]{1,64}[ \t]{1,8}"
+             r"(?i:md5|sha|sha-?224|sha-?256|sha-?384|sha-?512)[ \t]{1,8}"
+             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,256}+)\"|(?P<secret>[^\s\"]{1,256}+))",
+             ("createuser",),
+             (f"createUser monitor SHA {_PW} AES {_PW}",),
+             ("createUser monitor", "rouser monitor priv"),
+             category=SYNTAX, min_length=3),
+    )
+
+
+RULES: tuple[Rule, ...] = _rules()
+
+__all__ = ["RULES"]
