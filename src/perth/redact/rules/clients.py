@@ -95,10 +95,10 @@ def _options() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
              "user name (lftp -u user,SECRET)",
-             _LB + r"(?:(?:7z|7za|7zz|7zr)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>]{1,128}+)"
+             _LB + r"(?:(?:7z|7za|7zz|7zr|rar|unrar)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>-][^\s\"'|;&<>]{0,127}+)"
              r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
-             ("7z", "lftp"),
-             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test"),
+             ("7z", "rar", "lftp"),
+             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test", f"unrar x -p{_PW} a.rar"),
              ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
              category=SYNTAX, min_length=3),
         Rule("samba-user-password", "password in Samba's -U user%password (smbclient, rpcclient, net)",
@@ -312,11 +312,14 @@ def _languages() -> tuple[Rule, ...]:
              ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
              category=SYNTAX, min_length=3),
         Rule("connection-string-password", "password in a semicolon-separated connection string "
-             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included",
-             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)",
+             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included, or in "
+             "ODBC braces (PWD={...})",
+             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?:(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)"
+             r"|\{(?P<secret_braced>[^}\r\n]{1,300}+)\})",
              ("password", "pwd"),
              (f"Server=db;Database=app;User Id=sa;Password=({_PW} x;Encrypt=True;",
-              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};"),
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};",
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd={{{_PW};x}}"),
              ("Server=db;Database=app;Integrated Security=true;", "Password=;"),
              category=SYNTAX, min_length=3),
         Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
@@ -327,14 +330,18 @@ def _languages() -> tuple[Rule, ...]:
               f"CREATE USER ro IDENTIFIED WITH sha256_password BY '{_PW}';"),
              ("ALTER USER app IDENTIFIED BY VALUES 'x'", "password policy", "ALTER ROLE app PASSWORD NULL"),
              category=SYNTAX, min_length=3),
-        Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv() or "
-             "setdefault() (PHP, Laravel, Python)",
-             r"(?<![A-Za-z0-9_])(?:define|env|getenv|setdefault|fetch|get|setenv|putenv)\([ \t]{0,4}"
+        Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv(), "
+             "setdefault(), ini_set(), setProperty(), Setenv(), SetEnvironmentVariable(), setItem(), set() "
+             "or put() (PHP, Laravel, Python, Java, Go, .NET, JavaScript)",
+             r"(?<![A-Za-z0-9_])(?:define\(|env\(|getenv\(|setdefault\(|fetch\(|get\(|setenv\(|Setenv\(|putenv\("
+             r"|ini_set\(|setProperty\(|SetEnvironmentVariable\(|setItem\(|set\(|put\()[ \t]{0,4}"
              rf"(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
              r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
-             ("define(", "env(", "getenv(", "setdefault(", "fetch(", "get(", "setenv(", "putenv("),
+             ("define(", "env(", "getenv(", "setdefault(", "fetch(", "get(", "setenv(", "putenv(", "ini_set(",
+              "setproperty(", "setenvironmentvariable(", "setitem(", "set(", "put("),
              (f"define('DB_PASSWORD', '{_PW}');", f"define( 'AUTH_KEY', '{fake(ALNUM, 64, 'wp-salt')}' );",
-              f"'password' => env('DB_PASSWORD', '{_PW}'),", f'os.environ.setdefault("API_TOKEN", "{_PW}")'),
+              f"'password' => env('DB_PASSWORD', '{_PW}'),", f'os.environ.setdefault("API_TOKEN", "{_PW}")',
+              f'System.setProperty("javax.net.ssl.keyStorePassword", "{_PW}");'),
              ("define('DB_PASSWORD', getenv('DB_PASSWORD'));", "define('DB_NAME', 'wordpress');",
               "env('DB_PASSWORD')"),
              category=SYNTAX, min_length=3),
@@ -389,9 +396,10 @@ def _tool_arguments() -> tuple[Rule, ...]:
     return (
         Rule("user-password-option", "password in a user:password option (--creds, --src-creds, "
              "--dest-creds of skopeo/buildah/podman, --user of etcdctl)",
-             _LB + r"--(?:src-|dest-|registry-)?(?:creds|user)(?:=|[ \t]{1,4})[\"']?[^\s:\"'@=]{1,100}+:"
+             _LB + r"(?:--creds|--src-creds|--dest-creds|--registry-creds|--user)(?:=|[ \t]{1,4})"
+             r"[\"']?[^\s:\"'@=]{1,100}+:"
              r"(?P<secret>[^\s\"']{1,256}+)",
-             ("creds", "--user"),
+             ("--creds", "-creds", "--user"),
              (f"skopeo copy --src-creds ci:{_PW} docker://a/b:1 dir:/tmp/b", f"etcdctl --user root:{_PW} get /",
               f"buildah push --creds=bot:{_PW} img docker://registry/img"),
              ("docker run --user 1000:1000 alpine", "podman run --user app:app alpine",
@@ -485,9 +493,8 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   ("security add-generic-password -a ci -s api -w", "security find-generic-password -s api -w")),
         _argument("login-token-argument", "token given as the argument of a login command (cargo "
                   "login, snyk auth, ngrok authtoken, wandb login, vault login, nuget setapikey)",
-                  r"(?:cargo[ \t]{1,4}login|snyk[ \t]{1,4}auth|ngrok[ \t]{1,4}(?:authtoken|config[ \t]{1,4}"
-                  r"add-authtoken)|wandb[ \t]{1,4}login|vault[ \t]{1,4}login|nuget(?:\.exe)?[ \t]{1,4}setapikey)"
-                  r"(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
+                  r"(?:cargo|snyk|ngrok|wandb|vault|nuget(?:\.exe)?)[ \t]{1,4}(?:login|auth|authtoken"
+                  r"|config[ \t]{1,4}add-authtoken|setapikey)(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
                   ("cargo", "snyk", "ngrok", "wandb", "vault", "nuget"),
                   (f"cargo login {token}", f"snyk auth {uuid_like('snyk-auth')}", f"ngrok config add-authtoken {token}",
                    f"wandb login --relogin {token}"),
@@ -522,11 +529,12 @@ def _calls() -> tuple[Rule, ...]:
         Rule("login-call-password", "password literal passed after the user to a login or credentials "
              "call (smtplib/ftplib/imaplib login, requests HTTPBasicAuth, .NET NetworkCredential, "
              "UsernamePasswordCredentials, LDAP simple_bind_s, Go SetBasicAuth)",
-             r"(?<![A-Za-z0-9_])(?:login|HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|DigestAuth"
-             r"|NetworkCredential|UsernamePasswordCredentials|PasswordAuthentication|PasswordCredential"
-             r"|simple_bind_s|simple_bind|bind_s|SetBasicAuth|basic|basicAuth|oci_p?connect|auth)\("
-             r"[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("login", "auth", "credential", "bind", "basic", "oci_"),
+             r"(?<![A-Za-z0-9_])(?:login\(|HTTPBasicAuth\(|HTTPDigestAuth\(|HTTPProxyAuth\(|BasicAuth\("
+             r"|DigestAuth\(|NetworkCredential\(|UsernamePasswordCredentials\(|PasswordAuthentication\("
+             r"|PasswordCredential\(|simple_bind_s\(|simple_bind\(|bind_s\(|SetBasicAuth\(|basic\(|basicAuth\("
+             r"|oci_connect\(|oci_pconnect\(|auth\()[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
+             ("login(", "auth(", "credential(", "credentials(", "authentication(", "bind(", "bind_s(", "basic(",
+              "connect("),
              (f"smtp.login('alerts@acme.test', '{_PW}')", f'new NetworkCredential("svc", "{_PW}")',
               f"conn.simple_bind_s('cn=admin,dc=acme', '{_PW}')", f'req.SetBasicAuth(user, "{_PW}")'),
              ("smtp.login(user, password)", "client.login(username=user, password=pw)",
@@ -534,16 +542,17 @@ def _calls() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("auth-tuple-password", "password in a (user, password) pair given as auth (requests, httpx, "
              "Elasticsearch http_auth / basic_auth)",
-             r"(?<![A-Za-z0-9])(?i:auth|http_auth|basic_auth|proxy_auth)[\"']?[ \t]{0,4}[=:][ \t]{0,4}[(\[]"
+             r"(?<![A-Za-z0-9])(?i:auth=|http_auth=|basic_auth=|proxy_auth=)[ \t]{0,4}[(\[]"
              r"[ \t]{0,4}(?:\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|[A-Za-z_][A-Za-z0-9_.]{0,60})[ \t]{0,4},[ \t]{0,4}"
              + literal,
-             ("auth",),
+             ("auth=",),
              (f"requests.get(url, auth=('ci', '{_PW}'))", f'Elasticsearch(hosts, basic_auth=("elastic", "{_PW}"))'),
              ("requests.get(url, auth=(user, password))", "auth=('ci', os.environ['PW'])"),
              category=SYNTAX, min_length=3),
         Rule("smtp-start-password", "password before the authentication type of Ruby's Net::SMTP "
              "(..., 'user', 'secret', :login)",
-             r",[ \t]{0,4}" + literal + r"[ \t]{0,4},[ \t]{0,4}:(?:login|plain|cram_md5)(?![A-Za-z0-9_])",
+             r"(?<=,)[ \t]{0,4}(?=[\"'])[^\n](?P<secret>[^\"'\r\n]{1,256}+)(?=[\"'])[^\n][ \t]{0,4}(?=,)[^\n]"
+             r"[ \t]{0,4}:(?:login|plain|cram_md5)(?![A-Za-z0-9_])",
              (":login", ":plain", ":cram_md5"),
              (f"Net::SMTP.start('smtp.acme.test', 587, 'acme.test', 'ci', '{_PW}', :plain)",),
              ("Net::SMTP.start('smtp.acme.test', 587, 'acme.test', user, secret, :login)",),
@@ -551,11 +560,11 @@ def _calls() -> tuple[Rule, ...]:
         Rule("connect-call-password-third", "password passed third to a connect or login call (JDBC "
              "DriverManager.getConnection, PHP ftp_login/ldap_bind/imap_open/ssh2_auth_password/"
              "mysql_connect, MySQLdb/pymysql connect, Go smtp.PlainAuth)",
-             r"(?<![A-Za-z0-9_])(?:getConnection|mssql_connect|mysql_connect|ldap_bind|ftp_login|imap_open"
-             r"|ssh2_auth_password|MySQLdb\.connect|pymysql\.connect|PlainAuth)\([ \t]{0,4}" + user
+             r"(?<![A-Za-z0-9_])(?:getConnection\(|mssql_connect\(|mysql_connect\(|ldap_bind\(|ftp_login\("
+             r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\()[ \t]{0,4}" + user
              + r"[ \t]{0,4},[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("getconnection", "_connect", "ldap_bind", "ftp_login", "imap_open", "ssh2_auth", ".connect",
-              "plainauth"),
+             ("getconnection(", "_connect(", "ldap_bind(", "ftp_login(", "imap_open(", "ssh2_auth_password(",
+              ".connect(", "plainauth("),
              (f'DriverManager.getConnection(url, "app", "{_PW}");', f"ftp_login($conn, 'ci', '{_PW}');",
               f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)'),
              ("DriverManager.getConnection(url, user, password);", "ftp_login($conn, $user, $pass);"),
@@ -568,8 +577,8 @@ def _calls() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("sql-set-password", "password in SQL SET PASSWORD ... = '...' or WITH PASSWORD = '...' "
              "(MySQL, MariaDB, SQL Server logins)",
-             r"(?<![A-Za-z0-9_])(?i:set[ \t]{1,4}password(?:[ \t]{1,4}for[ \t]{1,4}[^=\n]{1,200}?)?"
-             r"|with[ \t]{1,4}password)[ \t]{0,4}=[ \t]{0,4}(?:(?i:password)\([ \t]{0,4})?N?"
+             r"(?<![A-Za-z0-9_])(?i:set password(?:[ \t]{1,4}for[ \t]{1,4}[^=\n]{1,200}?)?"
+             r"|with password)[ \t]{0,4}=[ \t]{0,4}(?:(?i:password)\([ \t]{0,4})?N?"
              r"'(?P<secret>[^'\r\n]{1,256}+)'",
              ("password",),
              (f"SET PASSWORD FOR 'app'@'%' = '{_PW}';", f"CREATE LOGIN ci WITH PASSWORD = N'{_PW}';",
@@ -578,8 +587,9 @@ def _calls() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("named-value-secret", "secret in a name/value pair whose name says it holds one "
              "(Kubernetes env {name: X, value: Y}, ECS and CloudFormation Name/Value, ParameterKey)",
-             r"(?<![A-Za-z0-9_-])[\"']?(?i:name|key|parameterkey)[\"']?[ \t]{0,4}[:=][ \t]{0,4}[\"']?" + name
-             + r"[\"']?[ \t]{0,4},[ \t]{0,4}[\"']?(?i:value|parametervalue)[\"']?[ \t]{0,4}[:=][ \t]{0,4}"
+             r"(?<![A-Za-z0-9_-])[\"']?(?=(?i:name|key|parameterkey)[\"']?[ \t]{0,4}[:=])[A-Za-z]{3,12}[\"']?"
+             r"[ \t]{0,4}[:=][ \t]{0,4}[\"']?(?=" + name + r"[\"']?[ \t]{0,4},)[A-Za-z0-9_.:-]{1,140}"
+             r"[\"']?[ \t]{0,4}(?=,)[^\n][ \t]{0,4}[\"']?(?i:value|parametervalue)[\"']?[ \t]{0,4}[:=][ \t]{0,4}"
              r"(?:\"(?P<secret_dq>[^\"\r\n]{1,300}+)\"|'(?P<secret_sq>[^'\r\n]{1,300}+)'"
              r"|(?P<secret>[^\s\"'`,;|&<>(){}\[\]]{1,300}+))",
              ("value",),
@@ -605,16 +615,74 @@ def _calls() -> tuple[Rule, ...]:
              (f"mvn sonar:sonar -Dsonar.login={fake(HEX, 40, 'sonar')}", f"SONAR_LOGIN={fake(HEX, 40, 'sonar2')}"),
              ("mvn sonar:sonar -Dsonar.login=$SONAR_TOKEN", "sonar.login=admin"),
              category=SYNTAX, min_length=8, values="token"),
-        Rule("session-cookie", "session cookie given to an HTTP client (-b/--cookie, Cookie: header)",
-             r"(?<![A-Za-z0-9_-])(?:-b|--cookie|(?i:cookie))(?:[ \t]{0,4}[:=][ \t]{0,4}|[ \t]{1,4})[\"']?"
-             r"[^\n\"']{0,120}?(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,24}(?i:sess(?:ion)?(?:[_.-]?(?:id|key|token))?"
-             r"|sid|auth[_.-]?token|remember[_.-]?token)=(?P<secret>[A-Za-z0-9%+/._~-]{16,512}+)",
-             ("-b", "cookie"),
+        Rule("session-cookie", "session cookie given to curl (-b, --cookie) or in a Cookie header",
+             r"(?:(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-b|--cookie)(?:=|[ \t]{1,4})"
+             r"|(?<![A-Za-z0-9_-])(?i:cookie)[ \t]{0,4}[:=][ \t]{0,4})[\"']?[^\n\"']{0,120}?"
+             r"(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,24}(?i:session=|sess=|sessionid=|session_id=|session-id="
+             r"|sessid=|sid=|session_token=|session-token=|session_key=|remember_token=|remember_user_token="
+             r"|auth_token=)(?P<secret>[A-Za-z0-9%+/._~-]{16,512}+)",
+             ("curl", "cookie"),
              (f'curl -b "_app_session={fake(HEX, 32, "cookie")}" https://acme.test/',
               f"Cookie: theme=dark; PHPSESSID={fake(LOWER + DIGITS, 26, 'phpsess')}"),
              ("curl -b cookies.txt https://acme.test/", "Cookie: theme=dark; lang=en",
-              "curl -b 'session=$SESSION' https://acme.test/"),
+              "curl -b 'session=$SESSION' https://acme.test/", "INFO session_id=9c54b55182698f86 started"),
              category=SYNTAX, min_length=16, values="token"),
+    )
+
+
+def _stores() -> tuple[Rule, ...]:
+    """Secrets handed to configuration and key-value stores on the command line, and to commands
+    that read them from a here-string."""
+    token = fake(ALNUM, 32, "store-token")
+    key = r"[A-Za-z0-9_./:@-]{0,100}" + _SECRET_NAME + r"[A-Za-z0-9_./-]{0,40}"
+    return (
+        Rule("config-set-secret", "secret given to a tool's config set KEY VALUE when the key says it "
+             "holds one (npm, pnpm, yarn, conda, git, pip, gcloud, az config set)",
+             _LB + r"config(?::set| set| --[a-z-]{1,20}[ \t]{1,4}set)"
+             r"(?:[ \t]{1,4}--?[a-z-]{1,20}(?:=[^\s]{1,40}|[ \t]{1,4}[a-z]{1,20})?)?"
+             r"[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*])" + _ARG,
+             ("config",),
+             (f"npm config set //registry.acme.test/:_authToken {token}", f"yarn config set npmAuthToken {token}",
+              f"pnpm config set --location project //npm.acme.test/:_password {_PW}"),
+             ("npm config set registry https://registry.acme.test/", "yarn config set npmAuthToken",
+              "npm config set //registry.acme.test/:_authToken ${NPM_TOKEN}"),
+             category=SYNTAX, min_length=3),
+        Rule("kv-put-secret", "secret written to a key-value store under a key that says it holds one "
+             "(consul kv put, etcdctl put)",
+             _LB + r"(?:consul[ \t]{1,4}kv[ \t]{1,4}put(?:[ \t]{1,4}-[a-z-]{1,20}(?:=[^\s]{1,100})?)?"
+             r"|etcdctl" + _CMD + r"put)[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*@-])" + _ARG,
+             ("consul", "etcdctl"),
+             (f"consul kv put app/db/password {_PW}",
+              f"etcdctl --endpoints=https://etcd:2379 put /app/api_token {token}"),
+             ("consul kv put app/db/host db.internal", "consul kv put app/db/password @pw.txt",
+              "etcdctl put /app/api_token"),
+             category=SYNTAX, min_length=3),
+        Rule("herestring-secret", "secret given in a here-string to a command that reads one from "
+             "standard input (--password-stdin, --with-token, login, secret set)",
+             _LB + r"(?=--password-stdin|--with-token|--token-stdin|login|secrets?[ \t]{1,4}(?:set|create|put|versions)"
+             r"|chpasswd)[a-z-]{5,16}[^\n|;&]{0,200}?<<<[ \t]{0,4}"
+             + _QUOTED_OR_BARE,
+             ("<<<",),
+             (f"docker login -u ci --password-stdin registry.acme.test <<< '{_PW}'",
+              f"gh auth login --with-token <<< {token}"),
+             ("docker login -u ci --password-stdin <<< \"$CI_TOKEN\"", "cat <<< 'hello'"),
+             category=SYNTAX, min_length=3),
+        _argument("mysqladmin-new-password", "new password given to mysqladmin password",
+                  r"mysqladmin" + _CMD + r"password", ("mysqladmin",),
+                  (f"mysqladmin -u root -p password {_PW}",), ("mysqladmin -u root -p status",)),
+        _argument("useradd-password", "password hash given to useradd or usermod -p",
+                  r"(?:useradd|usermod)" + _CMD + r"(?:-p|--password)", ("useradd", "usermod"),
+                  (f"useradd -m -p '$6$salt${fake(ALNUM, 43, 'shadow')}' deploy",),
+                  ("useradd -m -s /bin/bash deploy", "usermod -p '!' deploy"), separator=r"(?:=|[ \t]{1,4})"),
+        _argument("doctl-token", "token given to doctl auth init -t", r"doctl" + _CMD + r"-t", ("doctl",),
+                  (f"doctl auth init -t {fake(HEX, 64, 'doctl')}",), ("doctl auth init --context ci",)),
+        Rule("redis-acl-password", "password in a Redis ACL rule (ACL SETUSER name on >password)",
+             r"(?<![A-Za-z0-9_-])(?i:acl)[ \t]{1,4}(?i:setuser)[ \t]{1,4}[^\s]{1,64}"
+             r"(?:[ \t]{1,4}[^\s>]{1,100}){0,1}(?:[ \t]{1,4}[^\s>]{1,100}){0,1}[ \t]{1,4}>(?P<secret>[^\s]{1,256}+)",
+             ("setuser",),
+             (f"redis-cli ACL SETUSER reporting on >{_PW} ~cached:* +get", f"ACL SETUSER worker >{_PW}"),
+             ("redis-cli ACL SETUSER reporting on nopass ~* +@read", "user worker off"),
+             category=SYNTAX, min_length=3),
     )
 
 
@@ -650,6 +718,6 @@ def _webhooks() -> tuple[Rule, ...]:
 
 
 RULES: tuple[Rule, ...] = (_options() + _positional() + _languages() + _tool_arguments() + _calls()
-                           + _webhooks())
+                           + _stores() + _webhooks())
 
 __all__ = ["RULES"]

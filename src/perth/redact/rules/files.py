@@ -4,8 +4,9 @@ Each rule reads a line of its file from its start (most to its end too), so it o
 fires on a line with exactly the file's shape: PgBouncer's ``auth_file`` (``"user" "password"``),
 Postfix ``sasl_passwd`` (``[relay]:port user:password``), davfs2 ``secrets`` (``URL user
 password``), pppd ``chap-secrets``/``pap-secrets`` (``client server secret *``), NTP
-``keys`` (``id type key``), HAProxy ``userlist`` and ``stats auth`` lines, and net-snmp's
-``createUser`` directive.
+``keys`` (``id type key``), HAProxy ``userlist`` and ``stats auth`` lines, net-snmp's
+``createUser`` directive and ``ipsec.secrets`` (``: PSK "..."``) lines, and passwords stored with their scheme
+(``{PLAIN}...``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _PW = fake(ALNUM, 12, "files-pw") + "~"
 def _rules() -> tuple[Rule, ...]:
     return (
         Rule("pgbouncer-auth-file", "password of a PgBouncer auth_file line (\"user\" \"password\")",
-             _START + r'"[^"\s]{1,64}"[ \t]"(?P<secret>[^"\r\n]{1,256}+)"' + _END,
+             _START + r'(?=")[^\n][^"\s]{1,64}(?:" "|"\t")(?P<secret>[^"\r\n]{1,256}+)(?=")[^\n]' + _END,
              ('" "', '"\t"'),
              (f'"reporting" "{_PW}"', f'"app" "md5{fake(HEX, 32, "pgb-md5")}"'),
              ('"reporting" ""', 'echo "a" "b" > out', '"key" "value" # words'),
@@ -49,18 +50,18 @@ def _rules() -> tuple[Rule, ...]:
              ("https://dav.acme.test/dav alice", "https://acme.test/a is down again",
               "https://dav.acme.test/dav alice $DAV_PASSWORD"),
              category=SYNTAX, min_length=3, values="token"),
-        Rule("ppp-secret", "secret of a pppd chap-secrets or pap-secrets line (client server secret *)",
-             _START + r'(?:"[^"\n]{1,64}"|[^\s"#-][^\s"]{0,63})[ \t]{1,8}(?:\*|"[^"\n]{1,64}"|[^\s"-][^\s"]{0,63})'
-             r'[ \t]{1,8}(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|(?P<secret>[^\s"-][^\s"]{0,255}+))[ \t]{1,8}\*'
-             + _END,
+        Rule("ppp-secret", "secret of a pppd chap-secrets or pap-secrets line for any server and address "
+             "(client * secret *)",
+             _START + r'(?:"[^"\n]{1,64}"|[^\s"#-][^\s"]{0,63})[ \t]{0,7} \*[ \t]{1,8}'
+             r'(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|(?P<secret>[^\s"-][^\s"]{0,255}+))[ \t]{0,7} \*' + _END,
              ("*",),
-             (f"alice * {_PW} *", f'"bob" pptpd "{_PW}" *'),
+             (f"alice * {_PW} *", f'"bob" * "{_PW}" *'),
              ("alice * $SECRET *", "grep -r foo *", "ls -la src *", "route add default 10.0.0.1"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("ntp-key", "symmetric key of an NTP keys file line (keyid type key)",
-             _START + r"[0-9]{1,5}[ \t]{1,8}(?i:md5|sha1|sha|sha224|sha256|sha384|sha512|aes128cmac|rmd160)"
-             r"[ \t]{1,8}(?P<secret>[^\s#]{1,128}+)",
-             ("md5", "sha", "cmac", "rmd160"),
+             _START + r"[0-9]{1,5}[ \t]{1,8}(?i:md5|sha1|sha224|sha256|sha384|sha512|aes128cmac|rmd160)"
+             r"[ ][ \t]{0,7}(?P<secret>[^\s#]{1,128}+)",
+             ("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "aes128cmac", "rmd160"),
              (f"12 SHA1 {fake(HEX, 40, 'ntp-sha1')}", f"3 MD5 {_PW}  # legacy"),
              ("1 SHA1", "Step 3 SHA256 checksum verified", "2 md5 sums differ"),
              category=SYNTAX, min_length=3, values="token"),
@@ -79,6 +80,22 @@ def _rules() -> tuple[Rule, ...]:
              ("createuser",),
              (f"createUser monitor SHA {_PW} AES {_PW}",),
              ("createUser monitor", "rouser monitor priv"),
+             category=SYNTAX, min_length=3),
+        Rule("ipsec-secret", "secret of a strongSwan/libreswan ipsec.secrets line (: PSK \"...\", EAP, XAUTH)",
+             r"(?<![^\s]): (?:PSK|EAP|XAUTH|NTLM)[ \t]{1,8}"
+             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,256}+)\"|'(?P<secret_sq>[^'\r\n]{1,256}+)'|(?P<secret>0[xs][^\s]{1,512}+))",
+             (": psk", ": eap", ": xauth", ": ntlm"),
+             (f'%any 203.0.113.5 : PSK "{_PW}"', f'carol : EAP "{_PW}"'),
+             (": RSA moonKey.pem", "ipsec auto --up office # PSK tunnel"),
+             category=SYNTAX, min_length=3),
+        Rule("password-scheme-value", "password or hash marked with its storage scheme ({PLAIN}..., "
+             "{SSHA}..., {SHA512-CRYPT}...: Dovecot, OpenLDAP userPassword)",
+             r"\{(?:PLAIN|CLEAR|CLEARTEXT|PLAIN-MD5|SSHA|SSHA256|SSHA512|SHA|SHA256|SHA512|CRYPT|MD5-CRYPT"
+             r"|SHA256-CRYPT|SHA512-CRYPT|BLF-CRYPT|ARGON2I|ARGON2ID|PBKDF2|SMD5|CRAM-MD5)\}"
+             r"(?P<secret>[^\s:'\"]{1,256}+)",
+             ("{plain", "{clear", "{ssha", "{sha", "{crypt", "{md5", "{blf", "{argon", "{pbkdf2", "{smd5", "{cram"),
+             (f"alice:{{PLAIN}}{_PW}::::::", f"userPassword: {{SSHA}}{fake(ALNUM, 32, 'ssha')}"),
+             ("default_pass_scheme = SHA512-CRYPT", "userPassword: {SSHA}"),
              category=SYNTAX, min_length=3),
     )
 

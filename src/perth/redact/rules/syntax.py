@@ -24,7 +24,7 @@ from perth.redact.rules.model import (
 #: Blanks before ``=`` may align a block (Terraform, INI): up to 32.
 #: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
 #: ``app.config["SECRET_KEY"] = ...``).
-_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|\|\|=|\?\?=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
 #: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
@@ -48,16 +48,16 @@ _CREDENTIAL_NAMES = (
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
     r"|private[_.-]?key[_.-]?id"
-    r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
+    r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service|preshared"
     r"|account|subscription|client|consumer|session)[_.-]?key)"
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
-_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
-              r"|access-token|client-secret|secret-key|secret-string|secret-binary|private-token"
+_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api[-_]key|apikey|api[-_]token|auth[-_]token"
+              r"|access[-_]token|client[-_]secret|secret[-_]key|secret-string|secret-binary|private[-_]token"
               r"|key-password|store-password"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
-              r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
-              r"|access-key|secret-access-key")
+              r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth[-_]key|authkey"
+              r"|access[-_]key|secret[-_]access[-_]key")
 
 
 def _pem_sample(kind: str, seed: str) -> str:
@@ -103,7 +103,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
               "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
              category=SYNTAX),
         Rule("go-dsn-password", "password in a Go database DSN (user:password@tcp(host)/db)",
-             r"(?<![A-Za-z0-9_.:/@-])[A-Za-z0-9_.-]{1,64}:(?P<secret>[^\s\"'`]{1,256}?)@(?:tcp6?|unix|udp)\(",
+             r"(?<![A-Za-z0-9_.:/@-])[A-Za-z0-9_.-]{1,64}(?=:)[^\n](?P<secret>[^\s\"'`]{1,256}?)@(?:tcp6?|unix|udp)\(",
              ("@tcp", "@unix", "@udp"),
              (f'dsn := "app:{pw}.x@tcp(db.internal:3306)/orders?parseTime=true"',
               f"DSN=app:{pw}@unix(/run/mysqld/mysqld.sock)/app"),
@@ -138,11 +138,13 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("docker login -u ci -p " + fake(ALNUM, 16, "docker") + " registry.acme.test",),
              ("docker login -u ci --password-stdin registry.acme.test", "docker run -p 80:80 nginx"),
              category=SYNTAX),
-        Rule("curl-user-password", "password in curl -u user:password",
-             r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user)(?:=|[ \t]{0,4})"
+        Rule("curl-user-password", "password in curl -u user:password (or -U/--proxy-user)",
+             r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user|-U|--proxy-user)"
+             r"(?:=|[ \t]{0,4})"
              r"""["']?[^\s:"'@]{1,100}+:(?P<secret>[^\s"']{1,200}+)""",
              ("curl",),
-             ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",),
+             ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",
+              "curl --proxy-user bob:" + fake(ALNUM, 12, "curl-proxy") + " -x http://proxy:3128 https://a.test"),
              ("curl -u admin https://jenkins.acme.test", "curl -s https://api.acme.test/u:1"),
              category=SYNTAX),
         Rule("openssl-password", "passphrase given to openssl as pass:...",
