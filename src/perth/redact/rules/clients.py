@@ -59,19 +59,21 @@ def _options() -> tuple[Rule, ...]:
                   r"ldappasswd" + _CMD + r"-[sa]", ("ldappasswd",),
                   (f"ldappasswd -x -D cn=admin,dc=acme,dc=test -W -s {_PW} uid=bob",),
                   ("ldappasswd -x -D cn=admin,dc=acme,dc=test -W -S uid=bob",)),
-        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, isql, ipmitool, mosquitto, zip)",
-                  r"(?:sqlcmd|bcp|osql|isql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P",
-                  ("sqlcmd", "bcp", "osql", "isql", "ipmitool", "mosquitto_", "zip"),
+        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, isql, FreeTDS tsql, sqsh, "
+                  "ipmitool, mosquitto, zip)",
+                  r"(?:sqlcmd|bcp|osql|isql|tsql|sqsh|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD
+                  + r"-P",
+                  ("sqlcmd", "bcp", "osql", "isql", "tsql", "sqsh", "ipmitool", "mosquitto_", "zip"),
                   (f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"zip -r -P {_PW} out.zip dir"),
                   ("zip -r out.zip dir", "mosquitto_pub -h mq -p 1883 -t t -m x")),
         _argument("client-password-p", "password given to -p (MongoDB tools, cqlsh, cypher-shell, twine, "
-                  "psexec, rdesktop, az/oc/cf login, influx, rabbitmqadmin)",
+                  "psexec, rdesktop, az/oc/cf login, influx, rabbitmqadmin, racadm, ilorest)",
                   r"(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
                   r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
-                  r"|smbmap|(?:az|oc|cf) login|influx|rabbitmqadmin)" + _CMD + r"-p",
+                  r"|smbmap|(?:az|oc|cf) login|influx|rabbitmqadmin|racadm|ilorest)" + _CMD + r"-p",
                   ("mongo", "cqlsh", "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp",
                    "evil-winrm", "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login",
-                   "influx", "rabbitmqadmin"),
+                   "influx", "rabbitmqadmin", "racadm", "ilorest"),
                   (f"mongosh --host db -u admin -p {_PW}", f"az login -u ci@acme.test -p {_PW}",
                    f"influx setup -u admin -p {_PW} -o acme -b main -f",
                    f"rabbitmqadmin -H mq -u admin -p {_PW} list queues"),
@@ -95,10 +97,12 @@ def _options() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
              "user name (lftp -u user,SECRET)",
-             _LB + r"(?:(?:7z|7za|7zz|7zr|rar|unrar)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>-][^\s\"'|;&<>]{0,127}+)"
+             _LB + r"(?:(?:7z|7za|7zz|7zr|rar|unrar)" + _CMD + r"-p(?:(?P<secret>[^\s\"'|;&<>-][^\s\"'|;&<>]{0,127}+)"
+             r"|'(?P<secret_sq>[^'\r\n]{1,128}+)'|\"(?P<secret_dq>[^\"\r\n]{1,128}+)\")"
              r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
              ("7z", "rar", "lftp"),
-             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test", f"unrar x -p{_PW} a.rar"),
+             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test", f"unrar x -p{_PW} a.rar",
+              f"7z a -mhe=on -p'{_PW} x' backup.7z docs"),
              ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
              category=SYNTAX, min_length=3),
         Rule("samba-user-password", "password in Samba's -U user%password (smbclient, rpcclient, net)",
@@ -108,12 +112,13 @@ def _options() -> tuple[Rule, ...]:
              (f"smbclient //files/share -U alice%{_PW}", f"rpcclient -U 'ACME\\bob%{_PW}' files"),
              ("smbclient //files/share -U alice", "sudo -u postgres psql", "date -u +%s"),
              category=SYNTAX, min_length=3),
-        Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:)",
-             r"(?<![A-Za-z0-9_/-])/(?:p|P|sp|SP|tp|TP|pass|Pass|PASS|password|Password|sourcepassword|SourcePassword"
-             r"|targetpassword|TargetPassword):" + _ARG,
-             ("/p:", "/sp:", "/tp:", "/pass"),
+        Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:, "
+             "cmdkey /pass:, winrs -p:)",
+             r"(?<![A-Za-z0-9_/-])(?:/(?:p|P|sp|SP|tp|TP|pass|Pass|PASS|password|Password|sourcepassword|SourcePassword"
+             r"|targetpassword|TargetPassword):|winrs" + _CMD + r"-(?:p|P|pass|password|Password):)" + _ARG,
+             ("/p:", "/sp:", "/tp:", "/pass", "winrs"),
              (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x",
-              f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}"),
+              f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}", f"winrs -r:host -u:alice -p:{_PW} ipconfig"),
              ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
              category=SYNTAX, min_length=3),
     )
@@ -500,6 +505,26 @@ def _tool_arguments() -> tuple[Rule, ...]:
                    f"wandb login --relogin {token}"),
                   ("cargo login", "vault login -method=oidc", "snyk auth", "cargo login --registry acme"),
                   min_length=16, values="token"),
+        _argument("ssh-keygen-passphrase", "passphrase given to ssh-keygen (-N new, -P old)",
+                  r"ssh-keygen" + _CMD + r"-[NP]", ("ssh-keygen",),
+                  (f"ssh-keygen -t ed25519 -N '{_PW}' -f ~/.ssh/deploy", f"ssh-keygen -p -P {_PW} -N '' -f key"),
+                  ("ssh-keygen -t ed25519 -N '' -f ~/.ssh/deploy", "ssh-keygen -lf key.pub")),
+        _argument("pdftk-password", "owner or user password given to pdftk (owner_pw, user_pw)",
+                  r"pdftk" + _CMD + r"(?:owner_pw|user_pw|input_pw)", ("pdftk",),
+                  (f"pdftk in.pdf output out.pdf owner_pw {_PW} user_pw {_PW}x",),
+                  ("pdftk in.pdf cat 1-5 output out.pdf",)),
+        Rule("client-uri-password", "password in a connection URI without a scheme (mysqlsh user:pass@host, "
+             "impacket's domain/user:pass@target)",
+             _LB + r"(?:mysqlsh|impacket-[a-z]{2,20}|(?:psexec|wmiexec|smbexec|atexec|dcomexec|secretsdump|getTGT"
+             r"|GetUserSPNs|GetNPUsers|mssqlclient|smbclient)\.py)" + _CMD
+             + r"(?:--uri(?:=|[ \t]{1,4}))?[\"']?(?:[^\s/:@'\"]{1,64}/)?[^\s/:@'\"=-][^\s/:@'\"]{0,63}:"
+             r"(?P<secret>[^\s'\"]{1,128})[\"']?@[A-Za-z0-9\[]",
+             ("mysqlsh", "impacket-", ".py"),
+             (f"mysqlsh root:{_PW}@localhost:3306 --sql", f"impacket-psexec acme.test/admin:{_PW}@10.0.0.5",
+              f"mysqlsh --uri app:p@ss{_PW}@db.internal:33060",
+              f"secretsdump.py 'ACME/svc:{_PW}'@dc01.acme.test"),
+             ("mysqlsh root@localhost:3306", "impacket-psexec acme.test/admin@10.0.0.5 -hashes :abc"),
+             category=SYNTAX, min_length=3),
         _argument("codecov-token", "upload token given to the Codecov uploader (-t)",
                   r"codecov" + _CMD + r"-t", ("codecov",),
                   (f"./codecov -t {uuid_like('codecov')} -f coverage.xml",),

@@ -52,9 +52,10 @@ _CREDENTIAL_NAMES = (
     r"|account|subscription|client|consumer|session)[_.-]?key)"
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
-_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api[-_]key|apikey|api[-_]token|auth[-_]token"
+_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|pw|token|secret|api[-_]key|apikey|api[-_]token|auth[-_]token"
               r"|access[-_]token|client[-_]secret|secret[-_]key|secret-string|secret-binary|private[-_]token"
-              r"|key-password|store-password"
+              r"|key-password|store-password|storepasswd|(?:account|master|encryption|license|signing|sas|shared"
+              r"|subscription)[-_]key"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
               r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth[-_]key|authkey"
               r"|access[-_]key|secret[-_]access[-_]key")
@@ -173,13 +174,15 @@ def _flags_and_headers() -> tuple[Rule, ...]:
         Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
              r"(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,24}[-_.])?(?:[A-Za-z0-9]{1,24}[-_.])?"
              rf"(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
-             ("-pass", "-pwd", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
+             ("-pass", "-pwd", "-pw", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
               "authkey"),
              ("vault login --token=" + fake(ALNUM, 20, "cli-vault"),
               "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
               "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool"),
               "kubectl create secret docker-registry r --docker-password=" + fake(ALNUM, 12, "kubectl"),
               "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt",
+              "plink -ssh ops@10.0.0.5 -pw " + fake(ALNUM, 12, "plink") + " uptime",
+              "az storage blob list -c logs --account-name acme --account-key " + fake(ALNUM, 40, "az-key") + "==",
               "aws secretsmanager create-secret --name db --secret-string '" + fake(ALNUM, 14, "asm") + "'"),
              ("docker login --password-stdin", "gh auth login --with-token < token.txt",
               "cli --token $TOKEN", "tool --password --verbose", "wget --no-password-prompt x"),
@@ -243,7 +246,7 @@ def _assignments() -> tuple[Rule, ...]:
              r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
              r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
-             r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
               "cookie"),
@@ -254,6 +257,7 @@ def _assignments() -> tuple[Rule, ...]:
               "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23",
               'data-sitekey="6Lc' + fake(ALNUM, 37, "recaptcha") + '"',
               "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid"),
+              "docker login -u ci --password-stdin registry-7.build.acme.test",
               "PublicKey = " + fake(BASE64, 43, "wg-public") + "="),
              category=GENERIC, entropy=3.5, min_length=16),
     )
