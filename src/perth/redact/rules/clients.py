@@ -113,12 +113,12 @@ def _options() -> tuple[Rule, ...]:
              ("smbclient //files/share -U alice", "sudo -u postgres psql", "date -u +%s"),
              category=SYNTAX, min_length=3),
         Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:, "
-             "cmdkey /pass:, winrs -p:)",
+             "cmdkey /pass:)",
              r"(?<![A-Za-z0-9_/-])(?:/(?:p|P|sp|SP|tp|TP|pass|Pass|PASS|password|Password|sourcepassword|SourcePassword"
-             r"|targetpassword|TargetPassword):|winrs" + _CMD + r"-(?:p|P|pass|password|Password):)" + _ARG,
-             ("/p:", "/sp:", "/tp:", "/pass", "winrs"),
+             r"|targetpassword|TargetPassword):)" + _ARG,
+             ("/p:", "/sp:", "/tp:", "/pass"),
              (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x",
-              f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}", f"winrs -r:host -u:alice -p:{_PW} ipconfig"),
+              f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}"),
              ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
              category=SYNTAX, min_length=3),
     )
@@ -505,6 +505,10 @@ def _tool_arguments() -> tuple[Rule, ...]:
                    f"wandb login --relogin {token}"),
                   ("cargo login", "vault login -method=oidc", "snyk auth", "cargo login --registry acme"),
                   min_length=16, values="token"),
+        _argument("winrs-password", "password given to Windows Remote Shell (winrs -p:)",
+                  r"winrs" + _CMD + r"-(?:p|P|pass|password|Password)", ("winrs",),
+                  (f"winrs -r:host -u:alice -p:{_PW} ipconfig",), ("winrs -r:host -u:alice ipconfig",),
+                  separator=":"),
         _argument("ssh-keygen-passphrase", "passphrase given to ssh-keygen (-N new, -P old)",
                   r"ssh-keygen" + _CMD + r"-[NP]", ("ssh-keygen",),
                   (f"ssh-keygen -t ed25519 -N '{_PW}' -f ~/.ssh/deploy", f"ssh-keygen -p -P {_PW} -N '' -f key"),

@@ -54,7 +54,7 @@ _CREDENTIAL_NAMES = (
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
 _CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|pw|token|secret|api[-_]key|apikey|api[-_]token|auth[-_]token"
               r"|access[-_]token|client[-_]secret|secret[-_]key|secret-string|secret-binary|private[-_]token"
-              r"|key-password|store-password|storepasswd|(?:account|master|encryption|license|signing|sas|shared"
+              r"|key-password|store-password|storepasswd|(?:account|master|encryption|license|sas|shared"
               r"|subscription)[-_]key"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
               r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth[-_]key|authkey"
