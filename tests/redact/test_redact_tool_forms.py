@@ -76,6 +76,8 @@ POSITIVE = (
     ("form:java-prop", CONFIG, 'System.setProperty("mail.smtp.password", "{pwj}");'),
     ("form:dotnet-env", CONFIG, 'Environment.SetEnvironmentVariable("API_TOKEN", "{key:n:32}");'),
     ("form:ruby-or-assign", CONFIG, "ENV['SMTP_PASSWORD'] ||= '{pwq}'"),
+    ("form:go-setenv", CONFIG, 'os.Setenv("GITHUB_TOKEN", "{key:n:36}")'),
+    ("form:js-setitem", CONFIG, "localStorage.setItem('auth_token', '{key:u:40}');"),
     ("form:go-dsn-unix", CONN, 'db, _ := sql.Open("mysql", "{user}:{pwp}@unix(/var/run/mysqld/mysqld.sock)/{db}")'),
     ("form:jdbc-oracle-oci", CONN, "url=jdbc:oracle:oci:{user}/{pwp}@{host}:1521/ORCL"),
     ("form:odbc-braces", CONN, "Driver={{PostgreSQL Unicode}};Server={host};Uid={user};Pwd={{{pwp};x}};"),
@@ -144,6 +146,11 @@ NEGATIVE = (
     ("form:neg:login-call-vars", "prompt-or-indirection", "server.login(os.environ['SMTP_USER'], os.environ['SMTP_PASS'])"),
     ("form:neg:chap-glob", "mention", "grep -rn TODO src *"),
     ("form:neg:ntp-sum", "mention", "sha256sum --check SHA256SUMS"),
+    ("form:neg:setter-ttl", "mention", "cache.set('token_ttl', '{num}')"),
+    ("form:neg:pdftk-prompt", "prompt-or-indirection", "pdftk secured.pdf input_pw PROMPT output plain.pdf"),
+    ("form:neg:openssl-passwd-in", "prompt-or-indirection", "openssl passwd -6 -in passwords.txt"),
+    ("form:neg:password-stdin-host", "mention", "docker login -u {user} --password-stdin {host}"),
+    ("form:neg:ssh-keygen-empty", "mention", "ssh-keygen -t ed25519 -N '' -f ~/.ssh/id_{word}"),
 )
 
 

@@ -27,7 +27,7 @@ PLACEHOLDER_WORDS = frozenset({
     "your_api_key", "yourapikey", "your-token", "your_token", "your-secret", "your_secret",
     "your-password", "your_password", "apikey", "api_key", "api-key", "mysecret", "mypassword",
     "my-secret", "my_secret", "secret_key", "str", "string", "int", "bool", "bytes", "optional",
-    "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto",
+    "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto", "prompt",
 })
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(

@@ -335,21 +335,28 @@ def _languages() -> tuple[Rule, ...]:
               f"CREATE USER ro IDENTIFIED WITH sha256_password BY '{_PW}';"),
              ("ALTER USER app IDENTIFIED BY VALUES 'x'", "password policy", "ALTER ROLE app PASSWORD NULL"),
              category=SYNTAX, min_length=3),
-        Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv(), "
-             "setdefault(), ini_set(), setProperty(), Setenv(), SetEnvironmentVariable(), setItem(), set() "
-             "or put() (PHP, Laravel, Python, Java, Go, .NET, JavaScript)",
-             r"(?<![A-Za-z0-9_])(?:define\(|env\(|getenv\(|setdefault\(|fetch\(|get\(|setenv\(|Setenv\(|putenv\("
-             r"|ini_set\(|setProperty\(|SetEnvironmentVariable\(|setItem\(|set\(|put\()[ \t]{0,4}"
+        Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv() or "
+             "setdefault() (PHP, Laravel, Python)",
+             r"(?<![A-Za-z0-9_])(?:define|env|getenv|setdefault|fetch|get|setenv|putenv)\([ \t]{0,4}"
              rf"(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
              r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
-             ("define(", "env(", "getenv(", "setdefault(", "fetch(", "get(", "setenv(", "putenv(", "ini_set(",
-              "setproperty(", "setenvironmentvariable(", "setitem(", "set(", "put("),
+             ("define(", "env(", "getenv(", "setdefault(", "fetch(", "get(", "setenv(", "putenv("),
              (f"define('DB_PASSWORD', '{_PW}');", f"define( 'AUTH_KEY', '{fake(ALNUM, 64, 'wp-salt')}' );",
-              f"'password' => env('DB_PASSWORD', '{_PW}'),", f'os.environ.setdefault("API_TOKEN", "{_PW}")',
-              f'System.setProperty("javax.net.ssl.keyStorePassword", "{_PW}");'),
+              f"'password' => env('DB_PASSWORD', '{_PW}'),", f'os.environ.setdefault("API_TOKEN", "{_PW}")'),
              ("define('DB_PASSWORD', getenv('DB_PASSWORD'));", "define('DB_NAME', 'wordpress');",
               "env('DB_PASSWORD')"),
              category=SYNTAX, min_length=3),
+        Rule("setter-secret-argument", "secret set under its name by a setter call (ini_set(), "
+             "System.setProperty(), os.Setenv(), Environment.SetEnvironmentVariable(), setItem(), set(), put())",
+             r"(?<![A-Za-z0-9_])(?:ini_set\(|setProperty\(|Setenv\(|SetEnvironmentVariable\(|setItem\(|set\(|put\()"
+             rf"[ \t]{{0,4}}(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
+             r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
+             ("ini_set(", "setproperty(", "setenv(", "setenvironmentvariable(", "setitem(", "set(", "put("),
+             (f'System.setProperty("javax.net.ssl.keyStorePassword", "{_PW}");',
+              f'os.Setenv("API_TOKEN", "{fake(ALNUM, 32, "setenv")}")', f"ini_set('mysql.default_password', '{_PW}');"),
+             ("cache.set('token_ttl', '3600')", "props.put(\"password.policy\", \"strict\")",
+              "localStorage.setItem('token', token)"),
+             category=SYNTAX, min_length=3, values="token"),
         Rule("spaced-assignment", "secret assigned without '=' (Dockerfile ENV, fish set -x, setx, setenv)",
              r"(?<![A-Za-z0-9_-])(?:ENV|setx|setenv|set[ \t]{1,4}-[gUlxe]{1,4})[ \t]{1,4}"
              r"[A-Za-z_][A-Za-z0-9_]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_]{0,20}[ \t]{1,4}(?![=-])" + _ARG,
@@ -430,9 +437,9 @@ def _tool_arguments() -> tuple[Rule, ...]:
         _argument("openssl-passwd", "password given to openssl passwd (hashed for /etc/shadow or htpasswd)",
                   r"openssl[ \t]{1,4}passwd(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?"
                   r"(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?"
-                  r"(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?",
+                  r"(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?(?<![ \t]-in)",
                   ("openssl",), (f"openssl passwd -6 '{_PW}'", f"openssl passwd -apr1 -salt abc {_PW}"),
-                  ("openssl passwd -6 -stdin", "openssl passwd -6")),
+                  ("openssl passwd -6 -stdin", "openssl passwd -6", "openssl passwd -6 -in passwords.txt")),
         _argument("snmp-auth-passphrase", "SNMPv3 authentication passphrase (net-snmp -A)",
                   r"snmp[a-z]{0,12}" + _CMD + r"-A", ("snmp",),
                   (f"snmpget -v3 -l authNoPriv -u mon -a SHA -A {_PW} sw1 sysUpTime.0",),
@@ -516,7 +523,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
         _argument("pdftk-password", "owner or user password given to pdftk (owner_pw, user_pw)",
                   r"pdftk" + _CMD + r"(?:owner_pw|user_pw|input_pw)", ("pdftk",),
                   (f"pdftk in.pdf output out.pdf owner_pw {_PW} user_pw {_PW}x",),
-                  ("pdftk in.pdf cat 1-5 output out.pdf",)),
+                  ("pdftk in.pdf cat 1-5 output out.pdf", "pdftk secured.pdf input_pw PROMPT output plain.pdf")),
         Rule("client-uri-password", "password in a connection URI without a scheme (mysqlsh user:pass@host, "
              "impacket's domain/user:pass@target)",
              _LB + r"(?:mysqlsh|impacket-[a-z]{2,20}|(?:psexec|wmiexec|smbexec|atexec|dcomexec|secretsdump|getTGT"
