@@ -77,6 +77,14 @@ POSITIVE = (
     ("form:dotnet-env", CONFIG, 'Environment.SetEnvironmentVariable("API_TOKEN", "{key:n:32}");'),
     ("form:ruby-or-assign", CONFIG, "ENV['SMTP_PASSWORD'] ||= '{pwq}'"),
     ("form:go-setenv", CONFIG, 'os.Setenv("GITHUB_TOKEN", "{key:n:36}")'),
+    ("form:sudo-stdin", CLI, "echo '{pwq}' | sudo -S -u {user} ls /root"),
+    ("form:passwd-stdin", CLI, "echo {pw} | sudo passwd --stdin {user}"),
+    ("form:smbpasswd-s", CLI, "printf '{pwq}\\n{pwq}\\n' | smbpasswd -a -s {user}"),
+    ("form:reg-autologon", CONFIG, 'reg add "HKLM\\SOFTWARE\\Acme\\Agent" /v ApiToken /t REG_SZ /d {key:n:32} /f'),
+    ("form:java-setpassword", CONFIG, 'hikari.setPassword("{pwj}");'),
+    ("form:rust-builder", CONFIG, 'let client = Client::builder().api_key("{key:u:40}").build()?;'),
+    ("form:ftplib", CONFIG, "ftp = ftplib.FTP_TLS('{host}', '{user}', '{pwq}')"),
+    ("form:oracle-ezconnect", CONN, "DB_DSN={user}/{pwp}@//{host}:1521/ORCLPDB1"),
     ("form:js-setitem", CONFIG, "localStorage.setItem('auth_token', '{key:u:40}');"),
     ("form:go-dsn-unix", CONN, 'db, _ := sql.Open("mysql", "{user}:{pwp}@unix(/var/run/mysqld/mysqld.sock)/{db}")'),
     ("form:jdbc-oracle-oci", CONN, "url=jdbc:oracle:oci:{user}/{pwp}@{host}:1521/ORCL"),
@@ -151,6 +159,10 @@ NEGATIVE = (
     ("form:neg:openssl-passwd-in", "prompt-or-indirection", "openssl passwd -6 -in passwords.txt"),
     ("form:neg:password-stdin-host", "mention", "docker login -u {user} --password-stdin {host}"),
     ("form:neg:ssh-keygen-empty", "mention", "ssh-keygen -t ed25519 -N '' -f ~/.ssh/id_{word}"),
+    ("form:neg:sudo-tee", "mention", "echo '{word} {num}' | sudo tee -a /etc/hosts"),
+    ("form:neg:reg-query", "mention", 'reg query "HKLM\\SOFTWARE\\Acme" /v ApiToken'),
+    ("form:neg:setpassword-env", "prompt-or-indirection", 'ds.setPassword(System.getenv("DB_PASSWORD"));'),
+    ("form:neg:ezconnect-wallet", "mention", "sqlplus /@//{host}:1521/ORCLPDB1"),
 )
 
 

@@ -419,7 +419,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3, values="token"),
         _argument("registry-login-password", "registry password given to crane auth login or regctl "
                   "registry login (-p)",
-                  r"(?:crane[ \t]{1,4}auth|regctl[ \t]{1,4}registry)[ \t]{1,4}login" + _CMD
+                  r"(?:crane auth|regctl registry)[ \t]{1,4}login" + _CMD
                   + r"(?:-p|--pass(?:word)?)",
                   ("crane", "regctl"), (f"crane auth login registry.acme.test -u ci -p {_PW}",),
                   ("crane auth login registry.acme.test -u ci --password-stdin",),
@@ -486,7 +486,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   ("poetry",), (f"poetry config http-basic.acme ci {_PW}", f"poetry config pypi-token.acme {token}"),
                   ("poetry config http-basic.acme ci", "poetry config --list")),
         _argument("cf-auth-secret", "password or client secret given to cf auth USER SECRET",
-                  r"cf[ \t]{1,4}auth[ \t]{1,4}(?:\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|[^\s-][^\s]{0,63})", ("cf",),
+                  r"cf auth[ \t]{1,4}(?:\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|[^\s-][^\s]{0,63})", ("cf auth",),
                   (f"cf auth admin {_PW}", f"cf auth ci-client {_PW} --client-credentials"),
                   ("cf auth", "cf auth admin")),
         _argument("swift-key", "key given to the OpenStack swift client (-K, --key)",
@@ -505,9 +505,9 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   ("security add-generic-password -a ci -s api -w", "security find-generic-password -s api -w")),
         _argument("login-token-argument", "token given as the argument of a login command (cargo "
                   "login, snyk auth, ngrok authtoken, wandb login, vault login, nuget setapikey)",
-                  r"(?:cargo|snyk|ngrok|wandb|vault|nuget(?:\.exe)?)[ \t]{1,4}(?:login|auth|authtoken"
-                  r"|config[ \t]{1,4}add-authtoken|setapikey)(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
-                  ("cargo", "snyk", "ngrok", "wandb", "vault", "nuget"),
+                  r"(?:cargo login|snyk auth|ngrok authtoken|ngrok config add-authtoken|wandb login|vault login"
+                  r"|nuget setapikey|nuget\.exe setapikey)(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
+                  ("cargo login", "snyk auth", "ngrok", "wandb login", "vault login", "setapikey"),
                   (f"cargo login {token}", f"snyk auth {uuid_like('snyk-auth')}", f"ngrok config add-authtoken {token}",
                    f"wandb login --relogin {token}"),
                   ("cargo login", "vault login -method=oidc", "snyk auth", "cargo login --registry acme"),
@@ -595,14 +595,16 @@ def _calls() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("connect-call-password-third", "password passed third to a connect or login call (JDBC "
              "DriverManager.getConnection, PHP ftp_login/ldap_bind/imap_open/ssh2_auth_password/"
-             "mysql_connect, MySQLdb/pymysql connect, Go smtp.PlainAuth)",
+             "mysql_connect, MySQLdb/pymysql connect, Python ftplib.FTP, Sequelize, Go smtp.PlainAuth)",
              r"(?<![A-Za-z0-9_])(?:getConnection\(|mssql_connect\(|mysql_connect\(|ldap_bind\(|ftp_login\("
-             r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\()[ \t]{0,4}" + user
+             r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\(|FTP\(|FTP_TLS\("
+             r"|Sequelize\()[ \t]{0,4}" + user
              + r"[ \t]{0,4},[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
              ("getconnection(", "_connect(", "ldap_bind(", "ftp_login(", "imap_open(", "ssh2_auth_password(",
-              ".connect(", "plainauth("),
+              ".connect(", "plainauth(", "ftp(", "ftp_tls(", "sequelize("),
              (f'DriverManager.getConnection(url, "app", "{_PW}");', f"ftp_login($conn, 'ci', '{_PW}');",
-              f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)'),
+              f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)', f"ftp = FTP('files.acme.test', 'ci', '{_PW}')",
+              f"new Sequelize('app', 'app', '{_PW}', {{ dialect: 'postgres' }})"),
              ("DriverManager.getConnection(url, user, password);", "ftp_login($conn, $user, $pass);"),
              category=SYNTAX, min_length=3),
         Rule("mongo-change-password", "password given to MongoDB's db.changeUserPassword()",
@@ -722,6 +724,56 @@ def _stores() -> tuple[Rule, ...]:
     )
 
 
+def _more_forms() -> tuple[Rule, ...]:
+    """Secrets read from standard input after an echo (sudo -S, passwd --stdin, kinit, smbpasswd -s,
+    gpg --passphrase-fd), written to the registry (reg add ... /v DefaultPassword /d ...), set with
+    a setter or builder call (setPassword("..."), .password("...")), and Oracle Easy Connect
+    strings (user/password@//host)."""
+    value = r"""(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|'(?P<secret_sq>[^'\r\n]{1,256}+)')"""
+    return (
+        Rule("stdin-password", "password echoed into a command that reads it from standard input "
+             "(sudo -S, passwd --stdin, kinit, smbpasswd -s, gpg --passphrase-fd 0)",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
+             + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo(?:[ \t]{1,4}-[A-Za-z]{1,4}(?:[ \t]{1,4}[^\s-][^\s]{0,40})?)?"
+             r"[ \t]{1,4}-[A-Za-z]{0,4}S(?![A-Za-z0-9_-])|(?:sudo[ \t]{1,4})?(?:passwd[^\n|;&]{0,100}?--stdin"
+             r"|kinit(?![A-Za-z0-9_-])|smbpasswd[^\n|;&]{0,100}?[ \t]-[A-Za-z]{0,4}s(?![A-Za-z0-9_-])"
+             r"|gpg[^\n|;&]{0,200}?--passphrase-fd))",
+             ("echo", "printf"),
+             (f"echo '{_PW}' | sudo -S systemctl restart nginx", f"echo {_PW} | passwd --stdin deploy",
+              f"printf '{_PW}' | kinit admin@ACME.TEST"),
+             ("echo hello | sudo tee /etc/motd", "echo $PW | sudo -S true", "echo 'done' | mail -s x root"),
+             category=SYNTAX, min_length=3),
+        Rule("registry-password-value", "password written to the Windows registry (reg add ... /v "
+             "DefaultPassword /d ...)",
+             r"(?<![A-Za-z0-9_-])(?i:reg add|reg\.exe add)[^\n|&]{0,300}?[ \t]/v[ \t]{1,4}[\"']?"
+             r"[A-Za-z0-9_.-]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api_key)[A-Za-z0-9_.-]{0,40}[\"']?"
+             r"[^\n|&]{0,100}?[ \t]/d[ \t]{1,4}" + _ARG,
+             ("reg add", "reg.exe add"),
+             (f'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword '
+              f"/t REG_SZ /d {_PW} /f",),
+             ('reg add "HKLM\\Software\\Acme" /v Timeout /t REG_DWORD /d 30 /f',
+              'reg query "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword'),
+             category=SYNTAX, min_length=3),
+        Rule("setter-call-password", "password or key passed to a setter or builder named after it "
+             "(setPassword(\"...\"), .password(\"...\"), withApiKey(\"...\"))",
+             r"(?<![A-Za-z0-9_])(?:set|with)?(?i:password\(|passwd\(|passphrase\(|secret\(|clientsecret\("
+             r"|client_secret\(|apikey\(|api_key\(|accesstoken\(|access_token\(|authtoken\(|auth_token\("
+             r"|secretkey\(|secret_key\(|accesskey\(|secretaccesskey\()[ \t]{0,4}" + value + r"[ \t]{0,4}\)",
+             ("password(", "passwd(", "passphrase(", "secret(", "apikey(", "api_key(", "token(", "key("),
+             (f'dataSource.setPassword("{_PW}");', f'Client.builder().apiKey("{fake(ALNUM, 32, "builder")}").build()',
+              f"cfg.password('{_PW}')"),
+             ("dataSource.setPassword(System.getenv(\"DB_PASSWORD\"));", 'user.setPassword("")',
+              "form.password('')"),
+             category=SYNTAX, min_length=3),
+        Rule("oracle-easy-connect", "password in an Oracle Easy Connect string (user/password@//host:port/service)",
+             r"(?<![A-Za-z0-9_$#/.-])[A-Za-z0-9_$#.-]{1,64}(?=/)[^\n](?P<secret>[^\s/@'\"]{1,128}+)@//[A-Za-z0-9]",
+             ("@//",),
+             (f"ORACLE_CONN=scott/{_PW}@//db.internal:1521/ORCLPDB1",),
+             ("ORACLE_CONN=//db.internal:1521/ORCLPDB1", "sqlplus /nolog @//scripts"),
+             category=SYNTAX, min_length=3),
+    )
+
+
 def _webhooks() -> tuple[Rule, ...]:
     uid = "-".join(fake(HEX, n, f"teams-{n}") for n in (8, 4, 4, 4, 12))
     return (
@@ -754,6 +806,6 @@ def _webhooks() -> tuple[Rule, ...]:
 
 
 RULES: tuple[Rule, ...] = (_options() + _positional() + _languages() + _tool_arguments() + _calls()
-                           + _stores() + _webhooks())
+                           + _stores() + _more_forms() + _webhooks())
 
 __all__ = ["RULES"]

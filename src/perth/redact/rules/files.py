@@ -42,7 +42,7 @@ def _rules() -> tuple[Rule, ...]:
               "mail.acme.test 10:30"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("davfs2-secret", "password of a davfs2 secrets line (WebDAV URL user password)",
-             _START + r"https?://[^\s]{0,300}?(?i:dav)[^\s]{0,300}[ \t]{1,8}" + _FIELD + r"[ \t]{1,8}" + _VALUE
+             _START + r"(?=https?://)[^\s]{8,300}?(?i:dav)[^\s]{0,300}[ \t]{1,8}" + _FIELD + r"[ \t]{1,8}" + _VALUE
              + _END,
              ("dav",),
              (f"https://dav.acme.test/remote.php/webdav alice {_PW}",

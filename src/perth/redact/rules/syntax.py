@@ -157,7 +157,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
              category=SYNTAX),
         Rule("netrc-password", "password in a .netrc machine line or a .fetchmailrc poll line",
-             r"(?<![A-Za-z0-9_-])(?:machine|default|poll|skip)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]"
+             r"(?<![A-Za-z0-9_-])(?:machine|default|poll)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]"
              r"(?:password|passwd|pass)[ \t]{1,4}(?:\"(?P<secret_dq>[^\"\r\n]{1,200}+)\"|'(?P<secret_sq>"
              r"[^'\r\n]{1,200}+)'|(?P<secret>[^\s]{1,200}+))",
              ("pass",),
