@@ -116,7 +116,7 @@ def _options() -> tuple[Rule, ...]:
              "cmdkey /pass:)",
              r"(?<![A-Za-z0-9_/-])(?:/(?:p|P|sp|SP|tp|TP|pass|Pass|PASS|password|Password|sourcepassword|SourcePassword"
              r"|targetpassword|TargetPassword):)" + _ARG,
-             ("/p:", "/sp:", "/tp:", "/pass"),
+             ("/p:", "/sp:", "/tp:", "pass"),
              (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x",
               f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}"),
              ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
@@ -351,7 +351,7 @@ def _languages() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_])(?:ini_set\(|setProperty\(|Setenv\(|SetEnvironmentVariable\(|setItem\(|set\(|put\()"
              rf"[ \t]{{0,4}}(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
              r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
-             ("ini_set(", "setproperty(", "setenv(", "setenvironmentvariable(", "setitem(", "set(", "put("),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f'System.setProperty("javax.net.ssl.keyStorePassword", "{_PW}");',
               f'os.Setenv("API_TOKEN", "{fake(ALNUM, 32, "setenv")}")', f"ini_set('mysql.default_password', '{_PW}');"),
              ("cache.set('token_ttl', '3600')", "props.put(\"password.policy\", \"strict\")",
@@ -411,7 +411,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
              _LB + r"(?:--creds|--src-creds|--dest-creds|--registry-creds|--user)(?:=|[ \t]{1,4})"
              r"[\"']?[^\s:\"'@=]{1,100}+:"
              r"(?P<secret>[^\s\"']{1,256}+)",
-             ("--creds", "-creds", "--user"),
+             (":",),
              (f"skopeo copy --src-creds ci:{_PW} docker://a/b:1 dir:/tmp/b", f"etcdctl --user root:{_PW} get /",
               f"buildah push --creds=bot:{_PW} img docker://registry/img"),
              ("docker run --user 1000:1000 alpine", "podman run --user app:app alpine",
@@ -421,13 +421,13 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   "registry login (-p)",
                   r"(?:crane auth|regctl registry)[ \t]{1,4}login" + _CMD
                   + r"(?:-p|--pass(?:word)?)",
-                  ("crane", "regctl"), (f"crane auth login registry.acme.test -u ci -p {_PW}",),
+                  ("login",), (f"crane auth login registry.acme.test -u ci -p {_PW}",),
                   ("crane auth login registry.acme.test -u ci --password-stdin",),
                   separator=r"(?:=|[ \t]{1,4})"),
         _argument("mosquitto-passwd-batch", "password given to mosquitto_passwd -b",
                   r"mosquitto_passwd(?:[ \t]{1,4}-c)?[ \t]{1,4}-b(?:[ \t]{1,4}-c)?[ \t]{1,4}[^\s-][^\s]{0,200}"
                   r"[ \t]{1,4}[^\s-][^\s]{0,100}",
-                  ("mosquitto_passwd",), (f"mosquitto_passwd -b /etc/mosquitto/passwd sensor {_PW}",),
+                  ("mosquitto_",), (f"mosquitto_passwd -b /etc/mosquitto/passwd sensor {_PW}",),
                   ("mosquitto_passwd -c /etc/mosquitto/passwd sensor", "mosquitto_passwd -U passwd")),
         _argument("htpasswd-stdout-password", "password given to htpasswd -nb (the hash is printed)",
                   r"htpasswd[ \t]{1,4}-[A-Za-z]{0,6}n[A-Za-z]{0,6}(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
@@ -454,7 +454,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
              r"(?P<secret>[^\s'\"]{1,256}+)[\"']?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?chpasswd"
              r"|chpasswd(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{0,4}<<<[ \t]{0,4}[\"']?[^\s:'\"$]{1,64}:"
              r"(?P<secret_here>[^\s'\"]{1,256}+))",
-             ("chpasswd",),
+             ("pass",),
              (f"echo 'deploy:{_PW}' | sudo chpasswd", f"chpasswd <<< \"deploy:{_PW}\""),
              ("echo \"$USER:$PASS\" | chpasswd", "chpasswd < users.txt"),
              category=SYNTAX, min_length=3),
@@ -483,10 +483,11 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   "password, pypi-token.NAME token)",
                   r"poetry[ \t]{1,4}config(?:[ \t]{1,4}--local)?[ \t]{1,4}(?:http-basic\.[A-Za-z0-9_.-]{1,64}"
                   r"[ \t]{1,4}[^\s-][^\s]{0,100}|pypi-token\.[A-Za-z0-9_.-]{1,64})",
-                  ("poetry",), (f"poetry config http-basic.acme ci {_PW}", f"poetry config pypi-token.acme {token}"),
+                  ("http", "token"),
+                  (f"poetry config http-basic.acme ci {_PW}", f"poetry config pypi-token.acme {token}"),
                   ("poetry config http-basic.acme ci", "poetry config --list")),
         _argument("cf-auth-secret", "password or client secret given to cf auth USER SECRET",
-                  r"cf auth[ \t]{1,4}(?:\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|[^\s-][^\s]{0,63})", ("cf auth",),
+                  r"cf auth[ \t]{1,4}(?:\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|[^\s-][^\s]{0,63})", ("auth",),
                   (f"cf auth admin {_PW}", f"cf auth ci-client {_PW} --client-credentials"),
                   ("cf auth", "cf auth admin")),
         _argument("swift-key", "key given to the OpenStack swift client (-K, --key)",
@@ -494,7 +495,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   (f"swift -A https://auth.acme.test/auth/v1.0 -U ops:ci -K {_PW} stat",),
                   ("swift -A https://auth.acme.test/auth/v1.0 -U ops:ci stat",), separator=r"(?:=|[ \t]{1,4})"),
         _argument("neo4j-initial-password", "password given to neo4j-admin set-initial-password",
-                  r"neo4j-admin" + _CMD + r"set-initial-password", ("neo4j-admin",),
+                  r"neo4j-admin" + _CMD + r"set-initial-password", ("password",),
                   (f"neo4j-admin dbms set-initial-password {_PW}",), ("neo4j-admin server start",)),
         _argument("keychain-password", "password given to macOS security (add-generic-password -w, "
                   "unlock-keychain -p)",
@@ -507,7 +508,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   "login, snyk auth, ngrok authtoken, wandb login, vault login, nuget setapikey)",
                   r"(?:cargo login|snyk auth|ngrok authtoken|ngrok config add-authtoken|wandb login|vault login"
                   r"|nuget setapikey|nuget\.exe setapikey)(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
-                  ("cargo login", "snyk auth", "ngrok", "wandb login", "vault login", "setapikey"),
+                  ("login", "auth", "key"),
                   (f"cargo login {token}", f"snyk auth {uuid_like('snyk-auth')}", f"ngrok config add-authtoken {token}",
                    f"wandb login --relogin {token}"),
                   ("cargo login", "vault login -method=oidc", "snyk auth", "cargo login --registry acme"),
@@ -521,7 +522,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
                   (f"ssh-keygen -t ed25519 -N '{_PW}' -f ~/.ssh/deploy", f"ssh-keygen -p -P {_PW} -N '' -f key"),
                   ("ssh-keygen -t ed25519 -N '' -f ~/.ssh/deploy", "ssh-keygen -lf key.pub")),
         _argument("pdftk-password", "owner or user password given to pdftk (owner_pw, user_pw)",
-                  r"pdftk" + _CMD + r"(?:owner_pw|user_pw|input_pw)", ("pdftk",),
+                  r"pdftk" + _CMD + r"(?:owner_pw|user_pw|input_pw)", ("pw",),
                   (f"pdftk in.pdf output out.pdf owner_pw {_PW} user_pw {_PW}x",),
                   ("pdftk in.pdf cat 1-5 output out.pdf", "pdftk secured.pdf input_pw PROMPT output plain.pdf")),
         Rule("client-uri-password", "password in a connection URI without a scheme (mysqlsh user:pass@host, "
@@ -530,7 +531,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
              r"|GetUserSPNs|GetNPUsers|mssqlclient|smbclient)\.py)" + _CMD
              + r"(?:--uri(?:=|[ \t]{1,4}))?[\"']?(?:[^\s/:@'\"]{1,64}/)?[^\s/:@'\"=-][^\s/:@'\"]{0,63}:"
              r"(?P<secret>[^\s'\"]{1,128})[\"']?@[A-Za-z0-9\[]",
-             ("mysqlsh", "impacket-", ".py"),
+             (":",),
              (f"mysqlsh root:{_PW}@localhost:3306 --sql", f"impacket-psexec acme.test/admin:{_PW}@10.0.0.5",
               f"mysqlsh --uri app:p@ss{_PW}@db.internal:33060",
               f"secretsdump.py 'ACME/svc:{_PW}'@dc01.acme.test"),
@@ -547,7 +548,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
              r"[A-Za-z0-9_.-]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_.-]{0,40}(?:[ \t]{1,4}--?[a-z-]{1,20}"
              r"(?:[ \t]{1,4}[a-z0-9_-]{1,40})?)?(?:[ \t]{1,4}(?:--value|-v)(?:=|[ \t]{1,4})|[ \t]{1,4})(?![/*])"
              + _ARG,
-             ("travis", "doppler", "glab", "netlify"),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"travis env set DEPLOY_TOKEN {token} --private", f"glab variable set DB_PASSWORD --value '{_PW}'",
               f"doppler secrets set STRIPE_SECRET '{_PW}'", f"netlify env:set API_KEY {token}"),
              ("travis env set DEBUG true", "glab variable set DB_PASSWORD < pw.txt", "travis env list",
@@ -569,8 +570,7 @@ def _calls() -> tuple[Rule, ...]:
              r"|DigestAuth\(|NetworkCredential\(|UsernamePasswordCredentials\(|PasswordAuthentication\("
              r"|PasswordCredential\(|simple_bind_s\(|simple_bind\(|bind_s\(|SetBasicAuth\(|basic\(|basicAuth\("
              r"|oci_connect\(|oci_pconnect\(|auth\()[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("login(", "auth(", "credential(", "credentials(", "authentication(", "bind(", "bind_s(", "basic(",
-              "connect("),
+             ("login", "auth", "credential", "bind", "basic", "oci"),
              (f"smtp.login('alerts@acme.test', '{_PW}')", f'new NetworkCredential("svc", "{_PW}")',
               f"conn.simple_bind_s('cn=admin,dc=acme', '{_PW}')", f'req.SetBasicAuth(user, "{_PW}")'),
              ("smtp.login(user, password)", "client.login(username=user, password=pw)",
@@ -581,7 +581,7 @@ def _calls() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9])(?i:auth=|http_auth=|basic_auth=|proxy_auth=)[ \t]{0,4}[(\[]"
              r"[ \t]{0,4}(?:\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|[A-Za-z_][A-Za-z0-9_.]{0,60})[ \t]{0,4},[ \t]{0,4}"
              + literal,
-             ("auth=",),
+             ("auth",),
              (f"requests.get(url, auth=('ci', '{_PW}'))", f'Elasticsearch(hosts, basic_auth=("elastic", "{_PW}"))'),
              ("requests.get(url, auth=(user, password))", "auth=('ci', os.environ['PW'])"),
              category=SYNTAX, min_length=3),
@@ -589,7 +589,7 @@ def _calls() -> tuple[Rule, ...]:
              "(..., 'user', 'secret', :login)",
              r"(?<=,)[ \t]{0,4}(?=[\"'])[^\n](?P<secret>[^\"'\r\n]{1,256}+)(?=[\"'])[^\n][ \t]{0,4}(?=,)[^\n]"
              r"[ \t]{0,4}:(?:login|plain|cram_md5)(?![A-Za-z0-9_])",
-             (":login", ":plain", ":cram_md5"),
+             (":",),
              (f"Net::SMTP.start('smtp.acme.test', 587, 'acme.test', 'ci', '{_PW}', :plain)",),
              ("Net::SMTP.start('smtp.acme.test', 587, 'acme.test', user, secret, :login)",),
              category=SYNTAX, min_length=3),
@@ -600,8 +600,7 @@ def _calls() -> tuple[Rule, ...]:
              r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\(|FTP\(|FTP_TLS\("
              r"|Sequelize\()[ \t]{0,4}" + user
              + r"[ \t]{0,4},[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("getconnection(", "_connect(", "ldap_bind(", "ftp_login(", "imap_open(", "ssh2_auth_password(",
-              ".connect(", "plainauth(", "ftp(", "ftp_tls(", "sequelize("),
+             ("connect", "ldap", "login", "imap_open", "auth", "ftp", "sequelize"),
              (f'DriverManager.getConnection(url, "app", "{_PW}");', f"ftp_login($conn, 'ci', '{_PW}');",
               f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)', f"ftp = FTP('files.acme.test', 'ci', '{_PW}')",
               f"new Sequelize('app', 'app', '{_PW}', {{ dialect: 'postgres' }})"),
@@ -609,7 +608,7 @@ def _calls() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("mongo-change-password", "password given to MongoDB's db.changeUserPassword()",
              r"changeUserPassword\([ \t]{0,4}(?:\"[^\"\n]{1,100}\"|'[^'\n]{1,100}')[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("changeuserpassword",),
+             ("password",),
              (f'db.changeUserPassword("reporting", "{_PW}")',),
              ('db.changeUserPassword("reporting", passwordPrompt())',),
              category=SYNTAX, min_length=3),
@@ -630,7 +629,7 @@ def _calls() -> tuple[Rule, ...]:
              r"[\"']?[ \t]{0,4}(?=,)[^\n][ \t]{0,4}[\"']?(?i:value|parametervalue)[\"']?[ \t]{0,4}[:=][ \t]{0,4}"
              r"(?:\"(?P<secret_dq>[^\"\r\n]{1,300}+)\"|'(?P<secret_sq>[^'\r\n]{1,300}+)'"
              r"|(?P<secret>[^\s\"'`,;|&<>(){}\[\]]{1,300}+))",
-             ("value",),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f'  - {{name: API_TOKEN, value: "{_PW}"}}',
               f'{{"name": "DB_PASSWORD", "value": "{_PW}"}}',
               f'{{"ParameterKey": "MasterUserPassword", "ParameterValue": "{_PW}"}}'),
@@ -641,7 +640,7 @@ def _calls() -> tuple[Rule, ...]:
              "it holds one (variable \"db_password\" { default = \"...\" })",
              r"(?<![A-Za-z0-9_-])variable[ \t]{1,4}\"" + name + r"\"[ \t]{0,4}\{[^}\n]{0,200}?default[ \t]{0,32}="
              r"[ \t]{0,8}\"(?P<secret>[^\"\r\n]{1,256}+)\"",
-             ("variable",),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f'variable "admin_password" {{ type = string, default = "{_PW}" }}',),
              ('variable "admin_password" { type = string, sensitive = true }',
               'variable "token_ttl" { default = "3600" }'),
@@ -649,7 +648,7 @@ def _calls() -> tuple[Rule, ...]:
         Rule("sonar-login", "SonarQube token given as sonar.login (scanner property or -D option)",
              r"(?<![A-Za-z0-9_])(?:-D)?(?i:sonar[._]login)[ \t]{0,4}[=:][ \t]{0,4}[\"']?"
              r"(?P<secret>[^\s\"'`,;|&<>]{8,256}+)",
-             ("sonar",),
+             ("login",),
              (f"mvn sonar:sonar -Dsonar.login={fake(HEX, 40, 'sonar')}", f"SONAR_LOGIN={fake(HEX, 40, 'sonar2')}"),
              ("mvn sonar:sonar -Dsonar.login=$SONAR_TOKEN", "sonar.login=admin"),
              category=SYNTAX, min_length=8, values="token"),
@@ -679,7 +678,7 @@ def _stores() -> tuple[Rule, ...]:
              _LB + r"config(?::set| set| --[a-z-]{1,20}[ \t]{1,4}set)"
              r"(?:[ \t]{1,4}--?[a-z-]{1,20}(?:=[^\s]{1,40}|[ \t]{1,4}[a-z]{1,20})?)?"
              r"[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*])" + _ARG,
-             ("config",),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"npm config set //registry.acme.test/:_authToken {token}", f"yarn config set npmAuthToken {token}",
               f"pnpm config set --location project //npm.acme.test/:_password {_PW}"),
              ("npm config set registry https://registry.acme.test/", "yarn config set npmAuthToken",
@@ -689,7 +688,7 @@ def _stores() -> tuple[Rule, ...]:
              "(consul kv put, etcdctl put)",
              _LB + r"(?:consul[ \t]{1,4}kv[ \t]{1,4}put(?:[ \t]{1,4}-[a-z-]{1,20}(?:=[^\s]{1,100})?)?"
              r"|etcdctl" + _CMD + r"put)[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*@-])" + _ARG,
-             ("consul", "etcdctl"),
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"consul kv put app/db/password {_PW}",
               f"etcdctl --endpoints=https://etcd:2379 put /app/api_token {token}"),
              ("consul kv put app/db/host db.internal", "consul kv put app/db/password @pw.txt",
@@ -706,7 +705,7 @@ def _stores() -> tuple[Rule, ...]:
              ("docker login -u ci --password-stdin <<< \"$CI_TOKEN\"", "cat <<< 'hello'"),
              category=SYNTAX, min_length=3),
         _argument("mysqladmin-new-password", "new password given to mysqladmin password",
-                  r"mysqladmin" + _CMD + r"password", ("mysqladmin",),
+                  r"mysqladmin" + _CMD + r"password", ("mysql",),
                   (f"mysqladmin -u root -p password {_PW}",), ("mysqladmin -u root -p status",)),
         _argument("useradd-password", "password hash given to useradd or usermod -p",
                   r"(?:useradd|usermod)" + _CMD + r"(?:-p|--password)", ("useradd", "usermod"),
@@ -748,7 +747,7 @@ def _more_forms() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_-])(?i:reg add|reg\.exe add)[^\n|&]{0,300}?[ \t]/v[ \t]{1,4}[\"']?"
              r"[A-Za-z0-9_.-]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api_key)[A-Za-z0-9_.-]{0,40}[\"']?"
              r"[^\n|&]{0,100}?[ \t]/d[ \t]{1,4}" + _ARG,
-             ("reg add", "reg.exe add"),
+             ("pass", "pwd", "secret", "token", "key"),
              (f'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword '
               f"/t REG_SZ /d {_PW} /f",),
              ('reg add "HKLM\\Software\\Acme" /v Timeout /t REG_DWORD /d 30 /f',
@@ -759,7 +758,7 @@ def _more_forms() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_])(?:set|with)?(?i:password\(|passwd\(|passphrase\(|secret\(|clientsecret\("
              r"|client_secret\(|apikey\(|api_key\(|accesstoken\(|access_token\(|authtoken\(|auth_token\("
              r"|secretkey\(|secret_key\(|accesskey\(|secretaccesskey\()[ \t]{0,4}" + value + r"[ \t]{0,4}\)",
-             ("password(", "passwd(", "passphrase(", "secret(", "apikey(", "api_key(", "token(", "key("),
+             ("pass", "secret", "key", "token"),
              (f'dataSource.setPassword("{_PW}");', f'Client.builder().apiKey("{fake(ALNUM, 32, "builder")}").build()',
               f"cfg.password('{_PW}')"),
              ("dataSource.setPassword(System.getenv(\"DB_PASSWORD\"));", 'user.setPassword("")',
