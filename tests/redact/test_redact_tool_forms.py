@@ -92,7 +92,6 @@ POSITIVE = (
     ("form:pgbouncer-md5", FILE, '"{user}" "md5{key:x:32}"'),
     ("form:postfix-relay", FILE, "[email-smtp.eu-west-1.amazonaws.com]:587 {user}:{pwp}"),
     ("form:davfs2", FILE, "https://{host}/remote.php/dav/files/{user}/ {user} {pwp}"),
-    ("form:pap-secrets", FILE, '"{user}" * "{pwp}" *'),
     ("form:chrony-keys", FILE, "25 SHA256 HEX:{key:X:64}"),
     ("form:haproxy-stats", FILE, "  stats auth {user}:{pwp}"),
     ("form:ipsec-psk", FILE, '{host} %any : PSK "{pwp}"'),

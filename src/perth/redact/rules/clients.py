@@ -500,7 +500,7 @@ def _tool_arguments() -> tuple[Rule, ...]:
         _argument("keychain-password", "password given to macOS security (add-generic-password -w, "
                   "unlock-keychain -p)",
                   r"security[ \t]{1,4}(?:add-(?:generic|internet)-password" + _CMD + r"-w"
-                  r"|(?:unlock|create)-keychain" + _CMD + r"-p)", ("security",),
+                  r"|(?:unlock|create)-keychain" + _CMD + r"-p)", ("password", "keychain"),
                   (f"security add-generic-password -a ci -s api -w '{_PW}'",
                    f"security unlock-keychain -p {_PW} build.keychain"),
                   ("security add-generic-password -a ci -s api -w", "security find-generic-password -s api -w")),
@@ -570,7 +570,7 @@ def _calls() -> tuple[Rule, ...]:
              r"|DigestAuth\(|NetworkCredential\(|UsernamePasswordCredentials\(|PasswordAuthentication\("
              r"|PasswordCredential\(|simple_bind_s\(|simple_bind\(|bind_s\(|SetBasicAuth\(|basic\(|basicAuth\("
              r"|oci_connect\(|oci_pconnect\(|auth\()[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("login", "auth", "credential", "bind", "basic", "oci"),
+             ("login", "auth", "credential", "bind_s", "simple_bind", "basic(", "oci"),
              (f"smtp.login('alerts@acme.test', '{_PW}')", f'new NetworkCredential("svc", "{_PW}")',
               f"conn.simple_bind_s('cn=admin,dc=acme', '{_PW}')", f'req.SetBasicAuth(user, "{_PW}")'),
              ("smtp.login(user, password)", "client.login(username=user, password=pw)",
@@ -600,7 +600,7 @@ def _calls() -> tuple[Rule, ...]:
              r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\(|FTP\(|FTP_TLS\("
              r"|Sequelize\()[ \t]{0,4}" + user
              + r"[ \t]{0,4},[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
-             ("connect", "ldap", "login", "imap_open", "auth", "ftp", "sequelize"),
+             ("connect", "ldap", "login", "imap_open", "auth", "ftp(", "ftp_tls(", "sequelize"),
              (f'DriverManager.getConnection(url, "app", "{_PW}");', f"ftp_login($conn, 'ci', '{_PW}');",
               f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)', f"ftp = FTP('files.acme.test', 'ci', '{_PW}')",
               f"new Sequelize('app', 'app', '{_PW}', {{ dialect: 'postgres' }})"),

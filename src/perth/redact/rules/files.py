@@ -3,7 +3,7 @@
 Each rule reads a line of its file from its start (most to its end too), so it only
 fires on a line with exactly the file's shape: PgBouncer's ``auth_file`` (``"user" "password"``),
 Postfix ``sasl_passwd`` (``[relay]:port user:password``), davfs2 ``secrets`` (``URL user
-password``), pppd ``chap-secrets``/``pap-secrets`` (``client server secret *``), NTP
+password``), NTP
 ``keys`` (``id type key``), HAProxy ``userlist`` and ``stats auth`` lines, net-snmp's
 ``createUser`` directive and ``ipsec.secrets`` (``: PSK "..."``) lines, and passwords stored with their scheme
 (``{PLAIN}...``).
@@ -50,18 +50,10 @@ def _rules() -> tuple[Rule, ...]:
              ("https://dav.acme.test/dav alice", "https://acme.test/a is down again",
               "https://dav.acme.test/dav alice $DAV_PASSWORD"),
              category=SYNTAX, min_length=3, values="token"),
-        Rule("ppp-secret", "secret of a pppd chap-secrets or pap-secrets line for any server and address "
-             "(client * secret *)",
-             _START + r'(?:"[^"\n]{1,64}"|[^\s"#-][^\s"]{0,63})[ \t]{0,7} \*[ \t]{1,8}'
-             r'(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|(?P<secret>[^\s"-][^\s"]{0,255}+))[ \t]{0,7} \*' + _END,
-             ("*",),
-             (f"alice * {_PW} *", f'"bob" * "{_PW}" *'),
-             ("alice * $SECRET *", "grep -r foo *", "ls -la src *", "route add default 10.0.0.1"),
-             category=SYNTAX, min_length=3, values="token"),
         Rule("ntp-key", "symmetric key of an NTP keys file line (keyid type key)",
              _START + r"[0-9]{1,5}[ \t]{1,8}(?i:md5|sha1|sha224|sha256|sha384|sha512|aes128cmac|rmd160)"
              r"[ ][ \t]{0,7}(?P<secret>[^\s#]{1,128}+)",
-             ("md5", "sha", "cmac", "rmd160"),
+             ("md5", "sha1", "sha2", "sha3", "sha5", "cmac", "rmd160"),
              (f"12 SHA1 {fake(HEX, 40, 'ntp-sha1')}", f"3 MD5 {_PW}  # legacy"),
              ("1 SHA1", "Step 3 SHA256 checksum verified", "2 md5 sums differ"),
              category=SYNTAX, min_length=3, values="token"),
@@ -93,7 +85,7 @@ def _rules() -> tuple[Rule, ...]:
              r"\{(?:PLAIN|CLEAR|CLEARTEXT|PLAIN-MD5|SSHA|SSHA256|SSHA512|SHA|SHA256|SHA512|CRYPT|MD5-CRYPT"
              r"|SHA256-CRYPT|SHA512-CRYPT|BLF-CRYPT|ARGON2I|ARGON2ID|PBKDF2|SMD5|CRAM-MD5)\}"
              r"(?P<secret>[^\s:'\"]{1,256}+)",
-             ("plain", "clear", "sha", "crypt", "md5", "argon", "pbkdf2", "cram"),
+             ("{plain", "{clear", "{ssha", "{sha", "{crypt", "{md5", "{blf", "{argon", "{pbkdf2", "{smd5", "{cram"),
              (f"alice:{{PLAIN}}{_PW}::::::", f"userPassword: {{SSHA}}{fake(ALNUM, 32, 'ssha')}"),
              ("default_pass_scheme = SHA512-CRYPT", "userPassword: {SSHA}"),
              category=SYNTAX, min_length=3),
