@@ -27,7 +27,7 @@ PLACEHOLDER_WORDS = frozenset({
     "your_api_key", "yourapikey", "your-token", "your_token", "your-secret", "your_secret",
     "your-password", "your_password", "apikey", "api_key", "api-key", "mysecret", "mypassword",
     "my-secret", "my_secret", "secret_key", "str", "string", "int", "bool", "bytes", "optional",
-    "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto",
+    "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto", "prompt",
 })
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(
@@ -38,7 +38,12 @@ _PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacte
                          "\u2026")
 #: A run of x's this long, and a quarter of the value at least, masks it (``ghp_xxxx...``).
 _X_RUN = re.compile(r"[xX]{4,}")
-_VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{")
+_VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{|<%|<\?(?:=|php)")
+#: A value encrypted at rest by a secrets tool: SOPS and hiera-eyaml (``ENC[AES256_GCM,data:...]``,
+#: ``ENC[PKCS7,...]``), Vault transit (``vault:v1:...``), Jasypt (``ENC(...)``).
+_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]{2,20},|ENC\(|vault:v[0-9]{1,4}:")
+#: A PowerShell cmdlet (``Read-Host``, ``ConvertTo-SecureString``): a command, not a value.
+_CMDLET = re.compile(r"[A-Z][a-z]{1,15}-[A-Z][A-Za-z]{1,40}")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,8}")
 #: Objects a code reference starts with (``self.password``, ``settings.DB_PASSWORD``): with
 #: them a dotted name is code even with digits in it; without, only when it has none
@@ -59,13 +64,20 @@ _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
 _CONSTANT = re.compile(r"[A-Z]{2,40}[0-9]{0,2}(?:_[A-Z]{1,40}[0-9]{0,2}){1,8}")
 #: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
-#: keys, Mapbox public tokens, PostHog project keys.
-_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_")
+#: keys, Mapbox public tokens, PostHog project keys, Razorpay key ids (the secret is a separate
+#: value), Paystack and Flutterwave public keys.
+_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_", "rzp_live_", "rzp_test_",
+                    "FLWPUBK-", "FLWPUBK_TEST-")
+#: Public by design, by documented format: Datadog browser client tokens (``pub`` and 32 hex
+#: digits), Braintree tokenization keys (``production_``/``sandbox_``, 8 and 16 characters).
+_PUBLIC_FORMATS = re.compile(r"pub[0-9a-f]{32}|(?:production|sandbox|development)_[a-z0-9]{8}_[a-z0-9]{16}")
+#: The claim of a JWT that makes it a public, browser-side key (Supabase's ``anon`` key).
+_ANON_ROLE = re.compile(r'"role"[ \t]{0,4}:[ \t]{0,4}"anon"')
 _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)")
 _WORDS = re.compile(r"[a-z]{1,40}(?:[-_. ][a-z]{1,40}){0,8}")
 _HEX = re.compile(r"(?:0x)?(?:[0-9a-f]{1,256}|[0-9A-F]{1,256})")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_DIGEST = re.compile(r"(?i:md5|sha1|sha224|sha256|sha384|sha512|blake2b|xxh64)[:-]")
+_DIGEST = re.compile(r"(?i:md5|sha1|sha224|sha256|sha384|sha512|blake2b|xxh64)[:=-]")
 _TAGGED_HASH = re.compile(r"[A-Za-z][A-Za-z0-9.]{0,30}[-_:@](?:[0-9a-f]{7,128}|[0-9A-F]{7,128})")
 _OPTION_LIST = re.compile(r"(?:id|src|source|env|file|type|target|name|dst)=")
 _BASE64_KEY = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
@@ -95,7 +107,7 @@ def shannon_entropy(value: str) -> float:
 
 def is_placeholder(value: str) -> bool:
     """``xxxx``, ``<YOUR_TOKEN>``, ``****``, ``...``, an example or documented key."""
-    if not value or value.lower() in PLACEHOLDER_WORDS:
+    if not value or value.lower().rstrip(",;") in PLACEHOLDER_WORDS:
         return True
     if set(value) <= _PLACEHOLDER_CHARS:
         return True
@@ -130,10 +142,13 @@ def is_documented_example(value: str) -> bool:
 
 def is_reference(value: str) -> bool:
     """A variable, template, code expression, path, YAML tag or alias: not a literal secret."""
-    if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value):
+    if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value) or _ENCRYPTED.match(value):
+        return True
+    value = value.rstrip(",;")  # the end of a JSON, YAML flow or JavaScript item
+    if not value:
         return True
     if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
-            or _LOOKUP.fullmatch(value)):
+            or _LOOKUP.fullmatch(value) or _CMDLET.fullmatch(value)):
         return True
     return not any(char.isalnum() for char in value)
 
@@ -169,7 +184,23 @@ def _is_code(value: str) -> bool:
 def is_public(value: str) -> bool:
     """A key that is public by design (publishable, client-side): never redacted.  Set
     ``redact.extra_patterns`` to redact one anyway."""
-    return value.startswith(_PUBLIC_PREFIXES)
+    return (value.startswith(_PUBLIC_PREFIXES) or _PUBLIC_FORMATS.fullmatch(value) is not None
+            or (value.startswith("eyJ") and _anonymous_jwt(value)))
+
+
+def _anonymous_jwt(value: str) -> bool:
+    """A JWT whose payload gives it the ``anon`` role: a key shipped to browsers by design."""
+    parts = value.split(".")
+    if len(parts) != 3 or len(parts[1]) > 4096:
+        return False
+    import base64
+    import binascii
+
+    try:
+        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return _ANON_ROLE.search(payload.decode("utf-8", "replace")) is not None
 
 
 def is_alphabet(value: str) -> bool:

@@ -16,10 +16,24 @@ named by a ``name``/``key`` attribute; chat and automation webhooks beyond Slack
 
 from __future__ import annotations
 
-from perth.redact.rules.model import ALNUM, DIGITS, HEX, LOWER, PROVIDER, SYNTAX, URLSAFE, Rule, fake, join
+from perth.redact.rules.model import (
+    ALNUM,
+    DIGITS,
+    HEX,
+    LOWER,
+    PROVIDER,
+    SYNTAX,
+    URLSAFE,
+    Rule,
+    fake,
+    join,
+    uuid_like,
+)
 
-#: The value of an option or argument (never another option).
-_ARG = (r'''(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
+#: The value of an option or argument: never another option, never a value replaced already (so a
+#: command's later password option, hidden behind the first match, is found by the next pass).
+_ARG = (r'''(?!["']?\[REDACTED:)(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))'''
+        r'''(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 #: A quoted or bare value (quoted values may hold blanks).
 _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)"|'''
@@ -27,7 +41,8 @@ _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r
 _CMD = r"(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t]"
 _LB = r"(?<![A-Za-z0-9_-])"
 #: A key name that says it holds a secret.
-_SECRET_NAME = r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|salt|auth[_-]?key|credentials?|pat)"  # noqa: S105
+_SECRET_NAME = (r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|salt|auth[_-]?key|authtok"  # noqa: S105
+                r"|credentials?|pat)")
 
 #: Not the name of a key that is public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``SITE_KEY``).
 _NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
@@ -46,19 +61,21 @@ def _options() -> tuple[Rule, ...]:
                   r"ldappasswd" + _CMD + r"-[sa]", ("ldappasswd",),
                   (f"ldappasswd -x -D cn=admin,dc=acme,dc=test -W -s {_PW} uid=bob",),
                   ("ldappasswd -x -D cn=admin,dc=acme,dc=test -W -S uid=bob",)),
-        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, isql, ipmitool, mosquitto, zip)",
-                  r"(?:sqlcmd|bcp|osql|isql|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD + r"-P",
-                  ("sqlcmd", "bcp", "osql", "isql", "ipmitool", "mosquitto_", "zip"),
+        _argument("client-password-upper-p", "password given to -P (sqlcmd, bcp, isql, FreeTDS tsql, sqsh, "
+                  "ipmitool, mosquitto, zip)",
+                  r"(?:sqlcmd|bcp|osql|isql|tsql|sqsh|ipmitool|mosquitto_(?:pub|sub|rr)|zip|unzip|zipcloak)" + _CMD
+                  + r"-P",
+                  ("sqlcmd", "bcp", "osql", "isql", "tsql", "sqsh", "ipmitool", "mosquitto_", "zip"),
                   (f"sqlcmd -S db -U sa -P '{_PW}' -Q 'select 1'", f"zip -r -P {_PW} out.zip dir"),
                   ("zip -r out.zip dir", "mosquitto_pub -h mq -p 1883 -t t -m x")),
         _argument("client-password-p", "password given to -p (MongoDB tools, cqlsh, cypher-shell, twine, "
-                  "psexec, rdesktop, az/oc/cf login, influx, rabbitmqadmin)",
+                  "psexec, rdesktop, az/oc/cf login, influx, rabbitmqadmin, racadm, ilorest)",
                   r"(?:mongosh|mongo(?:dump|restore|export|import|stat|top|files)?|cqlsh|cypher-shell|twine"
                   r"|psexec(?:64)?|paexec|rdesktop|ncftp(?:put|get)?|evil-winrm|crackmapexec|nxc|netexec"
-                  r"|smbmap|(?:az|oc|cf) login|influx|rabbitmqadmin)" + _CMD + r"-p",
+                  r"|smbmap|(?:az|oc|cf) login|influx|rabbitmqadmin|racadm|ilorest)" + _CMD + r"-p",
                   ("mongo", "cqlsh", "cypher-shell", "twine", "psexec", "paexec", "rdesktop", "ncftp",
                    "evil-winrm", "crackmapexec", "nxc", "netexec", "smbmap", "az login", "oc login", "cf login",
-                   "influx", "rabbitmqadmin"),
+                   "influx", "rabbitmqadmin", "racadm", "ilorest"),
                   (f"mongosh --host db -u admin -p {_PW}", f"az login -u ci@acme.test -p {_PW}",
                    f"influx setup -u admin -p {_PW} -o acme -b main -f",
                    f"rabbitmqadmin -H mq -u admin -p {_PW} list queues"),
@@ -82,10 +99,12 @@ def _options() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
              "user name (lftp -u user,SECRET)",
-             _LB + r"(?:(?:7z|7za|7zz|7zr)" + _CMD + r"-p(?P<secret>[^\s\"'|;&<>]{1,128}+)"
+             _LB + r"(?:(?:7z|7za|7zz|7zr|rar|unrar)" + _CMD + r"-p(?:(?P<secret>[^\s\"'|;&<>-][^\s\"'|;&<>]{0,127}+)"
+             r"|'(?P<secret_sq>[^'\r\n]{1,128}+)'|\"(?P<secret_dq>[^\"\r\n]{1,128}+)\")"
              r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
-             ("7z", "lftp"),
-             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test"),
+             ("7z", "rar", "lftp"),
+             (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test", f"unrar x -p{_PW} a.rar",
+              f"7z a -mhe=on -p'{_PW} x' backup.7z docs"),
              ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
              category=SYNTAX, min_length=3),
         Rule("samba-user-password", "password in Samba's -U user%password (smbclient, rpcclient, net)",
@@ -95,11 +114,13 @@ def _options() -> tuple[Rule, ...]:
              (f"smbclient //files/share -U alice%{_PW}", f"rpcclient -U 'ACME\\bob%{_PW}' files"),
              ("smbclient //files/share -U alice", "sudo -u postgres psql", "date -u +%s"),
              category=SYNTAX, min_length=3),
-        Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:)",
-             r"(?<![A-Za-z0-9_/-])/(?:p|P|sp|SP|tp|TP|password|Password|sourcepassword|SourcePassword"
-             r"|targetpassword|TargetPassword):" + _ARG,
-             ("/p:", "/sp:", "/tp:", "password:"),
-             (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x"),
+        Rule("windows-password-switch", "password in a Windows-style switch (xfreerdp /p:, sqlpackage /sp:, "
+             "cmdkey /pass:)",
+             r"(?<![A-Za-z0-9_/-])(?:/(?:p|P|sp|SP|tp|TP|pass|Pass|PASS|password|Password|sourcepassword|SourcePassword"
+             r"|targetpassword|TargetPassword):)" + _ARG,
+             ("/p:", "/sp:", "/tp:", "pass"),
+             (f"xfreerdp /v:host /u:alice /p:{_PW}", f"sqlpackage /a:Export /ssn:db /su:sa /sp:{_PW} /tf:x",
+              f"cmdkey /generic:TERMSRV/host /user:alice /pass:{_PW}"),
              ("xfreerdp /v:host /u:alice", "curl http://host/p:1", "ls /tmp/p:x"),
              category=SYNTAX, min_length=3),
     )
@@ -107,11 +128,11 @@ def _options() -> tuple[Rule, ...]:
 
 def _argument(rule_id: str, description: str, before: str, keywords: tuple[str, ...],  # noqa: PLR0917
               samples: tuple[str, ...], near_misses: tuple[str, ...], *,
-              separator: str = r"[ \t]{1,4}") -> Rule:
+              separator: str = r"[ \t]{1,4}", min_length: int = 3, values: str = "") -> Rule:
     """A secret given as a command's argument: ``before`` reaches the ``separator`` before it
     (blanks; ``--option=`` takes ``(?:=|[ \t]{1,4})``)."""
     return Rule(rule_id, description, _LB + before + separator + r"(?![/*])" + _ARG, keywords, samples,
-                near_misses, category=SYNTAX, min_length=3)
+                near_misses, category=SYNTAX, min_length=min_length, values=values)
 
 
 def _argument_rules() -> tuple[Rule, ...]:
@@ -150,8 +171,9 @@ def _argument_rules() -> tuple[Rule, ...]:
                   ("mc alias list",)),
         _argument("gh-secret-body", "secret given to gh secret set --body",
                   r"gh[ \t]{1,4}secret[ \t]{1,4}set" + _CMD + r"(?:--body|-b)",
-                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'", f"gh secret set API_KEY --body={_PW}"),
-                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list"), separator=r"(?:=|[ \t]{1,4})"),
+                  ("gh",), (f"gh secret set DEPLOY_KEY --body '{_PW}'", f"gh secret set API_KEY --body={_PW}",
+                            f"gh secret set API_KEY -b'{_PW}' --org acme"),
+                  ("gh secret set DEPLOY_KEY < key.pem", "gh secret list"), separator=r"(?:=|[ \t]{0,4})"),
         _argument("dotnet-user-secret", "secret given to dotnet user-secrets set",
                   r"dotnet[ \t]{1,4}user-secrets[ \t]{1,4}set[ \t]{1,4}"
                   r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s]{1,200})",
@@ -206,30 +228,35 @@ def _positional() -> tuple[Rule, ...]:
         Rule("oracle-connect-password", "password in an Oracle connect string (sqlplus user/password@db)",
              _LB + r"(?:sqlplus|rman|expdp|impdp|sqlldr|dgmgrl)"
              r"(?:[ \t]{1,4}-[A-Za-z]{1,10})?(?:[ \t]{1,4}-[A-Za-z]{1,10})?"
-             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)=)?[A-Za-z0-9_$#.-]{1,64}/"
+             r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)(?:=|[ \t]{1,4}))?[A-Za-z0-9_$#.-]{1,64}/"
              r"(?P<secret>[^\s/'\"]{1,128}?)(?=@//|@[A-Za-z0-9_.-]{1,128}(?:[ \t]|$)|[ \t]|$)",
              ("sqlplus", "rman", "expdp", "impdp", "sqlldr", "dgmgrl"),
              (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr",
+              f"rman target sys/{_PW}@prod catalog rcat/x@rc",
               f"sqlplus app/{_PW}@x@ORCL"),
              ("sqlplus / as sysdba", "sqlplus -s /nolog", "rman target /"),
              category=SYNTAX, min_length=3),
         Rule("secret-written-to-file", "value echoed into a file named like a secret (> ~/.vault-pass, "
              ">> .pgpass, > token.txt)",
              r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
-             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|apikey|api[_-]key)",
+             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|key)",
              ("echo", "printf"),
-             (f"echo '{_PW}' > ~/.vault-pass", f"printf {_PW} > /run/secrets/db_password"),
+             (f"echo '{_PW}' > ~/.vault-pass", f"printf {_PW} > /run/secrets/db_password",
+              f"echo {fake(HEX, 32, 'master-key')} > config/credentials/production.key"),
              ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass"),
              category=SYNTAX, min_length=3),
         Rule("piped-secret", "secret echoed into a command that reads it from standard input",
              r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
              + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?(?:docker|podman|nerdctl|buildah|helm|oras|skopeo|az"
-             r"|systemd-creds|chpasswd|cryptsetup|gh|vault|op|kubectl|doctl|wrangler|vercel)(?![A-Za-z0-9_-])"
-             r"[^\n|;&]{0,200}?(?:--password-stdin|login|secret|encrypt|insert|create|set|put|luks|open)",
+             r"|systemd-creds|chpasswd|cryptsetup|gh|vault|op|kubectl|doctl|wrangler|vercel|gcloud|firebase|pass"
+             r"|gopass|secret-tool|fly|flyctl|aws|kubeseal|age|keyctl)(?![A-Za-z0-9_-])"
+             r"[^\n|;&]{0,200}?(?:--password-stdin|login|secret|encrypt|insert|create|set|put|luks|open|add"
+             r"|store|import|padd|--data-file)",
              ("echo", "printf"),
              (f"echo '{_PW}' | docker login -u ci --password-stdin registry.acme.test",
               f"echo {fake(LOWER + DIGITS, 52, 'ado')} | az devops login --organization https://dev.azure.com/acme",
-              f"printf '{_PW}' | docker secret create db_password -"),
+              f"printf '{_PW}' | docker secret create db_password -",
+              f"echo -n '{_PW}' | gcloud secrets versions add api-key --data-file=-"),
              ("echo $TOKEN | docker login -u ci --password-stdin", "echo hello | docker run -i alpine cat",
               "cat pw.txt | docker login --password-stdin"),
              category=SYNTAX, min_length=3),
@@ -292,18 +319,22 @@ def _languages() -> tuple[Rule, ...]:
              ("curl -d 'password=' https://api.acme.test", "curl -d @body.json https://api.acme.test"),
              category=SYNTAX, min_length=3),
         Rule("connection-string-password", "password in a semicolon-separated connection string "
-             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included",
-             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)",
+             "(ADO.NET, ODBC, JDBC for SQL Server: Password=...;), commas and blanks included, or in "
+             "ODBC braces (PWD={...})",
+             r"(?<![A-Za-z0-9_])(?i:password|pwd)[ \t]{0,4}=[ \t]{0,4}(?:(?P<secret>[^;\r\n\"'{}]{1,300}+)(?=;)"
+             r"|\{(?P<secret_braced>[^}\r\n]{1,300}+)\})",
              ("password", "pwd"),
              (f"Server=db;Database=app;User Id=sa;Password=({_PW} x;Encrypt=True;",
-              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};"),
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd=[{_PW};",
+              f"Driver={{ODBC Driver 18}};Server=db;Uid=sa;Pwd={{{_PW};x}}"),
              ("Server=db;Database=app;Integrated Security=true;", "Password=;"),
              category=SYNTAX, min_length=3),
         Rule("sql-password", "password in SQL (IDENTIFIED BY '...', PASSWORD '...')",
-             r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z_]{1,40})?[ \t]{1,4}by|password)"
+             r"(?<![A-Za-z0-9_])(?i:identified(?:[ \t]{1,4}with[ \t]{1,4}[a-z0-9_]{1,40})?[ \t]{1,4}by|password)"
              r"[ \t]{1,4}'(?P<secret>[^'\r\n]{1,256}+)'",
              ("identified", "password"),
-             (f"CREATE USER 'app'@'%' IDENTIFIED BY '{_PW}';", f"ALTER ROLE app WITH LOGIN PASSWORD '{_PW}';"),
+             (f"CREATE USER 'app'@'%' IDENTIFIED BY '{_PW}';", f"ALTER ROLE app WITH LOGIN PASSWORD '{_PW}';",
+              f"CREATE USER ro IDENTIFIED WITH sha256_password BY '{_PW}';"),
              ("ALTER USER app IDENTIFIED BY VALUES 'x'", "password policy", "ALTER ROLE app PASSWORD NULL"),
              category=SYNTAX, min_length=3),
         Rule("call-secret-argument", "secret passed with its name to define(), env(), getenv() or "
@@ -317,6 +348,17 @@ def _languages() -> tuple[Rule, ...]:
              ("define('DB_PASSWORD', getenv('DB_PASSWORD'));", "define('DB_NAME', 'wordpress');",
               "env('DB_PASSWORD')"),
              category=SYNTAX, min_length=3),
+        Rule("setter-secret-argument", "secret set under its name by a setter call (ini_set(), "
+             "System.setProperty(), os.Setenv(), Environment.SetEnvironmentVariable(), setItem(), set(), put())",
+             r"(?<![A-Za-z0-9_])(?:ini_set\(|setProperty\(|Setenv\(|SetEnvironmentVariable\(|setItem\(|set\(|put\()"
+             rf"[ \t]{{0,4}}(?:'{name}'|\"{name}\")[ \t]{{0,4}},[ \t]{{0,40}}"
+             r"""(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)")""",
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f'System.setProperty("javax.net.ssl.keyStorePassword", "{_PW}");',
+              f'os.Setenv("API_TOKEN", "{fake(ALNUM, 32, "setenv")}")', f"ini_set('mysql.default_password', '{_PW}');"),
+             ("cache.set('token_ttl', '3600')", "props.put(\"password.policy\", \"strict\")",
+              "localStorage.setItem('token', token)"),
+             category=SYNTAX, min_length=3, values="token"),
         Rule("spaced-assignment", "secret assigned without '=' (Dockerfile ENV, fish set -x, setx, setenv)",
              r"(?<![A-Za-z0-9_-])(?:ENV|setx|setenv|set[ \t]{1,4}-[gUlxe]{1,4})[ \t]{1,4}"
              r"[A-Za-z_][A-Za-z0-9_]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_]{0,20}[ \t]{1,4}(?![=-])" + _ARG,
@@ -357,11 +399,387 @@ def _languages() -> tuple[Rule, ...]:
     )
 
 
+def _tool_arguments() -> tuple[Rule, ...]:
+    """Passwords and tokens that tools take as an option or a positional argument, from their
+    manuals: registry copiers (``--creds user:pass``), etcdctl ``--user``, crane, mosquitto_passwd
+    and htpasswd ``-n``, ``openssl passwd``, net-snmp's SNMPv3 ``-A``/``-X``, chpasswd input,
+    schtasks ``/rp``, PowerShell's ``ConvertTo-SecureString``, NuGet sources, Poetry's
+    credentials, ``cf auth``, OpenStack swift ``-K``, neo4j-admin, macOS ``security``, and
+    commands that log in with a token argument."""
+    token = fake(ALNUM, 32, "login-token")
+    return (
+        Rule("user-password-option", "password in a user:password option (--creds, --src-creds, "
+             "--dest-creds of skopeo/buildah/podman, --user of etcdctl)",
+             _LB + r"(?:--creds|--src-creds|--dest-creds|--registry-creds|--user)(?:=|[ \t]{1,4})"
+             r"[\"']?[^\s:\"'@=]{1,100}+:"
+             r"(?P<secret>[^\s\"']{1,256}+)",
+             (":",),
+             (f"skopeo copy --src-creds ci:{_PW} docker://a/b:1 dir:/tmp/b", f"etcdctl --user root:{_PW} get /",
+              f"buildah push --creds=bot:{_PW} img docker://registry/img"),
+             ("docker run --user 1000:1000 alpine", "podman run --user app:app alpine",
+              "etcdctl --user root get /", "skopeo copy --src-creds $CREDS docker://a dir:/b"),
+             category=SYNTAX, min_length=3, values="token"),
+        _argument("registry-login-password", "registry password given to crane auth login or regctl "
+                  "registry login (-p)",
+                  r"(?:crane auth|regctl registry)[ \t]{1,4}login" + _CMD
+                  + r"(?:-p|--pass(?:word)?)",
+                  ("login",), (f"crane auth login registry.acme.test -u ci -p {_PW}",),
+                  ("crane auth login registry.acme.test -u ci --password-stdin",),
+                  separator=r"(?:=|[ \t]{1,4})"),
+        _argument("mosquitto-passwd-batch", "password given to mosquitto_passwd -b",
+                  r"mosquitto_passwd(?:[ \t]{1,4}-c)?[ \t]{1,4}-b(?:[ \t]{1,4}-c)?[ \t]{1,4}[^\s-][^\s]{0,200}"
+                  r"[ \t]{1,4}[^\s-][^\s]{0,100}",
+                  ("mosquitto_",), (f"mosquitto_passwd -b /etc/mosquitto/passwd sensor {_PW}",),
+                  ("mosquitto_passwd -c /etc/mosquitto/passwd sensor", "mosquitto_passwd -U passwd")),
+        _argument("htpasswd-stdout-password", "password given to htpasswd -nb (the hash is printed)",
+                  r"htpasswd[ \t]{1,4}-[A-Za-z]{0,6}n[A-Za-z]{0,6}(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
+                  r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{1,4}[^\s-][^\s]{0,100}",
+                  ("htpasswd",), (f"htpasswd -nbB alice '{_PW}'", f"htpasswd -nb -B alice {_PW}"),
+                  ("htpasswd -nB alice", "htpasswd -n alice > out")),
+        _argument("openssl-passwd", "password given to openssl passwd (hashed for /etc/shadow or htpasswd)",
+                  r"openssl[ \t]{1,4}passwd(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?"
+                  r"(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?"
+                  r"(?:[ \t]{1,4}-(?:salt[ \t]{1,4}[^\s]{1,64}|[A-Za-z0-9]{1,8}))?(?<![ \t]-in)",
+                  ("openssl",), (f"openssl passwd -6 '{_PW}'", f"openssl passwd -apr1 -salt abc {_PW}"),
+                  ("openssl passwd -6 -stdin", "openssl passwd -6", "openssl passwd -6 -in passwords.txt")),
+        _argument("snmp-auth-passphrase", "SNMPv3 authentication passphrase (net-snmp -A)",
+                  r"snmp[a-z]{0,12}" + _CMD + r"-A", ("snmp",),
+                  (f"snmpget -v3 -l authNoPriv -u mon -a SHA -A {_PW} sw1 sysUpTime.0",),
+                  ("snmpwalk -v2c -c public sw1", "snmpget -v3 -u mon -a SHA sw1")),
+        _argument("snmp-privacy-passphrase", "SNMPv3 privacy passphrase (net-snmp -X)",
+                  r"snmp[a-z]{0,12}" + _CMD + r"-X", ("snmp",),
+                  (f"snmpwalk -v3 -l authPriv -u mon -x AES -X {_PW} sw1",),
+                  ("snmpwalk -v3 -l authPriv -u mon -x AES sw1",)),
+        Rule("chpasswd-input", "password in the user:password line given to chpasswd (echo ... | "
+             "chpasswd, chpasswd <<< ...)",
+             _LB + r"(?:(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}[\"']?[^\s:'\"$]{1,64}:"
+             r"(?P<secret>[^\s'\"]{1,256}+)[\"']?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?chpasswd"
+             r"|chpasswd(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{0,4}<<<[ \t]{0,4}[\"']?[^\s:'\"$]{1,64}:"
+             r"(?P<secret_here>[^\s'\"]{1,256}+))",
+             ("pass",),
+             (f"echo 'deploy:{_PW}' | sudo chpasswd", f"chpasswd <<< \"deploy:{_PW}\""),
+             ("echo \"$USER:$PASS\" | chpasswd", "chpasswd < users.txt"),
+             category=SYNTAX, min_length=3),
+        _argument("schtasks-password", "password given to schtasks (/rp for the task's account, /p)",
+                  r"(?i:schtasks)" + _CMD + r"/(?:rp|RP|Rp|p|P)", ("schtasks",),
+                  (f"schtasks /create /tn nightly /tr run.cmd /sc daily /ru svc /rp {_PW}",),
+                  ("schtasks /create /tn nightly /tr run.cmd /sc daily /ru SYSTEM", "schtasks /query /tn x")),
+        Rule("powershell-securestring", "plain text turned into a SecureString (ConvertTo-SecureString "
+             "'...' -AsPlainText)",
+             r"(?<![A-Za-z0-9_-])(?i:convertto-securestring)(?:[ \t]{1,4}-(?i:asplaintext|force|string))?"
+             r"(?:[ \t]{1,4}-(?i:asplaintext|force|string))?(?:[ \t]{1,4}-(?i:asplaintext|force|string))?"
+             r"""[ \t]{1,4}(?:'(?P<secret_sq>[^'\r\n]{1,256}+)'|"(?P<secret_dq>[^"\r\n]{1,256}+)")""",
+             ("convertto-securestring",),
+             (f"$p = ConvertTo-SecureString '{_PW}' -AsPlainText -Force",
+              f'ConvertTo-SecureString -String "{_PW}" -AsPlainText -Force'),
+             ("$p = ConvertTo-SecureString $env:PW -AsPlainText -Force",
+              "$p = Read-Host -AsSecureString | ConvertFrom-SecureString"),
+             category=SYNTAX, min_length=3),
+        _argument("nuget-source-password", "password given to dotnet nuget add/update source (-p)",
+                  r"(?:dotnet[ \t]{1,4}nuget|nuget(?:\.exe)?)[ \t]{1,4}(?:add|update|sources)" + _CMD
+                  + r"(?:-p|--password|-Password)", ("nuget",),
+                  (f"dotnet nuget add source https://nuget.acme.test/v3/index.json -n acme -u ci -p {_PW}",),
+                  ("dotnet nuget add source https://nuget.acme.test/v3/index.json -n acme",),
+                  separator=r"(?:=|[ \t]{1,4})"),
+        _argument("poetry-credentials", "credentials given to poetry config (http-basic.NAME user "
+                  "password, pypi-token.NAME token)",
+                  r"poetry[ \t]{1,4}config(?:[ \t]{1,4}--local)?[ \t]{1,4}(?:http-basic\.[A-Za-z0-9_.-]{1,64}"
+                  r"[ \t]{1,4}[^\s-][^\s]{0,100}|pypi-token\.[A-Za-z0-9_.-]{1,64})",
+                  ("http", "token"),
+                  (f"poetry config http-basic.acme ci {_PW}", f"poetry config pypi-token.acme {token}"),
+                  ("poetry config http-basic.acme ci", "poetry config --list")),
+        _argument("cf-auth-secret", "password or client secret given to cf auth USER SECRET",
+                  r"cf auth[ \t]{1,4}(?:\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|[^\s-][^\s]{0,63})", ("auth",),
+                  (f"cf auth admin {_PW}", f"cf auth ci-client {_PW} --client-credentials"),
+                  ("cf auth", "cf auth admin")),
+        _argument("swift-key", "key given to the OpenStack swift client (-K, --key)",
+                  r"swift" + _CMD + r"(?:-K|--key)", ("swift",),
+                  (f"swift -A https://auth.acme.test/auth/v1.0 -U ops:ci -K {_PW} stat",),
+                  ("swift -A https://auth.acme.test/auth/v1.0 -U ops:ci stat",), separator=r"(?:=|[ \t]{1,4})"),
+        _argument("neo4j-initial-password", "password given to neo4j-admin set-initial-password",
+                  r"neo4j-admin" + _CMD + r"set-initial-password", ("password",),
+                  (f"neo4j-admin dbms set-initial-password {_PW}",), ("neo4j-admin server start",)),
+        _argument("keychain-password", "password given to macOS security (add-generic-password -w, "
+                  "unlock-keychain -p)",
+                  r"security[ \t]{1,4}(?:add-(?:generic|internet)-password" + _CMD + r"-w"
+                  r"|(?:unlock|create)-keychain" + _CMD + r"-p)", ("password", "keychain"),
+                  (f"security add-generic-password -a ci -s api -w '{_PW}'",
+                   f"security unlock-keychain -p {_PW} build.keychain"),
+                  ("security add-generic-password -a ci -s api -w", "security find-generic-password -s api -w")),
+        _argument("login-token-argument", "token given as the argument of a login command (cargo "
+                  "login, snyk auth, ngrok authtoken, wandb login, vault login, nuget setapikey)",
+                  r"(?:cargo login|snyk auth|ngrok authtoken|ngrok config add-authtoken|wandb login|vault login"
+                  r"|nuget setapikey|nuget\.exe setapikey)(?:[ \t]{1,4}--[a-z-]{1,30}(?:=[^\s]{1,100})?)?",
+                  ("login", "auth", "key"),
+                  (f"cargo login {token}", f"snyk auth {uuid_like('snyk-auth')}", f"ngrok config add-authtoken {token}",
+                   f"wandb login --relogin {token}"),
+                  ("cargo login", "vault login -method=oidc", "snyk auth", "cargo login --registry acme"),
+                  min_length=16, values="token"),
+        _argument("winrs-password", "password given to Windows Remote Shell (winrs -p:)",
+                  r"winrs" + _CMD + r"-(?:p|P|pass|password|Password)", ("winrs",),
+                  (f"winrs -r:host -u:alice -p:{_PW} ipconfig",), ("winrs -r:host -u:alice ipconfig",),
+                  separator=":"),
+        _argument("ssh-keygen-passphrase", "passphrase given to ssh-keygen (-N new, -P old)",
+                  r"ssh-keygen" + _CMD + r"-[NP]", ("ssh-keygen",),
+                  (f"ssh-keygen -t ed25519 -N '{_PW}' -f ~/.ssh/deploy", f"ssh-keygen -p -P {_PW} -N '' -f key"),
+                  ("ssh-keygen -t ed25519 -N '' -f ~/.ssh/deploy", "ssh-keygen -lf key.pub")),
+        _argument("pdftk-password", "owner or user password given to pdftk (owner_pw, user_pw)",
+                  r"pdftk" + _CMD + r"(?:owner_pw|user_pw|input_pw)", ("pw",),
+                  (f"pdftk in.pdf output out.pdf owner_pw {_PW} user_pw {_PW}x",),
+                  ("pdftk in.pdf cat 1-5 output out.pdf", "pdftk secured.pdf input_pw PROMPT output plain.pdf")),
+        Rule("client-uri-password", "password in a connection URI without a scheme (mysqlsh user:pass@host, "
+             "impacket's domain/user:pass@target)",
+             _LB + r"(?:mysqlsh|impacket-[a-z]{2,20}|(?:psexec|wmiexec|smbexec|atexec|dcomexec|secretsdump|getTGT"
+             r"|GetUserSPNs|GetNPUsers|mssqlclient|smbclient)\.py)" + _CMD
+             + r"(?:--uri(?:=|[ \t]{1,4}))?[\"']?(?:[^\s/:@'\"]{1,64}/)?[^\s/:@'\"=-][^\s/:@'\"]{0,63}:"
+             r"(?P<secret>[^\s'\"]{1,128})[\"']?@[A-Za-z0-9\[]",
+             (":",),
+             (f"mysqlsh root:{_PW}@localhost:3306 --sql", f"impacket-psexec acme.test/admin:{_PW}@10.0.0.5",
+              f"mysqlsh --uri app:p@ss{_PW}@db.internal:33060",
+              f"secretsdump.py 'ACME/svc:{_PW}'@dc01.acme.test"),
+             ("mysqlsh root@localhost:3306", "impacket-psexec acme.test/admin@10.0.0.5 -hashes :abc"),
+             category=SYNTAX, min_length=3),
+        _argument("codecov-token", "upload token given to the Codecov uploader (-t)",
+                  r"codecov" + _CMD + r"-t", ("codecov",),
+                  (f"./codecov -t {uuid_like('codecov')} -f coverage.xml",),
+                  ("./codecov -f coverage.xml", "codecov --help")),
+        Rule("env-set-secret", "secret value given to a CI or secret store's set command (travis env set, "
+             "doppler secrets set, glab variable set, netlify env:set)",
+             _LB + r"(?:travis[ \t]{1,4}env[ \t]{1,4}set|doppler[ \t]{1,4}secrets[ \t]{1,4}set"
+             r"|glab[ \t]{1,4}variable[ \t]{1,4}(?:set|update)|netlify[ \t]{1,4}env:set)[ \t]{1,4}"
+             r"[A-Za-z0-9_.-]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_.-]{0,40}(?:[ \t]{1,4}--?[a-z-]{1,20}"
+             r"(?:[ \t]{1,4}[a-z0-9_-]{1,40})?)?(?:[ \t]{1,4}(?:--value|-v)(?:=|[ \t]{1,4})|[ \t]{1,4})(?![/*])"
+             + _ARG,
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f"travis env set DEPLOY_TOKEN {token} --private", f"glab variable set DB_PASSWORD --value '{_PW}'",
+              f"doppler secrets set STRIPE_SECRET '{_PW}'", f"netlify env:set API_KEY {token}"),
+             ("travis env set DEBUG true", "glab variable set DB_PASSWORD < pw.txt", "travis env list",
+              "doppler secrets set API_KEY"),
+             category=SYNTAX, min_length=3),
+    )
+
+
+def _calls() -> tuple[Rule, ...]:
+    """Passwords passed to login and connect calls, and secrets in other code and config forms."""
+    user = r"""(?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|[$A-Za-z_][A-Za-z0-9_.$]{0,60})"""
+    literal = r"""(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|'(?P<secret_sq>[^'\r\n]{1,256}+)')"""
+    name = r"[A-Za-z0-9_.-]{0,60}" + _SECRET_NAME + r"[A-Za-z0-9_.-]{0,40}"
+    return (
+        Rule("login-call-password", "password literal passed after the user to a login or credentials "
+             "call (smtplib/ftplib/imaplib login, requests HTTPBasicAuth, .NET NetworkCredential, "
+             "UsernamePasswordCredentials, LDAP simple_bind_s, Go SetBasicAuth)",
+             r"(?<![A-Za-z0-9_])(?:login\(|HTTPBasicAuth\(|HTTPDigestAuth\(|HTTPProxyAuth\(|BasicAuth\("
+             r"|DigestAuth\(|NetworkCredential\(|UsernamePasswordCredentials\(|PasswordAuthentication\("
+             r"|PasswordCredential\(|simple_bind_s\(|simple_bind\(|bind_s\(|SetBasicAuth\(|basic\(|basicAuth\("
+             r"|oci_connect\(|oci_pconnect\(|auth\()[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
+             ("login", "auth", "credential", "bind_s", "simple_bind", "basic(", "oci"),
+             (f"smtp.login('alerts@acme.test', '{_PW}')", f'new NetworkCredential("svc", "{_PW}")',
+              f"conn.simple_bind_s('cn=admin,dc=acme', '{_PW}')", f'req.SetBasicAuth(user, "{_PW}")'),
+             ("smtp.login(user, password)", "client.login(username=user, password=pw)",
+              "HTTPBasicAuth(os.environ['U'], os.environ['P'])"),
+             category=SYNTAX, min_length=3),
+        Rule("auth-tuple-password", "password in a (user, password) pair given as auth (requests, httpx, "
+             "Elasticsearch http_auth / basic_auth)",
+             r"(?<![A-Za-z0-9])(?i:auth=|http_auth=|basic_auth=|proxy_auth=)[ \t]{0,4}[(\[]"
+             r"[ \t]{0,4}(?:\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|[A-Za-z_][A-Za-z0-9_.]{0,60})[ \t]{0,4},[ \t]{0,4}"
+             + literal,
+             ("auth",),
+             (f"requests.get(url, auth=('ci', '{_PW}'))", f'Elasticsearch(hosts, basic_auth=("elastic", "{_PW}"))'),
+             ("requests.get(url, auth=(user, password))", "auth=('ci', os.environ['PW'])"),
+             category=SYNTAX, min_length=3),
+        Rule("smtp-start-password", "password before the authentication type of Ruby's Net::SMTP "
+             "(..., 'user', 'secret', :login)",
+             r"(?<=,)[ \t]{0,4}(?=[\"'])[^\n](?P<secret>[^\"'\r\n]{1,256}+)(?=[\"'])[^\n][ \t]{0,4}(?=,)[^\n]"
+             r"[ \t]{0,4}:(?:login|plain|cram_md5)(?![A-Za-z0-9_])",
+             (":",),
+             (f"Net::SMTP.start('smtp.acme.test', 587, 'acme.test', 'ci', '{_PW}', :plain)",),
+             ("Net::SMTP.start('smtp.acme.test', 587, 'acme.test', user, secret, :login)",),
+             category=SYNTAX, min_length=3),
+        Rule("connect-call-password-third", "password passed third to a connect or login call (JDBC "
+             "DriverManager.getConnection, PHP ftp_login/ldap_bind/imap_open/ssh2_auth_password/"
+             "mysql_connect, MySQLdb/pymysql connect, Python ftplib.FTP, Sequelize, Go smtp.PlainAuth)",
+             r"(?<![A-Za-z0-9_])(?:getConnection\(|mssql_connect\(|mysql_connect\(|ldap_bind\(|ftp_login\("
+             r"|imap_open\(|ssh2_auth_password\(|MySQLdb\.connect\(|pymysql\.connect\(|PlainAuth\(|FTP\(|FTP_TLS\("
+             r"|Sequelize\()[ \t]{0,4}" + user
+             + r"[ \t]{0,4},[ \t]{0,4}" + user + r"[ \t]{0,4},[ \t]{0,4}" + literal,
+             ("connect", "ldap", "login", "imap_open", "auth", "ftp(", "ftp_tls(", "sequelize"),
+             (f'DriverManager.getConnection(url, "app", "{_PW}");', f"ftp_login($conn, 'ci', '{_PW}');",
+              f'smtp.PlainAuth("", "alerts@acme.test", "{_PW}", host)', f"ftp = FTP('files.acme.test', 'ci', '{_PW}')",
+              f"new Sequelize('app', 'app', '{_PW}', {{ dialect: 'postgres' }})"),
+             ("DriverManager.getConnection(url, user, password);", "ftp_login($conn, $user, $pass);"),
+             category=SYNTAX, min_length=3),
+        Rule("mongo-change-password", "password given to MongoDB's db.changeUserPassword()",
+             r"changeUserPassword\([ \t]{0,4}(?:\"[^\"\n]{1,100}\"|'[^'\n]{1,100}')[ \t]{0,4},[ \t]{0,4}" + literal,
+             ("password",),
+             (f'db.changeUserPassword("reporting", "{_PW}")',),
+             ('db.changeUserPassword("reporting", passwordPrompt())',),
+             category=SYNTAX, min_length=3),
+        Rule("sql-set-password", "password in SQL SET PASSWORD ... = '...' or WITH PASSWORD = '...' "
+             "(MySQL, MariaDB, SQL Server logins)",
+             r"(?<![A-Za-z0-9_])(?i:set password(?:[ \t]{1,4}for[ \t]{1,4}[^=\n]{1,200}?)?"
+             r"|with password)[ \t]{0,4}=[ \t]{0,4}(?:(?i:password)\([ \t]{0,4})?N?"
+             r"'(?P<secret>[^'\r\n]{1,256}+)'",
+             ("password",),
+             (f"SET PASSWORD FOR 'app'@'%' = '{_PW}';", f"CREATE LOGIN ci WITH PASSWORD = N'{_PW}';",
+              f"SET PASSWORD = PASSWORD('{_PW}');"),
+             ("SET PASSWORD FOR 'app'@'%' = @pw;", "ALTER LOGIN ci WITH PASSWORD = ?"),
+             category=SYNTAX, min_length=3),
+        Rule("named-value-secret", "secret in a name/value pair whose name says it holds one "
+             "(Kubernetes env {name: X, value: Y}, ECS and CloudFormation Name/Value, ParameterKey)",
+             r"(?<![A-Za-z0-9_-])[\"']?(?=(?i:name|key|parameterkey)[\"']?[ \t]{0,4}[:=])[A-Za-z]{3,12}[\"']?"
+             r"[ \t]{0,4}[:=][ \t]{0,4}[\"']?(?=" + name + r"[\"']?[ \t]{0,4},)[A-Za-z0-9_.:-]{1,140}"
+             r"[\"']?[ \t]{0,4}(?=,)[^\n][ \t]{0,4}[\"']?(?i:value|parametervalue)[\"']?[ \t]{0,4}[:=][ \t]{0,4}"
+             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,300}+)\"|'(?P<secret_sq>[^'\r\n]{1,300}+)'"
+             r"|(?P<secret>[^\s\"'`,;|&<>(){}\[\]]{1,300}+))",
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f'  - {{name: API_TOKEN, value: "{_PW}"}}',
+              f'{{"name": "DB_PASSWORD", "value": "{_PW}"}}',
+              f'{{"ParameterKey": "MasterUserPassword", "ParameterValue": "{_PW}"}}'),
+             ("  - {name: API_TOKEN, valueFrom: {secretKeyRef: {name: api, key: token}}}",
+              '{"name": "DB_HOST", "value": "db.internal"}', '{"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}'),
+             category=SYNTAX, min_length=3),
+        Rule("terraform-variable-default", "secret as the default of a Terraform variable whose name says "
+             "it holds one (variable \"db_password\" { default = \"...\" })",
+             r"(?<![A-Za-z0-9_-])variable[ \t]{1,4}\"" + name + r"\"[ \t]{0,4}\{[^}\n]{0,200}?default[ \t]{0,32}="
+             r"[ \t]{0,8}\"(?P<secret>[^\"\r\n]{1,256}+)\"",
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f'variable "admin_password" {{ type = string, default = "{_PW}" }}',),
+             ('variable "admin_password" { type = string, sensitive = true }',
+              'variable "token_ttl" { default = "3600" }'),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("sonar-login", "SonarQube token given as sonar.login (scanner property or -D option)",
+             r"(?<![A-Za-z0-9_])(?:-D)?(?i:sonar[._]login)[ \t]{0,4}[=:][ \t]{0,4}[\"']?"
+             r"(?P<secret>[^\s\"'`,;|&<>]{8,256}+)",
+             ("login",),
+             (f"mvn sonar:sonar -Dsonar.login={fake(HEX, 40, 'sonar')}", f"SONAR_LOGIN={fake(HEX, 40, 'sonar2')}"),
+             ("mvn sonar:sonar -Dsonar.login=$SONAR_TOKEN", "sonar.login=admin"),
+             category=SYNTAX, min_length=8, values="token"),
+        Rule("session-cookie", "session cookie given to curl (-b, --cookie) or in a Cookie header",
+             r"(?:(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-b|--cookie)(?:=|[ \t]{1,4})"
+             r"|(?<![A-Za-z0-9_-])(?i:cookie)[ \t]{0,4}[:=][ \t]{0,4})[\"']?[^\n\"']{0,120}?"
+             r"(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,24}(?i:session=|sess=|sessionid=|session_id=|session-id="
+             r"|sessid=|sid=|session_token=|session-token=|session_key=|remember_token=|remember_user_token="
+             r"|auth_token=)(?P<secret>[A-Za-z0-9%+/._~-]{16,512}+)",
+             ("curl", "cookie"),
+             (f'curl -b "_app_session={fake(HEX, 32, "cookie")}" https://acme.test/',
+              f"Cookie: theme=dark; PHPSESSID={fake(LOWER + DIGITS, 26, 'phpsess')}"),
+             ("curl -b cookies.txt https://acme.test/", "Cookie: theme=dark; lang=en",
+              "curl -b 'session=$SESSION' https://acme.test/", "INFO session_id=9c54b55182698f86 started"),
+             category=SYNTAX, min_length=16, values="token"),
+    )
+
+
+def _stores() -> tuple[Rule, ...]:
+    """Secrets handed to configuration and key-value stores on the command line, and to commands
+    that read them from a here-string."""
+    token = fake(ALNUM, 32, "store-token")
+    key = r"[A-Za-z0-9_./:@-]{0,100}" + _SECRET_NAME + r"[A-Za-z0-9_./-]{0,40}"
+    return (
+        Rule("config-set-secret", "secret given to a tool's config set KEY VALUE when the key says it "
+             "holds one (npm, pnpm, yarn, conda, git, pip, gcloud, az config set)",
+             _LB + r"config(?::set| set| --[a-z-]{1,20}[ \t]{1,4}set)"
+             r"(?:[ \t]{1,4}--?[a-z-]{1,20}(?:=[^\s]{1,40}|[ \t]{1,4}[a-z]{1,20})?)?"
+             r"[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*])" + _ARG,
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f"npm config set //registry.acme.test/:_authToken {token}", f"yarn config set npmAuthToken {token}",
+              f"pnpm config set --location project //npm.acme.test/:_password {_PW}"),
+             ("npm config set registry https://registry.acme.test/", "yarn config set npmAuthToken",
+              "npm config set //registry.acme.test/:_authToken ${NPM_TOKEN}"),
+             category=SYNTAX, min_length=3),
+        Rule("kv-put-secret", "secret written to a key-value store under a key that says it holds one "
+             "(consul kv put, etcdctl put)",
+             _LB + r"(?:consul[ \t]{1,4}kv[ \t]{1,4}put(?:[ \t]{1,4}-[a-z-]{1,20}(?:=[^\s]{1,100})?)?"
+             r"|etcdctl" + _CMD + r"put)[ \t]{1,4}" + key + r"[ \t]{1,4}(?![=/*@-])" + _ARG,
+             ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
+             (f"consul kv put app/db/password {_PW}",
+              f"etcdctl --endpoints=https://etcd:2379 put /app/api_token {token}"),
+             ("consul kv put app/db/host db.internal", "consul kv put app/db/password @pw.txt",
+              "etcdctl put /app/api_token"),
+             category=SYNTAX, min_length=3),
+        Rule("herestring-secret", "secret given in a here-string to a command that reads one from "
+             "standard input (--password-stdin, --with-token, login, secret set)",
+             _LB + r"(?=--password-stdin|--with-token|--token-stdin|login|secrets?[ \t]{1,4}(?:set|create|put|versions)"
+             r"|chpasswd)[a-z-]{5,16}[^\n|;&]{0,200}?<<<[ \t]{0,4}"
+             + _QUOTED_OR_BARE,
+             ("<<<",),
+             (f"docker login -u ci --password-stdin registry.acme.test <<< '{_PW}'",
+              f"gh auth login --with-token <<< {token}"),
+             ("docker login -u ci --password-stdin <<< \"$CI_TOKEN\"", "cat <<< 'hello'"),
+             category=SYNTAX, min_length=3),
+        _argument("mysqladmin-new-password", "new password given to mysqladmin password",
+                  r"mysqladmin" + _CMD + r"password", ("mysql",),
+                  (f"mysqladmin -u root -p password {_PW}",), ("mysqladmin -u root -p status",)),
+        _argument("useradd-password", "password hash given to useradd or usermod -p",
+                  r"(?:useradd|usermod)" + _CMD + r"(?:-p|--password)", ("useradd", "usermod"),
+                  (f"useradd -m -p '$6$salt${fake(ALNUM, 43, 'shadow')}' deploy",),
+                  ("useradd -m -s /bin/bash deploy", "usermod -p '!' deploy"), separator=r"(?:=|[ \t]{1,4})"),
+        _argument("doctl-token", "token given to doctl auth init -t", r"doctl" + _CMD + r"-t", ("doctl",),
+                  (f"doctl auth init -t {fake(HEX, 64, 'doctl')}",), ("doctl auth init --context ci",)),
+        Rule("redis-acl-password", "password in a Redis ACL rule (ACL SETUSER name on >password)",
+             r"(?<![A-Za-z0-9_-])(?i:acl)[ \t]{1,4}(?i:setuser)[ \t]{1,4}[^\s]{1,64}"
+             r"(?:[ \t]{1,4}[^\s>]{1,100}){0,1}(?:[ \t]{1,4}[^\s>]{1,100}){0,1}[ \t]{1,4}>(?P<secret>[^\s]{1,256}+)",
+             ("setuser",),
+             (f"redis-cli ACL SETUSER reporting on >{_PW} ~cached:* +get", f"ACL SETUSER worker >{_PW}"),
+             ("redis-cli ACL SETUSER reporting on nopass ~* +@read", "user worker off"),
+             category=SYNTAX, min_length=3),
+    )
+
+
+def _more_forms() -> tuple[Rule, ...]:
+    """Secrets read from standard input after an echo (sudo -S, passwd --stdin, kinit, smbpasswd -s,
+    gpg --passphrase-fd), written to the registry (reg add ... /v DefaultPassword /d ...), set with
+    a setter or builder call (setPassword("..."), .password("...")), and Oracle Easy Connect
+    strings (user/password@//host)."""
+    value = r"""(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"|'(?P<secret_sq>[^'\r\n]{1,256}+)')"""
+    return (
+        Rule("stdin-password", "password echoed into a command that reads it from standard input "
+             "(sudo -S, passwd --stdin, kinit, smbpasswd -s, gpg --passphrase-fd 0)",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
+             + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo(?:[ \t]{1,4}-[A-Za-z]{1,4}(?:[ \t]{1,4}[^\s-][^\s]{0,40})?)?"
+             r"[ \t]{1,4}-[A-Za-z]{0,4}S(?![A-Za-z0-9_-])|(?:sudo[ \t]{1,4})?(?:passwd[^\n|;&]{0,100}?--stdin"
+             r"|kinit(?![A-Za-z0-9_-])|smbpasswd[^\n|;&]{0,100}?[ \t]-[A-Za-z]{0,4}s(?![A-Za-z0-9_-])"
+             r"|gpg[^\n|;&]{0,200}?--passphrase-fd))",
+             ("echo", "printf"),
+             (f"echo '{_PW}' | sudo -S systemctl restart nginx", f"echo {_PW} | passwd --stdin deploy",
+              f"printf '{_PW}' | kinit admin@ACME.TEST"),
+             ("echo hello | sudo tee /etc/motd", "echo $PW | sudo -S true", "echo 'done' | mail -s x root"),
+             category=SYNTAX, min_length=3),
+        Rule("registry-password-value", "password written to the Windows registry (reg add ... /v "
+             "DefaultPassword /d ...)",
+             r"(?<![A-Za-z0-9_-])(?i:reg add|reg\.exe add)[^\n|&]{0,300}?[ \t]/v[ \t]{1,4}[\"']?"
+             r"[A-Za-z0-9_.-]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api_key)[A-Za-z0-9_.-]{0,40}[\"']?"
+             r"[^\n|&]{0,100}?[ \t]/d[ \t]{1,4}" + _ARG,
+             ("pass", "pwd", "secret", "token", "key"),
+             (f'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword '
+              f"/t REG_SZ /d {_PW} /f",),
+             ('reg add "HKLM\\Software\\Acme" /v Timeout /t REG_DWORD /d 30 /f',
+              'reg query "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword'),
+             category=SYNTAX, min_length=3),
+        Rule("setter-call-password", "password or key passed to a setter or builder named after it "
+             "(setPassword(\"...\"), .password(\"...\"), withApiKey(\"...\"))",
+             r"(?<![A-Za-z0-9_])(?:set|with)?(?i:password\(|passwd\(|passphrase\(|secret\(|clientsecret\("
+             r"|client_secret\(|apikey\(|api_key\(|accesstoken\(|access_token\(|authtoken\(|auth_token\("
+             r"|secretkey\(|secret_key\(|accesskey\(|secretaccesskey\()[ \t]{0,4}" + value + r"[ \t]{0,4}\)",
+             ("pass", "secret", "key", "token"),
+             (f'dataSource.setPassword("{_PW}");', f'Client.builder().apiKey("{fake(ALNUM, 32, "builder")}").build()',
+              f"cfg.password('{_PW}')"),
+             ("dataSource.setPassword(System.getenv(\"DB_PASSWORD\"));", 'user.setPassword("")',
+              "form.password('')"),
+             category=SYNTAX, min_length=3),
+        Rule("oracle-easy-connect", "password in an Oracle Easy Connect string (user/password@//host:port/service)",
+             r"(?<![A-Za-z0-9_$#/.-])[A-Za-z0-9_$#.-]{1,64}(?=/)[^\n](?P<secret>[^\s/@'\"]{1,128}+)@//[A-Za-z0-9]",
+             ("@//",),
+             (f"ORACLE_CONN=scott/{_PW}@//db.internal:1521/ORCLPDB1",),
+             ("ORACLE_CONN=//db.internal:1521/ORCLPDB1", "sqlplus /nolog @//scripts"),
+             category=SYNTAX, min_length=3),
+    )
+
+
 def _webhooks() -> tuple[Rule, ...]:
     uid = "-".join(fake(HEX, n, f"teams-{n}") for n in (8, 4, 4, 4, 12))
     return (
         Rule("chat-webhook-url", "chat or automation webhook URL (Microsoft Teams, Power Automate, Google "
-             "Chat, Mattermost, Rocket.Chat, Zapier, IFTTT, DingTalk, Feishu/Lark, WeCom, Webex)",
+             "Chat, Mattermost, Rocket.Chat, Flock, Zapier, IFTTT, DingTalk, Feishu/Lark, WeCom, Webex)",
              r"(?:\.webhook\.office\.com/webhookb2/|outlook\.office(?:365)?\.com/webhook/)"
              r"(?P<secret>[A-Za-z0-9@/-]{40,400}+)"
              r"|\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s'\"]{1,300}?[?&]sig="
@@ -372,6 +790,7 @@ def _webhooks() -> tuple[Rule, ...]:
              r"|open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/v2/hook/(?P<secret_lark>[0-9a-f-]{36})"
              r"|qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=(?P<secret_wecom>[0-9a-f-]{36})"
              r"|webexapis\.com/v1/webhooks/incoming/(?P<secret_webex>[A-Za-z0-9_=-]{40,200}+)"
+             r"|/hooks/sendMessage/(?P<secret_flock>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
              r"|/hooks/(?P<secret_mattermost>[a-z0-9]{26})(?![A-Za-z0-9/])"
              r"|/hooks/(?P<secret_rocket>[A-Za-z0-9]{17}/[A-Za-z0-9]{40,60}+)",
              ("webhook", "workflows", "/hooks/", "ifttt", "dingtalk", "/hook/"),
@@ -379,13 +798,15 @@ def _webhooks() -> tuple[Rule, ...]:
                    fake(HEX, 32, "teams"), "/", uid),
               join("https://chat.acme.test/hooks/", fake(LOWER + DIGITS, 26, "mattermost")),
               join("https://maker.ifttt.com/trigger/deploy/with/key/", fake(URLSAFE, 22, "ifttt")),
-              join("https://open.feishu.cn/open-apis/bot/v2/hook/", uid)),
+              join("https://open.feishu.cn/open-apis/bot/v2/hook/", uid),
+              join("https://api.flock.com/hooks/sendMessage/", uid)),
              ("https://acme.webhook.office.com/webhookb2/", "https://chat.acme.test/hooks/new",
               "https://maker.ifttt.com/trigger/deploy"),
              category=PROVIDER),
     )
 
 
-RULES: tuple[Rule, ...] = _options() + _positional() + _languages() + _webhooks()
+RULES: tuple[Rule, ...] = (_options() + _positional() + _languages() + _tool_arguments() + _calls()
+                           + _stores() + _more_forms() + _webhooks())
 
 __all__ = ["RULES"]

@@ -254,7 +254,46 @@ def _work_tools() -> tuple[Rule, ...]:
     )
 
 
+def _more_tools() -> tuple[Rule, ...]:
+    """Token formats documented by their providers: crates.io (``cio`` and 32 characters),
+    Sourcegraph access tokens (``sgp_``), CircleCI personal and project tokens (``CCIPAT_``,
+    ``CCIPRJ_``), MaxMind license keys (``..._mmk``), LaunchDarkly server-side SDK keys
+    (``sdk-`` and a UUID) and PagerDuty Events integration (routing) keys."""
+    uid = "-".join(fake(HEX, n, f"ld-{n}") for n in (8, 4, 4, 4, 12))
+    return (
+        Rule("crates-io-token", "crates.io API token (cio...)",
+             rf"{_LB}cio[A-Za-z0-9]{{32}}{RB}", ("cio",),
+             ("CARGO_REGISTRY_TOKEN=cio" + fake(ALNUM, 32, "cratesio"),),
+             ("cio" + fake(ALNUM, 20, "cratesio-short"), "ciocolata")),
+        Rule("sourcegraph-access-token", "Sourcegraph access token (sgp_)",
+             rf"{_LB}sgp_(?:(?:[a-f0-9]{{16}}|local)_)?[a-f0-9]{{40}}{RB}", ("sgp_",),
+             ("SRC_ACCESS_TOKEN=sgp_" + fake(HEX, 16, "sg-id") + "_" + fake(HEX, 40, "sg"),
+              "sgp_" + fake(HEX, 40, "sg-legacy")),
+             ("sgp_" + fake(HEX, 20, "sg-short"),)),
+        Rule("circleci-token", "CircleCI personal or project API token (CCIPAT_, CCIPRJ_)",
+             rf"{_LB}CCIP(?:AT|RJ)_[A-Za-z0-9]{{22}}_[a-f0-9]{{40}}{RB}", ("ccip",),
+             ("CIRCLE_TOKEN=CCIPAT_" + fake(ALNUM, 22, "cci") + "_" + fake(HEX, 40, "cci2"),),
+             ("CCIPAT_" + fake(ALNUM, 22, "cci-short"),)),
+        Rule("maxmind-license-key", "MaxMind license key (6 characters, _, 29 characters, _mmk)",
+             rf"(?<![A-Za-z0-9_])[A-Za-z0-9]{{6}}(?=_)[^\n][A-Za-z0-9]{{29}}_mmk{RB}", ("_mmk",),
+             ("GEOIPUPDATE_LICENSE_KEY=" + fake(ALNUM, 6, "mm1") + "_" + fake(ALNUM, 29, "mm2") + "_mmk",),
+             ("license_mmk", fake(ALNUM, 6, "mm3") + "_mmk")),
+        Rule("launchdarkly-sdk-key", "LaunchDarkly server-side SDK key (sdk- and a UUID)",
+             r"(?<![A-Za-z0-9_-])sdk-(?=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-]))"
+             r"[0-9a-f-]{36}",
+             ("sdk-",),
+             (f"LAUNCHDARKLY_SDK_KEY=sdk-{uid}",),
+             ("android-sdk-tools", "sdk-" + uid[:20])),
+        Rule("pagerduty-integration-key", "PagerDuty Events integration key (routing_key, 32 hex digits)",
+             assigned(r"(?:routing|integration)[_-]?key", "[0-9a-f]{32}"),
+             ("key",),
+             ('{"routing_key": "' + fake(HEX, 32, "pd") + '", "event_action": "trigger"}',
+              "PAGERDUTY_INTEGRATION_KEY=" + fake(HEX, 32, "pd2")),
+             ('{"routing_key": "orders.created"}', "routing_key=task_queue")),
+    )
+
+
 RULES: tuple[Rule, ...] = (_github() + _gitlab() + _registries() + _observability()
-                           + _work_tools())
+                           + _work_tools() + _more_tools())
 
 __all__ = ["RULES"]

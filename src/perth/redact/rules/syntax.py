@@ -21,9 +21,10 @@ from perth.redact.rules.model import (
 
 #: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
+#: Blanks before ``=`` may align a block (Terraform, INI): up to 32.
 #: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
 #: ``app.config["SECRET_KEY"] = ...``).
-_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,4}(?:=>|:=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|\|\|=|\?\?=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted or bare
 #: (a bare value followed by ``(`` or ``[`` is code; a comma ends it when a blank or the end follows).
@@ -46,16 +47,18 @@ _CREDENTIAL_NAMES = (
     r"(?:(?<![A-Za-z0-9])" + _NOT_PUBLIC + r"(?i:token|secret|credentials?|auth|apikey|api[_.-]key"
     r"|(?:access|auth|refresh|api|session|id|bearer|client|bot)token"
     r"|(?:client|app|shared|signing|webhook|jwt|consumer)secret"
-    r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service"
+    r"|private[_.-]?key[_.-]?id"
+    r"|(?:secret|private|access|master|encryption|signing|auth|app|license|service|preshared"
     r"|account|subscription|client|consumer|session)[_.-]?key)"
     r"|(?<=[a-z])(?:Token|Secret|SecretKey|ApiKey|AccessKey|PrivateKey|Credentials?)"
     r"|(?<=[A-Z])(?:TOKEN|SECRET))(?:[_.-]?(?i:base64|base|b64|value))?")
-_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|token|secret|api-key|apikey|api-token|auth-token"
-              r"|access-token|client-secret|secret-key|secret-string|secret-binary|private-token"
-              r"|key-password|store-password"
+_CLI_NAMES = (r"password|passwd|passphrase|pass|pwd|pw|token|secret|api[-_]key|apikey|api[-_]token|auth[-_]token"
+              r"|access[-_]token|client[-_]secret|secret[-_]key|secret-string|secret-binary|private[-_]token"
+              r"|key-password|store-password|storepasswd|(?:account|master|encryption|license|sas|shared"
+              r"|subscription)[-_]key"
               r"|db-password|admin-password|root-password|http-password|proxy-password|storepass"
-              r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth-key|authkey"
-              r"|access-key|secret-access-key")
+              r"|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|auth[-_]key|authkey"
+              r"|access[-_]key|secret[-_]access[-_]key")
 
 
 def _pem_sample(kind: str, seed: str) -> str:
@@ -100,6 +103,19 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("https://example.com:8443/path", "git@github.com:acme/app.git",
               "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
              category=SYNTAX),
+        Rule("go-dsn-password", "password in a Go database DSN (user:password@tcp(host)/db)",
+             r"(?<![A-Za-z0-9_.:/@-])[A-Za-z0-9_.-]{1,64}(?=:)[^\n](?P<secret>[^\s\"'`]{1,256}?)@(?:tcp6?|unix|udp)\(",
+             (":",),
+             (f'dsn := "app:{pw}.x@tcp(db.internal:3306)/orders?parseTime=true"',
+              f"DSN=app:{pw}@unix(/run/mysqld/mysqld.sock)/app"),
+             ('dsn := "app@tcp(db:3306)/orders"', 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)'),
+             category=SYNTAX),
+        Rule("jdbc-oracle-password", "password in an Oracle JDBC URL (jdbc:oracle:thin:user/password@host)",
+             r"(?i:jdbc:oracle:(?:thin|oci8?|kprb)):[A-Za-z0-9_$#.-]{1,64}/(?P<secret>[^\s@/'\"]{1,128}+)@",
+             ("oracle",),
+             (f"jdbc:oracle:thin:scott/{pw}@db.internal:1521:ORCL",),
+             ("jdbc:oracle:thin:@db.internal:1521:ORCL", "jdbc:oracle:thin:@//db.internal:1521/app"),
+             category=SYNTAX),
         Rule("mysql-password", "MySQL / MariaDB password glued to -p (mysql -uroot -pSECRET)",
              r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog)?|mariadb"
              r"(?:-dump|-admin|dump|admin)?)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]-p"
@@ -123,11 +139,13 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("docker login -u ci -p " + fake(ALNUM, 16, "docker") + " registry.acme.test",),
              ("docker login -u ci --password-stdin registry.acme.test", "docker run -p 80:80 nginx"),
              category=SYNTAX),
-        Rule("curl-user-password", "password in curl -u user:password",
-             r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user)(?:=|[ \t]{0,4})"
+        Rule("curl-user-password", "password in curl -u user:password (or -U/--proxy-user)",
+             r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user|-U|--proxy-user)"
+             r"(?:=|[ \t]{0,4})"
              r"""["']?[^\s:"'@]{1,100}+:(?P<secret>[^\s"']{1,200}+)""",
              ("curl",),
-             ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",),
+             ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",
+              "curl --proxy-user bob:" + fake(ALNUM, 12, "curl-proxy") + " -x http://proxy:3128 https://a.test"),
              ("curl -u admin https://jenkins.acme.test", "curl -s https://api.acme.test/u:1"),
              category=SYNTAX),
         Rule("openssl-password", "passphrase given to openssl as pass:...",
@@ -138,11 +156,13 @@ def _urls_and_commands() -> tuple[Rule, ...]:
               "openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:'" + fake(ALNUM, 10, "ossl") + " x!'"),
              ("openssl rsa -in k.pem -passin env:KEY_PASS", "openssl rsa -passin file:pw.txt"),
              category=SYNTAX),
-        Rule("netrc-password", "password in a .netrc machine line",
-             r"(?<![A-Za-z0-9_-])(?:machine|default)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]password"
-             r"[ \t]{1,4}(?P<secret>[^\s]{1,200}+)",
-             ("password",),
-             ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),),
+        Rule("netrc-password", "password in a .netrc machine line or a .fetchmailrc poll line",
+             r"(?<![A-Za-z0-9_-])(?:machine|default|poll)(?![A-Za-z0-9_-])[^\n]{0,200}?[ \t]"
+             r"(?:password|passwd|pass)[ \t]{1,4}(?:\"(?P<secret_dq>[^\"\r\n]{1,200}+)\"|'(?P<secret_sq>"
+             r"[^'\r\n]{1,200}+)'|(?P<secret>[^\s]{1,200}+))",
+             ("pass",),
+             ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),
+              'poll imap.acme.test proto IMAP user "me" password "' + fake(ALNUM, 12, "fetchmail") + ' x"'),
              ("machine github.com login octocat", "password policy: 12 characters minimum"),
              category=SYNTAX),
     )
@@ -154,13 +174,15 @@ def _flags_and_headers() -> tuple[Rule, ...]:
         Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
              r"(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,24}[-_.])?(?:[A-Za-z0-9]{1,24}[-_.])?"
              rf"(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
-             ("-pass", "-pwd", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
+             ("-pass", "-pwd", "pw", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
               "authkey"),
              ("vault login --token=" + fake(ALNUM, 20, "cli-vault"),
               "psql --password " + fake(ALNUM, 12, "cli-psql") + " -h db",
               "keytool -importkeystore -srcstorepass " + fake(ALNUM, 10, "keytool"),
               "kubectl create secret docker-registry r --docker-password=" + fake(ALNUM, 12, "kubectl"),
               "gpg --batch --passphrase '" + fake(ALNUM, 12, "gpg") + "' -c notes.txt",
+              "plink -ssh ops@10.0.0.5 -pw " + fake(ALNUM, 12, "plink") + " uptime",
+              "az storage blob list -c logs --account-name acme --account-key " + fake(ALNUM, 40, "az-key") + "==",
               "aws secretsmanager create-secret --name db --secret-string '" + fake(ALNUM, 14, "asm") + "'"),
              ("docker login --password-stdin", "gh auth login --with-token < token.txt",
               "cli --token $TOKEN", "tool --password --verbose", "wget --no-password-prompt x"),
@@ -169,12 +191,13 @@ def _flags_and_headers() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
              r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
-             r"[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
+             r"[ \t]{1,4}|[A-Z][A-Za-z-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
              ("authorization",),
              (f"curl -H 'Authorization: Bearer {bearer}' https://api.acme.test",
               "Authorization: Basic " + fake(BASE64, 24, "basic") + "==",
               f'headers = {{"Authorization": "token {bearer}"}}',
-              f'proxy_set_header Authorization "Bearer {bearer}";'),
+              f'proxy_set_header Authorization "Bearer {bearer}";',
+              "Authorization: GenieKey " + fake(ALNUM, 8, "genie") + "-" + fake(ALNUM, 12, "genie2")),
              ("Authorization: Bearer $TOKEN", "Authorization: Bearer <token>",
               "the authorization header is missing"),
              category=SYNTAX, min_length=8, values="token"),
@@ -220,9 +243,10 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publishable[_-]key)|token|secret|auth"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
+             r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
-             r"[A-Za-z0-9_.-]{0,20}?(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
               "cookie"),
@@ -232,7 +256,9 @@ def _assignments() -> tuple[Rule, ...]:
               "session_id 550e8400-e29b-41d4-a716-446655440000",
               "primary_key: user_account_identifier", "gpg --recv-keys 4AEE18F83AFDEB23",
               'data-sitekey="6Lc' + fake(ALNUM, 37, "recaptcha") + '"',
-              "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid")),
+              "VAPID_PUBLIC_KEY=B" + fake(URLSAFE, 86, "vapid"),
+              "docker login -u ci --password-stdin registry-7.build.acme.test",
+              "PublicKey = " + fake(BASE64, 43, "wg-public") + "="),
              category=GENERIC, entropy=3.5, min_length=16),
     )
 
