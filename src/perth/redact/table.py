@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
 FLAGS = re.ASCII
 #: Memory for re2's automata (its default, 8 MiB, is too small for the triggers of some 200
-#: rules: the DFA is rebuilt again and again and a large text scans at a few MB/s).
-_RE2_MEMORY = 32 << 20
+#: rules: the DFA is rebuilt again and again and a large text scans at a few MB/s).  A budget,
+#: not an allocation: the DFA's states are cached as text needs them.  Varied history (a large
+#: vocabulary, no multi-line commands) needed more than 32 MiB: its line scan ran 2.2x slower.
+_RE2_MEMORY = 128 << 20
 
 
 class CompiledRule(Record):
