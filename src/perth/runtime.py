@@ -73,9 +73,10 @@ class Runtime:
     def principal(self) -> Principal | None:
         """Who acts: the principal given (a request's), else the owner of ``store.token`` on a multi-user store."""
         if self._principal is None and self.settings.store.multi_user and self.settings.get("store.token"):
-            from perth.identity.service import authenticate
+            from perth.identity.tokens import authenticate_in
 
-            self._principal = authenticate(self, str(self.settings.get("store.token")))
+            self._principal = authenticate_in(self.whole_store.users, str(self.settings.get("store.token")),
+                                              self.clock())
             if self._principal is None:
                 from perth.errors import ConfigError
 

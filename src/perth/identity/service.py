@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from perth.errors import ConflictError, InvalidInputError, NotFoundError
 from perth.identity.model import PERMISSIONS, ROLES, TOKEN_PREFIX, ApiToken, Principal, User
+from perth.identity.tokens import ID_HEX, authenticate_in, parse_token
+from perth.identity.tokens import live as _live
+from perth.identity.tokens import secret_hash as _hash
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from perth.runtime import Runtime
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
-ID_HEX = 12
 _NAME_RULE = "use 1-64 letters, digits, '.', '_', '-' or '@', not starting with '-' or '@'"
 
 
@@ -126,16 +128,6 @@ def remove_user(rt: Runtime, name: str) -> User:
     return user
 
 
-def _hash(secret: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _live(token: ApiToken, now: int) -> bool:
-    return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
-
-
 def create_token(rt: Runtime, name: str, *, label: str = "", days: int | None = None) -> tuple[ApiToken, str]:
     """A new token of user ``name`` (expiring after ``days``): the stored record and the token itself."""
     import secrets
@@ -175,28 +167,9 @@ def revoke_token(rt: Runtime, token_id: str) -> ApiToken:
     return replace(found, revoked_at=now)
 
 
-def parse_token(token: str) -> tuple[str, str]:
-    """``(id, secret)`` of a token's text, or ``("", "")`` when it does not have a token's shape."""
-    if not token.startswith(TOKEN_PREFIX):
-        return "", ""
-    token_id, _, secret = token[len(TOKEN_PREFIX):].partition("_")
-    if len(token_id) != ID_HEX or not secret or len(secret) > 128:
-        return "", ""
-    return token_id, secret
-
-
 def authenticate(rt: Runtime, token: str) -> Principal | None:
     """The principal a bearer token stands for, or None (unknown, wrong, revoked, expired, user gone)."""
-    import hmac
-
-    token_id, secret = parse_token(token)
-    if not token_id:
-        return None
-    found = rt.whole_store.users.get_token(token_id)
-    if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)) or not _live(found, rt.clock()):
-        return None
-    user = rt.whole_store.users.get_user(found.user)
-    return None if user is None else Principal(name=user.name, role=user.role, token_id=found.id, teams=user.teams)
+    return authenticate_in(rt.whole_store.users, token, rt.clock())
 
 
 def permitted(principal: Principal | None, action: str) -> str | None:
