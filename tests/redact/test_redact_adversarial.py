@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.fixtures.redact.adversarial import rule_samples, shapes, soup_line
+from tests.redact.checks import windowed_equals_whole
 
-from perth.redact import SecretFilter, engine
+from perth.redact import SecretFilter
 from perth.redact.derive import lead, steps
 from perth.redact.rules import RULES
 
@@ -116,14 +117,7 @@ def test_every_match_holds_a_first_literal_within_its_rules_lead(rule: object) -
 
 
 def _windowed_equals_whole(text: str) -> None:
-    table = engine.Engine().table
-    low = engine.lower(text)
-    for order in range(len(table.specs)):
-        compiled = table.compiled(order)
-        if compiled.kind != "regex" or not compiled.reach:
-            continue
-        windowed = [m.span() for m in engine._matches(compiled, text, low) or ()]
-        assert windowed == [m.span() for m in compiled.regex.finditer(text)], compiled.id
+    windowed_equals_whole(text)
 
 
 def test_windowed_search_agrees_with_a_full_search_inside_soup_lines() -> None:

@@ -12,6 +12,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.redact.checks import windowed_equals_whole
 
 from perth.redact import SecretFilter, engine
 from perth.redact.engine import MAX_PASSES
@@ -149,14 +150,7 @@ def test_the_kept_spans_cover_a_span_exactly_when_one_of_them_contains_it(
 
 
 def _windowed_and_whole(text: str) -> None:
-    table = engine.Engine().table
-    low = engine.lower(text)
-    for order in range(len(table.specs)):
-        compiled = table.compiled(order)
-        if compiled.kind != "regex" or not compiled.reach:
-            continue
-        windowed = [m.span() for m in engine._matches(compiled, text, low) or ()]
-        assert windowed == [m.span() for m in compiled.regex.finditer(text)], compiled.id
+    windowed_equals_whole(text)
 
 
 @pytest.mark.parametrize("rule", REGEX_RULES, ids=[r.id for r in REGEX_RULES])
