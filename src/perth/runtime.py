@@ -53,8 +53,9 @@ class Runtime:
         if self._store is None:
             whole = self.whole_store
             if self.settings.store.multi_user:
-                from perth.store.scoped import ScopedStore
+                from perth.store.scoped import ScopedStore, check_owners
 
+                check_owners(whole)  # before the principal is looked up in a store without users
                 self._store = ScopedStore(whole, self.visibility())
             else:
                 self._store = whole

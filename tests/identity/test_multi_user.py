@@ -187,3 +187,15 @@ def test_mcp_answers_each_token_with_what_its_user_may_read_and_change(team: dic
     assert BOB_PRIVATE in bob["found"] and not bob["write"].is_error
     assert sorted(_summaries(homes["bob"], "--pane", "deploy")) == [BOB_SHARED, "bob writes"]
     assert _panes(homes["carol"]) == ["carol/deploy"]
+
+
+def test_a_redis_store_refuses_to_be_multi_user(tmp_path: Path) -> None:
+    from tests.store.adapters import redis_prefix
+
+    with redis_prefix() as url:
+        home = Home(tmp_path / "redis-home", url)
+        home.sign_in("perth_000000000000_whatever")
+        refused = home.run("pane", "list")
+        assert refused.returncode == 1
+        assert "store.multi_user is set on a redis store" in refused.stderr
+        assert refused.stderr.count("\n") == 1  # one line, no traceback

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from perth.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from perth.errors import ConfigError, ConflictError, ForbiddenError, NotFoundError
 from perth.record import replace
 from perth.records import EntryQuery, PaneQuery
 
@@ -202,13 +202,18 @@ class ScopedCommands:
         return getattr(self._inner, name)
 
 
+def check_owners(store: Store) -> None:
+    """A multi-user store must keep owners: the Redis store does not (ConfigError)."""
+    if store.adapter == "redis":
+        raise ConfigError("store.multi_user is set on a redis store, which has no owners",
+                          "a multi-user store is SQLite or PostgreSQL; set store.multi_user = false")
+
+
 class ScopedStore:
     """A store seen by one user of a multi-user store (see the module's docstring)."""
 
     def __init__(self, inner: Store, visible: Visibility) -> None:
-        if inner.adapter == "redis":
-            raise InvalidInputError("store.multi_user on a redis store",
-                                    "a multi-user store is SQLite or PostgreSQL; set store.multi_user = false")
+        check_owners(inner)
         self._inner, self.visible = inner, visible
         self.panes = ScopedPanes(inner.panes, visible)
         self.entries = ScopedEntries(inner.entries, self.panes)
