@@ -122,7 +122,7 @@ bench-ops: $(BIN)/perth
 	$(BENCH_RUN) bench/bench_ops.py $(BENCH_FLAGS)
 
 bench-web: $(BIN)/perth
-	$(BIN)/python bench/bench_web.py
+	$(BENCH_RUN) bench/bench_web.py $(BENCH_FLAGS)
 
 .PHONY: bench-sync
 BENCHES += bench-sync

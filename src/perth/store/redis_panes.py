@@ -144,8 +144,10 @@ class RedisPanes:
         if query.statuses:
             panes = [pane for pane in panes if pane.status in query.statuses]
         if query.visible is not None:
-            user, teams = query.visible.user, set(query.visible.teams)
-            panes = [pane for pane in panes if pane.owner == user or pane.team in teams]
+            from perth.store.scoped import readable
+
+            visible = query.visible
+            panes = [pane for pane in panes if readable(pane, visible)]
         if query.tags:
             wanted = set(query.tags)
             panes = [pane for pane in panes if wanted.issubset(pane.tags)]
