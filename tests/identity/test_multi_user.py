@@ -199,3 +199,19 @@ def test_a_redis_store_refuses_to_be_multi_user(tmp_path: Path) -> None:
         assert refused.returncode == 1
         assert "store.multi_user is set on a redis store" in refused.stderr
         assert refused.stderr.count("\n") == 1  # one line, no traceback
+
+
+def test_an_owner_who_left_a_team_still_writes_to_the_pane_shared_with_it(tmp_path: Path) -> None:
+    """Sharing is checked when it changes: leaving a team does not lock its owner out of their pane."""
+    home = Home(tmp_path / "solo", "")
+    home.env.pop("PERTH_STORE__URL")
+    home.ok("user", "add", "dana", "--role", "admin", "--team", "ops")
+    home.sign_in(home.ok("token", "create", "dana")["secret"])
+    home.ok("log", "first", "--pane", "runbook")
+    home.ok("pane", "share", "runbook", "ops")
+    home.ok("user", "leave", "dana", "ops")
+    home.sign_in(home.ok("token", "create", "dana")["secret"])  # a token read after the change
+    home.ok("log", "second", "--pane", "runbook")
+    assert _summaries(home, "--pane", "runbook") == ["second", "first"]
+    refused = home.run("pane", "share", "runbook", "sre")  # a new team must still be one of hers
+    assert refused.returncode == 1 and "is not in the team 'sre'" in refused.stderr

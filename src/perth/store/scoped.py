@@ -67,9 +67,10 @@ class ScopedPanes:
         return found
 
     def update(self, pane: Pane) -> None:
-        """Replace a pane of the user's (its owner stays; a team it is shared with must be one of theirs)."""
-        self.owned(pane.id)
-        _check_team(pane.team, self.visible)
+        """Replace a pane of the user's (its owner stays; a team it is newly shared with must be one of theirs:
+        a pane stays shared with a team its owner has left until they change that)."""
+        if self.owned(pane.id).team != pane.team:
+            _check_team(pane.team, self.visible)
         self._inner.update(replace(pane, owner=self.visible.user))
 
     def get(self, *, pane_id: str | None = None, name: str | None = None,
