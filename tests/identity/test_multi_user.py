@@ -215,3 +215,22 @@ def test_an_owner_who_left_a_team_still_writes_to_the_pane_shared_with_it(tmp_pa
     assert _summaries(home, "--pane", "runbook") == ["second", "first"]
     refused = home.run("pane", "share", "runbook", "sre")  # a new team must still be one of hers
     assert refused.returncode == 1 and "is not in the team 'sre'" in refused.stderr
+
+
+def test_the_scoped_panes_never_hand_out_another_users_private_pane_by_name(tmp_path: Path) -> None:
+    """Even asked for a named owner's pane, the view returns only what its user may read."""
+    from perth.records import Visibility
+    from perth.store.scoped import ScopedStore
+    from perth.store.sqlite import SQLiteStore
+    from tests.store.contract.builders import make_pane
+
+    store = SQLiteStore(tmp_path / "team.db")
+    store.panes.add(make_pane("api", owner="bob"))
+    shared = make_pane("docs", at=2_000, owner="bob", team="web")
+    store.panes.add(shared)
+    alice = ScopedStore(store, Visibility(user="alice", teams=("web",)))
+    assert alice.panes.get(name="api", owner="bob") is None
+    assert alice.panes.get(name="api") is None
+    assert alice.panes.get(name="docs", owner="bob") == shared
+    assert alice.panes.get(name="docs", owner="alice") is None
+    store.close()

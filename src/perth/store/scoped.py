@@ -80,15 +80,16 @@ class ScopedPanes:
         if pane_id is not None:
             found = self._inner.get(pane_id=pane_id, include_deleted=include_deleted)
             return found if found is not None and readable(found, self.visible) else None
-        mine = self._inner.get(name=name, include_deleted=include_deleted, owner=owner or self.visible.user)
-        if mine is not None or owner == self.visible.user:
-            return mine
+        if owner in (None, self.visible.user):
+            mine = self._inner.get(name=name, include_deleted=include_deleted, owner=self.visible.user)
+            if mine is not None or owner is not None:
+                return mine
         shared = [pane for pane in self.query(PaneQuery(include_deleted=include_deleted))
                   if pane.name == name and pane.owner != self.visible.user and owner in (None, pane.owner)]
         owners = {pane.owner for pane in shared}
         if len(owners) > 1:
             raise ConflictError(f"{len(owners)} team members share a pane named {name!r}",
-                                "address it by its id (perth pane list --json)")
+                                "address it by its id (perth pane list --format json)")
         return shared[0] if shared else None
 
     def find_by_mux(self, mux_kind: str, mux_pane_id: str, *, owner: str | None = None) -> Pane | None:
