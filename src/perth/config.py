@@ -70,6 +70,11 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("store.url", "str", "",
             "A shared store instead of the SQLite file: postgresql://user@host:5432/db or"
             " redis://host:6379/0 (perth[team]); a password in it is masked, $PGPASSWORD and ~/.pgpass work too."),
+    KeySpec("store.pg_driver", "choice", "auto",
+            "How Perth talks to a PostgreSQL store.url: wire (its own client of the protocol, standard library"
+            " only, fast to start), psycopg (perth[team]; everything libpq does: service files, client"
+            " certificates, several hosts, Unix sockets, GSSAPI), or auto (wire unless the URL needs libpq).",
+            choices=("auto", "wire", "psycopg")),
     KeySpec("store.busy_timeout_ms", "int", 5000,
             "How long a writer waits for another writer before giving up.", minimum=0),
     KeySpec("store.encryption", "choice", "off",
@@ -329,6 +334,7 @@ class StoreSettings(Record):
     url: str = ""
     encryption: str = "off"
     multi_user: bool = False
+    pg_driver: str = "auto"
 
 
 class OutputSettings(Record):
@@ -555,7 +561,8 @@ def _build(values: dict[str, ConfigValue], sources: dict[str, Source], config_fi
         values=values,
         sources=sources,
         store=StoreSettings(path=text("store.path"), busy_timeout_ms=int(busy), url=text("store.url"),
-                            encryption=text("store.encryption"), multi_user=bool(values["store.multi_user"])),
+                            encryption=text("store.encryption"), multi_user=bool(values["store.multi_user"]),
+                            pg_driver=text("store.pg_driver")),
         output=OutputSettings(format=text("output.format")),
         redact=RedactSettings(enabled=bool(values["redact.enabled"]),
                               extra_patterns=strings("redact.extra_patterns"),

@@ -2,7 +2,8 @@
 
 A new adapter adds one entry: its class (whose ``capabilities`` say which ports it offers) and a
 factory that opens a fresh, empty store. PostgreSQL stores live in a schema of their own in the
-local ``test`` database (127.0.0.1:5432), dropped when the test ends; Redis stores under a key
+local ``test`` database (127.0.0.1:5432), dropped when the test ends, once through each driver
+(Perth's own client of the protocol and psycopg); Redis stores under a key
 prefix of their own on 127.0.0.1:6379, whose keys are deleted when the test ends.
 """
 
@@ -47,8 +48,21 @@ def pg_schema() -> Iterator[str]:
 
 @contextmanager
 def _postgres(_tmp_path: Path) -> Iterator[Store]:
+    """On Perth's own client of the protocol (the default driver for such a URL)."""
     with pg_schema() as url:
         store = PostgresStore(url)
+        try:
+            assert store.db.driver == "wire"
+            yield store
+        finally:
+            store.close()
+
+
+@contextmanager
+def _postgres_psycopg(_tmp_path: Path) -> Iterator[Store]:
+    """On psycopg (``store.pg_driver = psycopg``, and what ``auto`` falls back to)."""
+    with pg_schema() as url:
+        store = PostgresStore(url, driver="psycopg")
         try:
             yield store
         finally:
@@ -82,6 +96,7 @@ def _redis(_tmp_path: Path) -> Iterator[Store]:
 ADAPTERS: dict[str, tuple[type, Callable[[Path], object]]] = {
     "sqlite": (SQLiteStore, _sqlite),
     "postgresql": (PostgresStore, _postgres),
+    "postgresql-psycopg": (PostgresStore, _postgres_psycopg),
     "redis": (RedisStore, _redis),
 }
 

@@ -24,7 +24,7 @@ def open_store(settings: Settings, environ: Mapping[str, str] | None = None) -> 
     url = settings.store.url.strip()
     if url:
         # a shared store serves the search indexes of many machines: this one's is named by host and home
-        return _open_url(url, settings.store.busy_timeout_ms,
+        return _open_url(url, settings.store.busy_timeout_ms, driver=settings.store.pg_driver,
                          search_owner=f"{os.uname().nodename}:{database_path(settings)}")
     from perth.store.sqlite import SQLiteStore
 
@@ -53,12 +53,12 @@ def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
     return _open_url(location, timeout_ms)
 
 
-def _open_url(url: str, timeout_ms: int, *, search_owner: str = "") -> Store:
+def _open_url(url: str, timeout_ms: int, *, search_owner: str = "", driver: str = "auto") -> Store:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgresql", "postgres"):
         from perth.store.postgres import PostgresStore
 
-        return PostgresStore(url, timeout_ms=timeout_ms, search_owner=search_owner)
+        return PostgresStore(url, timeout_ms=timeout_ms, search_owner=search_owner, driver=driver)
     if scheme in ("redis", "rediss", "unix"):
         from perth.store.redis_store import RedisStore
 

@@ -1,11 +1,15 @@
 """One PostgreSQL connection shared by every port adapter of a unit of work (``store.url``).
 
 :class:`PgDatabase` speaks the :class:`~perth.store.sql.SqlDatabase` protocol the ``sql_<port>.py``
-adapters are written against: it turns their ``?`` placeholders into psycopg's, runs a nestable
+adapters are written against: it turns their ``?`` placeholders into its driver's, runs a nestable
 transaction (``BEGIN``, savepoints are not needed: an inner unit joins the outer one), and
-translates psycopg's exceptions into :class:`perth.errors.StoreError` subclasses whose messages
-name the server (never its password) and say how to fix the problem.  psycopg is an optional
-dependency (``perth[team]``).
+translates the driver's exceptions into :class:`perth.errors.StoreError` subclasses whose messages
+name the server (never its password) and say how to fix the problem.
+
+Two drivers (``store.pg_driver``): Perth's own client of the protocol (:mod:`perth.store.pgwire`, the
+standard library only; a command starts in a fraction of the time ``import psycopg`` takes), used by
+default whenever the URL needs nothing only libpq does, and psycopg 3 (``perth[team]``) otherwise.
+Both run the same contract suites.
 """
 
 from __future__ import annotations
@@ -19,8 +23,6 @@ from perth.store.sql import IntegrityViolation, NestedTransactions
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-    import psycopg
 
 INSTALL_HINT = "install the team extra: pip install 'perth[team]' (from a checkout: pip install '.[team]')"
 
@@ -57,17 +59,24 @@ def placeholders(sql: str) -> str:
 
 
 def translate_error(exc: Exception, server: str) -> Exception:
-    """Map a psycopg error to an :class:`IntegrityViolation` or the most specific store error."""
-    import psycopg
+    """Map a driver's error (psycopg's or :mod:`perth.store.pgwire`'s) to an :class:`IntegrityViolation` or
+    the most specific store error: a broken constraint, a timeout, an unreachable server, or the rest."""
+    from perth.store.pgwire import PgConnectionError, PgWireError
 
-    if isinstance(exc, psycopg.errors.IntegrityError):
+    if isinstance(exc, PgWireError):
+        code, unreachable = exc.sqlstate, isinstance(exc, PgConnectionError)
+    else:
+        code = getattr(exc, "sqlstate", None) or ""
+        unreachable = not code and any(c.__name__ in ("OperationalError", "InterfaceError")
+                                       for c in type(exc).__mro__)
+    if code.startswith("23"):
         return IntegrityViolation(str(exc))
-    if isinstance(exc, psycopg.OperationalError):
-        return StoreUnreachableError(f"cannot reach the PostgreSQL store at {server}: {_first_line(exc)}",
-                                     "start the server or fix store.url (perth config set store.url URL)")
-    if isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+    if code in ("55P03", "57014"):  # lock_not_available, query_canceled (statement_timeout)
         return UnavailableError(f"the PostgreSQL store at {server} did not answer in time: {_first_line(exc)}",
                                 "retry, or raise store.busy_timeout_ms")
+    if unreachable or code.startswith(("08", "28", "3D", "57P")):
+        return StoreUnreachableError(f"cannot reach the PostgreSQL store at {server}: {_first_line(exc)}",
+                                     "start the server or fix store.url (perth config set store.url URL)")
     return StoreError(f"PostgreSQL store error on {server}: {_first_line(exc)}", "run `perth doctor` for details")
 
 
@@ -75,20 +84,98 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def connect(url: str, *, timeout_ms: int) -> psycopg.Connection[Any]:
-    """A connection in autocommit mode (transactions are explicit), statements bounded in time."""
-    try:
-        import psycopg
-    except ImportError:
-        raise UnavailableError("store.url names a PostgreSQL store, but psycopg is not installed",
-                               INSTALL_HINT) from None
-    server = server_of(url)
-    try:
+#: ``store.pg_driver``: ``auto`` speaks the protocol itself (:mod:`perth.store.pgwire`) when the URL needs
+#: nothing more, psycopg otherwise; ``wire`` and ``psycopg`` force one.
+DRIVERS = ("auto", "wire", "psycopg")
+
+
+class PsycopgConnection:
+    """psycopg 3 behind the small interface :class:`PgDatabase` drives (``?`` placeholders become ``%s``)."""
+
+    driver = "psycopg"
+
+    def __init__(self, url: str, *, timeout_ms: int) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise UnavailableError("store.url names a PostgreSQL store, but psycopg is not installed",
+                                   INSTALL_HINT) from None
+        self.errors: tuple[type[Exception], ...] = (psycopg.Error,)
         given = psycopg.conninfo.conninfo_to_dict(url)
         limits = f"-c statement_timeout={max(timeout_ms, 1000) * 6} -c lock_timeout={max(timeout_ms, 1)}"
         conninfo = psycopg.conninfo.make_conninfo(url, options=f"{given.get('options') or ''} {limits}".strip())
-        return psycopg.connect(conninfo, autocommit=True, connect_timeout=max(1, timeout_ms // 1000))
-    except psycopg.Error as exc:
+        self.connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=max(1, timeout_ms // 1000))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the cursor holds its rows."""
+        return self.connection.execute(placeholders(sql), tuple(params))
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        """Run one statement for each row of parameters."""
+        cursor = self.connection.cursor()
+        cursor.executemany(placeholders(sql), [tuple(row) for row in rows])
+        return cursor
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+class WireDriverConnection:
+    """:class:`perth.store.pgwire.WireConnection` behind the same interface (``?`` placeholders become ``$n``)."""
+
+    driver = "wire"
+
+    def __init__(self, url: str, *, timeout_ms: int) -> None:
+        from perth.store.pgwire import PgWireError, connect
+
+        self.errors: tuple[type[Exception], ...] = (PgWireError,)
+        self.connection = connect(url, timeout_ms=timeout_ms)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the result holds its rows."""
+        from perth.store.pgwire import numbered
+
+        return self.connection.execute(numbered(sql), tuple(params))
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        """Run one statement for each row of parameters, pipelined."""
+        from perth.store.pgwire import numbered
+
+        return self.connection.execute_many(numbered(sql), rows)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+def connect(url: str, *, timeout_ms: int, driver: str = "auto") -> PsycopgConnection | WireDriverConnection:
+    """A connection in autocommit mode (transactions are explicit), statements bounded in time, through the
+    driver ``store.pg_driver`` names; ``auto`` falls back to psycopg for what only libpq does."""
+    from perth.store.pgwire import Unsupported
+
+    server = server_of(url)
+    if driver in ("auto", "wire"):
+        try:
+            return WireDriverConnection(url, timeout_ms=timeout_ms)
+        except Unsupported as exc:
+            if driver == "wire":
+                from perth.errors import ConfigError
+
+                raise ConfigError(f"store.pg_driver is wire, but the store needs libpq: {exc}",
+                                  "set store.pg_driver to auto or psycopg") from None
+        except ValueError as exc:
+            from perth.errors import ConfigError
+
+            raise ConfigError(f"store.url is not a usable PostgreSQL URL: {exc}",
+                              "fix it like postgresql://user@host:5432/db") from None
+        except Exception as exc:
+            raise translate_error(exc, server) from exc
+    try:
+        return PsycopgConnection(url, timeout_ms=timeout_ms)
+    except UnavailableError:
+        raise
+    except Exception as exc:
         raise translate_error(exc, server) from exc
 
 
@@ -97,10 +184,12 @@ class PgDatabase(NestedTransactions):
 
     engine = "postgresql"
 
-    def __init__(self, url: str, *, timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, *, timeout_ms: int = 5000, driver: str = "auto") -> None:
         self.url = url
         self.server = server_of(url)
-        self.connection = connect(url, timeout_ms=timeout_ms)
+        self.connection = connect(url, timeout_ms=timeout_ms, driver=driver)
+        self.driver = self.connection.driver
+        self._errors = self.connection.errors
         self._depth = 0
 
     def commit(self) -> None:
@@ -112,40 +201,29 @@ class PgDatabase(NestedTransactions):
             raise translate_error(exc, self.server) from exc
 
     def rollback(self) -> None:
-        """``ROLLBACK``, quietly when the connection is gone (the server rolled back already)."""
-        self._quietly("ROLLBACK")
+        """``ROLLBACK``, quietly when the connection is gone (the server rolled the transaction back)."""
+        with suppress(*self._errors):
+            self.connection.execute("ROLLBACK")
 
-    def _quietly(self, sql: str) -> None:
-        import psycopg
-
-        with suppress(psycopg.Error):  # the connection is gone: the server rolled the transaction back
-            self.connection.execute(sql)
-
-    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (a broken constraint raises :class:`IntegrityViolation`)."""
-        import psycopg
-
         try:
-            return self.connection.execute(placeholders(sql), tuple(params))
-        except psycopg.Error as exc:
+            return self.connection.execute(sql, params)
+        except self._errors as exc:
             raise translate_error(exc, self.server) from exc
 
-    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor[Any]:
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
         """Run one statement for each row of parameters (``rowcount`` is their total)."""
-        import psycopg
-
-        cursor = self.connection.cursor()
         try:
-            cursor.executemany(placeholders(sql), [tuple(row) for row in rows])
-        except psycopg.Error as exc:
+            return self.connection.execute_many(sql, rows)
+        except self._errors as exc:
             raise translate_error(exc, self.server) from exc
-        return cursor
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Every row a query returns."""
-        return self.run(sql, params).fetchall()
+        return list(self.run(sql, params).fetchall())
 
-    def write(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def write(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """One statement in its own transaction (or the caller's, when one is open)."""
         with self.transaction():
             return self.run(sql, params)

@@ -68,11 +68,11 @@ class PostgresStore(PortedStore):
     capabilities: frozenset[str] = CAPABILITIES
 
     def __init__(self, url: str, *, timeout_ms: int = 5000, migrate_schema: bool = True,
-                 search_owner: str = "") -> None:
+                 search_owner: str = "", driver: str = "auto") -> None:
         #: Whose search index the ``search_index`` port's state belongs to: each machine (and home)
         #: keeps its own index beside the shared store (see :mod:`perth.store.sql_search`).
         self.search_owner = search_owner
-        self.db = PgDatabase(url, timeout_ms=timeout_ms)
+        self.db = PgDatabase(url, timeout_ms=timeout_ms, driver=driver)
         if migrate_schema:
             from perth.store.pg_migrations import migrate
 
