@@ -49,7 +49,7 @@ def run_migrate(args: argparse.Namespace, ctx: CliContext) -> int:
     from perth.views.store import migrate_view
 
     rt = ctx.runtime()
-    target = open_location(args.to, timeout_ms=rt.settings.store.busy_timeout_ms)
+    target = open_location(args.to, timeout_ms=rt.settings.store.busy_timeout_ms, driver=rt.settings.store.pg_driver)
     try:
         if target.info().location == rt.store.info().location:
             raise InvalidInputError("the target is the store in use", "pass the URL or path of another store")

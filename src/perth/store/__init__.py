@@ -37,7 +37,7 @@ def open_store(settings: Settings, environ: Mapping[str, str] | None = None) -> 
     return SQLiteStore(path, busy_timeout_ms=settings.store.busy_timeout_ms, keys=keys)
 
 
-def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
+def open_location(location: str, *, timeout_ms: int = 5000, driver: str = "auto") -> Store:
     """Open the store a location names: a ``postgresql://`` or ``redis://`` URL, or a SQLite file
     (``sqlite:///path`` or a plain path), creating it if needed (``perth store migrate --to``)."""
     location = location.strip()
@@ -50,7 +50,7 @@ def open_location(location: str, *, timeout_ms: int = 5000) -> Store:
 
             raise InvalidInputError("no store location given", "pass a URL (postgresql://, redis://) or a file path")
         return SQLiteStore(os.path.expanduser(path), busy_timeout_ms=timeout_ms)
-    return _open_url(location, timeout_ms)
+    return _open_url(location, timeout_ms, driver=driver)
 
 
 def _open_url(url: str, timeout_ms: int, *, search_owner: str = "", driver: str = "auto") -> Store:
