@@ -234,3 +234,30 @@ def test_the_scoped_panes_never_hand_out_another_users_private_pane_by_name(tmp_
     assert alice.panes.get(name="docs", owner="bob") == shared
     assert alice.panes.get(name="docs", owner="alice") is None
     store.close()
+
+
+def test_a_users_search_follows_panes_shared_with_and_taken_from_their_teams(tmp_path: Path) -> None:
+    """The local search index holds only what its user may read: a pane shared with their team appears in
+    their next search, and one unshared (or a team they leave) disappears from it, without a reindex."""
+    with pg_schema() as url:
+        erin, finn = Home(tmp_path / "erin", url), Home(tmp_path / "finn", url)
+        erin.ok("user", "add", "erin", "--role", "admin", "--team", "sre")
+        erin.sign_in(erin.ok("token", "create", "erin")["secret"])
+        erin.ok("user", "add", "finn", "--role", "operator", "--team", "sre")
+        finn.sign_in(erin.ok("token", "create", "finn")["secret"])
+        finn.ok("log", "finn rotation schedule for the pager", "--pane", "oncall")
+
+        def erin_finds() -> bool:
+            return "finn rotation schedule" in json.dumps(erin.ok("search", "rotation schedule"))
+
+        assert not erin_finds()  # her index is built without finn's private pane
+        finn.ok("pane", "share", "oncall", "sre")
+        assert erin_finds()
+        finn.ok("pane", "unshare", "oncall")
+        assert not erin_finds()
+        finn.ok("pane", "share", "oncall", "sre")
+        assert erin_finds()
+        erin.ok("user", "leave", "erin", "sre")
+        erin.sign_in(erin.ok("token", "create", "erin")["secret"])  # a token read after the change
+        assert not erin_finds()
+        assert "finn rotation schedule" in json.dumps(finn.ok("search", "rotation schedule"))  # finn still finds it

@@ -85,16 +85,36 @@ def entry_doc(entry: Entry) -> SearchDoc:
                      pane_name=entry.pane_name)
 
 
-def readable(rt: Runtime) -> Callable[[str, str | None], bool] | None:
-    """On a multi-user store, whether a row (its owner and pane) is one the user may read: the local index
-    holds only those (None: a personal store, every row)."""
+def readable_panes(rt: Runtime) -> frozenset[str] | None:
+    """On a multi-user store, the ids of the panes the user may read (their own and those shared with one
+    of their teams); None on a personal store (every pane)."""
     if not rt.settings.store.multi_user:
         return None
     from perth.records import PaneQuery
 
+    return frozenset(pane.id for pane in rt.store.panes.query(PaneQuery(include_deleted=True)))
+
+
+def readable(rt: Runtime) -> Callable[[str, str | None], bool] | None:
+    """On a multi-user store, whether a row (its owner and pane) is one the user may read: the local index
+    holds only those (None: a personal store, every row)."""
+    panes = readable_panes(rt)
+    if panes is None:
+        return None
     user = rt.visibility().user
-    panes = {pane.id for pane in rt.store.panes.query(PaneQuery(include_deleted=True))}
     return lambda owner, pane_id: owner == user or pane_id in panes
+
+
+def visibility_digest(rt: Runtime) -> str | None:
+    """On a multi-user store, a digest of who reads and which panes they may read: when it changes (a pane
+    shared with or taken from one of the user's teams, the user joining or leaving a team) the local index,
+    which holds only readable rows, is rebuilt (None on a personal store)."""
+    panes = readable_panes(rt)
+    if panes is None:
+        return None
+    import hashlib
+
+    return hashlib.sha256("\n".join([rt.visibility().user, *sorted(panes)]).encode()).hexdigest()
 
 
 class CommandSource:

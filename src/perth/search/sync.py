@@ -17,6 +17,7 @@ from perth.errors import StoreBusyError
 from perth.record import Record
 from perth.search.records import SourceState
 from perth.search.registry import all_sources
+from perth.search.sources import visibility_digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 BATCH = 5000
 COMMIT_EVERY = 100_000
+#: The search state that records, on a multi-user store, which rows the index was filled with (not a kind).
+VISIBILITY = "_visibility"
 
 
 class SyncReport(Record):
@@ -86,8 +89,9 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
     try:
         if vectors is not None and not rebuild and not vectors.is_new:
             vectors.check()
+        digest = visibility_digest(rt)
         if (rebuild or lazy.index.recreated or rt.store.read_only or not rt.store.search_index.states()
-                or (vectors is not None and vectors.is_new)):
+                or (vectors is not None and vectors.is_new) or _visibility_changed(rt, digest)):
             if not rt.store.read_only:
                 rt.store.search_index.reset()
             lazy.get().raw.delete_all_documents()
@@ -97,6 +101,8 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
         written = tuple((kind, _sync_source(rt, lazy, source)) for kind, source in all_sources().items())
         if lazy.opened is not None:
             lazy.opened.commit()
+        if digest is not None and not rt.store.read_only:  # recorded once the index holds what it allows
+            rt.store.search_index.save_state(SourceState(VISIBILITY, digest, 0, rt.clock()))
     except StoreBusyError:
         return SyncReport(busy=True)
     finally:
@@ -105,6 +111,14 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
         if vectors is not None:
             vectors.close()
     return SyncReport(written=written, rebuilt=rebuild)
+
+
+def _visibility_changed(rt: Runtime, digest: str | None) -> bool:
+    """Whether the rows the user may read changed since the index was filled (a multi-user store only)."""
+    if digest is None or rt.store.read_only:
+        return False
+    state = rt.store.search_index.state(VISIBILITY)
+    return state is None or state.cursor != digest
 
 
 def _sync_source(rt: Runtime, lazy: _LazyWriter, source: DocumentSource) -> int:
