@@ -112,7 +112,10 @@ def _run_one(rt: Runtime, task: DaemonTask, report: Callable[[str], None]) -> bo
 def run_daemon(rt: Runtime, tasks: Sequence[DaemonTask], report: Callable[[str], None],
                stop: threading.Event | None = None) -> int:
     """Run tasks when due until ``stop`` is set (or SIGTERM/SIGINT); returns 0."""
+    from perth.store import keep_connections
+
     stop = stop or threading.Event()
+    keep_connections(rt.settings)
     lock = DaemonLock(lock_path(rt))
     previous = _install_signal_handlers(stop)
     try:
@@ -131,6 +134,7 @@ def run_daemon(rt: Runtime, tasks: Sequence[DaemonTask], report: Callable[[str],
     finally:
         _restore_signal_handlers(previous)
         lock.release()
+        keep_connections(rt.settings, 0)
 
 
 def _install_signal_handlers(stop: threading.Event) -> dict[int, object]:

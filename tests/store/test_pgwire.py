@@ -369,3 +369,66 @@ def test_two_threads_each_with_a_connection(wire: WireConnection) -> None:
     for thread in threads:
         thread.join(30)
     assert errors == []
+
+
+# -- the pool of a long-running process ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("driver", ["wire", "psycopg"])
+def test_a_long_running_process_reuses_healthy_idle_connections_only(driver: str) -> None:
+    from perth.store import pg_db
+
+    pool = pg_db.keep_connections(2)
+    assert pool is not None
+    try:
+        first = PgDatabase(PG_ADMIN_URL, driver=driver)
+        pid = first.rows("SELECT pg_backend_pid()")[0][0]
+        first.close()
+        second = PgDatabase(PG_ADMIN_URL, driver=driver)
+        assert second.rows("SELECT pg_backend_pid()")[0][0] == pid and pool.reused == 1
+        with pytest.raises(RuntimeError), second.transaction():
+            second.close()  # closed inside a transaction: not kept
+            raise RuntimeError
+        third = PgDatabase(PG_ADMIN_URL, driver=driver)
+        third_pid = third.rows("SELECT pg_backend_pid()")[0][0]
+        assert third_pid != pid and pool.reused == 1
+        third.close()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:  # the server ends the kept session
+            admin.execute("SELECT pg_terminate_backend(%s)", (third_pid,))
+            admin.execute("SELECT pg_sleep(0.2)")
+        fourth = PgDatabase(PG_ADMIN_URL, driver=driver)
+        assert fourth.rows("SELECT 1") == [(1,)] and pool.reused == 1  # a fresh connection, not the dead one
+        fourth.close()
+    finally:
+        pg_db.keep_connections(0)
+
+
+def test_threads_sharing_the_pool_each_get_a_connection_of_their_own() -> None:
+    from perth.store import pg_db
+
+    pool = pg_db.keep_connections(4)
+    errors: list[BaseException] = []
+    pids: set[int] = set()
+
+    def work(n: int) -> None:
+        try:
+            for i in range(25):
+                db = PgDatabase(PG_ADMIN_URL)
+                with db.transaction():
+                    got = db.rows("SELECT ?::bigint, pg_backend_pid()", (n * 100 + i,))
+                assert got[0][0] == n * 100 + i
+                pids.add(got[0][1])
+                db.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        assert pool is not None and pool.reused > 100  # most units of work reused a kept connection
+        assert len(pids) <= 6 + 4
+    finally:
+        pg_db.keep_connections(0)

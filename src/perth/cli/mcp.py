@@ -29,8 +29,11 @@ def register(sub: Any, name: str, help_text: str) -> None:
 
 
 def _factory(base: Runtime) -> Any:
+    """A runtime per request or tool call for a long-running server, which keeps its store connections."""
     from perth.runtime import Runtime
+    from perth.store import keep_connections
 
+    keep_connections(base.settings)
     return lambda: Runtime(settings=base.settings, environ=base.environ, cwd=base.cwd)
 
 

@@ -54,6 +54,9 @@ def run_worker(args: argparse.Namespace, ctx: CliContext) -> int:
 
         _say(f"celery worker starting ({concurrency} at once) on {rt.settings.get('ops.celery_queue')}")
         return run_celery(rt.settings, concurrency)
+    from perth.store import keep_connections
+
+    keep_connections(rt.settings, max(8, concurrency))
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     _say(f"worker started ({concurrency} at once)")
@@ -63,5 +66,6 @@ def run_worker(args: argparse.Namespace, ctx: CliContext) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        keep_connections(rt.settings, 0)
     ctx.emit(worker_view(args.engine, concurrency, stats), args)
     return 0

@@ -70,4 +70,14 @@ def _open_url(url: str, timeout_ms: int, *, search_owner: str = "", driver: str 
                       " (perth config unset store.url) to use the SQLite file")
 
 
-__all__ = ["open_location", "open_store"]
+def keep_connections(settings: Settings, size: int = 8) -> None:
+    """A long-running process (``perth serve``, ``perth mcp``, ``perth daemon``, a worker) keeps up to ``size``
+    idle PostgreSQL connections between units of work (:class:`~perth.store.pg_db.ConnectionPool`); nothing
+    for the other stores."""
+    if settings.store.url.strip().lower().startswith(("postgresql://", "postgres://")):
+        from perth.store.pg_db import keep_connections as keep
+
+        keep(size)
+
+
+__all__ = ["keep_connections", "open_location", "open_store"]

@@ -116,6 +116,20 @@ class PsycopgConnection:
         cursor.executemany(placeholders(sql), [tuple(row) for row in rows])
         return cursor
 
+    def reusable(self) -> bool:
+        """Open, idle (no transaction), and not broken: fit to hand to another unit of work."""
+        import select
+
+        import psycopg
+
+        conn = self.connection
+        if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return False
+        try:  # a server that ended the session has sent its goodbye or closed the socket
+            return not select.select([conn.fileno()], [], [], 0)[0]
+        except (OSError, ValueError, psycopg.Error):
+            return False
+
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
@@ -144,9 +158,85 @@ class WireDriverConnection:
 
         return self.connection.execute_many(numbered(sql), rows)
 
+    def reusable(self) -> bool:
+        """Idle (no transaction) and with nothing unread from the server (a server that ended the session
+        has sent its goodbye or closed the socket)."""
+        return self.connection.reusable()
+
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
+
+
+class ConnectionPool:
+    """Idle connections a long-running process (``perth serve``, ``perth mcp``, ``perth daemon``, a worker)
+    keeps between units of work, so a request does not pay for a new connection and its login.
+
+    At most ``size`` idle connections per URL are kept, each for at most ``idle_s`` seconds; one is handed
+    out only if it is still idle and healthy (:meth:`reusable`), and taken back only outside a transaction.
+    Thread-safe: requests served on several threads share it, each connection used by one at a time.
+    """
+
+    def __init__(self, size: int, *, idle_s: float = 300.0) -> None:
+        import threading
+
+        self.size = size
+        self.idle_s = idle_s
+        self.reused = 0
+        self._idle: dict[tuple[str, int, str], list[tuple[float, PsycopgConnection | WireDriverConnection]]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[str, int, str]) -> PsycopgConnection | WireDriverConnection | None:
+        """A kept connection for the key, or None."""
+        import time
+
+        while True:
+            with self._lock:
+                kept = self._idle.get(key)
+                if not kept:
+                    return None
+                since, conn = kept.pop()
+            if time.monotonic() - since <= self.idle_s and conn.reusable():
+                with self._lock:
+                    self.reused += 1
+                return conn
+            with suppress(Exception):
+                conn.close()
+
+    def give(self, key: tuple[str, int, str], conn: PsycopgConnection | WireDriverConnection) -> None:
+        """Keep a connection for the next unit of work, or close it (pool full, or not reusable)."""
+        import time
+
+        if conn.reusable():
+            with self._lock:
+                kept = self._idle.setdefault(key, [])
+                if len(kept) < self.size:
+                    kept.append((time.monotonic(), conn))
+                    return
+        with suppress(Exception):
+            conn.close()
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        with self._lock:
+            kept = [conn for conns in self._idle.values() for _, conn in conns]
+            self._idle.clear()
+        for conn in kept:
+            with suppress(Exception):
+                conn.close()
+
+
+_POOL: ConnectionPool | None = None
+
+
+def keep_connections(size: int = 8) -> ConnectionPool | None:
+    """Make this process keep up to ``size`` idle connections per URL (0: none); returns the pool.  Called by
+    the long-running commands; a one-shot command closes its connection when it ends."""
+    global _POOL  # noqa: PLW0603 - one pool per process
+    if _POOL is not None:
+        _POOL.close()
+    _POOL = ConnectionPool(size) if size > 0 else None
+    return _POOL
 
 
 def connect(url: str, *, timeout_ms: int, driver: str = "auto") -> PsycopgConnection | WireDriverConnection:
@@ -187,7 +277,10 @@ class PgDatabase(NestedTransactions):
     def __init__(self, url: str, *, timeout_ms: int = 5000, driver: str = "auto") -> None:
         self.url = url
         self.server = server_of(url)
-        self.connection = connect(url, timeout_ms=timeout_ms, driver=driver)
+        self._key = (url, timeout_ms, driver)
+        pool = _POOL
+        kept = pool.take(self._key) if pool is not None else None
+        self.connection = kept or connect(url, timeout_ms=timeout_ms, driver=driver)
         self.driver = self.connection.driver
         self._errors = self.connection.errors
         self._depth = 0
@@ -240,5 +333,9 @@ class PgDatabase(NestedTransactions):
         self.write("ANALYZE")
 
     def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
+        """Close the connection, or hand it back to the process's pool (:func:`keep_connections`)."""
+        pool = _POOL
+        if pool is not None and not self._depth:
+            pool.give(self._key, self.connection)
+        else:
+            self.connection.close()

@@ -638,6 +638,19 @@ class WireConnection:
             raise error
         return Result(rows, counted if many else rowcount)
 
+    def reusable(self) -> bool:
+        """Idle (no transaction open) with nothing unread: a server that ended the session has sent its
+        goodbye or closed the socket, which makes the socket readable."""
+        import select
+
+        if self.status != b"I" or self._pos < len(self._buffer):
+            return False
+        try:
+            readable, _, _ = select.select([self._sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
+
     def close(self) -> None:
         """Say goodbye (``Terminate``) and close the socket."""
         with suppress(OSError):
