@@ -1,10 +1,10 @@
-"""The fourth held-out set of the secret filter's independent corpus ("sealed",
-tests/fixtures/redact/independent/sealed.py), checked for its structure only: it builds after the
-other splits without changing them and the same on every run, is large, labelled consistently
+"""The fourth and fifth held-out sets of the secret filter's independent corpus ("sealed" and
+"sequestered", tests/fixtures/redact/independent/), checked for their structure only: each builds
+after the other splits without changing them and the same on every run, is large, labelled consistently
 (each class all positive or all negative), holds every secret verbatim in its line, draws secrets
 that are not placeholders, draws provider tokens in their documented shapes and commits no literal
-that looks like a secret.  None of these tests runs the filter: the set's figures are read by the
-benchmark, once."""
+that looks like a secret.  None of these tests runs the filter: a held-out set's figures are read by
+the benchmark, once."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ import random
 import re
 import string
 import zlib
+from types import ModuleType
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.redact.independent import VARIANTS, build, sealed
+from tests.fixtures.redact.independent import VARIANTS, Labelled, build, sealed, sequestered
 
 _FIELD = re.compile(r"\{\{|\}\}|\{[a-z0-9]+(?::[^{}]*)?\}")
 #: Runs of token characters in a template's literal text ("/", "_", "-" and "=" end a run, so
@@ -29,10 +31,22 @@ _RUN = re.compile(r"[A-Za-z0-9+]{16,}")
 #: or the words people write instead of a value.
 _PLACEHOLDER = re.compile(r"\.\.\.|…|<[A-Za-z_ -]+>|\$\{|\{\{|\*{3}|(?i:your[_-]|example|changeme|redacted|"
                           r"placeholder|replace[_-]?me|x{8})")
-_LINES = build(fresh=True, blind=True, sealed=True)
-_SEALED = [line for line in _LINES if line.split == "sealed"]
-_NEGATIVE_CLASSES = {klass for _, klass, _ in sealed.NEGATIVES}
-_POSITIVE_CLASSES = {klass for _, klass, _ in sealed.POSITIVES}
+_LINES = build(fresh=True, blind=True, sealed=True, sequestered=True)
+#: split -> (its module, the flags that build the splits before it)
+SETS: dict[str, tuple[ModuleType, dict[str, bool]]] = {
+    "sealed": (sealed, {"fresh": True, "blind": True}),
+    "sequestered": (sequestered, {"fresh": True, "blind": True, "sealed": True}),
+}
+held_out = pytest.mark.parametrize("split", list(SETS))
+
+
+def _lines(split: str) -> list[Labelled]:
+    return [line for line in _LINES if line.split == split]
+
+
+def _classes(module: ModuleType) -> tuple[set[str], set[str]]:
+    """(positive classes, negative classes)."""
+    return {klass for _, klass, _ in module.POSITIVES}, {klass for _, klass, _ in module.NEGATIVES}
 
 
 def _class_of(char: str) -> int:
@@ -48,57 +62,71 @@ def _looks_random(run: str) -> bool:
     return (mixed and changes >= 0.3) or (len(run) >= 20 and changes >= 0.5)
 
 
-def _suspicious_literals(template: str) -> list[str]:
+def _suspicious_literals(template: str, documented: tuple[str, ...] = ()) -> list[str]:
     literal = re.sub(r"\\[nrt]", " ", _FIELD.sub(" ", template))  # an escaped newline ends a run
     return [run.group() for run in _RUN.finditer(literal)
-            if _looks_random(run.group()) and not any(run.group() in known for known in sealed.DOCUMENTED_LITERALS)]
+            if _looks_random(run.group()) and not any(run.group() in known for known in documented)]
 
 
-def test_the_sealed_split_builds_after_the_others_without_changing_them() -> None:
-    before = build(fresh=True, blind=True)
+@held_out
+def test_a_held_out_split_builds_after_the_others_without_changing_them(split: str) -> None:
+    module, before_flags = SETS[split]
+    before = build(**before_flags)
+    mine = _lines(split)
     assert _LINES[:len(before)] == before
-    assert {line.split for line in _LINES[len(before):]} == {"sealed"}
-    assert len(_SEALED) == VARIANTS * len(sealed.TEMPLATES)
-    alone = [line for line in build(sealed=True) if line.split == "sealed"]
-    assert alone == _SEALED, "the sealed lines depend on which other sets are built"
-    assert not any(line.split == "sealed" for line in build(fresh=True, blind=True))
+    assert _LINES[len(before):len(before) + len(mine)] == mine
+    assert len(mine) == VARIANTS * len(module.TEMPLATES)
+    alone = [line for line in build(**{split: True}) if line.split == split]
+    assert alone == mine, f"the {split} lines depend on which other sets are built"
+    assert not any(line.split == split for line in build(**before_flags))
 
 
-def test_two_builds_are_equal_and_another_seed_draws_other_values() -> None:
-    again = [line for line in build(fresh=True, blind=True, sealed=True) if line.split == "sealed"]
-    assert again == _SEALED
-    other = [line for line in build(seed=7, sealed=True) if line.split == "sealed"]
-    assert [line.kind for line in other] == [line.kind for line in _SEALED]
-    changed = sum(a.secrets != b.secrets for a, b in zip(other, _SEALED, strict=True) if a.positive)
-    assert changed == sum(line.positive for line in _SEALED)
+@held_out
+def test_two_builds_are_equal_and_another_seed_draws_other_values(split: str) -> None:
+    mine = _lines(split)
+    again = [line for line in build(fresh=True, blind=True, sealed=True, sequestered=True) if line.split == split]
+    assert again == mine
+    other = [line for line in build(seed=7, **{split: True}) if line.split == split]
+    assert [line.kind for line in other] == [line.kind for line in mine]
+    changed = sum(a.secrets != b.secrets for a, b in zip(other, mine, strict=True) if a.positive)
+    assert changed == sum(line.positive for line in mine)
 
 
-def test_at_least_700_templates_with_kinds_of_their_own_and_no_repeated_template() -> None:
-    kinds = [kind for kind, _, _ in sealed.TEMPLATES]
+@held_out
+def test_at_least_700_templates_with_kinds_of_their_own_and_no_repeated_template(split: str) -> None:
+    module = SETS[split][0]
+    kinds = [kind for kind, _, _ in module.TEMPLATES]
     assert len(kinds) >= 700
     assert len(set(kinds)) == len(kinds)
-    assert all(kind.startswith("sealed/") for kind in kinds)
-    others = {line.kind for line in _LINES if line.split != "sealed"}
+    assert all(kind.startswith(f"{split}/") for kind in kinds)
+    others = {line.kind for line in _LINES if line.split != split}
     assert not set(kinds) & others
-    texts = [template for _, _, template in sealed.TEMPLATES]
+    texts = [template for _, _, template in module.TEMPLATES]
     assert len(set(texts)) == len(texts), "two kinds with the same template"
+    earlier = {template for other, (mod, _) in SETS.items() if other != split for _, _, template in mod.TEMPLATES}
+    assert not set(texts) & earlier, "a template repeats one of another held-out set"
 
 
-def test_each_class_is_all_positive_or_all_negative_and_negatives_are_over_a_third() -> None:
-    assert not _NEGATIVE_CLASSES & _POSITIVE_CLASSES
-    assert all(klass.startswith("not-") for klass in _NEGATIVE_CLASSES)
-    assert not any(klass.startswith("not-") for klass in _POSITIVE_CLASSES)
-    assert len(_POSITIVE_CLASSES) >= 15 and len(_NEGATIVE_CLASSES) >= 10
-    share = len(sealed.NEGATIVES) / len(sealed.TEMPLATES)
-    assert 0.33 <= share <= 0.42
-    for klass in _POSITIVE_CLASSES | _NEGATIVE_CLASSES:
-        assert sum(k == klass for _, k, _ in sealed.TEMPLATES) >= 15, klass
+@held_out
+def test_each_class_is_all_positive_or_all_negative_and_negatives_are_over_a_third(split: str) -> None:
+    module = SETS[split][0]
+    positive, negative = _classes(module)
+    assert not negative & positive
+    assert all(klass.startswith("not-") for klass in negative)
+    assert not any(klass.startswith("not-") for klass in positive)
+    assert len(positive) >= 15 and len(negative) >= 10
+    share = len(module.NEGATIVES) / len(module.TEMPLATES)
+    assert 0.33 <= share <= 0.45
+    for klass in positive | negative:
+        assert sum(k == klass for _, k, _ in module.TEMPLATES) >= 15, klass
 
 
-def test_every_positive_line_holds_its_secrets_verbatim_and_no_negative_line_has_any() -> None:
+@held_out
+def test_every_positive_line_holds_its_secrets_verbatim_and_no_negative_line_has_any(split: str) -> None:
+    negative = _classes(SETS[split][0])[1]
     by_kind: dict[str, set[tuple[str, ...]]] = {}
-    for line in _SEALED:
-        if line.klass in _NEGATIVE_CLASSES:
+    for line in _lines(split):
+        if line.klass in negative:
             assert not line.secrets, line.kind
             continue
         assert line.secrets, line.kind
@@ -112,21 +140,27 @@ def test_every_positive_line_holds_its_secrets_verbatim_and_no_negative_line_has
 
 
 @settings(max_examples=300, deadline=None)
-@given(seed=st.integers(), index=st.integers(min_value=0, max_value=len(sealed.TEMPLATES) - 1))
-def test_any_seed_fills_any_template_the_same_way_twice_with_its_secrets_in_the_line(seed: int, index: int) -> None:
-    _, klass, template = sealed.TEMPLATES[index]
-    text, secrets = sealed.fill(template, random.Random(seed))
-    assert (text, secrets) == sealed.fill(template, random.Random(seed))
-    assert bool(secrets) == (klass in _POSITIVE_CLASSES)
+@given(split=st.sampled_from(list(SETS)), seed=st.integers(), index=st.integers(min_value=0))
+def test_any_seed_fills_any_template_the_same_way_twice_with_its_secrets_in_the_line(split: str, seed: int,
+                                                                                      index: int) -> None:
+    module = SETS[split][0]
+    _, klass, template = module.TEMPLATES[index % len(module.TEMPLATES)]
+    text, secrets = module.fill(template, random.Random(seed))
+    assert (text, secrets) == module.fill(template, random.Random(seed))
+    assert bool(secrets) == (klass in _classes(module)[0])
     assert all(secret in text and len(secret) >= 8 for secret in secrets)
     assert "{" not in _FIELD.sub("", template.replace("{{", "").replace("}}", ""))
 
 
-def test_no_committed_literal_looks_like_a_secret() -> None:
-    suspicious = {kind: found for kind, _, template in sealed.TEMPLATES if (found := _suspicious_literals(template))}
+@held_out
+def test_no_committed_literal_looks_like_a_secret(split: str) -> None:
+    module = SETS[split][0]
+    documented = tuple(module.DOCUMENTED_LITERALS)
+    suspicious = {kind: found for kind, _, template in module.TEMPLATES
+                  if (found := _suspicious_literals(template, documented))}
     assert suspicious == {}
-    literal_text = "\n".join(_FIELD.sub(" ", template) for _, _, template in sealed.TEMPLATES)
-    assert all(known in literal_text for known in sealed.DOCUMENTED_LITERALS), "a documented literal is unused"
+    literal_text = "\n".join(_FIELD.sub(" ", template) for _, _, template in module.TEMPLATES)
+    assert all(known in literal_text for known in documented), "a documented literal is unused"
 
 
 def test_the_literal_check_flags_random_tokens_and_not_alphabets_or_paths() -> None:
