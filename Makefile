@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite drives for real (shells, multiplexer, linters).
-DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl universal-ctags openssh-server chromium chromium-driver
+DEB_PACKAGES ?= zsh bash fish tmux git shellcheck sqlite3 openssl postgresql universal-ctags openssh-server chromium chromium-driver
 export PERTH_HOME ?= $(CURDIR)/.perth-home
 
 .PHONY: run test services smoke-core lint typecheck contracts pytest bench bench-core bench-redact bench-shellperf bench-capture bench-mux bench-summarize bench-team docs deb-deps clean bench-features bench-code bench-events bench-search bench-ops bench-web
