@@ -172,7 +172,16 @@ _perth_take_ignorespace() {
 
 # _perth_hook: keep PS0 and PROMPT_COMMAND wired (other tools may rewrite them
 # after us); _perth_precmd must run first to see the command's exit status.
+# Nothing to do when PS0, PROMPT_COMMAND (its first element, for an array) and
+# HISTCONTROL are as this function left them (_perth_hooked): the usual case,
+# at every prompt.
 _perth_hook() {
+    [[ ${_perth_hooked-} == "${PS0-}"$'\n'"${PROMPT_COMMAND-}"$'\n'"${HISTCONTROL-}" ]] && return 0
+    _perth_hook_wire || return 1
+    _perth_hooked=${PS0-}$'\n'${PROMPT_COMMAND-}$'\n'${HISTCONTROL-}
+}
+
+_perth_hook_wire() {
     [[ ${PS0@a} == *r* || ${PROMPT_COMMAND@a} == *r* ]] && return 1
     [[ ${PS0-} == *_perth_t0=* ]] || PS0=$_perth_ps0${PS0-}
     _perth_take_ignorespace
