@@ -13,7 +13,8 @@
    and highlighting after it), interleaved. Goal: gain >= 2x. first_command_ms and command_lag_ms
    are printed too: deferring moves work, it does not remove it.
 
-Run: `make bench-features` or `.venv/bin/python bench/bench_features.py [--samples N] [--no-gate] [--results DIR]`.
+Run: `make bench-features` or `.venv/bin/python bench/bench_features.py [--samples N] [--only overhead|deferral]
+[--no-gate] [--results DIR]`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gate import start
+from gate import Gate, start
 from perth.features.loader import build_loader, compile_zsh_loader
 from perth.features.model import Feature, merge, read_file
 from perth.features.resolve import resolve
@@ -117,9 +118,12 @@ def deferral(samples: int, workdir: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=20, help="Counted samples per configuration (default 20).")
+    parser.add_argument("--only", action="append", choices=("overhead", "deferral"),
+                        help="Run only this part (repeatable).")
     args, gate = start("features", parser)
+    parts = set(args.only or ("overhead", "deferral"))
     with tempfile.TemporaryDirectory(prefix="perth-bench-features-") as root:
-        for shell in ("zsh", "bash"):
+        for shell in ("zsh", "bash") if "overhead" in parts else ():
             workdir = Path(root) / shell
             workdir.mkdir()
             o = overhead(shell, args.samples, workdir)
@@ -140,10 +144,16 @@ def main() -> int:
                        o["ratio_off"] <= OVERHEAD_GOAL)
             gate.note(f"{shell} with timing on (SEGMENT lines written): {o['loader_on_ms']:.2f} ms against"
                       f" {o['direct_on_ms']:.2f} ms ({o['ratio_on']:.3f}x), information only")
-        workdir = Path(root) / "example"
-        workdir.mkdir()
-        d = deferral(args.samples, workdir)
-    report(f"Deferral gain, worked example (docs/examples/omz-like, zsh, n = {args.samples} each, medians)",
+        if "deferral" in parts:
+            workdir = Path(root) / "example"
+            workdir.mkdir()
+            run_deferral(gate, deferral(args.samples, workdir), args.samples)
+    return gate.finish(args)
+
+
+def run_deferral(gate: Gate, d: dict[str, float], samples: int) -> None:
+    """Report and gate the deferral part."""
+    report(f"Deferral gain, worked example (docs/examples/omz-like, zsh, n = {samples} each, medians)",
            [("first_prompt_ms eager / deferred", f"{d['eager_first_prompt_ms']:.2f} / "
                                                  f"{d['deferred_first_prompt_ms']:.2f} ms"),
             ("gain", f"{d['gain']:.2f}x (goal >= {DEFERRAL_GOAL}x)"),
@@ -152,12 +162,11 @@ def main() -> int:
             ("command_lag_ms eager / deferred", f"{d['eager_command_lag_ms']:.2f} / "
                                                 f"{d['deferred_command_lag_ms']:.2f} ms (deferred work lands here)")])
     gate.check(f"deferral gain on the worked example (docs/features.md): eager / deferred `first_prompt_ms`"
-               f" >= {DEFERRAL_GOAL}x (median of {args.samples})", f"deferred {d['deferred_first_prompt_ms']:.2f} ms",
+               f" >= {DEFERRAL_GOAL}x (median of {samples})", f"deferred {d['deferred_first_prompt_ms']:.2f} ms",
                f"eager {d['eager_first_prompt_ms']:.2f} ms", f"{d['gain']:.1f}x", d["gain"] >= DEFERRAL_GOAL)
     gate.note(f"deferring moves work: first_command_ms {d['eager_first_command_ms']:.2f} -> "
               f"{d['deferred_first_command_ms']:.2f} ms, command_lag_ms {d['eager_command_lag_ms']:.2f} -> "
               f"{d['deferred_command_lag_ms']:.2f} ms")
-    return gate.finish(args)
 
 
 if __name__ == "__main__":

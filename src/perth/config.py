@@ -126,6 +126,8 @@ KEYS: tuple[KeySpec, ...] = (
             choices=("zsh", "bash", "fish")),
     KeySpec("shellperf.samples", "int", 10, "Counted samples per run (-n).", minimum=1),
     KeySpec("shellperf.warmup", "int", 1, "Discarded warm-up starts before the samples.", minimum=0),
+    KeySpec("shellperf.spawns", "int", 5,
+            "Starts per sample (--spawns): each metric of a sample is the median of its starts.", minimum=1),
     KeySpec("shellperf.timeout_ms", "int", 10000,
             "Per-sample time limit; what is not seen by then is recorded as missing.", minimum=100),
     KeySpec("shellperf.warn_percent", "int", 10, "A slower median by more than this percent is WARN.", minimum=0),

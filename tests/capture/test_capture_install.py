@@ -141,3 +141,21 @@ def test_the_installed_file_parses(cli: Callable[..., Any], shell: str) -> None:
     check = {"zsh": ["zsh", "-n"], "bash": ["bash", "-n"], "fish": ["fish", "--no-execute"]}[shell]
     done = subprocess.run([*check, str(path)], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_installed_file_is_the_script_without_comments_blank_lines_or_indentation(
+        cli: Callable[..., Any], shell: str) -> None:
+    from perth.capture.install import compact
+    from perth.capture.integration import script_path
+
+    path = install(cli, shell)
+    lines = path.read_text().splitlines()
+    assert lines[:2] == [f"# Perth {__version__} shell integration for {shell}, written by"
+                         f" `perth init {shell} --install`.", "# Rewritten when Perth is upgraded: do not edit."]
+    body = lines[3:]
+    assert all(line and line == line.strip() for line in body)
+    assert all(line.startswith("# shellcheck ") for line in body if line.startswith("#"))
+    packaged = Path(script_path(shell)).read_text()
+    assert len(compact(packaged)) < 0.8 * len(packaged)
+    assert compact("  a\n\n  # note\n# shellcheck disable=SC1\n  b  # kept\n") == "a\n# shellcheck disable=SC1\nb  # kept\n"

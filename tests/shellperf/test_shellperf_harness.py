@@ -7,11 +7,13 @@ import os
 import pytest
 
 from perth.record import replace
-from perth.shellperf.fake_terminal import FakeLauncher, FakeShell
+from perth.shellperf.fake_terminal import FakeLauncher, FakeSession, FakeShell
 from perth.shellperf.governance import advance, assess, stability
+from perth.shellperf.harness import median_of_starts
 from perth.shellperf.records import GovernanceState, Measurement, Run, RunSpec, Sample
 from perth.shellperf.runner import measure, measure_interleaved
 from perth.shellperf.settings import ShellperfSettings
+from perth.shellperf.terminal import SpawnRequest, TerminalSession
 
 SPEC = RunSpec("bash", samples=3, warmup=1, timeout_ms=500, presses=3, keys=2)
 
@@ -153,3 +155,53 @@ def test_progress_draws_on_a_terminal_only() -> None:
         progress.advance(2, 4, run.samples[0])
         progress.close()
     assert "shellperf zsh: 2 samples" in shown.getvalue() and piped.getvalue() == ""
+
+
+class _OneShellPerStart(FakeLauncher):
+    """Each interactive start gets the next of ``prompts`` as its first-prompt time (``None``: never prompts)."""
+
+    def __init__(self, prompts: list[float | None]) -> None:
+        super().__init__()
+        self.prompts = iter(prompts)
+
+    def spawn(self, request: SpawnRequest) -> TerminalSession:
+        if "exit" in request.argv:
+            return super().spawn(request)
+        self.requests.append(request)
+        return FakeSession(FakeShell(first_prompt_ms=next(self.prompts)), request)
+
+
+def test_with_spawns_each_sample_is_the_median_of_its_starts_and_warmups_are_one_start() -> None:
+    launcher = _OneShellPerStart([99.0, 40.0, 90.0, 41.0, 300.0, 50.0, 45.0])
+    spec = replace(SPEC, samples=2, warmup=1, spawns=3, measure_exit=False)
+    run = measure(spec, os.environ, launcher, created_at=1_800_000_000_000)
+    assert len(launcher.requests) == 7  # 1 warm-up start, then 2 samples of 3 starts
+    assert [s.metrics["first_prompt_ms"] for s in run.measured] == [Measurement(41.0, "native"),
+                                                                    Measurement(50.0, "native")]
+    assert [s.metrics["first_command_ms"].value for s in run.measured] == [46.0, 55.0]  # its own median
+    assert run.samples[0].warmup and run.samples[0].metrics["first_prompt_ms"].value == 99.0
+    assert run.spec.spawns == 3 and RunSpec.from_json(run.spec.to_json()) == run.spec
+
+
+def test_a_value_missing_in_any_start_is_missing_in_the_sample() -> None:
+    launcher = _OneShellPerStart([40.0, None, 42.0])
+    run = measure(replace(SPEC, samples=1, warmup=0, spawns=3, measure_exit=False), os.environ, launcher,
+                  created_at=1_800_000_000_000)
+    value = run.measured[0].metrics["first_prompt_ms"]
+    assert value.value is None and value.provenance == "missing" and value.reason.startswith("start 2 of 3: ")
+    assert run.status == "partial"
+
+
+def test_median_of_starts_keeps_provenance_and_the_lifecycle_check() -> None:
+    def start(ms: float, gap: float, ok: bool | None) -> Sample:
+        return Sample(index=4, metrics={"first_prompt_ms": Measurement(ms, "native")},
+                      segments={"plugin_load": Measurement(gap, "derived", "post - pre")}, monotonic=ok,
+                      notes=("n",), capabilities={"has_compsys": True})
+
+    one = median_of_starts([start(3.0, 1.0, True), start(1.0, 9.0, True), start(2.0, 5.0, None)])
+    assert one.metrics["first_prompt_ms"] == Measurement(2.0, "native")
+    assert one.segments["plugin_load"] == Measurement(5.0, "derived", "post - pre")
+    assert (one.index, one.monotonic, one.notes, dict(one.capabilities)) == (4, None, ("n",), {"has_compsys": True})
+    assert median_of_starts([start(1.0, 1.0, True), start(2.0, 1.0, False)]).monotonic is False
+    assert median_of_starts([start(1.0, 1.0, True), start(4.0, 1.0, True)]).metrics["first_prompt_ms"].value == 1.0
+    assert RunSpec.from_json({k: v for k, v in SPEC.to_json().items() if k != "spawns"}).spawns == 1  # older runs

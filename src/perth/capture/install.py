@@ -13,6 +13,10 @@ background by running :func:`regenerate_command`.  So an upgrade is picked up by
 started after the first shell that notices it has exited; the shell that notices keeps the
 script it has.
 
+The file holds the scripts without their comments, blank lines and indentation (shellcheck
+directives kept): the shell reads the file at every start-up, in a time that grows with its
+length (:func:`compact`; ``perth init SHELL`` prints them as they are in the package).
+
 The file is written atomically (readers see the old or the new script) and its modification
 time is set to at least that of every file it is checked against, so that it is not stale
 right after being written.
@@ -61,18 +65,32 @@ def regenerate_command(shell: str, path: str, *, python: str, perth_home: str | 
     return f"PERTH_HOME={quote(perth_home, shell)} {command}" if perth_home else command
 
 
+def compact(script: str) -> str:
+    """``script`` without comment-only lines (``# shellcheck`` directives kept), blank lines and indentation.
+
+    Line-based: the packaged scripts hold no multi-line string or here-document (the installed files are
+    checked by ``bash -n``/``zsh -n``/``fish -n`` and shellcheck in the tests).
+    """
+    kept = []
+    for line in script.splitlines():
+        text = line.strip()
+        if text and (not text.startswith("#") or text.startswith("# shellcheck ")):
+            kept.append(text)
+    return "\n".join(kept) + "\n"
+
+
 def render_installed(shell: str, path: str, *, spool_dir: str, perth_command: str, regenerate: str) -> str:
     """The text of the installed script: header, integration script, upgrade check."""
-    body = render_init(shell, spool_dir=spool_dir, perth_command=perth_command)
+    body = render_init(shell, spool_dir=spool_dir, perth_command=perth_command, transform=compact)
     with open(os.path.join(_SHELLS_DIR, f"perth-install.{shell}"), encoding="utf-8") as handle:
-        footer = fill(handle.read(), {
+        footer = fill(compact(handle.read()), {
             "@PERTH_VERSION@": quote(__version__, shell), "@PERTH_TEMPLATE@": quote(script_path(shell), shell),
             "@PERTH_VERSION_FILE@": quote(VERSION_FILE, shell), "@PERTH_INSTALLED@": quote(path, shell),
             "@PERTH_REGENERATE@": regenerate,
         })
     header = (f"{HEADER_PREFIX}{__version__} shell integration for {shell}, written by"
               f" `perth init {shell} --install`.\n# Rewritten when Perth is upgraded: do not edit.\n\n")
-    return header + body + "\n" + footer
+    return header + body + footer
 
 
 def _write_private(path: str, text: str, shell: str) -> None:

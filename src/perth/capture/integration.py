@@ -14,8 +14,10 @@ File names in the spool directory (every shell computes the same ones)::
                                           by the hook, one line per command
     <spool_dir>/paused                    exists: nothing is recorded, in any shell
     <spool_dir>/paused.<session>          exists: that shell records nothing
-    <spool_dir>/.bash-<session>.tmp       bash only: scratch file, emptied after each
-                                          use (bash reads `history 1` through it)
+    <spool_dir>/.bash-tty-<host>-<tty>.tmp  bash only: scratch file, blanked after each
+                                          use (bash reads `history 1` through it), one per
+                                          host and terminal, kept for the next shell there
+    <spool_dir>/.bash-<session>.tmp       the same for a bash whose input is not a terminal
 
 ``<session>`` is the shell's ``$PERTH_SESSION``, set once when the script is first
 sourced in a shell process and exported: ``<pid>-<start time in µs>`` (zsh, bash)
@@ -33,6 +35,10 @@ from __future__ import annotations
 import os
 
 from perth.errors import InvalidInputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SHELLS = ("zsh", "bash", "fish")
 SPOOL_SUFFIX = ".spool"
@@ -78,10 +84,14 @@ def fill(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def render_init(shell: str, *, spool_dir: str, perth_command: str) -> str:
-    """The integration script for ``shell`` with its placeholders filled in."""
+def render_init(shell: str, *, spool_dir: str, perth_command: str,
+                transform: Callable[[str], str] | None = None) -> str:
+    """The integration script for ``shell`` with its placeholders filled in (``transform``: applied to the
+    template first)."""
     with open(script_path(shell), encoding="utf-8") as handle:
         template = handle.read()
+    if transform is not None:
+        template = transform(template)
     return fill(template, {"@PERTH_SPOOL_DIR@": quote(spool_dir, shell),
                            "@PERTH_COMMAND@": quote(perth_command, shell)})
 

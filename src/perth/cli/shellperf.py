@@ -59,6 +59,9 @@ def _measure_options(parser: argparse.ArgumentParser, *, ab: bool = False) -> No
                         help="Add a variable to the shell's clean environment (repeatable).")
     parser.add_argument("-n", "--samples", type=int, help="Counted samples (default shellperf.samples).")
     parser.add_argument("--warmup", type=int, help="Discarded warm-up starts (default shellperf.warmup).")
+    parser.add_argument("--spawns", type=int, metavar="K",
+                        help="Starts per sample; each metric of a sample is the median of its K starts, so that one"
+                             " start slowed by the machine does not make the sample (default shellperf.spawns).")
     parser.add_argument("--timeout-ms", type=int, help="Per-sample time limit (default shellperf.timeout_ms).")
     parser.add_argument("--presses", type=int, default=5, help="Enters per sample for command_lag_ms (default 5).")
     parser.add_argument("--keys", type=int, default=5, help="Keystrokes per sample for input_lag_ms (default 5).")
@@ -193,6 +196,7 @@ def _spec(args: argparse.Namespace, rt: Runtime, rc: str | None = None) -> RunSp
         norc=bool(getattr(args, "norc", False)), env=tuple(args.env),
         samples=args.samples if args.samples is not None else settings.samples,
         warmup=args.warmup if args.warmup is not None else settings.warmup,
+        spawns=args.spawns if args.spawns is not None else settings.spawns,
         timeout_ms=args.timeout_ms if args.timeout_ms is not None else settings.timeout_ms,
         presses=args.presses, keys=args.keys, measure_exit=not args.no_exit, label=getattr(args, "label", ""),
         git=args.git)

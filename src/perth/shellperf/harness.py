@@ -19,6 +19,12 @@ shell's ``exec`` too):
 - capability flags (:mod:`perth.shellperf.capabilities`), read by a probe command at the end;
 - ``exit_ms``: ``t0`` of a separate ``shell -l -i -c exit`` → its exit (zsh-bench's exit time: a proxy).
 
+With ``--spawns K`` a sample is K starts back to back, and each of its metrics and segments is the
+median of the K values (:func:`median_of_starts`): one start slowed by something else on the machine
+(a burst of load, a page-cache miss) does not make the sample, so the spread between samples is the
+configuration's and much less the machine's. The median taken is the lower middle value, one a
+start observed: its provenance stays; a value missing in any start is missing.
+
 Whatever is not seen before the per-sample timeout is recorded as missing with the reason; the
 process group is killed.  Screen text is matched after escape sequences are stripped.
 """
@@ -151,3 +157,33 @@ def measure_sample(launcher: TerminalLauncher, plan: LaunchPlan, spec: RunSpec, 
     notes = (f"{segment_log.malformed} malformed SEGMENT line(s) ignored",) if segment_log.malformed else ()
     return Sample(index=index, metrics=metrics, segments=segments, phases=segment_log.phases, warmup=warmup,
                   monotonic=monotonic(segments), notes=notes, capabilities=capabilities)
+
+
+def _median_of(values: list[Measurement | None], starts: int) -> Measurement:
+    """The lower median of one value over ``starts`` starts (an observed value), or missing with the first reason."""
+    for position, value in enumerate(values, start=1):
+        if value is None:
+            return Measurement.missing(f"not reported by start {position} of {starts}")
+        if value.value is None:
+            return Measurement.missing(f"start {position} of {starts}: {value.reason}")
+    ordered = sorted((v for v in values if v is not None), key=lambda m: m.value or 0.0)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def median_of_starts(starts: list[Sample]) -> Sample:
+    """One sample from several starts of the same configuration: per metric and per segment the lower median
+    (a value one start observed, with its provenance); missing when any start misses it. The lifecycle check
+    holds when it held in every start; capabilities are the first start's."""
+    first = starts[0]
+    if len(starts) == 1:
+        return first
+    metric_names = list(dict.fromkeys(name for s in starts for name in s.metrics))
+    segment_names = list(dict.fromkeys(name for s in starts for name in s.segments))
+    metrics = {name: _median_of([s.metrics.get(name) for s in starts], len(starts)) for name in metric_names}
+    segments = {name: _median_of([s.segments.get(name) for s in starts], len(starts)) for name in segment_names}
+    checks = [s.monotonic for s in starts]
+    monotonic = False if False in checks else (True if all(checks) else None)
+    phases = {name: phase for s in starts for name, phase in s.phases.items()}
+    notes = tuple(dict.fromkeys(note for s in starts for note in s.notes))
+    return Sample(index=first.index, metrics=metrics, segments=segments, phases=phases, warmup=first.warmup,
+                  monotonic=monotonic, notes=notes, capabilities=first.capabilities)

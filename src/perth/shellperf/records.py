@@ -123,6 +123,7 @@ class RunSpec(Record):
     env: tuple[str, ...] = ()
     samples: int = 10
     warmup: int = 1
+    spawns: int = 1
     timeout_ms: int = 10_000
     presses: int = 5
     keys: int = 5
@@ -151,7 +152,7 @@ class RunSpec(Record):
         """``run.spec``."""
         return {"shell": self.shell, "shell_path": self.shell_path, "rc": self.rc, "zdotdir": self.zdotdir,
                 "norc": self.norc, "env": list(self.env), "samples": self.samples, "warmup": self.warmup,
-                "timeout_ms": self.timeout_ms, "presses": self.presses, "keys": self.keys,
+                "spawns": self.spawns, "timeout_ms": self.timeout_ms, "presses": self.presses, "keys": self.keys,
                 "rows": self.rows, "cols": self.cols, "measure_exit": self.measure_exit, "label": self.label,
                 "git": self.git}
 

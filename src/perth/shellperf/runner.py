@@ -6,7 +6,7 @@ import os
 
 from perth.ids import uuid7
 from perth.record import replace
-from perth.shellperf.harness import measure_sample
+from perth.shellperf.harness import measure_sample, median_of_starts
 from perth.shellperf.launch import plan_launch, resolve_shell
 from perth.shellperf.probe import ReplayEvent
 from perth.shellperf.records import Run, RunSpec, Sample
@@ -38,7 +38,7 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     """Refuse counts and sizes that cannot give a measurement."""
     from perth.errors import InvalidInputError
 
-    checks = (("-n/--samples", spec.samples, 1), ("--warmup", spec.warmup, 0),
+    checks = (("-n/--samples", spec.samples, 1), ("--warmup", spec.warmup, 0), ("--spawns", spec.spawns, 1),
               ("--timeout-ms", spec.timeout_ms, 100), ("--presses", spec.presses, 1), ("--keys", spec.keys, 1),
               ("rows", spec.rows, 5), ("cols", spec.cols, 20))
     for name, value, minimum in checks:
@@ -80,7 +80,8 @@ def _schedule(prepared: list[_Prepared]) -> list[tuple[_Prepared, int]]:
 def measure_interleaved(specs: list[RunSpec], environ: Mapping[str, str], launcher: TerminalLauncher, *,
                         created_at: int, profile: str = "streak", progress: Progress | None = None,
                         replay: Replay | None = None) -> list[Run]:
-    """Measure several configurations sample by sample (A B, B A, ...) so drift hits them alike."""
+    """Measure several configurations sample by sample (A B, B A, ...) so drift hits them alike; a counted sample
+    is ``spec.spawns`` starts back to back (:func:`perth.shellperf.harness.median_of_starts`)."""
     import shutil
     import tempfile
 
@@ -89,8 +90,11 @@ def measure_interleaved(specs: list[RunSpec], environ: Mapping[str, str], launch
         prepared = [_Prepared(spec, environ, os.path.join(root, str(i))) for i, spec in enumerate(specs)]
         order = _schedule(prepared)
         for done, (item, index) in enumerate(order, start=1):
-            sample = measure_sample(launcher, item.plan, item.spec, index, warmup=index < item.spec.warmup,
-                                    replay=replay)
+            warmup = index < item.spec.warmup
+            sample = measure_sample(launcher, item.plan, item.spec, index, warmup=warmup, replay=replay)
+            if not warmup and item.spec.spawns > 1:  # a warm-up is one start, discarded
+                more = [measure_sample(launcher, item.plan, item.spec, index) for _ in range(item.spec.spawns - 1)]
+                sample = median_of_starts([sample, *more])
             item.samples.append(sample)
             if progress is not None:
                 progress(done, len(order), sample)

@@ -32,6 +32,7 @@ class ShellperfSettings(Record):
     shell: str = "zsh"
     samples: int = 10
     warmup: int = 1
+    spawns: int = 5
     timeout_ms: int = 10_000
     thresholds: Thresholds = Thresholds()
     budget_stage: str = "final"
@@ -77,7 +78,8 @@ def load_shellperf_settings(settings: Settings) -> ShellperfSettings:
                           "make the FAIL threshold at least the WARN threshold")
     return ShellperfSettings(
         shell=str(settings.get("shellperf.shell")), samples=settings.get_int("shellperf.samples"),
-        warmup=settings.get_int("shellperf.warmup"), timeout_ms=settings.get_int("shellperf.timeout_ms"),
+        warmup=settings.get_int("shellperf.warmup"), spawns=settings.get_int("shellperf.spawns"),
+        timeout_ms=settings.get_int("shellperf.timeout_ms"),
         thresholds=thresholds, budget_stage=str(settings.get("shellperf.budget_stage")), budgets=budgets,
         mode=str(settings.get("shellperf.mode")), profile=str(settings.get("shellperf.profile")),
         stable_runs=settings.get_int("shellperf.stable_runs"), clean_runs=settings.get_int("shellperf.clean_runs"),

@@ -91,14 +91,20 @@ _perth_context() {
 # _perth_scratch_run COMMAND...: _perth_r = the output of a builtin, captured
 # without a fork: written over the start of the scratch file (opened with <>,
 # no truncation: truncating costs a file system transaction on every prompt)
-# and ended by a NUL, then read back up to that NUL, then blanked with spaces
-# at once (4 bytes a character at most): the scratch file never keeps a command
-# line, which may hold a secret the ingester has not redacted yet.
+# after a line naming this shell and ended by a NUL, then read back up to that
+# NUL, then blanked with spaces at once (4 bytes a character at most): the
+# scratch file never keeps a command line, which may hold a secret the ingester
+# has not redacted yet.  The scratch file of a terminal is kept for the next
+# shell on it (creating a file costs more than the rest of the start-up): when
+# the first line is not this shell's, another shell wrote in between, and the
+# output is dropped (status 1).
 _perth_scratch_run() {
     _perth_r=''
-    { "$@"; builtin printf '\0'; } 1<> "$_perth_scratch" 2>/dev/null || return 1
+    { builtin printf '%s\n' "$PERTH_SESSION"; "$@"; builtin printf '\0'; } 1<> "$_perth_scratch" 2>/dev/null || return 1
     IFS= builtin read -r -d '' _perth_r < "$_perth_scratch"
     builtin printf '%*s' $(( ${#_perth_r} * 4 + 1 )) '' 1<> "$_perth_scratch" 2>/dev/null
+    [[ $_perth_r == "$PERTH_SESSION"$'\n'* ]] || { _perth_r=''; return 1; }
+    _perth_r=${_perth_r#*$'\n'}
     return 0
 }
 
@@ -166,7 +172,16 @@ _perth_take_ignorespace() {
 
 # _perth_hook: keep PS0 and PROMPT_COMMAND wired (other tools may rewrite them
 # after us); _perth_precmd must run first to see the command's exit status.
+# Nothing to do when PS0, PROMPT_COMMAND (its first element, for an array) and
+# HISTCONTROL are as this function left them (_perth_hooked): the usual case,
+# at every prompt.
 _perth_hook() {
+    [[ ${_perth_hooked-} == "${PS0-}"$'\n'"${PROMPT_COMMAND-}"$'\n'"${HISTCONTROL-}" ]] && return 0
+    _perth_hook_wire || return 1
+    _perth_hooked=${PS0-}$'\n'${PROMPT_COMMAND-}$'\n'${HISTCONTROL-}
+}
+
+_perth_hook_wire() {
     [[ ${PS0@a} == *r* || ${PROMPT_COMMAND@a} == *r* ]] && return 1
     [[ ${PS0-} == *_perth_t0=* ]] || PS0=$_perth_ps0${PS0-}
     _perth_take_ignorespace
@@ -263,12 +278,17 @@ _perth_install() {
     fi
     declare -gA _perth_ps0_d=()  # string keys: PS0 looks up the cwd without arithmetic
     _perth_spool=$_perth_spool_dir/bash-$PERTH_SESSION.spool
-    _perth_scratch=$_perth_spool_dir/.bash-$PERTH_SESSION.tmp
+    local user='\u' tty='\l'  # prompt escapes: the user name, the terminal's name ("tty": none); no fork
+    tty=${tty@P}
+    if [[ $tty == tty ]]; then
+        _perth_scratch=$_perth_spool_dir/.bash-$PERTH_SESSION.tmp
+    else  # one per host and terminal, kept: the next shell on this terminal reuses it
+        _perth_scratch=$_perth_spool_dir/.bash-tty-${HOSTNAME//[!A-Za-z0-9._-]/_}-${tty//[!A-Za-z0-9._-]/_}.tmp
+    fi
     _perth_pause_all=$_perth_spool_dir/paused
     _perth_pause_self=$_perth_spool_dir/paused.$PERTH_SESSION
     _perth_esc "$PERTH_SESSION"; _perth_ident=bash$'\t'$_perth_r
     _perth_esc "${HOSTNAME-}"; _perth_host_user=$_perth_r$'\t'
-    local user='\u'  # the prompt escape for the user name: no fork, unlike $(id -un)
     _perth_esc "${USER:-${user@P}}"; _perth_host_user+=$_perth_r
     [[ -d $_perth_spool_dir ]] || command mkdir -p -m 700 -- "$_perth_spool_dir" 2>/dev/null
     [[ -e $_perth_scratch ]] || _perth_private_file "$_perth_scratch"

@@ -1,6 +1,7 @@
 # perth-features.bash — the runtime of a loader written by `perth features build --shell bash`.
-# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the timing
-# library of `perth shellperf instrument bash` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the
+# The generated part after it sources each feature in order, twice over: untimed (when PERTH_SEGMENT_LOG
+# is unset; it returns from the loader), then timed by "$_perth_b"/"$_perth_e" (the timing library of
+# `perth shellperf instrument bash`); the path of a sourced feature is in $_perth_f. Features load at the
 # top level of the loader for preload and init features, and from PROMPT_COMMAND for deferred ones:
 #   postprompt  at the first prompt: the prompt is drawn first (when it is one line), the
 #               features load, then bash draws it again and reads what was typed meanwhile
@@ -16,6 +17,16 @@ _perth_features_stage=0
 _perth_feature_report() {
   _perth_feature_failed[$1]=1
   printf 'perth: feature %s %s; skipped\n' "$1" "$2" >&2
+}
+
+# _perth_feature_fail NAME: report the status of the command run just before the call (source, eval)
+_perth_feature_fail() {
+  _perth_feature_report "$1" "failed (status $?)"
+}
+
+# _perth_feature_missing NAME: report that the file in $_perth_f cannot be read
+_perth_feature_missing() {
+  _perth_feature_report "$1" "has no readable file $_perth_f"
 }
 
 # section: dependencies (included when a feature has depends_on)

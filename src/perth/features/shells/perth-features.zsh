@@ -1,6 +1,7 @@
 # perth-features.zsh — the runtime of a loader written by `perth features build --shell zsh`.
-# The generated part after it sources each feature in order, timed by "$_perth_b"/"$_perth_e" (the timing
-# library of `perth shellperf instrument zsh` when PERTH_SEGMENT_LOG is set, `:` otherwise), at the
+# The generated part after it sources each feature in order, twice over: untimed (when PERTH_SEGMENT_LOG
+# is unset; it returns from the loader), then timed by "$_perth_b"/"$_perth_e" (the timing library of
+# `perth shellperf instrument zsh`); the path of a sourced feature is in $_perth_f. Features load at the
 # top level of the loader for preload and init features, and from one-shot `zle -F` handlers for deferred ones:
 #   postprompt  once the line editor has drawn the first prompt and waits for input
 #   idle        at the line editor's next wait after the postprompt features
@@ -35,6 +36,16 @@ _perth_compinit_guard() {
   }
 }
 _perth_compinit_guard
+
+# _perth_feature_fail NAME: report the status of the command run just before the call (source, eval)
+_perth_feature_fail() {
+  _perth_feature_report "$1" "failed (status $?)"
+}
+
+# _perth_feature_missing NAME: report that the file in $_perth_f cannot be read
+_perth_feature_missing() {
+  _perth_feature_report "$1" "has no readable file $_perth_f"
+}
 
 # section: dependencies (included when a feature has depends_on)
 
