@@ -116,12 +116,16 @@ def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int, 
                           ident=(address.segment_ord, address.doc), fields=None)
                 for score, address, at, importance, kind in found]
 
+    def fetch_in(part: Partition, n: int, *, any_word: bool) -> list[Candidate]:
+        # a partition of an importance class no document has holds nothing: no search needed
+        return fetch(n, any_word=any_word, part=part) if index.holds_importance(part.low, part.high) else []
+
     def ranked(any_word: bool, want: int) -> list[tuple[float, Candidate]]:
         bound = index.matches_at_most(terms, any_word=any_word)
         if bound is not None and bound <= READ_ALL:
             return rank_all(fetch(bound + 1, any_word=any_word), want, weights, rt.clock())
         return top_k(lambda n: fetch(n, any_word=any_word), want, weights, rt.clock(),
-                     lambda part, n: fetch(n, any_word=any_word, part=part))
+                     lambda part, n: fetch_in(part, n, any_word=any_word))
 
     best = ranked(False, k)
     if len(best) < k and len(terms[0]) + len(terms[1]) >= 2:
