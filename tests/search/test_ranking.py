@@ -56,6 +56,24 @@ def test_rank_all_equals_sorting_by_score_then_time_then_identity(raw: list[tupl
     assert [(score, m.key) for score, m in rank_all(found, k, boosts, NOW)] == [(s, m.key) for s, m in truth]
 
 
+def test_an_unread_match_that_a_small_boost_lifts_above_the_kth_is_found() -> None:
+    """The first search returns old matches; as good recent ones were left unread (a BM25 tie) and a 2%
+    recency boost lifts them above every old one: the newest partition must still be searched."""
+    boosts = Boosts(recency=0.02, importance=0.0, half_life_days=(("command", 30),))
+    old = [Candidate(bm25=1.0, kind="command", ref_id=f"old{i}", at_ms=NOW - 900 * DAY_MS, importance=0)
+           for i in range(64)]
+    new = [Candidate(bm25=1.0, kind="command", ref_id=f"new{i}", at_ms=NOW - i * 60_000, importance=0)
+           for i in range(3)]
+    by_bm25 = old + new  # tied: the index may return any of them first
+
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        return [c for c in by_bm25 if (part.newer is None or c.at_ms >= part.newer)
+                and (part.older is None or c.at_ms <= part.older)][:n]
+
+    found = top_k(lambda n: by_bm25[:n], 2, boosts, NOW, fetch_in)
+    assert [c.ref_id for _, c in found] == ["new0", "new1"]
+
+
 def test_boost_factor_is_bounded() -> None:
     boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30),))
     assert boosts.factor("command", NOW, 100, NOW) == boosts.max_factor

@@ -178,7 +178,11 @@ class FullTextIndex:
 
     def holds_importance(self, low: int, high: int) -> bool:
         """Whether any live document has an importance in ``low..high`` (in the current view): a ranking
-        skips the partitions of a class that holds none (most stores hold few important documents)."""
+        skips the partitions of a class that holds none (most stores hold few important documents).  A
+        class holding importance 0, where most documents are, is taken as held without a search: the
+        search would read every document's importance."""
+        if low <= 0 <= high:
+            return True
         if self.searcher is None:
             self.refresh()
         known = self._importance.get((low, high))

@@ -180,10 +180,13 @@ def top_k(fetch: Callable[[int], Sequence[R]], k: int, boosts: Boosts, now_ms: i
     """The exact ``k`` best candidates by boosted score; ``fetch(n)`` returns the ``n`` best by BM25.
 
     When the first ``n`` do not settle the top k (flat BM25 scores: one common word), each partition of
-    :func:`partitions` whose best possible score (the best BM25 overall x its largest boost) could still
-    beat the k-th score is searched by BM25 (``fetch_in(partition, n)``) until the next document it could
-    return (its n-th BM25 x its largest boost) cannot.  Every document left unread is bounded by the k-th
-    score, so the result equals sorting every match.  Without ``fetch_in`` the first fetch grows instead.
+    :func:`partitions` whose best possible unread score could still beat the k-th score is searched by
+    BM25 (``fetch_in(partition, n)``) until the next document it could return cannot.  A document the
+    first search did not return has a BM25 of at most its n-th one's, so a partition's unread documents
+    score at most that BM25 (or the partition's own m-th, once searched, when lower) x its largest
+    boost: the old and unimportant partitions, which hold most documents, are rarely searched.  Every
+    document left unread is bounded by the k-th score, so the result equals sorting every match (up to
+    documents tied with the k-th).  Without ``fetch_in`` the first fetch grows instead.
     """
     n = max(2 * k, 32)
     scored: dict[tuple[object, ...], tuple[float, R]] = {}
@@ -196,15 +199,17 @@ def top_k(fetch: Callable[[int], Sequence[R]], k: int, boosts: Boosts, now_ms: i
         if fetch_in is not None:
             break
         n *= 4
-    best = found[0].bm25
+    ceiling = found[-1].bm25  # the first search read every match scoring more: none left unread does
     for part in partitions(boosts, now_ms):
         m = n
-        while best * part.max_factor > kth:
+        bound = ceiling
+        while bound * part.max_factor > kth:
             more = list(fetch_in(part, m))
             _score(more, boosts, now_ms, scored)
             kth = _kth(scored, k)
-            if len(more) < m or more[-1].bm25 * part.max_factor <= kth:
+            if len(more) < m:
                 break
+            bound = min(bound, more[-1].bm25)
             m *= 4
     return _best(scored, k)
 
