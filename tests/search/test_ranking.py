@@ -74,6 +74,24 @@ def test_an_unread_match_that_a_small_boost_lifts_above_the_kth_is_found() -> No
     assert [c.ref_id for _, c in found] == ["new0", "new1"]
 
 
+def test_partitions_searched_together_are_bounded_by_the_youngest_boost() -> None:
+    """Neighbouring partitions with nearly equal boosts are searched as one span: what it leaves unread
+    is bounded by its youngest partition's boost, so a brand-new match beats a 5-day-old one."""
+    boosts = Boosts(recency=0.3, importance=0.0, half_life_days=(("command", 30),))
+    old = [Candidate(bm25=1.0, kind="command", ref_id=f"old{i}", at_ms=NOW - 900 * DAY_MS, importance=0)
+           for i in range(31)]
+    recent = Candidate(bm25=1.0, kind="command", ref_id="recent", at_ms=NOW - 5 * DAY_MS, importance=0)
+    brand_new = Candidate(bm25=1.0, kind="command", ref_id="new", at_ms=NOW, importance=0)
+    by_bm25 = [*old, recent, brand_new]  # tied: the first search reads the old ones and the 5-day-old one
+
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        return [c for c in by_bm25 if (part.newer is None or c.at_ms >= part.newer)
+                and (part.older is None or c.at_ms <= part.older)][:n]
+
+    found = top_k(lambda n: by_bm25[:n], 1, boosts, NOW, fetch_in)
+    assert [c.ref_id for _, c in found] == ["new"]
+
+
 def test_boost_factor_is_bounded() -> None:
     boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30),))
     assert boosts.factor("command", NOW, 100, NOW) == boosts.max_factor

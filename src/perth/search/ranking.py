@@ -184,9 +184,11 @@ def top_k(fetch: Callable[[int], Sequence[R]], k: int, boosts: Boosts, now_ms: i
     BM25 (``fetch_in(partition, n)``) until the next document it could return cannot.  A document the
     first search did not return has a BM25 of at most its n-th one's, so a partition's unread documents
     score at most that BM25 (or the partition's own m-th, once searched, when lower) x its largest
-    boost: the old and unimportant partitions, which hold most documents, are rarely searched.  Every
-    document left unread is bounded by the k-th score, so the result equals sorting every match (up to
-    documents tied with the k-th).  Without ``fetch_in`` the first fetch grows instead.
+    boost: the old and unimportant partitions, which hold most documents, are rarely searched.
+    Neighbouring partitions of one importance class whose largest boosts differ by less than
+    :data:`SPAN_RATIO` are searched as one (bounded by the youngest one's boost).  Every document left
+    unread is bounded by the k-th score, so the result equals sorting every match (up to documents
+    tied with the k-th).  Without ``fetch_in`` the first fetch grows instead.
     """
     n = max(2 * k, 32)
     scored: dict[tuple[object, ...], tuple[float, R]] = {}
@@ -200,18 +202,38 @@ def top_k(fetch: Callable[[int], Sequence[R]], k: int, boosts: Boosts, now_ms: i
             break
         n *= 4
     ceiling = found[-1].bm25  # the first search read every match scoring more: none left unread does
-    for part in partitions(boosts, now_ms):
-        m = n
-        bound = ceiling
-        while bound * part.max_factor > kth:
-            more = list(fetch_in(part, m))
-            _score(more, boosts, now_ms, scored)
-            kth = _kth(scored, k)
-            if len(more) < m:
+    classes: dict[tuple[int, int], list[Partition]] = {}
+    for part in partitions(boosts, now_ms):  # within an importance class: the youngest first
+        classes.setdefault((part.low, part.high), []).append(part)
+    for group in classes.values():
+        start = 0
+        while start < len(group):
+            if ceiling * group[start].max_factor <= kth:  # and so every older one of the class
                 break
-            bound = min(bound, more[-1].bm25)
-            m *= 4
+            # neighbours whose largest boost is nearly the same are searched together: the span's bound
+            # (its youngest partition's boost) is barely looser than each one's, and one search is cheaper
+            end = start + 1
+            while end < len(group) and group[end].max_factor * SPAN_RATIO >= group[start].max_factor:
+                end += 1
+            span = Partition(newer=group[end - 1].newer, older=group[start].older, low=group[start].low,
+                             high=group[start].high, max_factor=group[start].max_factor)
+            m = n
+            bound = ceiling
+            while bound * span.max_factor > kth:
+                more = list(fetch_in(span, m))
+                _score(more, boosts, now_ms, scored)
+                kth = _kth(scored, k)
+                if len(more) < m:
+                    break
+                bound = min(bound, more[-1].bm25)
+                m *= 4
+            start = end
     return _best(scored, k)
+
+
+#: Neighbouring partitions of one importance class whose largest boosts differ by less than this
+#: factor are searched as one.
+SPAN_RATIO = 1.05
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
