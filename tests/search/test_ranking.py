@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perth.search.ranking import DAY_MS, Boosts, Candidate, Partition, fuse, partitions, top_k
+from perth.search.ranking import DAY_MS, Boosts, Candidate, Match, Partition, fuse, partitions, rank_all, top_k
 from perth.search.snippets import snippet
 
 NOW = 1_800_000_000_000
@@ -38,6 +38,58 @@ def test_top_k_equals_sorting_every_match_by_boosted_score(raw: list[tuple[float
     assert [round(s, 9) for s, _ in top_k(fetch, k, boosts, NOW, fetch_in)] == [round(s, 9) for s, _ in found]
     truth = sorted((c.bm25 * boosts.factor(c.kind, c.at_ms, c.importance, NOW) for c in pool), reverse=True)[:k]
     assert [round(score, 9) for score, _ in found] == [round(score, 9) for score in truth]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1.0, 2.0, 2.5]), st.sampled_from(["command", "intent"]),
+                          st.integers(0, 3), st.sampled_from([0, 50, 100]), st.integers(0, 30), st.integers(0, 12)),
+                max_size=120),
+       st.integers(1, 30))
+def test_rank_all_equals_sorting_by_score_then_time_then_identity(raw: list[tuple[float, str, int, int, int, int]],
+                                                                   k: int) -> None:
+    """Many exact ties (same score and time): the identity decides, as in ``sorted(...)[:k]``."""
+    boosts = Boosts(recency=0.3, importance=0.5, half_life_days=(("command", 30), ("intent", 7)))
+    found = [Match(s, kind, NOW - age * DAY_MS, imp, (segment, doc)) for s, kind, age, imp, segment, doc in raw]
+    unique = list({m.key: m for m in reversed(found)}.values())  # each document scored once: its first match
+    truth = sorted(((m.bm25 * boosts.factor(m.kind, m.at_ms, m.importance, NOW), m) for m in unique),
+                   key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))[:k]
+    assert [(score, m.key) for score, m in rank_all(found, k, boosts, NOW)] == [(s, m.key) for s, m in truth]
+
+
+def test_an_unread_match_that_a_small_boost_lifts_above_the_kth_is_found() -> None:
+    """The first search returns old matches; as good recent ones were left unread (a BM25 tie) and a 2%
+    recency boost lifts them above every old one: the newest partition must still be searched."""
+    boosts = Boosts(recency=0.02, importance=0.0, half_life_days=(("command", 30),))
+    old = [Candidate(bm25=1.0, kind="command", ref_id=f"old{i}", at_ms=NOW - 900 * DAY_MS, importance=0)
+           for i in range(64)]
+    new = [Candidate(bm25=1.0, kind="command", ref_id=f"new{i}", at_ms=NOW - i * 60_000, importance=0)
+           for i in range(3)]
+    by_bm25 = old + new  # tied: the index may return any of them first
+
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        return [c for c in by_bm25 if (part.newer is None or c.at_ms >= part.newer)
+                and (part.older is None or c.at_ms <= part.older)][:n]
+
+    found = top_k(lambda n: by_bm25[:n], 2, boosts, NOW, fetch_in)
+    assert [c.ref_id for _, c in found] == ["new0", "new1"]
+
+
+def test_partitions_searched_together_are_bounded_by_the_youngest_boost() -> None:
+    """Neighbouring partitions with nearly equal boosts are searched as one span: what it leaves unread
+    is bounded by its youngest partition's boost, so a brand-new match beats a 5-day-old one."""
+    boosts = Boosts(recency=0.3, importance=0.0, half_life_days=(("command", 30),))
+    old = [Candidate(bm25=1.0, kind="command", ref_id=f"old{i}", at_ms=NOW - 900 * DAY_MS, importance=0)
+           for i in range(31)]
+    recent = Candidate(bm25=1.0, kind="command", ref_id="recent", at_ms=NOW - 5 * DAY_MS, importance=0)
+    brand_new = Candidate(bm25=1.0, kind="command", ref_id="new", at_ms=NOW, importance=0)
+    by_bm25 = [*old, recent, brand_new]  # tied: the first search reads the old ones and the 5-day-old one
+
+    def fetch_in(part: Partition, n: int) -> list[Candidate]:
+        return [c for c in by_bm25 if (part.newer is None or c.at_ms >= part.newer)
+                and (part.older is None or c.at_ms <= part.older)][:n]
+
+    found = top_k(lambda n: by_bm25[:n], 1, boosts, NOW, fetch_in)
+    assert [c.ref_id for _, c in found] == ["new"]
 
 
 def test_boost_factor_is_bounded() -> None:

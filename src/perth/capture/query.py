@@ -39,10 +39,10 @@ class CommandPage(Record):
 
 def _resolved(rt: Runtime, flt: CommandFilter) -> tuple[CommandFilter, tuple[int, str] | None]:
     """The filter with what its cursor carries and the default page size; the cursor's position."""
-    from perth.paging import resume
-
     after = None
     if flt.cursor:
+        from perth.paging import resume
+
         flt, after = resume(flt, flt.cursor)
     if flt.limit is None:
         flt = replace(flt, limit=rt.settings.get_int("history.limit"))
@@ -52,11 +52,13 @@ def _resolved(rt: Runtime, flt: CommandFilter) -> tuple[CommandFilter, tuple[int
 
 
 def _query(rt: Runtime, flt: CommandFilter, *, limit: int, after: tuple[int, str] | None) -> CommandQuery:
-    from perth.panes.service import get_pane
-
     if flt.since is not None and flt.until is not None and flt.since > flt.until:
         raise InvalidInputError("--since is after --until", "swap them")
-    panes = tuple(get_pane(rt, name).id for name in flt.panes)
+    panes: tuple[str, ...] = ()
+    if flt.panes:  # the pane service (and the event modules it needs) only when a pane is named
+        from perth.panes.service import get_pane
+
+        panes = tuple(get_pane(rt, name).id for name in flt.panes)
     cwd = os.path.abspath(os.path.join(rt.cwd, os.path.expanduser(flt.cwd))) if flt.cwd else None
     repo = os.path.abspath(os.path.join(rt.cwd, os.path.expanduser(flt.repo))) if flt.repo else None
     return CommandQuery(pane_ids=panes, cwd=cwd, repo_root=repo, exit=flt.exit, failed=flt.failed, host=flt.host,

@@ -9,6 +9,7 @@ Errors are caught here once: a :class:`PerthError` prints
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -132,6 +133,7 @@ def _escape_standard_streams() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``perth`` with ``argv``; returns the exit code."""
+    gc.enable()  # ``python -m perth`` imports the CLI without it (perth/__main__.py)
     args_list = [escape_undecodable(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     _escape_standard_streams()
     ctx = CliContext(environ={key: escape_undecodable(value) for key, value in os.environ.items()})

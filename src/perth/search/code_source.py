@@ -14,7 +14,6 @@ its file states.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 #: Above this many changed files of one repository, its symbols are read in one query.
 READ_ALL_FILES = 50
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CAMEL = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"  # compiled on first use (not on every search)
 _DOC_CHARS = 600
 
 
@@ -47,7 +46,7 @@ def camel_words(name: str) -> list[str]:
     """``FullTextIndex`` -> ``Full Text Index``; names without inner capitals give nothing."""
     found: list[str] = []
     for part in re.split(r"[^A-Za-z0-9]+", name):
-        words = _CAMEL.findall(part)
+        words = re.findall(_CAMEL, part)
         if len(words) > 1:
             found += words
     return found
@@ -86,6 +85,10 @@ class CodeSource:
             repos = rt.store.code.list_repos()
         except UnsupportedByStoreError:  # a store without the code index: nothing to index
             return Changes(cursor=cursor or "{}")
+        if not repos and cursor == "{}":  # no repository then or now: nothing to read (a check every search makes)
+            return Changes(cursor=cursor)
+        import json
+
         seen: dict[str, list[object]] = json.loads(cursor) if cursor else {}
         upserts: list[SearchDoc] = []
         prefixes: list[str] = []

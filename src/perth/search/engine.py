@@ -125,6 +125,10 @@ class FullTextIndex:
             self.index = self.tv.Index(self.schema, path=directory, reuse=True)
             self.recreated = True
         self.searcher: Any = None
+        #: The text and filter clauses of the queries searched since the last refresh (a ranking searches
+        #: one query in many partitions: its clauses are built once).
+        self._clauses: dict[tuple[object, ...], tuple[list[Any], list[tuple[Any, Any]]]] = {}
+        self._importance: dict[tuple[int, int], bool] = {}
 
     def doc_count(self) -> int:
         """Live documents."""
@@ -169,6 +173,23 @@ class FullTextIndex:
         """See what is committed now; searches until the next refresh use this one view."""
         self.index.reload()
         self.searcher = self.index.searcher()
+        self._importance = {}
+        self._clauses = {}
+
+    def holds_importance(self, low: int, high: int) -> bool:
+        """Whether any live document has an importance in ``low..high`` (in the current view): a ranking
+        skips the partitions of a class that holds none (most stores hold few important documents).  A
+        class holding importance 0, where most documents are, is taken as held without a search: the
+        search would read every document's importance."""
+        if low <= 0 <= high:
+            return True
+        if self.searcher is None:
+            self.refresh()
+        known = self._importance.get((low, high))
+        if known is None:
+            found = self.searcher.search(self._range("importance", low, high), limit=1, count=False).hits
+            known = self._importance[(low, high)] = bool(found)
+        return known
 
     def matches_at_most(self, terms: tuple[tuple[str, ...], tuple[str, ...]], *, any_word: bool = False) -> int | None:
         """An upper bound of the documents the words match (``None``: unknown, prefixes)."""
@@ -226,16 +247,12 @@ class FullTextIndex:
     def _query(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
                kinds: Sequence[tuple[str, int | None]], *, any_word: bool = False,
                part: Partition | None = None) -> Any:
-        tv, schema = self.tv, self.schema
-        exact, prefixes = terms
-        text = [tv.Query.term_query(schema, "body", word, index_option="freq") for word in exact]
-        text += [tv.Query.regex_query(schema, "body", re.escape(word) + ".*") for word in prefixes]
+        tv = self.tv
+        text, shared = self._text_and_filters(terms, flt, kinds, any_word=any_word)
         if not text:
             return None
-        if any_word and len(text) > 1:
-            text = [tv.Query.boolean_query([(tv.Occur.Should, q) for q in text])]
         must = [(tv.Occur.Must, q) for q in text]
-        filters = self._filters(flt, kinds)
+        filters = list(shared)
         if part is not None:
             filters.append((tv.Occur.Must, self._range("importance", part.low, part.high)))
             if part.newer is not None or part.older is not None:
@@ -243,6 +260,22 @@ class FullTextIndex:
         if filters:
             must.append((tv.Occur.Must, tv.Query.const_score_query(tv.Query.boolean_query(filters), 0.0)))
         return must[0][1] if len(must) == 1 else tv.Query.boolean_query(must)
+
+    def _text_and_filters(self, terms: tuple[tuple[str, ...], tuple[str, ...]], flt: SearchFilter,
+                          kinds: Sequence[tuple[str, int | None]], *,
+                          any_word: bool) -> tuple[list[Any], list[tuple[Any, Any]]]:
+        """The text clauses (empty: no word to look for) and the filter clauses of a query, built once."""
+        key = (terms, flt, tuple(kinds), any_word)
+        built = self._clauses.get(key)
+        if built is None:
+            tv, schema = self.tv, self.schema
+            exact, prefixes = terms
+            text = [tv.Query.term_query(schema, "body", word, index_option="freq") for word in exact]
+            text += [tv.Query.regex_query(schema, "body", re.escape(word) + ".*") for word in prefixes]
+            if any_word and len(text) > 1:
+                text = [tv.Query.boolean_query([(tv.Occur.Should, q) for q in text])]
+            built = self._clauses[key] = (text, self._filters(flt, kinds) if text else [])
+        return built
 
     def _filters(self, flt: SearchFilter, kinds: Sequence[tuple[str, int | None]]) -> list[tuple[Any, Any]]:
         tv, schema = self.tv, self.schema

@@ -56,6 +56,9 @@ class JournalSource:
 
     def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
         """The sessions touched since the cursor, rebuilt."""
+        marker = ":".join(s.cursor for s in rt.store.search_index.states() if s.source in ("command", "intent"))
+        if cursor is not None and cursor.split("|", 1)[-1] == marker:
+            return Changes(cursor=cursor)  # before the imports: a search with nothing new pays for none of them
         from itertools import islice
 
         from perth.capture.records import CommandQuery
@@ -63,9 +66,6 @@ class JournalSource:
         from perth.journal.service import idle_gap_ms, redact_places
         from perth.journal.sessions import build_sessions
 
-        marker = ":".join(s.cursor for s in rt.store.search_index.states() if s.source in ("command", "intent"))
-        if cursor is not None and cursor.split("|", 1)[-1] == marker:
-            return Changes(cursor=cursor)
         now = rt.clock()
         gap = idle_gap_ms(rt, None)
         oldest = now - rt.settings.get_int("search.journal_days") * DAY_MS

@@ -90,7 +90,8 @@ def kind_cutoffs(rt: Runtime, kinds: tuple[str, ...]) -> list[tuple[str, int | N
 
 
 #: Below this many possible matches, every match is read at once (exact without any further search).
-READ_ALL = 4096
+#: Reading one costs about what a partition search costs per 500 matches (fast fields, a row, a score).
+READ_ALL = 512
 
 
 def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int, *,
@@ -99,7 +100,7 @@ def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int, 
     the documents holding some of the words follow (ranked the same way among themselves).  ``refresh``:
     first see what is committed now (off: the caller refreshed, and another thread reads this view)."""
     from perth.search.engine import query_terms
-    from perth.search.ranking import Candidate, rank_all, top_k
+    from perth.search.ranking import Match, rank_all, top_k
 
     terms = query_terms(request.text)
     cutoffs = kind_cutoffs(rt, request.kinds)
@@ -109,19 +110,25 @@ def fulltext(rt: Runtime, index: FullTextIndex, request: SearchRequest, k: int, 
     if refresh:
         index.refresh()
 
-    def fetch(n: int, *, any_word: bool = False, part: Partition | None = None) -> list[Candidate]:
-        found = index.search(terms, request.filter, cutoffs, n, any_word=any_word, part=part)
-        addresses.update({(address.segment_ord, address.doc): address for _, address, *_rest in found})
-        return [Candidate(bm25=score, kind=names.get(kind, ""), ref_id="", at_ms=at, importance=importance,
-                          ident=(address.segment_ord, address.doc), fields=None)
-                for score, address, at, importance, kind in found]
+    def fetch(n: int, *, any_word: bool = False, part: Partition | None = None) -> list[Match]:
+        matches = []
+        for score, address, at, importance, kind in index.search(terms, request.filter, cutoffs, n,
+                                                                 any_word=any_word, part=part):
+            key = (address.segment_ord, address.doc)
+            addresses[key] = address
+            matches.append(Match(score, names.get(kind, ""), at, importance, key))
+        return matches
 
-    def ranked(any_word: bool, want: int) -> list[tuple[float, Candidate]]:
+    def fetch_in(part: Partition, n: int, *, any_word: bool) -> list[Match]:
+        # a partition of an importance class no document has holds nothing: no search needed
+        return fetch(n, any_word=any_word, part=part) if index.holds_importance(part.low, part.high) else []
+
+    def ranked(any_word: bool, want: int) -> list[tuple[float, Match]]:
         bound = index.matches_at_most(terms, any_word=any_word)
         if bound is not None and bound <= READ_ALL:
             return rank_all(fetch(bound + 1, any_word=any_word), want, weights, rt.clock())
         return top_k(lambda n: fetch(n, any_word=any_word), want, weights, rt.clock(),
-                     lambda part, n: fetch(n, any_word=any_word, part=part))
+                     lambda part, n: fetch_in(part, n, any_word=any_word))
 
     best = ranked(False, k)
     if len(best) < k and len(terms[0]) + len(terms[1]) >= 2:

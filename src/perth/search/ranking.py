@@ -23,6 +23,23 @@ from perth.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import Protocol, TypeVar
+
+    class Ranked(Protocol):
+        """What ranking reads of a match: a :class:`Candidate` or a :class:`Match`."""
+
+        @property
+        def bm25(self) -> float: ...
+        @property
+        def kind(self) -> str: ...
+        @property
+        def at_ms(self) -> int: ...
+        @property
+        def importance(self) -> int: ...
+        @property
+        def key(self) -> tuple[object, ...]: ...
+
+    R = TypeVar("R", bound=Ranked)
 
 DAY_MS = 86_400_000
 
@@ -67,39 +84,62 @@ class Candidate(Record):
         return self.ident or (self.kind, self.ref_id)
 
 
-def rank_all(found: Sequence[Candidate], k: int, boosts: Boosts, now_ms: int) -> list[tuple[float, Candidate]]:
+class Match:
+    """A match as the index returned it, with what ranking reads (:class:`Candidate`'s fields): a plain
+    class, not a :class:`~perth.record.Record`, because a search makes thousands of them and keeps only
+    the best ``k`` (those become candidates)."""
+
+    __slots__ = ("at_ms", "bm25", "importance", "key", "kind")
+
+    def __init__(self, bm25: float, kind: str, at_ms: int, importance: int, key: tuple[object, ...]) -> None:
+        self.bm25 = bm25
+        self.kind = kind
+        self.at_ms = at_ms
+        self.importance = importance
+        self.key = key
+
+
+def rank_all(found: Sequence[R], k: int, boosts: Boosts, now_ms: int) -> list[tuple[float, R]]:
     """The ``k`` best of candidates that hold every match."""
-    scored: dict[tuple[object, ...], tuple[float, Candidate]] = {}
+    scored: dict[tuple[object, ...], tuple[float, R]] = {}
     _score(found, boosts, now_ms, scored)
     return _best(scored, k)
 
 
-def _score(found: Sequence[Candidate], boosts: Boosts, now_ms: int,
-           scored: dict[tuple[object, ...], tuple[float, Candidate]]) -> None:
+def _score(found: Sequence[R], boosts: Boosts, now_ms: int, scored: dict[tuple[object, ...], tuple[float, R]]) -> None:
     """Add the boosted scores of candidates not scored yet (each document is scored once)."""
     lives = dict(boosts.half_life_days)
     recency, weight = boosts.recency, boosts.importance
     for c in found:
-        if c.key in scored:
+        key = c.key
+        if key in scored:
             continue
         half_life = lives.get(c.kind, 0)
         fresh = 0.5 ** (max(0, now_ms - c.at_ms) / (half_life * DAY_MS)) if half_life > 0 else 0.0
         factor = (1.0 + recency * fresh) * (1.0 + weight * min(max(c.importance, 0), 100) / 100)  # Boosts.factor
-        scored[c.key] = (c.bm25 * factor, c)
+        scored[key] = (c.bm25 * factor, c)
 
 
-def _kth(scored: dict[tuple[object, ...], tuple[float, Candidate]], k: int) -> float:
+def _kth(scored: dict[tuple[object, ...], tuple[float, R]], k: int) -> float:
     """The k-th best boosted score so far (0 while fewer are known)."""
     import heapq
 
     return heapq.nlargest(k, (score for score, _ in scored.values()))[-1] if len(scored) >= k else 0.0
 
 
-def _best(scored: dict[tuple[object, ...], tuple[float, Candidate]], k: int) -> list[tuple[float, Candidate]]:
-    """The ``k`` best, ties broken by the newer document, then by identity: ``sorted(...)[:k]``."""
+def _best(scored: dict[tuple[object, ...], tuple[float, R]], k: int) -> list[tuple[float, R]]:
+    """The ``k`` best, ties broken by the newer document, then by identity: ``sorted(...)[:k]``.
+
+    The identity (its ``repr``) costs the most to compare, so the k best are first found by score and
+    time; every pair tied with the k-th of those on both is kept, and only these are sorted in full."""
     import heapq
 
-    return heapq.nsmallest(k, scored.values(), key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))
+    pairs = list(scored.values())
+    if len(pairs) > k:
+        top = heapq.nsmallest(k, pairs, key=lambda pair: (-pair[0], -pair[1].at_ms))
+        last = (-top[-1][0], -top[-1][1].at_ms)
+        pairs = [pair for pair in pairs if (-pair[0], -pair[1].at_ms) <= last]
+    return sorted(pairs, key=lambda pair: (-pair[0], -pair[1].at_ms, repr(pair[1].key)))[:k]
 
 
 #: Partition bounds: document ages in days (the last partition holds everything older) and importance
@@ -135,19 +175,23 @@ def partitions(boosts: Boosts, now_ms: int) -> list[Partition]:
     return sorted(found, key=lambda p: -p.max_factor)
 
 
-def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, now_ms: int,
-          fetch_in: Callable[[Partition, int], Sequence[Candidate]] | None = None,
-          ) -> list[tuple[float, Candidate]]:
+def top_k(fetch: Callable[[int], Sequence[R]], k: int, boosts: Boosts, now_ms: int,
+          fetch_in: Callable[[Partition, int], Sequence[R]] | None = None) -> list[tuple[float, R]]:
     """The exact ``k`` best candidates by boosted score; ``fetch(n)`` returns the ``n`` best by BM25.
 
     When the first ``n`` do not settle the top k (flat BM25 scores: one common word), each partition of
-    :func:`partitions` whose best possible score (the best BM25 overall x its largest boost) could still
-    beat the k-th score is searched by BM25 (``fetch_in(partition, n)``) until the next document it could
-    return (its n-th BM25 x its largest boost) cannot.  Every document left unread is bounded by the k-th
-    score, so the result equals sorting every match.  Without ``fetch_in`` the first fetch grows instead.
+    :func:`partitions` whose best possible unread score could still beat the k-th score is searched by
+    BM25 (``fetch_in(partition, n)``) until the next document it could return cannot.  A document the
+    first search did not return has a BM25 of at most its n-th one's, so a partition's unread documents
+    score at most that BM25 (or the partition's own m-th, once searched, when lower) x its largest
+    boost: the old and unimportant partitions, which hold most documents, are rarely searched.
+    Neighbouring partitions of one importance class whose largest boosts differ by less than
+    :data:`SPAN_RATIO` are searched as one (bounded by the youngest one's boost).  Every document left
+    unread is bounded by the k-th score, so the result equals sorting every match (up to documents
+    tied with the k-th).  Without ``fetch_in`` the first fetch grows instead.
     """
     n = max(2 * k, 32)
-    scored: dict[tuple[object, ...], tuple[float, Candidate]] = {}
+    scored: dict[tuple[object, ...], tuple[float, R]] = {}
     while True:
         found = list(fetch(n))
         _score(found, boosts, now_ms, scored)
@@ -157,17 +201,39 @@ def top_k(fetch: Callable[[int], Sequence[Candidate]], k: int, boosts: Boosts, n
         if fetch_in is not None:
             break
         n *= 4
-    best = found[0].bm25
-    for part in partitions(boosts, now_ms):
-        m = n
-        while best * part.max_factor > kth:
-            more = list(fetch_in(part, m))
-            _score(more, boosts, now_ms, scored)
-            kth = _kth(scored, k)
-            if len(more) < m or more[-1].bm25 * part.max_factor <= kth:
+    ceiling = found[-1].bm25  # the first search read every match scoring more: none left unread does
+    classes: dict[tuple[int, int], list[Partition]] = {}
+    for part in partitions(boosts, now_ms):  # within an importance class: the youngest first
+        classes.setdefault((part.low, part.high), []).append(part)
+    for group in classes.values():
+        start = 0
+        while start < len(group):
+            if ceiling * group[start].max_factor <= kth:  # and so every older one of the class
                 break
-            m *= 4
+            # neighbours whose largest boost is nearly the same are searched together: the span's bound
+            # (its youngest partition's boost) is barely looser than each one's, and one search is cheaper
+            end = start + 1
+            while end < len(group) and group[end].max_factor * SPAN_RATIO >= group[start].max_factor:
+                end += 1
+            span = Partition(newer=group[end - 1].newer, older=group[start].older, low=group[start].low,
+                             high=group[start].high, max_factor=group[start].max_factor)
+            m = n
+            bound = ceiling
+            while bound * span.max_factor > kth:
+                more = list(fetch_in(span, m))
+                _score(more, boosts, now_ms, scored)
+                kth = _kth(scored, k)
+                if len(more) < m:
+                    break
+                bound = min(bound, more[-1].bm25)
+                m *= 4
+            start = end
     return _best(scored, k)
+
+
+#: Neighbouring partitions of one importance class whose largest boosts differ by less than this
+#: factor are searched as one.
+SPAN_RATIO = 1.05
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:

@@ -9,18 +9,26 @@ tools pick the new kind up.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from perth.record import Record
 from perth.search.records import SearchDoc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Protocol
 
     from perth.capture.records import Command
     from perth.records import Entry
     from perth.runtime import Runtime
+
+    class DocumentSource(Protocol):
+        """Feeds one kind of document to the index (a protocol for type checking only: importing
+        :mod:`typing` would cost every search a few milliseconds)."""
+
+        kind: str
+
+        def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
+            """What changed since ``cursor`` (``None``: everything), at most about ``batch`` documents."""
 
 #: Importance (0..100) by entry type; failed commands get :data:`FAILURE_IMPORTANCE`.
 ENTRY_IMPORTANCE = {"milestone": 100, "decision": 100, "blocker": 70, "next": 30}
@@ -40,15 +48,6 @@ class Changes(Record):
     more: bool = False
     replace_kind: bool = False
     delete_prefixes: tuple[str, ...] = ()
-
-
-class DocumentSource(Protocol):
-    """Feeds one kind of document to the index."""
-
-    kind: str
-
-    def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
-        """What changed since ``cursor`` (``None``: everything), at most about ``batch`` documents."""
 
 
 _SOURCES: dict[str, DocumentSource] = {}
@@ -171,6 +170,20 @@ def snapshot_text(document: dict[str, object]) -> str:
     return " ".join(dict.fromkeys(p for p in parts if p and not p.startswith("perth.")))
 
 
+#: :func:`snapshots_digest` of no snapshot (a store without any pays no :mod:`hashlib` import, a few
+#: milliseconds of every search).
+NO_SNAPSHOTS_DIGEST = "4f53cda18c2baa0c"
+
+
+def snapshots_digest(names_and_times: list[tuple[str, int, bool]]) -> str:
+    """The cursor of a set of snapshots: a digest of their sorted names, creation times and pins."""
+    if not names_and_times:
+        return NO_SNAPSHOTS_DIGEST
+    import hashlib
+
+    return hashlib.sha256(repr(names_and_times).encode()).hexdigest()[:16]
+
+
 class SnapshotSource:
     """Workspace snapshots: few, so any change replaces them all (cursor: a digest of names and times)."""
 
@@ -178,11 +191,8 @@ class SnapshotSource:
 
     def changes(self, rt: Runtime, cursor: str | None, batch: int) -> Changes:
         """Every snapshot, when the set changed."""
-        import hashlib
-
         snapshots = rt.store.snapshots.all()
-        marker = hashlib.sha256(repr(sorted((s.name, s.created_at, s.pinned) for s in snapshots)).encode())
-        digest = marker.hexdigest()[:16]
+        digest = snapshots_digest(sorted((s.name, s.created_at, s.pinned) for s in snapshots))
         if digest == cursor:
             return Changes(cursor=digest)
         docs = tuple(SearchDoc(kind="snapshot", ref_id=s.name, importance=30 if s.pinned or s.kind == "named" else 0,

@@ -82,9 +82,11 @@ class _LazyWriter:
 def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False) -> SyncReport:
     """Copy every source's changes into the index (``rebuild``: start from nothing).  On a read-only
     store nothing is recorded: the index (a temporary one, see :func:`open_index`) is built whole."""
-    from perth.search.semantic import sink
+    vectors = None
+    if not rt.store.read_only and str(rt.settings.get("search.model_path")):  # else no vectors: no import
+        from perth.search.semantic import sink
 
-    vectors = None if rt.store.read_only else sink(rt)
+        vectors = sink(rt)
     lazy = _LazyWriter(index or open_index(rt), vectors)
     try:
         if vectors is not None and not rebuild and not vectors.is_new:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from perth.record import Record
@@ -140,6 +139,8 @@ def render(doc: Document, fmt: str) -> str:
     """Render a document in one of :data:`FORMATS`; no format passes a terminal control through
     (text, markdown and llm show them as ``\\xNN``, JSON as ``\\uNNNN`` escapes)."""
     if fmt == "json":
+        import json  # only for this format: a text view does without it
+
         text = json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
         if not is_clean(text):
             text = json.dumps(escape_strings(doc.to_json()), ensure_ascii=False, indent=2)
