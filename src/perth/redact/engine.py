@@ -158,8 +158,9 @@ class Engine:
     def second_pass_empty(self, text: str, redacted: str, gated: Gated | None) -> bool:
         """Whether :meth:`whole_regions` of ``redacted`` (``text`` with the regions of its
         :meth:`first_pass` replaced; ``gated``: what that pass considered) is empty, decided
-        without checking every rule's gate again: only the rules that ran on ``text``, and
-        those whose gate a placeholder may have opened, are run (whole) on ``redacted``.
+        without checking every rule's gate again: only the gates of the rules that ran on
+        ``text``, and of those a placeholder may have opened, are checked on ``redacted``, and
+        the rules that pass are run on it (whole).
         ``False`` means "not shown": the caller then runs the full pass.
 
         Why this is exact (see also docs/security.md, "How the filter stays fast"):
@@ -183,9 +184,10 @@ class Engine:
            ``redacted`` had them in order in ``text`` (the gate's greedy test decides whether
            such an order exists).
         4. So a rule the full pass runs passed its gate on ``text``, or failed only on its
-           non-blank run (a placeholder makes runs longer), or has a blank-edged literal:
-           :func:`_reopened` lists the last two kinds, whose gates are checked on
-           ``redacted``.  Every rule the full pass runs is run here (and maybe a few more).
+           non-blank run (a placeholder makes runs longer), or has a blank-edged literal
+           (:func:`_reopened` lists these two kinds); of those, the ones whose gate passes on
+           ``redacted`` are run here.  Every rule the full pass runs is among them (a few
+           more may be: one whose keyword was in a region).
         5. A rule's matches do not depend on the other rules run, and a candidate is only
            skipped when another one is kept; so if no rule run here yields a candidate, none
            of those the full pass runs does, and it finds nothing."""
@@ -195,10 +197,8 @@ class Engine:
             return False
         owned, passed = gated
         low = lower(_blank_placeholders(redacted))
-        reopened = _reopened(owned, passed, text, redacted)
-        if reopened:
-            passed = [*passed, *passing(reopened, low, redacted)]
-        return not self._candidates(redacted, low, self._compiled(passed))
+        rules = passing([*passed, *_reopened(owned, passed, text, redacted)], low, redacted)
+        return not rules or not self._candidates(redacted, low, self._compiled(rules))
 
     def _dense(self, low: str) -> bool:
         """Whether a long line holds more than one keyword occurrence per
