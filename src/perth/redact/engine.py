@@ -67,6 +67,9 @@ DENSE_RULE = "dense-line"
 MAX_PASSES = 4
 #: Allow-list verdicts an engine remembers (the memo is emptied when full).
 _VERDICTS = 4096
+#: Redacted lines found clean an engine remembers (emptied when full), up to this length.
+_CLEAN_LINES = 4096
+_CLEAN_UP_TO = 1024
 
 
 def __getattr__(name: str) -> object:
@@ -117,6 +120,9 @@ class Engine:
         #: The allow-list's verdict per (value checks, value): the same values come again and
         #: again (a placeholder in every second pass, a token pasted into many lines).
         self._verdicts: dict[tuple[str, int, float, str], bool] = {}
+        #: Redacted lines a second pass found nothing in: redaction makes lines alike
+        #: (``TOKEN=[REDACTED:…]`` whatever the token), and the pass depends on the line alone.
+        self._clean: dict[str, None] = {}
 
     @property
     def table(self) -> RuleTable:
@@ -161,7 +167,8 @@ class Engine:
         without checking every rule's gate again: only the gates of the rules that ran on
         ``text``, and of those a placeholder may have opened, are checked on ``redacted``, and
         the rules that pass are run on it (whole).
-        ``False`` means "not shown": the caller then runs the full pass.
+        ``False`` means "not shown": the caller then runs the full pass.  A redacted line a
+        pass already found nothing in (:meth:`found_nothing`) is answered at once.
 
         Why this is exact (see also docs/security.md, "How the filter stays fast"):
 
@@ -191,6 +198,8 @@ class Engine:
         5. A rule's matches do not depend on the other rules run, and a candidate is only
            skipped when another one is kept; so if no rule run here yields a candidate, none
            of those the full pass runs does, and it finds nothing."""
+        if redacted in self._clean:
+            return True
         if gated is None or self.custom or self.allow or REDACTION_PREFIX in text:
             return False
         if len(redacted) > min(SHORT_TEXT, DENSE_FROM) or not redacted.isascii():
@@ -198,7 +207,19 @@ class Engine:
         owned, passed = gated
         low = lower(_blank_placeholders(redacted))
         rules = passing([*passed, *_reopened(owned, passed, text, redacted)], low, redacted)
-        return not rules or not self._candidates(redacted, low, self._compiled(rules))
+        if rules and self._candidates(redacted, low, self._compiled(rules)):
+            return False
+        self.found_nothing(redacted)
+        return True
+
+    def found_nothing(self, redacted: str) -> None:
+        """Remember that a pass over ``redacted`` finds nothing (:meth:`regions` is empty), so
+        that :meth:`second_pass_empty` answers at once when it comes again; short lines only,
+        a bounded number of them."""
+        if len(redacted) <= _CLEAN_UP_TO:
+            if len(self._clean) >= _CLEAN_LINES:
+                self._clean.clear()
+            self._clean[redacted] = None
 
     def _dense(self, low: str) -> bool:
         """Whether a long line holds more than one keyword occurrence per
@@ -521,8 +542,10 @@ def settle(engine: Engine, text: str, regions: list[Region], gated: Gated | None
     rule_ids = [region.rule_id for region in regions]
     if passes <= 0 or engine.second_pass_empty(text, redacted, gated):
         return redacted, rule_ids
-    redacted, later = _passes(engine, redacted, passes)
-    return redacted, rule_ids + later
+    settled, later = _passes(engine, redacted, passes)
+    if not later:
+        engine.found_nothing(redacted)  # the full pass found nothing
+    return settled, rule_ids + later
 
 
 def _passes(engine: Engine, text: str, passes: int) -> tuple[str, list[str]]:
