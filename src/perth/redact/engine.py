@@ -184,7 +184,8 @@ class Engine:
            ``text`` between the regions, with a run of at least 12 blanks for each region.
         3. A literal (keyword or gate step) overlapping such a run starts or ends with a
            blank or holds two in a row; the rules having one are listed by
-           :func:`_blank_edged` (today: `` login`` and the digests' `` ``).  Every other
+           :func:`_blank_edged` (today three: `` login``, a digest's `` ``, a JSON
+           key's ``"-----begin ``).  Every other
            literal occurrence lies in text ``text`` also holds, in the same order: a keyword
            present in ``redacted`` is present in ``text`` (so in ``owned``: the line scans
            report every keyword occurrence), and a gate whose steps occur in order in
