@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Sequence
     from typing import Protocol
 
+    from perth.redact.regions import Gated
     from perth.redact.table import CompiledRule, RuleTable
 
     class ValueChecks(Protocol):
@@ -66,6 +67,9 @@ DENSE_RULE = "dense-line"
 MAX_PASSES = 4
 #: Allow-list verdicts an engine remembers (the memo is emptied when full).
 _VERDICTS = 4096
+#: Redacted lines found clean an engine remembers (emptied when full), up to this length.
+_CLEAN_LINES = 4096
+_CLEAN_UP_TO = 1024
 
 
 def __getattr__(name: str) -> object:
@@ -116,6 +120,9 @@ class Engine:
         #: The allow-list's verdict per (value checks, value): the same values come again and
         #: again (a placeholder in every second pass, a token pasted into many lines).
         self._verdicts: dict[tuple[str, int, float, str], bool] = {}
+        #: Redacted lines a second pass found nothing in: redaction makes lines alike
+        #: (``TOKEN=[REDACTED:…]`` whatever the token), and the pass depends on the line alone.
+        self._clean: dict[str, None] = {}
 
     @property
     def table(self) -> RuleTable:
@@ -139,14 +146,81 @@ class Engine:
         ``keywords``, when known, are the keywords ``text`` contains.  Placeholders left by an
         earlier pass are blanked for the gates (``[REDACTED:password-assignment]`` holds the
         keywords of half the rules; a second pass must not run them all for that)."""
+        return self.first_pass(text, keywords)[0]
+
+    def first_pass(self, text: str, keywords: Collection[str] | None = None) -> tuple[list[Region], Gated | None]:
+        """:meth:`whole_regions`, and which rules it considered (``None`` when no rule ran, or
+        the line was replaced whole): what :meth:`second_pass_empty` needs."""
         low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
         if len(text) > DENSE_FROM and self._dense(low):
             end = len(text.rstrip("\r\n"))
-            return [Region(0, end, DENSE_RULE)]
-        rules = self._rules(text, low, keywords)
+            return [Region(0, end, DENSE_RULE)], None
+        owned, passed = self._gates(text, low, keywords)
+        rules = self._compiled(passed)
         if not rules:
-            return []
-        return merge(self._candidates(text, low, rules))
+            return [], None
+        return merge(self._candidates(text, low, rules)), (owned, passed)
+
+    def second_pass_empty(self, text: str, redacted: str, gated: Gated | None) -> bool:
+        """Whether :meth:`whole_regions` of ``redacted`` (``text`` with the regions of its
+        :meth:`first_pass` replaced; ``gated``: what that pass considered) is empty, decided
+        without checking every rule's gate again: only the gates of the rules that ran on
+        ``text``, and of those a placeholder may have opened, are checked on ``redacted``, and
+        the rules that pass are run on it (whole).
+        ``False`` means "not shown": the caller then runs the full pass.  A redacted line a
+        pass already found nothing in (:meth:`found_nothing`) is answered at once.
+
+        Why this is exact (see also docs/security.md, "How the filter stays fast"):
+
+        1. The conditions: no custom rule (no gate) and no ``allow_patterns`` (they may match
+           across a placeholder); ``redacted`` short enough that the full pass is
+           ``whole_regions(redacted)`` with no density check; no placeholder in ``text``; and
+           ``redacted`` ASCII.
+        2. Then the placeholders in ``redacted`` are exactly the regions' placeholders: every
+           rule id fits the placeholder pattern, and ``[REDACTED:`` cannot be formed across
+           the edge of a placeholder (it holds no ``]``, and no proper suffix of it is a prefix
+           of it).  The full pass blanks each into at least 12 blanks and lowers the rest
+           character by character (ASCII), so its lowered text is the lowered text of
+           ``text`` between the regions, with a run of at least 12 blanks for each region.
+        3. A literal (keyword or gate step) overlapping such a run starts or ends with a
+           blank or holds two in a row; the rules having one are listed by
+           :func:`_blank_edged` (today three: `` login``, a digest's `` ``, a JSON
+           key's ``"-----begin ``).  Every other
+           literal occurrence lies in text ``text`` also holds, in the same order: a keyword
+           present in ``redacted`` is present in ``text`` (so in ``owned``: the line scans
+           report every keyword occurrence), and a gate whose steps occur in order in
+           ``redacted`` had them in order in ``text`` (the gate's greedy test decides whether
+           such an order exists).
+        4. So a rule the full pass runs passed its gate on ``text``, or failed only on its
+           non-blank run (a placeholder makes runs longer), or has a blank-edged literal
+           (:func:`_reopened` lists these two kinds); of those, the ones whose gate passes on
+           ``redacted`` are run here.  Every rule the full pass runs is among them (a few
+           more may be: one whose keyword was in a region).
+        5. A rule's matches do not depend on the other rules run, and a candidate is only
+           skipped when another one is kept; so if no rule run here yields a candidate, none
+           of those the full pass runs does, and it finds nothing."""
+        if redacted in self._clean:
+            return True
+        if gated is None or self.custom or self.allow or REDACTION_PREFIX in text:
+            return False
+        if len(redacted) > min(SHORT_TEXT, DENSE_FROM) or not redacted.isascii():
+            return False
+        owned, passed = gated
+        low = lower(_blank_placeholders(redacted))
+        rules = passing([*passed, *_reopened(owned, passed, text, redacted)], low, redacted)
+        if rules and self._candidates(redacted, low, self._compiled(rules)):
+            return False
+        self.found_nothing(redacted)
+        return True
+
+    def found_nothing(self, redacted: str) -> None:
+        """Remember that a pass over ``redacted`` finds nothing (:meth:`regions` is empty), so
+        that :meth:`second_pass_empty` answers at once when it comes again; short lines only,
+        a bounded number of them."""
+        if len(redacted) <= _CLEAN_UP_TO:
+            if len(self._clean) >= _CLEAN_LINES:
+                self._clean.clear()
+            self._clean[redacted] = None
 
     def _dense(self, low: str) -> bool:
         """Whether a long line holds more than one keyword occurrence per
@@ -167,6 +241,13 @@ class Engine:
 
         return line_regions(self, lines)
 
+    def line_passes(self, lines: Sequence[str]) -> dict[int, tuple[list[Region], Gated | None]]:
+        """:meth:`first_pass` per line index, for the lines that have regions (as
+        :meth:`line_regions`)."""
+        from perth.redact.lines import line_passes
+
+        return line_passes(self, lines)
+
     def flagged(self, text: str) -> list[tuple[int, int, set[str] | None]]:
         """``(start, end, keywords)`` of the lines of ``text`` (each ending after its ``\\n``)
         that may hold a secret, in order: every line where :meth:`whole_regions` finds anything
@@ -177,9 +258,9 @@ class Engine:
 
     # -- matching ----------------------------------------------------------------------------
 
-    def _rules(self, text: str, low: str, keywords: Collection[str] | None) -> tuple[CompiledRule, ...]:
-        """The compiled rules (built-in and custom) that may match ``text``: a keyword of theirs
-        occurs and their gate passes."""
+    def _gates(self, text: str, low: str, keywords: Collection[str] | None) -> tuple[tuple[int, ...], list[int]]:
+        """The built-in rules owning a keyword that occurs in ``text``, and those of them whose
+        gate passes."""
         triggers = self._table.triggers if self._table is not None else None
         if keywords is not None:
             present = frozenset(keywords)
@@ -187,11 +268,15 @@ class Engine:
             present = triggers.present(low)
         else:
             present = frozenset([k for k in KEYWORDS if k in low])
-        passing = gated(self._orders_of(present), low, text)
-        if not passing:
+        owned = self._orders_of(present)
+        return owned, gated(owned, low, text)
+
+    def _compiled(self, orders: Sequence[int]) -> tuple[CompiledRule, ...]:
+        """The compiled rules at these positions, and the custom rules (which have no gate)."""
+        if not orders:
             return self.custom
         table = self.table
-        return tuple(table.compiled(order) for order in passing) + self.custom
+        return tuple(table.compiled(order) for order in orders) + self.custom
 
     def _orders_of(self, present: frozenset[str]) -> tuple[int, ...]:
         """The rules owning these keywords, in table order."""
@@ -208,10 +293,19 @@ class Engine:
         found: list[Candidate] = []
         earlier: list[_Spans] = []
         verdicts = self._verdicts
+        short = len(text) <= _WHOLE_UP_TO
         for compiled in rules:
-            matches = _rule_spans(compiled, text, low)
-            if matches is None:
-                continue  # most lines: one search finds no match, and no bookkeeping
+            if short and compiled.kind == "regex" and not compiled.regex.pattern.startswith(_LINE_START):
+                # What _rule_spans does with a short text: one search of it all.
+                first = compiled.regex.search(text)
+                if first is None:
+                    continue  # most lines: one search finds no match, and no bookkeeping
+                matches = _spans_from(compiled, text, first)
+            else:
+                spans_found = _rule_spans(compiled, text, low)
+                if spans_found is None:
+                    continue
+                matches = spans_found
             spans = _Spans((compiled.priority, -compiled.order))
             checks = (compiled.value_checks, compiled.min_length, compiled.entropy)
             for s, e in matches:
@@ -273,6 +367,17 @@ def _rule_spans(compiled: CompiledRule, text: str, low: str) -> Iterator[tuple[i
     matches = _matches(compiled, text, low)
     if matches is None:
         return None
+    groups = compiled.secret_groups
+    return (_secret_span(match, groups) for match in matches)
+
+
+def _spans_from(compiled: CompiledRule, text: str, first: re.Match[str]) -> Iterator[tuple[int, int]]:
+    """The spans of ``compiled.regex.finditer(text)``, whose first match is ``first``."""
+    regex = compiled.regex
+    if first.end() == first.start():  # an empty match: finditer's own stepping
+        matches: Iterator[re.Match[str]] = regex.finditer(text)
+    else:
+        matches = chain((first,), regex.finditer(text, first.end()))
     groups = compiled.secret_groups
     return (_secret_span(match, groups) for match in matches)
 
@@ -393,6 +498,8 @@ class _Spans:
 
     def covers(self, start: int, end: int) -> bool:
         """Whether a kept span contains ``start:end``."""
+        if len(self.starts) == 1:  # most rules on most lines: one span
+            return self.starts[0] <= start and self.ends[0] >= end
         from bisect import bisect_right
 
         index = bisect_right(self.starts, start) - 1
@@ -418,14 +525,81 @@ def _acceptable(rule: ValueChecks, value: str) -> bool:
 
 def fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
     """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
+    if len(text) > SHORT_TEXT:
+        return _passes(engine, text, MAX_PASSES)
+    regions, gated = engine.first_pass(text)  # what ``engine.regions`` does with a short text
+    if not regions:
+        return text, []
+    return settle(engine, text, regions, gated, MAX_PASSES - 1)
+
+
+def settle(engine: Engine, text: str, regions: list[Region], gated: Gated | None,
+           passes: int = MAX_PASSES) -> tuple[str, list[str]]:
+    """``text`` with ``regions`` (found by ``engine.first_pass(text)``, which also gave
+    ``gated``) replaced, then redacted by up to ``passes`` more passes until nothing more is
+    found; the rule ids replaced, ``regions``' first.  The second pass is usually shown empty
+    by :meth:`Engine.second_pass_empty` without a full pass."""
+    redacted = apply(text, regions)
+    rule_ids = [region.rule_id for region in regions]
+    if passes <= 0 or engine.second_pass_empty(text, redacted, gated):
+        return redacted, rule_ids
+    settled, later = _passes(engine, redacted, passes)
+    if not later:
+        engine.found_nothing(redacted)  # the full pass found nothing
+    return settled, rule_ids + later
+
+
+def _passes(engine: Engine, text: str, passes: int) -> tuple[str, list[str]]:
+    """Up to ``passes`` full passes, until one finds nothing."""
     rule_ids: list[str] = []
-    for _ in range(MAX_PASSES):
+    for _ in range(passes):
         regions = engine.regions(text)
         if not regions:
             break
         rule_ids.extend(region.rule_id for region in regions)
         text = apply(text, regions)
     return text, rule_ids
+
+
+def _reopened(owned: Sequence[int], passed: Sequence[int], text: str, redacted: str) -> list[int]:
+    """The rules of ``owned`` that failed their gate on ``text`` but whose gate a placeholder
+    may open on ``redacted``: a keyword or step literal with a blank at an edge (or two in a
+    row), or a gate that asks for a longer non-blank run than ``text`` holds and no longer
+    than ``redacted`` holds (the gate's own test of runs)."""
+    edged = _blank_edged()
+    reopened: list[int] = []
+    longest = longest_after = -1
+    kept = set(passed)
+    for order in owned:
+        if order in kept:
+            continue
+        if order in edged:
+            reopened.append(order)
+            continue
+        run = GATES[order][2]
+        if run > 0:
+            if longest < 0:
+                longest = max(map(len, text.split()), default=0)
+                longest_after = max(map(len, redacted.split()), default=0)
+            if longest < run <= longest_after:
+                reopened.append(order)
+    return reopened
+
+
+_EDGED: list[frozenset[int]] = []
+
+
+def _blank_edged() -> frozenset[int]:
+    """The rules with a keyword or a gate step literal that starts or ends with a blank or
+    holds two blanks in a row: one that a placeholder blanked for the gates may complete."""
+    if not _EDGED:
+        def edged(literal: str) -> bool:
+            return literal.startswith(" ") or literal.endswith(" ") or "  " in literal
+
+        _EDGED.append(frozenset(
+            order for order, (keywords, steps, _run) in enumerate(GATES)
+            if any(map(edged, keywords)) or any(edged(literal) for step in steps for literal in step)))
+    return _EDGED[0]
 
 
 def _user_regex(key: str, pattern: str, number: int) -> re.Pattern[str]:
@@ -460,4 +634,5 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
 
 __all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING",
            "MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
-           "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with"]
+           "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with",
+           "settle"]

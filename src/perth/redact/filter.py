@@ -167,15 +167,15 @@ class SecretFilter:
     def _flush(self, engine: Engine, batch: list[str], source: str) -> Iterator[Redacted]:
         if not batch:
             return
-        from perth.redact.engine import apply, fixed_point
+        from perth.redact.engine import settle
 
-        flagged = engine.line_regions(batch)
+        flagged = engine.line_passes(batch)
         position = 0
         for index in sorted(flagged):
             yield from _mint_all(batch[position:index])
-            first = apply(batch[index], flagged[index])
-            redacted, later = fixed_point(engine, first)
-            self._count([r.rule_id for r in flagged[index]] + later, source)
+            regions, gated = flagged[index]
+            redacted, replaced = settle(engine, batch[index], regions, gated)
+            self._count(replaced, source)
             yield _mint(redacted)
             position = index + 1
         yield from _mint_all(batch[position:])

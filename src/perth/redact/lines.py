@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
     from typing import Protocol
 
+    from perth.redact.regions import Gated
     from perth.redact.table import RuleTable
 
     class CustomRule(Protocol):
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
         @property
         def custom(self) -> Sequence[CustomRule]: ...
 
-        def whole_regions(self, text: str, keywords: Collection[str] | None = None) -> list[Region]: ...
+        def first_pass(self, text: str, keywords: Collection[str] | None = None,
+                       ) -> tuple[list[Region], Gated | None]: ...
 
         def priority(self, rule_id: str) -> int: ...
 
@@ -58,6 +60,11 @@ def long_regions(engine: LineMatcher, text: str) -> list[Region]:
 
 def line_regions(engine: LineMatcher, lines: Sequence[str]) -> dict[int, list[Region]]:
     """Regions per line index, for the lines that have any (key blocks aside)."""
+    return {index: regions for index, (regions, _gated) in line_passes(engine, lines).items()}
+
+
+def line_passes(engine: LineMatcher, lines: Sequence[str]) -> dict[int, tuple[list[Region], Gated | None]]:
+    """``Engine.first_pass`` per line index, for the lines that have regions (key blocks aside)."""
     from bisect import bisect_right
     from itertools import repeat
 
@@ -68,11 +75,11 @@ def line_regions(engine: LineMatcher, lines: Sequence[str]) -> dict[int, list[Re
     for position, keyword in _hits(engine, joined, by_line=inner_breaks == 0):
         index = bisect_right(starts, position) - 1
         found[index] = _noted(found.get(index, set()), keyword)
-    result: dict[int, list[Region]] = {}
+    result: dict[int, tuple[list[Region], Gated | None]] = {}
     for index in sorted(found):
-        regions = engine.whole_regions(lines[index], found[index])
+        regions, gated = engine.first_pass(lines[index], found[index])
         if regions:
-            result[index] = regions
+            result[index] = (regions, gated)
     return result
 
 
@@ -146,4 +153,4 @@ def _starts(lines: Sequence[str]) -> list[int]:
     return list(map(add, totals, range(len(lines))))
 
 
-__all__ = ["flagged", "line_regions", "long_regions"]
+__all__ = ["flagged", "line_passes", "line_regions", "long_regions"]

@@ -15,6 +15,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
     from collections.abc import Sequence
+    from typing import TypeAlias
+
+    #: What a first pass over a text considered (``Engine.first_pass``): the rules owning a
+    #: keyword of the text, and those of them whose gate passed (positions in ``GATES``).
+    Gated: TypeAlias = tuple[tuple[int, ...], list[int]]
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PLACEHOLDER_PATTERN = r"\[REDACTED:[a-z0-9-]{1,64}\]"

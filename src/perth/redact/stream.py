@@ -39,19 +39,19 @@ def redact_chunks(engine: Engine, chunks: Iterator[str], source: str, count: Cou
 def redact_chunk(engine: Engine, text: str, source: str, count: Count) -> str:
     """Whole lines redacted one by one, matching only the lines the engine flags; no line may
     open a multi-line private-key block."""
-    from perth.redact.engine import apply
+    from perth.redact.engine import settle
 
     parts: list[str] = []
     rule_ids: list[str] = []
     position = 0
     for start, end, keywords in engine.flagged(text):
         line = text[start:end]
-        regions = engine.whole_regions(line, keywords)
+        regions, gated = engine.first_pass(line, keywords)
         if not regions:
             continue
-        redacted, later = fixed_point(engine, apply(line, regions))
+        redacted, replaced = settle(engine, line, regions, gated)
         parts += (text[position:start], redacted)
-        rule_ids += [region.rule_id for region in regions] + later
+        rule_ids += replaced
         position = end
     if not rule_ids:
         return text
