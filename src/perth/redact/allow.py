@@ -82,10 +82,11 @@ _CODE_OBJECTS = frozenset({
     "matrix", "github", "runner", "local", "var", "each", "item", "ansible_facts", "hostvars",
 })
 #: An identifier in a naming style: snake_case, UPPER_CASE, camelCase or PascalCase.
-_NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*[A-Z]?)")
+_NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]+)*[A-Z]?)")
 #: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
 _CALL = re.compile(r"(?:(?:await|new|yield)[ \t]{1,4})?[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)"
-                   r"(?:\[[\"'][^\"'\]]{1,80}[\"']\]){0,4}(?:[ \t]{1,4}as\??[ \t]{1,4}[A-Za-z_][A-Za-z0-9_.<>]{0,60}\??)?")
+                   r"(?:\[[\"'][^\"'\]]{1,80}[\"']\]){0,4}"
+                   r"(?:[ \t]{1,4}as\??[ \t]{1,4}[A-Za-z_][A-Za-z0-9_.<>]{0,60}\??)?")
 #: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
 _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
@@ -119,6 +120,8 @@ _HASH_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]{8,4096}={0,2}")
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
 _TEXT_RUN = re.compile(r"[a-z]+|[A-Z][a-z]*|[A-Z]+|[0-9]+")
+_PROSE_RUN = re.compile(r"[a-z]+[0-9]{0,4}|[A-Z][a-z]*[0-9]{0,4}|[A-Z]+|[0-9]+")
+_COOKIE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 #: sha256 digests of example credentials published in vendor documentation.
 DOCUMENTED_EXAMPLES = frozenset({
@@ -182,21 +185,23 @@ def is_reference(value: str) -> bool:
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value) or _ENCRYPTED.match(value):
         return True
     value = value.rstrip(",;")  # the end of a JSON, YAML flow or JavaScript item
-    if not value:
+    if not value or value in _CODE_KEYWORDS or _is_stored_elsewhere(value):
         return True
-    if value in _CODE_KEYWORDS:
+    if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
+            or _LOOKUP.fullmatch(value) or _CMDLET.fullmatch(value)):
         return True
+    return not any(char.isalnum() for char in value)
+
+
+def _is_stored_elsewhere(value: str) -> bool:
+    """A reference to a secret store, a pass-phrase source, a ``ID:/path`` credential, the name
+    of a secret, or TypeScript's non-null assertion on a code reference (``process.env.X!``)."""
     if _STORE_REFERENCE.fullmatch(value) or _SECRET_NAME.fullmatch(value):
         return True
     credential = _CREDENTIAL_PATH.fullmatch(value)
     if credential and _is_path(credential.group("path")):
         return True
-    if value.endswith("!") and _is_code(value[:-1]) and value.split(".", 1)[0] in _CODE_OBJECTS:
-        return True  # TypeScript's non-null assertion (process.env.JWT_SECRET!)
-    if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
-            or _LOOKUP.fullmatch(value) or _CMDLET.fullmatch(value)):
-        return True
-    return not any(char.isalnum() for char in value)
+    return value.endswith("!") and _is_code(value[:-1]) and value.split(".", 1)[0] in _CODE_OBJECTS
 
 
 def _is_path(value: str) -> bool:
@@ -308,6 +313,9 @@ def is_encoded_text(value: str) -> bool:
     """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor): every run of letters
     and digits it decodes to is a word, a capitalised or upper-case word, or a number; a
     password or key decodes to bytes, or to runs that mix cases, letters and digits."""
+    name, equals, encoded = value.partition("=")
+    if equals and encoded.rstrip("=") and _COOKIE_NAME.fullmatch(name):
+        value = encoded  # a cookie or form pair (consent=...)
     if len(value) < 12 or len(value) > 4096 or _BASE64_TEXT.fullmatch(value) is None:
         return False
     import base64
@@ -319,7 +327,8 @@ def is_encoded_text(value: str) -> bool:
         return False
     if not decoded.isprintable() or not any(c.isalpha() for c in decoded):
         return False
-    return all(_TEXT_RUN.fullmatch(run) for run in _ALNUM_RUN.findall(decoded))
+    runs = _PROSE_RUN if " " in decoded else _TEXT_RUN  # prose: words may carry numbers (v2)
+    return all(runs.fullmatch(run) for run in _ALNUM_RUN.findall(decoded))
 
 
 def _has_letter_and_digit(value: str) -> bool:

@@ -72,7 +72,8 @@ def _keys() -> tuple[Rule, ...]:
               f"wg set wg0 peer {wg} allowed-ips 10.8.0.2/32"),
              category=PROVIDER),
         Rule("hardhat-account-key", "hex private key in the accounts of a Hardhat network",
-             r"(?<![A-Za-z0-9_])accounts[\"']?[ \t]{0,4}:[ \t]{0,4}\[[^\]\n]{0,300}?[\"'](?P<secret>(?:0x)?[0-9a-fA-F]{64})[\"']",
+             r"(?<![A-Za-z0-9_])accounts[\"']?[ \t]{0,4}:[ \t]{0,4}\[[^\]\n]{0,300}?[\"']"
+             r"(?P<secret>(?:0x)?[0-9a-fA-F]{64})[\"']",
              ("accounts",),
              (f'      accounts: ["0x{fake(HEX, 64, "hardhat")}"],',
               f"accounts: [process.env.KEY_A, '{fake(HEX, 64, 'hardhat-2')}']"),

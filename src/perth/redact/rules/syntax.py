@@ -11,8 +11,10 @@ from perth.redact.rules.model import (
     ALNUM,
     BASE64,
     GENERIC,
+    LOWER,
     PROVIDER,
     SYNTAX,
+    UPPER,
     URLSAFE,
     Rule,
     fake,
@@ -21,10 +23,14 @@ from perth.redact.rules.model import (
 
 #: An assignment operator, with the closing quote of a quoted key before it.  A bare ``:`` must
 #: be followed by a blank or a quote (YAML), so ``user:token@host`` in a URL is not a key-value.
-#: Blanks before ``=`` may align a block (Terraform, INI): up to 32.
+#: Blanks before ``=`` may align a block (Terraform, INI): up to 32.  Make's ``?=``, ``+=`` and
+#: ``::=`` assign too, and a typed declaration names its type before ``=`` (``const API_TOKEN:
+#: &str = ...``, ``password: str = ...``, ``val token: String = ...``).
 #: A subscript key closes with its bracket (``$cfg['Servers'][$i]['password'] = ...``,
 #: ``app.config["SECRET_KEY"] = ...``).
-_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|\|\|=|\?\?=|=)|["'][ \t]{0,4}:|[ \t]{0,4}:(?=[ \t"'`]))"""
+_OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|::=|:=|\|\|=|\?\?=|\?=|\+=|=)|["'][ \t]{0,4}:"""
+       r"""|[ \t]{0,4}:[ \t]{0,4}&?(?:'static[ \t]{1,4})?[A-Za-z][A-Za-z0-9_.<>\[\]]{0,40}\??[ \t]{0,4}=(?![=>])"""
+       r"""|[ \t]{0,4}:(?=[ \t"'`]))"""
        r"[ \t]{0,4}")
 #: A value: double-quoted (also with escaped quotes, JSON inside a string), single-quoted,
 #: back-quoted without blanks (Gitea's app.ini quotes values holding ``#`` or ``;`` so; not a
@@ -33,10 +39,11 @@ _OP = (r"""(?:(?:["']\]|["'])?[ \t]{0,32}(?:=>|:=|\|\|=|\?\?=|=)|["'][ \t]{0,4}:
 #: a comma ends it when a blank or the end follows).
 _VALUE = (r'''(?:\\"(?P<secret_esc>[^"\\\r\n]{1,300}+)|"(?P<secret_dq>[^"\r\n]{1,300}+)'''
           r'''|'(?P<secret_sq>[^'\r\n]{1,300}+)|`(?![a-z_-]{1,40}`)(?P<secret_bq>[^`\s]{1,300}+)`|'''
-          r"""(?P<secret>(?:[^\s"'`,;|&<>(){}\[\]\\]|,(?![\s,"'`)\]}]|$)){1,300}+)(?![(\[<]))""")
+          r"""(?P<secret>(?:[^\s"'`,;|&<>(){}\[\]\\]|,(?![\s,"'`)\]}]|$)){1,300}+)"""
+          r"""(?![(\[])(?!<[A-Za-z][A-Za-z0-9 _.-]{0,40}>))""")
 #: The value of a command-line option (never another option).
 _ARG = (r'''(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
-        r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+)(?!<))""")
+        r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+)(?!<[A-Za-z][A-Za-z0-9 _.-]{0,40}>))""")
 
 _PW_NAMES = (
     r"(?:(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))(?i:pass(?:word|wd|phrase)?|pwd|pw|psk)"
@@ -172,7 +179,8 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("pass",),
              ("machine api.heroku.com login me@acme.test password " + fake(ALNUM, 12, "netrc"),
               'poll imap.acme.test proto IMAP user "me" password "' + fake(ALNUM, 12, "fetchmail") + ' x"',
-              "printf 'machine nexus.acme.test\\nlogin ci\\npassword " + fake(ALNUM, 12, "netrc-printf") + "\\n' > ~/.netrc"),
+              "printf 'machine nexus.acme.test\\nlogin ci\\npassword " + fake(ALNUM, 12, "netrc-printf")
+              + "\\n' > ~/.netrc"),
              ("machine github.com login octocat", "password policy: 12 characters minimum"),
              category=SYNTAX),
     )
@@ -211,7 +219,7 @@ def _flags_and_headers() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
              r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
-             r"[ \t]{1,4}|[A-Z][A-Za-z-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
+             r"[ \t]{1,4}|[A-Z][A-Za-z0-9-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
              ("authorization",),
              (f"curl -H 'Authorization: Bearer {bearer}' https://api.acme.test",
               "Authorization: Basic " + fake(BASE64, 24, "basic") + "==",
@@ -244,7 +252,8 @@ def _assignments() -> tuple[Rule, ...]:
               'curl -d \'{"query": "mutation { login(password: \\"' + password + '\\") }"}\'',
               f"$cfg['Servers'][$i]['password'] = '{password}';", f'$wgDBpassword = "{password}";',
               f"  'dbpassword' => '{password}',", f"bindpw={password}", f"PASSWD = `{password}`",
-              f"printf '[client]\\nuser=ci\\npassword={password}\\n' > ~/.my.cnf"),
+              f"printf '[client]\\nuser=ci\\npassword={password}\\n' > ~/.my.cnf",
+              f"password = {fake(UPPER + LOWER, 9, 'dotted')}.ggF"),
              ("password = get_password()", "password: str", 'password = "${DB_PASSWORD}"',
               "PASSWORD_MIN_LENGTH=12", "password=changeme", "self.password = password",
               "password = pypi-<your-token>", "DB_PASSWORD=__DB_PASSWORD__", 'password => "[FILTERED]"',
@@ -255,6 +264,7 @@ def _assignments() -> tuple[Rule, ...]:
              _CREDENTIAL_NAMES + _OP + _VALUE,
              ("token", "secret", "key", "credential", "auth"),
              (f"export API_TOKEN={token}", f"client_secret: {token}", f'"apiKey": "{token}"',
+              f"DEPLOY_TOKEN ?= {token}", f'const API_TOKEN: &str = "{token}";',
               f"SECRET_KEY_BASE={token}", f"app.config['SECRET_KEY'] = '{token}'"),
              ("token = os.environ['TOKEN']", "if config['secret'] == other:", "secret_name: prod/db",
               "credentials: same-origin",
@@ -264,10 +274,11 @@ def _assignments() -> tuple[Rule, ...]:
               "    token: AgA" + fake(BASE64, 300, "sealed-secret")),
              category=SYNTAX, min_length=8, values="token"),
         Rule("xml-credential", "password, secret or token in an XML element (<password>...</password>)",
-             r"<(?i:password|passwd|passphrase|secret|token|apikey|api-key|privatekey|accesskey"
-             r"|secretkey|client-secret)>(?P<secret>[^<\s]{3,300}+)</",
+             r"<(?i:password|passwd|passphrase|pass|secret|token|apikey|api-key|privatekey|accesskey"
+             r"|secretkey|client-secret)(?:[ \t][^<>\n]{0,200})?>(?P<secret>[^<\s]{3,300}+)</",
              ("pass", "secret", "token", "key"),
-             ("    <password>" + password + "</password>",),
+             ("    <password>" + password + "</password>",
+              '<Pass encoding="base64">' + fake(BASE64, 16, "fz") + "==</Pass>"),
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",

@@ -8,7 +8,11 @@ and its ACL file's ``user ... >password`` lines, Sentinel's ``auth-pass``.  Tool
 initial responses, the ftp client's ``user NAME PASSWORD`` command, Squid's ``cache_peer ...
 login=user:password``, ProFTPD's ``SQLConnectInfo``, Nagios ``$USERn$`` macros, Oracle
 ``mkstore -createCredential``, sbt ``Credentials(realm, host, user, password)``, Anaconda
-token URLs (``/t/TOKEN/``), composer ``auth.json`` bearer and OAuth maps, HTTPie header items
+token URLs (``/t/TOKEN/``), the argument a tool's manual documents as its password (net-snmp's
+community ``-c``, the Jenkins CLI's ``-auth``, ApacheBench's ``-A``, mydumper, mssql-cli,
+``az ... -p``, samba-tool, drush, mkpasswd, ``composer config http-basic``, curlftpfs, ``cf
+set-env``, ``drone secret add --data``, ``sops --set``), composer ``auth.json`` bearer and OAuth
+maps, HTTPie header items
 (``X-Api-Key:value``), and secrets passed positionally to library calls whose signature
 documents them (PyJWT/jsonwebtoken ``encode``/``sign``, ldap3 ``Connection``, the AWS SDK for
 Go's static credentials, Twilio's and Cohere's clients, requests' ``cookies.set``).
@@ -18,7 +22,7 @@ Providers: Kaggle's ``kaggle.json``, and health-check and automation webhook URL
 
 from __future__ import annotations
 
-from perth.redact.rules.model import ALNUM, HEX, LOWER, PROVIDER, SYNTAX, Rule, fake, join, uuid_like
+from perth.redact.rules.model import ALNUM, HEX, LOWER, PROVIDER, SYNTAX, UPPER, Rule, fake, join, uuid_like
 
 _LB = r"(?<![A-Za-z0-9_-])"
 _PW = fake(ALNUM, 12, "tools-pw") + "~"
@@ -59,19 +63,20 @@ def _stores() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("redis-auth-command", "password given to Redis's AUTH command (AUTH [user] password) at "
              "the start of a command line",
-             r"(?<![^\s>])AUTH(?:[ \t]{1,4}[^\s'\"]{1,64}(?=[ \t]{1,4}[^\s]))?[ \t]{1,4}" + _QUOTED_OR_BARE
+             r"(?<![^\s>])AUTH [ \t]{0,3}(?:[^\s'\"]{1,64}[ \t]{1,4}(?=[^\s]))?" + _QUOTED_OR_BARE
              + r"(?=[ \t]{0,8}(?:\r?\n|$))",
-             ("auth",),
+             ("auth ",),
              (f"AUTH worker {_PW}", f"127.0.0.1:6379> AUTH {_PW}"),
              ("AUTH PLAIN", "AUTH $REDIS_PASSWORD", "see AUTH in the manual for details"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("redis-acl-file-user", "password of a Redis ACL file or config user line (user NAME ... >password)",
-             r"(?<![^\n])[ \t]{0,8}user[ \t]{1,4}[^\s>]{1,64}[ \t][^\n>]{0,400}+(?<=[ \t])>(?P<secret>[^\s]{1,256}+)",
-             ("user",),
+             r"(?<![^\n])[ \t]{0,8}user [ \t]{0,3}[^\s>]{1,64}[ \t][^\n>]{0,400}+(?<=[ \t])>(?P<secret>[^\s]{1,256}+)",
+             ("user ",),
              (f"user worker on >{_PW} ~cache:* +get +set",),
              ("user worker on nopass ~* +@all", "user worker off", "user nginx;"),
              category=SYNTAX, min_length=3),
-        Rule("sentinel-auth-pass", "master password in a Redis Sentinel configuration (sentinel auth-pass NAME PASSWORD)",
+        Rule("sentinel-auth-pass", "master password in a Redis Sentinel configuration "
+             "(sentinel auth-pass NAME PASSWORD)",
              _LB + r"sentinel[ \t]{1,4}auth-pass[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}" + _QUOTED_OR_BARE,
              ("auth-pass",),
              (f"sentinel auth-pass mymaster {_PW}",),
@@ -125,9 +130,9 @@ def _commands() -> tuple[Rule, ...]:
              ("AUTH PLAIN", "250-AUTH PLAIN LOGIN", "AUTH LOGIN"),
              category=SYNTAX, values="token"),
         Rule("ftp-user-command", "password on an ftp client's user command (user NAME PASSWORD)",
-             r"(?<![^\n])[ \t]{0,8}user[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}(?P<secret>[^\s]{3,128}+)"
+             r"(?<![^\n])[ \t]{0,8}user [ \t]{0,3}[^\s]{1,64}[ \t]{1,4}(?P<secret>[^\s]{3,128}+)"
              r"(?=[ \t]{0,8}(?:\r?\n|$))",
-             ("user",),
+             ("user ",),
              (f"ftp -n files.acme.test <<END\nuser admin {_PW}\nput backup.tgz\nquit\nEND",),
              ("user www-data;", "user nobody nogroup", "User git", "user admin"),
              category=SYNTAX, values="token"),
@@ -191,7 +196,7 @@ def _calls() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_])NewStaticCredentials(?:Provider)?\([ \t]{0,4}\"[^\"\n]{1,128}\"[ \t]{0,4},[ \t]{0,4}"
              r"\"(?P<secret>[^\"\r\n]{8,256}+)\"",
              ("newstaticcredentials",),
-             (f'credentials.NewStaticCredentialsProvider("AKIA{fake("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, "go-id")}", '
+             (f'credentials.NewStaticCredentialsProvider("AKIA{fake(UPPER + "234567", 16, "go-id")}", '
               f'"{fake(ALNUM, 40, "go-secret")}", "")',),
              ('credentials.NewStaticCredentialsProvider(id, secret, "")',),
              category=SYNTAX, values="token"),
@@ -221,7 +226,7 @@ def _calls() -> tuple[Rule, ...]:
              ("s.cookies.set('theme', 'dark')", "driver.add_cookie({'name': 'lang', 'value': 'en'})"),
              category=SYNTAX, values="token"),
         Rule("sbt-credentials", "password in sbt's Credentials(realm, host, user, password)",
-             r"(?<![A-Za-z0-9_])Credentials\([ \t]{0,4}" + _STRING + r"[ \t]{0,4},[ \t]{0,4}" + _STRING
+             r"(?<![A-Za-z0-9_])[Cc]redentials\([ \t]{0,4}" + _STRING + r"[ \t]{0,4},[ \t]{0,4}" + _STRING
              + r"[ \t]{0,4},[ \t]{0,4}" + _STRING + r"[ \t]{0,4},[ \t]{0,4}"
              r"""(?:'(?P<secret_sq>[^'\r\n]{1,256}+)'|"(?P<secret_dq>[^"\r\n]{1,256}+)")""",
              ("credentials(",),
@@ -254,6 +259,88 @@ def _calls() -> tuple[Rule, ...]:
     )
 
 
+def _argument(rule_id: str, description: str, before: str, keywords: tuple[str, ...],  # noqa: PLR0917
+              samples: tuple[str, ...], near_misses: tuple[str, ...], *, values: str = "",
+              separator: str = r"[ \t]{1,4}") -> Rule:
+    """A secret given as a command's argument: ``before`` reaches the ``separator`` before it."""
+    return Rule(rule_id, description, _LB + before + separator + r"(?![/*-])" + _QUOTED_OR_BARE, keywords, samples,
+                near_misses, category=SYNTAX, min_length=3, values=values)
+
+
+#: The rest of a command line before an option, within the command.
+_CMD = r"(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t]"
+
+
+def _arguments() -> tuple[Rule, ...]:
+    """One rule per tool, from the option or argument its manual documents as the secret."""
+    return (
+        _argument("snmp-community", "SNMP v1/v2c community string given to a net-snmp tool (-c)",
+                  r"snmp(?:walk|bulkwalk|get|getnext|bulkget|set|table|df|netstat|status|trap|inform|delta"
+                  r"|test|translate)" + _CMD + r"-c",
+                  ("snmp",), (f"snmpwalk -v2c -c {_PW} 10.0.0.1 1.3.6.1.2.1.1",),
+                  ("snmpwalk -v2c -c public 10.0.0.1", "snmpget -v3 -u mon -a SHA sw1"), values="token"),
+        _argument("jenkins-cli-auth", "user:token given to the Jenkins CLI (-auth USER:TOKEN)",
+                  r"jenkins-cli(?:\.jar)?" + _CMD + r"-auth[ \t]{1,4}[^\s:@'\"]{1,64}:(?=[^\s])",
+                  ("jenkins-cli",),
+                  (f"java -jar jenkins-cli.jar -s https://ci.acme.test -auth ci:{fake(HEX, 34, 'jenkins')} who-am-i",),
+                  ("java -jar jenkins-cli.jar -s https://ci.acme.test -auth @/run/secrets/jenkins who-am-i",),
+                  separator=""),
+        _argument("apachebench-auth", "password in ApacheBench's -A/-P user:password",
+                  r"ab " + _CMD + r"-[AP][ \t]{1,4}[^\s:'\"]{1,64}:(?=[^\s])",
+                  ("ab ",), (f"ab -n 500 -c 20 -A ci:{_PW}:x https://api.acme.test/",),
+                  ("ab -n 500 -c 20 https://api.acme.test/",), separator=""),
+        _argument("mydumper-password", "password given to mydumper or myloader (-p)",
+                  r"(?:mydumper|myloader)" + _CMD + r"(?:-p|--password)",
+                  ("mydumper", "myloader"), (f"mydumper -u ci -p '{_PW}=?' -h 127.0.0.1 -B metrics",),
+                  ("mydumper -u ci -h 127.0.0.1 -B metrics --port 3306",)),
+        _argument("mssql-cli-password", "password given to mssql-cli (-P)",
+                  r"mssql-cli" + _CMD + r"-P",
+                  ("mssql-cli",), (f"mssql-cli -S db.internal -U sa -P '{_PW}(|' -d orders",),
+                  ("mssql-cli -S db.internal -U sa -d orders",)),
+        _argument("az-admin-password", "administrator password given to az ... create/update (-p, "
+                  "short for --admin-password: SQL, PostgreSQL and MySQL servers)",
+                  r"az (?:sql|postgres|mysql|mariadb|synapse|sql-vm)" + _CMD + r"-p",
+                  ("az ",), (f"az sql server create -g rg -n acme-sql -l westeurope -u sqladmin -p '{_PW}$'",),
+                  ("az sql server create -g rg -n acme-sql -u sqladmin",)),
+        _argument("samba-tool-user-password", "password given to samba-tool user create/add (positional)",
+                  r"samba-tool[ \t]{1,4}user[ \t]{1,4}(?:create|add)[ \t]{1,4}[^\s-][^\s]{0,64}",
+                  ("samba-tool",), (f"samba-tool user create bob '{_PW}' --given-name=Bob",),
+                  ("samba-tool user create bob --random-password", "samba-tool user list")),
+        _argument("drush-user-password", "password given to drush user:password (upwd)",
+                  r"drush(?:[ \t]{1,4}-[^\s]{1,40})?[ \t]{1,4}(?:user:password|user-password|upwd)[ \t]{1,4}"
+                  r"(?:'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|[^\s-][^\s]{0,64})",
+                  ("drush",), (f"drush user:password admin '{_PW}>'",),
+                  ("drush user:login admin", "drush upwd admin --password=$PW")),
+        _argument("mkpasswd-password", "password given to mkpasswd on the command line",
+                  r"mkpasswd(?:[ \t]{1,4}(?:-m|--method)(?:=|[ \t]{1,4})[^\s]{1,30})?"
+                  r"(?:[ \t]{1,4}-(?!m(?![A-Za-z]))[A-Za-z]{1,10})?",
+                  ("mkpasswd",), (f"mkpasswd -m sha-512 '{_PW}>'",),
+                  ("mkpasswd -m sha-512", "mkpasswd -m help", "mkpasswd --stdin")),
+        _argument("composer-http-basic", "password given to composer config http-basic.HOST USER PASSWORD",
+                  r"composer" + _CMD + r"http-basic\.[^\s]{1,253}[ \t]{1,4}[^\s]{1,64}",
+                  ("composer",), (f"composer config --global http-basic.repo.acme.test alice '{_PW}}}'",),
+                  ("composer config --global --unset http-basic.repo.acme.test",)),
+        _argument("curlftpfs-user", "password in curlftpfs's -o user=USER:PASSWORD",
+                  r"curlftpfs" + _CMD + r"-o[ \t]{1,4}(?:[^\s]{0,200},)?user=[^\s:,]{1,64}:(?=[^\s])",
+                  ("curlftpfs",), (f"curlftpfs -o user=ftp:{_PW} ftp.acme.test /mnt/ftp",),
+                  ("curlftpfs -o user=ftp ftp.acme.test /mnt/ftp",), separator=""),
+        _argument("cf-set-env-secret", "secret value given to cf set-env APP NAME VALUE for a credential name",
+                  r"cf (?:set-env|se)[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}" + _CREDENTIAL_WORD,
+                  ("cf ",), (f"cf set-env acme-api DB_PASSWORD '{_PW}'",),
+                  ("cf set-env acme-api LOG_LEVEL debug", "cf set-env acme-api DB_PASSWORD \"$DB_PASSWORD\"")),
+        _argument("drone-secret-data", "secret value given to drone secret add/update --data",
+                  r"drone[ \t]{1,4}(?:orgsecret|secret)[ \t]{1,4}(?:add|update)" + _CMD + r"--data(?=[ \t=])",
+                  ("drone",), (f"drone secret add --repository acme/web --name docker_password --data '{_PW}'",),
+                  ("drone secret add --repository acme/web --name key --data @/run/secrets/key",)),
+        Rule("sops-set-value", "value set with sops --set '[\"path\"] \"value\"'",
+             _LB + r"sops" + _CMD + r"--set[ \t]{1,4}'\[[^'\n]{1,300}\][ \t]{1,4}\"(?P<secret>[^\"\r\n]{1,256}+)\"'",
+             ("sops",),
+             (f"sops --set '[\"db\"][\"password\"] \"{_PW}\"' secrets.enc.yaml",),
+             ("sops --set '[\"db\"][\"port\"] 5432' secrets.enc.yaml", "sops -d secrets.enc.yaml"),
+             category=SYNTAX, min_length=3),
+    )
+
+
 def _webhooks() -> tuple[Rule, ...]:
     return (
         Rule("ping-webhook-url", "health-check and automation webhook URLs whose path is the secret "
@@ -273,6 +360,6 @@ def _webhooks() -> tuple[Rule, ...]:
     )
 
 
-RULES: tuple[Rule, ...] = _stores() + _commands() + _calls() + _webhooks()
+RULES: tuple[Rule, ...] = _stores() + _commands() + _calls() + _arguments() + _webhooks()
 
 __all__ = ["RULES"]
