@@ -106,6 +106,10 @@ _PUBLIC_FORMATS = re.compile(r"pub[0-9a-f]{32}|(?:production|sandbox|development
                              r"|(?:live|test)_(?:[0-9a-f]{27}|[A-Z0-9]{32})|age1[02-9ac-hj-np-z]{58}"
                              r"|LS0tLS1CRUdJTiB(?:DRVJUSUZJQ0FURS0tLS0t|QVUJMSUMgS0VZLS0tLS|SU0EgUFVCTElDIEtFWS0tLS0t"
                              r"|FQyBQVUJMSUMgS0VZLS0tLS|PUEVOU1NIIFBVQkxJQyBLRVktLS0tL)[A-Za-z0-9+/=]{0,65536}")
+#: An OpenSSH public key line (``authorized_keys``, ``known_hosts``, ``*.pub``): the key type, then
+#: base64 of the key blob, which starts with the length of the type name (``AAAA``).
+_SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp[0-9]{3}"
+                             r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)[ \t]{1,4}AAAA")
 #: The claim of a JWT that makes it a public, browser-side key (Supabase's ``anon`` key).
 _ANON_ROLE = re.compile(r'"role"[ \t]{0,4}:[ \t]{0,4}"anon"')
 _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)")
@@ -239,9 +243,10 @@ def is_ciphertext(value: str) -> bool:
 
 
 def is_public(value: str) -> bool:
-    """A key that is public by design (publishable, client-side): never redacted.  Set
-    ``redact.extra_patterns`` to redact one anyway."""
+    """A key that is public by design (publishable, client-side, an SSH public key line): never
+    redacted.  Set ``redact.extra_patterns`` to redact one anyway."""
     return (value.startswith(_PUBLIC_PREFIXES) or _PUBLIC_FORMATS.fullmatch(value) is not None
+            or _SSH_PUBLIC_KEY.match(value) is not None
             or (value.startswith("eyJ") and _anonymous_jwt(value)))
 
 

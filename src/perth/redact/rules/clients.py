@@ -254,7 +254,9 @@ def _positional() -> tuple[Rule, ...]:
               f"echo {fake(HEX, 32, 'master-key')} > config/credentials/production.key",
               f"echo -n '{fake(UPPER, 20, 'erlang')}' > ~/.erlang.cookie",
               f"echo '{fake(ALNUM, 600, 'mongo-keyfile')}' > /etc/mongo/keyfile"),
-             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass"),
+             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass",
+              f"echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{fake(ALNUM, 43, 'ssh-pub')} ci@acme'"
+              " >> ~/.ssh/authorized_keys"),
              category=SYNTAX, min_length=3),
         Rule("piped-secret", "secret echoed into a command that reads it from standard input",
              r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
