@@ -105,14 +105,16 @@ def _blocks() -> tuple[Rule, ...]:
 def _urls_and_commands() -> tuple[Rule, ...]:
     pw = fake(ALNUM, 14, "url-pw")
     return (
-        Rule("url-password", "password in a URL (scheme://user:password@host), any scheme",
-             r"(?<![A-Za-z0-9.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'\"`<>\[\]]{0,200}+:"
+        Rule("url-password", "password in a URL (scheme://user:password@host), any scheme; the user "
+             "name may hold an unencoded @ (smtp://me@acme.test:password@smtp.acme.test)",
+             r"(?<![A-Za-z0-9.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#'\"`<>\[\]]{0,200}+:"
              r"(?P<secret>[^\s/?'\"`<>\[\]]{1,300})@",
              ("://",),
              (f"psql postgres://app:{pw}@db.internal:5432/app",
               f"MONGO_URL=mongodb+srv://svc:{pw}@cluster0.example.net/db",
               f"redis-cli -u rediss://:{pw}@cache:6380/0", f"amqps://guest:{pw}@mq:5671/vhost",
-              f"+DATABASE_URL=clickhouse://app:{pw}.x@db:9000/app"),
+              f"+DATABASE_URL=clickhouse://app:{pw}.x@db:9000/app",
+              f"MAIL_URL=smtp://ci@acme.test:{pw};@smtp.acme.test:587"),
              ("https://example.com:8443/path", "git@github.com:acme/app.git",
               "https://user@example.com/repo.git", "http://localhost:8080/api?x=1"),
              category=SYNTAX),

@@ -11,7 +11,8 @@ login=user:password``, ProFTPD's ``SQLConnectInfo``, Nagios ``$USERn$`` macros, 
 token URLs (``/t/TOKEN/``), the argument a tool's manual documents as its password (net-snmp's
 community ``-c``, the Jenkins CLI's ``-auth``, ApacheBench's ``-A``, mydumper, mssql-cli,
 ``az ... -p``, samba-tool, drush, mkpasswd, ``composer config http-basic``, curlftpfs, ``cf
-set-env``, ``drone secret add --data``, ``sops --set``), composer ``auth.json`` bearer and OAuth
+set-env``, ``drone secret add --data``, ``sops --set``), a password file given as the process
+substitution of a literal (``--vault-password-file <(echo ...)``), composer ``auth.json`` bearer and OAuth
 maps, HTTPie header items
 (``X-Api-Key:value``), and secrets passed positionally to library calls whose signature
 documents them (PyJWT/jsonwebtoken ``encode``/``sign``, ldap3 ``Connection``, the AWS SDK for
@@ -65,13 +66,13 @@ def _stores() -> tuple[Rule, ...]:
              "the start of a command line",
              r"(?<![^\s>])AUTH [ \t]{0,3}(?:[^\s'\"]{1,64}[ \t]{1,4}(?=[^\s]))?" + _QUOTED_OR_BARE
              + r"(?=[ \t]{0,8}(?:\r?\n|$))",
-             ("auth ",),
+             ("auth",),
              (f"AUTH worker {_PW}", f"127.0.0.1:6379> AUTH {_PW}"),
              ("AUTH PLAIN", "AUTH $REDIS_PASSWORD", "see AUTH in the manual for details"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("redis-acl-file-user", "password of a Redis ACL file or config user line (user NAME ... >password)",
              r"(?<![^\n])[ \t]{0,8}user [ \t]{0,3}[^\s>]{1,64}[ \t][^\n>]{0,400}+(?<=[ \t])>(?P<secret>[^\s]{1,256}+)",
-             ("user ",),
+             ("user",),
              (f"user worker on >{_PW} ~cache:* +get +set",),
              ("user worker on nopass ~* +@all", "user worker off", "user nginx;"),
              category=SYNTAX, min_length=3),
@@ -132,7 +133,7 @@ def _commands() -> tuple[Rule, ...]:
         Rule("ftp-user-command", "password on an ftp client's user command (user NAME PASSWORD)",
              r"(?<![^\n])[ \t]{0,8}user [ \t]{0,3}[^\s]{1,64}[ \t]{1,4}(?P<secret>[^\s]{3,128}+)"
              r"(?=[ \t]{0,8}(?:\r?\n|$))",
-             ("user ",),
+             ("user",),
              (f"ftp -n files.acme.test <<END\nuser admin {_PW}\nput backup.tgz\nquit\nEND",),
              ("user www-data;", "user nobody nogroup", "User git", "user admin"),
              category=SYNTAX, values="token"),
@@ -286,8 +287,8 @@ def _arguments() -> tuple[Rule, ...]:
                   ("java -jar jenkins-cli.jar -s https://ci.acme.test -auth @/run/secrets/jenkins who-am-i",),
                   separator=""),
         _argument("apachebench-auth", "password in ApacheBench's -A/-P user:password",
-                  r"ab " + _CMD + r"-[AP][ \t]{1,4}[^\s:'\"]{1,64}:(?=[^\s])",
-                  ("ab ",), (f"ab -n 500 -c 20 -A ci:{_PW}:x https://api.acme.test/",),
+                  r"ab (?:[^\n|;&]{0,300}?[ \t])?-[AP][ \t]{1,4}[^\s:'\"]{1,64}:(?=[^\s])",
+                  ("ab",), (f"ab -n 500 -c 20 -A ci:{_PW}:x https://api.acme.test/",),
                   ("ab -n 500 -c 20 https://api.acme.test/",), separator=""),
         _argument("mydumper-password", "password given to mydumper or myloader (-p)",
                   r"(?:mydumper|myloader)" + _CMD + r"(?:-p|--password)",
@@ -300,7 +301,7 @@ def _arguments() -> tuple[Rule, ...]:
         _argument("az-admin-password", "administrator password given to az ... create/update (-p, "
                   "short for --admin-password: SQL, PostgreSQL and MySQL servers)",
                   r"az (?:sql|postgres|mysql|mariadb|synapse|sql-vm)" + _CMD + r"-p",
-                  ("az ",), (f"az sql server create -g rg -n acme-sql -l westeurope -u sqladmin -p '{_PW}$'",),
+                  ("az",), (f"az sql server create -g rg -n acme-sql -l westeurope -u sqladmin -p '{_PW}$'",),
                   ("az sql server create -g rg -n acme-sql -u sqladmin",)),
         _argument("samba-tool-user-password", "password given to samba-tool user create/add (positional)",
                   r"samba-tool[ \t]{1,4}user[ \t]{1,4}(?:create|add)[ \t]{1,4}[^\s-][^\s]{0,64}",
@@ -326,12 +327,23 @@ def _arguments() -> tuple[Rule, ...]:
                   ("curlftpfs -o user=ftp ftp.acme.test /mnt/ftp",), separator=""),
         _argument("cf-set-env-secret", "secret value given to cf set-env APP NAME VALUE for a credential name",
                   r"cf (?:set-env|se)[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}" + _CREDENTIAL_WORD,
-                  ("cf ",), (f"cf set-env acme-api DB_PASSWORD '{_PW}'",),
+                  ("cf",), (f"cf set-env acme-api DB_PASSWORD '{_PW}'",),
                   ("cf set-env acme-api LOG_LEVEL debug", "cf set-env acme-api DB_PASSWORD \"$DB_PASSWORD\"")),
         _argument("drone-secret-data", "secret value given to drone secret add/update --data",
                   r"drone[ \t]{1,4}(?:orgsecret|secret)[ \t]{1,4}(?:add|update)" + _CMD + r"--data(?=[ \t=])",
                   ("drone",), (f"drone secret add --repository acme/web --name docker_password --data '{_PW}'",),
                   ("drone secret add --repository acme/web --name key --data @/run/secrets/key",)),
+        Rule("secret-file-substitution", "secret given as a file by process substitution of a literal "
+             "(--vault-password-file <(echo SECRET), --password-file=<(printf ...))",
+             _LB + r"--?[A-Za-z0-9-]{0,30}(?i:pass(?:word|phrase)?|secret|token|key|credentials?)[-_]?file"
+             r"(?:=|[ \t]{1,4})<\([ \t]{0,4}(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}"
+             r"(?:'%s(?:\\n)?'[ \t]{1,4}|\"%s(?:\\n)?\"[ \t]{1,4})?" + _QUOTED_OR_BARE,
+             ("file",),
+             (f"ansible-vault decrypt prod.yml --vault-password-file <(echo '{_PW}[:')",
+              f"restic backup --password-file=<(printf '%s' {_PW}) /srv"),
+             ("ansible-vault decrypt prod.yml --vault-password-file ~/.vault-pass",
+              'restic backup --password-file <(echo "$RESTIC_PASSWORD") /srv'),
+             category=SYNTAX, min_length=3),
         Rule("sops-set-value", "value set with sops --set '[\"path\"] \"value\"'",
              _LB + r"sops" + _CMD + r"--set[ \t]{1,4}'\[[^'\n]{1,300}\][ \t]{1,4}\"(?P<secret>[^\"\r\n]{1,256}+)\"'",
              ("sops",),
