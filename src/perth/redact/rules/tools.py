@@ -287,8 +287,8 @@ def _arguments() -> tuple[Rule, ...]:
                   ("java -jar jenkins-cli.jar -s https://ci.acme.test -auth @/run/secrets/jenkins who-am-i",),
                   separator=""),
         _argument("apachebench-auth", "password in ApacheBench's -A/-P user:password",
-                  r"ab (?:[^\n|;&]{0,300}?[ \t])?-[AP][ \t]{1,4}[^\s:'\"]{1,64}:(?=[^\s])",
-                  ("ab",), (f"ab -n 500 -c 20 -A ci:{_PW}:x https://api.acme.test/",),
+                  r"ab -(?:[^\n|;&]{0,300}?[ \t]-)?[AP][ \t]{1,4}[^\s:'\"]{1,64}:(?=[^\s])",
+                  ("ab -",), (f"ab -n 500 -c 20 -A ci:{_PW}:x https://api.acme.test/",),
                   ("ab -n 500 -c 20 https://api.acme.test/",), separator=""),
         _argument("mydumper-password", "password given to mydumper or myloader (-p)",
                   r"(?:mydumper|myloader)" + _CMD + r"(?:-p|--password)",
@@ -301,7 +301,8 @@ def _arguments() -> tuple[Rule, ...]:
         _argument("az-admin-password", "administrator password given to az ... create/update (-p, "
                   "short for --admin-password: SQL, PostgreSQL and MySQL servers)",
                   r"az (?:sql|postgres|mysql|mariadb|synapse|sql-vm)" + _CMD + r"-p",
-                  ("az",), (f"az sql server create -g rg -n acme-sql -l westeurope -u sqladmin -p '{_PW}$'",),
+                  ("az sql", "az postgres", "az mysql", "az mariadb", "az synapse"),
+                  (f"az sql server create -g rg -n acme-sql -l westeurope -u sqladmin -p '{_PW}$'",),
                   ("az sql server create -g rg -n acme-sql -u sqladmin",)),
         _argument("samba-tool-user-password", "password given to samba-tool user create/add (positional)",
                   r"samba-tool[ \t]{1,4}user[ \t]{1,4}(?:create|add)[ \t]{1,4}[^\s-][^\s]{0,64}",
@@ -327,7 +328,7 @@ def _arguments() -> tuple[Rule, ...]:
                   ("curlftpfs -o user=ftp ftp.acme.test /mnt/ftp",), separator=""),
         _argument("cf-set-env-secret", "secret value given to cf set-env APP NAME VALUE for a credential name",
                   r"cf (?:set-env|se)[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}" + _CREDENTIAL_WORD,
-                  ("cf",), (f"cf set-env acme-api DB_PASSWORD '{_PW}'",),
+                  ("cf se",), (f"cf set-env acme-api DB_PASSWORD '{_PW}'",),
                   ("cf set-env acme-api LOG_LEVEL debug", "cf set-env acme-api DB_PASSWORD \"$DB_PASSWORD\"")),
         _argument("drone-secret-data", "secret value given to drone secret add/update --data",
                   r"drone[ \t]{1,4}(?:orgsecret|secret)[ \t]{1,4}(?:add|update)" + _CMD + r"--data(?=[ \t=])",
@@ -338,7 +339,7 @@ def _arguments() -> tuple[Rule, ...]:
              _LB + r"--?[A-Za-z0-9-]{0,30}(?i:pass(?:word|phrase)?|secret|token|key|credentials?)[-_]?file"
              r"(?:=|[ \t]{1,4})<\([ \t]{0,4}(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}"
              r"(?:'%s(?:\\n)?'[ \t]{1,4}|\"%s(?:\\n)?\"[ \t]{1,4})?" + _QUOTED_OR_BARE,
-             ("file",),
+             ("<(",),
              (f"ansible-vault decrypt prod.yml --vault-password-file <(echo '{_PW}[:')",
               f"restic backup --password-file=<(printf '%s' {_PW}) /srv"),
              ("ansible-vault decrypt prod.yml --vault-password-file ~/.vault-pass",
