@@ -6,7 +6,11 @@ Each rule names a profile of checks (``Rule.value_checks``):
               example keys (AWS's ``...EXAMPLE`` keys, Stripe's and jwt.io's published samples).
 ``assigned``  credential syntax: also variables (``$TOKEN``, ``${TOKEN}``, ``{{ .Values.x }}``),
               placeholder words (``changeme``, ``password``, ``secret``, ``dummy``, ``...``),
-              code (``self.password``, ``os.environ[...]``), paths, YAML tags and aliases.
+              code (``self.password``, ``os.environ[...]``), paths, YAML tags and aliases,
+              references to a secret store (``op://...``, any ``scheme://`` URL), the
+              pass-phrase sources of OpenSSL and apksigner (``env:VAR``, ``file:path``,
+              ``fd:N``, ``stdin``), systemd's ``ID:/path`` credentials and names of secrets
+              (``db-password``).
 ``token``     tokens and keys: also numbers and plain lowercase words (``same-origin``, ``none``).
 ``entropy``   keyword-adjacent values: also git SHAs, content hashes (``sha256:...``), UUIDs, and
               anything below the rule's Shannon-entropy threshold or without both a letter and
@@ -36,12 +40,34 @@ _PLACEHOLDER_PARTS = re.compile(
 #: The branches of ``_PLACEHOLDER_PARTS`` but ``your...`` and ``<word>``, as lowercase literals.
 _PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "***", "...",
                          "\u2026")
+#: Whole-value placeholder shapes: a bracketed word (``[FILTERED]`` in Rails logs, ``[PASSWORD]``
+#: in manuals), a token-replacement marker (``__DB_PASSWORD__``, ``%DB_PASSWORD%``, ``@DB_PASSWORD@``),
+#: and a value that tells the reader what to put there (``password_here``, ``put your unique
+#: phrase here``: WordPress's wp-config-sample.php).
+_PLACEHOLDER_SHAPES = re.compile(
+    r"\[[A-Za-z][A-Za-z0-9 _.-]{0,40}\]|__[A-Za-z][A-Za-z0-9_]{0,60}__|%[A-Z][A-Z0-9_]{1,60}%"
+    r"|@[A-Z][A-Z0-9_]{1,60}@|[A-Za-z0-9 _-]{0,60}[ _-](?i:here)")
 #: A run of x's this long, and a quarter of the value at least, masks it (``ghp_xxxx...``).
 _X_RUN = re.compile(r"[xX]{4,}")
+#: A reference to a secret kept elsewhere: a URL (``op://vault/item/field``, ``vault://``,
+#: ``https://...``: a URL's own password is the ``url-password`` rule's), a pass-phrase source of
+#: OpenSSL (``env:``, ``file:``, ``fd:``, ``stdin``) or apksigner, or a systemd credential
+#: ``ID:/path`` (``LoadCredential=``).
+_STORE_REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s]{0,400}|(?:env|file|fd):[^\s]{1,200}|stdin")
+_CREDENTIAL_PATH = re.compile(r"[A-Za-z0-9_.@-]{1,64}:(?P<path>(?:/|~/)[^\s:]{0,300})")
+#: Keywords that start an expression (``password = await password(...)``): code, not a value.
+_CODE_KEYWORDS = frozenset({"await", "new", "yield", "typeof", "lambda", "function", "async", "require",
+                            "import", "getpass", "input", "prompt"})
+#: The name of a secret rather than its value (``gcloud secrets ... --secret=db-password``).
+_SECRET_NAME = re.compile(r"[a-z]{1,30}(?:[-_.][a-z]{1,30}){0,6}[-_.](?:password|passwd|secret|token|key|credentials?"
+                          r"|pass|pwd)(?:[-_.][a-z]{1,30}){0,3}")
 _VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{|<%|<\?(?:=|php)")
 #: A value encrypted at rest by a secrets tool: SOPS and hiera-eyaml (``ENC[AES256_GCM,data:...]``,
 #: ``ENC[PKCS7,...]``), Vault transit (``vault:v1:...``), Jasypt (``ENC(...)``).
-_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]{2,20},|ENC\(|vault:v[0-9]{1,4}:")
+_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]{2,20},|ENC\(|vault:v[0-9]{1,4}:|\$ANSIBLE_VAULT;")
+#: Bitnami sealed-secrets ``encryptedData`` values: base64 of a 2-byte length (0x0200, the
+#: RSA-4096 wrapped session key) and the ciphertext, so ``AgA``-``AgD`` and a long run of base64.
+_SEALED_SECRET = re.compile(r"Ag[A-D][A-Za-z0-9+/]{100,65536}={0,2}")
 #: A PowerShell cmdlet (``Read-Host``, ``ConvertTo-SecureString``): a command, not a value.
 _CMDLET = re.compile(r"[A-Z][a-z]{1,15}-[A-Z][A-Za-z]{1,40}")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,8}")
@@ -56,9 +82,11 @@ _CODE_OBJECTS = frozenset({
     "matrix", "github", "runner", "local", "var", "each", "item", "ansible_facts", "hostvars",
 })
 #: An identifier in a naming style: snake_case, UPPER_CASE, camelCase or PascalCase.
-_NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*[A-Z]?)")
+_NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]+)*[A-Z]?)")
 #: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
-_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)")
+_CALL = re.compile(r"(?:(?:await|new|yield)[ \t]{1,4})?[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)"
+                   r"(?:\[[\"'][^\"'\]]{1,80}[\"']\]){0,4}"
+                   r"(?:[ \t]{1,4}as\??[ \t]{1,4}[A-Za-z_][A-Za-z0-9_.<>]{0,60}\??)?")
 #: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
 _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
 #: A constant's name (``API_TOKEN``): a prompt's variable or a reference, not a value.
@@ -70,7 +98,18 @@ _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_",
                     "FLWPUBK-", "FLWPUBK_TEST-")
 #: Public by design, by documented format: Datadog browser client tokens (``pub`` and 32 hex
 #: digits), Braintree tokenization keys (``production_``/``sandbox_``, 8 and 16 characters).
-_PUBLIC_FORMATS = re.compile(r"pub[0-9a-f]{32}|(?:production|sandbox|development)_[a-z0-9]{8}_[a-z0-9]{16}")
+#: Paddle client-side tokens (``live_``/``test_`` and 27 lowercase hex digits), Adyen client
+#: keys (``live_``/``test_`` and 32 upper-case letters and digits), age recipients (``age1``
+#: and 58 bech32 characters), and base64 of a PEM certificate or public key (kubeconfig's
+#: ``certificate-authority-data``).
+_PUBLIC_FORMATS = re.compile(r"pub[0-9a-f]{32}|(?:production|sandbox|development)_[a-z0-9]{8}_[a-z0-9]{16}"
+                             r"|(?:live|test)_(?:[0-9a-f]{27}|[A-Z0-9]{32})|age1[02-9ac-hj-np-z]{58}"
+                             r"|LS0tLS1CRUdJTiB(?:DRVJUSUZJQ0FURS0tLS0t|QVUJMSUMgS0VZLS0tLS|SU0EgUFVCTElDIEtFWS0tLS0t"
+                             r"|FQyBQVUJMSUMgS0VZLS0tLS|PUEVOU1NIIFBVQkxJQyBLRVktLS0tL)[A-Za-z0-9+/=]{0,65536}")
+#: An OpenSSH public key line (``authorized_keys``, ``known_hosts``, ``*.pub``): the key type, then
+#: base64 of the key blob, which starts with the length of the type name (``AAAA``).
+_SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp[0-9]{3}"
+                             r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)[ \t]{1,4}AAAA")
 #: The claim of a JWT that makes it a public, browser-side key (Supabase's ``anon`` key).
 _ANON_ROLE = re.compile(r'"role"[ \t]{0,4}:[ \t]{0,4}"anon"')
 _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)")
@@ -82,6 +121,11 @@ _TAGGED_HASH = re.compile(r"[A-Za-z][A-Za-z0-9.]{0,30}[-_:@](?:[0-9a-f]{7,128}|[
 _OPTION_LIST = re.compile(r"(?:id|src|source|env|file|type|target|name|dst)=")
 _BASE64_KEY = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 _HASH_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]{8,4096}={0,2}")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+_TEXT_RUN = re.compile(r"[a-z]+|[A-Z][a-z]*|[A-Z]+|[0-9]+")
+_PROSE_RUN = re.compile(r"[a-z]+[0-9]{0,4}|[A-Z][a-z]*[0-9]{0,4}|[A-Z]+|[0-9]+")
+_COOKIE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 #: sha256 digests of example credentials published in vendor documentation.
 DOCUMENTED_EXAMPLES = frozenset({
@@ -109,7 +153,7 @@ def is_placeholder(value: str) -> bool:
     """``xxxx``, ``<YOUR_TOKEN>``, ``****``, ``...``, an example or documented key."""
     if not value or value.lower().rstrip(",;") in PLACEHOLDER_WORDS:
         return True
-    if set(value) <= _PLACEHOLDER_CHARS:
+    if set(value) <= _PLACEHOLDER_CHARS or _PLACEHOLDER_SHAPES.fullmatch(value):
         return True
     if _has_placeholder_part(value) or _masked(value):
         return True
@@ -145,12 +189,23 @@ def is_reference(value: str) -> bool:
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value) or _ENCRYPTED.match(value):
         return True
     value = value.rstrip(",;")  # the end of a JSON, YAML flow or JavaScript item
-    if not value:
+    if not value or value in _CODE_KEYWORDS or _is_stored_elsewhere(value):
         return True
     if (_is_path(value) or _CONSTANT.fullmatch(value) or _is_code(value) or _CALL.fullmatch(value)
             or _LOOKUP.fullmatch(value) or _CMDLET.fullmatch(value)):
         return True
     return not any(char.isalnum() for char in value)
+
+
+def _is_stored_elsewhere(value: str) -> bool:
+    """A reference to a secret store, a pass-phrase source, a ``ID:/path`` credential, the name
+    of a secret, or TypeScript's non-null assertion on a code reference (``process.env.X!``)."""
+    if _STORE_REFERENCE.fullmatch(value) or _SECRET_NAME.fullmatch(value):
+        return True
+    credential = _CREDENTIAL_PATH.fullmatch(value)
+    if credential and _is_path(credential.group("path")):
+        return True
+    return value.endswith("!") and _is_code(value[:-1]) and value.split(".", 1)[0] in _CODE_OBJECTS
 
 
 def _is_path(value: str) -> bool:
@@ -181,10 +236,17 @@ def _is_code(value: str) -> bool:
         _NAME.fullmatch(part) for part in value.split("."))
 
 
+def is_ciphertext(value: str) -> bool:
+    """A value encrypted to be committed (SOPS, hiera-eyaml, Vault transit, Jasypt, Ansible Vault,
+    sealed-secrets)."""
+    return _ENCRYPTED.match(value) is not None or _SEALED_SECRET.fullmatch(value) is not None
+
+
 def is_public(value: str) -> bool:
-    """A key that is public by design (publishable, client-side): never redacted.  Set
-    ``redact.extra_patterns`` to redact one anyway."""
+    """A key that is public by design (publishable, client-side, an SSH public key line): never
+    redacted.  Set ``redact.extra_patterns`` to redact one anyway."""
     return (value.startswith(_PUBLIC_PREFIXES) or _PUBLIC_FORMATS.fullmatch(value) is not None
+            or _SSH_PUBLIC_KEY.match(value) is not None
             or (value.startswith("eyJ") and _anonymous_jwt(value)))
 
 
@@ -228,7 +290,7 @@ def accepts(profile: str, value: str, min_length: int, min_entropy: float) -> bo
     if profile != "exact" and value[:1] in (" ", "\t"):
         return False  # the quote closed a prompt ("Token: " VAR), it did not open a value
     value = strip_quotes(value)
-    if len(value) < min_length or is_placeholder(value) or is_public(value):
+    if len(value) < min_length or is_placeholder(value) or is_public(value) or is_ciphertext(value):
         return False
     if profile == "exact":
         return True
@@ -238,14 +300,40 @@ def accepts(profile: str, value: str, min_length: int, min_entropy: float) -> bo
 
 
 def _looks_random(value: str, min_entropy: float | None) -> bool:
-    """Token checks (not a number or plain words) and, given a threshold, entropy checks."""
-    if value.isdigit() or _WORDS.fullmatch(value):
+    """Token checks (not a number, plain words, an upper-case word such as a manual's ``TEXT``
+    or ``PASSWORD`` metavariable, or base64 of ordinary text) and, given a threshold, entropy
+    checks."""
+    if value.isdigit() or _WORDS.fullmatch(value) or (value.isalpha() and value.isupper()):
+        return False
+    if is_encoded_text(value):
         return False
     if min_entropy is None:
         return True
     if not _has_letter_and_digit(value) or is_hash_like(value):
         return False
     return shannon_entropy(value) >= min_entropy
+
+
+def is_encoded_text(value: str) -> bool:
+    """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor): every run of letters
+    and digits it decodes to is a word, a capitalised or upper-case word, or a number; a
+    password or key decodes to bytes, or to runs that mix cases, letters and digits."""
+    name, equals, encoded = value.partition("=")
+    if equals and encoded.rstrip("=") and _COOKIE_NAME.fullmatch(name):
+        value = encoded  # a cookie or form pair (consent=...)
+    if len(value) < 12 or len(value) > 4096 or _BASE64_TEXT.fullmatch(value) is None:
+        return False
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return False
+    if not decoded.isprintable() or not any(c.isalpha() for c in decoded):
+        return False
+    runs = _PROSE_RUN if " " in decoded else _TEXT_RUN  # prose: words may carry numbers (v2)
+    return all(runs.fullmatch(run) for run in _ALNUM_RUN.findall(decoded))
 
 
 def _has_letter_and_digit(value: str) -> bool:
@@ -257,6 +345,8 @@ __all__ = [
     "PLACEHOLDER_WORDS",
     "accepts",
     "is_alphabet",
+    "is_ciphertext",
+    "is_encoded_text",
     "is_hash_like",
     "is_placeholder",
     "is_public",

@@ -23,6 +23,7 @@ from perth.redact.rules.model import (
     LOWER,
     PROVIDER,
     SYNTAX,
+    UPPER,
     URLSAFE,
     Rule,
     fake,
@@ -35,6 +36,9 @@ from perth.redact.rules.model import (
 _ARG = (r'''(?!["']?\[REDACTED:)(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))'''
         r'''(?:"(?P<secret_dq>[^"\r\n]{1,256}+)"?|'(?P<secret_sq>[^'\r\n]{1,256}+)'?|'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
+#: A quoted or bare value, up to a key file's length (a MongoDB keyfile holds up to 1,024 characters).
+_LONG_QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,1024}+)'|"(?P<secret_dq>[^"\r\n]{1,1024}+)"|'''
+                        r"""(?P<secret>[^\s"'`|;&<>]{1,1024}+))""")
 #: A quoted or bare value (quoted values may hold blanks).
 _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,300}+)'|"(?P<secret_dq>[^"\r\n]{1,300}+)"|'''
                    r"""(?P<secret>[^\s"'`|;&<>]{1,300}+))""")
@@ -92,18 +96,22 @@ def _options() -> tuple[Rule, ...]:
         Rule("http-client-auth", "password in an HTTP client's user:password option (httpie -a, xh -a, "
              "wget/aria2 --http-user:password)",
              r"(?<![A-Za-z0-9_-])(?:https?|xhs?|httpie)(?![A-Za-z0-9_.-])[^\n|;&]{0,200}?[ \t](?:-a|--auth)"
-             r"""(?:=|[ \t]{1,4})["']?[^\s:"'@]{1,100}+:(?P<secret>[^\s"']{1,200}+)""",
+             r"""(?:=|[ \t]{1,4})["']?[^\s:"'@]{1,100}+:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'"""
+             r"""|"(?P<secret_dq>[^"\r\n]{1,200}+)"|(?P<secret>[^\s"']{1,200}+))""",
              ("http", "xh"),
-             (f"http -a alice:{_PW} GET https://api.acme.test/me", f"xh --auth alice:{_PW} api.acme.test"),
+             (f"http -a alice:{_PW} GET https://api.acme.test/me", f"xh --auth alice:{_PW} api.acme.test",
+              f"xh -a alice:'{_PW}?%' post https://api.acme.test/login"),
              ("http -a alice GET https://api.acme.test", "http GET https://api.acme.test/a:b"),
              category=SYNTAX, min_length=3),
         Rule("attached-password-option", "password attached to its option (7z -pSECRET) or after the "
              "user name (lftp -u user,SECRET)",
              _LB + r"(?:(?:7z|7za|7zz|7zr|rar|unrar)" + _CMD + r"-p(?:(?P<secret>[^\s\"'|;&<>-][^\s\"'|;&<>]{0,127}+)"
              r"|'(?P<secret_sq>[^'\r\n]{1,128}+)'|\"(?P<secret_dq>[^\"\r\n]{1,128}+)\")"
-             r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?P<secret_lftp>[^\s'\"]{1,128}+))",
+             r"|lftp" + _CMD + r"-u[ \t]{1,4}[\"']?[^\s,'\"]{1,64},(?:'(?P<secret_lftp_sq>[^'\r\n]{1,128}+)'"
+             r"|(?P<secret_lftp>[^\s'\"]{1,128}+)))",
              ("7z", "rar", "lftp"),
              (f"7z x -p{_PW} archive.7z", f"lftp -u alice,{_PW} sftp://files.acme.test", f"unrar x -p{_PW} a.rar",
+              f"lftp -u alice,'{_PW};x' -e 'mirror -R dist /www; quit' ftp.acme.test",
               f"7z a -mhe=on -p'{_PW} x' backup.7z docs"),
              ("7z a -p archive.7z dir", "lftp -u alice sftp://files.acme.test", "7z x archive.7z"),
              category=SYNTAX, min_length=3),
@@ -229,34 +237,40 @@ def _positional() -> tuple[Rule, ...]:
              _LB + r"(?:sqlplus|rman|expdp|impdp|sqlldr|dgmgrl)"
              r"(?:[ \t]{1,4}-[A-Za-z]{1,10})?(?:[ \t]{1,4}-[A-Za-z]{1,10})?"
              r"[ \t]{1,4}(?:(?:userid|target|auxiliary|catalog)(?:=|[ \t]{1,4}))?[A-Za-z0-9_$#.-]{1,64}/"
-             r"(?P<secret>[^\s/'\"]{1,128}?)(?=@//|@[A-Za-z0-9_.-]{1,128}(?:[ \t]|$)|[ \t]|$)",
+             r"(?P<secret>[^\s/'\"]{1,128}?)(?=@//|@[A-Za-z0-9_.-]{1,128}(?::[0-9]{1,5})?(?:/[A-Za-z0-9_.$#-]{1,128})?"
+             r"(?:[ \t]|$)|[ \t]|$)",
              ("sqlplus", "rman", "expdp", "impdp", "sqlldr", "dgmgrl"),
              (f"sqlplus scott/{_PW}@//db:1521/ORCL", f"expdp system/{_PW} schemas=hr",
               f"rman target sys/{_PW}@prod catalog rcat/x@rc",
-              f"sqlplus app/{_PW}@x@ORCL"),
+              f"sqlplus app/{_PW}@x@ORCL", f"sqlplus admin/{_PW},:7@db.acme.test:1521/ORCLPDB1 @migrate.sql"),
              ("sqlplus / as sysdba", "sqlplus -s /nolog", "rman target /"),
              category=SYNTAX, min_length=3),
         Rule("secret-written-to-file", "value echoed into a file named like a secret (> ~/.vault-pass, "
              ">> .pgpass, > token.txt)",
-             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
-             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|key)",
+             r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _LONG_QUOTED_OR_BARE
+             + r"[ \t]{0,4}>{1,2}[ \t]{0,4}[^\s|;&]{0,200}?(?i:pass|pwd|pw|secret|token|cred|key|cookie)",
              ("echo", "printf"),
              (f"echo '{_PW}' > ~/.vault-pass", f"printf {_PW} > /run/secrets/db_password",
-              f"echo {fake(HEX, 32, 'master-key')} > config/credentials/production.key"),
-             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass"),
+              f"echo {fake(HEX, 32, 'master-key')} > config/credentials/production.key",
+              f"echo -n '{fake(UPPER, 20, 'erlang')}' > ~/.erlang.cookie",
+              f"echo '{fake(ALNUM, 600, 'mongo-keyfile')}' > /etc/mongo/keyfile"),
+             ("echo hello > notes.txt", "echo $TOKEN > token.txt", "echo > ~/.vault-pass",
+              f"echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{fake(ALNUM, 43, 'ssh-pub')} ci@acme'"
+              " >> ~/.ssh/authorized_keys"),
              category=SYNTAX, min_length=3),
         Rule("piped-secret", "secret echoed into a command that reads it from standard input",
              r"(?<![A-Za-z0-9_-])(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4}" + _QUOTED_OR_BARE
              + r"[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?(?:docker|podman|nerdctl|buildah|helm|oras|skopeo|az"
              r"|systemd-creds|chpasswd|cryptsetup|gh|vault|op|kubectl|doctl|wrangler|vercel|gcloud|firebase|pass"
-             r"|gopass|secret-tool|fly|flyctl|aws|kubeseal|age|keyctl)(?![A-Za-z0-9_-])"
+             r"|gopass|secret-tool|fly|flyctl|aws|kubeseal|age|keyctl|keyring)(?![A-Za-z0-9_-])"
              r"[^\n|;&]{0,200}?(?:--password-stdin|login|secret|encrypt|insert|create|set|put|luks|open|add"
              r"|store|import|padd|--data-file)",
              ("echo", "printf"),
              (f"echo '{_PW}' | docker login -u ci --password-stdin registry.acme.test",
               f"echo {fake(LOWER + DIGITS, 52, 'ado')} | az devops login --organization https://dev.azure.com/acme",
               f"printf '{_PW}' | docker secret create db_password -",
-              f"echo -n '{_PW}' | gcloud secrets versions add api-key --data-file=-"),
+              f"echo -n '{_PW}' | gcloud secrets versions add api-key --data-file=-",
+              f"echo '{_PW}' | keyring set smtp.acme.test ci"),
              ("echo $TOKEN | docker login -u ci --password-stdin", "echo hello | docker run -i alpine cat",
               "cat pw.txt | docker login --password-stdin"),
              category=SYNTAX, min_length=3),
@@ -279,10 +293,11 @@ def _languages() -> tuple[Rule, ...]:
              r"(?<![^\n])[ \t]{0,40}(?!(?i:passwd|pwd|pwgen|pass|gpasswd|smbpasswd|htpasswd|chpasswd|kpasswd"
              r"|yppasswd|pwck|pwconv|pwdx|mkpasswd|secret-tool)[ \t])"
              r"[A-Za-z0-9_.-]{0,40}(?i:pass(?:word|wd|phrase)?|pw|pwd|secret|authtok)[A-Za-z0-9_.-]{0,20}"
-             r"[ \t]{1,8}(?P<secret>[^\s=:#\"'$][^\s]{2,255}+)(?=[ \t]{0,64}(?:\r?\n|$))",
+             r"[ \t]{1,8}(?:\"(?P<secret_dq>[^\"\r\n$]{3,255}+)\"|(?P<secret>[^\s=:#\"'$][^\s]{2,255}+))"
+             r"(?=[ \t]{0,64}(?:\r?\n|$))",
              ("pass", "pw", "secret", "authtok"),
              (f"bindpw {_PW}", f"    auth_pass {_PW}:0", f"rootpw {_PW}", f"AuthLDAPBindPassword {_PW}",
-              f"password {_PW}"),
+              f"password {_PW}", f'    AuthLDAPBindPassword "{_PW},["'),
              ("PasswordAuthentication no", "passwd alice", "pass show work/email", "pwgen 16",
               "bindpw", "password reset link sent", "secretfile /etc/ldap.secret", "pwd"),
              category=SYNTAX, min_length=3, values="token"),
@@ -298,11 +313,14 @@ def _languages() -> tuple[Rule, ...]:
              ("$db = new PDO($dsn, $user, $password);", 'DBI->connect($dsn, $user, $pass)'),
              category=SYNTAX, min_length=3),
         Rule("pgpass-line", "password field of a .pgpass line (hostname:port:database:username:password)",
-             r"(?<![^\s'\"])(?:\*|(?=[0-9_-]{0,253}+[A-Za-z.])[A-Za-z0-9_.-]{1,507}+):(?:[0-9]{1,5}|\*):"
+             r"(?:(?<![^\s'\"])|(?<![^\n])[+-])(?![0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:)"
+             r"(?:\*|(?=[0-9_-]{0,253}+[A-Za-z.])[A-Za-z0-9_.-]{1,507}+):(?:[0-9]{1,5}|\*):"
              r"[^\s:'\"]{1,63}:[^\s:'\"]{1,63}:(?P<secret>[^\s'\"]{1,256}+)",
              (":",),
-             (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}"),
-             ("12:30:45:00:11", "root:x:0:0:root:/root:/bin/bash", "00:11:22:33:44:55",
+             (f"db.internal:5432:app:app:{_PW}", f"*:*:*:postgres:{_PW}", f"localhost:5432:*:app:{_PW}",
+              f"+127.0.0.1:5432:billing:app:{_PW}"),
+             ("12:30:45:00:11", "root:x:0:0:root:/root:/bin/bash", "00:11:22:33:44:55", "ether df:87:82:dc:43:b5",
+              "SHA1: dc:49:99:4a:62:a0:3c:d7:fb:25:2a:89:fb:29:88:8b:d3:65:e1:b8",
               "db.internal:5432:app:app:"),
              category=SYNTAX, min_length=3),
         Rule("form-body-secret", "secret in a form body given to curl or HTTPie (-d 'a=b&password=...', "
@@ -388,12 +406,14 @@ def _languages() -> tuple[Rule, ...]:
              "the line (blanks and commas included)",
              r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _NOT_PUBLIC + _SECRET_NAME
              + r"s?[\"']?(?:[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}=[ \t]{0,4})"
+             r"(?![0-9]{1,9}[ \t]bytes[ \t]{0,64}(?:\r?\n|$))"
              r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$))",
              ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"  hash_salt: {fake(ALNUM, 6, 'yaml')} {_PW}", f"signing_salt: {fake(ALNUM, 6, 'yaml')},{_PW} # rotated",
               f"hash_salt = {fake(ALNUM, 6, 'ini')},{_PW}"),
              ("  password: ${DB_PASSWORD}", "  password: *default_password", "  token_ttl: 3600",
               "  password: !vault |", 'password = getpass.getpass("Password: ")', "TOKEN_ID=42",
+              "password:  24 bytes",
               "ALGOLIA_SEARCH_ONLY_API_KEY=" + fake(ALNUM, 32, "algolia-public")),
              category=SYNTAX, min_length=3, values="token"),
     )

@@ -62,11 +62,12 @@ def _chat() -> tuple[Rule, ...]:
     return (
         Rule("discord-bot-token", "Discord bot token next to its name or after 'Bot '",
              r"(?:(?<![A-Za-z0-9])(?i:discord)[A-Za-z0-9_.-]{0,30}" + r"""["']?[ \t]{0,4}(?:=>|:=|=|:)"""
-             r"""[ \t]{0,4}["'`]?|(?i:authorization)["']?[ \t]{0,4}:[ \t]{0,4}Bot[ \t]{1,4})"""
+             r"""[ \t]{0,4}["'`]?|(?i:authorization)["']?[ \t]{0,4}:[ \t]{0,4}Bot[ \t]{1,4}"""
+             r"""|(?<![A-Za-z0-9_])(?:bot|client)\.run\([ \t]{0,4}["'])"""
              r"(?P<secret>[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})"
              + RB,
-             ("discord", "authorization"),
-             (f"DISCORD_TOKEN={discord}", f"-H 'Authorization: Bot {discord}'"),
+             ("discord", "authorization", ".run("),
+             (f"DISCORD_TOKEN={discord}", f"-H 'Authorization: Bot {discord}'", f"bot.run('{discord}')"),
              (f"TOKEN={discord}", "DISCORD_GUILD_ID=123456789012345678")),
         Rule("discord-webhook-url", "Discord webhook URL",
              r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/(?P<secret>[A-Za-z0-9_-]{60,80})"
