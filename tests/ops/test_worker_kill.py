@@ -65,3 +65,25 @@ def test_a_killed_workers_last_attempt_is_dead_lettered(perth_proc: Callable[...
     assert job["runs"] == ["start"] and (tmp_path / "runs").read_text().split() == ["start"]
     dlq = json.loads(perth_proc("job", "dlq", "list", "--format", "json").stdout)
     assert [j["id"] for j in dlq["jobs"]] == [job["id"]]
+
+
+def test_an_orphaned_attempt_is_gone_when_its_killer_returns(tmp_path: Path) -> None:
+    """The next attempt starts right after the kill: every process of the old group must be gone by then,
+    or a lock it holds (``flock -n``) makes the new attempt fail."""
+    from perth.ops.process import LEASE_VARIABLE, group_alive, kill_orphaned_attempt
+
+    lock = tmp_path / "lock"
+    for _ in range(5):
+        proc = subprocess.Popen(["flock", str(lock), "sh", "-c", "sleep 30 & sleep 30 & wait"],
+                                env={**os.environ, LEASE_VARIABLE: "token-1"}, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the shell has started its children
+        assert not kill_orphaned_attempt(proc.pid, "another-token")  # not this job's: left alone
+        assert group_alive(proc.pid)
+        assert kill_orphaned_attempt(proc.pid, "token-1")
+        assert not group_alive(proc.pid)
+        taken = subprocess.run(["flock", "-n", str(lock), "true"], check=False, timeout=10)
+        assert taken.returncode == 0  # the lock is free at once
+        proc.wait(timeout=10)

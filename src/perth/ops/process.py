@@ -78,8 +78,10 @@ def group_members(pgid: int) -> list[int] | None:
     return members
 
 
-def kill_orphaned_attempt(pgid: int, token: str) -> bool:
-    """Kill a dead worker's attempt: the group ``pgid`` if one of its processes carries the lease token."""
+def kill_orphaned_attempt(pgid: int, token: str, *, wait_s: float = 10.0) -> bool:
+    """Kill a dead worker's attempt: the group ``pgid`` if one of its processes carries the lease token,
+    and wait (up to ``wait_s``) until none of its processes is left, so the next attempt never runs
+    beside it (a killed process holds its locks and files until the kernel has torn it down)."""
     marker = f"{LEASE_VARIABLE}={token}".encode()
     for pid in group_members(pgid) or []:
         try:
@@ -89,6 +91,10 @@ def kill_orphaned_attempt(pgid: int, token: str) -> bool:
             continue
         if marker in environ:
             kill_group(pgid)
+            deadline = time.monotonic() + wait_s
+            while group_alive(pgid) and time.monotonic() < deadline:
+                kill_group(pgid)  # a member forked while the first signal was on its way
+                time.sleep(0.01)
             return True
     return False
 
