@@ -52,6 +52,19 @@ def present(driver: Any, element_id: str) -> bool:
     return bool(WebDriverWait(driver, 10).until(expected_conditions.presence_of_element_located((By.ID, element_id))))
 
 
+def follow(driver: Any, element: Any) -> None:
+    """Click an element that loads another page and wait (up to 10 s) until the new page has replaced the
+    old one: reading right after ``click()`` may still see the old page, or none."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def console_errors(driver: Any) -> list[Any]:
     return [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
 
@@ -82,26 +95,26 @@ def test_click_through_a_pane_timeline(browser: Any, site: Site, tmp_path: Path)
     from selenium.webdriver.support.ui import Select
 
     browser.get(site + "/")
-    browser.find_element(By.LINK_TEXT, "web-a").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "web-a"))
     assert browser.current_url.endswith("/panes/web-a")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Timeline of web-a"
     first = {row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert len(first) == 50 and any("<script>alert(59)</script> step 59" in text for text in first)  # text, not markup
     shoot(browser, tmp_path, "timeline")
-    browser.find_element(By.ID, "older").click()
+    follow(browser, browser.find_element(By.ID, "older"))
     second = {row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert second and first.isdisjoint(second)
     assert any("step 0" in text for text in second)
     Select(browser.find_element(By.ID, "kind")).select_by_value("command")
-    browser.find_element(By.ID, "apply").click()
+    follow(browser, browser.find_element(By.ID, "apply"))
     rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")]
     assert len(rows) == 2 and all("command" in r for r in rows) and "kind=command" in browser.current_url
     browser.find_element(By.ID, "q").send_keys("step 42")
-    browser.find_element(By.ID, "apply").click()
+    follow(browser, browser.find_element(By.ID, "apply"))
     assert "step 42" in browser.find_element(By.TAG_NAME, "main").text
-    browser.find_element(By.LINK_TEXT, "Journal").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Journal"))
     assert browser.current_url.endswith("/journal")
-    browser.find_element(By.ID, "handoff").click()
+    follow(browser, browser.find_element(By.ID, "handoff"))
     assert "/handoff" in browser.current_url and browser.find_element(By.TAG_NAME, "h1").text
     assert console_errors(browser) == []
 
