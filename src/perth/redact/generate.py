@@ -102,10 +102,22 @@ _GATES_HEAD = "GATES: tuple[Gate, ...] = (\n"
 
 _KEYWORDS_TAIL = '''
 
+#: keyword -> the positions in ``GATES`` of the rules owning it (built on first use).
+_OWNED: dict[str, tuple[int, ...]] = {}
+
+
 def owners(present: Iterable[str]) -> list[int]:
     """The positions in ``GATES`` of the rules owning one of these keywords, in order."""
-    keywords = frozenset(present)
-    return [order for order, (owned, _steps, _run) in enumerate(GATES) if not keywords.isdisjoint(owned)]
+    if not _OWNED:
+        index: dict[str, list[int]] = {}
+        for order, (owned, _steps, _run) in enumerate(GATES):
+            for keyword in owned:
+                index.setdefault(keyword, []).append(order)
+        _OWNED.update((keyword, tuple(orders)) for keyword, orders in index.items())
+    found: set[int] = set()
+    for keyword in present:
+        found.update(_OWNED.get(keyword, ()))
+    return sorted(found)
 
 
 def passing(orders: Iterable[int], low: str, text: str) -> list[int]:
