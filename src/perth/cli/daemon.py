@@ -43,14 +43,23 @@ def _say(line: str) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Run the daemon (or its tasks once)."""
+    """Run the daemon (or its tasks once), with the command server beside it unless it is off."""
     from perth.daemon import builtin_tasks, run_daemon, run_tasks_once
 
     rt = ctx.runtime()
     tasks = builtin_tasks(rt)
     if args.once:
         return 1 if run_tasks_once(rt, tasks, _say) else 0
-    return run_daemon(rt, tasks, _say)
+    if not rt.settings.get_bool("daemon.command_server"):
+        return run_daemon(rt, tasks, _say)
+    from perth.cli.launch import socket_path
+    from perth.cli.supervise import CommandServer
+
+    server = CommandServer(socket_path(ctx.paths.state_dir), _say)
+    try:
+        return run_daemon(rt, [*tasks, server.task()], _say)
+    finally:
+        server.stop()
 
 
 def run_install(args: argparse.Namespace, ctx: CliContext) -> int:

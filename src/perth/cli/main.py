@@ -97,19 +97,9 @@ def build_parser(only: str | None = None) -> PerthParser:
 
 
 def _command_name(argv: Sequence[str]) -> str | None:
-    expects_value = {"--set"}
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        if arg in expects_value:
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        return arg if arg in COMMANDS else None
-    return None
+    from perth.cli.argv import command_name
+
+    return command_name(list(argv), COMMANDS)
 
 
 def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
@@ -133,7 +123,7 @@ def _escape_standard_streams() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``perth`` with ``argv``; returns the exit code."""
-    gc.enable()  # ``python -m perth`` imports the CLI without it (perth/__main__.py)
+    gc.enable()  # perth.cli.launch imports the CLI without it
     args_list = [escape_undecodable(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     _escape_standard_streams()
     ctx = CliContext(environ={key: escape_undecodable(value) for key, value in os.environ.items()})
@@ -177,8 +167,14 @@ def run() -> None:
     module by module would only add about 3 ms to every command (a tenth of the ``perth log``
     budget). An unexpected exception still propagates with its traceback.
     """
+    os._exit(invoke())
+
+
+def invoke(argv: Sequence[str] | None = None) -> int:
+    """:func:`main`, with ``--help`` and ``--version`` turned into exit codes and the standard
+    streams flushed: what the process then exits with (the command server runs this too)."""
     try:
-        code = main()
+        code = main(argv)
     except SystemExit as stop:  # argparse's --version and --help
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if isinstance(stop.code, str):
@@ -186,7 +182,7 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):
             stream.flush()
-    os._exit(code)
+    return code
 
 
 def _silence_stdout() -> None:
