@@ -71,3 +71,39 @@ def test_a_running_daemon_indexes_intents_commands_sessions_and_code(cli: Callab
         out, err = daemon.communicate(timeout=60)
     assert "search: indexed" in out, (out, err)
     assert "daemon stopped" in out
+
+
+def _segments(rt: Any) -> int:
+    import json
+
+    from perth.search.engine import index_dir
+
+    with open(os.path.join(index_dir(rt), "fulltext", "meta.json")) as meta:
+        return len(json.load(meta)["segments"])
+
+
+def test_the_daemons_turns_keep_the_index_to_a_few_segments() -> None:
+    """Each turn that writes commits one segment; the daemon lets the merges those commits start finish
+    (a writer that is rolled back cancels them), so 40 turns do not leave 40 segments to search."""
+    from perth.search.tasks import search_sync_task
+
+    rt = make_rt()
+    task = search_sync_task(rt)
+    assert task is not None
+    for turn in range(40):
+        add_commands(rt, [f"make deploy-{turn} --region north"], start_ms=1_000 + turn, tag=f"d{turn:02d}")
+        assert task.run(rt).endswith(" 1 command")  # the first turn builds the index: "rebuilt"
+    assert _segments(rt) <= 8
+    page = search_memory(rt, SearchRequest(text="deploy region", kinds=("command",), limit=50), sync_first=False)
+    assert len(page.hits) == 40
+
+
+def test_a_reindex_leaves_one_segment() -> None:
+    from perth.search.service import reindex
+
+    rt = make_rt()
+    for turn in range(12):
+        add_commands(rt, [f"git push origin topic-{turn}"], start_ms=1_000 + turn, tag=f"p{turn:02d}")
+        sync(rt)  # a search's own sync: one segment each
+    reindex(rt)
+    assert _segments(rt) == 1

@@ -75,8 +75,15 @@ EPILOG = """Start here:
 Docs: docs/getting-started.md in the source tree."""
 
 
+#: Parsers built ahead of time, by command (the command server builds those of the commands it serves
+#: before it forks: a parser only reads its arguments, so each forked copy can use it).
+PREBUILT: dict[str, PerthParser] = {}
+
+
 def build_parser(only: str | None = None) -> PerthParser:
     """The argument parser; with ``only``, just that command is registered."""
+    if only is not None and only in PREBUILT:
+        return PREBUILT[only]
     parser = PerthParser(
         prog="perth",
         description="Perth remembers what you were doing in every terminal pane.",

@@ -17,6 +17,7 @@ or whose protocol it does not know, and stops when Perth's installed code change
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -72,15 +73,21 @@ def preload() -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from perth.cli.main import build_parser
+    from perth.cli.main import PREBUILT, build_parser
     from perth.clock import to_iso, to_local
     from perth.redact import SecretFilter
 
     for argv in WARM_ARGV:
+        parser = build_parser(only=argv[0])
         with contextlib.suppress(Exception):
-            build_parser(only=argv[0]).parse_known_args(list(argv))
+            parser.parse_known_args(list(argv))
+        PREBUILT[argv[0]] = parser
     to_iso(0), to_local(0)
     SecretFilter().redact("warm up: password=preload-not-a-secret-1234")  # compiles the engine's expressions
+    # Everything allocated so far lives as long as the server: keep the collector from visiting it, in the
+    # server and in every forked copy (a collection there would otherwise write to, and so copy, each page).
+    gc.collect()
+    gc.freeze()
 
 
 def listen(path: str) -> socket.socket:

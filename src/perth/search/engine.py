@@ -349,9 +349,12 @@ class IndexWriter:
         self.raw.commit()
         self.pending = 0
 
-    def close(self) -> None:
-        """Drop what was not committed, wait for merges and release the lock."""
-        self.raw.rollback()
+    def close(self, *, merge: bool = False) -> None:
+        """Drop what was not committed and release the lock.  With ``merge`` (and nothing left
+        uncommitted), first let the segment merges the commits started finish: a writer rolled back
+        cancels them, so every commit would leave one more segment to open and search."""
+        if self.pending or not merge:
+            self.raw.rollback()
         self.raw.wait_merging_threads()
         self.raw = None  # tantivy releases its lock when the writer is dropped
 

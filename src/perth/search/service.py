@@ -37,6 +37,7 @@ def search(rt: Runtime, text: str, flt: CommandFilter, kinds: tuple[str, ...] = 
 
 def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = True) -> SearchPage:
     """One page of hits, best first (the index is brought up to date first)."""
+    from perth.search.engine import query_terms
     from perth.search.sync import close_index, open_index, sync
 
     check(request)
@@ -54,7 +55,8 @@ def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = Tru
 
             ranked = ranked_semantic(rt, index, request, mode, window)
         page = ranked[request.offset:request.offset + request.limit]
-        hits = tuple(to_hit(rt, request.text, score, c) for score, c in page)
+        terms = query_terms(request.text)
+        hits = tuple(to_hit(rt, request.text, score, c, terms) for score, c in page)
     finally:
         close_index(rt, index)
     more = len(ranked) > request.offset + request.limit
@@ -62,15 +64,20 @@ def search_memory(rt: Runtime, request: SearchRequest, *, sync_first: bool = Tru
                       hits=hits, next_cursor=str(request.offset + request.limit) if more else None, synced=synced)
 
 
-def to_hit(rt: Runtime, text: str, score: float, found: Candidate) -> Hit:
-    """A ranked candidate as a hit: its text filtered again, a snippet with the matches marked."""
-    from perth.search.engine import query_terms
+def to_hit(rt: Runtime, text: str, score: float, found: Candidate,
+           terms: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> Hit:
+    """A ranked candidate as a hit: its text filtered again, a snippet with the matches marked
+    (``terms``: ``query_terms(text)``, when the caller has it)."""
     from perth.search.snippets import snippet
 
     fields = found.fields or {}
     body = rt.redact(str((fields.get("body") or [""])[0]), "search")
     pane = str((fields.get("pane_name") or [""])[0]) or None
-    exact, prefixes = query_terms(text)
+    if terms is None:
+        from perth.search.engine import query_terms
+
+        terms = query_terms(text)
+    exact, prefixes = terms
     marked, spans = snippet(body, exact, prefixes)
     return Hit(kind=found.kind, ref_id=found.ref_id, score=score, bm25=found.bm25, text=body, snippet=marked,
                highlights=spans, pane_name=rt.redact(pane, "search") if pane else None, at_ms=found.at_ms,
@@ -81,7 +88,7 @@ def reindex(rt: Runtime) -> dict[str, int]:
     """Rebuild the index from nothing (``perth search reindex``): documents per kind."""
     from perth.search.sync import sync
 
-    report = sync(rt, rebuild=True)
+    report = sync(rt, rebuild=True, merge=True)
     if report.busy:
         from perth.errors import StoreBusyError
 

@@ -79,9 +79,12 @@ class _LazyWriter:
         return self.opened
 
 
-def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False) -> SyncReport:
+def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = False,
+         merge: bool = False) -> SyncReport:
     """Copy every source's changes into the index (``rebuild``: start from nothing).  On a read-only
-    store nothing is recorded: the index (a temporary one, see :func:`open_index`) is built whole."""
+    store nothing is recorded: the index (a temporary one, see :func:`open_index`) is built whole.
+    ``merge`` waits for the index's segments to be merged (the daemon and ``reindex`` do; a search
+    does not wait, so its segment stays until the daemon's next turn or the next reindex)."""
     vectors = None
     if not rt.store.read_only and str(rt.settings.get("search.model_path")):  # else no vectors: no import
         from perth.search.semantic import sink
@@ -109,7 +112,7 @@ def sync(rt: Runtime, index: FullTextIndex | None = None, *, rebuild: bool = Fal
         return SyncReport(busy=True)
     finally:
         if lazy.opened is not None:
-            lazy.opened.close()
+            lazy.opened.close(merge=merge)
         if vectors is not None:
             vectors.close()
     return SyncReport(written=written, rebuilt=rebuild)

@@ -3,7 +3,9 @@
 Every ``search.sync_interval_s`` seconds the daemon copies what the sources produced since their
 cursors (new commands, intents, sessions, snapshots, changed code files) into the full-text index and
 the vectors, so a search finds them without indexing anything itself.  A turn with nothing new opens
-no index writer.  When another process holds the writer, the turn is skipped.
+no index writer.  When another process holds the writer, the turn is skipped.  The daemon waits for
+the segment merges its commits start (a search's own sync does not), so the index stays a few segments
+however many small turns write to it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 def _sync(rt: Runtime) -> str:
     from perth.search.sync import sync
 
-    report = sync(rt)
+    report = sync(rt, merge=True)
     if report.busy:
         return "another process is updating the index; next turn"
     if not report.total:
