@@ -15,6 +15,7 @@ import os
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
@@ -104,8 +105,9 @@ class InteractiveShell:
     """One interactive shell in a pty; use as a context manager."""
 
     def __init__(self, shell: str, root: Path, *, empty_path: bool = True, extra_rc: str = "",
-                 after_rc: str = "", env: dict[str, str] | None = None) -> None:
+                 after_rc: str = "", env: dict[str, str] | None = None, installed: bool = False) -> None:
         self.shell = shell
+        self.installed = installed  # the file `perth init SHELL --install` writes, sourced, instead of the eval form
         self.root = root
         self.home = root / "home"
         self.spool_dir = root / "spool"
@@ -138,11 +140,20 @@ class InteractiveShell:
 
     def _write_rc(self) -> list[str]:
         script = self.root / f"perth-init.{self.shell}"
-        script.write_text(render_init(self.shell, spool_dir=str(self.spool_dir), perth_command="perth"))
+        if self.installed:
+            from perth.capture.install import install_script
+
+            install_script(self.shell, spool_dir=str(self.spool_dir), data_dir=str(self.root / "perth-data"),
+                           perth_command="perth", python=sys.executable, perth_home=None, output=str(script))
+        else:
+            script.write_text(render_init(self.shell, spool_dir=str(self.spool_dir), perth_command="perth"))
         path = {"zsh": f"path=({_quote(self.empty_bin)})", "bash": f"PATH={_quote(self.empty_bin)}",
                 "fish": f"set -gx PATH {_quote(self.empty_bin)}"}[self.shell] if self._empty_path else ""
         rc = _RC[self.shell].format(home=_quote(self.home), script=_quote(script), extra=self._extra_rc,
                                    after=self._after_rc, path=path)
+        if self.installed:  # the line the install prints, instead of the eval form (twice, as the eval form)
+            for form in (f'eval "$(cat {_quote(script)})"', f"cat {_quote(script)} | source"):
+                rc = rc.replace(form, f"source {_quote(script)}")
         if self.shell == "zsh":
             (self.root / ".zshrc").write_text(rc)
             return ["zsh", "-d", "-i"]

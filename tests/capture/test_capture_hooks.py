@@ -58,10 +58,11 @@ def special_commands(shell: str) -> list[tuple[bytes, str, bool]]:
     return cases
 
 
+@pytest.mark.parametrize("installed", [False, True], ids=["eval", "installed"])
 @pytest.mark.parametrize("shell_name", SHELLS)
-def test_every_field_of_every_command(shell_name: str, tmp_path: Path) -> None:
+def test_every_field_of_every_command(shell_name: str, installed: bool, tmp_path: Path) -> None:
     before_us = time.time_ns() // 1000
-    with InteractiveShell(shell_name, tmp_path, env=PANES) as shell:
+    with InteractiveShell(shell_name, tmp_path, env=PANES, installed=installed) as shell:
         shell.run("true")
         shell.run('echo "U=[$_user_pre/$_user_post]"')
         shell.run("false")

@@ -130,17 +130,76 @@ def test_the_rewrite_command_keeps_perth_home_and_the_target() -> None:
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck missing")
 def test_the_installed_bash_file_is_clean_under_shellcheck(cli: Callable[..., Any]) -> None:
     path = install(cli, "bash")
-    done = subprocess.run(["shellcheck", "-s", "bash", str(path)], capture_output=True, text=True, timeout=60,
-                          check=False)
+    deferred = deferred_files(path)
+    assert len(deferred) == 1
+    done = subprocess.run(["shellcheck", "-s", "bash", str(path), *map(str, deferred)], capture_output=True,
+                          text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout
+
+
+def deferred_files(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".deferred-*"))
+
+
+def test_bash_reads_the_functions_that_record_a_command_only_when_one_has_run(cli: Callable[..., Any]) -> None:
+    """The installed bash file leaves the recording functions to a second file (bash reads a sourced file at
+    every start in a time that grows with its length); stubs load it at the first command."""
+    from perth.capture.install import DEFERRED
+
+    path = install(cli, "bash")
+    (deferred,) = deferred_files(path)
+    script, functions = path.read_text(), deferred.read_text()
+    for name in DEFERRED["bash"]:
+        assert f"\n{name}() {{\n" in functions and f"\n{name}() {{\n" not in script
+    assert stat.S_IMODE(deferred.stat().st_mode) == 0o600
+    done = run("bash", f"source '{path}'; declare -F _perth_find_repo >/dev/null && echo early;"
+                       " _perth_record 1 2 0 /tmp 'make test'; declare -F _perth_find_repo >/dev/null && echo loaded")
+    assert done.stdout.split() == ["loaded"], done.stderr
+    spool = list((perth_home_of(path) / "state" / "spool").glob("bash-*.spool"))
+    assert [line.split("\t")[-1] for line in spool[0].read_text().splitlines()] == ["make test"]
+
+
+def perth_home_of(path: Path) -> Path:
+    return path.parent.parent  # PERTH_HOME/shell/perth.bash
+
+
+def test_a_missing_deferred_file_is_said_once_and_recording_stops_quietly(cli: Callable[..., Any]) -> None:
+    path = install(cli, "bash")
+    for deferred in deferred_files(path):
+        deferred.unlink()
+    done = run("bash", f"source '{path}'; _perth_command_line; echo \"[$_perth_r]\"; _perth_command_line;"
+                       " _perth_record 1 2 0 /tmp x; echo done")
+    assert done.stdout.split() == ["[]", "done"]
+    assert done.stderr.count("commands are not recorded (run: perth init bash --install)") == 1, done.stderr
+
+
+def test_a_reinstall_keeps_recent_deferred_files_and_removes_old_ones(cli: Callable[..., Any]) -> None:
+    path = install(cli, "bash")
+    (current,) = deferred_files(path)
+    recent, old = (path.parent / f"{path.name}.deferred-recent", path.parent / f"{path.name}.deferred-old")
+    for stale in (recent, old):
+        stale.write_text(": a file of an earlier install\n")
+    os.utime(old, (OLD, OLD))
+    install(cli, "bash")
+    assert deferred_files(path) == sorted([current, recent])
+
+
+def test_the_split_needs_every_deferred_function() -> None:
+    from perth.capture.install import split_deferred
+
+    with pytest.raises(ValueError, match="lacks the deferred functions"):
+        split_deferred("bash", "_perth_record() {\n:\n}\n")
+    with pytest.raises(ValueError, match="no closing line"):
+        split_deferred("bash", "_perth_record() {\n:\n")
 
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_the_installed_file_parses(cli: Callable[..., Any], shell: str) -> None:
     path = install(cli, shell)
     check = {"zsh": ["zsh", "-n"], "bash": ["bash", "-n"], "fish": ["fish", "--no-execute"]}[shell]
-    done = subprocess.run([*check, str(path)], capture_output=True, text=True, timeout=30, check=False)
-    assert done.returncode == 0, done.stderr
+    for target in (path, *deferred_files(path)):
+        done = subprocess.run([*check, str(target)], capture_output=True, text=True, timeout=30, check=False)
+        assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("shell", SHELLS)
