@@ -275,6 +275,8 @@ def test_the_daemon_runs_the_server_restarts_it_and_stops_it(perth_home: Path, p
     try:
         assert wait_for(lambda: os.path.exists(sock_of(perth_home)))
         assert served("search", "billing") == "0"
+        status = json.loads(perth_proc("daemon", "status", "--format", "json").stdout)["command_server"]
+        assert status == {"enabled": True, "listening": True, "socket": sock_of(perth_home)}
         lines = []
         assert daemon.stdout is not None
         while not any("command server started" in line for line in lines):
@@ -301,6 +303,9 @@ def test_the_daemon_without_the_server(perth_home: Path) -> None:
         assert wait_for((perth_home / "state" / "daemon.lock").exists)
         time.sleep(0.5)
         assert not os.path.exists(sock_of(perth_home))
+        status = subprocess.run([sys.executable, "-m", "perth", "daemon", "status"], env=env, capture_output=True,
+                                text=True, timeout=60, check=True).stdout
+        assert "off (daemon.command_server)" in status
     finally:
         daemon.send_signal(signal.SIGTERM)
         out, _err = daemon.communicate(timeout=30)

@@ -26,7 +26,7 @@ CONTRACTS: dict[str, set[str]] = {
     "perth.ingest.v1": {"schema", "files", "lines", "inserted", "duplicates", "ignored", "quarantined",
                         "waiting_partial", "skipped_busy", "complete", "warnings"},
     "perth.import_history.v1": {"schema", "path", "shell", "format", "commands", "inserted", "duplicates"},
-    "perth.daemon_status.v1": {"schema", "running", "pid", "tasks"},
+    "perth.daemon_status.v1": {"schema", "running", "pid", "tasks", "command_server"},
     "perth.redaction_stats.v1": {"schema", "total", "counts"},
     "perth.scan.v1": {"schema", "count", "findings"},
     "perth.context.v1": {"schema", "pane", "pane_id", "cwd", "repo_root", "branch", "since", "collected_at",

@@ -95,7 +95,17 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
     tasks = builtin_tasks(rt)
     pairs = [("running", f"yes (pid {pid})" if pid else "no")]
     pairs += [(f"task {t.name}", f"every {t.interval_s:g}s") for t in tasks]
+    import os
+
+    from perth.cli.launch import socket_path
+
+    enabled = rt.settings.get_bool("daemon.command_server")
+    socket = socket_path(ctx.paths.state_dir)
+    listening = enabled and pid is not None and os.path.exists(socket)
+    pairs.append(("command server", f"listening on {socket}" if listening else
+                  "off (daemon.command_server)" if not enabled else "not running"))
     data = {"running": pid is not None, "pid": pid,
-            "tasks": [{"name": t.name, "interval_s": t.interval_s} for t in tasks]}
+            "tasks": [{"name": t.name, "interval_s": t.interval_s} for t in tasks],
+            "command_server": {"enabled": enabled, "listening": listening, "socket": socket}}
     ctx.emit(Document("perth.daemon_status.v1", data, title="Perth daemon", blocks=[Fields(pairs)]), args)
     return 0
