@@ -310,3 +310,40 @@ def test_the_daemon_without_the_server(perth_home: Path) -> None:
         daemon.send_signal(signal.SIGTERM)
         out, _err = daemon.communicate(timeout=30)
     assert "command-server" not in out
+
+
+@pytest.mark.integration
+def test_a_terminal_with_tostop_still_gets_the_output(server: subprocess.Popen[str]) -> None:
+    """The forked copy writes to a terminal it does not control (it is in the daemon's session), so the
+    terminal's job control (``stty tostop`` stops background writers) never stops it half-way."""
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+    attributes = termios.tcgetattr(slave)
+    attributes[3] |= termios.TOSTOP
+    termios.tcsetattr(slave, termios.TCSANOW, attributes)
+
+    def take_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen([sys.executable, "-m", "perth", "search", "billing"], stdin=slave, stdout=slave,
+                               stderr=slave, start_new_session=True,
+                               preexec_fn=take_terminal)  # noqa: PLW1509 - one ioctl, no lock
+    os.close(slave)
+    output = b""
+    try:
+        assert process.wait(timeout=60) == 0
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal is closed once every process holding it has exited
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert b"billing" in output

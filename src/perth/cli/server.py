@@ -48,7 +48,7 @@ MAX_REQUEST = 4 * 1024 * 1024
 #: How often the server checks that the process that started it still runs (it stops when not).
 PARENT_CHECK_S = 1.0
 #: How long a client may take to send its request.
-REQUEST_TIMEOUT_S = 5.0
+REQUEST_TIMEOUT_S = 1.0
 
 
 def code_stamp() -> tuple[int, ...]:
