@@ -105,7 +105,7 @@ def key_number(key: str) -> int:
 
 
 class FullTextIndex:
-    """One tantivy index directory (created private: 0700)."""
+    """One tantivy index directory, in a folder of Perth's own (both made private: 0700)."""
 
     def __init__(self, directory: str) -> None:
         self.tv = _tantivy()
