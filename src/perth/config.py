@@ -104,8 +104,8 @@ KEYS: tuple[KeySpec, ...] = (
             "Time each perth command may spend ingesting waiting spool lines first; 0 turns it off.", minimum=0),
     KeySpec("capture.ingest_interval_s", "int", 5, "How often `perth daemon` ingests the spool.", minimum=1),
     KeySpec("daemon.command_server", "bool", True,
-            "Whether `perth daemon` keeps a warm process that runs `perth search`, `history`, `show` and"
-            " `status` for the shell (they then skip Python's imports); PERTH_COMMAND_SERVER=0 bypasses it."),
+            "Whether `perth daemon` keeps a warm process that runs `perth search`, `history`, `show`, `status`"
+            " and `log` for the shell (they then skip Python's imports); PERTH_COMMAND_SERVER=0 bypasses it."),
     KeySpec("capture.partial_grace_s", "int", 600,
             "How long an incomplete spool line may wait for its end before it is quarantined.", minimum=1),
     KeySpec("log.file", "str", "",

@@ -24,8 +24,8 @@ import sys
 from perth import __version__
 from perth.cli.argv import command_name
 
-#: Commands the server answers: they read the store and print (and may sync the search index).
-SERVED = frozenset({"search", "history", "show", "status"})
+#: Commands the server answers: those people and agents type most (reading the store, logging an intent).
+SERVED = frozenset({"search", "history", "show", "status", "log"})
 #: First bytes of every request (the version of this protocol).
 PROTOCOL = b"PERTH-CLI/1"
 #: Replies of the server: declined (run it yourself), started (+ the child's pid), exited (+ its code).

@@ -29,7 +29,8 @@ from perth.cli.launch import DECLINED, EXITED, SERVED, STARTED, parse_request
 
 #: Modules the served commands import: imported once, before the first request (a test checks
 #: that serving them imports nothing more of Perth's).
-PRELOAD = ("perth.cli.main", "perth.cli.capture", "perth.cli.history", "perth.cli.status", "perth.config",
+PRELOAD = ("perth.cli.main", "perth.cli.capture", "perth.cli.history", "perth.cli.status", "perth.cli.log",
+           "perth.config",
            "perth.runtime", "perth.ids", "perth.gitinfo", "perth.paging", "heapq",
            "perth.store.sqlite", "perth.store.sqlite_db", "perth.store.sqlite_search", "perth.store.sql_code",
            "perth.store.sql_entries", "perth.store.sql_json", "perth.store.sql_panes", "perth.store.sql_search",
@@ -42,7 +43,7 @@ PRELOAD = ("perth.cli.main", "perth.cli.capture", "perth.cli.history", "perth.cl
            "perth.redact", "perth.redact.engine", "tantivy")
 #: Arguments each served command's parser is warmed with (argparse compiles its expressions on first use).
 WARM_ARGV = (("search", "warm", "--kind", "command"), ("history", "--limit", "1"), ("show", "00000000"),
-             ("status",))
+             ("status",), ("log", "warm up the command server", "--pane", "warm"))
 #: The largest request accepted (arguments and environment).
 MAX_REQUEST = 4 * 1024 * 1024
 #: How often the server checks that the process that started it still runs (it stops when not).
