@@ -154,6 +154,40 @@ def test_commands_read_the_same_after_their_indexes_turn_ascending(tmp_path: Pat
     store.close()
 
 
+def test_imported_commands_leave_the_pane_index_and_pane_queries_still_read_it(tmp_path: Path) -> None:
+    """Migration 21 keeps only commands with a pane in ``commands_pane_start``: every command is still
+    listed, and each query that names panes (one, several, a time window of one) still reads the index."""
+    from perth.capture.records import CommandQuery
+
+    path = tmp_path / "v20.db"
+    db = connect(path)
+    migrate(db, target=20)
+    db.execute("INSERT INTO panes(id, name, created_at, last_seen_at) VALUES ('p1', 'a', 1, 1), ('p2', 'b', 1, 1)")
+    rows = [(f"00000000-0000-7000-8000-{n:012d}", None if n % 3 == 0 else f"p{1 + n % 2}", 1000 * n, f"cmd {n}",
+             f"k{n}") for n in range(30)]
+    db.executemany("INSERT INTO commands(id, pane_id, start_ms, command, dedup_key) VALUES (?, ?, ?, ?, ?)", rows)
+    db.close()
+    store = SQLiteStore(path)
+    assert store.schema_version() == LATEST_VERSION
+    assert [c.command for c in store.commands.query(CommandQuery(limit=30))] == [r[3] for r in reversed(rows)]
+    in_p1 = store.commands.query(CommandQuery(pane_ids=("p1",), limit=30))
+    assert [c.command for c in in_p1] == [r[3] for r in reversed(rows) if r[1] == "p1"]
+    both = store.commands.query(CommandQuery(pane_ids=("p1", "p2"), limit=30))
+    assert [c.command for c in both] == [r[3] for r in reversed(rows) if r[1]]
+    assert store.commands.between("p2", 0, 10_000) == [r[3] for r in rows if r[1] == "p2" and 0 < r[2] <= 10_000]
+    connection = store.db.connection
+    indexed = connection.execute("SELECT COUNT(*) FROM commands INDEXED BY commands_pane_start"
+                                 " WHERE pane_id IS NOT NULL").fetchone()[0]
+    assert indexed == sum(1 for r in rows if r[1])
+    plans = {sql: " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}"))
+             for sql in ("SELECT id FROM commands WHERE pane_id = 'p1' ORDER BY start_ms DESC, id DESC LIMIT 5",
+                         "SELECT id FROM commands WHERE pane_id IN ('p1', 'p2') ORDER BY start_ms DESC LIMIT 5",
+                         "SELECT command FROM commands WHERE pane_id = 'p1' AND start_ms > 0 AND start_ms <= 9"
+                         " ORDER BY start_ms DESC LIMIT 50")}
+    assert all("commands_pane_start" in plan for plan in plans.values()), plans
+    store.close()
+
+
 def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     db = connect(path)

@@ -25,10 +25,12 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from itertools import chain
+from operator import attrgetter
 
 from perth.capture.records import Command, SpoolCursor
 from perth.capture.spool_format import SpoolRecord, parse_line
-from perth.clock import MAX_DURATION_MS, check_time
+from perth.clock import FUTURE_SLACK_MS, MAX_DURATION_MS, check_time
 from perth.errors import InvalidInputError, PerthError
 from perth.events.emit import emit
 from perth.ids import uuid7_many
@@ -54,6 +56,8 @@ FILES_AT_ONCE = 64
 #: checkpointed once at the end, not every 1,000 pages); a prompt's few lines never are.
 BULK_BYTES = 2 * 1024 * 1024
 IDLE_BEFORE_DELETE_S = 2.0
+_PLACE = attrgetter("cwd", "repo_root", "branch")
+_COMMAND = attrgetter("command")
 
 
 class _Piece(Record):
@@ -347,8 +351,9 @@ class _SpoolReader:
                         parsed.append((path, position, record, line))
                 position += len(raw) + 1
             cursors[path] = position
-        places = list(dict.fromkeys(text for _, _, r, _ in parsed for text in (r.cwd, r.repo_root, r.branch) if text))
-        texts = [record.command for _, _, record, _ in parsed] + places
+        records = [item[2] for item in parsed]
+        places = [text for text in dict.fromkeys(chain.from_iterable(map(_PLACE, records))) if text]
+        texts = [*map(_COMMAND, records), *places]
         redacted = list(self.rt.secret_filter.redact_lines(texts, source="capture"))
         clean = dict(zip(places, redacted[len(parsed):], strict=True))
         return _Prepared(parsed, bad, redacted, clean, lines, ignored, cursors)
@@ -381,16 +386,28 @@ class _SpoolReader:
         """
         parsed, redacted, clean = prepared.parsed, prepared.redacted, prepared.clean
         now = self.rt.clock()
-        timed = []
+        latest_ms = now + FUTURE_SLACK_MS
+        timed: list[tuple[int, str, int, SpoolRecord, str]] = []
+        starts: list[int] = []
         for i, (path, position, record, line) in enumerate(parsed):
-            try:
-                timed.append((i, path, position, record, line, _start_ms(record, now)))
-            except PerthError as exc:
-                bad.append((path, position, line, exc.what))
-        commands = []
+            start_us = record.start_us
+            # the usual line inline (a start time and a duration in range); the others through _start_ms
+            if start_us is not None and 0 <= start_us // 1000 <= latest_ms and 0 <= record.duration_us // 1000 \
+                    <= MAX_DURATION_MS:
+                starts.append(start_us // 1000)
+            else:
+                try:
+                    starts.append(_start_ms(record, now))
+                except PerthError as exc:
+                    bad.append((path, position, line, exc.what))
+                    continue
+            timed.append((i, path, position, record, line))
+        commands: list[Command] = []
         names: dict[str, str] = {}
         pane_for = self.linker.pane_for
-        for (i, path, position, record, line, start_ms), command_id in zip(timed, uuid7_many([t[5] for t in timed]),
+        place = clean.get
+        append = commands.append
+        for (i, path, position, record, line), start_ms, command_id in zip(timed, starts, uuid7_many(starts),
                                                                           strict=True):
             try:
                 pane = pane_for(record)
@@ -403,10 +420,10 @@ class _SpoolReader:
             else:
                 identity = record.start_us
             # positional, in Command's field order (the hot loop of a bulk ingest)
-            commands.append(Command(
+            append(Command(
                 command_id, pane.id if pane else None, pane.name if pane else None, start_ms,
-                record.duration_us // 1000, record.exit, redacted[i], clean.get(record.cwd) or None,
-                clean.get(record.repo_root) or None, clean.get(record.branch) or None, record.shell or None,
+                record.duration_us // 1000, record.exit, redacted[i], place(record.cwd) or None,
+                place(record.repo_root) or None, place(record.branch) or None, record.shell or None,
                 record.session or None, record.host or None, record.user or None, "capture",
                 f"capture:{record.session}:{identity}"))
         return commands

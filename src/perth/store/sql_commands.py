@@ -6,6 +6,8 @@ Written in the SQL SQLite and PostgreSQL share.  Memory search indexes the comma
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
 
 COMMAND_COLUMNS = ("c.id, c.pane_id, p.name, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root,"
                     " c.branch, c.shell, c.session, c.host, c.\"user\", c.source, c.dedup_key, c.owner")
+
+
+#: The INSERT's parameters of a command, read in C (not 16 attribute reads in a Python loop).
+_INSERTED = attrgetter("id", "pane_id", "start_ms", "duration_ms", "exit", "command", "cwd", "repo_root", "branch",
+                       "shell", "session", "host", "user", "source", "dedup_key", "owner")
 
 
 def command_from_row(row: Sequence[Any]) -> Command:
@@ -37,8 +44,7 @@ class SqlCommands:
                     "INSERT INTO commands(id, pane_id, start_ms, duration_ms, exit, command, cwd, repo_root, branch,"
                     " shell, session, host, \"user\", source, dedup_key, owner)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING",
-                    [(c.id, c.pane_id, c.start_ms, c.duration_ms, c.exit, c.command, c.cwd, c.repo_root, c.branch,
-                      c.shell, c.session, c.host, c.user, c.source, c.dedup_key, c.owner) for c in commands]).rowcount
+                    list(map(_INSERTED, commands))).rowcount
             if cursor is not None:
                 self.set_offset(cursor)
         return inserted
