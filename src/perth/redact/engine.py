@@ -121,6 +121,10 @@ class Engine:
 
     Creating one is cheap: the rule table loads when a text first passes a rule's gate."""
 
+    #: Whether first passes and whole redactions of short texts are remembered (tests compare
+    #: an engine that does not).
+    remembers = True
+
     def __init__(self, extra_patterns: Sequence[str] = (), allow_patterns: Sequence[str] = ()) -> None:
         self._table: RuleTable | None = None
         base = len(GATES)
@@ -138,6 +142,10 @@ class Engine:
         #: line alone.
         self._settled: dict[str, Stages] = {}
         self._settled_size = 0
+        #: :meth:`first_pass` per short text (a line matched in one pass and read again in the
+        #: next, a repeated line).
+        self._first: dict[str, tuple[list[Region], Gated | None]] = {}
+        self._first_size = 0
 
     @property
     def table(self) -> RuleTable:
@@ -165,7 +173,24 @@ class Engine:
 
     def first_pass(self, text: str, keywords: Collection[str] | None = None) -> tuple[list[Region], Gated | None]:
         """:meth:`whole_regions`, and which rules it considered (``None`` when no rule ran, or
-        the line was replaced whole): what :meth:`second_pass_empty` needs."""
+        the line was replaced whole): what :meth:`second_pass_empty` needs.  Remembered for
+        short texts, as :meth:`settled` is (the regions and rule lists returned are shared: never
+        change them)."""
+        remember = self.remembers and len(text) <= SHORT_TEXT and _same_without(text, keywords)
+        if remember:
+            memo = self._first.get(text)
+            if memo is not None:
+                return memo
+            found = self._first_pass(text, keywords)
+            if self._first_size + len(text) > _SETTLED_CHARS:
+                self._first.clear()
+                self._first_size = 0
+            self._first[text] = found
+            self._first_size += len(text)
+            return found
+        return self._first_pass(text, keywords)
+
+    def _first_pass(self, text: str, keywords: Collection[str] | None) -> tuple[list[Region], Gated | None]:
         low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
         if len(text) > DENSE_FROM and self._dense(low):
             end = len(text.rstrip("\r\n"))
@@ -246,11 +271,7 @@ class Engine:
         depend on ``text`` alone (the engine's memos are caches of pure functions, and
         ``keywords``, when given, are exactly those ``text`` holds), so the answer for a short
         text is remembered: a repeated line costs one dictionary look-up."""
-        # Keywords a scan found in a wider text are exactly those ``text`` holds when it is ASCII
-        # and holds no placeholder (a first pass blanks placeholders; a wider text may be lowered
-        # differently): only then is the answer the same as without them.
-        remember = len(text) <= SHORT_TEXT and (
-            keywords is None or (REDACTION_PREFIX not in text and text.isascii()))
+        remember = self.remembers and len(text) <= SHORT_TEXT and _same_without(text, keywords)
         memo = self._settled.get(text) if remember else None
         if memo is not None:
             return memo
@@ -398,6 +419,14 @@ class Engine:
             if custom.id == rule_id:
                 return custom.priority
         return self.table.priorities.get(rule_id, 0)
+
+
+def _same_without(text: str, keywords: Collection[str] | None) -> bool:
+    """Whether a first pass over ``text`` given ``keywords`` is the same as without them.
+    Keywords a scan found in a wider text are exactly those ``text`` holds when it is ASCII and
+    holds no placeholder (a first pass blanks placeholders for the gates, and a wider text may
+    be lowered differently): only then is a remembered answer the answer."""
+    return keywords is None or (REDACTION_PREFIX not in text and text.isascii())
 
 
 def _blank_placeholders(text: str) -> str:
@@ -632,8 +661,10 @@ def _long_fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
 
     Otherwise (custom rules, a key block header, no google-re2, a text some pass makes short)
     the passes are run over the whole text as before."""
-    if engine.custom or _may_hold_key_block(text):
+    if engine.custom:
         return _passes(engine, text, MAX_PASSES)
+    if _may_hold_key_block(text):
+        return _near_passes(engine, text)
     from perth.redact.lines import flagged_lines
 
     lines = text.split("\n")
@@ -658,6 +689,62 @@ def _long_fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
     for index, stages in settled:
         lines[index] = stages[min(depth, len(stages)) - 1][0]
     return "\n".join(lines), rule_ids
+
+
+def _near_passes(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """:func:`_passes` over a long text that may hold private-key blocks, each pass after the
+    first matching only the lines holding a placeholder the pass before left (and finding the
+    key blocks of the whole text again).
+
+    Why this is exact: a pass over a long text is the first pass of each line alone, plus the
+    key blocks, merged (``perth.redact.lines.long_regions``).  A line of the text a pass leaves
+    that holds no placeholder it left is a line of the text before (regions never hold a
+    ``\\n`` except key blocks, whose lines then hold its placeholder), on which that pass, the
+    line's first pass alone, found nothing; so the next pass finds nothing there either.  With
+    google-re2 the long text's scan names no keywords (``first_pass(line, None)``, as here),
+    and a line it does not flag has no regions; the found regions are merged in the same
+    order.  Without re2, or with custom rules (their scan spans lines), or once the text is
+    short (matched whole), the passes run over the whole text."""
+    from perth.redact import pem
+
+    rule_ids: list[str] = []
+    regions = engine.regions(text)
+    for done in range(1, MAX_PASSES + 1):
+        if not regions:
+            break
+        rule_ids.extend(region.rule_id for region in regions)
+        text, placed = _replaced(text, regions)
+        if done == MAX_PASSES:
+            break
+        if len(text) <= SHORT_TEXT or engine.table.triggers is None:
+            text, later = _passes(engine, text, MAX_PASSES - done)
+            return text, rule_ids + later
+        found: list[Candidate] = []
+        last = -1
+        for position in placed:
+            if position < last:
+                continue  # this line was matched already
+            start = text.rfind("\n", 0, position) + 1
+            last = text.find("\n", position)
+            if last < 0:
+                last = len(text)
+            for region in engine.first_pass(text[start:last])[0]:
+                found.append(Candidate(start + region.start, start + region.end,
+                                       engine.priority(region.rule_id), 0, region.rule_id))
+        found += [Candidate(s, e, engine.priority("pem-private-key"), 0, "pem-private-key")
+                  for s, e in pem.find_blocks(text)]
+        regions = merge(found)
+    return text, rule_ids
+
+
+def _replaced(text: str, regions: Sequence[Region]) -> tuple[str, list[int]]:
+    """:func:`apply`, and where each placeholder starts in the result."""
+    placed: list[int] = []
+    shift = 0
+    for region in regions:
+        placed.append(region.start + shift)
+        shift += len(placeholder(region.rule_id)) - (region.end - region.start)
+    return apply(text, regions), placed
 
 
 def _may_hold_key_block(text: str) -> bool:
