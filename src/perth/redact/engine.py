@@ -275,7 +275,7 @@ class Engine:
         memo = self._settled.get(text) if remember else None
         if memo is not None:
             return memo
-        regions, gated = self.first_pass(text, keywords)
+        regions, gated = self._first_pass(text, keywords)  # remembered below, as a whole
         stages: Stages = ()
         if regions:
             redacted = apply(text, regions)
