@@ -80,6 +80,8 @@ _CLEAN_UP_TO = 1024
 #: Characters of lines (and of what passes made of them) whose whole redaction an engine
 #: remembers (emptied when full), of lines up to :data:`SHORT_TEXT` long.
 _SETTLED_CHARS = 1 << 22
+#: ... and at most this many of them (each memo).
+_SETTLED_LINES = 1 << 14
 
 
 def __getattr__(name: str) -> object:
@@ -182,7 +184,7 @@ class Engine:
             if memo is not None:
                 return memo
             found = self._first_pass(text, keywords)
-            if self._first_size + len(text) > _SETTLED_CHARS:
+            if self._first_size + len(text) > _SETTLED_CHARS or len(self._first) >= _SETTLED_LINES:
                 self._first.clear()
                 self._first_size = 0
             self._first[text] = found
@@ -293,7 +295,7 @@ class Engine:
             stages = tuple(found)
         if remember:
             size = len(text) + sum(len(redacted) for redacted, _ in stages)
-            if self._settled_size + size > _SETTLED_CHARS:
+            if self._settled_size + size > _SETTLED_CHARS or len(self._settled) >= _SETTLED_LINES:
                 self._settled.clear()
                 self._settled_size = 0
             self._settled[text] = stages
