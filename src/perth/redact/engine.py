@@ -33,10 +33,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
     from collections.abc import Collection, Iterable, Iterator, Sequence
-    from typing import Protocol
+    from typing import Protocol, TypeAlias
 
     from perth.redact.regions import Gated
     from perth.redact.table import CompiledRule, RuleTable
+
+    #: What each pass of a redaction made of a text: per pass that found something, the text it
+    #: left and the rule ids it replaced (``Engine.settled``).
+    Stages: TypeAlias = tuple[tuple[str, tuple[str, ...]], ...]
 
     class ValueChecks(Protocol):
         """What the allow-list needs to know of a rule."""
@@ -65,11 +69,19 @@ DENSE_SPACING = 64
 DENSE_RULE = "dense-line"
 #: Redaction passes before giving up on reaching a fixed point (one pass nearly always does).
 MAX_PASSES = 4
+#: Passes a line of ``redact_lines``, ``redact_block`` or ``redact_stream`` gets at most (its
+#: first, then up to :data:`MAX_PASSES` more: :func:`settle`'s default).
+LINE_PASSES = 1 + MAX_PASSES
 #: Allow-list verdicts an engine remembers (the memo is emptied when full).
 _VERDICTS = 4096
 #: Redacted lines found clean an engine remembers (emptied when full), up to this length.
 _CLEAN_LINES = 4096
 _CLEAN_UP_TO = 1024
+#: Characters of lines (and of what passes made of them) whose whole redaction an engine
+#: remembers (emptied when full), of lines up to :data:`SHORT_TEXT` long.
+_SETTLED_CHARS = 1 << 22
+#: ... and at most this many of them (each memo).
+_SETTLED_LINES = 1 << 14
 
 
 def __getattr__(name: str) -> object:
@@ -111,6 +123,10 @@ class Engine:
 
     Creating one is cheap: the rule table loads when a text first passes a rule's gate."""
 
+    #: Whether first passes and whole redactions of short texts are remembered (tests compare
+    #: an engine that does not).
+    remembers = True
+
     def __init__(self, extra_patterns: Sequence[str] = (), allow_patterns: Sequence[str] = ()) -> None:
         self._table: RuleTable | None = None
         base = len(GATES)
@@ -123,6 +139,15 @@ class Engine:
         #: Redacted lines a second pass found nothing in: redaction makes lines alike
         #: (``TOKEN=[REDACTED:…]`` whatever the token), and the pass depends on the line alone.
         self._clean: dict[str, None] = {}
+        #: What every pass makes of a line (:meth:`settled`): lines come again and again (the
+        #: same command, the same ``.env`` line, a pasted token), and redaction depends on the
+        #: line alone.
+        self._settled: dict[str, Stages] = {}
+        self._settled_size = 0
+        #: :meth:`first_pass` per short text (a line matched in one pass and read again in the
+        #: next, a repeated line).
+        self._first: dict[str, tuple[list[Region], Gated | None]] = {}
+        self._first_size = 0
 
     @property
     def table(self) -> RuleTable:
@@ -150,7 +175,24 @@ class Engine:
 
     def first_pass(self, text: str, keywords: Collection[str] | None = None) -> tuple[list[Region], Gated | None]:
         """:meth:`whole_regions`, and which rules it considered (``None`` when no rule ran, or
-        the line was replaced whole): what :meth:`second_pass_empty` needs."""
+        the line was replaced whole): what :meth:`second_pass_empty` needs.  Remembered for
+        short texts, as :meth:`settled` is (the regions and rule lists returned are shared: never
+        change them)."""
+        remember = self.remembers and len(text) <= SHORT_TEXT and _same_without(text, keywords)
+        if remember:
+            memo = self._first.get(text)
+            if memo is not None:
+                return memo
+            found = self._first_pass(text, keywords)
+            if self._first_size + len(text) > _SETTLED_CHARS or len(self._first) >= _SETTLED_LINES:
+                self._first.clear()
+                self._first_size = 0
+            self._first[text] = found
+            self._first_size += len(text)
+            return found
+        return self._first_pass(text, keywords)
+
+    def _first_pass(self, text: str, keywords: Collection[str] | None) -> tuple[list[Region], Gated | None]:
         low = lower(_blank_placeholders(text) if REDACTION_PREFIX in text else text)
         if len(text) > DENSE_FROM and self._dense(low):
             end = len(text.rstrip("\r\n"))
@@ -221,6 +263,44 @@ class Engine:
             if len(self._clean) >= _CLEAN_LINES:
                 self._clean.clear()
             self._clean[redacted] = None
+
+    def settled(self, text: str, keywords: Collection[str] | None = None) -> Stages:
+        """What each pass of a redaction to a fixed point makes of ``text`` (a line, or a short
+        text), ``keywords`` as for :meth:`first_pass`: per pass that found something, the text
+        it left and the rule ids it replaced; empty when the first pass finds nothing.  Up to
+        ``1 + MAX_PASSES`` passes (the most any caller allows, see :func:`take`), the second
+        usually shown empty by :meth:`second_pass_empty` as :func:`settle` does.  The passes
+        depend on ``text`` alone (the engine's memos are caches of pure functions, and
+        ``keywords``, when given, are exactly those ``text`` holds), so the answer for a short
+        text is remembered: a repeated line costs one dictionary look-up."""
+        remember = self.remembers and len(text) <= SHORT_TEXT and _same_without(text, keywords)
+        memo = self._settled.get(text) if remember else None
+        if memo is not None:
+            return memo
+        regions, gated = self._first_pass(text, keywords)  # remembered below, as a whole
+        stages: Stages = ()
+        if regions:
+            redacted = apply(text, regions)
+            found = [(redacted, tuple(region.rule_id for region in regions))]
+            if not self.second_pass_empty(text, redacted, gated):
+                current = redacted
+                for _ in range(MAX_PASSES):
+                    later = self.regions(current)
+                    if not later:
+                        break
+                    current = apply(current, later)
+                    found.append((current, tuple(region.rule_id for region in later)))
+                if len(found) == 1:
+                    self.found_nothing(redacted)  # the full pass found nothing
+            stages = tuple(found)
+        if remember:
+            size = len(text) + sum(len(redacted) for redacted, _ in stages)
+            if self._settled_size + size > _SETTLED_CHARS or len(self._settled) >= _SETTLED_LINES:
+                self._settled.clear()
+                self._settled_size = 0
+            self._settled[text] = stages
+            self._settled_size += size
+        return stages
 
     def _dense(self, low: str) -> bool:
         """Whether a long line holds more than one keyword occurrence per
@@ -341,6 +421,14 @@ class Engine:
             if custom.id == rule_id:
                 return custom.priority
         return self.table.priorities.get(rule_id, 0)
+
+
+def _same_without(text: str, keywords: Collection[str] | None) -> bool:
+    """Whether a first pass over ``text`` given ``keywords`` is the same as without them.
+    Keywords a scan found in a wider text are exactly those ``text`` holds when it is ASCII and
+    holds no placeholder (a first pass blanks placeholders for the gates, and a wider text may
+    be lowered differently): only then is a remembered answer the answer."""
+    return keywords is None or (REDACTION_PREFIX not in text and text.isascii())
 
 
 def _blank_placeholders(text: str) -> str:
@@ -524,13 +612,151 @@ def _acceptable(rule: ValueChecks, value: str) -> bool:
 
 
 def fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
-    """Redact until nothing more is found (idempotence), returning the rule ids replaced."""
+    """Redact until nothing more is found (idempotence), returning the rule ids replaced: up to
+    :data:`MAX_PASSES` passes over ``text``, each over the result of the one before, until one
+    finds nothing.  A long text is redacted line by line (:func:`_long_fixed_point`), with the
+    same result."""
     if len(text) > SHORT_TEXT:
-        return _passes(engine, text, MAX_PASSES)
-    regions, gated = engine.first_pass(text)  # what ``engine.regions`` does with a short text
-    if not regions:
+        return _long_fixed_point(engine, text)
+    # What ``engine.regions`` does with a short text: a first pass over it whole.
+    return take(engine.settled(text), text, MAX_PASSES)
+
+
+def take(stages: Stages, text: str, passes: int) -> tuple[str, list[str]]:
+    """The text and rule ids after at most ``passes`` passes (counting the first) of those
+    :meth:`Engine.settled` recorded over ``text``."""
+    if not stages:
         return text, []
-    return settle(engine, text, regions, gated, MAX_PASSES - 1)
+    done = stages[:passes]
+    return done[-1][0], [rule_id for _, rule_ids in done for rule_id in rule_ids]
+
+
+def _long_fixed_point(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """:func:`_passes` over a long text, computed line by line: each line flagged by one scan of
+    the text is settled on its own (:meth:`Engine.settled`, remembered per line), and only when
+    that cannot be shown to equal the passes over the whole text are they run.
+
+    Why this is exact.  A pass over a text longer than :data:`SHORT_TEXT` is the first pass of
+    each of its lines (split at ``\\n``, matched one by one: ``perth.redact.lines``) plus the
+    private-key blocks, merged.  Take a text with no custom rule (their matches may cross a line
+    break) and no key block header (:func:`_may_hold_key_block`), scanned with google-re2 (a
+    later pass's scan of a long text then names no keywords, as :meth:`Engine.settled` does not):
+
+    1. No pass finds a key block: a block starts at a header, and a header that a pass leaves
+       cannot overlap a placeholder (it holds no ``[`` or ``]``), so it stood in the text before
+       that pass; by induction, in ``text``.
+    2. So every region of a pass lies within one line, which its placeholder keeps one line: a
+       pass maps the lines of a text to the lines of the next, one to one, each line to what the
+       first pass of that line alone makes of it.  Regions of different lines never overlap, so
+       merging them changes nothing.
+    3. Hence, as long as every text a pass reads is longer than :data:`SHORT_TEXT` (checked:
+       the lengths of the lines after each pass are known), pass *k* over the text is pass *k*
+       over each line, a line that a pass left unchanged stays unchanged (the pass depends on
+       the line alone), and the text reaches its fixed point when each line has.  A line's own
+       passes (:meth:`Engine.settled`) are what its line undergoes within the whole text's
+       passes: the first is the same first pass; each later one over the line alone is
+       ``Engine.regions`` of it, which for a line is again its first pass (or, when longer
+       than ``SHORT_TEXT``, the same line-wise pass).
+    4. The passes of the whole text stop after :data:`MAX_PASSES`; so does each line's share
+       (:func:`take`), and the rule ids are listed pass by pass, line by line, as the whole
+       text's passes list them.
+
+    Otherwise (custom rules, a key block header, no google-re2, a text some pass makes short)
+    the passes are run over the whole text as before."""
+    if engine.custom:
+        return _passes(engine, text, MAX_PASSES)
+    if _may_hold_key_block(text):
+        return _near_passes(engine, text)
+    from perth.redact.lines import flagged_lines
+
+    lines = text.split("\n")
+    flagged = flagged_lines(engine, lines)
+    if engine.table.triggers is None:  # no google-re2: later passes' scans name keywords
+        return _passes(engine, text, MAX_PASSES)
+    settled: list[tuple[int, Stages]] = []
+    for index, keywords in flagged.items():
+        stages = engine.settled(lines[index], keywords)
+        if stages:
+            settled.append((index, stages))
+    if not settled:
+        return text, []
+    depth = min(MAX_PASSES, max(len(stages) for _, stages in settled))
+    length = len(text)
+    for done in range(1, depth):  # the text pass ``done + 1`` reads must stay long
+        if length + sum(len(stages[min(done, len(stages)) - 1][0]) - len(lines[index])
+                        for index, stages in settled) <= SHORT_TEXT:
+            return _passes(engine, text, MAX_PASSES)
+    rule_ids = [rule_id for done in range(depth) for _, stages in settled if done < len(stages)
+                for rule_id in stages[done][1]]
+    for index, stages in settled:
+        lines[index] = stages[min(depth, len(stages)) - 1][0]
+    return "\n".join(lines), rule_ids
+
+
+def _near_passes(engine: Engine, text: str) -> tuple[str, list[str]]:
+    """:func:`_passes` over a long text that may hold private-key blocks, each pass after the
+    first matching only the lines holding a placeholder the pass before left (and finding the
+    key blocks of the whole text again).
+
+    Why this is exact: a pass over a long text is the first pass of each line alone, plus the
+    key blocks, merged (``perth.redact.lines.long_regions``).  A line of the text a pass leaves
+    that holds no placeholder it left is a line of the text before (regions never hold a
+    ``\\n`` except key blocks, whose lines then hold its placeholder), on which that pass, the
+    line's first pass alone, found nothing; so the next pass finds nothing there either.  With
+    google-re2 the long text's scan names no keywords (``first_pass(line, None)``, as here),
+    and a line it does not flag has no regions; the found regions are merged in the same
+    order.  Without re2, or with custom rules (their scan spans lines), or once the text is
+    short (matched whole), the passes run over the whole text."""
+    from perth.redact import pem
+
+    rule_ids: list[str] = []
+    regions = engine.regions(text)
+    for done in range(1, MAX_PASSES + 1):
+        if not regions:
+            break
+        rule_ids.extend(region.rule_id for region in regions)
+        text, placed = _replaced(text, regions)
+        if done == MAX_PASSES:
+            break
+        if len(text) <= SHORT_TEXT or engine.table.triggers is None:
+            text, later = _passes(engine, text, MAX_PASSES - done)
+            return text, rule_ids + later
+        found: list[Candidate] = []
+        last = -1
+        for position in placed:
+            if position < last:
+                continue  # this line was matched already
+            start = text.rfind("\n", 0, position) + 1
+            last = text.find("\n", position)
+            if last < 0:
+                last = len(text)
+            for region in engine.first_pass(text[start:last])[0]:
+                found.append(Candidate(start + region.start, start + region.end,
+                                       engine.priority(region.rule_id), 0, region.rule_id))
+        found += [Candidate(s, e, engine.priority("pem-private-key"), 0, "pem-private-key")
+                  for s, e in pem.find_blocks(text)]
+        regions = merge(found)
+    return text, rule_ids
+
+
+def _replaced(text: str, regions: Sequence[Region]) -> tuple[str, list[int]]:
+    """:func:`apply`, and where each placeholder starts in the result."""
+    placed: list[int] = []
+    shift = 0
+    for region in regions:
+        placed.append(region.start + shift)
+        shift += len(placeholder(region.rule_id)) - (region.end - region.start)
+    return apply(text, regions), placed
+
+
+def _may_hold_key_block(text: str) -> bool:
+    """Whether a pass over ``text`` or over what passes make of it may find a private-key block:
+    a block starts with a match of ``pem.HEADER`` (dashes, capitals and blanks), which no
+    placeholder can hold or overlap (it holds ``[`` and ``]``), so one that a pass leaves stood
+    in the text before that pass."""
+    from perth.redact import pem
+
+    return pem.HEADER.search(text) is not None
 
 
 def settle(engine: Engine, text: str, regions: list[Region], gated: Gated | None,
@@ -632,7 +858,7 @@ def _custom_rule(pattern: str, number: int, base: int) -> CompiledRule:
                            flags=0)
 
 
-__all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING",
+__all__ = ["DENSE_FROM", "DENSE_RULE", "DENSE_SPACING", "LINE_PASSES",
            "MAX_PASSES", "PLACEHOLDER", "REDACTION_PREFIX", "SHORT_TEXT", "Engine", "Region", "apply",
            "fixed_point", "gated", "in_order", "lower", "placeholder", "placeholder_regex", "rules_with",
-           "settle"]
+           "settle", "take"]

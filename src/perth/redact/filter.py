@@ -167,14 +167,16 @@ class SecretFilter:
     def _flush(self, engine: Engine, batch: list[str], source: str) -> Iterator[Redacted]:
         if not batch:
             return
-        from perth.redact.engine import settle
+        from perth.redact.engine import LINE_PASSES, take
+        from perth.redact.lines import flagged_lines
 
-        flagged = engine.line_passes(batch)
         position = 0
-        for index in sorted(flagged):
+        for index, keywords in flagged_lines(engine, batch).items():
+            stages = engine.settled(batch[index], keywords)
+            if not stages:
+                continue
             yield from _mint_all(batch[position:index])
-            regions, gated = flagged[index]
-            redacted, replaced = settle(engine, batch[index], regions, gated)
+            redacted, replaced = take(stages, batch[index], LINE_PASSES)
             self._count(replaced, source)
             yield _mint(redacted)
             position = index + 1

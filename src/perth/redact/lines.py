@@ -65,6 +65,18 @@ def line_regions(engine: LineMatcher, lines: Sequence[str]) -> dict[int, list[Re
 
 def line_passes(engine: LineMatcher, lines: Sequence[str]) -> dict[int, tuple[list[Region], Gated | None]]:
     """``Engine.first_pass`` per line index, for the lines that have regions (key blocks aside)."""
+    result: dict[int, tuple[list[Region], Gated | None]] = {}
+    for index, keywords in flagged_lines(engine, lines).items():
+        regions, gated = engine.first_pass(lines[index], keywords)
+        if regions:
+            result[index] = (regions, gated)
+    return result
+
+
+def flagged_lines(engine: LineMatcher, lines: Sequence[str]) -> dict[int, set[str] | None]:
+    """The indices of the lines that may hold a secret, in increasing order, each with the
+    keywords it holds when the scan tells (else ``None``): every line where
+    ``Engine.first_pass`` finds anything is one (key blocks aside)."""
     from bisect import bisect_right
     from itertools import repeat
 
@@ -75,12 +87,7 @@ def line_passes(engine: LineMatcher, lines: Sequence[str]) -> dict[int, tuple[li
     for position, keyword in _hits(engine, joined, by_line=inner_breaks == 0):
         index = bisect_right(starts, position) - 1
         found[index] = _noted(found.get(index, set()), keyword)
-    result: dict[int, tuple[list[Region], Gated | None]] = {}
-    for index in sorted(found):
-        regions, gated = engine.first_pass(lines[index], found[index])
-        if regions:
-            result[index] = (regions, gated)
-    return result
+    return {index: found[index] for index in sorted(found)}
 
 
 def flagged(engine: LineMatcher, text: str) -> list[tuple[int, int, set[str] | None]]:
@@ -153,4 +160,4 @@ def _starts(lines: Sequence[str]) -> list[int]:
     return list(map(add, totals, range(len(lines))))
 
 
-__all__ = ["flagged", "line_passes", "line_regions", "long_regions"]
+__all__ = ["flagged", "flagged_lines", "line_passes", "line_regions", "long_regions"]

@@ -54,6 +54,11 @@ def lower(text: str) -> str:
     return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
 
 
+def ascii_lower(text: str) -> str:
+    """``text`` with its ASCII letters lowercased, and nothing else changed."""
+    return text.translate(_ASCII_LOWER)
+
+
 def placeholder(rule_id: str) -> str:
     """The text that replaces a secret found by ``rule_id``."""
     return f"{REDACTION_PREFIX}{rule_id}]"
@@ -102,5 +107,5 @@ def apply(text: str, regions: Sequence[Region]) -> str:
     return "".join(parts)
 
 
-__all__ = ["SHORT_TEXT", "Candidate", "Region", "apply", "lower", "merge", "placeholder",
+__all__ = ["SHORT_TEXT", "Candidate", "Region", "apply", "ascii_lower", "lower", "merge", "placeholder",
            "placeholder_regex"]

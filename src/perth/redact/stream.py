@@ -39,17 +39,17 @@ def redact_chunks(engine: Engine, chunks: Iterator[str], source: str, count: Cou
 def redact_chunk(engine: Engine, text: str, source: str, count: Count) -> str:
     """Whole lines redacted one by one, matching only the lines the engine flags; no line may
     open a multi-line private-key block."""
-    from perth.redact.engine import settle
+    from perth.redact.engine import LINE_PASSES, take
 
     parts: list[str] = []
     rule_ids: list[str] = []
     position = 0
     for start, end, keywords in engine.flagged(text):
         line = text[start:end]
-        regions, gated = engine.first_pass(line, keywords)
-        if not regions:
+        stages = engine.settled(line, keywords)
+        if not stages:
             continue
-        redacted, replaced = settle(engine, line, regions, gated)
+        redacted, replaced = take(stages, line, LINE_PASSES)
         parts += (text[position:start], redacted)
         rule_ids += replaced
         position = end
