@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fixtures.redact import independent
 from tests.fixtures.redact.independent import (
     VARIANTS,
     Labelled,
@@ -262,6 +263,8 @@ def test_the_sixth_sets_provider_tokens_have_their_documented_shapes() -> None:
         "grafana_sa": r"glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}", "postman": r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}",
         "apple_asp": r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}",
         "braintree": r"access_token\$production\$[a-z0-9]{16}\$[0-9a-f]{32}",
+        "packagist": r"packagist_uut_[0-9a-f]{68}", "ngrok": r"\d[A-Za-z0-9]{26}_\d[A-Za-z0-9]{20}",
+        "heroku": r"HRKU-AA[A-Za-z0-9_-]{58}", "zapier": r"\d{8}/[a-z0-9]{7}", "ntfy": r"tk_[a-z0-9]{29}",
     }
     for _ in range(20):
         for prefix in ("ghp", "gho", "ghu", "ghs", "ghr", "npm"):
@@ -285,6 +288,17 @@ def test_the_sixth_sets_provider_tokens_have_their_documented_shapes() -> None:
                 assert set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))) == {"u", "a"}
         clerk = withheld.PUBLIC["clerk_pk"](rng).removeprefix("pk_live_")
         assert base64.b64decode(clerk + "=" * (-len(clerk) % 4)).decode().endswith("$")
+
+
+def test_the_sixth_set_uses_every_token_and_public_value_it_defines_and_its_docstring_counts_it() -> None:
+    text = "\n".join(template for _, _, template in withheld.TEMPLATES)
+    assert set(re.findall(r"\{tok:([a-z0-9_]+)\}", text)) == set(withheld.TOKENS)
+    assert set(re.findall(r"\{pub:([a-z0-9_]+)\}", text)) == set(withheld.PUBLIC)
+    doc = " ".join((independent.__doc__ or "").split())
+    positive, negative = _classes(withheld)
+    share = round(100 * len(withheld.NEGATIVES) / len(withheld.TEMPLATES))
+    assert (f"Its {len(withheld.TEMPLATES):,} templates in {len(positive | negative)} classes "
+            f"({len(withheld.NEGATIVES):,} of them, {share} %, negatives)") in doc
 
 
 def test_the_sixth_sets_placeholders_keep_their_providers_prefix_and_mask_the_rest() -> None:
