@@ -306,6 +306,10 @@ def test_the_sixth_set_uses_every_token_and_public_value_it_defines_and_its_docs
     share = round(100 * len(withheld.NEGATIVES) / len(withheld.TEMPLATES))
     assert (f"Its {len(withheld.TEMPLATES):,} templates in {len(positive | negative)} classes "
             f"({len(withheld.NEGATIVES):,} of them, {share} %, negatives)") in doc
+    own = " ".join((withheld.__doc__ or "").split())
+    assert (f"Its {len(withheld.TEMPLATES):,} templates ({len(withheld.POSITIVES):,} positive, "
+            f"{len(withheld.NEGATIVES):,} negative) fall in {len(positive | negative)} classes: "
+            f"{len(positive)} positive") in own
 
 
 def test_the_sixth_sets_placeholders_keep_their_providers_prefix_and_mask_the_rest() -> None:
