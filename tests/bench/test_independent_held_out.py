@@ -1,5 +1,5 @@
-"""The fourth and fifth held-out sets of the secret filter's independent corpus ("sealed" and
-"sequestered", tests/fixtures/redact/independent/), checked for their structure only: each builds
+"""The fourth, fifth and sixth held-out sets of the secret filter's independent corpus ("sealed",
+"sequestered" and "withheld", tests/fixtures/redact/independent/), checked for their structure only: each builds
 after the other splits without changing them and the same on every run, is large, labelled consistently
 (each class all positive or all negative), holds every secret verbatim in its line, draws secrets
 that are not placeholders, draws provider tokens in their documented shapes and commits no literal
@@ -21,7 +21,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.redact.independent import VARIANTS, Labelled, build, sealed, sequestered
+from tests.fixtures.redact import independent
+from tests.fixtures.redact.independent import (
+    VARIANTS,
+    Labelled,
+    blind,
+    build,
+    credentials,
+    fresh,
+    negatives,
+    sealed,
+    sequestered,
+    tokens,
+    withheld,
+)
 
 _FIELD = re.compile(r"\{\{|\}\}|\{[a-z0-9]+(?::[^{}]*)?\}")
 #: Runs of token characters in a template's literal text ("/", "_", "-" and "=" end a run, so
@@ -31,11 +44,13 @@ _RUN = re.compile(r"[A-Za-z0-9+]{16,}")
 #: or the words people write instead of a value.
 _PLACEHOLDER = re.compile(r"\.\.\.|…|<[A-Za-z_ -]+>|\$\{|\{\{|\*{3}|(?i:your[_-]|example|changeme|redacted|"
                           r"placeholder|replace[_-]?me|x{8})")
-_LINES = build(fresh=True, blind=True, sealed=True, sequestered=True)
+_ALL = {"fresh": True, "blind": True, "sealed": True, "sequestered": True, "withheld": True}
+_LINES = build(**_ALL)
 #: split -> (its module, the flags that build the splits before it)
 SETS: dict[str, tuple[ModuleType, dict[str, bool]]] = {
     "sealed": (sealed, {"fresh": True, "blind": True}),
     "sequestered": (sequestered, {"fresh": True, "blind": True, "sealed": True}),
+    "withheld": (withheld, {"fresh": True, "blind": True, "sealed": True, "sequestered": True}),
 }
 held_out = pytest.mark.parametrize("split", list(SETS))
 
@@ -84,7 +99,7 @@ def test_a_held_out_split_builds_after_the_others_without_changing_them(split: s
 @held_out
 def test_two_builds_are_equal_and_another_seed_draws_other_values(split: str) -> None:
     mine = _lines(split)
-    again = [line for line in build(fresh=True, blind=True, sealed=True, sequestered=True) if line.split == split]
+    again = [line for line in build(**_ALL) if line.split == split]
     assert again == mine
     other = [line for line in build(seed=7, **{split: True}) if line.split == split]
     assert [line.kind for line in other] == [line.kind for line in mine]
@@ -215,3 +230,89 @@ def test_provider_tokens_have_their_documented_shapes() -> None:
         assert pk.startswith("pk.") and set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))) == {"u", "a"}
         clerk = sealed.PUBLIC["clerk_pk"](rng).removeprefix("pk_live_")
         assert base64.b64decode(clerk + "=" * (-len(clerk) % 4)).decode().endswith("$")
+
+
+def test_the_sixth_set_is_large_varied_and_about_two_fifths_negatives() -> None:
+    positive, negative = _classes(withheld)
+    assert len(withheld.TEMPLATES) >= 2000
+    assert len(positive | negative) >= 25
+    assert 0.35 <= len(withheld.NEGATIVES) / len(withheld.TEMPLATES) <= 0.45
+    assert [line.split for line in _LINES].count("withheld") == VARIANTS * len(withheld.TEMPLATES)
+
+
+def _shape(template: str) -> str:
+    """A template's text with its fields blanked, spaces collapsed and letters in lower case: two templates
+    with the same shape differ only in which values fill them."""
+    return " ".join(_FIELD.sub("{}", template).split()).lower()
+
+
+def test_the_sixth_set_repeats_no_template_of_any_earlier_set_even_with_other_fields() -> None:
+    earlier = {_shape(template) for module in (credentials, tokens, negatives, fresh, blind, sealed, sequestered)
+               for _, _, template in module.TEMPLATES}
+    repeated = {kind: template for kind, _, template in withheld.TEMPLATES if _shape(template) in earlier}
+    assert repeated == {}
+
+
+def test_the_sixth_sets_provider_tokens_have_their_documented_shapes() -> None:
+    rng = random.Random(12)
+    shapes = {
+        "github_pat": r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
+        "glpat": r"glpat-[A-Za-z0-9_-]{20}", "glptt": r"glptt-[0-9a-f]{40}", "gloas": r"gloas-[0-9a-f]{64}",
+        "slack_bot": r"xoxb-\d{12}-\d{13}-[A-Za-z0-9]{24}", "slack_app": r"xapp-1-A[A-Z0-9]{10}-\d{13}-[0-9a-f]{64}",
+        "stripe_sk": r"sk_live_[A-Za-z0-9]{99}", "stripe_whsec": r"whsec_[A-Za-z0-9]{32}",
+        "sendgrid": r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", "shopify": r"shpat_[0-9a-f]{32}",
+        "azcs": r"[A-Za-z0-9]{3}\dQ~[A-Za-z0-9]{34}", "age": r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+        "aws_secret": r"[A-Za-z0-9+/]{40}", "anthropic": r"sk-ant-api03-[A-Za-z0-9_-]{93}AA",
+        "openai_legacy": r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", "telegram": r"\d{9,11}:AA[A-Za-z0-9_-]{33}",
+        "dop": r"dop_v1_[0-9a-f]{64}", "eth": r"0x[0-9a-f]{64}", "hf": r"hf_[A-Za-z]{34}", "dockerhub": r"dckr_pat_[A-Za-z0-9_-]{27}",
+        "pypi": r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{150}", "databricks": r"dapi[0-9a-f]{32}",
+        "mailchimp": r"[0-9a-f]{32}-us\d{1,2}", "tfc": r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9]{67}",
+        "grafana_sa": r"glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}", "postman": r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}",
+        "apple_asp": r"[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}",
+        "braintree": r"access_token\$production\$[a-z0-9]{16}\$[0-9a-f]{32}",
+        "packagist": r"packagist_uut_[0-9a-f]{68}", "ngrok": r"\d[A-Za-z0-9]{26}_\d[A-Za-z0-9]{20}",
+        "heroku": r"HRKU-AA[A-Za-z0-9_-]{58}", "zapier": r"\d{8}/[a-z0-9]{7}", "ntfy": r"tk_[a-z0-9]{29}",
+    }
+    for _ in range(20):
+        for prefix in ("ghp", "gho", "ghu", "ghs", "ghr", "npm"):
+            token = withheld.TOKENS[prefix](rng)
+            assert re.fullmatch(prefix + r"_[A-Za-z0-9]{36}", token)
+            body, checksum = token[len(prefix) + 1:-6], token[-6:]
+            assert checksum == _base62(zlib.crc32(body.encode())), f"a {prefix} token's CRC32 does not match"
+        for name, shape in shapes.items():
+            assert re.fullmatch(shape, withheld.TOKENS[name](rng)), name
+        assert len(base64.b64decode(withheld.TOKENS["wg"](rng))) == 32
+        assert len(base64.b64decode(withheld.TOKENS["azure_storage"](rng))) == 64
+        laravel = withheld.TOKENS["laravel"](rng)
+        assert laravel.startswith("base64:") and len(base64.b64decode(laravel.removeprefix("base64:"))) == 32
+        discord = withheld.TOKENS["discord_bot"](rng).split(".")
+        assert len(discord) == 3 and base64.urlsafe_b64decode(discord[0] + "=" * (-len(discord[0]) % 4)).isdigit()
+        for public, secret in (("mapbox_pk", "mapbox_secret"),):
+            for name, start in ((public, "pk."), (secret, "sk.")):
+                value = (withheld.PUBLIC if name == public else withheld.TOKENS)[name](rng)
+                payload = value.split(".")[1]
+                assert value.startswith(start)
+                assert set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))) == {"u", "a"}
+        clerk = withheld.PUBLIC["clerk_pk"](rng).removeprefix("pk_live_")
+        assert base64.b64decode(clerk + "=" * (-len(clerk) % 4)).decode().endswith("$")
+
+
+def test_the_sixth_set_uses_every_token_and_public_value_it_defines_and_its_docstring_counts_it() -> None:
+    text = "\n".join(template for _, _, template in withheld.TEMPLATES)
+    assert set(re.findall(r"\{tok:([a-z0-9_]+)\}", text)) == set(withheld.TOKENS)
+    assert set(re.findall(r"\{pub:([a-z0-9_]+)\}", text)) == set(withheld.PUBLIC)
+    doc = " ".join((independent.__doc__ or "").split())
+    positive, negative = _classes(withheld)
+    share = round(100 * len(withheld.NEGATIVES) / len(withheld.TEMPLATES))
+    assert (f"Its {len(withheld.TEMPLATES):,} templates in {len(positive | negative)} classes "
+            f"({len(withheld.NEGATIVES):,} of them, {share} %, negatives)") in doc
+    own = " ".join((withheld.__doc__ or "").split())
+    assert (f"Its {len(withheld.TEMPLATES):,} templates ({len(withheld.POSITIVES):,} positive, "
+            f"{len(withheld.NEGATIVES):,} negative) fall in {len(positive | negative)} classes: "
+            f"{len(positive)} positive") in own
+
+
+def test_the_sixth_sets_placeholders_keep_their_providers_prefix_and_mask_the_rest() -> None:
+    assert withheld._prefix_of("ghp") == "ghp_" and withheld._prefix_of("stripe_sk") == "sk_live_"
+    assert withheld._prefix_of("aws_secret") == ""
+    assert withheld.base62_crc32("") == "000000"
