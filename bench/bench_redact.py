@@ -4,11 +4,12 @@
    per kind and overall (goals: recall >= 98 %, false positives <= 2 %).
 2. The independent corpus (tests/fixtures/redact/independent/): recall and false positives of
    the dev set, the first four held-out sets ("held-out", "fresh", "blind", "sealed") and the
-   fifth ("sequestered"), per class; the kinds below goal of the dev set and of the burnt "fresh",
-   "blind" and "sealed" sets (those of "held-out" and "sequestered" only with --held-out-kinds).
+   fifth ("sequestered") and the sixth ("withheld"), per class; the kinds below goal of the dev set and
+   of the burnt "fresh", "blind", "sealed" and "sequestered" sets (those of "held-out" and "withheld"
+   only with --held-out-kinds).
    The first four held-out sets have been read, and tuned on, since (see the corpus docstring):
    they are dev data now.  The gated goals (recall >= 98 %, false positives <= 2 %) are read on
-   the fifth set ("sequestered", written without reading the rules and never run through the
+   the sixth set ("withheld", written without reading the rules and never run through the
    filter while it was written); the burnt sets' figures are printed beside them.
 3. Throughput of ``SecretFilter.redact_stream`` (what ``perth redact`` runs: standard input
    read in blocks of 64 K characters) on generated typical shell history with about 1 % of
@@ -96,8 +97,9 @@ def corpus_table(cases: list[Case]) -> tuple[float, float]:
 def independent_table(lines: list[Labelled], *, held_out_kinds: bool = False) -> dict[str, tuple[float, float]]:
     """Print recall and false positives of the independent corpus per split (dev, held-out and,
     when built with them, the second held-out set "fresh", the third, "blind", the fourth, "sealed",
-    and the fifth, "sequestered") and class (and per kind: those of the dev set and of the burnt
-    "fresh", "blind" and "sealed" sets always, those of "held-out" and "sequestered" only on
+    the fifth, "sequestered", and the sixth, "withheld") and class (and per kind: those of the dev set
+    and of the burnt "fresh", "blind", "sealed" and "sequestered" sets always, those of "held-out" and
+    "withheld" only on
     request); return, per split,
     (recall, false-positive rate)."""
     secrets = SecretFilter()
@@ -105,14 +107,14 @@ def independent_table(lines: list[Labelled], *, held_out_kinds: bool = False) ->
     figures = {}
     print(f"\nindependent corpus (tests/fixtures/redact/independent): {len(lines)} lines from "
           f"{len({line.kind for line in lines})} templates, split by template hash")
-    splits = [split for split in ("dev", "held-out", "fresh", "blind", "sealed", "sequestered")
+    splits = [split for split in ("dev", "held-out", "fresh", "blind", "sealed", "sequestered", "withheld")
               if any(line.split == split for line in lines)]
     for split in splits:
         part = [line for line in lines if line.split == split]
         figures[split] = _figures(part, outcome)
         recall, fpr = figures[split]
         positives = sum(line.positive for line in part)
-        role = "held-out, gated" if split == "sequestered" else "dev" if split == "dev" else "burnt, dev data"
+        role = "held-out, gated" if split == "withheld" else "dev" if split == "dev" else "burnt, dev data"
         print(f"  {split:<11} recall {recall:7.2%} of {positives} lines   false positives {fpr:6.2%} of "
               f"{len(part) - positives} lines   ({role})")
     print(f"\n  {'class':<26}" + "".join(f"{split:>18}" for split in splits)
@@ -121,7 +123,8 @@ def independent_table(lines: list[Labelled], *, held_out_kinds: bool = False) ->
         cells = [_cell([line for line in lines if line.klass == klass and line.split == split], outcome)
                  for split in splits]
         print(f"  {klass:<26}" + "".join(f"{cell:>18}" for cell in cells))
-    for split in ("dev", "fresh", "blind", "sealed", *(("held-out", "sequestered") if held_out_kinds else ())):
+    for split in ("dev", "fresh", "blind", "sealed", "sequestered",
+                  *(("held-out", "withheld") if held_out_kinds else ())):
         if not any(line.split == split for line in lines):
             continue
         kinds = sorted({line.kind for line in lines if line.split == split})
@@ -389,17 +392,18 @@ def main() -> int:
                         help="megabytes of each one-line adversarial shape (default 1)")
     parser.add_argument("--runs", type=int, default=20, help="fresh processes per hot-path figure")
     parser.add_argument("--held-out-kinds", action="store_true",
-                        help="also list the kinds below goal of the held-out sets, the gated \"sequestered\" one "
+                        help="also list the kinds below goal of the held-out sets, the gated \"withheld\" one "
                              "included (reading them burns it: never tune rules on them)")
     args, gate = start("redact", parser)
     cases = build_corpus()
     recall, fpr = corpus_table(cases)
-    figures = independent_table(build(fresh=True, blind=True, sealed=True, sequestered=True),
+    figures = independent_table(build(fresh=True, blind=True, sealed=True, sequestered=True, withheld=True),
                                 held_out_kinds=args.held_out_kinds)
     typical, ratio = throughput(args.mb, cases)
     slowest = worst_case(args.worst_mb, args.line_mb, typical)
     hot, hot_base = hot_path_cost(args.runs)
-    held_recall, held_fpr = figures["sequestered"]  # the held-out sets before it are burnt (see the corpus)
+    held_recall, held_fpr = figures["withheld"]  # the held-out sets before it are burnt (see the corpus)
+    sequestered_recall, sequestered_fpr = figures["sequestered"]
     sealed_recall, sealed_fpr = figures["sealed"]
     burnt_recall, burnt_fpr = figures["held-out"]
     blind_recall, blind_fpr = figures["blind"]
@@ -413,9 +417,11 @@ def main() -> int:
     gate.note(f"burnt blind set (read; dev data now): recall {blind_recall:.2%}, false positives {blind_fpr:.2%}")
     gate.note(f"burnt sealed set (read once, then tuned on): recall {sealed_recall:.2%}, false positives"
               f" {sealed_fpr:.2%}")
-    gate.check("sequestered held-out recall >= 98%", f"{held_recall:.2%}", f"dev set {dev_recall:.2%}",
+    gate.note(f"burnt sequestered set (read once, then tuned on): recall {sequestered_recall:.2%}, false"
+              f" positives {sequestered_fpr:.2%}")
+    gate.check("withheld held-out recall >= 98%", f"{held_recall:.2%}", f"dev set {dev_recall:.2%}",
                f"{held_recall / dev_recall:.3f}x the dev set" if dev_recall else "-", held_recall >= 0.98)
-    gate.check("sequestered held-out false positives <= 2%", f"{held_fpr:.2%}", f"dev set {dev_fpr:.2%}",
+    gate.check("withheld held-out false positives <= 2%", f"{held_fpr:.2%}", f"dev set {dev_fpr:.2%}",
                f"{held_fpr / dev_fpr:.3f}x the dev set" if dev_fpr else "-", held_fpr <= 0.02)
     gate.check(f"typical ratio >= {TYPICAL_RATIO_BASELINE} (before)",
                f"redact_stream {typical:.1f} MB/s, ratio {ratio:.3f}",
