@@ -148,7 +148,8 @@ def _argument_rules() -> tuple[Rule, ...]:
     ``config`` or ``alias`` never runs them)."""
     return (
         _argument("htpasswd-batch-password", "password given to htpasswd -b (batch mode)",
-                  r"htpasswd[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
+                  r"htpasswd(?:[ \t]{1,4}-[ABCDimMs2-5]{1,4})?[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}"
+                  r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
                   r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{1,4}[^\s-][^\s]{0,200}[ \t]{1,4}[^\s-][^\s]{0,100}",
                   ("htpasswd",), (f"htpasswd -b -c /etc/nginx/.htpasswd alice {_PW}",),
                   ("htpasswd -c /etc/nginx/.htpasswd alice",)),

@@ -29,7 +29,7 @@ Rather than one rule per tool, these rules follow what the manuals share:
 
 from __future__ import annotations
 
-from perth.redact.rules.model import ALNUM, SYNTAX, Rule, fake
+from perth.redact.rules.model import ALNUM, LOWER, SYNTAX, Rule, fake
 
 _LB = r"(?<![A-Za-z0-9_-])"
 _PW = fake(ALNUM, 13, "manuals-pw") + "#"
@@ -41,6 +41,8 @@ _ARG = (r'''(?!["']?\[REDACTED:)(?!-[A-Za-z-]{0,40}(?:[ \t=]|$))'''
         r"""(?P<secret>[^\s"'`|;&<>()]{1,256}+))""")
 _QUOTED_OR_BARE = (r'''(?:'(?P<secret_sq>[^'\r\n]{1,256}+)'|"(?P<secret_dq>[^"\r\n]{1,256}+)"|'''
                    r"""(?P<secret>[^\s"'`|;&<>()$]{1,256}+))""")
+#: A name that says it holds a secret.
+_NAME = r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
 #: The rest of a command (not past a pipe, a list or a line end).
 _CMD = r"(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t]"
 #: A user option with its value: ``-u NAME``, ``-U NAME``, ``--user=NAME``, ``--username NAME``,
@@ -143,6 +145,57 @@ def _tools() -> tuple[Rule, ...]:
                    f"memtier_benchmark -s cache -p 6379 -a '{_PW}' --test-time=60",
                    f"rpk acl user create ci -p '{_PW}' --mechanism SCRAM-SHA-256"),
                   ("yt-dlp -f best https://video.acme.test/42", "memtier_benchmark -s cache -p 6379")),
+        _argument("storage-cli-secret", "secret key or token given to an object-storage or package CLI "
+                  "(coscmd config -s, ossutil -k, obsutil -sk, b2 account authorize, qshell account, anaconda -t)",
+                  r"coscmd" + _CMD + r"-s|ossutil" + _CMD + r"(?:-k|--access-key-secret)|obsutil" + _CMD + r"-sk"
+                  r"|b2[ \t]{1,4}(?:account[ \t]{1,4}authorize|authorize-account)[ \t]{1,4}[^\s-][^\s]{0,63}"
+                  r"|qshell[ \t]{1,4}account[ \t]{1,4}[^\s-][^\s]{0,63}|anaconda" + _CMD + r"(?:-t|--token)",
+                  ("coscmd", "ossutil", "obsutil", "b2", "qshell", "anaconda"),
+                  (f"coscmd config -a AKIDexample -s {fake(ALNUM, 32, 'manuals-cos')} -b logs-1250000000",
+                   f"b2 account authorize 0051ed1b3a421a5 {fake(ALNUM, 31, 'manuals-b2')}",
+                   f"anaconda -t {fake(ALNUM, 30, 'manuals-conda')} upload dist/pkg.tar.bz2"),
+                  ("coscmd config -a AKIDexample -b logs", "b2 account authorize",
+                   "anaconda upload dist/pkg.tar.bz2")),
+        Rule("oracle-tool-connect-password", "password in an Oracle tool's user/password@connect argument "
+             "(sqlplus -S, SQLcl sql, clpplus, rman target/catalog; double-quoted passwords too)",
+             _LB + r"(?:sqlplus|sqlcl|sql|clpplus|rman|expdp|impdp|sqlldr|dgmgrl)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]"
+             r"(?:(?:userid|target|auxiliary|catalog)(?:=|[ \t]{1,4}))?[A-Za-z][A-Za-z0-9_$#.-]{0,63}/"
+             r'''(?:"(?P<secret_dq>[^"\r\n]{1,128}+)"|(?P<secret>[^\s/'"@]{1,128}+))@''',
+             ("sql", "clpplus", "rman", "expdp", "impdp", "dgmgrl"),
+             (f'sqlplus -S app/"{_PW}"@db:1521/ORCLPDB1 @report.sql', f"sql ops/{_PW}@db.internal:1521/FREEPDB1",
+              f"rman target / catalog rcat/{_PW}@RCAT", f"clpplus -nw app/{_PW}@db:50000/orders"),
+             ("sqlplus / as sysdba", "sql> select 1 from dual;", "rman target / catalog rcat@RCAT"),
+             category=SYNTAX, min_length=3),
+        Rule("teradata-logon-password", "password in a Teradata BTEQ .logon host/user,password",
+             r"(?<![A-Za-z0-9_])\.(?i:logon)[ \t]{1,4}[^\s/,]{1,200}/[^\s,]{1,64},"
+             r"""(?:'(?P<secret_sq>[^'\r\n]{1,128}+)'|(?P<secret>[^\s;'"$]{1,128}+))""",
+             (".logon",),
+             (f".logon tdprod/etl_user,{_PW};",), (".logon tdprod/etl_user", ".LOGON tdprod/etl_user,$PW")),
+        Rule("percona-dsn-password", "password in a Percona Toolkit DSN (h=host,u=user,p=password)",
+             r"""(?<![A-Za-z0-9_-])u=[^,\s=]{1,64},(?:[A-Za-z]=[^,\s=]{0,100},)?p=(?P<secret>[^,\s'"]{1,128}+)""",
+             ("u=",),
+             (f"pt-table-checksum h=db,u=checksum,p={_PW},P=3306",), ("pt-table-checksum h=db,u=checksum,P=3306",),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("apple-app-specific-password", "Apple app-specific password (four groups of four lower-case "
+             "letters) given to altool, notarytool or fastlane",
+             r"(?<![A-Za-z0-9_-])(?i:altool|notarytool|fastlane|apple|app[-_]specific)[^\n]{0,300}?"
+             r"(?<![A-Za-z0-9_-])(?P<secret>[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4})(?![A-Za-z0-9_-])",
+             ("altool", "notarytool", "fastlane", "apple", "app-specific", "app_specific"),
+             ("xcrun notarytool submit App.zip --apple-id ci@acme.test --team-id ABCDE12345 --password "
+              + "-".join(fake(LOWER, 4, f"asp-{i}") for i in range(4)),),
+             ("xcrun notarytool submit App.zip --keychain-profile notary --wait",
+              "apple docs: use-your-apple-account"),
+             category=SYNTAX, values="exact"),
+        Rule("quoted-option-assignment", "secret in a quoted NAME=VALUE option value whose name says it holds "
+             "one (-var 'db_password=...', --set \"api.token=...\", --build-arg 'NPM_TOKEN=...')",
+             r"(?<![A-Za-z0-9_-])-{1,2}[A-Za-z][A-Za-z-]{0,20}(?:=|[ \t]{1,4})(?:'[A-Za-z0-9_.-]{0,40}" + _NAME
+             + r"[A-Za-z0-9_.-]{0,20}=(?P<secret_sq>[^'\r\n]{1,256}+)'|\"[A-Za-z0-9_.-]{0,40}" + _NAME
+             + r"[A-Za-z0-9_.-]{0,20}=(?P<secret_dq>[^\"\r\n$]{1,256}+)\")",
+             ("pass", "pwd", "secret", "token", "key"),
+             (f"packer build -var 'winrm_password={_PW}[x' win.pkr.hcl",
+              f"docker build --build-arg 'NPM_TOKEN={_PW}(x)' ."),
+             ("terraform apply -var 'db_password=${DB_PASSWORD}'", "packer build -var 'region=eu-west-1' a.pkr.hcl"),
+             category=SYNTAX, min_length=3),
         Rule("user-password-pair-option", "user:password pair given to an option documented to take one "
              "(solr -credentials, ipfs --api-auth, transmission-remote -n, ZooKeeper addauth digest)",
              _LB + r"(?:-credentials|--credentials|--api-auth|--auth|(?<=[ \t])-n|addauth[ \t]{1,4}digest|--basic-auth)"
@@ -160,7 +213,7 @@ def _tools() -> tuple[Rule, ...]:
 #: An ``echo``/``printf`` of one or two values (``printf '%s\n%s\n' PW PW``, ``(echo PW; echo PW)``):
 #: the first value, or its placeholder once redacted (the next pass then finds the second).
 _FIRST = (r'''(?:["']?\[REDACTED:[a-z0-9-]{1,60}\]["']?|'''
-          r''''(?P<secret_sq>[^'\r\n%]{1,256}+)'|"(?P<secret_dq>[^"\r\n%$]{1,256}+)"|'''
+          r''''(?!%[sd])(?P<secret_sq>[^'\r\n]{1,256}+)'|"(?!%[sd])(?P<secret_dq>[^"\r\n$]{1,256}+)"|'''
           r"""(?P<secret>[^\s"'`|;&<>()$%]{1,256}+))""")
 _SECOND = (r'''(?:'(?P<secret_x>[^'\r\n]{1,256}+)'|"(?P<secret_y>[^"\r\n$]{1,256}+)"|'''
            r"""(?P<secret_z>[^\s"'`|;&<>()$]{1,256}+))""")

@@ -132,7 +132,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("jdbc:oracle:thin:@db.internal:1521:ORCL", "jdbc:oracle:thin:@//db.internal:1521/app"),
              category=SYNTAX),
         Rule("mysql-password", "MySQL / MariaDB password glued to -p (mysql -uroot -pSECRET)",
-             r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog)?|mariadb"
+             r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog|pump|slap|_upgrade)?|mariadb"
              r"(?:-dump|-admin|dump|admin)?)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?(?:[ \t]|(?<=[ \t,]\"))-p"
              r"""(?:"(?P<secret_dq>[^"\r\n]{1,128}+)"?|'(?P<secret_sq>[^'\r\n]{1,128}+)'?|"""
              r"""(?P<secret>[^\s"'|;&<>]{1,128}+))""",
@@ -158,7 +158,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
         Rule("curl-user-password", "password in curl -u user:password (or -U/--proxy-user)",
              r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user|-U|--proxy-user)"
              r"(?:=|[ \t]{0,4})"
-             r"""["']?[^\s:"'@]{1,100}+:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'|"(?P<secret_dq>[^"\r\n]{1,200}+)"|"""
+             r"""["']?[^\s:"']{1,100}+:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'|"(?P<secret_dq>[^"\r\n]{1,200}+)"|"""
              r"""(?P<secret>[^\s"']{1,200}+))""",
              ("curl",),
              ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",
