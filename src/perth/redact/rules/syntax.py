@@ -52,7 +52,8 @@ _PW_NAMES = (
 #: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
 _NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
                r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])"
-               r"(?<![Pp]age[_.-])(?<!PAGE[_.-])")
+               r"(?<![Pp]age[_.-])(?<!PAGE[_.-])(?<![Ss]torefront[_.-])(?<!STOREFRONT[_.-])(?<![Bb]rowser[_.-])"
+               r"(?<!BROWSER[_.-])")
 #: (The public-name look-behinds follow the word boundary, which fails first at most positions;
 #: a name glued to a letter cannot follow ``public_``, so the other branches need no check.)
 _CREDENTIAL_NAMES = (
@@ -287,7 +288,8 @@ def _assignments() -> tuple[Rule, ...]:
              r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
              r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
-             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?<![Cc]lient[_.-][Ii][Dd])(?<!CLIENT[_.-]ID)(?<!clientId)(?<!ClientId)"
+             r"(?<![Ww]rite[_.-][Kk]ey)(?<!WRITE[_.-]KEY)(?<!writeKey)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
               "cookie"),
