@@ -447,6 +447,8 @@ GATES: tuple[Gate, ...] = (
     (('credentials', 'auth', '-n'), (('--api-auth', '--auth', '--basic-auth', '-credentials', '-n', 'addauth'), (':',)), 2),
     (('echo', 'printf'), (('echo', 'printf'), ('|',), ('--key-file', '--passphrase-fd', '--password-file', '-stdin', '/dev/stdin', 'adcli', 'change-key', 'create', 'cryptsetup', 'docker', 'gopass', 'htpasswd', 'insert', 'ipa', 'item', 'join', 'keyctl', 'kpasswd', 'kubectl', 'load-key', 'openconnect', 'pdbedit', 'podman', 'secret-tool', 'secrets:set', 'smbpasswd', 'systemd-creds', 'vault', 'vncpasswd', 'wg', 'x11vnc')), 4),
     (('<<<',), (('--key-file', '--passphrase-fd', '--password-file', '-stdin', '/dev/stdin', 'adcli', 'change-key', 'create', 'cryptsetup', 'docker', 'gitlab-rake', 'gopass', 'htpasswd', 'insert', 'ipa', 'item', 'join', 'keyctl', 'kpasswd', 'kubectl', 'load-key', 'openconnect', 'pdbedit', 'podman', 'secret-tool', 'secrets:set', 'smbpasswd', 'systemd-creds', 'vault', 'vncpasswd', 'wg', 'x11vnc'), ('<<<',)), 3),
+    (('pass', 'pwd', 'secret', 'token', 'key', 'credential'), (('"',), ('access', 'credential', 'hmac', 'key', 'passphrase', 'passwd', 'password', 'private', 'pwd', 'secret', 'token')), 5),
+    (('pass', 'pwd', 'secret', 'token', 'key', 'credential'), (('<',), ('access', 'credential', 'hmac', 'key', 'passphrase', 'passwd', 'password', 'private', 'pwd', 'secret', 'token'), ('>',), ('</',)), 4),
 )
 
 

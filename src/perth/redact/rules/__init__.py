@@ -10,6 +10,6 @@ from perth.redact.rules import clients, cloud, devtools, files, formats, manuals
 from perth.redact.rules.model import GENERIC, PROVIDER, SYNTAX, Rule
 
 RULES: tuple[Rule, ...] = (cloud.RULES + devtools.RULES + saas.RULES + formats.RULES + syntax.RULES + clients.RULES
-                           + files.RULES + material.RULES + tools.RULES + manuals.RULES)
+                           + files.RULES + material.RULES + tools.RULES + manuals.RULES + formats.BODIES)
 
 __all__ = ["GENERIC", "PROVIDER", "RULES", "SYNTAX", "Rule"]

@@ -14,11 +14,16 @@ Webhooks: Apprise notification URLs that carry a service's token in their path
 (``discord://``, ``slack://``, ``msteams://``, ``tgram://``, ...), heartbeat and automation
 URLs whose path is the credential (Cronitor, Better Stack heartbeats, n8n webhooks, IFTTT's
 JSON trigger, Google Chat's ``key``/``token`` query).
+
+Bodies: a JSON member whose key names a credential anywhere in it (``password_confirmation``,
+``adminPassword``, ``SecretID``), also escaped inside a JSON string, an ARM template parameter
+(``{"value": ...}``) or a Keycloak credential (``{"type": "password", "value": ...}``); an XML
+element named so, with a namespace prefix or attributes (SOAP, WS-Security).
 """
 
 from __future__ import annotations
 
-from perth.redact.rules.model import ALNUM, HEX, LOWER, PROVIDER, RB, UPPER, Rule, fake, join, uuid_like
+from perth.redact.rules.model import ALNUM, HEX, LOWER, PROVIDER, RB, SYNTAX, UPPER, Rule, fake, join, uuid_like
 
 _LB = r"(?<![A-Za-z0-9_-])"
 #: At least one digit within the next ``n`` characters (a random token has one; a name seldom does).
@@ -38,7 +43,8 @@ def _tokens() -> tuple[Rule, ...]:
              (join("HARNESS_TOKEN=pa", "t.", fake(ALNUM, 22, "h1"), ".", fake(ALNUM, 24, "h2"), ".",
                    fake(ALNUM, 20, "h3")),), ("pat.example.id",)),
         Rule("mollie-api-key", "Mollie API key (live_/test_ and 30 characters) or organisation token (access_ and 40)",
-             _LB + r"(?:(?:live|test)_" + _DIGIT_IN_30 + r"[A-Za-z0-9]{30}|access_(?=[A-Za-z]{0,39}[0-9])[A-Za-z0-9]{40})"
+             _LB + r"(?:(?:live|test)_" + _DIGIT_IN_30 + r"[A-Za-z0-9]{30}"
+             r"|access_(?=[A-Za-z]{0,39}[0-9])[A-Za-z0-9]{40})"
              + r"(?![A-Za-z0-9_-])",
              ("live_", "test_", "access_"),
              (join("MOLLIE_API_KEY=li", "ve_", fake(ALNUM, 29, "mollie"), "7"),),
@@ -56,17 +62,21 @@ def _tokens() -> tuple[Rule, ...]:
              ("re_match_all_the_things",)),
         Rule("onesignal-api-key", "OneSignal REST API key (os_v2_app_/os_v2_org_ and base32)",
              _LB + r"os_v2_(?:app|org)_[a-z2-7]{56,160}+" + RB, ("os_v2_",),
-             (join("ONESIGNAL_REST_API_KEY=os", "_v2_app_", fake(LOWER + "234567", 110, "onesignal")),), ("os_v2_app_",)),
+             (join("ONESIGNAL_REST_API_KEY=os", "_v2_app_", fake(LOWER + "234567", 110, "onesignal")),),
+             ("os_v2_app_",)),
         Rule("trello-api-token", "Trello API token (ATTA, 64 hex digits and an 8-digit checksum)",
              _LB + r"ATTA[0-9a-f]{64}[0-9A-F]{8}" + RB, ("atta",),
              (join("TRELLO_TOKEN=AT", "TA", fake(HEX, 64, "trello"), fake("0123456789ABCDEF", 8, "trello2")),),
              ("ATTACHMENT_ID=12",)),
-        Rule("ai-provider-key", "AI and data-provider API keys (Tavily tvly-, Firecrawl fc-, Fireworks fw_, Voyage pa-, "
+        Rule("ai-provider-key", "AI and data-provider API keys (Tavily tvly-, Firecrawl fc-, Fireworks fw_, "
+             "Voyage pa-, "
              "Cerebras csk-)",
-             _LB + r"(?:tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}|fc-[0-9a-f]{32}|fw_(?=[A-Za-z]{0,23}[0-9])[A-Za-z0-9]{24,40}"
+             _LB + r"(?:tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}|fc-[0-9a-f]{32}"
+             r"|fw_(?=[A-Za-z]{0,23}[0-9])[A-Za-z0-9]{24,40}"
              r"|pa-(?=[A-Za-z0-9_-]{0,45}[0-9])(?=[a-z0-9_-]{0,45}[A-Z])[A-Za-z0-9_-]{40,46}|csk-[a-z0-9]{48})" + RB,
              ("tvly-", "fc-", "fw_", "pa-", "csk-"),
-             (join("TAVILY_API_KEY=tv", "ly-", fake(ALNUM, 32, "tavily")), join("key: f", "c-", fake(HEX, 32, "firecrawl")),
+             (join("TAVILY_API_KEY=tv", "ly-", fake(ALNUM, 32, "tavily")),
+              join("key: f", "c-", fake(HEX, 32, "firecrawl")),
               join("CEREBRAS_API_KEY=cs", "k-", fake(LOWER + "0123456789", 48, "cerebras"))),
              ("tvly-short", "fc-container", "pa-system-announcement-for-the-whole-building")),
         Rule("onepassword-secret-key", "1Password account secret key (A3- and seven groups)",
@@ -90,7 +100,8 @@ def _webhooks() -> tuple[Rule, ...]:
              r"|mailgun|sendgrid|twilio|sns|ses)://"
              r"(?P<secret>[^\s'\"<>/]{1,120}/[^\s'\"<>]{16,400}+)",
              ("://",),
-             (join("apprise -b done 'disc", "ord://", fake("0123456789", 19, "ap-d"), "/", fake(ALNUM, 68, "ap-d2"), "'"),
+             (join("apprise -b done 'disc", "ord://", fake("0123456789", 19, "ap-d"), "/", fake(ALNUM, 68, "ap-d2"),
+                   "'"),
               join("APPRISE_URLS=msteams://acme/", uuid_like("ap-t1"), "@", uuid_like("ap-t2"), "/",
                    fake(HEX, 32, "ap-t3"), "/", uuid_like("ap-t4"))),
              ("slack://open?team=T123", "see discord://settings", "tgram://bottoken/ChatID"),
@@ -112,6 +123,44 @@ def _webhooks() -> tuple[Rule, ...]:
     )
 
 
-RULES: tuple[Rule, ...] = _tokens() + _webhooks()
+#: A key that names a credential (``password_confirmation``, ``adminPassword``, ``SecretID``,
+#: ``hmac_key``, ``x-api-key``), anywhere in the key.
+_KEY = (r"(?:[A-Za-z0-9_.-]{0,40}(?i:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|hmac[_-]?key|private[_-]?key"
+        r"|access[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40}"
+        r"(?<![_.-]type)(?<!Type)(?<![_.-]name)(?<!Name)(?<![_.-]url)(?<!Url)(?<![_.-]uri)(?<![_.-]endpoint)"
+        r"(?<![_.-]path)(?<![_.-]file)(?<![_.-]ttl)(?<![_.-]in)(?<![_.-]at)(?<!UserSecretsId))")
 
-__all__ = ["RULES"]
+
+def _bodies() -> tuple[Rule, ...]:
+    pw = fake(ALNUM, 14, "formats-pw") + "]"
+    return (
+        Rule("json-credential-key", "value of a JSON member whose key names a credential anywhere in it, also "
+             "escaped inside a string (\\\"password\\\":\\\"...\\\"), an ARM parameter ({\"value\": ...}) or a "
+             "Keycloak credential ({\"type\":\"password\",\"value\":...})",
+             r"\"(?:" + _KEY + r")\\{0,2}\"[ \t]{0,4}:[ \t]{0,4}"
+             r"(?:\{[ \t]{0,4}\"value\"[ \t]{0,4}:[ \t]{0,4})?\\{0,2}\""
+             r"(?P<secret>[^\"\\\r\n]{1,300}+)\\{0,2}\""
+             r"|\"type\"[ \t]{0,4}:[ \t]{0,4}\"password\"[ \t]{0,4},[ \t]{0,4}\"value\"[ \t]{0,4}:[ \t]{0,4}\""
+             r"(?P<secret_value>[^\"\\\r\n]{1,300}+)\"",
+             ("pass", "pwd", "secret", "token", "key", "credential"),
+             (f"curl -d '{{\"email\":\"a@acme.test\",\"password_confirmation\":\"{pw}\"}}' https://api.acme.test/u",
+              f'    "adminPassword": {{ "value": "{pw}" }},',
+              f'-d \'{{"credentials":[{{"type":"password","value":"{pw}","temporary":false}}]}}\''),
+             ('"password_confirmation": "${PASSWORD}"', '"token_type": "Bearer"', '"secretName": "db-password"'),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("xml-credential-element", "credential in an XML element whose name holds a credential word, with a "
+             "namespace prefix or attributes (<auth:Password>, <wsse:Password Type=...>, <admin_password>)",
+             r"<(?:[A-Za-z][A-Za-z0-9_.-]{0,30}:)?" + _KEY + r"(?:[ \t][^<>\n]{0,300})?>(?P<secret>[^<\s]{3,300}+)</",
+             ("pass", "pwd", "secret", "token", "key", "credential"),
+             (f"<auth:Password>{pw}</auth:Password>", f"<admin_password>{pw}</admin_password>"),
+             ("<auth:Password>${SOAP_PASSWORD}</auth:Password>", "<PasswordPolicy>strict</PasswordPolicy>",
+              "<UserSecretsId>0b1e2f6c-7a4d-4e0b-9a52-3c8f1d2e4b6a</UserSecretsId>"),
+             category=SYNTAX, min_length=3, values="token"),
+    )
+
+
+RULES: tuple[Rule, ...] = _tokens() + _webhooks()
+#: Credential syntax: ordered after the syntax rules of the other modules (they label first).
+BODIES: tuple[Rule, ...] = _bodies()
+
+__all__ = ["BODIES", "RULES"]
