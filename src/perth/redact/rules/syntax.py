@@ -193,7 +193,7 @@ def _flags_and_headers() -> tuple[Rule, ...]:
     bearer = fake(ALNUM, 40, "bearer")
     return (
         Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
-             r"(?<![A-Za-z0-9_-])--?(?!(?i:ask|no|prompt|read|show|reset|forgot)[-_])"
+             r"(?<![A-Za-z0-9_-])--?(?!(?i:ask|no|prompt|read|show|reset|forgot|generate|min|max)[-_])"
              r"(?:[A-Za-z0-9]{1,24}[-_.])?(?:[A-Za-z0-9]{1,24}[-_.])?"
              rf"(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
              ("-pass", "-pwd", "pw", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
@@ -219,7 +219,7 @@ def _flags_and_headers() -> tuple[Rule, ...]:
               "gcloud secrets versions access latest --secret=db-password"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("authorization-header", "credential in an Authorization header (Bearer, Basic, token, ...)",
-             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
+             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?\]?(?:[ \t]{0,4}[:=][ \t]{0,4}"
              r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
              r"[ \t]{1,4}|[A-Z][A-Za-z0-9-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
@@ -285,7 +285,7 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)(?<!encryptedkey)"
              r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?<![Cc]lient[_.-][Ii][Dd])(?<!CLIENT[_.-]ID)(?<!clientId)(?<!ClientId)"
