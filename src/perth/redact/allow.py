@@ -32,14 +32,20 @@ PLACEHOLDER_WORDS = frozenset({
     "your-password", "your_password", "apikey", "api_key", "api-key", "mysecret", "mypassword",
     "my-secret", "my_secret", "secret_key", "str", "string", "int", "bool", "bytes", "optional",
     "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto", "prompt",
+    # "password" in the languages of interface translations (an i18n file's value is a label)
+    "passwort", "kennwort", "wachtwoord", "contraseña", "contrasena", "senha", "mot de passe", "parola",
+    "lösenord", "losenord", "adgangskode", "passord", "salasana", "hasło", "haslo", "heslo", "jelszó",
+    "пароль", "密码", "密碼", "パスワード", "비밀번호",
 })
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(
-    r"(?i:example|placeholder|dummy|changeme|redacted|your[_ -]?(?:api|access|secret|token|key|pass"
-    r"|auth|client|own)|\*{3}|\.\.\.|\u2026)|<(?:[a-z][a-z0-9 _.-]{2,40}|[A-Z][A-Z0-9 _.-]{2,40})>")
+    r"(?i:example|placeholder|dummy|changeme|redacted|replace[_-]?me|fill[_-]?me|set[_-]?me|your[_ -]?(?:api"
+    r"|access|secret|token|key|pass|auth|client|own)|\*{3}|\.\.\.|\u2026)"
+    r"|<(?:[a-z][a-z0-9 _.:/@-]{2,60}|[A-Z][A-Z0-9 _.:/@-]{2,60})>")
 #: The branches of ``_PLACEHOLDER_PARTS`` but ``your...`` and ``<word>``, as lowercase literals.
 _PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "***", "...",
-                         "\u2026")
+                         "\u2026", "replaceme", "replace-me", "replace_me", "fillme", "fill-me", "fill_me",
+                         "setme", "set-me", "set_me")
 #: Whole-value placeholder shapes: a bracketed word (``[FILTERED]`` in Rails logs, ``[PASSWORD]``
 #: in manuals), a token-replacement marker (``__DB_PASSWORD__``, ``%DB_PASSWORD%``, ``@DB_PASSWORD@``),
 #: and a value that tells the reader what to put there (``password_here``, ``put your unique
@@ -207,8 +213,21 @@ def is_documented_example(value: str) -> bool:
     return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest() in DOCUMENTED_EXAMPLES
 
 
+#: A prompt or a label shown to the user (``Enter password:``, ``Passwort vergessen?``): words,
+#: blanks, ending in ``:`` or ``?``.
+_PROMPT = re.compile(r"[A-Z\u00c0-\uffff][^\s:?]{0,30}(?: [^\s:?]{1,30}){1,8}[ ]?[:?]")
+#: A type in a declaration (``str | None = None``, ``Annotated[str, ...]``, GraphQL's ``String!``).
+_TYPE = re.compile(r"(?:str|bytes|int|SecretStr|SecretBytes|Optional\[[^\]]{1,60}\]|Annotated\[.{1,200}\]"
+                   r"|String|Int|ID)(?:[ \t]{0,4}\|[ \t]{0,4}None)?!?"
+                   r"(?:[ \t]{0,4}=[ \t]{0,4}(?:None|\.\.\.|Field\([^()]{0,100}\)))?,?")
+#: A validation rule list (``required|string|min:12|confirmed``: Laravel, vee-validate).
+_VALIDATION = re.compile(r"[a-z_]{2,30}(?::[^|\s]{1,40})?(?:\|[a-z_]{2,30}(?::[^|\s]{1,40})?){1,20}")
+
+
 def is_reference(value: str) -> bool:
     """A variable, template, code expression, path, YAML tag or alias: not a literal secret."""
+    if _PROMPT.fullmatch(value) or _TYPE.fullmatch(value) or _VALIDATION.fullmatch(value):
+        return True
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value) or _ENCRYPTED.match(value):
         return True
     value = value.rstrip(",;")  # the end of a JSON, YAML flow or JavaScript item
@@ -338,8 +357,13 @@ def _looks_random(value: str, min_entropy: float | None) -> bool:
     return shannon_entropy(value) >= min_entropy
 
 
+#: Base64 of a file format's magic bytes: GIF, PNG, JPEG, PDF, ZIP, gzip, XML, SVG, WebP/RIFF.
+_FILE_MAGIC = ("R0lGOD", "iVBORw0KGgo", "/9j/", "JVBERi0", "UEsDB", "H4sI", "PD94bWwg", "PHN2Zy", "UklGR")
+
+
 def is_encoded_text(value: str) -> bool:
-    """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor): every run of letters
+    """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor) or of a file format's
+    header (an inline image, ``R0lGOD...``, ``iVBORw0KGgo...``): every run of letters
     and digits it decodes to is a word, a capitalised or upper-case word, or a number; a
     password or key decodes to bytes, or to runs that mix cases, letters and digits."""
     name, equals, encoded = value.partition("=")
@@ -347,6 +371,8 @@ def is_encoded_text(value: str) -> bool:
         value = encoded  # a cookie or form pair (consent=...)
     if len(value) < 12 or len(value) > 4096 or _BASE64_TEXT.fullmatch(value) is None:
         return False
+    if value.startswith(_FILE_MAGIC):
+        return True
     import base64
     import binascii
 

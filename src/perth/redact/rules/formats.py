@@ -128,7 +128,7 @@ def _webhooks() -> tuple[Rule, ...]:
 _KEY = (r"(?:[A-Za-z0-9_.-]{0,40}(?i:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|hmac[_-]?key|private[_-]?key"
         r"|access[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40}"
         r"(?<![_.-]type)(?<!Type)(?<![_.-]name)(?<!Name)(?<![_.-]url)(?<!Url)(?<![_.-]uri)(?<![_.-]endpoint)"
-        r"(?<![_.-]path)(?<![_.-]file)(?<![_.-]ttl)(?<![_.-]in)(?<![_.-]at)(?<!UserSecretsId))")
+        r"(?<![_.-]path)(?<![_.-]file)(?<![_.-]ttl)(?<![_.-]in)(?<![_.-]at)(?<![a-z]Id)(?<![_.-]id))")
 
 
 def _bodies() -> tuple[Rule, ...]:
@@ -154,7 +154,8 @@ def _bodies() -> tuple[Rule, ...]:
              ("pass", "pwd", "secret", "token", "key", "credential"),
              (f"<auth:Password>{pw}</auth:Password>", f"<admin_password>{pw}</admin_password>"),
              ("<auth:Password>${SOAP_PASSWORD}</auth:Password>", "<PasswordPolicy>strict</PasswordPolicy>",
-              "<UserSecretsId>0b1e2f6c-7a4d-4e0b-9a52-3c8f1d2e4b6a</UserSecretsId>"),
+              "<UserSecretsId>0b1e2f6c-7a4d-4e0b-9a52-3c8f1d2e4b6a</UserSecretsId>",
+              '"credentialId": "3LHtjQcSG4CWmUg66MuJouBnQFWB_qTa5WhMuP7FGTf"'),
              category=SYNTAX, min_length=3, values="token"),
     )
 
