@@ -408,7 +408,8 @@ def _languages() -> tuple[Rule, ...]:
              r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _NOT_PUBLIC + _SECRET_NAME
              + r"s?[\"']?(?:[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}=[ \t]{0,4})"
              r"(?![0-9]{1,9}[ \t]bytes[ \t]{0,64}(?:\r?\n|$))"
-             r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$))",
+             r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$)"
+             r"|[ \t][^ \t\r\n]{1,60}[ \t][^\r\n]{300})",  # an overlong line: its first word
              ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"  hash_salt: {fake(ALNUM, 6, 'yaml')} {_PW}", f"signing_salt: {fake(ALNUM, 6, 'yaml')},{_PW} # rotated",
               f"hash_salt = {fake(ALNUM, 6, 'ini')},{_PW}"),

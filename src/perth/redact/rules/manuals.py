@@ -170,7 +170,8 @@ def _tools() -> tuple[Rule, ...]:
              r"(?<![A-Za-z0-9_])\.(?i:logon)[ \t]{1,4}[^\s/,]{1,200}/[^\s,]{1,64},"
              r"""(?:'(?P<secret_sq>[^'\r\n]{1,128}+)'|(?P<secret>[^\s;'"$]{1,128}+))""",
              (".logon",),
-             (f".logon tdprod/etl_user,{_PW};",), (".logon tdprod/etl_user", ".LOGON tdprod/etl_user,$PW")),
+             (f".logon tdprod/etl_user,{_PW};",), (".logon tdprod/etl_user", ".LOGON tdprod/etl_user,$PW"),
+             category=SYNTAX, min_length=3),
         Rule("percona-dsn-password", "password in a Percona Toolkit DSN (h=host,u=user,p=password)",
              r"""(?<![A-Za-z0-9_-])u=[^,\s=]{1,64},(?:[A-Za-z]=[^,\s=]{0,100},)?p=(?P<secret>[^,\s'"]{1,128}+)""",
              ("u=",),

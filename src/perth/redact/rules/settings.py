@@ -187,7 +187,7 @@ def _files() -> tuple[Rule, ...]:
              r"[ \t]{0,4}\|[ \t]{0,4}(?:pbcopy|xclip|xsel|wl-copy|clip(?:\.exe)?|termux-clipboard-set)"
              r"(?![A-Za-z0-9_-])",
              ("pbcopy", "xclip", "xsel", "wl-copy", "clip"),
-             (f"printf '%s' '{_PW}' | pbcopy",
+             (f"printf '%s' '{fake(ALNUM, 15, 'settings-clip-pw')}~' | pbcopy",
               f"echo -n {fake(ALNUM, 40, 'settings-clip')} | xclip -selection clipboard"),
              ("echo 'hello world' | pbcopy", "echo $TOKEN | pbcopy", "echo 'docs/readme.md' | pbcopy"),
              category=GENERIC, entropy=3.0, min_length=8),

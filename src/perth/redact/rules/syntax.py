@@ -290,6 +290,7 @@ def _assignments() -> tuple[Rule, ...]:
              r"|credential|pass|signature|session|cookie)"
              r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?<![Cc]lient[_.-][Ii][Dd])(?<!CLIENT[_.-]ID)(?<!clientId)(?<!ClientId)"
              r"(?<![Ww]rite[_.-][Kk]ey)(?<!WRITE[_.-]KEY)(?<!writeKey)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"(?![A-Za-z_.-]{0,40}(?i:key|token|secret|auth)[ \t])"  # a keyed name, then its value
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
               "cookie"),
