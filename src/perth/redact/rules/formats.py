@@ -2,8 +2,8 @@
 rule descriptions (prefixes, lengths, alphabets; facts only).
 
 Tokens: OpenRouter (``sk-or-v1-`` and 64 hex digits), Axiom (``xaat-``/``xapt-`` and a UUID),
-Harness (``pat.``/``sat.`` account, token id and secret), Mollie (``live_``/``test_`` and 30
-characters; ``access_`` and 40), Xendit (``xnd_production_``/``xnd_development_``), Midtrans
+Harness (``pat.``/``sat.`` account, token id and secret), Mollie (``live_`` and 30 characters;
+``access_`` and 40), Xendit (``xnd_production_``/``xnd_development_``), Midtrans
 server keys (``Mid-server-``; ``Mid-client-`` keys are public), Resend (``re_``, 8, ``_``, 24),
 OneSignal (``os_v2_app_``/``os_v2_org_`` and base32), Trello (``ATTA``, 64 hex digits and an
 8-digit checksum), Tavily (``tvly-``), Firecrawl (``fc-`` and 32 hex digits), Fireworks
@@ -39,14 +39,15 @@ def _tokens() -> tuple[Rule, ...]:
              _LB + r"xa[ap]t-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}" + RB, ("xaat-", "xapt-"),
              (join("AXIOM_TOKEN=xa", "at-", uuid_like("axiom")),), ("xaat-1234",)),
         Rule("harness-token", "Harness personal or service-account token (pat./sat. account.id.secret)",
-             r"(?<![A-Za-z0-9_.-])[ps]at\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}" + RB, ("pat.", "sat."),
+             r"(?<![A-Za-z0-9_.-])(?:pat\.|sat\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}" + RB,
+             ("pat.", "sat."),
              (join("HARNESS_TOKEN=pa", "t.", fake(ALNUM, 22, "h1"), ".", fake(ALNUM, 24, "h2"), ".",
                    fake(ALNUM, 20, "h3")),), ("pat.example.id",)),
-        Rule("mollie-api-key", "Mollie API key (live_/test_ and 30 characters) or organisation token (access_ and 40)",
-             _LB + r"(?:(?:live|test)_" + _DIGIT_IN_30 + r"[A-Za-z0-9]{30}"
+        Rule("mollie-api-key", "Mollie live API key (live_ and 30 characters) or organisation token (access_ and 40)",
+             _LB + r"(?:live_" + _DIGIT_IN_30 + r"[A-Za-z0-9]{30}"
              r"|access_(?=[A-Za-z]{0,39}[0-9])[A-Za-z0-9]{40})"
              + r"(?![A-Za-z0-9_-])",
-             ("live_", "test_", "access_"),
+             ("live_", "access_"),
              (join("MOLLIE_API_KEY=li", "ve_", fake(ALNUM, 29, "mollie"), "7"),),
              ("def test_shouldReturnTheRightThingNowX():", "live_stream_enabled = true")),
         Rule("xendit-secret-key", "Xendit secret API key (xnd_production_/xnd_development_)",
@@ -96,8 +97,7 @@ def _webhooks() -> tuple[Rule, ...]:
         Rule("apprise-service-url", "Apprise notification URL carrying a service's token (discord://, slack://, "
              "msteams://, tgram://, ...)",
              r"(?<![A-Za-z0-9+.-])(?:discord|slack|msteams|tgram|gchat|mmosts?|rockets?|zulip|pover|pbul|ntfy"
-             r"|matrixs?|signals?|ifttt|join|lark|feishu|dingtalk|wecombot|opsgenie|pagerduty|gotify|gotifys"
-             r"|mailgun|sendgrid|twilio|sns|ses)://"
+             r"|matrixs?|ifttt|feishu|dingtalk|wecombot|opsgenie|pagerduty|gotifys?|mailgun|sendgrid|twilio)://"
              r"(?P<secret>[^\s'\"<>/]{1,120}/[^\s'\"<>]{16,400}+)",
              ("://",),
              (join("apprise -b done 'disc", "ord://", fake("0123456789", 19, "ap-d"), "/", fake(ALNUM, 68, "ap-d2"),
@@ -135,22 +135,27 @@ def _bodies() -> tuple[Rule, ...]:
     pw = fake(ALNUM, 14, "formats-pw") + "]"
     return (
         Rule("json-credential-key", "value of a JSON member whose key names a credential anywhere in it, also "
-             "escaped inside a string (\\\"password\\\":\\\"...\\\"), an ARM parameter ({\"value\": ...}) or a "
-             "Keycloak credential ({\"type\":\"password\",\"value\":...})",
-             r"\"(?:" + _KEY + r")\\{0,2}\"[ \t]{0,4}:[ \t]{0,4}"
+             "escaped inside a string or an ARM parameter ({\"value\": ...})",
+             r"(?<=\")(?:" + _KEY + r")\\{0,2}\"[ \t]{0,4}:[ \t]{0,4}"
              r"(?:\{[ \t]{0,4}\"value\"[ \t]{0,4}:[ \t]{0,4})?\\{0,2}\""
-             r"(?P<secret>[^\"\\\r\n]{1,300}+)\\{0,2}\""
-             r"|\"type\"[ \t]{0,4}:[ \t]{0,4}\"password\"[ \t]{0,4},[ \t]{0,4}\"value\"[ \t]{0,4}:[ \t]{0,4}\""
-             r"(?P<secret_value>[^\"\\\r\n]{1,300}+)\"",
+             r"(?P<secret>[^\"\\\r\n]{1,300}+)\\{0,2}\"",
              ("pass", "pwd", "secret", "token", "key", "credential"),
              (f"curl -d '{{\"email\":\"a@acme.test\",\"password_confirmation\":\"{pw}\"}}' https://api.acme.test/u",
-              f'    "adminPassword": {{ "value": "{pw}" }},',
-              f'-d \'{{"credentials":[{{"type":"password","value":"{pw}","temporary":false}}]}}\''),
+              f'    "adminPassword": {{ "value": "{pw}" }},'),
              ('"password_confirmation": "${PASSWORD}"', '"token_type": "Bearer"', '"secretName": "db-password"'),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("keycloak-credential-value", "value of a Keycloak-style credential object ({\"type\": \"password\", "
+             "\"value\": ...})",
+             r"(?<=\")type\"[ \t]{0,4}:[ \t]{0,4}\"password\"[ \t]{0,4},[ \t]{0,4}\"value\"[ \t]{0,4}:[ \t]{0,4}\""
+             r"(?P<secret>[^\"\\\r\n]{1,300}+)\"",
+             ("password",),
+             (f'-d \'{{"credentials":[{{"type":"password","value":"{pw}","temporary":false}}]}}\'',),
+             ('{"type":"password","value":"${ADMIN_PASSWORD}"}',),
              category=SYNTAX, min_length=3, values="token"),
         Rule("xml-credential-element", "credential in an XML element whose name holds a credential word, with a "
              "namespace prefix or attributes (<auth:Password>, <wsse:Password Type=...>, <admin_password>)",
-             r"<(?:[A-Za-z][A-Za-z0-9_.-]{0,30}:)?" + _KEY + r"(?:[ \t][^<>\n]{0,300})?>(?P<secret>[^<\s]{3,300}+)</",
+             r"(?<=<)(?:[A-Za-z][A-Za-z0-9_.-]{0,30}:)?" + _KEY
+             + r"(?:[ \t][^<>\n]{0,300})?>(?P<secret>[^<\s]{3,300}+)</",
              ("pass", "pwd", "secret", "token", "key", "credential"),
              (f"<auth:Password>{pw}</auth:Password>", f"<admin_password>{pw}</admin_password>"),
              ("<auth:Password>${SOAP_PASSWORD}</auth:Password>", "<PasswordPolicy>strict</PasswordPolicy>",

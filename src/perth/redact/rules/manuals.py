@@ -46,9 +46,9 @@ _NAME = r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?ke
 #: The rest of a command (not past a pipe, a list or a line end).
 _CMD = r"(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t]"
 #: A user option with its value: ``-u NAME``, ``-U NAME``, ``--user=NAME``, ``--username NAME``,
-#: ``-user NAME``, ``-l NAME`` (hydra), ``-D DN`` (LDAP), ``-xu NAME`` (sendemail),
-#: ``--login-user=NAME`` (adcli), ``--apple-id ID``.
-_USER = (r"(?:-[uUlD]|--?user(?:name)?|--login(?:-user)?|-xu|--apple-id|-a?user)(?:=|[ \t]{1,4})"
+#: ``-user NAME``, ``-xu NAME`` (sendemail), ``--login-user=NAME`` (adcli), ``--apple-id ID``
+#: (``-l`` and ``-D`` are left out: their keywords are on too many lines that hold no password).
+_USER = (r"(?:-u|-U|-user|--user|--username|-username|--login-user|-xu|--apple-id)(?:=|[ \t]{1,4})"
          r"(?!-)[\"']?[^\s\"']{1,200}[\"']?")
 #: Short password options (``-p``, ``-P``, ``-w``, ``-pw``, ``-pwd``, ``-pas``, ``-pass``, ``-xp``),
 #: and ``--password``/``--pass`` themselves (``cli-password-flag`` takes those too).
@@ -58,24 +58,32 @@ _PASSWORD_OPTION = r"(?:-[pPw]|-pwd?|-pas{1,2}|-xp|--?passw(?:or)?d|--pass)"  # 
 def _options() -> tuple[Rule, ...]:
     return (
         Rule("user-then-password-option", "password given to a short password option after a user option "
-             "in the same command (-u NAME ... -p PASSWORD, -D DN -w PASSWORD, -user NAME -pas PASSWORD)",
+             "in the same command (-u NAME ... -p PASSWORD, -user NAME -pas PASSWORD, -xu NAME -xp PASSWORD)",
              _LB + _USER + r"(?:[ \t]{1,4}[^\n|;&]{0,200}?)?[ \t]{1,4}" + _PASSWORD_OPTION
              + r"(?:=|[ \t]{1,4})(?![/*])" + _ARG,
-             ("-u", "-l", "-d", "-a", "-xu"),
+             ("-u", "-xu", "--apple-id"),
              (f"hdbsql -n db.internal:30015 -u SYSTEM -p '{_PW}' \"SELECT 1 FROM DUMMY\"",
               f"cbq -e couchbase://db.internal -u Administrator -p {_PW} -s 'SELECT 1'",
-              f"ldapvi -h ldap://dir -D cn=admin,dc=acme,dc=test -w '{_PW}' --base dc=acme,dc=test",
               f"gbak -b -user SYSDBA -pas {_PW} db.internal:app /backup/app.fbk",
               f"sendemail -f a@acme.test -t b@acme.test -s smtp:587 -xu ci -xp '{_PW}' -m hi",
-              f"hydra -l admin -p '{_PW}' ssh://10.0.0.5"),
+              f"upsc -u monitor -p '{_PW}' ups@10.0.0.7"),
              ("docker run -u 1000 -p 8080:80 nginx", "ssh -l deploy -p 2222 host", "ps -u root -p 1234",
               "sudo -u postgres psql -p 5433", "cp -u -p a.txt b/", "mycli -u root -p orders",
               "hdbsql -u SYSTEM -p $HANA_PASSWORD", "docker exec -u app -w /srv web ls"),
              category=SYNTAX, min_length=3, values="token"),
+        Rule("ldap-dn-bind-password", "bind password given with -w after a bind DN (-D cn=...,dc=...) to any "
+             "LDAP client (ldapvi, ldapsearch-compatible tools, ldap-utils wrappers)",
+             r"(?:(?<=-D )|(?<=-D\t)|(?<=-D \")|(?<=-D '))(?i:cn|uid|dc|ou|mail)=[^\s\"']{1,300}[\"']?"
+             r"(?:[ \t]{1,4}[^\n|;&]{0,200}?)?"
+             r"[ \t]{1,4}-w(?:=|[ \t]{1,4})(?![/*])" + _ARG,
+             ("cn=", "uid=", "dc=", "ou=", "mail="),
+             (f"ldapvi -h ldap://dir -D cn=admin,dc=acme,dc=test -w '{_PW}' --base dc=acme,dc=test",),
+             ("ldapvi -h ldap://dir -D cn=admin,dc=acme,dc=test -W", "ldapvi -D cn=admin,dc=acme,dc=test -w $LDAP_PW"),
+             category=SYNTAX, min_length=3, values="token"),
         Rule("glued-password-option", "password given to a long option whose name glues a prefix to a "
              "password word (--dbpass=, --adminpassword, -srcpassword, --rootpw)",
-             r"(?<![A-Za-z0-9_-])--?(?!(?i:no|ask|prompt|read|show|reset|forgot|use|with|require|generate)(?:pass|pw))"
-             r"[A-Za-z]{2,24}(?i:pass(?:word|wd|phrase)?|pwd|pw|secret)(?:=|[ \t]{1,4})(?![/*])" + _ARG,
+             r"(?<![A-Za-z0-9_-])--?(?!(?i:no|ask|prompt|read|show|reset|forgot|use|with|require|generate)"
+             r"(?:pass|pw))[A-Za-z]{2,24}(?i:pass(?:word|wd|phrase)?|pwd|pw|secret)(?:=|[ \t]{1,4})(?![/*])" + _ARG,
              ("pass", "pw", "secret"),
              (f"wp config create --dbname=app --dbuser=app --dbpass='{_PW}'",
               f"setup.exe /quiet --adminpassword {_PW}",
@@ -150,19 +158,19 @@ def _tools() -> tuple[Rule, ...]:
                   r"coscmd" + _CMD + r"-s|ossutil" + _CMD + r"(?:-k|--access-key-secret)|obsutil" + _CMD + r"-sk"
                   r"|b2[ \t]{1,4}(?:account[ \t]{1,4}authorize|authorize-account)[ \t]{1,4}[^\s-][^\s]{0,63}"
                   r"|qshell[ \t]{1,4}account[ \t]{1,4}[^\s-][^\s]{0,63}|anaconda" + _CMD + r"(?:-t|--token)",
-                  ("coscmd", "ossutil", "obsutil", "b2", "qshell", "anaconda"),
+                  ("coscmd", "ossutil", "obsutil", "authorize", "qshell", "anaconda"),
                   (f"coscmd config -a AKIDexample -s {fake(ALNUM, 32, 'manuals-cos')} -b logs-1250000000",
                    f"b2 account authorize 0051ed1b3a421a5 {fake(ALNUM, 31, 'manuals-b2')}",
                    f"anaconda -t {fake(ALNUM, 30, 'manuals-conda')} upload dist/pkg.tar.bz2"),
                   ("coscmd config -a AKIDexample -b logs", "b2 account authorize",
                    "anaconda upload dist/pkg.tar.bz2")),
         Rule("oracle-tool-connect-password", "password in an Oracle tool's user/password@connect argument "
-             "(sqlplus -S, SQLcl sql, clpplus, rman target/catalog; double-quoted passwords too)",
-             _LB + r"(?:sqlplus|sqlcl|sql|clpplus|rman|expdp|impdp|sqlldr|dgmgrl)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]"
+             "(sqlplus -S, clpplus, rman target/catalog; double-quoted passwords too)",
+             _LB + r"(?:sqlplus|sqlcl|clpplus|rman|expdp|impdp|sqlldr|dgmgrl)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?[ \t]"
              r"(?:(?:userid|target|auxiliary|catalog)(?:=|[ \t]{1,4}))?[A-Za-z][A-Za-z0-9_$#.-]{0,63}/"
              r'''(?:"(?P<secret_dq>[^"\r\n]{1,128}+)"|(?P<secret>[^\s/'"@]{1,128}+))@''',
-             ("sql", "clpplus", "rman", "expdp", "impdp", "dgmgrl"),
-             (f'sqlplus -S app/"{_PW}"@db:1521/ORCLPDB1 @report.sql', f"sql ops/{_PW}@db.internal:1521/FREEPDB1",
+             ("sqlplus", "sqlcl", "clpplus", "rman", "expdp", "impdp", "sqlldr", "dgmgrl"),
+             (f'sqlplus -S app/"{_PW}"@db:1521/ORCLPDB1 @report.sql', f"sqlcl ops/{_PW}@db.internal:1521/FREEPDB1",
               f"rman target / catalog rcat/{_PW}@RCAT", f"clpplus -nw app/{_PW}@db:50000/orders"),
              ("sqlplus / as sysdba", "sql> select 1 from dual;", "rman target / catalog rcat@RCAT"),
              category=SYNTAX, min_length=3),
@@ -174,7 +182,7 @@ def _tools() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("percona-dsn-password", "password in a Percona Toolkit DSN (h=host,u=user,p=password)",
              r"""(?<![A-Za-z0-9_-])u=[^,\s=]{1,64},(?:[A-Za-z]=[^,\s=]{0,100},)?p=(?P<secret>[^,\s'"]{1,128}+)""",
-             ("u=",),
+             (",p=",),
              (f"pt-table-checksum h=db,u=checksum,p={_PW},P=3306",), ("pt-table-checksum h=db,u=checksum,P=3306",),
              category=SYNTAX, min_length=3, values="token"),
         Rule("apple-app-specific-password", "Apple app-specific password (four groups of four lower-case "
@@ -187,11 +195,10 @@ def _tools() -> tuple[Rule, ...]:
              ("xcrun notarytool submit App.zip --keychain-profile notary --wait",
               "apple docs: use-your-apple-account"),
              category=SYNTAX, values="exact"),
-        Rule("quoted-option-assignment", "secret in a quoted NAME=VALUE option value whose name says it holds "
-             "one (-var 'db_password=...', --set \"api.token=...\", --build-arg 'NPM_TOKEN=...')",
-             r"(?<![A-Za-z0-9_-])-{1,2}[A-Za-z][A-Za-z-]{0,20}(?:=|[ \t]{1,4})(?:'[A-Za-z0-9_.-]{0,40}" + _NAME
-             + r"[A-Za-z0-9_.-]{0,20}=(?P<secret_sq>[^'\r\n]{1,256}+)'|\"[A-Za-z0-9_.-]{0,40}" + _NAME
-             + r"[A-Za-z0-9_.-]{0,20}=(?P<secret_dq>[^\"\r\n$]{1,256}+)\")",
+        Rule("quoted-option-assignment", "secret in a quoted NAME=VALUE word whose name says it holds one, as "
+             "options take them (-var 'db_password=...', --set \"api.token=...\", --build-arg 'NPM_TOKEN=...')",
+             r"(?:(?<=[ \t=]')|(?<=[ \t=]\"))[A-Za-z0-9_.-]{0,40}" + _NAME + r"[A-Za-z0-9_.-]{0,20}="
+             r"(?:(?P<secret_sq>[^'\r\n]{1,256}+)'|(?P<secret_dq>[^\"\r\n$]{1,256}+)\")",
              ("pass", "pwd", "secret", "token", "key"),
              (f"packer build -var 'winrm_password={_PW}[x' win.pkr.hcl",
               f"docker build --build-arg 'NPM_TOKEN={_PW}(x)' ."),
@@ -199,10 +206,11 @@ def _tools() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("user-password-pair-option", "user:password pair given to an option documented to take one "
              "(solr -credentials, ipfs --api-auth, transmission-remote -n, ZooKeeper addauth digest)",
-             _LB + r"(?:-credentials|--credentials|--api-auth|--auth|(?<=[ \t])-n|addauth[ \t]{1,4}digest|--basic-auth)"
+             _LB + r"(?:-credentials|--credentials|--api-auth|--auth|transmission-remote[^\n|;&]{0,200}?[ \t]-n"
+             r"|addauth[ \t]{1,4}digest|--basic-auth)"
              r"(?:=|[ \t]{1,4})[\"']?[^\s:\"'@=]{1,100}+:"
              r"(?P<secret>[^\s\"']{3,256}+)",
-             ("credentials", "auth", "-n"),
+             ("credentials", "auth", "transmission-remote"),
              (f"bin/solr auth enable -credentials admin:{_PW}", f"transmission-remote host:9091 -n 'ci:{_PW}' -l",
               f"zkCli.sh -server zk:2181 addauth digest ops:{_PW}"),
              ("bin/solr auth enable -credentials $SOLR_AUTH", "head -n 5:10 file",
@@ -212,12 +220,19 @@ def _tools() -> tuple[Rule, ...]:
 
 
 #: An ``echo``/``printf`` of one or two values (``printf '%s\n%s\n' PW PW``, ``(echo PW; echo PW)``):
-#: the first value, or its placeholder once redacted (the next pass then finds the second).
-_FIRST = (r'''(?:["']?\[REDACTED:[a-z0-9-]{1,60}\]["']?|'''
+#: the first value, or its placeholder once redacted when a second value follows (the next pass then
+#: finds the second).
+_DONE = r'''["']?\[REDACTED:[a-z0-9-]{1,60}\]["']?'''
+_FIRST = (r'''(?:'''
           r''''(?!%[sd])(?P<secret_sq>[^'\r\n]{1,256}+)'|"(?!%[sd])(?P<secret_dq>[^"\r\n$]{1,256}+)"|'''
           r"""(?P<secret>[^\s"'`|;&<>()$%]{1,256}+))""")
 _SECOND = (r'''(?:'(?P<secret_x>[^'\r\n]{1,256}+)'|"(?P<secret_y>[^"\r\n$]{1,256}+)"|'''
            r"""(?P<secret_z>[^\s"'`|;&<>()$]{1,256}+))""")
+#: A second value that is not a placeholder yet (so that a match after the first value's placeholder
+#: always takes the second).
+_A_SECOND = r'''(?!["']?\[REDACTED:)(?:'[^'\r\n]{1,256}'|"[^"\r\n$]{1,256}"|[^\s"'`|;&<>()$]{1,256})'''
+#: Between the two values: blanks, or ``; echo`` inside a subshell.
+_THEN = r"(?:[ \t]{1,4}|[ \t]{0,4};[ \t]{0,4}(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?[ \t]{1,4})"
 _PRINT = r"(?:echo|printf)(?:[ \t]{1,4}-[neE]{1,3})?(?:[ \t]{1,4}['\"]%s[^'\"\n]{0,12}['\"])?[ \t]{1,4}"
 #: Commands whose manual says they read a pass-phrase or password from standard input.
 _READERS = (r"cryptsetup|zfs[ \t]{1,4}(?:load-key|create|change-key)|vncpasswd|tigervncpasswd|x11vnc"
@@ -237,8 +252,8 @@ def _inputs() -> tuple[Rule, ...]:
         Rule("stdin-secret-reader", "password or pass-phrase echoed into a command that reads one from "
              "standard input (cryptsetup, zfs load-key, vncpasswd, openconnect --passwd-on-stdin, realm "
              "join, adcli --stdin-password, grub-mkpasswd-pbkdf2, /dev/stdin)",
-             r"(?<![A-Za-z0-9_-])\(?" + _PRINT + _FIRST
-             + r"(?:(?:[ \t]{1,4}|[ \t]{0,4};[ \t]{0,4}" + _PRINT + r")" + _SECOND + r")?"
+             r"(?<![A-Za-z0-9_-])\(?" + _PRINT + r"(?:" + _DONE + r"(?=" + _THEN + _A_SECOND + r")|" + _FIRST + r")"
+             + r"(?:" + _THEN + _SECOND + r")?"
              r"[ \t]{0,4}\)?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4}(?:-[A-Za-z][ \t]{1,4})?)?"
              r"(?:(?:" + _READERS + r")(?![A-Za-z0-9_-])|[^\n|;&]{0,300}?(?:" + _STDIN_OPTIONS + r"))",
              ("echo", "printf"),

@@ -14,8 +14,7 @@
   TACACS+/RADIUS ``key``, SNMP communities and ``createUser`` pass-phrases, Junos
   ``plain-text-password-value``);
 * an option and its value as items of an exec-form array (``["--password", "..."]``);
-* PPP ``chap-secrets``/``pap-secrets`` lines (client, server ``*``, secret), isync's ``Pass``,
-  ``DENO_AUTH_TOKENS``;
+* isync's ``Pass``, ``DENO_AUTH_TOKENS``;
 * a value printed into a file named like a secret with a format (``printf '%s' X > .../passphrase``),
   a random-looking value copied to the clipboard, and a password stated in prose ("the password
   is X", "new password X", with a high-entropy value);
@@ -46,11 +45,11 @@ def _stores() -> tuple[Rule, ...]:
         Rule("named-secret-option-value", "value given to a secret store or CI variable command after a name "
              "option that says it is a secret (--name db-password --value X, --key SMTP_PASSWORD --value X, "
              "--form key=NAME --form value=X)",
-             _LB + r"(?:--name|--key|-n|-k)(?:=|[ \t]{1,4})[\"']?" + _NAME + r"[\"']?" + _CMD
+             _LB + r"(?:--name|--key)(?:=|[ \t]{1,4})[\"']?" + _NAME + r"[\"']?" + _CMD
              + r"(?:--value|--body|--secret-value|-v)(?:=|[ \t]{1,4})(?![/@*])" + _VALUE
              + r"|(?<![A-Za-z0-9_-])key=" + _NAME + r"[\"']?" + _CMD + r"(?:--form|-F|--data|-d)[ \t]{1,4}[\"']?value="
              r"(?P<secret_form>[^\s\"'&]{1,256}+)",
-             ("--name", "--key", "-n", "-k", "key="),
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
              (f"woodpecker-cli secret add --global --name registry_password --value {_PW}",
               f"coolify env create --uuid x --key SMTP_PASSWORD --value '{_PW}'",
               f"curl -X POST api/v4/projects/42/variables --form key=DB_PASSWORD --form value={_PW}"),
@@ -63,7 +62,7 @@ def _stores() -> tuple[Rule, ...]:
              _LB + r"(?:env(?::set|[ \t]{1,4}set)|secrets?[ \t]{1,4}(?:create|set|add|put)|write|variable:set)"
              r"(?:[ \t]{1,4}--?[a-z-]{1,20}(?:=[^\s]{1,60})?)?[ \t]{1,4}(?:[A-Za-z0-9_.-]{1,64}[ \t]{1,4})?"
              r"[\"']?" + _NAME + r"[\"']?[ \t]{1,4}(?![/@*=])" + _VALUE,
-             ("env", "secret", "write", "variable:set"),
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
              (f"clever env set DB_PASSWORD '{_PW}'", f"php artisan env:set MAIL_PASSWORD '{_PW}'",
               f"chamber write api db_password '{_PW}'", f"tea actions secrets create REGISTRY_TOKEN {_PW}"),
              ("clever env set DB_PASSWORD", "chamber write api db_password -", "php artisan env:set APP_DEBUG true",
@@ -75,16 +74,19 @@ def _stores() -> tuple[Rule, ...]:
 def _definitions() -> tuple[Rule, ...]:
     return (
         Rule("directive-named-secret", "secret set by a directive that names a variable (nginx fastcgi_param, "
-             "Apache SetEnv, CMake set(), Caddy dns PROVIDER TOKEN)",
-             _LB + r"(?:(?:fastcgi_param|uwsgi_param|scgi_param|SetEnv|SetEnvIf|env|setenv)[ \t]{1,4}|set\([ \t]{0,4})"
-             + _NAME + r"[ \t]{1,8}" + _QUOTED
-             + r"|(?<![^\s])dns[ \t]{1,4}[a-z0-9_]{2,30}[ \t]{1,4}(?P<secret>[A-Za-z0-9_.-]{20,200}+)"
+             "Apache SetEnv, CMake set())",
+             _LB + r"(?:(?:fastcgi_param|uwsgi_param|scgi_param|SetEnv|SetEnvIf|setenv)[ \t]{1,4}|set\([ \t]{0,4})"
+             + _NAME + r"[ \t]{1,8}" + _QUOTED,
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
+             (f'fastcgi_param DB_PASSWORD "{_PW}";', f'SetEnv proxy_password "{_PW}"', f'set(API_TOKEN "{_PW}")'),
+             ('fastcgi_param DB_PASSWORD "$db_password";', "SetEnv APP_ENV production"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("caddy-dns-token", "API token of a Caddyfile dns provider directive (dns cloudflare TOKEN)",
+             r"(?<![^\s])dns[ \t]{1,4}[a-z0-9_]{2,30}[ \t]{1,4}(?P<secret>[A-Za-z0-9_.-]{20,200}+)"
              r"(?=[ \t]{0,8}(?:\r?\n|$))",
-             ("param", "setenv", "env", "set(", "dns"),
-             (f'fastcgi_param DB_PASSWORD "{_PW}";', f'SetEnv proxy_password "{_PW}"', f'set(API_TOKEN "{_PW}")',
-              f"\tdns cloudflare {fake(ALNUM, 40, 'settings-caddy')}"),
-             ('fastcgi_param DB_PASSWORD "$db_password";', "SetEnv APP_ENV production",
-              "dns cloudflare {env.CF_TOKEN}"),
+             ("dns",),
+             (f"\tdns cloudflare {fake(ALNUM, 40, 'settings-caddy')}",),
+             ("dns cloudflare {env.CF_TOKEN}", "dns route53 example-zone-name-here"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("literal-string-secret", "secret assigned as a Python bytes, raw or triple-quoted string, or a T-SQL "
              "N'...' string (app.secret_key = b'...', password = \"\"\"...\"\"\", @rmtpassword = N'...')",
@@ -108,33 +110,54 @@ def _definitions() -> tuple[Rule, ...]:
              ('ALTER USER deploy PASSWORD "${PW}"', "CREATE USER deploy PASSWORD 'x'"),
              category=SYNTAX, min_length=3),
         Rule("env-lookup-default", "literal default behind an environment lookup of a secret "
-             "(os.getenv(\"DB_PASSWORD\", "
-             "\"...\"), ENV.fetch('X') { '...' }, ${DB_PASSWORD:-...}, process.env.API_TOKEN || \"...\")",
+             "(os.getenv(\"DB_PASSWORD\", \"...\"), ENV.fetch('X') { '...' })",
              r"(?:getenv|environ\.get|env\.get|ENV\.fetch|env|Getenv|GetEnvironmentVariable)\([ \t]{0,4}['\"]"
-             + _NAME + r"['\"][ \t]{0,4}(?:,[ \t]{0,4}|\)[ \t]{0,4}\{[ \t]{0,4})" + _QUOTED
-             + r"|\$\{" + _NAME + r":?-(?P<secret>[^\s}'\"$]{1,256}+)\}"
-             r"|process\.env\.[A-Za-z0-9_]{0,40}" + _WORD + r"[A-Za-z0-9_]{0,40}[ \t]{0,4}(?:\|\||\?\?)[ \t]{0,4}"
-             r"(?:'(?P<secret_jsq>[^'\r\n]{1,256}+)'|\"(?P<secret_jdq>[^\"\r\n]{1,256}+)\")",
-             ("getenv", "environ.get", "env.get", "env.fetch", "env(", "${", "process.env"),
-             (f"password: <%= ENV.fetch('DB_PASSWORD') {{ '{_PW}' }} %>", f"psql \"password=${{PGPASSWORD:-{_PW}}}\"",
-              f"const key = process.env.API_TOKEN || '{_PW}';"),
-             ("password = os.getenv('DB_PASSWORD', '')", "${DB_PASSWORD:-changeme}",
-              "os.getenv('DB_HOST', 'localhost')"),
+             + _NAME + r"['\"][ \t]{0,4}(?:,[ \t]{0,4}|\)[ \t]{0,4}\{[ \t]{0,4})" + _QUOTED,
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
+             (f"password: <%= ENV.fetch('DB_PASSWORD') {{ '{_PW}' }} %>",),
+             ("password = os.getenv('DB_PASSWORD', '')", "os.getenv('DB_HOST', 'localhost')"),
              category=SYNTAX, min_length=3),
-        Rule("network-device-secret", "password or key in network-device configuration (Cisco enable secret 0, "
-             "username ... password 0, TACACS+/RADIUS key, SNMP community, Junos plain-text-password-value)",
-             r"plain-text-password-value[ \t]{1,4}\"(?P<secret_junos>[^\"\r\n]{1,128}+)\""
-             r"|(?<![^\n])[ \t]{0,8}(?:enable[ \t]{1,4}(?:secret|password)(?:[ \t]{1,4}(?:level[ \t]{1,4}[0-9]{1,2}))?"
-             r"|username[ \t]{1,4}[^\s]{1,64}(?:[ \t]{1,4}privilege[ \t]{1,4}[0-9]{1,2})?[ \t]{1,4}(?:secret|password)"
-             r"|(?:tacacs-server|radius-server)(?:[ \t]{1,4}host[ \t]{1,4}[^\s]{1,64})?[ \t]{1,4}key"
+        Rule("js-env-fallback", "literal fallback after a secret's process.env lookup "
+             "(process.env.API_TOKEN || \"...\")",
+             r"(?<![A-Za-z0-9_$])process\.env\.[A-Za-z0-9_]{0,40}" + _WORD
+             + r"[A-Za-z0-9_]{0,40}[ \t]{0,4}(?:\|\||\?\?)[ \t]{0,4}" + _QUOTED,
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
+             (f"const key = process.env.API_TOKEN || '{_PW}';",),
+             ("const key = process.env.API_TOKEN || '';", "process.env.API_TOKEN ?? fallback"),
+             category=SYNTAX, min_length=3),
+        Rule("shell-default-secret", "literal default of a shell parameter expansion whose name says it holds a "
+             "secret (${DB_PASSWORD:-...})",
+             r"\$\{" + _NAME + r":?-(?P<secret>[^\s}'\"$]{1,256}+)\}",
+             ("pass", "pwd", "secret", "token", "key", "salt", "credential", "auth"),
+             (f"psql \"password=${{PGPASSWORD:-{_PW}}}\"",), ("${DB_PASSWORD:-changeme}", "${API_TOKEN:-$FALLBACK}"),
+             category=SYNTAX, min_length=3),
+        Rule("network-device-secret", "password in network-device configuration (Cisco enable secret/password 0, "
+             "username ... secret/password 0)",
+             r"(?<![^\n])[ \t]{0,8}(?:enable"
+             r"|username[ \t]{1,4}[^\s]{1,64}(?:[ \t]{1,4}privilege[ \t]{1,4}[0-9]{1,2})?)"
+             r"[ \t]{1,4}(?:secret|password)(?:[ \t]{1,4}level[ \t]{1,4}[0-9]{1,2})?(?:[ \t]{1,4}[07](?=[ \t]))?"
+             r"[ \t]{1,4}"
+             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,128}+)\"|(?P<secret>[^\s\"]{3,128}+))",
+             ("secret", "pass"),
+             (f"enable secret 0 {_PW}", f"username admin privilege 15 password 0 {_PW}"),
+             ("enable secret 9 $9$abc", "username admin privilege 15"),
+             category=SYNTAX, min_length=3, values="token"),
+        Rule("network-device-key", "shared key or community in network-device configuration (TACACS+/RADIUS key, "
+             "SNMP community, snmpd rocommunity/rwcommunity)",
+             r"(?<![^\n])[ \t]{0,8}(?:(?:tacacs-server|radius-server)(?:[ \t]{1,4}host[ \t]{1,4}[^\s]{1,64})?"
+             r"[ \t]{1,4}key"
              r"|snmp-server[ \t]{1,4}community|r[ow]community6?)(?:[ \t]{1,4}[07](?=[ \t]))?[ \t]{1,4}"
              r"(?:\"(?P<secret_dq>[^\"\r\n]{1,128}+)\"|(?P<secret>[^\s\"]{3,128}+))",
-             ("enable", "username", "server", "community", "plain-text-password"),
-             (f"enable secret 0 {_PW}", f"username admin privilege 15 password 0 {_PW}",
-              f"rocommunity {fake(ALNUM, 20, 'settings-snmp')} 10.0.0.0/8",
-              f'set system root-authentication plain-text-password-value "{_PW}"'),
-             ("enable secret 9 $9$abc", "username admin privilege 15", "rocommunity public 10.0.0.0/8"),
+             ("key", "community"),
+             (f"tacacs-server host 10.0.0.2 key {_PW}", f"rocommunity {fake(ALNUM, 20, 'settings-snmp')} 10.0.0.0/8"),
+             ("rocommunity public 10.0.0.0/8", "tacacs-server host 10.0.0.2"),
              category=SYNTAX, min_length=3, values="token"),
+        Rule("junos-plain-text-password", "password in a Junos plain-text-password-value statement",
+             r"(?<![A-Za-z0-9_-])plain-text-password-value[ \t]{1,4}\"(?P<secret>[^\"\r\n]{1,128}+)\"",
+             ("plain-text-password-value",),
+             (f'set system root-authentication plain-text-password-value "{_PW}"',),
+             ("set system root-authentication plain-text-password",),
+             category=SYNTAX, min_length=3),
         Rule("snmpd-create-user-privacy", "privacy pass-phrase of a net-snmp createUser directive (after DES/AES)",
              r"(?<![A-Za-z0-9_])createUser[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}(?i:MD5|SHA[A-Z0-9-]{0,8})[ \t]{1,4}"
              r"(?:\"[^\"\r\n]{1,128}\"|[^\s\"]{1,128})[ \t]{1,4}(?i:DES|AES[0-9]{0,3})[ \t]{1,4}"
@@ -145,7 +168,8 @@ def _definitions() -> tuple[Rule, ...]:
              category=SYNTAX, min_length=3),
         Rule("exec-array-option-secret", "secret after a password or token option in an exec-form array "
              "([\"--password\", \"...\"], Kubernetes args, Dockerfile CMD)",
-             r"[\"'](?:--?[A-Za-z0-9-]{0,30}(?i:password|passwd|pass|pwd|token|secret|api-key|apikey))[\"'][ \t]{0,4},"
+             r"(?:(?<=\"-)|(?<='-))-?[A-Za-z0-9-]{0,30}(?i:password|passwd|pass|pwd|token|secret|api-key|apikey)"
+             r"[\"'][ \t]{0,4},"
              r"[ \t]{0,4}(?:\"(?P<secret_dq>[^\"\r\n$]{1,256}+)\"|'(?P<secret_sq>[^'\r\n$]{1,256}+)')",
              ("pass", "pwd", "token", "secret", "key"),
              (f'args: ["--password", "{_PW}", "--host", "localhost"]',),
@@ -156,13 +180,6 @@ def _definitions() -> tuple[Rule, ...]:
 
 def _files() -> tuple[Rule, ...]:
     return (
-        Rule("ppp-secrets-line", "secret of a PPP chap-secrets or pap-secrets line (client, server *, secret)",
-             r"(?<![^\n])[ \t]{0,8}(?:\"[^\"\n]{1,64}\"|[^\s#\"]{1,64})[ \t]{1,8}\*[ \t]{1,8}"
-             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,128}+)\"|(?P<secret>[^\s\"*]{3,128}+))[ \t]{1,8}(?:\*|[0-9.]{7,15}|\"\")",
-             ("*",),
-             (f'"alice" * "{_PW}" *', f"bob * {_PW} *"),
-             ("alice * * *", "# client server secret IP", "-rw-r--r-- 1 root * x *"),
-             category=SYNTAX, min_length=3, values="token"),
         Rule("isync-pass", "password in an isync/mbsync configuration's Pass line",
              r"(?<![^\n])[ \t]{0,8}Pass[ \t]{1,8}\"(?P<secret>[^\"\r\n]{1,128}+)\"",
              ("pass",), (f'Pass "{_PW}"',), ('PassCmd "pass show mail"', 'Pass "$MAIL_PW"'),
