@@ -32,14 +32,20 @@ PLACEHOLDER_WORDS = frozenset({
     "your-password", "your_password", "apikey", "api_key", "api-key", "mysecret", "mypassword",
     "my-secret", "my_secret", "secret_key", "str", "string", "int", "bool", "bytes", "optional",
     "any", "object", "number", "boolean", "required", "hidden", "masked", "env", "auto", "prompt",
+    # "password" in the languages of interface translations (an i18n file's value is a label)
+    "passwort", "kennwort", "wachtwoord", "contraseña", "contrasena", "senha", "mot de passe", "parola",
+    "lösenord", "losenord", "adgangskode", "passord", "salasana", "hasło", "haslo", "heslo", "jelszó",
+    "пароль", "密码", "密碼", "パスワード", "비밀번호",
 })
 _PLACEHOLDER_CHARS = frozenset("xX*.•#_-0 ")
 _PLACEHOLDER_PARTS = re.compile(
-    r"(?i:example|placeholder|dummy|changeme|redacted|your[_ -]?(?:api|access|secret|token|key|pass"
-    r"|auth|client|own)|\*{3}|\.\.\.|\u2026)|<(?:[a-z][a-z0-9 _.-]{2,40}|[A-Z][A-Z0-9 _.-]{2,40})>")
+    r"(?i:example|placeholder|dummy|changeme|redacted|replace[_-]?me|fill[_-]?me|set[_-]?me|your[_ -]?(?:api"
+    r"|access|secret|token|key|pass|auth|client|own)|\*{3}|\.\.\.|\u2026)"
+    r"|<(?:[a-z][a-z0-9 _.:/@-]{2,60}|[A-Z][A-Z0-9 _.:/@-]{2,60})>")
 #: The branches of ``_PLACEHOLDER_PARTS`` but ``your...`` and ``<word>``, as lowercase literals.
 _PLACEHOLDER_LITERALS = ("example", "placeholder", "dummy", "changeme", "redacted", "***", "...",
-                         "\u2026")
+                         "\u2026", "replaceme", "replace-me", "replace_me", "fillme", "fill-me", "fill_me",
+                         "setme", "set-me", "set_me")
 #: Whole-value placeholder shapes: a bracketed word (``[FILTERED]`` in Rails logs, ``[PASSWORD]``
 #: in manuals), a token-replacement marker (``__DB_PASSWORD__``, ``%DB_PASSWORD%``, ``@DB_PASSWORD@``),
 #: and a value that tells the reader what to put there (``password_here``, ``put your unique
@@ -49,11 +55,17 @@ _PLACEHOLDER_SHAPES = re.compile(
     r"|@[A-Z][A-Z0-9_]{1,60}@|[A-Za-z0-9 _-]{0,60}[ _-](?i:here)")
 #: A run of x's this long, and a quarter of the value at least, masks it (``ghp_xxxx...``).
 _X_RUN = re.compile(r"[xX]{4,}")
-#: A reference to a secret kept elsewhere: a URL (``op://vault/item/field``, ``vault://``,
+#: A reference to a secret kept elsewhere: a Vault path (``vault:secret/data/app#key``,
+#: ``secret/data/db:password``), an AWS Secrets Manager, SSM or KMS ARN, Ruby's ``ENV[...]``,
+#: a Concourse/CredHub ``((name))``, a URL (``op://vault/item/field``, ``vault://``,
 #: ``https://...``: a URL's own password is the ``url-password`` rule's), a pass-phrase source of
 #: OpenSSL (``env:``, ``file:``, ``fd:``, ``stdin``) or apksigner, or a systemd credential
 #: ``ID:/path`` (``LoadCredential=``).
-_STORE_REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s]{0,400}|(?:env|file|fd):[^\s]{1,200}|stdin")
+_STORE_REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s]{0,400}|(?:env|file|fd):[^\s]{1,200}|stdin"
+                              r"|vault:[A-Za-z0-9_.-]{1,60}/[A-Za-z0-9_./-]{0,200}(?:#[A-Za-z0-9_.-]{1,100})?"
+                              r"|(?:secret|kv|kv-v2)/data/[A-Za-z0-9_./-]{1,200}(?:[#:][A-Za-z0-9_.-]{1,100})?"
+                              r"|arn:aws[a-z-]{0,12}:(?:secretsmanager|ssm|kms):[^\s]{1,300}"
+                              r"|ENV\[[\"']?[A-Za-z_][A-Za-z0-9_.-]{0,100}[\"']?\]|\(\([A-Za-z0-9_./-]{1,100}\)\)")
 _CREDENTIAL_PATH = re.compile(r"[A-Za-z0-9_.@-]{1,64}:(?P<path>(?:/|~/)[^\s:]{0,300})")
 #: Keywords that start an expression (``password = await password(...)``): code, not a value.
 _CODE_KEYWORDS = frozenset({"await", "new", "yield", "typeof", "lambda", "function", "async", "require",
@@ -63,8 +75,17 @@ _SECRET_NAME = re.compile(r"[a-z]{1,30}(?:[-_.][a-z]{1,30}){0,6}[-_.](?:password
                           r"|pass|pwd)(?:[-_.][a-z]{1,30}){0,3}")
 _VARIABLE = re.compile(r"[$%]\{|[$][A-Za-z_(]|%\(?[A-Za-z_]|\{\{|\$\$|#\{|<%|<\?(?:=|php)")
 #: A value encrypted at rest by a secrets tool: SOPS and hiera-eyaml (``ENC[AES256_GCM,data:...]``,
-#: ``ENC[PKCS7,...]``), Vault transit (``vault:v1:...``), Jasypt (``ENC(...)``).
-_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]{2,20},|ENC\(|vault:v[0-9]{1,4}:|\$ANSIBLE_VAULT;")
+#: ``ENC[PKCS7,...]``), Vault transit (``vault:v1:...``), Jasypt (``ENC(...)``), EJSON
+#: (``EJ[1:...]``), dotenvx (``encrypted:...``), an AWS KMS ciphertext blob in base64 (version 1,
+#: ``AQIBAHg``/``AQICAHg``/``AQIDAHg``), a Bitwarden cipher string (``2.iv|data|mac``), age and
+#: OpenPGP armour.
+_ENCRYPTED = re.compile(r"ENC\[[A-Z0-9_]{2,20},|ENC\(|vault:v[0-9]{1,4}:|\$ANSIBLE_VAULT;|EJ\[[0-9]:"
+                        r"|encrypted:[A-Za-z0-9+/]{40}|AQI[BCD]AH[gh][A-Za-z0-9+/]{40}"
+                        r"|[0-9]\.[A-Za-z0-9+/]{16,64}={0,2}\|[A-Za-z0-9+/]{16,}={0,2}\|"
+                        r"|-----BEGIN (?:AGE ENCRYPTED FILE|PGP MESSAGE)-----")
+#: Rails encrypted credentials (``credentials.yml.enc``, ``*.key``-sealed): three base64 parts
+#: joined by ``--`` (ciphertext, IV, authentication tag).
+_RAILS_ENCRYPTED = re.compile(r"[A-Za-z0-9+/]{16,65536}={0,2}--[A-Za-z0-9+/]{16,64}={0,2}--[A-Za-z0-9+/]{16,64}={0,2}")
 #: Bitnami sealed-secrets ``encryptedData`` values: base64 of a 2-byte length (0x0200, the
 #: RSA-4096 wrapped session key) and the ciphertext, so ``AgA``-``AgD`` and a long run of base64.
 _SEALED_SECRET = re.compile(r"Ag[A-D][A-Za-z0-9+/]{100,65536}={0,2}")
@@ -80,12 +101,15 @@ _CODE_OBJECTS = frozenset({
     "req", "data", "props", "creds", "credentials", "auth", "user", "account", "client", "db",
     "database", "module", "window", "global", "globals", "import", "inputs", "steps", "needs",
     "matrix", "github", "runner", "local", "var", "each", "item", "ansible_facts", "hostvars",
+    "Bun", "Deno",
 })
 #: An identifier in a naming style: snake_case, UPPER_CASE, camelCase or PascalCase.
 _NAME = re.compile(r"_?(?:[a-z][a-z0-9_]*|[A-Z][A-Z0-9_]*|[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]+)*[A-Z]?)")
-#: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``).
-_CALL = re.compile(r"(?:(?:await|new|yield)[ \t]{1,4})?[A-Za-z_][A-Za-z0-9_.]{0,80}\([^()]{0,300}\)"
-                   r"(?:\[[\"'][^\"'\]]{1,80}[\"']\]){0,4}"
+#: A function call (``getpass.getpass("Password: ")``, ``read_secret(path)``, Elixir's
+#: ``System.fetch_env!("X")``), with what follows it (``client.get_secret("x").value``,
+#: ``questionary.password("Password:").ask()``).
+_CALL = re.compile(r"(?:(?:await|new|yield)[ \t]{1,4})?[A-Za-z_][A-Za-z0-9_.]{0,80}[!?]?\([^()]{0,300}\)"
+                   r"(?:\[[\"'][^\"'\]]{1,80}[\"']\]){0,4}(?:\.[A-Za-z_][A-Za-z0-9_]{0,40}(?:\([^()]{0,100}\))?){0,3}"
                    r"(?:[ \t]{1,4}as\??[ \t]{1,4}[A-Za-z_][A-Za-z0-9_.<>]{0,60}\??)?")
 #: A lookup in code (``os.environ["DB_PASSWORD"]``, ``config["db"]["password"]``).
 _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']\]){1,4}")
@@ -93,16 +117,21 @@ _LOOKUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}(?:\[[\"'][^\"'\]]{1,80}[\"']
 _CONSTANT = re.compile(r"[A-Z]{2,40}[0-9]{0,2}(?:_[A-Z]{1,40}[0-9]{0,2}){1,8}")
 #: Keys that are public by design: Stripe and Clerk publishable keys, Supabase publishable
 #: keys, Mapbox public tokens, PostHog project keys, Razorpay key ids (the secret is a separate
-#: value), Paystack and Flutterwave public keys.
+#: value), Paystack and Flutterwave public keys, Midtrans client keys, Xendit public keys.
 _PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "sb_publishable_", "pk.eyJ", "phc_", "rzp_live_", "rzp_test_",
-                    "FLWPUBK-", "FLWPUBK_TEST-")
+                    "FLWPUBK-", "FLWPUBK_TEST-", "Mid-client-", "SB-Mid-client-", "xnd_public_")
 #: Public by design, by documented format: Datadog browser client tokens (``pub`` and 32 hex
 #: digits), Braintree tokenization keys (``production_``/``sandbox_``, 8 and 16 characters).
 #: Paddle client-side tokens (``live_``/``test_`` and 27 lowercase hex digits), Adyen client
 #: keys (``live_``/``test_`` and 32 upper-case letters and digits), age recipients (``age1``
-#: and 58 bech32 characters), and base64 of a PEM certificate or public key (kubeconfig's
-#: ``certificate-authority-data``).
+#: and 58 bech32 characters), base64 of a PEM certificate or public key (kubeconfig's
+#: ``certificate-authority-data``), GitHub OAuth and App client IDs (``Ov23li``, ``Iv23li``,
+#: ``Iv1.``), GrowthBook client keys (``sdk-`` and 16), Statsig client SDK keys (``client-`` and
+#: 43) and Web Push VAPID application-server keys (an uncompressed P-256 point: ``B`` and 86
+#: base64url characters).
 _PUBLIC_FORMATS = re.compile(r"pub[0-9a-f]{32}|(?:production|sandbox|development)_[a-z0-9]{8}_[a-z0-9]{16}"
+                             r"|Ov23li[A-Za-z0-9]{14}|Iv1\.[0-9a-f]{16}|Iv23li[A-Za-z0-9]{14}|sdk-[A-Za-z0-9]{16}"
+                             r"|client-[A-Za-z0-9]{43}|B[A-Za-z0-9_-]{86}"
                              r"|(?:live|test)_(?:[0-9a-f]{27}|[A-Z0-9]{32})|age1[02-9ac-hj-np-z]{58}"
                              r"|LS0tLS1CRUdJTiB(?:DRVJUSUZJQ0FURS0tLS0t|QVUJMSUMgS0VZLS0tLS|SU0EgUFVCTElDIEtFWS0tLS0t"
                              r"|FQyBQVUJMSUMgS0VZLS0tLS|PUEVOU1NIIFBVQkxJQyBLRVktLS0tL)[A-Za-z0-9+/=]{0,65536}")
@@ -184,8 +213,21 @@ def is_documented_example(value: str) -> bool:
     return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest() in DOCUMENTED_EXAMPLES
 
 
+#: A prompt or a label shown to the user (``Enter password:``, ``Passwort vergessen?``): words,
+#: blanks, ending in ``:`` or ``?``.
+_PROMPT = re.compile(r"[A-Z\u00c0-\uffff][^\s:?]{0,30}(?: [^\s:?]{1,30}){1,8}[ ]?[:?]")
+#: A type in a declaration (``str | None = None``, ``Annotated[str, ...]``, GraphQL's ``String!``).
+_TYPE = re.compile(r"(?:str|bytes|int|SecretStr|SecretBytes|Optional\[[^\]]{1,60}\]|Annotated\[.{1,200}\]"
+                   r"|String|Int|ID)(?:[ \t]{0,4}\|[ \t]{0,4}None)?!?"
+                   r"(?:[ \t]{0,4}=[ \t]{0,4}(?:None|\.\.\.|Field\([^()]{0,100}\)))?,?")
+#: A validation rule list (``required|string|min:12|confirmed``: Laravel, vee-validate).
+_VALIDATION = re.compile(r"[a-z_]{2,30}(?::[^|\s]{1,40})?(?:\|[a-z_]{2,30}(?::[^|\s]{1,40})?){1,20}")
+
+
 def is_reference(value: str) -> bool:
     """A variable, template, code expression, path, YAML tag or alias: not a literal secret."""
+    if _PROMPT.fullmatch(value) or _TYPE.fullmatch(value) or _VALIDATION.fullmatch(value):
+        return True
     if _VARIABLE.match(value) or value[0] in "!&*@" or _OPTION_LIST.match(value) or _ENCRYPTED.match(value):
         return True
     value = value.rstrip(",;")  # the end of a JSON, YAML flow or JavaScript item
@@ -239,7 +281,8 @@ def _is_code(value: str) -> bool:
 def is_ciphertext(value: str) -> bool:
     """A value encrypted to be committed (SOPS, hiera-eyaml, Vault transit, Jasypt, Ansible Vault,
     sealed-secrets)."""
-    return _ENCRYPTED.match(value) is not None or _SEALED_SECRET.fullmatch(value) is not None
+    return (_ENCRYPTED.match(value) is not None or _SEALED_SECRET.fullmatch(value) is not None
+            or ("--" in value and _RAILS_ENCRYPTED.fullmatch(value) is not None))
 
 
 def is_public(value: str) -> bool:
@@ -314,8 +357,13 @@ def _looks_random(value: str, min_entropy: float | None) -> bool:
     return shannon_entropy(value) >= min_entropy
 
 
+#: Base64 of a file format's magic bytes: GIF, PNG, JPEG, PDF, ZIP, gzip, XML, SVG, WebP/RIFF.
+_FILE_MAGIC = ("R0lGOD", "iVBORw0KGgo", "/9j/", "JVBERi0", "UEsDB", "H4sI", "PD94bWwg", "PHN2Zy", "UklGR")
+
+
 def is_encoded_text(value: str) -> bool:
-    """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor): every run of letters
+    """Base64 of ordinary text (``aGVsbG8gd29ybGQ=``, a pagination cursor) or of a file format's
+    header (an inline image, ``R0lGOD...``, ``iVBORw0KGgo...``): every run of letters
     and digits it decodes to is a word, a capitalised or upper-case word, or a number; a
     password or key decodes to bytes, or to runs that mix cases, letters and digits."""
     name, equals, encoded = value.partition("=")
@@ -323,6 +371,8 @@ def is_encoded_text(value: str) -> bool:
         value = encoded  # a cookie or form pair (consent=...)
     if len(value) < 12 or len(value) > 4096 or _BASE64_TEXT.fullmatch(value) is None:
         return False
+    if value.startswith(_FILE_MAGIC):
+        return True
     import base64
     import binascii
 

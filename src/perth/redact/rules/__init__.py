@@ -6,10 +6,23 @@ labels it.  Provider formats come first, then credential syntax, then the entrop
 
 from __future__ import annotations
 
-from perth.redact.rules import clients, cloud, devtools, files, material, saas, syntax, tools
+from perth.redact.rules import (
+                           clients,
+                           cloud,
+                           devtools,
+                           files,
+                           formats,
+                           manuals,
+                           material,
+                           saas,
+                           settings,
+                           syntax,
+                           tools,
+)
 from perth.redact.rules.model import GENERIC, PROVIDER, SYNTAX, Rule
 
-RULES: tuple[Rule, ...] = (cloud.RULES + devtools.RULES + saas.RULES + syntax.RULES + clients.RULES
-                           + files.RULES + material.RULES + tools.RULES)
+RULES: tuple[Rule, ...] = (cloud.RULES + devtools.RULES + saas.RULES + formats.RULES + syntax.RULES + clients.RULES
+                           + files.RULES + material.RULES + tools.RULES + manuals.RULES + settings.RULES
+                           + formats.BODIES)
 
 __all__ = ["GENERIC", "PROVIDER", "RULES", "SYNTAX", "Rule"]

@@ -148,7 +148,8 @@ def _argument_rules() -> tuple[Rule, ...]:
     ``config`` or ``alias`` never runs them)."""
     return (
         _argument("htpasswd-batch-password", "password given to htpasswd -b (batch mode)",
-                  r"htpasswd[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
+                  r"htpasswd(?:[ \t]{1,4}-[ABCDimMs2-5]{1,4})?[ \t]{1,4}-[A-Za-z]{0,6}b[A-Za-z]{0,6}"
+                  r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?"
                   r"(?:[ \t]{1,4}-[A-Za-z]{1,8})?[ \t]{1,4}[^\s-][^\s]{0,200}[ \t]{1,4}[^\s-][^\s]{0,100}",
                   ("htpasswd",), (f"htpasswd -b -c /etc/nginx/.htpasswd alice {_PW}",),
                   ("htpasswd -c /etc/nginx/.htpasswd alice",)),
@@ -407,7 +408,8 @@ def _languages() -> tuple[Rule, ...]:
              r"(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,4})?[\"']?[A-Za-z0-9_.-]{0,60}" + _NOT_PUBLIC + _SECRET_NAME
              + r"s?[\"']?(?:[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}=[ \t]{0,4})"
              r"(?![0-9]{1,9}[ \t]bytes[ \t]{0,64}(?:\r?\n|$))"
-             r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$))",
+             r"(?P<secret>[^\s\"'&*!|>{\[#%@`][^\r\n]{0,298}?)(?=[ \t]{1,8}#|[ \t]{0,64}(?:\r?\n|$)"
+             r"|[ \t][^ \t\r\n]{1,60}[ \t][^\r\n]{300})",  # an overlong line: its first word
              ("pass", "pwd", "secret", "token", "key", "salt", "auth", "credential", "pat"),
              (f"  hash_salt: {fake(ALNUM, 6, 'yaml')} {_PW}", f"signing_salt: {fake(ALNUM, 6, 'yaml')},{_PW} # rotated",
               f"hash_salt = {fake(ALNUM, 6, 'ini')},{_PW}"),

@@ -52,7 +52,8 @@ _PW_NAMES = (
 #: Names of keys that are public by design (``ALGOLIA_SEARCH_ONLY_API_KEY``, ``PUBLIC_KEY``).
 _NOT_PUBLIC = (r"(?<![Pp]ublic[_.-])(?<!PUBLIC[_.-])(?<![Pp]ublishable[_.-])(?<!PUBLISHABLE[_.-])"
                r"(?<![Ss]earch[_.-]only[_.-])(?<!SEARCH[_.-]ONLY[_.-])(?<![Ss]ite[_.-])(?<!SITE[_.-])"
-               r"(?<![Pp]age[_.-])(?<!PAGE[_.-])")
+               r"(?<![Pp]age[_.-])(?<!PAGE[_.-])(?<![Ss]torefront[_.-])(?<!STOREFRONT[_.-])(?<![Bb]rowser[_.-])"
+               r"(?<!BROWSER[_.-])")
 #: (The public-name look-behinds follow the word boundary, which fails first at most positions;
 #: a name glued to a letter cannot follow ``public_``, so the other branches need no check.)
 _CREDENTIAL_NAMES = (
@@ -132,7 +133,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
              ("jdbc:oracle:thin:@db.internal:1521:ORCL", "jdbc:oracle:thin:@//db.internal:1521/app"),
              category=SYNTAX),
         Rule("mysql-password", "MySQL / MariaDB password glued to -p (mysql -uroot -pSECRET)",
-             r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog)?|mariadb"
+             r"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|sh|binlog|pump|slap|_upgrade)?|mariadb"
              r"(?:-dump|-admin|dump|admin)?)(?![A-Za-z0-9_-])[^\n|;&]{0,200}?(?:[ \t]|(?<=[ \t,]\"))-p"
              r"""(?:"(?P<secret_dq>[^"\r\n]{1,128}+)"?|'(?P<secret_sq>[^'\r\n]{1,128}+)'?|"""
              r"""(?P<secret>[^\s"'|;&<>]{1,128}+))""",
@@ -158,7 +159,7 @@ def _urls_and_commands() -> tuple[Rule, ...]:
         Rule("curl-user-password", "password in curl -u user:password (or -U/--proxy-user)",
              r"(?<![A-Za-z0-9_-])curl(?![A-Za-z0-9_-])[^\n|;&]{0,300}?[ \t](?:-u|--user|-U|--proxy-user)"
              r"(?:=|[ \t]{0,4})"
-             r"""["']?[^\s:"'@]{1,100}+:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'|"(?P<secret_dq>[^"\r\n]{1,200}+)"|"""
+             r"""["']?[^\s:"']{1,100}+:(?:'(?P<secret_sq>[^'\r\n]{1,200}+)'|"(?P<secret_dq>[^"\r\n]{1,200}+)"|"""
              r"""(?P<secret>[^\s"']{1,200}+))""",
              ("curl",),
              ("curl -u admin:" + fake(ALNUM, 12, "curl") + " https://jenkins.acme.test/api/json",
@@ -192,7 +193,7 @@ def _flags_and_headers() -> tuple[Rule, ...]:
     bearer = fake(ALNUM, 40, "bearer")
     return (
         Rule("cli-password-flag", "secret given to a command-line option (--password X, --token=X)",
-             r"(?<![A-Za-z0-9_-])--?(?!(?i:ask|no|prompt|read|show|reset|forgot)[-_])"
+             r"(?<![A-Za-z0-9_-])--?(?!(?i:ask|no|prompt|read|show|reset|forgot|generate|min|max)[-_])"
              r"(?:[A-Za-z0-9]{1,24}[-_.])?(?:[A-Za-z0-9]{1,24}[-_.])?"
              rf"(?i:{_CLI_NAMES})(?:=|[ \t]{{1,4}})" + _ARG,
              ("-pass", "-pwd", "pw", "-token", "-secret", "-key", "-apikey", "storepass", "keypass",
@@ -218,7 +219,7 @@ def _flags_and_headers() -> tuple[Rule, ...]:
               "gcloud secrets versions access latest --secret=db-password"),
              category=SYNTAX, min_length=3, values="token"),
         Rule("authorization-header", "credential in an Authorization header (Bearer, Basic, token, ...)",
-             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?(?:[ \t]{0,4}[:=][ \t]{0,4}"
+             r"(?<![A-Za-z0-9_-])(?i:(?:proxy-)?authorization)[\"']?\]?(?:[ \t]{0,4}[:=][ \t]{0,4}"
              r"|[ \t]{1,4}(?=[\"']))[\"']?"
              r"(?:(?i:bearer|basic|token|digest|ssws|apikey|api-key|bot|negotiate|ntlm|key|jwt|otp)"
              r"[ \t]{1,4}|[A-Z][A-Za-z0-9-]{1,30}[ \t]{1,4})?(?P<secret>[A-Za-z0-9_.~+/:-]{8,4096}+={0,2})",
@@ -284,10 +285,12 @@ def _assignments() -> tuple[Rule, ...]:
              ("    <password>${env.REPO_PASSWORD}</password>", "<username>ci</username>"),
              category=SYNTAX, min_length=3),
         Rule("generic-api-key", "high-entropy value next to a credential keyword",
-             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)"
+             r"(?i:key(?<!sitekey)(?<!site[_-]key)(?<!public[_-]key)(?<!publickey)(?<!pubkey)(?<!encryptedkey)"
              r"(?<!publishable[_-]key)|token|secret|auth"
              r"|credential|pass|signature|session|cookie)"
-             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"[A-Za-z0-9_.-]{0,20}?(?<!stdin)(?<![Cc]lient[_.-][Ii][Dd])(?<!CLIENT[_.-]ID)(?<!clientId)(?<!ClientId)"
+             r"(?<![Ww]rite[_.-][Kk]ey)(?<!WRITE[_.-]KEY)(?<!writeKey)(?:" + _OP + r"|[ \t]{1,4})[\"'`]?"
+             r"(?![A-Za-z_.-]{0,40}(?i:key|token|secret|auth)[ \t])"  # a keyed name, then its value
              r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,256}+)(?![^\s\"'`,;)\]}&])",
              ("key", "token", "secret", "auth", "credential", "pass", "signature", "session",
               "cookie"),
