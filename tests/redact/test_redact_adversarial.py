@@ -53,16 +53,18 @@ def test_a_secret_next_to_an_adversarial_shape_is_still_redacted(label: str, sha
     layouts = ("{shape}\n{sample}\n{shape}", "{head} {sample} {head}")
     for rule_id, sample in _samples()[::7]:
         secret = _secret_of(rule_id, sample)
-        if secret in secrets.redact(shape):
+        head = shape[:600].rsplit(" ", 1)[0]  # whole words
+        if secret in secrets.redact(shape) or secret in secrets.redact(head):
             # the shape repeats another rule's sample holding the same fake value, in places no rule
-            # claims (the second line-format directive on one line): the value cannot tell them apart
+            # claims (the second line-format directive on one line, or a sample the head's cut left
+            # without the words its rule needs): the value cannot tell them apart
             continue
         # the layouts where the rule matches with plain words around (a line format takes its whole line)
         fitting = [layout for layout in layouts
                    if secret not in secrets.redact(layout.format(shape="ls -la", head="ls -la", sample=sample))]
         assert fitting, rule_id
         for layout in fitting:
-            text = layout.format(shape=shape, head=shape[:600].rsplit(" ", 1)[0], sample=sample)  # whole words
+            text = layout.format(shape=shape, head=head, sample=sample)
             out = secrets.redact(text)
             assert secret not in out, (label, rule_id)
             assert secrets.redact(out) == out, (label, rule_id)

@@ -161,7 +161,7 @@ def _definitions() -> tuple[Rule, ...]:
         Rule("snmpd-create-user-privacy", "privacy pass-phrase of a net-snmp createUser directive (after DES/AES)",
              r"(?<![A-Za-z0-9_])createUser[ \t]{1,4}[^\s]{1,64}[ \t]{1,4}(?i:MD5|SHA[A-Z0-9-]{0,8})[ \t]{1,4}"
              r"(?:\"[^\"\r\n]{1,128}\"|[^\s\"]{1,128})[ \t]{1,4}(?i:DES|AES[0-9]{0,3})[ \t]{1,4}"
-             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,128}+)\"|(?P<secret>[^\s\"]{1,128}+))",
+             r"(?:\"(?P<secret_dq>[^\"\r\n]{1,128}+)\"|(?!createUser(?![A-Za-z0-9_]))(?P<secret>[^\s\"]{1,128}+))",
              ("createuser",),
              (f'createUser monitor SHA-256 "{_PW}" AES "{_PW}x"',),
              ("createUser monitor SHA-256 auth", 'createUser monitor SHA "x" AES $PRIV'),
