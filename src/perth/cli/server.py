@@ -112,6 +112,7 @@ def listen(path: str) -> socket.socket:
 def serve(path: str, *, requests: int = 0) -> int:
     """Answer requests on ``path`` until SIGTERM, until the process that started it ends, until
     Perth's code changes, or (with ``requests``) that many requests; returns 0."""
+    parent = os.getppid()  # before anything else: the starter may end while the server loads
     preload()
     stamp = code_stamp()
     listener = listen(path)
@@ -119,7 +120,6 @@ def serve(path: str, *, requests: int = 0) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked commands are reaped by the kernel
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    parent = os.getppid()
     listener.settimeout(PARENT_CHECK_S)
     answered = 0
     try:
