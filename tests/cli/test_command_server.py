@@ -354,3 +354,24 @@ def test_a_terminal_with_tostop_still_gets_the_output(server: subprocess.Popen[s
             process.kill()
         os.close(master)
     assert b"billing" in output
+
+
+def test_only_a_socket_of_this_user_in_a_private_directory_gets_the_request(tmp_path: Path) -> None:
+    """The request carries the environment and the standard streams: a socket another user could have
+    put there (a directory others can write to), or something else than a socket, is never used."""
+    import socket
+
+    from perth.cli.launch import _ours
+
+    private, shared = tmp_path / "private", tmp_path / "shared"
+    for folder, mode in ((private, 0o700), (shared, 0o777)):
+        folder.mkdir()
+        folder.chmod(mode)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(folder / "command.sock"))
+        listener.close()
+    (private / "plain").write_text("")
+    assert _ours(str(private / "command.sock"))
+    assert not _ours(str(shared / "command.sock"))
+    assert not _ours(str(private / "plain"))
+    assert not _ours(str(private / "missing.sock"))

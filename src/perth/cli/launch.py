@@ -24,6 +24,10 @@ import sys
 from perth import __version__
 from perth.cli.argv import command_name
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import _socket
+
 #: Commands the server answers: those people and agents type most (reading the store, logging an intent).
 SERVED = frozenset({"search", "history", "show", "status", "log"})
 #: First bytes of every request (the version of this protocol).
@@ -89,10 +93,24 @@ def _streams() -> list[tuple[str, str]]:
     return found
 
 
-def _receive(connection: object, size: int) -> bytes:
+def _ours(path: str) -> bool:
+    """Whether ``path`` is a socket of this user in a directory only this user can write to (the
+    request carries the environment and the standard streams: never hand them to another user)."""
+    import stat
+
+    try:
+        found, folder = os.lstat(path), os.stat(os.path.dirname(path))
+    except OSError:  # no server (the usual case)
+        return False
+    uid = os.getuid()
+    return (stat.S_ISSOCK(found.st_mode) and found.st_uid == uid and folder.st_uid == uid
+            and not folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _receive(connection: _socket.socket, size: int) -> bytes:
     data = b""
     while len(data) < size:
-        chunk = connection.recv(size - len(data))  # type: ignore[attr-defined]
+        chunk = connection.recv(size - len(data))
         if not chunk:
             break
         data += chunk
@@ -107,7 +125,7 @@ def through_server(argv: list[str]) -> int | None:
     from perth.paths import resolve_paths
 
     path = socket_path(resolve_paths().state_dir)
-    if not os.path.exists(path):
+    if not _ours(path):
         return None
     import _socket
 
@@ -129,7 +147,7 @@ def through_server(argv: list[str]) -> int | None:
     return _wait(connection, int.from_bytes(reply[1:9], "big"))
 
 
-def _wait(connection: object, pid: int) -> int:
+def _wait(connection: _socket.socket, pid: int) -> int:
     """Forward signals to the command's process until its exit code arrives."""
     import signal
 
@@ -141,16 +159,11 @@ def _wait(connection: object, pid: int) -> int:
 
     for name in _FORWARDED:
         signal.signal(getattr(signal, name), forward)
-    while True:
-        try:
-            reply = _receive(connection, 5)
-            break
-        except InterruptedError:
-            continue
-        except OSError:
-            reply = b""
-            break
-    connection.close()  # type: ignore[attr-defined]
+    try:  # a signal handled meanwhile does not interrupt the wait (PEP 475)
+        reply = _receive(connection, 5)
+    except OSError:
+        reply = b""
+    connection.close()
     if reply[:1] == EXITED and len(reply) == 5:
         return int.from_bytes(reply[1:5], "big", signed=True)
     sys.stderr.write("perth: error: the command server ended before the command finished — run it again, "
