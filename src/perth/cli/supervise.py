@@ -3,7 +3,6 @@ when it ends (its code changed, it crashed), stopped with the daemon."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -40,8 +39,7 @@ class CommandServer:
             return ""
         ended = self.process.returncode if self.process is not None else None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "perth.cli.server", self.path], stdin=subprocess.DEVNULL,
-            env={**os.environ, "PERTH_COMMAND_SERVER": "0"})
+            [sys.executable, "-m", "perth.cli.server", self.path], stdin=subprocess.DEVNULL)
         again = "" if ended is None else f" again (the last one ended with {ended})"
         return f"command server started{again} (pid {self.process.pid}) on {self.path}"
 
