@@ -109,9 +109,9 @@ def listen(path: str) -> socket.socket:
     return listener
 
 
-def serve(path: str, *, requests: int = 0) -> int:
-    """Answer requests on ``path`` until SIGTERM, until the process that started it ends, until
-    Perth's code changes, or (with ``requests``) that many requests; returns 0."""
+def serve(path: str) -> int:
+    """Answer requests on ``path`` until SIGTERM, until the process that started it ends or until
+    Perth's code changes; returns 0."""
     parent = os.getppid()  # before anything else: the starter may end while the server loads
     preload()
     stamp = code_stamp()
@@ -121,18 +121,14 @@ def serve(path: str, *, requests: int = 0) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     listener.settimeout(PARENT_CHECK_S)
-    answered = 0
     try:
-        while not requests or answered < requests:
+        while True:
             try:
                 connection, _ = listener.accept()
             except TimeoutError:
                 if os.getppid() != parent:  # the daemon that started it is gone
                     break
                 continue
-            except InterruptedError:
-                continue
-            answered += 1
             if _handle(connection, listener, stamp):
                 break
     except _StopError:
